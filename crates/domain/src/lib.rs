@@ -1,0 +1,38 @@
+//! Ambit's plan domain: the words of the glossary as Rust types, and the
+//! rules between them.
+//!
+//! Everything that enters Ambit — a CLI argument, a web form field, a row of
+//! an import file, a value read back from the database — is parsed into one
+//! of these types once, at the edge. A value of a domain type is valid by
+//! construction: a [`FinancialYear`] is always one April-to-March year, an
+//! [`ActionRef`] is always a statement number with an optional letter, a
+//! [`Percent`] is never 140.
+//!
+//! This crate does no I/O: it knows nothing of SQL, HTTP or files.
+
+mod action_ref;
+mod error;
+mod measure;
+mod period;
+mod plan;
+mod rollup;
+mod status;
+mod target_date;
+mod text;
+mod update;
+mod year;
+
+pub use action_ref::ActionRef;
+pub use error::ParseError;
+pub use measure::{Direction, Indicator, Measure, MeasureTarget};
+pub use period::{Half, ReportingPeriod};
+pub use plan::{
+    Action, ActionDetails, Alignment, AlignmentKind, Ambition, Body, LevelNames, Plan, PlanItem,
+    Portfolio, PortfolioCode, Slug, Strategy, StrategyYears,
+};
+pub use rollup::{ProgressExtent, RollUp};
+pub use status::{Rag, RagMapping, Status};
+pub use target_date::TargetDate;
+pub use text::{Text, Title};
+pub use update::{MeasureActual, Percent, Update, UpdateInput};
+pub use year::FinancialYear;

@@ -1,0 +1,209 @@
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{ParseError, ReportingPeriod, Status, Text, Title};
+
+const PERCENT_EXPECTED: &str = "a whole number from 0 to 100";
+
+/// How far through an action is, 0 to 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub struct Percent(u8);
+
+impl Percent {
+    /// The number, 0 to 100.
+    pub fn value(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<i64> for Percent {
+    type Error = ParseError;
+    fn try_from(n: i64) -> Result<Self, Self::Error> {
+        u8::try_from(n)
+            .ok()
+            .filter(|n| *n <= 100)
+            .map(Percent)
+            .ok_or_else(|| ParseError::new("percent", n.to_string(), PERCENT_EXPECTED))
+    }
+}
+
+impl From<Percent> for i64 {
+    fn from(p: Percent) -> Self {
+        p.0.into()
+    }
+}
+
+impl FromStr for Percent {
+    type Err = ParseError;
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let n: i64 = raw
+            .trim()
+            .trim_end_matches('%')
+            .trim()
+            .parse()
+            .map_err(|_| ParseError::new("percent", raw, PERCENT_EXPECTED))?;
+        Percent::try_from(n).map_err(|_| ParseError::new("percent", raw, PERCENT_EXPECTED))
+    }
+}
+
+impl fmt::Display for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", self.0)
+    }
+}
+
+/// A figure for one of the action's indicators in the update's period.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MeasureActual {
+    /// The measure (an indicator of the same action).
+    pub measure_id: i64,
+    /// The figure.
+    pub value: f64,
+}
+
+/// What a lead writes for one action in one period; checked to be coherent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateInput {
+    /// The status.
+    pub status: Status,
+    /// What has happened and what comes next.
+    pub commentary: Text,
+    /// How far through the action is.
+    pub percent: Option<Percent>,
+    /// Whether the update is one of the period's key achievements.
+    pub key_achievement: bool,
+    /// Figures for the action's indicators.
+    pub actuals: Vec<MeasureActual>,
+    /// Who wrote it (a person or a role).
+    pub author: Title,
+    /// Demo content not drawn from a real record.
+    pub illustrative: bool,
+}
+
+impl UpdateInput {
+    /// Check the parts agree: a complete action is 100% done if a percent is
+    /// given; a not-started action is 0%; figures are finite and one per measure.
+    pub fn validate(self) -> Result<Self, ParseError> {
+        match (self.status, self.percent.map(Percent::value)) {
+            (Status::Complete, Some(p)) if p < 100 => {
+                return Err(ParseError::new(
+                    "percent",
+                    p.to_string(),
+                    "100 when the status is complete (or no percent)",
+                ));
+            }
+            (Status::NotStarted, Some(p)) if p > 0 => {
+                return Err(ParseError::new(
+                    "percent",
+                    p.to_string(),
+                    "0 when the status is not started (or no percent)",
+                ));
+            }
+            _ => {}
+        }
+        for (i, a) in self.actuals.iter().enumerate() {
+            if !a.value.is_finite() {
+                return Err(ParseError::new(
+                    "actual",
+                    a.value.to_string(),
+                    "a finite number",
+                ));
+            }
+            if self.actuals[..i]
+                .iter()
+                .any(|b| b.measure_id == a.measure_id)
+            {
+                return Err(ParseError::new(
+                    "actual",
+                    a.value.to_string(),
+                    "one figure per measure",
+                ));
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// One action's progress in one reporting period, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Update {
+    /// Store id.
+    pub id: i64,
+    /// The action reported on.
+    pub action_id: i64,
+    /// The period reported on.
+    pub period: ReportingPeriod,
+    /// What was reported.
+    #[serde(flatten)]
+    pub input: UpdateInput,
+    /// When first recorded.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Optimistic-concurrency version; a save must name the version it read.
+    pub version: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn input(status: Status, percent: Option<i64>) -> UpdateInput {
+        UpdateInput {
+            status,
+            commentary: Text::default(),
+            percent: percent.map(|p| Percent::try_from(p).unwrap()),
+            key_achievement: false,
+            actuals: vec![],
+            author: Title::parse("author", "Director of Adult Social Care").unwrap(),
+            illustrative: false,
+        }
+    }
+
+    #[test]
+    fn percent_is_zero_to_one_hundred() {
+        assert_eq!("40".parse::<Percent>().unwrap().value(), 40);
+        assert_eq!("75%".parse::<Percent>().unwrap().value(), 75);
+        let e = "140".parse::<Percent>().unwrap_err();
+        assert_eq!(e.field, "percent");
+        assert!(e.to_string().contains("0 to 100"), "{e}");
+        assert!("-1".parse::<Percent>().is_err());
+        assert!("half".parse::<Percent>().is_err());
+    }
+
+    #[test]
+    fn status_and_percent_must_agree() {
+        assert!(input(Status::Complete, Some(90)).validate().is_err());
+        assert!(input(Status::Complete, Some(100)).validate().is_ok());
+        assert!(input(Status::NotStarted, Some(10)).validate().is_err());
+        assert!(input(Status::OnTrack, Some(10)).validate().is_ok());
+    }
+
+    #[test]
+    fn one_figure_per_measure() {
+        let mut i = input(Status::OnTrack, None);
+        i.actuals = vec![
+            MeasureActual {
+                measure_id: 1,
+                value: 2.0,
+            },
+            MeasureActual {
+                measure_id: 1,
+                value: 3.0,
+            },
+        ];
+        assert!(i.validate().is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn percent_accepts_exactly_0_to_100(n in -1000i64..1000) {
+            prop_assert_eq!(Percent::try_from(n).is_ok(), (0..=100).contains(&n));
+        }
+    }
+}
