@@ -19,6 +19,7 @@ mod rollup;
 mod status;
 mod target_date;
 mod text;
+mod tree;
 mod update;
 mod year;
 
@@ -34,5 +35,6 @@ pub use rollup::{ProgressExtent, RollUp};
 pub use status::{Rag, RagMapping, Status};
 pub use target_date::TargetDate;
 pub use text::{Text, Title};
+pub use tree::PlanTree;
 pub use update::{MeasureActual, Percent, Update, UpdateInput};
 pub use year::FinancialYear;

@@ -356,6 +356,8 @@ impl From<PortfolioCode> for String {
 pub struct Portfolio {
     /// Store id.
     pub id: i64,
+    /// The body it belongs to.
+    pub body_id: i64,
     /// "ACH".
     pub code: PortfolioCode,
     /// "Adult Care and Health".

@@ -1,0 +1,403 @@
+//! The `ambit` command: one binary for every task, each a thin layer over
+//! the `store` and `domain` crates.
+//!
+//! Arguments arrive as text and are parsed into domain types here, at the
+//! edge; a bad value stops the command with a one-line message naming the
+//! field and the accepted form, and exit code 2, before anything is written.
+
+mod show;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use domain::{
+    ActionRef, FinancialYear, Half, MeasureActual, ParseError, Percent, PortfolioCode,
+    ReportingPeriod, Status, Text, Title, UpdateInput,
+};
+use store::{DatabaseLocation, Store, StoreError};
+
+/// Ambit: a body's strategy, portfolio plans, half-yearly progress and committee reports.
+#[derive(Parser)]
+#[command(name = "ambit", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct DatabaseArgs {
+    /// The SQLite database file to use.
+    #[arg(long, global = true, value_name = "PATH", default_value = "ambit.db")]
+    db: PathBuf,
+    /// A database URL (postgres://… or sqlite:…); used instead of --db when given.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "AMBIT_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a database holding the Bromley example and show its plan.
+    Demo,
+    /// Create an empty database (or bring an existing one up to date).
+    Init,
+    /// Database maintenance.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Look at plans.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Record progress updates.
+    #[command(subcommand)]
+    Update(UpdateCommand),
+    /// Write a consistent copy of the whole database to a file, even while it is in use.
+    Backup {
+        /// The backup file to write (it must not exist yet).
+        path: PathBuf,
+    },
+    /// Replace the database's contents with a backup.
+    Restore {
+        /// The backup file to read.
+        path: PathBuf,
+        /// Replace data already in the database.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Apply any schema changes this version of Ambit needs.
+    Migrate,
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// List every plan with its number of actions and updates.
+    List,
+    /// Show a plan's tree with each action's status.
+    Show {
+        /// The portfolio's code, e.g. ACH.
+        portfolio: String,
+        /// The financial year, e.g. 2022/23.
+        year: String,
+        /// Show statuses for this half (H1 or H2) instead of each action's latest.
+        #[arg(long, value_name = "HALF")]
+        period: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UpdateCommand {
+    /// Record (or replace) one action's update for one half-year.
+    Set(SetUpdate),
+}
+
+#[derive(Args)]
+struct SetUpdate {
+    /// The portfolio's code, e.g. ACH.
+    portfolio: String,
+    /// The financial year, e.g. 2022/23.
+    year: String,
+    /// The half: H1 (April to September) or H2 (October to March).
+    half: String,
+    /// The action's reference, e.g. 10A.
+    action: String,
+    /// complete, on track, at risk, off track, not started or deferred.
+    #[arg(long)]
+    status: String,
+    /// What has happened and what comes next.
+    #[arg(long, default_value = "")]
+    commentary: String,
+    /// How far through the action is, 0 to 100.
+    #[arg(long)]
+    percent: Option<String>,
+    /// Mark the update as one of the period's key achievements.
+    #[arg(long)]
+    key_achievement: bool,
+    /// Who is reporting (defaults to the action's lead).
+    #[arg(long)]
+    author: Option<String>,
+    /// A figure for one of the action's indicators: "NAME=VALUE". Repeat for several.
+    #[arg(long = "actual", value_name = "NAME=VALUE")]
+    actuals: Vec<String>,
+    /// Refuse the change if the update's version is no longer this (someone else changed it).
+    #[arg(long, value_name = "VERSION")]
+    expect_version: Option<i64>,
+}
+
+/// A problem with what the user asked for: reported in one line, exit code 2.
+#[derive(Debug)]
+struct UserError(String);
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+impl From<ParseError> for UserError {
+    fn from(e: ParseError) -> Self {
+        UserError(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: could not start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let user = e.chain().any(|c| {
+                c.is::<UserError>()
+                    || c.downcast_ref::<StoreError>()
+                        .is_some_and(StoreError::is_user_error)
+            });
+            if user {
+                let root = e
+                    .chain()
+                    .find(|c| c.is::<UserError>() || c.is::<StoreError>())
+                    .map(ToString::to_string);
+                eprintln!("error: {}", root.unwrap_or_else(|| e.to_string()));
+                ExitCode::from(2)
+            } else {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+/// Who the audit trail names for changes made from the command line.
+fn actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let location =
+        DatabaseLocation::from_args(Some(&cli.database.db), cli.database.database_url.as_deref());
+    match cli.command {
+        Command::Demo => demo(&location).await,
+        Command::Init | Command::Db(DbCommand::Migrate) => {
+            let store = Store::open(&location).await?;
+            println!(
+                "Database ready at {location} (schema version {}).",
+                Store::schema_version()
+            );
+            store.close().await;
+            Ok(())
+        }
+        Command::Plan(PlanCommand::List) => {
+            let store = Store::open(&location).await?;
+            print!("{}", show::plan_list(&store.plans().await?));
+            Ok(())
+        }
+        Command::Plan(PlanCommand::Show {
+            portfolio,
+            year,
+            period,
+        }) => {
+            let portfolio: PortfolioCode = portfolio.parse().map_err(UserError::from)?;
+            let year: FinancialYear = year.parse().map_err(UserError::from)?;
+            let period = period
+                .map(|h| h.parse::<Half>().map(|h| ReportingPeriod::new(year, h)))
+                .transpose()
+                .map_err(UserError::from)?;
+            let store = Store::open(&location).await?;
+            print!("{}", show::plan(&store, &portfolio, year, period).await?);
+            Ok(())
+        }
+        Command::Update(UpdateCommand::Set(args)) => set_update(&location, args).await,
+        Command::Backup { path } => {
+            let store = Store::open(&location).await?;
+            let summary = store.backup(&path).await?;
+            println!(
+                "Backed up {} rows from {location} to {}.",
+                summary.total(),
+                path.display()
+            );
+            Ok(())
+        }
+        Command::Restore { path, force } => {
+            let store = Store::open(&location).await?;
+            let summary = store
+                .restore(&actor(), &path, &location.to_string(), force)
+                .await?;
+            println!(
+                "Restored {} rows from {} into {location}.",
+                summary.total(),
+                path.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn demo(location: &DatabaseLocation) -> anyhow::Result<()> {
+    let store = Store::open(location)
+        .await
+        .context("opening the demo database")?;
+    let slug = "bromley".parse().expect("valid slug");
+    match store.body(&slug).await {
+        Ok(_) => println!("{location} already holds the Bromley example."),
+        Err(StoreError::NotFound { .. }) => {
+            let summary = demo::load_bromley(&store)
+                .await
+                .context("loading the Bromley example")?;
+            println!(
+                "Created the Bromley example in {location}: {} plans, {} actions, {} updates.",
+                summary.plans, summary.actions, summary.updates
+            );
+        }
+        Err(e) => return Err(e.into()),
+    }
+    println!();
+    let code: PortfolioCode = "ACH".parse().expect("valid code");
+    let year: FinancialYear = "2022/23".parse().expect("valid year");
+    print!("{}", show::plan(&store, &code, year, None).await?);
+    println!();
+    println!("Try:  ambit --db {} plan list", shell_word(location));
+    println!(
+        "      ambit --db {} plan show ACH 2023/24 --period H2",
+        shell_word(location)
+    );
+    store.close().await;
+    Ok(())
+}
+
+fn shell_word(location: &DatabaseLocation) -> String {
+    let s = location.to_string();
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+async fn set_update(location: &DatabaseLocation, args: SetUpdate) -> anyhow::Result<()> {
+    let portfolio: PortfolioCode = args.portfolio.parse().map_err(UserError::from)?;
+    let year: FinancialYear = args.year.parse().map_err(UserError::from)?;
+    let half: Half = args.half.parse().map_err(UserError::from)?;
+    let reference: ActionRef = args.action.parse().map_err(UserError::from)?;
+    let status: Status = args.status.parse().map_err(UserError::from)?;
+    let commentary = Text::parse("commentary", &args.commentary).map_err(UserError::from)?;
+    let percent = args
+        .percent
+        .as_deref()
+        .map(str::parse::<Percent>)
+        .transpose()
+        .map_err(UserError::from)?;
+    let author = args
+        .author
+        .as_deref()
+        .map(|a| Title::parse("author", a))
+        .transpose()
+        .map_err(UserError::from)?;
+    let mut named_actuals = Vec::new();
+    for raw in &args.actuals {
+        let parsed = raw
+            .rsplit_once('=')
+            .and_then(|(name, value)| {
+                value
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .map(|v| (name.trim().to_owned(), v))
+            })
+            .ok_or_else(|| {
+                UserError::from(ParseError::new(
+                    "actual",
+                    raw,
+                    "NAME=VALUE, e.g. \"Number of carers assessed=640\"",
+                ))
+            })?;
+        named_actuals.push(parsed);
+    }
+    let period = ReportingPeriod::new(year, half);
+
+    let store = Store::open(location).await?;
+    let portfolio = store.portfolio(None, &portfolio).await?;
+    let plan = store.plan(portfolio.id, year).await?;
+    let action = store.action_by_ref(plan.id, reference).await?;
+    let mut actuals = Vec::new();
+    for (name, value) in named_actuals {
+        let (measure_id, _) = Store::measure_named(&action, &name).ok_or_else(|| {
+            let known: Vec<String> = action
+                .measures
+                .iter()
+                .filter_map(|(_, m)| match m {
+                    domain::Measure::Indicator(i) => Some(i.name.to_string()),
+                    domain::Measure::Statement { .. } => None,
+                })
+                .collect();
+            UserError::from(ParseError::new(
+                "actual",
+                &name,
+                if known.is_empty() {
+                    format!("no figures: action {reference} has no numeric measures")
+                } else {
+                    format!(
+                        "one of action {reference}'s indicators: {}",
+                        known.join("; ")
+                    )
+                },
+            ))
+        })?;
+        actuals.push(MeasureActual {
+            measure_id: *measure_id,
+            value,
+        });
+    }
+    let input = UpdateInput {
+        status,
+        commentary,
+        percent,
+        key_achievement: args.key_achievement,
+        actuals,
+        author: author.unwrap_or_else(|| action.details.lead.clone()),
+        illustrative: false,
+    }
+    .validate()
+    .map_err(UserError::from)?;
+    let saved = store
+        .record_update(&actor(), action.id, period, input, args.expect_version)
+        .await?;
+    println!(
+        "Saved update for {} in {}: {} (version {}).",
+        action.details.reference, period, saved.input.status, saved.version
+    );
+    store.close().await;
+    Ok(())
+}

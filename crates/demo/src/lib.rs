@@ -1,0 +1,267 @@
+//! The Bromley example: London Borough of Bromley's Adult Care and Health
+//! portfolio plans for 2022/23 to 2024/25, drawn from the two committee
+//! minutes in the project's seeds, and the loader that puts a plan file
+//! like it into a [`store::Store`].
+//!
+//! The file (`data/bromley.toml`) says which records come from the minutes
+//! and which are illustrative. Loading is two steps: the whole file is
+//! parsed into domain types first, so any mistake is reported (naming the
+//! plan, action and field) before anything is written; then it is written.
+
+mod file;
+
+use std::collections::HashMap;
+
+use domain::{ActionRef, FinancialYear, ParseError};
+use store::{NewAction, NewBody, NewItem, Store, StoreError};
+
+pub use file::PlanFile;
+
+/// The Bromley example plan file.
+pub const BROMLEY: &str = include_str!("../data/bromley.toml");
+
+/// The actor named in the audit trail for demo data.
+pub const ACTOR: &str = "demo loader";
+
+/// Why a plan file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file is not well-formed TOML or does not have the expected shape.
+    #[error("{file}: {message}")]
+    Syntax {
+        /// The file's name.
+        file: String,
+        /// What is wrong and where.
+        message: String,
+    },
+    /// A value in the file is not valid.
+    #[error("{file}: {place}: {source}")]
+    Invalid {
+        /// The file's name.
+        file: String,
+        /// Where in the file: "plan ACH 2022/23, action 6A".
+        place: String,
+        /// What is wrong.
+        source: ParseError,
+    },
+    /// The store refused a write.
+    #[error("{file}: {place}: {source}")]
+    Store {
+        /// The file's name.
+        file: String,
+        /// Where in the file.
+        place: String,
+        /// What the store said.
+        source: StoreError,
+    },
+}
+
+/// What a load created.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadSummary {
+    /// Plans created.
+    pub plans: usize,
+    /// Actions created.
+    pub actions: usize,
+    /// Updates recorded.
+    pub updates: usize,
+}
+
+/// Load the Bromley example into `store`.
+pub async fn load_bromley(store: &Store) -> Result<LoadSummary, LoadError> {
+    load(store, "bromley.toml", BROMLEY).await
+}
+
+/// Parse the plan file `text` (named `file` in errors) and write it to `store`.
+pub async fn load(store: &Store, file: &str, text: &str) -> Result<LoadSummary, LoadError> {
+    let parsed = PlanFile::parse(file, text)?;
+    write(store, file, &parsed).await
+}
+
+async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummary, LoadError> {
+    let at = |place: &str| {
+        let (file, place) = (file.to_owned(), place.to_owned());
+        move |source| LoadError::Store {
+            file,
+            place,
+            source,
+        }
+    };
+    let body = store
+        .create_body(
+            ACTOR,
+            NewBody {
+                slug: f.body.slug.clone(),
+                name: f.body.name.clone(),
+                level_names: f.body.levels.clone(),
+                rag: Default::default(),
+            },
+        )
+        .await
+        .map_err(at("body"))?;
+    let strategy = store
+        .create_strategy(ACTOR, body.id, f.strategy.title.clone(), f.strategy.years)
+        .await
+        .map_err(at("strategy"))?;
+    let mut ambitions = HashMap::new();
+    for a in &f.strategy.ambitions {
+        let created = store
+            .add_ambition(
+                ACTOR,
+                strategy.id,
+                a.number,
+                a.title.clone(),
+                a.illustrative,
+            )
+            .await
+            .map_err(at(&format!("ambition {}", a.number)))?;
+        ambitions.insert(a.number, created.id);
+    }
+    let mut alignments = HashMap::new();
+    for a in &f.alignments {
+        let created = store
+            .create_alignment(ACTOR, body.id, a.name.clone(), a.kind, a.url.clone())
+            .await
+            .map_err(at(&format!("alignment {}", a.key)))?;
+        alignments.insert(a.key.clone(), created.id);
+    }
+    let mut committees = HashMap::new();
+    for c in &f.committees {
+        let id = store
+            .create_committee(ACTOR, body.id, c.clone())
+            .await
+            .map_err(at(&format!("committee {c}")))?;
+        committees.insert(c.to_string(), id);
+    }
+    let mut portfolios = HashMap::new();
+    for p in &f.portfolios {
+        let committee = p.committee.as_ref().map(|c| committees[c.as_str()]);
+        let created = store
+            .create_portfolio(ACTOR, body.id, p.code.clone(), p.name.clone(), committee)
+            .await
+            .map_err(at(&format!("portfolio {}", p.code)))?;
+        portfolios.insert(p.code.clone(), created.id);
+    }
+
+    let mut summary = LoadSummary::default();
+    let mut actions_by_year: HashMap<(String, FinancialYear, ActionRef), i64> = HashMap::new();
+    for plan in &f.plans {
+        let place = format!("plan {} {}", plan.portfolio, plan.year);
+        let aligned: Vec<i64> = plan
+            .aligned_with
+            .iter()
+            .map(|k| alignments[k.as_str()])
+            .collect();
+        let created = store
+            .create_plan(ACTOR, portfolios[&plan.portfolio], plan.year, &aligned)
+            .await
+            .map_err(at(&place))?;
+        summary.plans += 1;
+        let mut top_items = HashMap::new();
+        for priority in &plan.priorities {
+            let top = match top_items.get(&priority.ambition) {
+                Some(id) => *id,
+                None => {
+                    let ambition = &f
+                        .strategy
+                        .ambitions
+                        .iter()
+                        .find(|a| a.number == priority.ambition)
+                        .expect("checked in parse");
+                    let item = store
+                        .add_item(
+                            ACTOR,
+                            NewItem {
+                                plan_id: created.id,
+                                parent_id: None,
+                                ambition_id: Some(ambitions[&priority.ambition]),
+                                number: Some(priority.ambition),
+                                title: ambition.title.clone(),
+                                illustrative: ambition.illustrative,
+                            },
+                        )
+                        .await
+                        .map_err(at(&place))?;
+                    top_items.insert(priority.ambition, item.id);
+                    item.id
+                }
+            };
+            let priority_item = store
+                .add_item(
+                    ACTOR,
+                    NewItem {
+                        plan_id: created.id,
+                        parent_id: Some(top),
+                        ambition_id: None,
+                        number: None,
+                        title: priority.title.clone(),
+                        illustrative: priority.illustrative,
+                    },
+                )
+                .await
+                .map_err(at(&place))?;
+            for statement in &priority.statements {
+                let statement_item = store
+                    .add_item(
+                        ACTOR,
+                        NewItem {
+                            plan_id: created.id,
+                            parent_id: Some(priority_item.id),
+                            ambition_id: None,
+                            number: Some(statement.number),
+                            title: statement.title.clone(),
+                            illustrative: statement.illustrative,
+                        },
+                    )
+                    .await
+                    .map_err(at(&format!("{place}, statement {}", statement.number)))?;
+                for action in &statement.actions {
+                    let place = format!("{place}, action {}", action.details.reference);
+                    let continues = action.continues.map(|r| {
+                        actions_by_year[&(plan.portfolio.to_string(), plan.year.previous(), r)]
+                    });
+                    let added = store
+                        .add_action(
+                            ACTOR,
+                            NewAction {
+                                item_id: statement_item.id,
+                                details: action.details.clone(),
+                                measures: action.measures.clone(),
+                                continues,
+                            },
+                        )
+                        .await
+                        .map_err(at(&place))?;
+                    actions_by_year.insert(
+                        (
+                            plan.portfolio.to_string(),
+                            plan.year,
+                            action.details.reference,
+                        ),
+                        added.id,
+                    );
+                    summary.actions += 1;
+                    for update in &action.updates {
+                        let mut input = update.input.clone();
+                        input.actuals = update
+                            .actuals
+                            .iter()
+                            .map(|(name, value)| domain::MeasureActual {
+                                measure_id: Store::measure_named(&added, name)
+                                    .expect("checked in parse")
+                                    .0,
+                                value: *value,
+                            })
+                            .collect();
+                        store
+                            .record_update(ACTOR, added.id, update.period, input, None)
+                            .await
+                            .map_err(at(&format!("{place}, update {}", update.period)))?;
+                        summary.updates += 1;
+                    }
+                }
+            }
+        }
+    }
+    Ok(summary)
+}

@@ -1,0 +1,99 @@
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::{Action, Plan, PlanItem, ReportingPeriod, RollUp, Status, Update};
+
+/// A whole plan as people read it: items top to bottom, the actions under
+/// them, and every update recorded against those actions.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanTree {
+    /// The plan.
+    pub plan: Plan,
+    /// Its items (ambitions, priorities, statements), in display order.
+    pub items: Vec<PlanItem>,
+    /// Its actions, in display order.
+    pub actions: Vec<Action>,
+    /// All updates on its actions, oldest period first.
+    pub updates: Vec<Update>,
+}
+
+impl PlanTree {
+    /// Items directly under `parent` (none = the top level), in order.
+    pub fn children(&self, parent: Option<i64>) -> impl Iterator<Item = &PlanItem> {
+        self.items.iter().filter(move |i| i.parent_id == parent)
+    }
+
+    /// Actions directly under item `item_id`, in order.
+    pub fn actions_of(&self, item_id: i64) -> impl Iterator<Item = &Action> {
+        self.actions.iter().filter(move |a| a.item_id == item_id)
+    }
+
+    /// The chain of items from the top level down to the item holding `action`.
+    pub fn path_of(&self, action: &Action) -> Vec<&PlanItem> {
+        let by_id: HashMap<i64, &PlanItem> = self.items.iter().map(|i| (i.id, i)).collect();
+        let mut path = Vec::new();
+        let mut next = Some(action.item_id);
+        while let Some(id) = next {
+            let Some(item) = by_id.get(&id) else { break };
+            path.push(*item);
+            next = item.parent_id;
+            if path.len() > self.items.len() {
+                break;
+            }
+        }
+        path.reverse();
+        path
+    }
+
+    /// The most recent update of the action, if any.
+    pub fn latest(&self, action_id: i64) -> Option<&Update> {
+        self.updates
+            .iter()
+            .filter(|u| u.action_id == action_id)
+            .max_by_key(|u| u.period)
+    }
+
+    /// The action's update for `period`, if any.
+    pub fn update_in(&self, action_id: i64, period: ReportingPeriod) -> Option<&Update> {
+        self.updates
+            .iter()
+            .find(|u| u.action_id == action_id && u.period == period)
+    }
+
+    /// The status each action shows: its update in `period`, or (no period) its latest.
+    pub fn status_of(&self, action_id: i64, period: Option<ReportingPeriod>) -> Option<Status> {
+        match period {
+            Some(p) => self.update_in(action_id, p),
+            None => self.latest(action_id),
+        }
+        .map(|u| u.input.status)
+    }
+
+    /// The roll-up of the whole plan.
+    pub fn rollup(&self, period: Option<ReportingPeriod>) -> RollUp {
+        RollUp::of(self.actions.iter().map(|a| self.status_of(a.id, period)))
+    }
+
+    /// Roll-ups per item at `depth` (0 = per ambition, 1 = per priority with
+    /// the default levels), keyed by item id.
+    pub fn rollup_at(
+        &self,
+        depth: usize,
+        period: Option<ReportingPeriod>,
+    ) -> BTreeMap<i64, RollUp> {
+        RollUp::by(self.actions.iter().filter_map(|a| {
+            let path = self.path_of(a);
+            path.get(depth)
+                .map(|item| (item.id, self.status_of(a.id, period)))
+        }))
+    }
+
+    /// The periods that have at least one update, oldest first.
+    pub fn periods(&self) -> Vec<ReportingPeriod> {
+        let mut p: Vec<_> = self.updates.iter().map(|u| u.period).collect();
+        p.sort();
+        p.dedup();
+        p
+    }
+}

@@ -1,0 +1,142 @@
+use domain::ParseError;
+
+/// What can go wrong reading or writing the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A value given to the store is not valid.
+    #[error("{0}")]
+    Invalid(#[from] ParseError),
+    /// A record asked for does not exist (or was deleted).
+    #[error("{entity} {key} was not found{hint}")]
+    NotFound {
+        /// "portfolio", "action", ….
+        entity: &'static str,
+        /// How it was asked for.
+        key: String,
+        /// What to do next, starting with "; ", or empty.
+        hint: String,
+    },
+    /// A record with the same unique key already exists.
+    #[error("{entity} {key} already exists; choose another {field} or change the existing one")]
+    Duplicate {
+        /// "action", "plan", ….
+        entity: &'static str,
+        /// The key that clashed.
+        key: String,
+        /// The field to change.
+        field: &'static str,
+    },
+    /// The record changed since it was read: someone else saved first.
+    #[error(
+        "someone else changed {entity} {key} since you read it (you had version {expected}, it is now version {current}); reload it and make your change again"
+    )]
+    Conflict {
+        /// "action", "update", ….
+        entity: &'static str,
+        /// Which one.
+        key: String,
+        /// The version the save was based on.
+        expected: i64,
+        /// The version now stored.
+        current: i64,
+    },
+    /// An update was given for a period its action's plan does not cover.
+    #[error(
+        "period: action {reference} belongs to the {plan_year} plan, so it cannot have an update for {period}; use a period of {plan_year} (H1 or H2)"
+    )]
+    NotInPeriod {
+        /// The action's reference.
+        reference: String,
+        /// Its plan's year.
+        plan_year: String,
+        /// The period asked for.
+        period: String,
+    },
+    /// Restoring would replace data that is already there.
+    #[error(
+        "the database at {location} already holds data; restoring would replace it. Add --force to replace it"
+    )]
+    WouldOverwrite {
+        /// Where the database is.
+        location: String,
+    },
+    /// A backup file cannot be used.
+    #[error("backup file {path}: {reason}")]
+    Backup {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A value read back from the database is not valid: the database was
+    /// changed outside Ambit.
+    #[error(
+        "stored {entity} {id} holds an invalid value ({source}); the database was changed outside Ambit — restore a backup"
+    )]
+    Corrupt {
+        /// Table.
+        entity: &'static str,
+        /// Row id.
+        id: i64,
+        /// What is wrong.
+        source: ParseError,
+    },
+    /// The database location cannot be used.
+    #[error("database {location}: {reason}")]
+    Location {
+        /// The location as given (without password).
+        location: String,
+        /// Why.
+        reason: String,
+    },
+    /// The database could not be reached.
+    #[error(
+        "could not open the database at {location}: {source}; check the path or URL and that the server is running"
+    )]
+    Connect {
+        /// The location (without password).
+        location: String,
+        /// The driver's error.
+        source: sqlx::Error,
+    },
+    /// The schema could not be brought up to date.
+    #[error("could not update the database schema: {0}; restore a backup or use a newer Ambit")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database refused a statement or the connection failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+impl StoreError {
+    /// Whether the error is the user's to correct (bad input, a missing or
+    /// clashing record, a stale version) rather than a fault of the system.
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Invalid(_)
+                | StoreError::NotFound { .. }
+                | StoreError::Duplicate { .. }
+                | StoreError::Conflict { .. }
+                | StoreError::NotInPeriod { .. }
+                | StoreError::WouldOverwrite { .. }
+                | StoreError::Backup { .. }
+                | StoreError::Location { .. }
+        )
+    }
+
+    pub(crate) fn not_found(entity: &'static str, key: impl ToString) -> Self {
+        StoreError::NotFound {
+            entity,
+            key: key.to_string(),
+            hint: String::new(),
+        }
+    }
+}

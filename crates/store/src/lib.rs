@@ -1,0 +1,155 @@
+//! Ambit's persistence: one [`Store`] over SQLite (embedded, the default) or
+//! PostgreSQL (for many bodies), chosen at run time by the database address.
+//!
+//! - Queries are written once, in SQL both engines accept, and run through
+//!   sqlx's `Any` driver; the few places the engines differ (opening a
+//!   write transaction, backup) branch on [`Engine`].
+//! - Each engine has its own migration folder (`migrations/sqlite`,
+//!   `migrations/postgres`) with the same numbered steps; they are applied
+//!   when the store opens.
+//! - Every write is one transaction that also appends an audit event
+//!   (actor, time, entity, before and after as JSON). Deletes are soft.
+//!   Editable records carry a version: a save based on a stale version is
+//!   refused with [`StoreError::Conflict`].
+//! - Values read back are parsed into domain types again, so a bad stored
+//!   value is reported, never passed on.
+
+mod audit;
+mod backup;
+mod error;
+mod location;
+mod org;
+mod plans;
+mod rows;
+mod updates;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use audit::AuditEvent;
+pub use backup::BackupSummary;
+pub use error::StoreError;
+pub use location::DatabaseLocation;
+pub use org::{NewBody, PlanSummary};
+pub use plans::{NewAction, NewItem};
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// The database: every read and write Ambit makes goes through here.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Open the database at `location`, creating a SQLite file if needed,
+    /// and bring its schema up to date.
+    pub async fn open(location: &DatabaseLocation) -> Result<Self, StoreError> {
+        let store = Self::connect(location).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Open the database without migrating it.
+    pub async fn connect(location: &DatabaseLocation) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let engine = location.engine();
+        let url = location.url()?;
+        let options: AnyConnectOptions = url.parse().map_err(|e| StoreError::Connect {
+            location: location.to_string(),
+            source: e,
+        })?;
+        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool = match engine {
+            Engine::Sqlite => {
+                pool_options
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 30000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await
+            }
+            Engine::Postgres => pool_options.max_connections(16).connect_with(options).await,
+        }
+        .map_err(|e| StoreError::Connect {
+            location: location.to_string(),
+            source: e,
+        })?;
+        Ok(Self { pool, engine })
+    }
+
+    /// Apply any migrations the database has not had yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.engine {
+            Engine::Sqlite => &SQLITE_MIGRATIONS,
+            Engine::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The engine this store runs on.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The newest schema version this build knows.
+    pub fn schema_version() -> i64 {
+        SQLITE_MIGRATIONS
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Close every connection, waiting for work in progress.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Begin a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`) so two writers queue rather than fail mid-way.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => self.pool.begin().await?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_engines_have_the_same_migration_steps() {
+        let steps = |m: &sqlx::migrate::Migrator| {
+            m.iter()
+                .map(|m| (m.version, m.description.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(steps(&SQLITE_MIGRATIONS), steps(&POSTGRES_MIGRATIONS));
+    }
+}

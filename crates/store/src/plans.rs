@@ -1,0 +1,745 @@
+//! Plans, their tree of items and actions, and measures of success.
+
+use std::collections::HashMap;
+
+use domain::{
+    Action, ActionDetails, ActionRef, Direction, FinancialYear, Indicator, LevelNames, Measure,
+    MeasureTarget, ParseError, Plan, PlanItem, PlanTree, TargetDate, Title,
+};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::audit::{Change, record};
+use crate::org::alignment_from;
+use crate::rows::{Cols, flag, json, now, unique};
+use crate::{Store, StoreError};
+
+/// A new item of a plan tree (an ambition, priority or statement).
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    /// The plan.
+    pub plan_id: i64,
+    /// The item above; none for the top level.
+    pub parent_id: Option<i64>,
+    /// For the top level: the strategy ambition it stands for.
+    pub ambition_id: Option<i64>,
+    /// Its number, if numbered.
+    pub number: Option<u16>,
+    /// Its wording.
+    pub title: Title,
+    /// Demo content not drawn from a real record.
+    pub illustrative: bool,
+}
+
+/// A new action under an item of the lowest item level.
+#[derive(Debug, Clone)]
+pub struct NewAction {
+    /// The item it sits under.
+    pub item_id: i64,
+    /// Reference, title, lead, target.
+    pub details: ActionDetails,
+    /// Measures of success.
+    pub measures: Vec<Measure>,
+    /// The action it continues from the previous year's plan.
+    pub continues: Option<i64>,
+}
+
+/// What a write needs to know about the plan it touches.
+struct PlanContext {
+    body_id: i64,
+    year: FinancialYear,
+    portfolio_id: i64,
+    levels: LevelNames,
+}
+
+async fn plan_context(conn: &mut AnyConnection, plan_id: i64) -> Result<PlanContext, StoreError> {
+    let row = sqlx::query(
+        "SELECT pl.id, pl.year, pl.portfolio_id, b.id AS body_id, b.level_names FROM plans pl \
+         JOIN portfolios po ON po.id = pl.portfolio_id JOIN bodies b ON b.id = po.body_id \
+         WHERE pl.id = $1 AND pl.deleted_at IS NULL",
+    )
+    .bind(plan_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::not_found("plan", plan_id))?;
+    let c = Cols::new(&row, "plan")?;
+    Ok(PlanContext {
+        body_id: c.i64("body_id")?,
+        year: FinancialYear::starting(c.i64("year")? as i32).map_err(|e| c.corrupt(e))?,
+        portfolio_id: c.i64("portfolio_id")?,
+        levels: c.parse("level_names", |s| {
+            serde_json::from_str::<Vec<String>>(s)
+                .map_err(|_| ParseError::new("level names", s, "a JSON list"))
+                .and_then(|v| LevelNames::new(&v))
+        })?,
+    })
+}
+
+fn item_from(row: &AnyRow) -> Result<PlanItem, StoreError> {
+    let c = Cols::new(row, "plan item")?;
+    Ok(PlanItem {
+        id: c.id(),
+        parent_id: c.opt_i64("parent_id")?,
+        depth: c.i64("depth")? as usize,
+        ambition_id: c.opt_i64("ambition_id")?,
+        number: c.opt_i64("number")?.map(|n| n as u16),
+        title: c.parse("title", |s| Title::parse("title", s))?,
+        illustrative: c.flag("illustrative")?,
+        version: c.i64("version")?,
+    })
+}
+
+async fn item(conn: &mut AnyConnection, id: i64) -> Result<(PlanItem, i64), StoreError> {
+    let row = sqlx::query("SELECT * FROM plan_items WHERE id = $1 AND deleted_at IS NULL")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::not_found("plan item", id))?;
+    let plan_id = Cols::new(&row, "plan item")?.i64("plan_id")?;
+    Ok((item_from(&row)?, plan_id))
+}
+
+/// Load actions matching `filter` (a condition on `a`, with one `$1` bound to `key`), with their measures.
+async fn load_actions(
+    conn: &mut AnyConnection,
+    filter: &str,
+    key: i64,
+) -> Result<Vec<Action>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT a.* FROM actions a WHERE {filter} AND a.deleted_at IS NULL ORDER BY a.item_id, a.position, a.id"
+    ))
+    .bind(key)
+    .fetch_all(&mut *conn)
+    .await?;
+    let measure_rows = sqlx::query(&format!(
+        "SELECT m.* FROM measures m JOIN actions a ON a.id = m.action_id \
+         WHERE {filter} AND a.deleted_at IS NULL AND m.deleted_at IS NULL ORDER BY m.action_id, m.position, m.id"
+    ))
+    .bind(key)
+    .fetch_all(&mut *conn)
+    .await?;
+    let target_rows = sqlx::query(&format!(
+        "SELECT t.measure_id AS id, t.year, t.half, t.value FROM measure_targets t \
+         JOIN measures m ON m.id = t.measure_id JOIN actions a ON a.id = m.action_id \
+         WHERE {filter} AND a.deleted_at IS NULL ORDER BY t.measure_id, t.year, t.half"
+    ))
+    .bind(key)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let mut targets: HashMap<i64, Vec<MeasureTarget>> = HashMap::new();
+    for row in &target_rows {
+        let c = Cols::new(row, "measure target")?;
+        let half = match c.i64("half")? {
+            0 => None,
+            n => Some(domain::Half::from_number(n).map_err(|e| c.corrupt(e))?),
+        };
+        targets.entry(c.id()).or_default().push(MeasureTarget {
+            year: FinancialYear::starting(c.i64("year")? as i32).map_err(|e| c.corrupt(e))?,
+            half,
+            value: c.opt_f64("value")?.unwrap_or_default(),
+        });
+    }
+    let mut measures: HashMap<i64, Vec<(i64, Measure)>> = HashMap::new();
+    for row in &measure_rows {
+        let c = Cols::new(row, "measure")?;
+        let text = c.string("text")?;
+        let measure = match c.string("kind")?.as_str() {
+            "statement" => Measure::statement(&text).map_err(|e| c.corrupt(e))?,
+            _ => Measure::Indicator(
+                Indicator::new(
+                    Title::parse("indicator", &text).map_err(|e| c.corrupt(e))?,
+                    c.parse("unit", |s| Title::parse("unit", s))?,
+                    c.parse("direction", str::parse::<Direction>)?,
+                    c.opt_f64("baseline")?,
+                    targets.remove(&c.id()).unwrap_or_default(),
+                )
+                .map_err(|e| c.corrupt(e))?,
+            ),
+        };
+        measures
+            .entry(c.i64("action_id")?)
+            .or_default()
+            .push((c.id(), measure));
+    }
+    rows.iter()
+        .map(|row| {
+            let c = Cols::new(row, "action")?;
+            Ok(Action {
+                id: c.id(),
+                plan_id: c.i64("plan_id")?,
+                item_id: c.i64("item_id")?,
+                details: ActionDetails {
+                    reference: c.parse("reference", str::parse::<ActionRef>)?,
+                    title: c.parse("title", |s| Title::parse("title", s))?,
+                    lead: c.parse("lead", |s| Title::parse("lead", s))?,
+                    directorate: c.parse_opt("directorate", |s| Title::parse("directorate", s))?,
+                    target: c.parse_opt("target", str::parse::<TargetDate>)?,
+                    illustrative: c.flag("illustrative")?,
+                },
+                measures: measures.remove(&c.id()).unwrap_or_default(),
+                continues: c.opt_i64("continues_id")?,
+                version: c.i64("version")?,
+            })
+        })
+        .collect()
+}
+
+async fn one_action(conn: &mut AnyConnection, id: i64) -> Result<Action, StoreError> {
+    load_actions(conn, "a.id = $1", id)
+        .await?
+        .pop()
+        .ok_or_else(|| StoreError::not_found("action", id))
+}
+
+async fn insert_measures(
+    conn: &mut AnyConnection,
+    action_id: i64,
+    measures: &[Measure],
+) -> Result<(), StoreError> {
+    let t = now();
+    for (position, m) in measures.iter().enumerate() {
+        let (kind, text, unit, direction, baseline) = match m {
+            Measure::Statement { text } => ("statement", text.to_string(), None, None, None),
+            Measure::Indicator(i) => (
+                "indicator",
+                i.name.to_string(),
+                Some(i.unit.to_string()),
+                Some(i.direction.as_str()),
+                i.baseline,
+            ),
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO measures (action_id, position, kind, text, unit, direction, baseline, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(action_id)
+        .bind(position as i64)
+        .bind(kind)
+        .bind(text)
+        .bind(unit)
+        .bind(direction)
+        .bind(baseline)
+        .bind(&t)
+        .fetch_one(&mut *conn)
+        .await?;
+        if let Measure::Indicator(i) = m {
+            for target in &i.targets {
+                sqlx::query("INSERT INTO measure_targets (measure_id, year, half, value) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(i64::from(target.year.start_year()))
+                    .bind(target.half.map(domain::Half::number).unwrap_or(0))
+                    .bind(target.value)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Check an action's details fit where it sits: under a numbered statement,
+/// within the plan's year, with a reference no other action of the plan has.
+async fn check_placement(
+    conn: &mut AnyConnection,
+    ctx: &PlanContext,
+    item: &PlanItem,
+    details: &ActionDetails,
+    except_action: i64,
+) -> Result<(), StoreError> {
+    let lowest = ctx.levels.item_depths() - 1;
+    if item.depth != lowest {
+        return Err(StoreError::Invalid(ParseError::new(
+            "item",
+            item.title.to_string(),
+            format!(
+                "an item at the {} level (actions sit under the lowest level)",
+                ctx.levels.name(lowest)
+            ),
+        )));
+    }
+    details.check_statement(item.number)?;
+    Action::check_target_in(details, ctx.year)?;
+    let clash: Option<i64> = sqlx::query_scalar(
+        "SELECT a.id FROM actions a JOIN plan_items i ON i.id = a.item_id \
+         WHERE i.plan_id = (SELECT plan_id FROM plan_items WHERE id = $1) AND a.reference = $2 \
+           AND a.deleted_at IS NULL AND a.id <> $3",
+    )
+    .bind(item.id)
+    .bind(details.reference.to_string())
+    .bind(except_action)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if clash.is_some() {
+        return Err(StoreError::Duplicate {
+            entity: "action",
+            key: details.reference.to_string(),
+            field: "reference",
+        });
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Create `portfolio_id`'s plan for `year`, aligned with the given alignments.
+    pub async fn create_plan(
+        &self,
+        actor: &str,
+        portfolio_id: i64,
+        year: FinancialYear,
+        alignment_ids: &[i64],
+    ) -> Result<Plan, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let body_id: i64 = sqlx::query_scalar(
+            "SELECT body_id FROM portfolios WHERE id = $1 AND deleted_at IS NULL",
+        )
+        .bind(portfolio_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("portfolio", portfolio_id))?;
+        let t = now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO plans (portfolio_id, year, created_at, updated_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(portfolio_id)
+        .bind(i64::from(year.start_year()))
+        .bind(&t)
+        .bind(&t)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unique("plan", year, "year"))?;
+        for alignment in alignment_ids {
+            let owner: Option<i64> = sqlx::query_scalar(
+                "SELECT body_id FROM alignments WHERE id = $1 AND deleted_at IS NULL",
+            )
+            .bind(*alignment)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if owner != Some(body_id) {
+                return Err(StoreError::not_found("alignment", alignment));
+            }
+            sqlx::query("INSERT INTO plan_alignments (plan_id, alignment_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(*alignment)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let plan = Self::plan_in(&mut tx, id).await?;
+        record(
+            &mut tx,
+            Change {
+                body_id: Some(body_id),
+                actor,
+                entity: "plan",
+                entity_id: id,
+                operation: "create",
+                before: None,
+                after: Some(json(&plan)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(plan)
+    }
+
+    async fn plan_in(conn: &mut AnyConnection, id: i64) -> Result<Plan, StoreError> {
+        let row = sqlx::query("SELECT id, portfolio_id, year, version FROM plans WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("plan", id))?;
+        let c = Cols::new(&row, "plan")?;
+        let alignments = sqlx::query(
+            "SELECT al.* FROM alignments al JOIN plan_alignments pa ON pa.alignment_id = al.id \
+             WHERE pa.plan_id = $1 AND al.deleted_at IS NULL ORDER BY al.name",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(alignment_from)
+        .collect::<Result<_, _>>()?;
+        Ok(Plan {
+            id,
+            portfolio_id: c.i64("portfolio_id")?,
+            year: FinancialYear::starting(c.i64("year")? as i32).map_err(|e| c.corrupt(e))?,
+            alignments,
+            version: c.i64("version")?,
+        })
+    }
+
+    /// The plan with id `id`.
+    pub async fn plan_by_id(&self, id: i64) -> Result<Plan, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Self::plan_in(&mut conn, id).await
+    }
+
+    /// `portfolio_id`'s plan for `year`.
+    pub async fn plan(&self, portfolio_id: i64, year: FinancialYear) -> Result<Plan, StoreError> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM plans WHERE portfolio_id = $1 AND year = $2 AND deleted_at IS NULL",
+        )
+        .bind(portfolio_id)
+        .bind(i64::from(year.start_year()))
+        .fetch_optional(&self.pool)
+        .await?;
+        match id {
+            Some(id) => self.plan_by_id(id).await,
+            None => {
+                let years: Vec<i64> = sqlx::query_scalar(
+                    "SELECT year FROM plans WHERE portfolio_id = $1 AND deleted_at IS NULL ORDER BY year",
+                )
+                .bind(portfolio_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let known: Vec<String> = years
+                    .into_iter()
+                    .filter_map(|y| FinancialYear::starting(y as i32).ok())
+                    .map(|y| y.to_string())
+                    .collect();
+                Err(StoreError::NotFound {
+                    entity: "plan for",
+                    key: year.to_string(),
+                    hint: if known.is_empty() {
+                        "; the portfolio has no plans yet".into()
+                    } else {
+                        format!("; the portfolio has plans for {}", known.join(", "))
+                    },
+                })
+            }
+        }
+    }
+
+    /// Add an item to a plan's tree.
+    pub async fn add_item(&self, actor: &str, new: NewItem) -> Result<PlanItem, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let ctx = plan_context(&mut tx, new.plan_id).await?;
+        let depth = match new.parent_id {
+            None => {
+                let Some(ambition_id) = new.ambition_id else {
+                    return Err(StoreError::Invalid(ParseError::new(
+                        "ambition",
+                        "",
+                        format!(
+                            "an ambition of the strategy for each top-level {}",
+                            ctx.levels.name(0)
+                        ),
+                    )));
+                };
+                let owner: Option<i64> = sqlx::query_scalar(
+                    "SELECT s.body_id FROM ambitions a JOIN strategies s ON s.id = a.strategy_id WHERE a.id = $1 AND a.deleted_at IS NULL",
+                )
+                .bind(ambition_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if owner != Some(ctx.body_id) {
+                    return Err(StoreError::not_found("ambition", ambition_id));
+                }
+                0
+            }
+            Some(parent) => {
+                let (parent, parent_plan) = item(&mut tx, parent).await?;
+                if parent_plan != new.plan_id {
+                    return Err(StoreError::not_found("plan item", parent.id));
+                }
+                parent.depth + 1
+            }
+        };
+        if depth >= ctx.levels.item_depths() {
+            return Err(StoreError::Invalid(ParseError::new(
+                "parent",
+                new.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+                format!("an item above the {} level", ctx.levels.action()),
+            )));
+        }
+        let siblings: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM plan_items WHERE plan_id = $1 AND depth = $2 AND deleted_at IS NULL",
+        )
+        .bind(new.plan_id)
+        .bind(depth as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+        let position = new.number.map(i64::from).unwrap_or(siblings + 1);
+        let t = now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO plan_items (plan_id, parent_id, depth, ambition_id, number, title, position, illustrative, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(new.plan_id)
+        .bind(new.parent_id)
+        .bind(depth as i64)
+        .bind(new.ambition_id)
+        .bind(new.number.map(i64::from))
+        .bind(new.title.as_str())
+        .bind(position)
+        .bind(flag(new.illustrative))
+        .bind(&t)
+        .bind(&t)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (created, _) = item(&mut tx, id).await?;
+        record(
+            &mut tx,
+            Change {
+                body_id: Some(ctx.body_id),
+                actor,
+                entity: "plan item",
+                entity_id: id,
+                operation: "create",
+                before: None,
+                after: Some(json(&created)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// Add an action under an item of the lowest item level.
+    pub async fn add_action(&self, actor: &str, new: NewAction) -> Result<Action, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let (parent, plan_id) = item(&mut tx, new.item_id).await?;
+        let ctx = plan_context(&mut tx, plan_id).await?;
+        check_placement(&mut tx, &ctx, &parent, &new.details, 0).await?;
+        if let Some(previous) = new.continues {
+            let row = sqlx::query(
+                "SELECT a.id, pl.year, pl.portfolio_id FROM actions a JOIN plans pl ON pl.id = a.plan_id \
+                 WHERE a.id = $1 AND a.deleted_at IS NULL",
+            )
+            .bind(previous)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("action", previous))?;
+            let c = Cols::new(&row, "action")?;
+            if c.i64("portfolio_id")? != ctx.portfolio_id
+                || c.i64("year")? != i64::from(ctx.year.previous().start_year())
+            {
+                return Err(StoreError::Invalid(ParseError::new(
+                    "continues",
+                    previous.to_string(),
+                    format!(
+                        "an action of the same portfolio's {} plan",
+                        ctx.year.previous()
+                    ),
+                )));
+            }
+        }
+        let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE item_id = $1")
+            .bind(new.item_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let d = &new.details;
+        let t = now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO actions (plan_id, item_id, reference, title, lead, directorate, target, continues_id, illustrative, position, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(plan_id)
+        .bind(new.item_id)
+        .bind(d.reference.to_string())
+        .bind(d.title.as_str())
+        .bind(d.lead.as_str())
+        .bind(d.directorate.as_ref().map(|t| t.to_string()))
+        .bind(d.target.map(TargetDate::to_iso))
+        .bind(new.continues)
+        .bind(flag(d.illustrative))
+        .bind(position + 1)
+        .bind(&t)
+        .bind(&t)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unique("action", d.reference, "reference"))?;
+        insert_measures(&mut tx, id, &new.measures).await?;
+        let action = one_action(&mut tx, id).await?;
+        record(
+            &mut tx,
+            Change {
+                body_id: Some(ctx.body_id),
+                actor,
+                entity: "action",
+                entity_id: id,
+                operation: "create",
+                before: None,
+                after: Some(json(&action)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(action)
+    }
+
+    /// Change an action's details. `expected_version` is the version the
+    /// change was based on; if someone else saved since, the change is refused.
+    pub async fn edit_action(
+        &self,
+        actor: &str,
+        action_id: i64,
+        expected_version: i64,
+        details: ActionDetails,
+    ) -> Result<Action, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = one_action(&mut tx, action_id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Conflict {
+                entity: "action",
+                key: before.details.reference.to_string(),
+                expected: expected_version,
+                current: before.version,
+            });
+        }
+        let ctx = plan_context(&mut tx, before.plan_id).await?;
+        let (parent, _) = item(&mut tx, before.item_id).await?;
+        check_placement(&mut tx, &ctx, &parent, &details, action_id).await?;
+        let done = sqlx::query(
+            "UPDATE actions SET reference = $1, title = $2, lead = $3, directorate = $4, target = $5, illustrative = $6, \
+             version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9 AND deleted_at IS NULL",
+        )
+        .bind(details.reference.to_string())
+        .bind(details.title.as_str())
+        .bind(details.lead.as_str())
+        .bind(details.directorate.as_ref().map(|t| t.to_string()))
+        .bind(details.target.map(TargetDate::to_iso))
+        .bind(flag(details.illustrative))
+        .bind(now())
+        .bind(action_id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(unique("action", details.reference, "reference"))?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict {
+                entity: "action",
+                key: before.details.reference.to_string(),
+                expected: expected_version,
+                current: before.version + 1,
+            });
+        }
+        let after = one_action(&mut tx, action_id).await?;
+        record(
+            &mut tx,
+            Change {
+                body_id: Some(ctx.body_id),
+                actor,
+                entity: "action",
+                entity_id: action_id,
+                operation: "edit",
+                before: Some(json(&before)),
+                after: Some(json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Delete an action (softly: it stays in the database and its audit trail).
+    pub async fn delete_action(
+        &self,
+        actor: &str,
+        action_id: i64,
+        expected_version: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = one_action(&mut tx, action_id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Conflict {
+                entity: "action",
+                key: before.details.reference.to_string(),
+                expected: expected_version,
+                current: before.version,
+            });
+        }
+        let ctx = plan_context(&mut tx, before.plan_id).await?;
+        sqlx::query("UPDATE actions SET deleted_at = $1, version = version + 1 WHERE id = $2")
+            .bind(now())
+            .bind(action_id)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            Change {
+                body_id: Some(ctx.body_id),
+                actor,
+                entity: "action",
+                entity_id: action_id,
+                operation: "delete",
+                before: Some(json(&before)),
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The action with id `id`.
+    pub async fn action(&self, id: i64) -> Result<Action, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        one_action(&mut conn, id).await
+    }
+
+    /// The action of `plan_id` with `reference`.
+    pub async fn action_by_ref(
+        &self,
+        plan_id: i64,
+        reference: ActionRef,
+    ) -> Result<Action, StoreError> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM actions WHERE plan_id = $1 AND reference = $2 AND deleted_at IS NULL",
+        )
+        .bind(plan_id)
+        .bind(reference.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        match id {
+            Some(id) => self.action(id).await,
+            None => Err(StoreError::NotFound {
+                entity: "action",
+                key: reference.to_string(),
+                hint: "; it is not in that plan (see `ambit plan show`)".into(),
+            }),
+        }
+    }
+
+    /// The whole plan: items, actions with measures, and all updates.
+    pub async fn plan_tree(&self, plan_id: i64) -> Result<PlanTree, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let plan = Self::plan_in(&mut conn, plan_id).await?;
+        let items = sqlx::query(
+            "SELECT * FROM plan_items WHERE plan_id = $1 AND deleted_at IS NULL ORDER BY depth, position, id",
+        )
+        .bind(plan_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(item_from)
+        .collect::<Result<_, _>>()?;
+        let actions = load_actions(&mut conn, "a.plan_id = $1", plan_id).await?;
+        let updates = crate::updates::load_updates(&mut conn, "a.plan_id = $1", plan_id).await?;
+        Ok(PlanTree {
+            plan,
+            items,
+            actions,
+            updates,
+        })
+    }
+
+    /// The indicator of `action` named `name` (ignoring case), for matching figures by name.
+    pub fn measure_named<'a>(action: &'a Action, name: &str) -> Option<&'a (i64, Measure)> {
+        action
+            .measures
+            .iter()
+            .find(|(_, m)| matches!(m, Measure::Indicator(i) if i.name.eq_ignore_ascii_case(name)))
+    }
+}
+
+/// The ids of `action_id`'s numeric measures.
+pub(crate) async fn indicator_ids(
+    conn: &mut AnyConnection,
+    action_id: i64,
+) -> Result<Vec<i64>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT id FROM measures WHERE action_id = $1 AND kind = 'indicator' AND deleted_at IS NULL")
+        .bind(action_id)
+        .fetch_all(conn)
+        .await?)
+}

@@ -1,0 +1,130 @@
+//! Small helpers shared by the query modules: times, flags, row decoding.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use domain::ParseError;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::StoreError;
+
+/// The current time as stored: UTC RFC 3339 with microseconds, so text order is time order.
+pub(crate) fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// A stored time read back.
+pub(crate) fn time(entity: &'static str, id: i64, raw: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt {
+            entity,
+            id,
+            source: ParseError::new("time", raw, "an RFC 3339 time"),
+        })
+}
+
+/// A domain value as JSON for the audit trail.
+pub(crate) fn json<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// A boolean as stored (0 or 1), the same on both engines.
+pub(crate) fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+/// Read columns of one row, naming the table and id in any error.
+pub(crate) struct Cols<'r> {
+    row: &'r AnyRow,
+    entity: &'static str,
+    id: i64,
+}
+
+impl<'r> Cols<'r> {
+    /// Start reading `row` of `entity`; its `id` column names it in errors.
+    pub(crate) fn new(row: &'r AnyRow, entity: &'static str) -> Result<Self, StoreError> {
+        let id = row.try_get::<i64, _>("id")?;
+        Ok(Self { row, entity, id })
+    }
+
+    /// The row's id.
+    pub(crate) fn id(&self) -> i64 {
+        self.id
+    }
+
+    pub(crate) fn i64(&self, col: &str) -> Result<i64, StoreError> {
+        Ok(self.row.try_get::<i64, _>(col)?)
+    }
+
+    pub(crate) fn opt_i64(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.row.try_get::<Option<i64>, _>(col)?)
+    }
+
+    pub(crate) fn opt_f64(&self, col: &str) -> Result<Option<f64>, StoreError> {
+        Ok(self.row.try_get::<Option<f64>, _>(col)?)
+    }
+
+    pub(crate) fn flag(&self, col: &str) -> Result<bool, StoreError> {
+        Ok(self.i64(col)? != 0)
+    }
+
+    pub(crate) fn string(&self, col: &str) -> Result<String, StoreError> {
+        Ok(self.row.try_get::<String, _>(col)?)
+    }
+
+    pub(crate) fn opt_string(&self, col: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.row.try_get::<Option<String>, _>(col)?)
+    }
+
+    /// Parse a column with `parse`, reporting a bad stored value as corrupt.
+    pub(crate) fn parse<T>(
+        &self,
+        col: &str,
+        parse: impl FnOnce(&str) -> Result<T, ParseError>,
+    ) -> Result<T, StoreError> {
+        let raw = self.string(col)?;
+        parse(&raw).map_err(|source| self.corrupt(source))
+    }
+
+    /// Parse an optional column.
+    pub(crate) fn parse_opt<T>(
+        &self,
+        col: &str,
+        parse: impl FnOnce(&str) -> Result<T, ParseError>,
+    ) -> Result<Option<T>, StoreError> {
+        self.opt_string(col)?
+            .map(|raw| parse(&raw).map_err(|source| self.corrupt(source)))
+            .transpose()
+    }
+
+    /// A domain value that failed to parse from this row.
+    pub(crate) fn corrupt(&self, source: ParseError) -> StoreError {
+        StoreError::Corrupt {
+            entity: self.entity,
+            id: self.id,
+            source,
+        }
+    }
+
+    /// A stored time.
+    pub(crate) fn time(&self, col: &str) -> Result<DateTime<Utc>, StoreError> {
+        time(self.entity, self.id, &self.string(col)?)
+    }
+}
+
+/// Turn a unique-constraint violation into [`StoreError::Duplicate`].
+pub(crate) fn unique(
+    entity: &'static str,
+    key: impl ToString,
+    field: &'static str,
+) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate {
+            entity,
+            key: key.to_string(),
+            field,
+        },
+        _ => StoreError::Database(e),
+    }
+}
