@@ -209,20 +209,30 @@ async fn insert_measures(
                 i.baseline,
             ),
         };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO measures (action_id, position, kind, text, unit, direction, baseline, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(action_id)
-        .bind(position as i64)
-        .bind(kind)
-        .bind(text)
-        .bind(unit)
-        .bind(direction)
-        .bind(baseline)
-        .bind(&t)
-        .fetch_one(&mut *conn)
-        .await?;
+        // sqlx's Any driver sends a null f64 to PostgreSQL with the wrong
+        // type, so a missing baseline is written as a literal NULL instead.
+        let sql = match baseline {
+            Some(_) => {
+                "INSERT INTO measures (action_id, position, kind, text, unit, direction, created_at, baseline) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+            }
+            None => {
+                "INSERT INTO measures (action_id, position, kind, text, unit, direction, created_at, baseline) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL) RETURNING id"
+            }
+        };
+        let mut insert = sqlx::query_scalar(sql)
+            .bind(action_id)
+            .bind(position as i64)
+            .bind(kind)
+            .bind(text)
+            .bind(unit)
+            .bind(direction)
+            .bind(&t);
+        if let Some(b) = baseline {
+            insert = insert.bind(b);
+        }
+        let id: i64 = insert.fetch_one(&mut *conn).await?;
         if let Measure::Indicator(i) = m {
             for target in &i.targets {
                 sqlx::query("INSERT INTO measure_targets (measure_id, year, half, value) VALUES ($1, $2, $3, $4)")
