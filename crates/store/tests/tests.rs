@@ -1,0 +1,637 @@
+//! The store's story, told once and run on SQLite and on PostgreSQL.
+
+use domain::{
+    ActionDetails, Direction, FinancialYear, Indicator, Measure, MeasureActual, MeasureTarget,
+    Percent, ReportingPeriod, Status, Text, Title, UpdateInput,
+};
+use store::{NewAction, NewBody, NewItem, Store, StoreError};
+use testkit::{TestDb, on_both_engines};
+
+const ACTOR: &str = "test officer";
+
+fn t(s: &str) -> Title {
+    Title::parse("title", s).unwrap()
+}
+
+fn year(s: &str) -> FinancialYear {
+    s.parse().unwrap()
+}
+
+fn details(reference: &str, target: &str) -> ActionDetails {
+    ActionDetails {
+        reference: reference.parse().unwrap(),
+        title: t(
+            "Develop a new support offer to help and sustain unpaid carers including young carers",
+        ),
+        lead: t("Assistant Director for Integrated Commissioning"),
+        directorate: None,
+        target: Some(target.parse().unwrap()),
+        illustrative: false,
+    }
+}
+
+fn update(status: Status, percent: Option<i64>, commentary: &str) -> UpdateInput {
+    UpdateInput {
+        status,
+        commentary: Text::parse("commentary", commentary).unwrap(),
+        percent: percent.map(|p| Percent::try_from(p).unwrap()),
+        key_achievement: false,
+        actuals: vec![],
+        author: t("Assistant Director for Integrated Commissioning"),
+        illustrative: false,
+    }
+}
+
+fn new_action(item_id: i64, reference: &str, target: &str, continues: Option<i64>) -> NewAction {
+    NewAction {
+        item_id,
+        details: details(reference, target),
+        measures: vec![],
+        continues,
+    }
+}
+
+/// Ids of what [`bromley`] created.
+struct Fixture {
+    plan_id: i64,
+    statement_10: i64,
+    statement_11: i64,
+    carers_10a: i64,
+    indicator: i64,
+}
+
+/// A body with a strategy, the ACH portfolio, its 2022/23 plan and action 10A.
+async fn bromley(store: &Store) -> Fixture {
+    let body = store
+        .create_body(
+            ACTOR,
+            NewBody {
+                slug: "bromley".parse().unwrap(),
+                name: t("London Borough of Bromley"),
+                level_names: Default::default(),
+                rag: Default::default(),
+            },
+        )
+        .await
+        .unwrap();
+    let strategy = store
+        .create_strategy(
+            ACTOR,
+            body.id,
+            t("Making Bromley Even Better"),
+            "2021-2031".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    let ambition = store
+        .add_ambition(
+            ACTOR,
+            strategy.id,
+            2,
+            t("For adults and older people to enjoy fulfilled and successful lives"),
+            false,
+        )
+        .await
+        .unwrap();
+    let committee = store
+        .create_committee(ACTOR, body.id, t("Adult Care and Health PDS Committee"))
+        .await
+        .unwrap();
+    let alignment = store
+        .create_alignment(
+            ACTOR,
+            body.id,
+            t("Bromley Carers Strategy"),
+            domain::AlignmentKind::Strategy,
+            Some("https://www.bromley.gov.uk/carers".into()),
+        )
+        .await
+        .unwrap();
+    let portfolio = store
+        .create_portfolio(
+            ACTOR,
+            body.id,
+            "ACH".parse().unwrap(),
+            t("Adult Care and Health"),
+            Some(committee),
+        )
+        .await
+        .unwrap();
+    let plan = store
+        .create_plan(ACTOR, portfolio.id, year("2022/23"), &[alignment.id])
+        .await
+        .unwrap();
+    let item = |parent_id: Option<i64>,
+                ambition_id: Option<i64>,
+                number: Option<u16>,
+                title: &str| NewItem {
+        plan_id: plan.id,
+        parent_id,
+        ambition_id,
+        number,
+        title: t(title),
+        illustrative: false,
+    };
+    let top = store
+        .add_item(ACTOR, item(None, Some(ambition.id), Some(2), "Ambition 2"))
+        .await
+        .unwrap();
+    let priority = store
+        .add_item(ACTOR, item(Some(top.id), None, None, "Supporting carers"))
+        .await
+        .unwrap();
+    let statement_10 = store
+        .add_item(
+            ACTOR,
+            item(
+                Some(priority.id),
+                None,
+                Some(10),
+                "Unpaid carers are supported",
+            ),
+        )
+        .await
+        .unwrap();
+    let statement_11 = store
+        .add_item(
+            ACTOR,
+            item(Some(priority.id), None, Some(11), "Adults keep learning"),
+        )
+        .await
+        .unwrap();
+    let indicator = Indicator::new(
+        t("Unpaid carers assessed"),
+        t("carers"),
+        Direction::Up,
+        Some(1200.0),
+        vec![MeasureTarget {
+            year: year("2022/23"),
+            half: None,
+            value: 1400.0,
+        }],
+    )
+    .unwrap();
+    let mut carers = new_action(statement_10.id, "10A", "January 2023", None);
+    carers.measures = vec![
+        Measure::statement("A Bromley Carers Strategy published").unwrap(),
+        Measure::Indicator(indicator),
+    ];
+    let action = store.add_action(ACTOR, carers).await.unwrap();
+    let indicator = action
+        .measures
+        .iter()
+        .find(|(_, m)| matches!(m, Measure::Indicator(_)))
+        .unwrap()
+        .0;
+    Fixture {
+        plan_id: plan.id,
+        statement_10: statement_10.id,
+        statement_11: statement_11.id,
+        carers_10a: action.id,
+        indicator,
+    }
+}
+
+fn h1() -> ReportingPeriod {
+    ReportingPeriod::new(year("2022/23"), domain::Half::H1)
+}
+
+async fn plan_tree_holds_the_plan(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let mut input = update(
+        Status::AtRisk,
+        Some(60),
+        "An early draft of the Carers Strategy has been written.",
+    );
+    input.actuals = vec![MeasureActual {
+        measure_id: f.indicator,
+        value: 640.0,
+    }];
+    input.key_achievement = true;
+    store
+        .record_update(ACTOR, f.carers_10a, h1(), input, None)
+        .await
+        .unwrap();
+
+    let tree = store.plan_tree(f.plan_id).await.unwrap();
+    assert_eq!(tree.plan.year, year("2022/23"));
+    assert_eq!(
+        tree.plan.alignments[0].name.as_str(),
+        "Bromley Carers Strategy"
+    );
+    assert_eq!(tree.items.len(), 4);
+    let action = &tree.actions[0];
+    assert_eq!(action.details.reference.to_string(), "10A");
+    assert_eq!(action.details.target.unwrap().to_string(), "January 2023");
+    let Measure::Indicator(i) = &action.measures[1].1 else {
+        panic!("indicator expected")
+    };
+    assert_eq!(
+        (i.baseline, i.year_end_target(year("2022/23"))),
+        (Some(1200.0), Some(1400.0))
+    );
+    let latest = tree.latest(action.id).unwrap();
+    assert_eq!(latest.input.status, Status::AtRisk);
+    assert_eq!(
+        latest.input.actuals,
+        vec![MeasureActual {
+            measure_id: f.indicator,
+            value: 640.0
+        }]
+    );
+    assert!(latest.input.key_achievement);
+    let path: Vec<&str> = tree
+        .path_of(action)
+        .iter()
+        .map(|i| i.title.as_str())
+        .collect();
+    assert_eq!(
+        path,
+        [
+            "Ambition 2",
+            "Supporting carers",
+            "Unpaid carers are supported"
+        ]
+    );
+    assert_eq!(
+        tree.rollup(Some(h1())).sentence(),
+        "progress had been made on all of the actions (1 of 1)"
+    );
+    assert_eq!(tree.rollup(Some(h1().next())).no_update(), 1);
+}
+on_both_engines!(plan_tree_holds_the_plan);
+
+async fn bad_input_is_refused_and_nothing_is_written(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let events = store.audit_event_count().await.unwrap();
+
+    let err = store
+        .add_action(ACTOR, new_action(f.statement_10, "10A", "March 2023", None))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
+    assert!(err.to_string().contains("10A already exists"), "{err}");
+
+    let err = store
+        .add_action(ACTOR, new_action(f.statement_11, "10B", "March 2023", None))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("starting with 11"), "{err}");
+
+    let err = store
+        .add_action(ACTOR, new_action(f.statement_10, "10B", "June 2023", None))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("target date"), "{err}");
+
+    let wrong_year = ReportingPeriod::new(year("2023/24"), domain::Half::H1);
+    let err = store
+        .record_update(
+            ACTOR,
+            f.carers_10a,
+            wrong_year,
+            update(Status::OnTrack, None, ""),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotInPeriod { .. }), "{err}");
+    assert!(err.to_string().contains("2022/23 plan"), "{err}");
+
+    let err = store
+        .record_update(
+            ACTOR,
+            f.carers_10a,
+            h1(),
+            update(Status::Complete, Some(50), ""),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("percent"), "{err}");
+
+    let mut with_statement_figure = update(Status::OnTrack, None, "");
+    let statement_measure = store.action(f.carers_10a).await.unwrap().measures[0].0;
+    with_statement_figure.actuals = vec![MeasureActual {
+        measure_id: statement_measure,
+        value: 3.0,
+    }];
+    let err = store
+        .record_update(ACTOR, f.carers_10a, h1(), with_statement_figure, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("numeric measures"), "{err}");
+
+    assert_eq!(
+        store.audit_event_count().await.unwrap(),
+        events,
+        "refused writes leave no trace"
+    );
+    assert!(store.updates_of(f.carers_10a).await.unwrap().is_empty());
+    assert_eq!(store.plan_tree(f.plan_id).await.unwrap().actions.len(), 1);
+}
+on_both_engines!(bad_input_is_refused_and_nothing_is_written);
+
+async fn stale_versions_are_refused(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let read_by_both = store.action(f.carers_10a).await.unwrap();
+
+    let mut first = read_by_both.details.clone();
+    first.title = t("Develop and publish the Bromley Carers Strategy");
+    let saved = store
+        .edit_action("officer one", f.carers_10a, read_by_both.version, first)
+        .await
+        .unwrap();
+    assert_eq!(saved.version, read_by_both.version + 1);
+
+    let mut second = read_by_both.details.clone();
+    second.lead = t("Director of Adult Social Care");
+    let err = store
+        .edit_action("officer two", f.carers_10a, read_by_both.version, second)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }));
+    assert!(
+        err.to_string().contains("someone else changed action 10A"),
+        "{err}"
+    );
+    let now = store.action(f.carers_10a).await.unwrap();
+    assert_eq!(
+        now.details.title.as_str(),
+        "Develop and publish the Bromley Carers Strategy"
+    );
+    assert_eq!(
+        now.details.lead.as_str(),
+        "Assistant Director for Integrated Commissioning"
+    );
+
+    let v1 = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::OnTrack, Some(30), "first"),
+            None,
+        )
+        .await
+        .unwrap();
+    let v2 = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::AtRisk, Some(40), "second"),
+            Some(v1.version),
+        )
+        .await
+        .unwrap();
+    assert_eq!(v2.version, 2);
+    let err = store
+        .record_update(
+            "other",
+            f.carers_10a,
+            h1(),
+            update(Status::OffTrack, None, "stale"),
+            Some(v1.version),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("someone else changed update for 10A in H1 2022/23"),
+        "{err}"
+    );
+    assert_eq!(
+        store.update(v2.id).await.unwrap().input.commentary.as_str(),
+        "second"
+    );
+}
+on_both_engines!(stale_versions_are_refused);
+
+async fn every_write_is_audited_and_deletes_are_soft(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let action = store.action(f.carers_10a).await.unwrap();
+    let mut changed = action.details.clone();
+    changed.lead = t("Director of Adult Social Care");
+    let edited = store
+        .edit_action("officer one", action.id, action.version, changed)
+        .await
+        .unwrap();
+    store
+        .delete_action("officer two", action.id, edited.version)
+        .await
+        .unwrap();
+
+    let trail = store.audit_trail("action", action.id).await.unwrap();
+    let ops: Vec<(&str, &str)> = trail
+        .iter()
+        .map(|e| (e.operation.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("create", ACTOR),
+            ("edit", "officer one"),
+            ("delete", "officer two")
+        ]
+    );
+    let edit = &trail[1];
+    assert_eq!(
+        edit.before.as_ref().unwrap()["lead"],
+        "Assistant Director for Integrated Commissioning"
+    );
+    assert_eq!(
+        edit.after.as_ref().unwrap()["lead"],
+        "Director of Adult Social Care"
+    );
+    assert!(trail[2].after.is_none() && trail[2].before.is_some());
+
+    assert!(matches!(
+        store.action(action.id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(store.plan_tree(f.plan_id).await.unwrap().actions.is_empty());
+    // The reference is free again for a new action; the old one lives on in its audit trail.
+    store
+        .add_action(ACTOR, new_action(f.statement_10, "10A", "March 2023", None))
+        .await
+        .unwrap();
+}
+on_both_engines!(every_write_is_audited_and_deletes_are_soft);
+
+async fn backup_and_restore_round_trip(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let mut input = update(
+        Status::OnTrack,
+        Some(45),
+        "Cymraeg ŵ, emoji 👍, שלום, <b>markup</b> & \"quotes\"\nsecond line",
+    );
+    input.actuals = vec![MeasureActual {
+        measure_id: f.indicator,
+        value: 640.5,
+    }];
+    store
+        .record_update(ACTOR, f.carers_10a, h1(), input, None)
+        .await
+        .unwrap();
+    let before = store.plan_tree(f.plan_id).await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ambit-backup.json");
+    let summary = store.backup(&file).await.unwrap();
+    assert_eq!(summary.rows["actions"], 1);
+    assert!(
+        matches!(store.backup(&file).await, Err(StoreError::Backup { .. })),
+        "an existing file is never overwritten"
+    );
+
+    let err = store
+        .restore(ACTOR, &file, "here", false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::WouldOverwrite { .. }), "{err}");
+    assert!(err.to_string().contains("--force"));
+
+    // Into an empty database of the same engine, and into an empty SQLite file.
+    let empty_same = match db.sqlite_path() {
+        Some(_) => testkit::sqlite(),
+        None => testkit::postgres().await.unwrap(),
+    };
+    for target in [empty_same, testkit::sqlite()] {
+        let restored = target.open().await;
+        restored
+            .restore(ACTOR, &file, "target", false)
+            .await
+            .unwrap();
+        let after = restored.plan_tree(f.plan_id).await.unwrap();
+        assert_eq!(
+            serde_json::to_value(&after.actions).unwrap(),
+            serde_json::to_value(&before.actions).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_value(&after.updates).unwrap(),
+            serde_json::to_value(&before.updates).unwrap()
+        );
+        assert_eq!(after.items.len(), before.items.len());
+        // The restored database keeps working: new rows get fresh ids.
+        restored
+            .add_action(ACTOR, new_action(f.statement_11, "11", "March 2023", None))
+            .await
+            .unwrap();
+        let trail = restored.audit_trail("database", 0).await.unwrap();
+        assert_eq!(trail.last().unwrap().operation, "restore");
+    }
+
+    // With force, the current data is replaced.
+    store
+        .add_action(ACTOR, new_action(f.statement_11, "11", "March 2023", None))
+        .await
+        .unwrap();
+    store.restore(ACTOR, &file, "here", true).await.unwrap();
+    assert_eq!(store.plan_tree(f.plan_id).await.unwrap().actions.len(), 1);
+
+    // A file that is not a backup is refused with its name, and changes nothing.
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{\"hello\": 1}").unwrap();
+    let err = store.restore(ACTOR, &junk, "here", true).await.unwrap_err();
+    assert!(
+        err.to_string().contains("junk.json") && err.to_string().contains("not an Ambit backup"),
+        "{err}"
+    );
+    assert_eq!(store.plan_tree(f.plan_id).await.unwrap().actions.len(), 1);
+}
+on_both_engines!(backup_and_restore_round_trip);
+
+async fn concurrent_writers_all_succeed(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let mut tasks = Vec::new();
+    for letter in 'A'..='L' {
+        let store = store.clone();
+        let item = f.statement_11;
+        tasks.push(tokio::spawn(async move {
+            store
+                .add_action(
+                    ACTOR,
+                    new_action(item, &format!("11{letter}"), "March 2023", None),
+                )
+                .await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(store.plan_tree(f.plan_id).await.unwrap().actions.len(), 13);
+}
+on_both_engines!(concurrent_writers_all_succeed);
+
+async fn lineage_links_only_to_the_previous_year(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let plan = store.plan_by_id(f.plan_id).await.unwrap();
+    let next = store
+        .create_plan(ACTOR, plan.portfolio_id, year("2023/24"), &[])
+        .await
+        .unwrap();
+    let ambition = store.plan_tree(f.plan_id).await.unwrap().items[0].ambition_id;
+    let item = |parent_id, ambition_id, number| NewItem {
+        plan_id: next.id,
+        parent_id,
+        ambition_id,
+        number,
+        title: t("Carers"),
+        illustrative: false,
+    };
+    let top = store
+        .add_item(ACTOR, item(None, ambition, Some(2)))
+        .await
+        .unwrap();
+    let priority = store
+        .add_item(ACTOR, item(Some(top.id), None, None))
+        .await
+        .unwrap();
+    let statement = store
+        .add_item(ACTOR, item(Some(priority.id), None, Some(10)))
+        .await
+        .unwrap();
+    let continued = store
+        .add_action(
+            ACTOR,
+            new_action(statement.id, "10A", "March 2024", Some(f.carers_10a)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(continued.continues, Some(f.carers_10a));
+    let err = store
+        .add_action(
+            ACTOR,
+            new_action(statement.id, "10B", "March 2024", Some(continued.id)),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("2022/23 plan"), "{err}");
+    let err = store
+        .add_item(ACTOR, item(Some(statement.id), None, None))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("above the Action level"), "{err}");
+    let err = store
+        .create_plan(ACTOR, plan.portfolio_id, year("2023/24"), &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
+}
+on_both_engines!(lineage_links_only_to_the_previous_year);
+
+#[tokio::test]
+async fn a_missing_folder_is_reported_with_what_to_do() {
+    let location = store::DatabaseLocation::SqliteFile("/nonexistent/folder/ambit.db".into());
+    let err = Store::open(&location).await.unwrap_err();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    assert!(err.is_user_error());
+}
