@@ -33,11 +33,11 @@ impl ActionRef {
 
 impl fmt::Display for ActionRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.statement)?;
-        if let Some(l) = self.letter {
-            write!(f, "{l}")?;
-        }
-        Ok(())
+        let text = match self.letter {
+            Some(l) => format!("{}{l}", self.statement),
+            None => self.statement.to_string(),
+        };
+        f.pad(&text)
     }
 }
 
@@ -87,6 +87,10 @@ mod tests {
             assert_eq!(s.parse::<ActionRef>().unwrap().to_string(), s);
         }
         assert_eq!("10a".parse::<ActionRef>().unwrap().to_string(), "10A");
+        assert_eq!(
+            format!("{:<4}|", "6A".parse::<ActionRef>().unwrap()),
+            "6A  |"
+        );
         let r: ActionRef = "14A".parse().unwrap();
         assert_eq!((r.statement(), r.letter()), (14, Some('A')));
     }

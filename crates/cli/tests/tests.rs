@@ -1,0 +1,417 @@
+//! The `ambit` binary, run as a user runs it.
+
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use assert_cmd::cargo::CommandCargoExt;
+use store::Store;
+use testkit::{TestDb, on_both_engines};
+
+fn ambit(db: &TestDb, args: &[&str]) -> Output {
+    Command::cargo_bin("ambit")
+        .unwrap()
+        .args(db.args())
+        .args(args)
+        .env_remove("AMBIT_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ok(db: &TestDb, args: &[&str]) -> String {
+    let o = ambit(db, args);
+    assert!(o.status.success(), "ambit {args:?} failed: {}", stderr(&o));
+    stdout(&o)
+}
+
+async fn demo_then_plan_show(db: TestDb) {
+    let created = ok(&db, &["demo"]);
+    assert!(created.contains("Created the Bromley example"), "{created}");
+    assert!(
+        created.contains("Portfolio Plan 2022/23"),
+        "the demo prints the plan: {created}"
+    );
+
+    let h1 = ok(&db, &["plan", "show", "ACH", "2022/23", "--period", "H1"]);
+    assert!(h1.contains("In H1 2022/23 (April to September): progress had been made on the majority of the actions"), "{h1}");
+    for expected in [
+        "6A   Promote opportunities for engagement with local communities and groups",
+        "9E   Deliver the all-age Autism Strategy",
+        "Lead: Director of Children's Services",
+        "10A  Develop a new support offer to help and sustain unpaid carers including young carers",
+        "Target: January 2023",
+        "Status: At risk (H1 2022/23)",
+        "14A  Develop the use of assistive technology to enable residents to remain in their homes",
+        "Ambition 5: To manage our resources well",
+    ] {
+        assert!(h1.contains(expected), "missing {expected:?} in:\n{h1}");
+    }
+    let h2 = ok(&db, &["plan", "show", "ACH", "2023-24", "--period", "h2"]);
+    assert!(
+        h2.contains("progress had been made on all of the actions"),
+        "{h2}"
+    );
+
+    let list = ok(&db, &["plan", "list"]);
+    for year in ["2022/23", "2023/24", "2024/25"] {
+        assert!(
+            list.contains(&format!("bromley      ACH        {year}")),
+            "{list}"
+        );
+    }
+    assert!(ok(&db, &["demo"]).contains("already holds the Bromley example"));
+}
+on_both_engines!(demo_then_plan_show);
+
+async fn bad_input_is_one_line_exit_2_and_writes_nothing(db: TestDb) {
+    ok(&db, &["demo"]);
+    let store = db.open().await;
+    let events = store.audit_event_count().await.unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "update", "set", "XYZ", "2022/23", "H1", "6A", "--status", "on track",
+            ],
+            "portfolio XYZ was not found; known portfolios: ACH",
+        ),
+        (
+            &[
+                "update", "set", "ACH", "2022/24", "H1", "6A", "--status", "on track",
+            ],
+            "year: \"2022/24\" is not accepted; expected a financial year such as 2022/23",
+        ),
+        (
+            &[
+                "update", "set", "ACH", "2022/23", "H3", "6A", "--status", "on track",
+            ],
+            "half: \"H3\" is not accepted; expected H1",
+        ),
+        (
+            &[
+                "update", "set", "ACH", "2022/23", "H1", "6AA", "--status", "on track",
+            ],
+            "action reference: \"6AA\" is not accepted",
+        ),
+        (
+            &[
+                "update", "set", "ACH", "2022/23", "H1", "24A", "--status", "on track",
+            ],
+            "action 24A was not found; it is not in that plan",
+        ),
+        (
+            &[
+                "update",
+                "set",
+                "ACH",
+                "2022/23",
+                "H1",
+                "6A",
+                "--status",
+                "on track",
+                "--percent",
+                "140",
+            ],
+            "percent: \"140\" is not accepted; expected a whole number from 0 to 100",
+        ),
+        (
+            &[
+                "update", "set", "ACH", "2022/23", "H1", "6A", "--status", "done",
+            ],
+            "status: \"done\" is not accepted; expected one of: complete, on track",
+        ),
+        (
+            &[
+                "update",
+                "set",
+                "ACH",
+                "2022/23",
+                "H1",
+                "6A",
+                "--status",
+                "complete",
+                "--percent",
+                "50",
+            ],
+            "percent: \"50\" is not accepted; expected 100 when the status is complete",
+        ),
+        (
+            &[
+                "update",
+                "set",
+                "ACH",
+                "2022/23",
+                "H1",
+                "6A",
+                "--status",
+                "on track",
+                "--actual",
+                "Nonsense=3",
+            ],
+            "actual: \"Nonsense\" is not accepted; expected one of action 6A's indicators",
+        ),
+        (
+            &[
+                "update", "set", "ACH", "2025/26", "H1", "6A", "--status", "on track",
+            ],
+            "plan for 2025/26 was not found; the portfolio has plans for 2022/23, 2023/24, 2024/25",
+        ),
+        (
+            &["plan", "show", "ACH", "twenty"],
+            "year: \"twenty\" is not accepted",
+        ),
+    ];
+    for (args, message) in cases {
+        let o = ambit(&db, args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "{args:?}: one line expected, got {err}"
+        );
+        assert!(
+            err.starts_with("error: ") && err.contains(message),
+            "{args:?}: expected {message:?}, got {err}"
+        );
+    }
+    assert_eq!(
+        store.audit_event_count().await.unwrap(),
+        events,
+        "nothing was written"
+    );
+}
+on_both_engines!(bad_input_is_one_line_exit_2_and_writes_nothing);
+
+async fn update_set_records_and_refuses_stale_versions(db: TestDb) {
+    ok(&db, &["demo"]);
+    let saved = ok(
+        &db,
+        &[
+            "update",
+            "set",
+            "ACH",
+            "2024/25",
+            "H1",
+            "10A",
+            "--status",
+            "on-track",
+            "--percent",
+            "20",
+            "--commentary",
+            "Carers' survey under way",
+            "--key-achievement",
+        ],
+    );
+    assert_eq!(
+        saved.trim(),
+        "Saved update for 10A in H1 2024/25: On track (version 1)."
+    );
+    let shown = ok(&db, &["plan", "show", "ACH", "2024/25"]);
+    assert!(
+        shown.contains("Status: On track (H1 2024/25) 20% ★ key achievement"),
+        "{shown}"
+    );
+
+    ok(
+        &db,
+        &[
+            "update",
+            "set",
+            "ACH",
+            "2024/25",
+            "H1",
+            "10A",
+            "--status",
+            "at risk",
+            "--expect-version",
+            "1",
+        ],
+    );
+    let o = ambit(
+        &db,
+        &[
+            "update",
+            "set",
+            "ACH",
+            "2024/25",
+            "H1",
+            "10A",
+            "--status",
+            "off track",
+            "--expect-version",
+            "1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("someone else changed update for 10A in H1 2024/25 since you read it (you had version 1, it is now version 2)"), "{}", stderr(&o));
+    assert!(ok(&db, &["plan", "show", "ACH", "2024/25"]).contains("Status: At risk (H1 2024/25)"));
+}
+on_both_engines!(update_set_records_and_refuses_stale_versions);
+
+async fn backup_and_restore_from_the_command_line(db: TestDb) {
+    ok(&db, &["demo"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bromley-backup.json");
+    let file = file.to_str().unwrap();
+    assert!(ok(&db, &["backup", file]).contains("Backed up"));
+
+    let fresh = testkit::sqlite();
+    assert!(ok(&fresh, &["restore", file]).contains("Restored"));
+    assert_eq!(
+        ok(&fresh, &["plan", "show", "ACH", "2022/23"]),
+        ok(&db, &["plan", "show", "ACH", "2022/23"])
+    );
+
+    let o = ambit(&db, &["restore", file]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("already holds data") && stderr(&o).contains("--force"),
+        "{}",
+        stderr(&o)
+    );
+    ok(
+        &db,
+        &[
+            "update", "set", "ACH", "2024/25", "H2", "6A", "--status", "complete",
+        ],
+    );
+    ok(&db, &["restore", "--force", file]);
+    assert!(
+        !ok(&db, &["plan", "show", "ACH", "2024/25"]).contains("H2 2024/25"),
+        "restore brought back the earlier state"
+    );
+}
+on_both_engines!(backup_and_restore_from_the_command_line);
+
+/// SIGKILL in the middle of a burst of updates loses nothing the CLI reported as saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_burst_loses_no_saved_update() {
+    let db = testkit::sqlite();
+    ok(&db, &["demo"]);
+    let store = db.open().await;
+    let portfolio = store
+        .portfolio(None, &"ACH".parse().unwrap())
+        .await
+        .unwrap();
+    let plan = store
+        .plan(portfolio.id, "2024/25".parse().unwrap())
+        .await
+        .unwrap();
+    let refs: Vec<String> = store
+        .plan_tree(plan.id)
+        .await
+        .unwrap()
+        .actions
+        .iter()
+        .map(|a| a.details.reference.to_string())
+        .collect();
+    store.close().await;
+
+    let mut saved = Vec::new();
+    let mut killed = 0;
+    for (n, (reference, half)) in refs.iter().flat_map(|r| [(r, "H1"), (r, "H2")]).enumerate() {
+        let commentary = format!("burst update {n}");
+        let mut child = Command::cargo_bin("ambit")
+            .unwrap()
+            .args(db.args())
+            .args([
+                "update",
+                "set",
+                "ACH",
+                "2024/25",
+                half,
+                reference,
+                "--status",
+                "on track",
+                "--commentary",
+                &commentary,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        if n % 2 == 1 {
+            // Kill every other process at a different moment of its run.
+            std::thread::sleep(Duration::from_millis((n as u64 * 7) % 60));
+            if child.kill().is_ok() {
+                killed += 1;
+            }
+        }
+        let out = child.wait_with_output().unwrap();
+        if String::from_utf8_lossy(&out.stdout).starts_with("Saved update") {
+            saved.push((reference.clone(), half, commentary));
+        }
+    }
+    assert!(
+        killed > 0 && !saved.is_empty(),
+        "the burst had both kills ({killed}) and saves ({})",
+        saved.len()
+    );
+
+    let store = db.open().await;
+    let tree = store.plan_tree(plan.id).await.unwrap();
+    for (reference, half, commentary) in &saved {
+        let action = tree
+            .actions
+            .iter()
+            .find(|a| &a.details.reference.to_string() == reference)
+            .unwrap();
+        let period = domain::ReportingPeriod::new(plan.year, half.parse().unwrap());
+        let update = tree
+            .update_in(action.id, period)
+            .unwrap_or_else(|| panic!("saved update for {reference} {half} was lost"));
+        assert_eq!(update.input.commentary.as_str(), commentary);
+    }
+    let every_update_audited = tree.updates.len() as i64;
+    assert!(every_update_audited >= saved.len() as i64);
+    let check = Store::open(&db.location).await.unwrap();
+    assert_eq!(
+        check.plans().await.unwrap().len(),
+        3,
+        "the database still opens and reads after the kills"
+    );
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["demo", "--help"],
+        vec!["init", "--help"],
+        vec!["db", "migrate", "--help"],
+        vec!["plan", "list", "--help"],
+        vec!["plan", "show", "--help"],
+        vec!["update", "set", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
+    ] {
+        let o = Command::cargo_bin("ambit")
+            .unwrap()
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{args:?}");
+        let text = stdout(&o);
+        assert!(text.contains("Usage: ambit"), "{args:?}: {text}");
+        assert!(
+            text.contains("--db <PATH>"),
+            "{args:?} documents --db: {text}"
+        );
+    }
+}
+
+#[test]
+fn init_creates_an_empty_database() {
+    let db = testkit::sqlite();
+    assert!(ok(&db, &["init"]).contains("Database ready"));
+    assert!(db.sqlite_path().unwrap().exists());
+    assert!(ok(&db, &["plan", "list"]).contains("No plans yet"));
+    assert!(ok(&db, &["db", "migrate"]).contains("schema version 1"));
+}
