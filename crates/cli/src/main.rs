@@ -14,7 +14,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use domain::{
     ActionRef, FinancialYear, Half, MeasureActual, ParseError, Percent, PortfolioCode,
-    ReportingPeriod, Status, Text, Title, UpdateInput,
+    ReportingPeriod, Slug, Status, Text, Title, UpdateInput,
 };
 use store::{DatabaseLocation, Store, StoreError};
 
@@ -42,6 +42,9 @@ struct DatabaseArgs {
         hide_env_values = true
     )]
     database_url: Option<String>,
+    /// The body (by its short name, e.g. bromley) when several bodies share the database.
+    #[arg(long, global = true, value_name = "SLUG")]
+    body: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -205,6 +208,13 @@ fn actor() -> String {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let location =
         DatabaseLocation::from_args(Some(&cli.database.db), cli.database.database_url.as_deref());
+    let body: Option<Slug> = cli
+        .database
+        .body
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(UserError::from)?;
     match cli.command {
         Command::Demo => demo(&location).await,
         Command::Init | Command::Db(DbCommand::Migrate) => {
@@ -233,10 +243,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .transpose()
                 .map_err(UserError::from)?;
             let store = Store::open(&location).await?;
+            let portfolio = find_portfolio(&store, body.as_ref(), &portfolio).await?;
             print!("{}", show::plan(&store, &portfolio, year, period).await?);
             Ok(())
         }
-        Command::Update(UpdateCommand::Set(args)) => set_update(&location, args).await,
+        Command::Update(UpdateCommand::Set(args)) => {
+            set_update(&location, body.as_ref(), args).await
+        }
         Command::Backup { path } => {
             let store = Store::open(&location).await?;
             let summary = store.backup(&path).await?;
@@ -283,7 +296,8 @@ async fn demo(location: &DatabaseLocation) -> anyhow::Result<()> {
     println!();
     let code: PortfolioCode = "ACH".parse().expect("valid code");
     let year: FinancialYear = "2022/23".parse().expect("valid year");
-    print!("{}", show::plan(&store, &code, year, None).await?);
+    let portfolio = find_portfolio(&store, Some(&slug), &code).await?;
+    print!("{}", show::plan(&store, &portfolio, year, None).await?);
     println!();
     println!("Try:  ambit --db {} plan list", shell_word(location));
     println!(
@@ -305,7 +319,24 @@ fn shell_word(location: &DatabaseLocation) -> String {
     }
 }
 
-async fn set_update(location: &DatabaseLocation, args: SetUpdate) -> anyhow::Result<()> {
+/// The portfolio with `code`, in `body` when given.
+async fn find_portfolio(
+    store: &Store,
+    body: Option<&Slug>,
+    code: &PortfolioCode,
+) -> Result<domain::Portfolio, StoreError> {
+    let body_id = match body {
+        Some(slug) => Some(store.body(slug).await?.id),
+        None => None,
+    };
+    store.portfolio(body_id, code).await
+}
+
+async fn set_update(
+    location: &DatabaseLocation,
+    body: Option<&Slug>,
+    args: SetUpdate,
+) -> anyhow::Result<()> {
     let portfolio: PortfolioCode = args.portfolio.parse().map_err(UserError::from)?;
     let year: FinancialYear = args.year.parse().map_err(UserError::from)?;
     let half: Half = args.half.parse().map_err(UserError::from)?;
@@ -348,7 +379,7 @@ async fn set_update(location: &DatabaseLocation, args: SetUpdate) -> anyhow::Res
     let period = ReportingPeriod::new(year, half);
 
     let store = Store::open(location).await?;
-    let portfolio = store.portfolio(None, &portfolio).await?;
+    let portfolio = find_portfolio(&store, body, &portfolio).await?;
     let plan = store.plan(portfolio.id, year).await?;
     let action = store.action_by_ref(plan.id, reference).await?;
     let mut actuals = Vec::new();

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use domain::{FinancialYear, PlanTree, PortfolioCode, ReportingPeriod, RollUp, Status};
+use domain::{FinancialYear, PlanTree, ReportingPeriod, RollUp, Status};
 use store::{PlanSummary, Store, StoreError};
 
 /// The table `ambit plan list` prints.
@@ -40,16 +40,15 @@ fn counts(r: &RollUp) -> String {
 /// action's status (in `period`, or its latest).
 pub async fn plan(
     store: &Store,
-    code: &PortfolioCode,
+    portfolio: &domain::Portfolio,
     year: FinancialYear,
     period: Option<ReportingPeriod>,
 ) -> Result<String, StoreError> {
-    let portfolio = store.portfolio(None, code).await?;
     let plan = store.plan(portfolio.id, year).await?;
     let body = store.body_by_id(portfolio.body_id).await?;
     let strategy = store.strategy(body.id).await?;
     let tree = store.plan_tree(plan.id).await?;
-    Ok(render(&tree, &body, strategy.as_ref(), &portfolio, period))
+    Ok(render(&tree, &body, strategy.as_ref(), portfolio, period))
 }
 
 fn render(

@@ -53,7 +53,12 @@ async fn demo_then_plan_show(db: TestDb) {
     ] {
         assert!(h1.contains(expected), "missing {expected:?} in:\n{h1}");
     }
-    let h2 = ok(&db, &["plan", "show", "ACH", "2023-24", "--period", "h2"]);
+    let h2 = ok(
+        &db,
+        &[
+            "--body", "bromley", "plan", "show", "ACH", "2023-24", "--period", "h2",
+        ],
+    );
     assert!(
         h2.contains("progress had been made on all of the actions"),
         "{h2}"

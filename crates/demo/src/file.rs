@@ -391,17 +391,15 @@ impl PlanFile {
         let mut portfolios = Vec::new();
         for p in &raw.portfolios {
             let here = format!("portfolio {}", p.code);
-            if let Some(c) = &p.committee {
-                if !committees.iter().any(|k| k.as_str() == c) {
-                    return Err(invalid(
-                        &here,
-                        ParseError::new(
-                            "committee",
-                            c,
-                            "the name of a committee listed in the file",
-                        ),
-                    ));
-                }
+            if let Some(c) = p
+                .committee
+                .as_ref()
+                .filter(|c| !committees.iter().any(|k| k.as_str() == c.as_str()))
+            {
+                return Err(invalid(
+                    &here,
+                    ParseError::new("committee", c, "the name of a committee listed in the file"),
+                ));
             }
             portfolios.push(PortfolioDef {
                 code: p.code.parse().map_err(|e| invalid(&here, e))?,

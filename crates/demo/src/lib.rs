@@ -52,7 +52,7 @@ pub enum LoadError {
         /// Where in the file.
         place: String,
         /// What the store said.
-        source: StoreError,
+        source: Box<StoreError>,
     },
 }
 
@@ -81,10 +81,10 @@ pub async fn load(store: &Store, file: &str, text: &str) -> Result<LoadSummary, 
 async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummary, LoadError> {
     let at = |place: &str| {
         let (file, place) = (file.to_owned(), place.to_owned());
-        move |source| LoadError::Store {
+        move |source: StoreError| LoadError::Store {
             file,
             place,
-            source,
+            source: Box::new(source),
         }
     };
     let body = store

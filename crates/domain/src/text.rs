@@ -8,7 +8,7 @@ use crate::ParseError;
 /// A short required text, e.g. a title or a lead's role: trimmed, not
 /// empty, at most [`Title::MAX_CHARS`] characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct Title(String);
 
 impl Title {
@@ -65,7 +65,7 @@ impl fmt::Display for Title {
 /// line breaks, at most [`Text::MAX_CHARS`] characters and no control
 /// characters other than line breaks and tabs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct Text(String);
 
 impl Text {
@@ -113,6 +113,32 @@ impl fmt::Display for Text {
     }
 }
 
+impl TryFrom<String> for Title {
+    type Error = ParseError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse("text", &s)
+    }
+}
+
+impl From<Title> for String {
+    fn from(t: Title) -> Self {
+        t.0
+    }
+}
+
+impl TryFrom<String> for Text {
+    type Error = ParseError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse("text", &s)
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +153,10 @@ mod tests {
         );
         assert_eq!(Title::parse("lead", "   ").unwrap_err().field, "lead");
         assert!(Title::parse("title", &"x".repeat(501)).is_err());
+        assert!(
+            serde_json::from_str::<Title>("\"  \"").is_err(),
+            "deserialising parses too"
+        );
     }
 
     #[test]

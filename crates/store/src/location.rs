@@ -37,16 +37,17 @@ impl DatabaseLocation {
     pub(crate) fn url(&self) -> Result<String, StoreError> {
         match self {
             Self::SqliteFile(path) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    if !dir.is_dir() {
-                        return Err(StoreError::Location {
-                            location: self.to_string(),
-                            reason: format!(
-                                "the folder {} does not exist; create it or choose another --db path",
-                                dir.display()
-                            ),
-                        });
-                    }
+                let missing_dir = path
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty() && !d.is_dir());
+                if let Some(dir) = missing_dir {
+                    return Err(StoreError::Location {
+                        location: self.to_string(),
+                        reason: format!(
+                            "the folder {} does not exist; create it or choose another --db path",
+                            dir.display()
+                        ),
+                    });
                 }
                 let raw = path.to_str().ok_or_else(|| StoreError::Location {
                     location: self.to_string(),

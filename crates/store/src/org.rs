@@ -470,7 +470,7 @@ impl Store {
             _ => Err(StoreError::NotFound {
                 entity: "portfolio",
                 key: code.to_string(),
-                hint: "; several bodies have a portfolio with this code; name the body with --body"
+                hint: "; several bodies have a portfolio with this code; name the body with --body SLUG"
                     .into(),
             }),
         }

@@ -135,7 +135,7 @@ impl Store {
                         current: current.version,
                     });
                 }
-                sqlx::query(
+                let done = sqlx::query(
                     "UPDATE updates SET status = $1, commentary = $2, percent = $3, key_achievement = $4, author = $5, \
                      illustrative = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
                 )
@@ -150,6 +150,14 @@ impl Store {
                 .bind(current.version)
                 .execute(&mut *tx)
                 .await?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Conflict {
+                        entity: "update",
+                        key: format!("for {reference} in {period}"),
+                        expected: current.version,
+                        current: current.version + 1,
+                    });
+                }
                 sqlx::query("DELETE FROM measure_actuals WHERE update_id = $1")
                     .bind(current.id)
                     .execute(&mut *tx)
