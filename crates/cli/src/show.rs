@@ -24,6 +24,11 @@ pub fn plan_list(plans: &[PlanSummary]) -> String {
     out
 }
 
+/// Shown after demo records that are not drawn from a real record.
+fn marker(illustrative: bool) -> &'static str {
+    if illustrative { " [illustrative]" } else { "" }
+}
+
 fn counts(r: &RollUp) -> String {
     let mut parts: Vec<String> = Status::ALL
         .iter()
@@ -117,7 +122,12 @@ fn write_items(
             None => levels.name(item.depth).to_owned(),
         };
         let _ = writeln!(out);
-        let _ = writeln!(out, "{indent}{label}: {}", item.title);
+        let _ = writeln!(
+            out,
+            "{indent}{label}: {}{}",
+            item.title,
+            marker(item.illustrative)
+        );
         if let Some(r) = by_top.get(&item.id).filter(|_| item.depth == 0) {
             let _ = writeln!(out, "{indent}  ({}; {})", r.sentence(), counts(r));
         }
@@ -136,14 +146,17 @@ fn write_items(
                     if u.input.key_achievement {
                         s.push_str(" ★ key achievement");
                     }
+                    s.push_str(marker(u.input.illustrative));
                     s
                 }
                 None => "No update".into(),
             };
             let _ = writeln!(
                 out,
-                "{pad}{:<4} {}",
-                action.details.reference, action.details.title
+                "{pad}{:<4} {}{}",
+                action.details.reference,
+                action.details.title,
+                marker(action.details.illustrative)
             );
             let _ = writeln!(out, "{pad}     Status: {status}");
             let mut lead = format!("Lead: {}", action.details.lead);

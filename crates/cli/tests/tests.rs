@@ -48,6 +48,7 @@ async fn demo_then_plan_show(db: TestDb) {
         "10A  Develop a new support offer to help and sustain unpaid carers including young carers",
         "Target: January 2023",
         "Status: At risk (H1 2022/23)",
+        "[illustrative]",
         "14A  Develop the use of assistive technology to enable residents to remain in their homes",
         "Ambition 5: To manage our resources well",
     ] {
