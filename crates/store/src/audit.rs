@@ -38,6 +38,27 @@ pub(crate) struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+impl<'a> Change<'a> {
+    /// The creation of `entity` `entity_id`, now as `after`.
+    pub(crate) fn create(
+        body_id: Option<i64>,
+        actor: &'a str,
+        entity: &'static str,
+        entity_id: i64,
+        after: serde_json::Value,
+    ) -> Self {
+        Self {
+            body_id,
+            actor,
+            entity,
+            entity_id,
+            operation: "create",
+            before: None,
+            after: Some(after),
+        }
+    }
+}
+
 /// Append an audit event inside the write's transaction.
 pub(crate) async fn record(conn: &mut AnyConnection, change: Change<'_>) -> Result<(), StoreError> {
     let text = |v: Option<serde_json::Value>| v.map(|v| v.to_string());

@@ -118,15 +118,7 @@ impl Store {
         };
         record(
             &mut tx,
-            Change {
-                body_id: Some(id),
-                actor,
-                entity: "body",
-                entity_id: id,
-                operation: "create",
-                before: None,
-                after: Some(json(&body)),
-            },
+            Change::create(Some(id), actor, "body", id, json(&body)),
         )
         .await?;
         tx.commit().await?;
@@ -192,15 +184,7 @@ impl Store {
         };
         record(
             &mut tx,
-            Change {
-                body_id: Some(body_id),
-                actor,
-                entity: "strategy",
-                entity_id: id,
-                operation: "create",
-                before: None,
-                after: Some(json(&strategy)),
-            },
+            Change::create(Some(body_id), actor, "strategy", id, json(&strategy)),
         )
         .await?;
         tx.commit().await?;
@@ -246,15 +230,7 @@ impl Store {
         };
         record(
             &mut tx,
-            Change {
-                body_id: Some(body_id),
-                actor,
-                entity: "ambition",
-                entity_id: id,
-                operation: "create",
-                before: None,
-                after: Some(json(&ambition)),
-            },
+            Change::create(Some(body_id), actor, "ambition", id, json(&ambition)),
         )
         .await?;
         tx.commit().await?;
@@ -337,15 +313,7 @@ impl Store {
         };
         record(
             &mut tx,
-            Change {
-                body_id: Some(body_id),
-                actor,
-                entity: "alignment",
-                entity_id: id,
-                operation: "create",
-                before: None,
-                after: Some(json(&alignment)),
-            },
+            Change::create(Some(body_id), actor, "alignment", id, json(&alignment)),
         )
         .await?;
         tx.commit().await?;
@@ -373,15 +341,13 @@ impl Store {
         .map_err(unique("committee", &name, "name"))?;
         record(
             &mut tx,
-            Change {
-                body_id: Some(body_id),
+            Change::create(
+                Some(body_id),
                 actor,
-                entity: "committee",
-                entity_id: id,
-                operation: "create",
-                before: None,
-                after: Some(serde_json::json!({ "id": id, "name": name })),
-            },
+                "committee",
+                id,
+                serde_json::json!({ "id": id, "name": name }),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -419,15 +385,7 @@ impl Store {
         let portfolio = portfolio_from(&row)?;
         record(
             &mut tx,
-            Change {
-                body_id: Some(body_id),
-                actor,
-                entity: "portfolio",
-                entity_id: id,
-                operation: "create",
-                before: None,
-                after: Some(json(&portfolio)),
-            },
+            Change::create(Some(body_id), actor, "portfolio", id, json(&portfolio)),
         )
         .await?;
         tx.commit().await?;

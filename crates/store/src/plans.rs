@@ -337,15 +337,7 @@ impl Store {
         let plan = Self::plan_in(&mut tx, id).await?;
         record(
             &mut tx,
-            Change {
-                body_id: Some(body_id),
-                actor,
-                entity: "plan",
-                entity_id: id,
-                operation: "create",
-                before: None,
-                after: Some(json(&plan)),
-            },
+            Change::create(Some(body_id), actor, "plan", id, json(&plan)),
         )
         .await?;
         tx.commit().await?;
@@ -490,15 +482,7 @@ impl Store {
         let (created, _) = item(&mut tx, id).await?;
         record(
             &mut tx,
-            Change {
-                body_id: Some(ctx.body_id),
-                actor,
-                entity: "plan item",
-                entity_id: id,
-                operation: "create",
-                before: None,
-                after: Some(json(&created)),
-            },
+            Change::create(Some(ctx.body_id), actor, "plan item", id, json(&created)),
         )
         .await?;
         tx.commit().await?;
@@ -563,15 +547,7 @@ impl Store {
         let action = one_action(&mut tx, id).await?;
         record(
             &mut tx,
-            Change {
-                body_id: Some(ctx.body_id),
-                actor,
-                entity: "action",
-                entity_id: id,
-                operation: "create",
-                before: None,
-                after: Some(json(&action)),
-            },
+            Change::create(Some(ctx.body_id), actor, "action", id, json(&action)),
         )
         .await?;
         tx.commit().await?;
