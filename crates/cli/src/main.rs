@@ -49,8 +49,30 @@ struct DatabaseArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a database holding the Bromley example and show its plan.
-    Demo,
+    /// Create a database holding the Bromley example (with one account per role) and serve it.
+    Demo {
+        /// The address to serve on.
+        #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Print the plan and stop instead of serving it.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Serve the web pages and the JSON API.
+    Serve {
+        /// The address to serve on.
+        #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Mark cookies Secure: set this when the site is reached over https (behind a proxy).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Create an empty database (or bring an existing one up to date).
     Init,
     /// Database maintenance.
@@ -74,6 +96,38 @@ enum Command {
         /// Replace data already in the database.
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account with a role in a body (the password is read from AMBIT_PASSWORD or asked for).
+    Add {
+        /// Sign-in email address.
+        #[arg(long)]
+        email: String,
+        /// The person's name.
+        #[arg(long)]
+        name: String,
+        /// administrator, performance officer, action lead, clerk or member.
+        #[arg(long)]
+        role: String,
+        /// For action leads: the lead role named on the actions they lead.
+        #[arg(long, value_name = "ROLE")]
+        leads: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an account; it is shown once.
+    Create {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        /// What the token is for.
+        #[arg(long, default_value = "API token")]
+        name: String,
     },
 }
 
@@ -216,7 +270,82 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         .transpose()
         .map_err(UserError::from)?;
     match cli.command {
-        Command::Demo => demo(&location).await,
+        Command::Demo { listen, no_serve } => {
+            let addr = parse_listen(&listen)?;
+            let store = demo(&location).await?;
+            if no_serve {
+                store.close().await;
+                return Ok(());
+            }
+            serve(store, addr, web::Options::default()).await
+        }
+        Command::Serve {
+            listen,
+            secure_cookies,
+        } => {
+            let addr = parse_listen(&listen)?;
+            let store = Store::open(&location).await?;
+            serve(store, addr, web::Options { secure_cookies }).await
+        }
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            role,
+            leads,
+        }) => {
+            let email: domain::Email = email.parse().map_err(UserError::from)?;
+            let name = Title::parse("name", &name).map_err(UserError::from)?;
+            let role: domain::Role = role.parse().map_err(UserError::from)?;
+            let leads = leads
+                .as_deref()
+                .map(|l| Title::parse("leads", l))
+                .transpose()
+                .map_err(UserError::from)?;
+            if role == domain::Role::ActionLead && leads.is_none() {
+                return Err(UserError("leads: an action lead needs --leads ROLE, the lead role named on their actions".into()).into());
+            }
+            let raw = match std::env::var("AMBIT_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => read_password()?,
+            };
+            let password = domain::Password::new(&raw).map_err(UserError::from)?;
+            let slug = body.clone().ok_or_else(|| {
+                UserError("body: name the body with --body SLUG, e.g. --body bromley".into())
+            })?;
+            let store = Store::open(&location).await?;
+            let the_body = store.body(&slug).await?;
+            let user = store
+                .create_user(&actor(), email, name, Some(web::hash_password(&password)))
+                .await?;
+            store
+                .set_membership(&actor(), user.id, the_body.id, role, leads)
+                .await?;
+            println!(
+                "Created {} <{}> as {} of {}.",
+                user.name, user.email, role, the_body.name
+            );
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { email, name }) => {
+            let email: domain::Email = email.parse().map_err(UserError::from)?;
+            let name = Title::parse("name", &name).map_err(UserError::from)?;
+            let store = Store::open(&location).await?;
+            let (user, _) = store.user_by_email(&email).await?.ok_or_else(|| {
+                UserError(format!(
+                    "email: no account has the address {email}; create it with `ambit user add`"
+                ))
+            })?;
+            let token = web::new_token();
+            store
+                .create_api_token(&actor(), user.id, &name, &web::token_hash(&token))
+                .await?;
+            println!("{token}");
+            eprintln!(
+                "This token acts as {} <{}>. Keep it secret: it is not shown again.",
+                user.name, user.email
+            );
+            Ok(())
+        }
         Command::Init | Command::Db(DbCommand::Migrate) => {
             let store = Store::open(&location).await?;
             println!(
@@ -275,7 +404,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn demo(location: &DatabaseLocation) -> anyhow::Result<()> {
+fn parse_listen(raw: &str) -> Result<std::net::SocketAddr, UserError> {
+    raw.parse().map_err(|_| {
+        UserError::from(ParseError::new(
+            "listen",
+            raw,
+            "an address and port such as 127.0.0.1:8080 or [::1]:8080",
+        ))
+    })
+}
+
+async fn serve(
+    store: Store,
+    addr: std::net::SocketAddr,
+    options: web::Options,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        UserError(format!(
+            "listen: cannot serve on {addr} ({e}); choose another with --listen ADDR:PORT"
+        ))
+    })?;
+    let bound = listener.local_addr()?;
+    println!("Serving Ambit on http://{bound}/ (press Ctrl-C to stop).");
+    web::serve(listener, store.clone(), options)
+        .await
+        .context("serving")?;
+    store.close().await;
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    use std::io::BufRead;
+    eprint!(
+        "Password (at least {} characters): ",
+        domain::Password::MIN_CHARS
+    );
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+async fn demo(location: &DatabaseLocation) -> anyhow::Result<Store> {
     let store = Store::open(location)
         .await
         .context("opening the demo database")?;
@@ -290,6 +459,18 @@ async fn demo(location: &DatabaseLocation) -> anyhow::Result<()> {
                 "Created the Bromley example in {location}: {} plans, {} actions, {} updates.",
                 summary.plans, summary.actions, summary.updates
             );
+            let accounts = demo::load_people(&store, web::hash_password)
+                .await
+                .context("creating the demo accounts")?;
+            println!("Demo accounts (for trying Ambit on this computer only):");
+            for a in accounts {
+                println!(
+                    "  {:<20} {:<28} password: {}",
+                    a.role.label(),
+                    a.email,
+                    a.password
+                );
+            }
         }
         Err(e) => return Err(e.into()),
     }
@@ -304,8 +485,7 @@ async fn demo(location: &DatabaseLocation) -> anyhow::Result<()> {
         "      ambit --db {} plan show ACH 2023/24 --period H2",
         shell_word(location)
     );
-    store.close().await;
-    Ok(())
+    Ok(store)
 }
 
 fn shell_word(location: &DatabaseLocation) -> String {

@@ -265,3 +265,92 @@ async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummary, L
     }
     Ok(summary)
 }
+
+/// One demo account: its role, email address and password.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    /// The role in Bromley.
+    pub role: domain::Role,
+    /// Sign-in address.
+    pub email: String,
+    /// Password (demo only; printed for the person trying Ambit).
+    pub password: String,
+    /// For the action lead: the lead role on the actions they lead.
+    pub leads: Option<String>,
+}
+
+/// The demo's accounts, one per role.
+pub fn demo_accounts() -> Vec<DemoAccount> {
+    use domain::Role;
+    let account = |role: Role, name: &str, leads: Option<&str>| DemoAccount {
+        role,
+        email: format!("{name}@bromley.example"),
+        password: format!("demo-{name}-password"),
+        leads: leads.map(str::to_owned),
+    };
+    vec![
+        account(Role::Administrator, "admin", None),
+        account(Role::PerformanceOfficer, "officer", None),
+        account(
+            Role::ActionLead,
+            "lead",
+            Some("Assistant Director for Integrated Commissioning"),
+        ),
+        account(Role::Clerk, "clerk", None),
+        account(Role::Member, "member", None),
+    ]
+}
+
+/// Create the demo accounts in the Bromley body, hashing passwords with
+/// `hash`, and publish the 2022/23 and 2023/24 plans (2024/25 stays a draft).
+pub async fn load_people(
+    store: &Store,
+    hash: impl Fn(&domain::Password) -> String,
+) -> Result<Vec<DemoAccount>, LoadError> {
+    let at = |place: &str| {
+        let place = place.to_owned();
+        move |source: StoreError| LoadError::Store {
+            file: "demo accounts".into(),
+            place,
+            source: Box::new(source),
+        }
+    };
+    let body = store
+        .body(&"bromley".parse().expect("valid slug"))
+        .await
+        .map_err(at("body"))?;
+    let accounts = demo_accounts();
+    for a in &accounts {
+        let password = domain::Password::new(&a.password).expect("demo passwords are long enough");
+        let name = domain::Title::parse("name", &format!("Demo {}", a.role.label().to_lowercase()))
+            .expect("valid name");
+        let email = a.email.parse().expect("valid email");
+        let user = store
+            .create_user(ACTOR, email, name, Some(hash(&password)))
+            .await
+            .map_err(at(&a.email))?;
+        let leads = a
+            .leads
+            .as_deref()
+            .map(|l| domain::Title::parse("lead role", l).expect("valid lead"));
+        store
+            .set_membership(ACTOR, user.id, body.id, a.role, leads)
+            .await
+            .map_err(at(&a.email))?;
+    }
+    let portfolio = store
+        .portfolio(Some(body.id), &"ACH".parse().expect("valid code"))
+        .await
+        .map_err(at("portfolio ACH"))?;
+    for year in ["2022/23", "2023/24"] {
+        let plan = store
+            .plan(portfolio.id, year.parse().expect("valid year"))
+            .await
+            .map_err(at(year))?;
+        store
+            .publish_plan(ACTOR, plan.id, plan.version, true)
+            .await
+            .map_err(at(year))?;
+    }
+    Ok(accounts)
+}

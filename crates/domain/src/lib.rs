@@ -10,6 +10,7 @@
 //!
 //! This crate does no I/O: it knows nothing of SQL, HTTP or files.
 
+mod access;
 mod action_ref;
 mod error;
 mod measure;
@@ -23,6 +24,7 @@ mod tree;
 mod update;
 mod year;
 
+pub use access::{Access, Email, Password, Role};
 pub use action_ref::ActionRef;
 pub use error::ParseError;
 pub use measure::{Direction, Indicator, Measure, MeasureTarget};

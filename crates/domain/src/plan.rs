@@ -379,6 +379,8 @@ pub struct Plan {
     pub year: FinancialYear,
     /// The programmes and strategies it is aligned with.
     pub alignments: Vec<Alignment>,
+    /// When it was published (shown on public pages); none while unpublished.
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Optimistic-concurrency version.
     pub version: i64,
 }

@@ -30,6 +30,10 @@ const TABLES: &[&str] = &[
     "updates",
     "measure_actuals",
     "audit_events",
+    "users",
+    "memberships",
+    "sessions",
+    "api_tokens",
 ];
 
 /// Tables whose `id` column is generated, so PostgreSQL's counters must be moved on after a restore.
@@ -46,6 +50,10 @@ const WITH_ID: &[&str] = &[
     "measures",
     "updates",
     "audit_events",
+    "users",
+    "memberships",
+    "sessions",
+    "api_tokens",
 ];
 
 const FORMAT: &str = "ambit-backup";

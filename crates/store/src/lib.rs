@@ -19,6 +19,7 @@ mod backup;
 mod error;
 mod location;
 mod org;
+mod people;
 mod plans;
 mod rows;
 mod updates;
@@ -33,6 +34,7 @@ pub use backup::BackupSummary;
 pub use error::StoreError;
 pub use location::DatabaseLocation;
 pub use org::{NewBody, PlanSummary};
+pub use people::{Membership, User};
 pub use plans::{NewAction, NewItem};
 
 /// Which database engine a store runs on.

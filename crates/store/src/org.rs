@@ -434,6 +434,18 @@ impl Store {
         }
     }
 
+    /// The portfolio with id `id`.
+    pub async fn portfolio_by_id(&self, id: i64) -> Result<Portfolio, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {PORTFOLIO_COLUMNS} WHERE p.id = $1 AND p.deleted_at IS NULL"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("portfolio", id))?;
+        portfolio_from(&row)
+    }
+
     /// Every plan of every body, by body, portfolio and year.
     pub async fn plans(&self) -> Result<Vec<PlanSummary>, StoreError> {
         let rows = sqlx::query(

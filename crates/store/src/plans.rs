@@ -345,7 +345,7 @@ impl Store {
     }
 
     async fn plan_in(conn: &mut AnyConnection, id: i64) -> Result<Plan, StoreError> {
-        let row = sqlx::query("SELECT id, portfolio_id, year, version FROM plans WHERE id = $1 AND deleted_at IS NULL")
+        let row = sqlx::query("SELECT id, portfolio_id, year, published_at, version FROM plans WHERE id = $1 AND deleted_at IS NULL")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?
@@ -366,6 +366,10 @@ impl Store {
             portfolio_id: c.i64("portfolio_id")?,
             year: FinancialYear::starting(c.i64("year")? as i32).map_err(|e| c.corrupt(e))?,
             alignments,
+            published_at: c
+                .opt_string("published_at")?
+                .map(|t| crate::rows::time("plan", id, &t))
+                .transpose()?,
             version: c.i64("version")?,
         })
     }
@@ -374,6 +378,52 @@ impl Store {
     pub async fn plan_by_id(&self, id: i64) -> Result<Plan, StoreError> {
         let mut conn = self.pool.acquire().await?;
         Self::plan_in(&mut conn, id).await
+    }
+
+    /// Publish a plan (or withdraw it when `publish` is false): published
+    /// plans and their progress appear on public pages.
+    pub async fn publish_plan(
+        &self,
+        actor: &str,
+        plan_id: i64,
+        expected_version: i64,
+        publish: bool,
+    ) -> Result<Plan, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = Self::plan_in(&mut tx, plan_id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Conflict {
+                entity: "plan",
+                key: before.year.to_string(),
+                expected: expected_version,
+                current: before.version,
+            });
+        }
+        let ctx = plan_context(&mut tx, plan_id).await?;
+        let t = now();
+        sqlx::query("UPDATE plans SET published_at = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
+            .bind(publish.then(|| t.clone()))
+            .bind(&t)
+            .bind(plan_id)
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await?;
+        let after = Self::plan_in(&mut tx, plan_id).await?;
+        record(
+            &mut tx,
+            Change {
+                body_id: Some(ctx.body_id),
+                actor,
+                entity: "plan",
+                entity_id: plan_id,
+                operation: if publish { "publish" } else { "unpublish" },
+                before: Some(json(&before)),
+                after: Some(json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     /// `portfolio_id`'s plan for `year`.
@@ -685,6 +735,39 @@ impl Store {
                 hint: "; it is not in that plan (see `ambit plan show`)".into(),
             }),
         }
+    }
+
+    /// The action's life across plan years, oldest first: the actions it
+    /// continues, itself, and those that continue it.
+    pub async fn lineage(&self, action_id: i64) -> Result<Vec<(Plan, Action)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let start = one_action(&mut conn, action_id).await?;
+        let mut chain = vec![start.clone()];
+        let mut back = start.continues;
+        while let Some(id) = back.filter(|_| chain.len() < 100) {
+            let Ok(previous) = one_action(&mut conn, id).await else {
+                break;
+            };
+            back = previous.continues;
+            chain.insert(0, previous);
+        }
+        let mut forward = start.id;
+        while chain.len() < 100 {
+            let next: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM actions WHERE continues_id = $1 AND deleted_at IS NULL ORDER BY id LIMIT 1",
+            )
+            .bind(forward)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some(next) = next else { break };
+            chain.push(one_action(&mut conn, next).await?);
+            forward = next;
+        }
+        let mut out = Vec::with_capacity(chain.len());
+        for action in chain {
+            out.push((Self::plan_in(&mut conn, action.plan_id).await?, action));
+        }
+        Ok(out)
     }
 
     /// The whole plan: items, actions with measures, and all updates.

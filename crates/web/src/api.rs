@@ -1,0 +1,754 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at
+//! `/api/openapi.json`. Programs authenticate with a bearer token (`ambit
+//! token create`); without one they see what the public sees. The same role
+//! rules as the pages apply. A stale version is refused with 409 and the
+//! current version; invalid input with 422 naming the field.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use domain::{
+    Access, Action, ActionDetails, Body, Half, Measure, MeasureActual, ParseError, Percent, Plan,
+    ReportingPeriod, Status, TargetDate, Text, Title, UpdateInput,
+};
+use serde::{Deserialize, Serialize};
+use store::StoreError;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::AppState;
+use crate::auth::{self, Viewer};
+
+/// The API's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/bodies", get(bodies))
+        .route("/api/v1/bodies/{body}/strategy", get(strategy))
+        .route("/api/v1/bodies/{body}/plans", get(plans))
+        .route("/api/v1/plans/{id}", get(plan))
+        .route("/api/v1/plans/{id}/rollup", get(rollup))
+        .route("/api/v1/actions/{id}", get(action).put(edit_action))
+        .route("/api/v1/actions/{id}/updates/{half}", put(record_update))
+}
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Ambit API", description = "Plans, actions, progress updates and roll-ups of public bodies."),
+    paths(bodies, strategy, plans, plan, rollup, action, edit_action, record_update),
+    components(schemas(ApiError, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// An error: what went wrong, the field at fault, and the current version on a conflict.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiError {
+    /// What went wrong and what to do.
+    pub error: String,
+    /// The field at fault (422).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The version now stored (409).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+    #[serde(skip)]
+    status: u16,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, error: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            field: None,
+            current_version: None,
+            status: status.as_u16(),
+        }
+    }
+
+    fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not found")
+    }
+
+    fn invalid(e: ParseError) -> Self {
+        Self {
+            field: Some(e.field.to_owned()),
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => Self::not_found(),
+            StoreError::Conflict { current, .. } => Self {
+                current_version: Some(current),
+                ..Self::new(StatusCode::CONFLICT, e.to_string())
+            },
+            StoreError::Invalid(p) => Self::invalid(p),
+            StoreError::NotInPeriod { .. } => Self {
+                field: Some("period".into()),
+                ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+            },
+            StoreError::Duplicate { field, .. } => Self {
+                field: Some(field.into()),
+                ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+            },
+            other => {
+                tracing::error!("{other}");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the service failed; nothing was changed; try again later",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self)).into_response()
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// The caller, from a bearer token; none for anonymous callers. A bad token is refused.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, ApiError> {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(None);
+    };
+    let token = value.strip_prefix("Bearer ").ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "use the header Authorization: Bearer TOKEN",
+        )
+    })?;
+    let user = state
+        .store()
+        .api_token_user(&auth::token_hash(token.trim()))
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "the token is not valid; create one with `ambit token create`",
+            )
+        })?;
+    let memberships = state.store().memberships(user.id).await?;
+    Ok(Some(Viewer {
+        user,
+        memberships,
+        csrf: None,
+    }))
+}
+
+fn forbidden(viewer: Option<&Viewer>) -> ApiError {
+    match viewer {
+        None => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "this needs a bearer token of someone allowed to do it",
+        ),
+        Some(_) => ApiError::new(StatusCode::FORBIDDEN, "your role does not allow this"),
+    }
+}
+
+async fn body(state: &AppState, slug: &str) -> Result<Body, ApiError> {
+    let slug = slug.parse().map_err(|_| ApiError::not_found())?;
+    Ok(state.store().body(&slug).await?)
+}
+
+/// A body.
+#[derive(Serialize, ToSchema)]
+pub struct BodyDto {
+    slug: String,
+    name: String,
+    level_names: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/bodies", responses((status = 200, body = Vec<BodyDto>)))]
+async fn bodies(State(state): State<AppState>) -> ApiResult<Vec<BodyDto>> {
+    Ok(Json(
+        state
+            .store()
+            .bodies()
+            .await?
+            .into_iter()
+            .map(|b| BodyDto {
+                slug: b.slug.to_string(),
+                name: b.name.to_string(),
+                level_names: b.level_names.into(),
+            })
+            .collect(),
+    ))
+}
+
+/// An ambition of the strategy.
+#[derive(Serialize, ToSchema)]
+pub struct AmbitionDto {
+    number: u16,
+    title: String,
+    illustrative: bool,
+}
+
+/// The body's corporate strategy.
+#[derive(Serialize, ToSchema)]
+pub struct StrategyDto {
+    title: String,
+    years: String,
+    ambitions: Vec<AmbitionDto>,
+}
+
+#[utoipa::path(get, path = "/api/v1/bodies/{body}/strategy", params(("body" = String, Path, description = "The body's slug")),
+    responses((status = 200, body = StrategyDto), (status = 404, body = ApiError)))]
+async fn strategy(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> ApiResult<StrategyDto> {
+    let body = body(&state, &slug).await?;
+    let s = state
+        .store()
+        .strategy(body.id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(StrategyDto {
+        title: s.title.to_string(),
+        years: s.years.to_string(),
+        ambitions: s
+            .ambitions
+            .into_iter()
+            .map(|a| AmbitionDto {
+                number: a.number,
+                title: a.title.to_string(),
+                illustrative: a.illustrative,
+            })
+            .collect(),
+    }))
+}
+
+/// A plan as listed.
+#[derive(Serialize, ToSchema)]
+pub struct PlanSummaryDto {
+    id: i64,
+    portfolio_code: String,
+    portfolio_name: String,
+    year: String,
+    published: bool,
+    actions: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/bodies/{body}/plans", params(("body" = String, Path, description = "The body's slug")),
+    responses((status = 200, body = Vec<PlanSummaryDto>), (status = 404, body = ApiError)), security((), ("bearer" = [])))]
+async fn plans(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> ApiResult<Vec<PlanSummaryDto>> {
+    let viewer = caller(&state, &headers).await?;
+    let body = body(&state, &slug).await?;
+    let access = Viewer::access(viewer.as_ref(), body.id);
+    let mut out = Vec::new();
+    for p in state
+        .store()
+        .plans()
+        .await?
+        .into_iter()
+        .filter(|p| p.body == body.slug.as_str())
+    {
+        let published = state
+            .store()
+            .plan_by_id(p.plan_id)
+            .await?
+            .published_at
+            .is_some();
+        if published || access.sees_unpublished() {
+            out.push(PlanSummaryDto {
+                id: p.plan_id,
+                portfolio_code: p.portfolio_code,
+                portfolio_name: p.portfolio_name,
+                year: p.year.to_string(),
+                published,
+                actions: p.actions,
+            });
+        }
+    }
+    Ok(Json(out))
+}
+
+/// The plan `id` if the caller may see it, with the caller's access.
+async fn visible_plan(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    id: i64,
+) -> Result<(Plan, Access, Body), ApiError> {
+    let plan = state.store().plan_by_id(id).await?;
+    let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
+    let body = state.store().body_by_id(portfolio.body_id).await?;
+    let access = Viewer::access(viewer, body.id);
+    if plan.published_at.is_none() && !access.sees_unpublished() {
+        return Err(ApiError::not_found());
+    }
+    Ok((plan, access, body))
+}
+
+/// An item of the plan tree (ambition, priority, statement).
+#[derive(Serialize, ToSchema)]
+pub struct ItemDto {
+    id: i64,
+    parent_id: Option<i64>,
+    level: String,
+    number: Option<u16>,
+    title: String,
+}
+
+/// A measure of success.
+#[derive(Serialize, ToSchema)]
+pub struct MeasureDto {
+    id: i64,
+    /// "statement" or "indicator".
+    kind: String,
+    description: String,
+    unit: Option<String>,
+    direction: Option<String>,
+    baseline: Option<f64>,
+    target: Option<f64>,
+}
+
+/// A figure for an indicator.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ActualDto {
+    measure_id: i64,
+    value: f64,
+}
+
+/// One action's progress in one period.
+#[derive(Serialize, ToSchema)]
+pub struct UpdateDto {
+    id: i64,
+    /// "H1 2022/23".
+    period: String,
+    /// complete, on_track, at_risk, off_track, not_started or deferred.
+    status: String,
+    commentary: String,
+    percent: Option<u8>,
+    key_achievement: bool,
+    author: String,
+    actuals: Vec<ActualDto>,
+    updated_at: String,
+    version: i64,
+}
+
+/// An action with its measures and updates.
+#[derive(Serialize, ToSchema)]
+pub struct ActionDto {
+    id: i64,
+    plan_id: i64,
+    item_id: i64,
+    reference: String,
+    title: String,
+    lead: String,
+    directorate: Option<String>,
+    /// "2023-01" (a month) or "2023-01-31" (a day).
+    target: Option<String>,
+    continues: Option<i64>,
+    illustrative: bool,
+    measures: Vec<MeasureDto>,
+    updates: Vec<UpdateDto>,
+    version: i64,
+}
+
+fn update_dto(u: &domain::Update) -> UpdateDto {
+    UpdateDto {
+        id: u.id,
+        period: u.period.to_string(),
+        status: u.input.status.as_str().to_owned(),
+        commentary: u.input.commentary.to_string(),
+        percent: u.input.percent.map(Percent::value),
+        key_achievement: u.input.key_achievement,
+        author: u.input.author.to_string(),
+        actuals: u
+            .input
+            .actuals
+            .iter()
+            .map(|a| ActualDto {
+                measure_id: a.measure_id,
+                value: a.value,
+            })
+            .collect(),
+        updated_at: u.updated_at.to_rfc3339(),
+        version: u.version,
+    }
+}
+
+fn action_dto(a: &Action, year: domain::FinancialYear, updates: Vec<UpdateDto>) -> ActionDto {
+    ActionDto {
+        id: a.id,
+        plan_id: a.plan_id,
+        item_id: a.item_id,
+        reference: a.details.reference.to_string(),
+        title: a.details.title.to_string(),
+        lead: a.details.lead.to_string(),
+        directorate: a.details.directorate.as_ref().map(|d| d.to_string()),
+        target: a.details.target.map(TargetDate::to_iso),
+        continues: a.continues,
+        illustrative: a.details.illustrative,
+        measures: a
+            .measures
+            .iter()
+            .map(|(id, m)| match m {
+                Measure::Statement { text } => MeasureDto {
+                    id: *id,
+                    kind: "statement".into(),
+                    description: text.to_string(),
+                    unit: None,
+                    direction: None,
+                    baseline: None,
+                    target: None,
+                },
+                Measure::Indicator(i) => MeasureDto {
+                    id: *id,
+                    kind: "indicator".into(),
+                    description: i.name.to_string(),
+                    unit: Some(i.unit.to_string()),
+                    direction: Some(i.direction.as_str().into()),
+                    baseline: i.baseline,
+                    target: i.year_end_target(year),
+                },
+            })
+            .collect(),
+        updates,
+        version: a.version,
+    }
+}
+
+/// A whole plan.
+#[derive(Serialize, ToSchema)]
+pub struct PlanDto {
+    id: i64,
+    year: String,
+    published: bool,
+    aligned_with: Vec<String>,
+    items: Vec<ItemDto>,
+    actions: Vec<ActionDto>,
+    version: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = i64, Path, description = "The plan's id")),
+    responses((status = 200, body = PlanDto), (status = 404, body = ApiError)), security((), ("bearer" = [])))]
+async fn plan(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> ApiResult<PlanDto> {
+    let viewer = caller(&state, &headers).await?;
+    let (plan, _, body) = visible_plan(&state, viewer.as_ref(), id).await?;
+    let tree = state.store().plan_tree(plan.id).await?;
+    Ok(Json(PlanDto {
+        id: plan.id,
+        year: plan.year.to_string(),
+        published: plan.published_at.is_some(),
+        aligned_with: plan.alignments.iter().map(|a| a.name.to_string()).collect(),
+        items: tree
+            .items
+            .iter()
+            .map(|i| ItemDto {
+                id: i.id,
+                parent_id: i.parent_id,
+                level: body.level_names.name(i.depth).to_owned(),
+                number: i.number,
+                title: i.title.to_string(),
+            })
+            .collect(),
+        actions: tree
+            .actions
+            .iter()
+            .map(|a| {
+                action_dto(
+                    a,
+                    plan.year,
+                    tree.updates
+                        .iter()
+                        .filter(|u| u.action_id == a.id)
+                        .map(update_dto)
+                        .collect(),
+                )
+            })
+            .collect(),
+        version: plan.version,
+    }))
+}
+
+/// How many actions have one status.
+#[derive(Serialize, ToSchema)]
+pub struct StatusCount {
+    status: String,
+    count: u32,
+}
+
+/// Counts of statuses and the sentence a report uses.
+#[derive(Serialize, ToSchema)]
+pub struct RollUpDto {
+    /// The period, or none for each action's latest update.
+    period: Option<String>,
+    sentence: String,
+    total: u32,
+    no_update: u32,
+    counts: Vec<StatusCount>,
+}
+
+/// The roll-up's query.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PeriodQuery {
+    /// H1 or H2; omit for each action's latest update.
+    period: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/rollup", params(("id" = i64, Path, description = "The plan's id"), PeriodQuery),
+    responses((status = 200, body = RollUpDto), (status = 404, body = ApiError), (status = 422, body = ApiError)), security((), ("bearer" = [])))]
+async fn rollup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<RollUpDto> {
+    let viewer = caller(&state, &headers).await?;
+    let (plan, ..) = visible_plan(&state, viewer.as_ref(), id).await?;
+    let period = q
+        .period
+        .as_deref()
+        .map(str::parse::<Half>)
+        .transpose()
+        .map_err(ApiError::invalid)?
+        .map(|h| ReportingPeriod::new(plan.year, h));
+    let r = state.store().plan_tree(plan.id).await?.rollup(period);
+    Ok(Json(RollUpDto {
+        period: period.map(|p| p.to_string()),
+        sentence: r.sentence(),
+        total: r.total(),
+        no_update: r.no_update(),
+        counts: Status::ALL
+            .iter()
+            .map(|s| StatusCount {
+                status: s.as_str().into(),
+                count: r.count(*s),
+            })
+            .collect(),
+    }))
+}
+
+async fn visible_action(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    id: i64,
+) -> Result<(Action, Plan, Access), ApiError> {
+    let action = state.store().action(id).await?;
+    let (plan, access, _) = visible_plan(state, viewer, action.plan_id).await?;
+    Ok((action, plan, access))
+}
+
+#[utoipa::path(get, path = "/api/v1/actions/{id}", params(("id" = i64, Path, description = "The action's id")),
+    responses((status = 200, body = ActionDto), (status = 404, body = ApiError)), security((), ("bearer" = [])))]
+async fn action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> ApiResult<ActionDto> {
+    let viewer = caller(&state, &headers).await?;
+    let (action, plan, _) = visible_action(&state, viewer.as_ref(), id).await?;
+    let updates = state
+        .store()
+        .updates_of(action.id)
+        .await?
+        .iter()
+        .map(update_dto)
+        .collect();
+    Ok(Json(action_dto(&action, plan.year, updates)))
+}
+
+/// New details for an action, based on `version`.
+#[derive(Deserialize, ToSchema)]
+pub struct ActionEdit {
+    /// The version the change is based on.
+    version: i64,
+    reference: String,
+    title: String,
+    lead: String,
+    directorate: Option<String>,
+    /// A month ("January 2023", "2023-01") or a day ("2023-01-31").
+    target: Option<String>,
+}
+
+#[utoipa::path(put, path = "/api/v1/actions/{id}", params(("id" = i64, Path, description = "The action's id")), request_body = ActionEdit,
+    responses((status = 200, body = ActionDto), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError),
+        (status = 409, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
+async fn edit_action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(edit): Json<ActionEdit>,
+) -> ApiResult<ActionDto> {
+    let viewer = caller(&state, &headers).await?;
+    let (action, plan, access) = visible_action(&state, viewer.as_ref(), id).await?;
+    if !access.edits_plans() {
+        return Err(forbidden(viewer.as_ref()));
+    }
+    let optional = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let details = ActionDetails {
+        reference: edit.reference.parse().map_err(ApiError::invalid)?,
+        title: Title::parse("title", &edit.title).map_err(ApiError::invalid)?,
+        lead: Title::parse("lead", &edit.lead).map_err(ApiError::invalid)?,
+        directorate: optional(&edit.directorate)
+            .map(|d| Title::parse("directorate", &d))
+            .transpose()
+            .map_err(ApiError::invalid)?,
+        target: optional(&edit.target)
+            .map(|t| t.parse::<TargetDate>())
+            .transpose()
+            .map_err(ApiError::invalid)?,
+        illustrative: action.details.illustrative,
+    };
+    let viewer = viewer.expect("editors are signed in");
+    let actor = format!("{} <{}> (API)", viewer.user.name, viewer.user.email);
+    let saved = state
+        .store()
+        .edit_action(&actor, id, edit.version, details)
+        .await?;
+    let updates = state
+        .store()
+        .updates_of(id)
+        .await?
+        .iter()
+        .map(update_dto)
+        .collect();
+    Ok(Json(action_dto(&saved, plan.year, updates)))
+}
+
+/// An update, based on `version` of the existing one (omit for a new update).
+#[derive(Deserialize, ToSchema)]
+pub struct UpdateEdit {
+    version: Option<i64>,
+    /// complete, on track, at risk, off track, not started or deferred.
+    status: String,
+    #[serde(default)]
+    commentary: String,
+    percent: Option<i64>,
+    #[serde(default)]
+    key_achievement: bool,
+    #[serde(default)]
+    actuals: Vec<ActualDto>,
+}
+
+#[utoipa::path(put, path = "/api/v1/actions/{id}/updates/{half}", request_body = UpdateEdit,
+    params(("id" = i64, Path, description = "The action's id"), ("half" = String, Path, description = "H1 or H2 of the action's plan year")),
+    responses((status = 200, body = UpdateDto), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError),
+        (status = 409, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
+async fn record_update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, half)): Path<(i64, String)>,
+    Json(edit): Json<UpdateEdit>,
+) -> ApiResult<UpdateDto> {
+    let viewer = caller(&state, &headers).await?;
+    let (action, plan, access) = visible_action(&state, viewer.as_ref(), id).await?;
+    if !access.updates(&action) {
+        return Err(forbidden(viewer.as_ref()));
+    }
+    let viewer = viewer.expect("updaters are signed in");
+    let half: Half = half.parse().map_err(ApiError::invalid)?;
+    let input = UpdateInput {
+        status: edit.status.parse().map_err(ApiError::invalid)?,
+        commentary: Text::parse("commentary", &edit.commentary).map_err(ApiError::invalid)?,
+        percent: edit
+            .percent
+            .map(Percent::try_from)
+            .transpose()
+            .map_err(ApiError::invalid)?,
+        key_achievement: edit.key_achievement,
+        actuals: edit
+            .actuals
+            .iter()
+            .map(|a| MeasureActual {
+                measure_id: a.measure_id,
+                value: a.value,
+            })
+            .collect(),
+        author: viewer.user.name.clone(),
+        illustrative: false,
+    };
+    let actor = format!("{} <{}> (API)", viewer.user.name, viewer.user.email);
+    let saved = state
+        .store()
+        .record_update(
+            &actor,
+            id,
+            ReportingPeriod::new(plan.year, half),
+            input,
+            edit.version,
+        )
+        .await?;
+    Ok(Json(update_dto(&saved)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every API path, for the completeness test.
+    const PATHS: &[&str] = &[
+        "/api/v1/bodies",
+        "/api/v1/bodies/{body}/strategy",
+        "/api/v1/bodies/{body}/plans",
+        "/api/v1/plans/{id}",
+        "/api/v1/plans/{id}/rollup",
+        "/api/v1/actions/{id}",
+        "/api/v1/actions/{id}/updates/{half}",
+    ];
+
+    #[test]
+    fn every_api_route_is_in_the_openapi_document() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let documented: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+        for path in PATHS {
+            assert!(
+                documented.iter().any(|d| d == path),
+                "{path} is not documented"
+            );
+        }
+        assert_eq!(
+            documented.len(),
+            PATHS.len(),
+            "the document lists a path the router does not serve"
+        );
+        assert_eq!(doc["openapi"], "3.1.0");
+    }
+}

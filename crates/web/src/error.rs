@@ -1,0 +1,92 @@
+//! What can go wrong serving a page, and the page people then see.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use store::StoreError;
+
+use crate::views::{Chrome, ErrorPage};
+
+/// Why a page could not be served.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// Nothing at this address (or not visible to this viewer).
+    #[error("page not found")]
+    NotFound,
+    /// Signed in, but the role does not allow it.
+    #[error("you do not have permission to do this")]
+    Forbidden,
+    /// Signing in would allow it: go to the sign-in page and come back to `next`.
+    #[error("sign in to continue")]
+    SignIn {
+        /// Where to return after signing in.
+        next: String,
+    },
+    /// The form did not come from our page (missing or wrong CSRF token, cross-site post).
+    #[error(
+        "the form has expired or did not come from this site; go back, reload the page and try again"
+    )]
+    Forged,
+    /// Too many failed sign-ins.
+    #[error("too many failed attempts to sign in; wait {minutes} minutes and try again")]
+    TooManyAttempts {
+        /// Minutes to wait.
+        minutes: u64,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A template failed to render.
+    #[error("the page could not be shown: {0}")]
+    Template(#[from] askama::Error),
+}
+
+impl WebError {
+    fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::SignIn { .. } => StatusCode::SEE_OTHER,
+            WebError::Forged => StatusCode::FORBIDDEN,
+            WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
+            WebError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
+            WebError::Store(e) if e.is_user_error() => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Store(_) | WebError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if let WebError::SignIn { next } = &self {
+            return Redirect::to(&format!("/sign-in?next={}", crate::views::url_encode(next)))
+                .into_response();
+        }
+        let status = self.status();
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!("{self}");
+        }
+        let (title, message) = match status {
+            StatusCode::NOT_FOUND => ("Page not found".to_owned(), "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.".to_owned()),
+            StatusCode::INTERNAL_SERVER_ERROR => ("Sorry, there is a problem with the service".to_owned(), "Try again later. Nothing you entered has been lost or half-saved.".to_owned()),
+            _ => {
+                let msg = self.to_string();
+                let mut title = msg.clone();
+                if let Some(first) = title.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                (title.split(';').next().unwrap_or("Error").to_owned(), msg)
+            }
+        };
+        let page = ErrorPage {
+            chrome: Chrome::plain(),
+            title,
+            message,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, "error").into_response(),
+        }
+    }
+}

@@ -1,0 +1,1291 @@
+//! The pages people use. Each handler parses its inputs into domain types,
+//! checks the viewer's access to the body in the address, and renders.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::{
+    Access, Action, ActionDetails, Body, FinancialYear, Half, Measure, MeasureActual, ParseError,
+    Percent, Plan, PlanTree, ReportingPeriod, RollUp, Status, TargetDate, Text, Title, UpdateInput,
+};
+use serde::Deserialize;
+use store::StoreError;
+
+use crate::AppState;
+use crate::auth::{self, Viewer};
+use crate::chart;
+use crate::error::WebError;
+use crate::views::*;
+
+type PageResult = Result<Response, WebError>;
+
+fn html(page: impl Template) -> PageResult {
+    Ok(Html(page.render()?).into_response())
+}
+
+/// The year as it appears in addresses: "2022-23".
+pub(crate) fn year_slug(year: FinancialYear) -> String {
+    year.to_string().replace('/', "-")
+}
+
+pub(crate) fn plan_href(body: &str, code: &str, year: FinancialYear) -> String {
+    format!("/b/{body}/plans/{code}/{}", year_slug(year))
+}
+
+/// The signed-in person, from the session cookie.
+pub(crate) async fn viewer(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Viewer>, WebError> {
+    let Some(token) = auth::cookie(headers, auth::SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some((user, csrf)) = state.store().session(&auth::token_hash(&token)).await? else {
+        return Ok(None);
+    };
+    let memberships = state.store().memberships(user.id).await?;
+    Ok(Some(Viewer {
+        user,
+        memberships,
+        csrf: Some(csrf),
+    }))
+}
+
+fn chrome(viewer: Option<&Viewer>, body: Option<&Body>) -> Chrome {
+    let access = body.map(|b| Viewer::access(viewer, b.id));
+    Chrome {
+        signed_in_as: viewer.map(|v| v.user.name.to_string()),
+        role: match access {
+            Some(Access::Member { role, .. }) => Some(role.label().to_owned()),
+            _ => None,
+        },
+        csrf: viewer.and_then(|v| v.csrf.clone()).unwrap_or_default(),
+        body: body.map(|b| (b.slug.to_string(), b.name.to_string())),
+    }
+}
+
+async fn body_for(state: &AppState, slug: &str) -> Result<Body, WebError> {
+    let slug = slug.parse().map_err(|_| WebError::NotFound)?;
+    match state.store().body(&slug).await {
+        Err(StoreError::NotFound { .. }) => Err(WebError::NotFound),
+        other => Ok(other?),
+    }
+}
+
+/// Check a posted form's CSRF token against the session's, and its origin.
+fn check_form(headers: &HeaderMap, viewer: &Viewer, token: &str) -> Result<(), WebError> {
+    let expected = viewer.csrf.as_deref().unwrap_or_default();
+    if !auth::same_origin(headers) || expected.is_empty() || !auth::same_secret(expected, token) {
+        return Err(WebError::Forged);
+    }
+    Ok(())
+}
+
+fn need_sign_in(path: &str) -> WebError {
+    WebError::SignIn {
+        next: path.to_owned(),
+    }
+}
+
+/// `GET /`: the bodies on this installation.
+pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let viewer = viewer(&state, &headers).await?;
+    let bodies = state.store().bodies().await?;
+    if let [only] = bodies.as_slice() {
+        return Ok(Redirect::to(&format!("/b/{}", only.slug)).into_response());
+    }
+    html(IndexPage {
+        chrome: chrome(viewer.as_ref(), None),
+        bodies: bodies
+            .iter()
+            .map(|b| (b.slug.to_string(), b.name.to_string()))
+            .collect(),
+    })
+}
+
+/// `GET /b/{body}`: the body's strategy, ambitions and plans.
+pub async fn body_home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> PageResult {
+    let viewer = viewer(&state, &headers).await?;
+    let body = body_for(&state, &slug).await?;
+    let access = Viewer::access(viewer.as_ref(), body.id);
+    let strategy = state.store().strategy(body.id).await?;
+    let mut plans = Vec::new();
+    for p in state
+        .store()
+        .plans()
+        .await?
+        .into_iter()
+        .filter(|p| p.body == body.slug.as_str())
+    {
+        let published = state
+            .store()
+            .plan_by_id(p.plan_id)
+            .await?
+            .published_at
+            .is_some();
+        if published || access.sees_unpublished() {
+            plans.push(PlanLink {
+                href: plan_href(body.slug.as_str(), &p.portfolio_code, p.year),
+                portfolio: format!("{} ({})", p.portfolio_name, p.portfolio_code),
+                year: p.year.to_string(),
+                actions: p.actions,
+                published,
+            });
+        }
+    }
+    html(BodyPage {
+        chrome: chrome(viewer.as_ref(), Some(&body)),
+        name: body.name.to_string(),
+        strategy: strategy.map(|s| {
+            (
+                format!("{} {}", s.title, s.years),
+                s.ambitions
+                    .iter()
+                    .map(|a| (a.number, a.title.to_string(), a.illustrative))
+                    .collect(),
+            )
+        }),
+        plans,
+        signed_in: viewer.is_some(),
+    })
+}
+
+/// The plan at `/b/{body}/plans/{code}/{year}` if the viewer may see it.
+async fn visible_plan(
+    state: &AppState,
+    body: &Body,
+    access: &Access,
+    code: &str,
+    year: &str,
+) -> Result<(domain::Portfolio, Plan), WebError> {
+    let code = code.parse().map_err(|_| WebError::NotFound)?;
+    let year: FinancialYear = year.parse().map_err(|_| WebError::NotFound)?;
+    let portfolio = match state.store().portfolio(Some(body.id), &code).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    let plan = match state.store().plan(portfolio.id, year).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    if plan.published_at.is_none() && !access.sees_unpublished() {
+        return Err(WebError::NotFound);
+    }
+    Ok((portfolio, plan))
+}
+
+/// The plan page's filters.
+#[derive(Debug, Deserialize, Default)]
+pub struct PlanFilters {
+    ambition: Option<String>,
+    status: Option<String>,
+    lead: Option<String>,
+    period: Option<String>,
+}
+
+fn some(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// `GET /b/{body}/plans/{code}/{year}`: the plan tree with statuses.
+pub async fn plan(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    Query(filters): Query<PlanFilters>,
+) -> PageResult {
+    let viewer = viewer(&state, &headers).await?;
+    let body = body_for(&state, &slug).await?;
+    let access = Viewer::access(viewer.as_ref(), body.id);
+    let (portfolio, plan) = visible_plan(&state, &body, &access, &code, &year).await?;
+    let tree = state.store().plan_tree(plan.id).await?;
+    let strategy = state.store().strategy(body.id).await?;
+    let levels = &body.level_names;
+
+    let periods = tree.periods();
+    let period = some(&filters.period)
+        .and_then(|h| h.parse::<Half>().ok())
+        .map(|h| ReportingPeriod::new(plan.year, h));
+    let ambition_filter = some(&filters.ambition).and_then(|a| a.parse::<i64>().ok());
+    let status_filter = some(&filters.status).map(str::to_owned);
+    let lead_filter = some(&filters.lead).map(str::to_owned);
+
+    let status_key = |a: &Action| {
+        tree.status_of(a.id, period)
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_else(|| "none".into())
+    };
+    let top_of = |a: &Action| tree.path_of(a).first().map(|i| i.id);
+    let matches = |a: &Action| {
+        ambition_filter.is_none_or(|id| top_of(a) == Some(id))
+            && status_filter.as_ref().is_none_or(|s| &status_key(a) == s)
+            && lead_filter
+                .as_ref()
+                .is_none_or(|l| a.details.lead.as_str() == l)
+    };
+    let shown: Vec<&Action> = tree.actions.iter().filter(|a| matches(a)).collect();
+    let mut wanted: HashSet<i64> = HashSet::new();
+    for a in &shown {
+        wanted.extend(tree.path_of(a).iter().map(|i| i.id));
+    }
+
+    let by_top = tree.rollup_at(0, period);
+    let mut sections = Vec::new();
+    let mut stack: Vec<i64> = tree
+        .children(None)
+        .map(|i| i.id)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let items: HashMap<i64, &domain::PlanItem> = tree.items.iter().map(|i| (i.id, i)).collect();
+    while let Some(id) = stack.pop() {
+        let item = items[&id];
+        if !wanted.contains(&id) {
+            continue;
+        }
+        let label = match item.number {
+            Some(n) => format!("{} {n}", levels.name(item.depth)),
+            None => levels.name(item.depth).to_owned(),
+        };
+        let actions = shown
+            .iter()
+            .filter(|a| a.item_id == id)
+            .map(|a| {
+                let update = match period {
+                    Some(p) => tree.update_in(a.id, p),
+                    None => tree.latest(a.id),
+                };
+                ActionRow {
+                    href: format!("/b/{}/actions/{}", body.slug, a.id),
+                    reference: a.details.reference.to_string(),
+                    title: a.details.title.to_string(),
+                    lead: a.details.lead.to_string(),
+                    target: a.details.target.map(|t| t.to_string()).unwrap_or_default(),
+                    tag: Tag::of(update.map(|u| u.input.status), &body.rag),
+                    period: update.map(|u| u.period.to_string()).unwrap_or_default(),
+                    illustrative: a.details.illustrative,
+                }
+            })
+            .collect();
+        sections.push(Section {
+            level: (item.depth + 2).min(4) as u8,
+            label,
+            title: item.title.to_string(),
+            illustrative: item.illustrative,
+            summary: (item.depth == 0)
+                .then(|| by_top.get(&id).map(|r| capitalise(&r.sentence())))
+                .flatten(),
+            actions,
+        });
+        let children: Vec<i64> = tree.children(Some(id)).map(|i| i.id).collect();
+        stack.extend(children.into_iter().rev());
+    }
+
+    let overall = tree.rollup(period);
+    let tops: Vec<(String, RollUp)> = tree
+        .children(None)
+        .map(|i| {
+            let name = match i.number {
+                Some(n) => format!("{} {n}", levels.name(0)),
+                None => i.title.to_string(),
+            };
+            (name, by_top.get(&i.id).copied().unwrap_or_default())
+        })
+        .collect();
+    let mut summary: Vec<SummaryRow> = tops
+        .iter()
+        .map(|(name, r)| SummaryRow {
+            name: name.clone(),
+            counts: Status::ALL.iter().map(|s| r.count(*s)).collect(),
+            no_update: r.no_update(),
+            total: r.total(),
+        })
+        .collect();
+    summary.push(SummaryRow {
+        name: "All actions".into(),
+        counts: Status::ALL.iter().map(|s| overall.count(*s)).collect(),
+        no_update: overall.no_update(),
+        total: overall.total(),
+    });
+
+    let leads: BTreeSet<&str> = tree
+        .actions
+        .iter()
+        .map(|a| a.details.lead.as_str())
+        .collect();
+    let choice = |value: String, label: String, current: Option<&str>| Choice {
+        selected: current == Some(value.as_str()),
+        value,
+        label,
+    };
+    let ambition_current = ambition_filter.map(|a| a.to_string());
+    let when = match period {
+        Some(p) => format!("{} ({})", p, p.half.months()),
+        None => match periods.last() {
+            Some(p) => format!("latest updates, to {p}"),
+            None => "no updates yet".into(),
+        },
+    };
+    let ambition_names: HashMap<i64, String> = strategy
+        .map(|s| {
+            s.ambitions
+                .iter()
+                .map(|a| (a.id, a.title.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let page = PlanPage {
+        chrome: chrome(viewer.as_ref(), Some(&body)),
+        heading: format!("{} Portfolio Plan {}", portfolio.name, plan.year),
+        year: plan.year.to_string(),
+        action_name: levels.action().to_owned(),
+        published: plan.published_at.is_some(),
+        can_edit: access.edits_plans(),
+        version: plan.version,
+        publish_href: format!(
+            "{}/publish",
+            plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
+        ),
+        audit_href: format!("/b/{}/audit/plan/{}", body.slug, plan.id),
+        aligned: plan.alignments.iter().map(|a| a.name.to_string()).collect(),
+        when,
+        sentence: capitalise(&overall.sentence()),
+        chart: chart::status_bars(&tops, &body.rag),
+        statuses: Status::ALL.iter().map(|s| s.label().to_owned()).collect(),
+        summary,
+        ambitions: tree
+            .children(None)
+            .map(|i| {
+                let title = i
+                    .ambition_id
+                    .and_then(|id| ambition_names.get(&id).cloned())
+                    .unwrap_or_else(|| i.title.to_string());
+                let label = match i.number {
+                    Some(n) => format!("{} {n}: {}", levels.name(0), title),
+                    None => title,
+                };
+                choice(i.id.to_string(), label, ambition_current.as_deref())
+            })
+            .collect(),
+        status_choices: Status::ALL
+            .iter()
+            .map(|s| {
+                choice(
+                    s.as_str().to_owned(),
+                    s.label().to_owned(),
+                    status_filter.as_deref(),
+                )
+            })
+            .chain(std::iter::once(choice(
+                "none".into(),
+                "No update".into(),
+                status_filter.as_deref(),
+            )))
+            .collect(),
+        leads: leads
+            .iter()
+            .map(|l| choice((*l).to_owned(), (*l).to_owned(), lead_filter.as_deref()))
+            .collect(),
+        periods: periods
+            .iter()
+            .map(|p| {
+                choice(
+                    p.half.to_string(),
+                    format!("{p} ({})", p.half.months()),
+                    period.map(|q| q.half.to_string()).as_deref(),
+                )
+            })
+            .collect(),
+        filtered: ambition_filter.is_some() || status_filter.is_some() || lead_filter.is_some(),
+        shown: shown.len(),
+        total: tree.actions.len(),
+        sections,
+    };
+    html(page)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The action at `/b/{body}/actions/{id}` with its plan, if the viewer may see it.
+async fn visible_action(
+    state: &AppState,
+    body: &Body,
+    access: &Access,
+    id: &str,
+) -> Result<(Action, Plan, domain::Portfolio, PlanTree), WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let action = match state.store().action(id).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    let plan = state.store().plan_by_id(action.plan_id).await?;
+    let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
+    if portfolio.body_id != body.id || (plan.published_at.is_none() && !access.sees_unpublished()) {
+        return Err(WebError::NotFound);
+    }
+    let tree = state.store().plan_tree(plan.id).await?;
+    Ok((action, plan, portfolio, tree))
+}
+
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// `GET /b/{body}/actions/{id}`: an action, its measures, updates and life across years.
+pub async fn action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+) -> PageResult {
+    let viewer = viewer(&state, &headers).await?;
+    let body = body_for(&state, &slug).await?;
+    let access = Viewer::access(viewer.as_ref(), body.id);
+    let (action, plan, portfolio, tree) = visible_action(&state, &body, &access, &id).await?;
+    let updates: Vec<&domain::Update> = tree
+        .updates
+        .iter()
+        .filter(|u| u.action_id == action.id)
+        .collect();
+    let levels = &body.level_names;
+
+    let measures = action
+        .measures
+        .iter()
+        .map(|(mid, m)| {
+            let figures: Vec<(String, f64)> = updates
+                .iter()
+                .filter_map(|u| {
+                    u.input
+                        .actuals
+                        .iter()
+                        .find(|a| a.measure_id == *mid)
+                        .map(|a| (u.period.to_string(), a.value))
+                })
+                .collect();
+            match m {
+                Measure::Statement { text } => MeasureView {
+                    description: text.to_string(),
+                    baseline: String::new(),
+                    target: String::new(),
+                    figures: vec![],
+                    chart: String::new(),
+                },
+                Measure::Indicator(i) => {
+                    let target = i.year_end_target(plan.year);
+                    MeasureView {
+                        description: m.describe(),
+                        baseline: i.baseline.map(number).unwrap_or_default(),
+                        target: target.map(number).unwrap_or_default(),
+                        chart: chart::trend(&figures, target, i.name.as_str()),
+                        figures: figures
+                            .iter()
+                            .map(|(p, v)| (p.clone(), number(*v)))
+                            .collect(),
+                    }
+                }
+            }
+        })
+        .collect();
+
+    let lineage = state
+        .store()
+        .lineage(action.id)
+        .await?
+        .into_iter()
+        .filter(|(p, _)| p.published_at.is_some() || access.sees_unpublished())
+        .map(|(p, a)| LineageView {
+            year: p.year.to_string(),
+            reference: a.details.reference.to_string(),
+            title: a.details.title.to_string(),
+            href: format!("/b/{}/actions/{}", body.slug, a.id),
+            current: a.id == action.id,
+        })
+        .collect();
+
+    let can_update = access.updates(&action);
+    html(ActionPage {
+        chrome: chrome(viewer.as_ref(), Some(&body)),
+        reference: action.details.reference.to_string(),
+        title: action.details.title.to_string(),
+        plan_href: plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year),
+        plan_name: format!("{} Portfolio Plan {}", portfolio.name, plan.year),
+        path: tree
+            .path_of(&action)
+            .iter()
+            .map(|i| {
+                let label = match i.number {
+                    Some(n) => format!("{} {n}", levels.name(i.depth)),
+                    None => levels.name(i.depth).to_owned(),
+                };
+                (label, i.title.to_string())
+            })
+            .collect(),
+        lead: action.details.lead.to_string(),
+        directorate: action
+            .details
+            .directorate
+            .as_ref()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        target: action
+            .details
+            .target
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+        illustrative: action.details.illustrative,
+        measures,
+        updates: updates
+            .iter()
+            .rev()
+            .map(|u| UpdateView {
+                period: u.period.to_string(),
+                tag: Tag::of(Some(u.input.status), &body.rag),
+                percent: u.input.percent.map(|p| p.to_string()).unwrap_or_default(),
+                commentary: u.input.commentary.to_string(),
+                key_achievement: u.input.key_achievement,
+                author: u.input.author.to_string(),
+                updated: u.updated_at.format("%-d %B %Y").to_string(),
+                illustrative: u.input.illustrative,
+                audit_href: format!("/b/{}/audit/update/{}", body.slug, u.id),
+            })
+            .collect(),
+        lineage,
+        update_links: if can_update {
+            [Half::H1, Half::H2]
+                .iter()
+                .map(|h| {
+                    let p = ReportingPeriod::new(plan.year, *h);
+                    (
+                        format!("/b/{}/actions/{}/updates/{h}", body.slug, action.id),
+                        format!("Record the update for {p}"),
+                    )
+                })
+                .collect()
+        } else {
+            vec![]
+        },
+        edit_href: access
+            .edits_plans()
+            .then(|| format!("/b/{}/actions/{}/edit", body.slug, action.id)),
+        audit_href: access
+            .sees_unpublished()
+            .then(|| format!("/b/{}/audit/action/{}", body.slug, action.id)),
+    })
+}
+
+/// The fields of the update form, as typed.
+#[derive(Debug, Deserialize, Default)]
+pub struct UpdateFields {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    percent: String,
+    #[serde(default)]
+    commentary: String,
+    #[serde(default)]
+    key_achievement: Option<String>,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    rest: HashMap<String, String>,
+}
+
+fn update_page(
+    viewer: &Viewer,
+    body: &Body,
+    action: &Action,
+    period: ReportingPeriod,
+    fields: &UpdateFields,
+    errors: Vec<FieldError>,
+) -> UpdateFormPage {
+    let actuals = action
+        .measures
+        .iter()
+        .filter_map(|(id, m)| match m {
+            Measure::Indicator(i) => Some(ActualField {
+                id: *id,
+                name: i.name.to_string(),
+                unit: i.unit.to_string(),
+                value: fields
+                    .rest
+                    .get(&format!("actual_{id}"))
+                    .cloned()
+                    .unwrap_or_default(),
+                error: errors
+                    .iter()
+                    .find(|e| e.field == format!("actual_{id}"))
+                    .map(|e| e.message.clone()),
+            }),
+            Measure::Statement { .. } => None,
+        })
+        .collect();
+    UpdateFormPage {
+        chrome: chrome(Some(viewer), Some(body)),
+        action_href: format!("/b/{}/actions/{}", body.slug, action.id),
+        reference: action.details.reference.to_string(),
+        title: action.details.title.to_string(),
+        period: period.to_string(),
+        months: period.half.months().to_owned(),
+        statuses: Status::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.as_str().to_owned(),
+                label: s.label().to_owned(),
+                selected: fields.status == s.as_str(),
+            })
+            .collect(),
+        percent: fields.percent.clone(),
+        commentary: fields.commentary.clone(),
+        key_achievement: fields.key_achievement.is_some(),
+        actuals,
+        version: fields.version.clone(),
+        csrf: viewer.csrf.clone().unwrap_or_default(),
+        errors,
+    }
+}
+
+async fn updatable(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+    id: &str,
+    half: &str,
+    path: &str,
+) -> Result<(Viewer, Body, Action, ReportingPeriod), WebError> {
+    let viewer = viewer(state, headers)
+        .await?
+        .ok_or_else(|| need_sign_in(path))?;
+    let body = body_for(state, slug).await?;
+    let access = Viewer::access(Some(&viewer), body.id);
+    let (action, plan, _, _) = visible_action(state, &body, &access, id).await?;
+    let half: Half = half.parse().map_err(|_| WebError::NotFound)?;
+    if !access.updates(&action) {
+        return Err(WebError::Forbidden);
+    }
+    Ok((viewer, body, action, ReportingPeriod::new(plan.year, half)))
+}
+
+/// `GET /b/{body}/actions/{id}/updates/{half}`: the update form, filled with the current update.
+pub async fn update_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id, half)): Path<(String, String, String)>,
+    uri: axum::extract::OriginalUri,
+) -> PageResult {
+    let (viewer, body, action, period) =
+        updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
+    let current = state
+        .store()
+        .updates_of(action.id)
+        .await?
+        .into_iter()
+        .find(|u| u.period == period);
+    let mut fields = UpdateFields::default();
+    if let Some(u) = &current {
+        fields.status = u.input.status.as_str().to_owned();
+        fields.percent = u
+            .input
+            .percent
+            .map(|p| p.value().to_string())
+            .unwrap_or_default();
+        fields.commentary = u.input.commentary.to_string();
+        fields.key_achievement = u.input.key_achievement.then(|| "yes".to_owned());
+        fields.version = u.version.to_string();
+        for a in &u.input.actuals {
+            fields
+                .rest
+                .insert(format!("actual_{}", a.measure_id), number(a.value));
+        }
+    }
+    html(update_page(
+        &viewer,
+        &body,
+        &action,
+        period,
+        &fields,
+        vec![],
+    ))
+}
+
+/// The value, or none with the error noted against `field`.
+fn take<T>(errors: &mut Vec<FieldError>, field: &str, r: Result<T, ParseError>) -> Option<T> {
+    r.map_err(|e| errors.push(field_error(field, &e))).ok()
+}
+
+fn field_error(field: &str, e: &ParseError) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: capitalise(&format!(
+            "{} is not accepted; enter {}",
+            e.field, e.expected
+        )),
+    }
+}
+
+/// `POST /b/{body}/actions/{id}/updates/{half}`: record the update.
+pub async fn record_update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id, half)): Path<(String, String, String)>,
+    uri: axum::extract::OriginalUri,
+    Form(fields): Form<UpdateFields>,
+) -> PageResult {
+    let (viewer, body, action, period) =
+        updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
+    check_form(&headers, &viewer, &fields.csrf)?;
+    let mut errors = Vec::new();
+    let status = if fields.status.is_empty() {
+        errors.push(FieldError {
+            field: "status".into(),
+            message: "Select the action's status".into(),
+        });
+        None
+    } else {
+        take(&mut errors, "status", fields.status.parse::<Status>())
+    };
+    let percent = if fields.percent.trim().is_empty() {
+        None
+    } else {
+        take(&mut errors, "percent", fields.percent.parse::<Percent>())
+    };
+    let commentary = take(
+        &mut errors,
+        "commentary",
+        Text::parse("commentary", &fields.commentary),
+    );
+    let mut actuals = Vec::new();
+    for (id, m) in &action.measures {
+        if !matches!(m, Measure::Indicator(_)) {
+            continue;
+        }
+        let key = format!("actual_{id}");
+        let raw = fields.rest.get(&key).map(|s| s.trim()).unwrap_or_default();
+        if raw.is_empty() {
+            continue;
+        }
+        match raw.replace(',', "").parse::<f64>() {
+            Ok(v) if v.is_finite() => actuals.push(MeasureActual {
+                measure_id: *id,
+                value: v,
+            }),
+            _ => errors.push(FieldError {
+                field: key,
+                message: format!(
+                    "Enter the figure as a number, like 640 or 84.5 (you entered {raw:?})"
+                ),
+            }),
+        }
+    }
+    let version = match fields.version.trim() {
+        "" => None,
+        v => v.parse::<i64>().ok(),
+    };
+    if let (true, Some(status), Some(commentary)) = (errors.is_empty(), status, commentary) {
+        let input = UpdateInput {
+            status,
+            commentary,
+            percent,
+            key_achievement: fields.key_achievement.is_some(),
+            actuals,
+            author: viewer.user.name.clone(),
+            illustrative: false,
+        };
+        match input.validate() {
+            Ok(input) => {
+                let actor = format!("{} <{}>", viewer.user.name, viewer.user.email);
+                match state
+                    .store()
+                    .record_update(
+                        &actor,
+                        action.id,
+                        period,
+                        input,
+                        version.or(Some(0)).filter(|v| *v > 0),
+                    )
+                    .await
+                {
+                    Ok(_) => {
+                        return Ok(Redirect::to(&format!(
+                            "/b/{}/actions/{}",
+                            body.slug, action.id
+                        ))
+                        .into_response());
+                    }
+                    Err(e @ StoreError::Conflict { .. }) => errors.push(FieldError {
+                        field: "status".into(),
+                        message: capitalise(&e.to_string()),
+                    }),
+                    Err(StoreError::Invalid(e)) => errors.push(field_error(e.field, &e)),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Err(e) => errors.push(field_error(e.field, &e)),
+        }
+    }
+    let page = update_page(&viewer, &body, &action, period, &fields, errors);
+    Ok((
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        Html(page.render()?),
+    )
+        .into_response())
+}
+
+/// The fields of the action form, as typed.
+#[derive(Debug, Deserialize, Default)]
+pub struct ActionFields {
+    #[serde(default)]
+    reference: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    lead: String,
+    #[serde(default)]
+    directorate: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn editable(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+    id: &str,
+    path: &str,
+) -> Result<(Viewer, Body, Action), WebError> {
+    let viewer = viewer(state, headers)
+        .await?
+        .ok_or_else(|| need_sign_in(path))?;
+    let body = body_for(state, slug).await?;
+    let access = Viewer::access(Some(&viewer), body.id);
+    let (action, ..) = visible_action(state, &body, &access, id).await?;
+    if !access.edits_plans() {
+        return Err(WebError::Forbidden);
+    }
+    Ok((viewer, body, action))
+}
+
+fn action_page_form(
+    viewer: &Viewer,
+    body: &Body,
+    action: &Action,
+    f: &ActionFields,
+    errors: Vec<FieldError>,
+) -> ActionFormPage {
+    ActionFormPage {
+        chrome: chrome(Some(viewer), Some(body)),
+        action_href: format!("/b/{}/actions/{}", body.slug, action.id),
+        errors,
+        reference: f.reference.clone(),
+        title: f.title.clone(),
+        lead: f.lead.clone(),
+        directorate: f.directorate.clone(),
+        target: f.target.clone(),
+        version: f.version.clone(),
+        csrf: viewer.csrf.clone().unwrap_or_default(),
+    }
+}
+
+/// `GET /b/{body}/actions/{id}/edit`: the action's details as a form.
+pub async fn edit_action_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    uri: axum::extract::OriginalUri,
+) -> PageResult {
+    let (viewer, body, action) = editable(&state, &headers, &slug, &id, uri.path()).await?;
+    let d = &action.details;
+    let fields = ActionFields {
+        reference: d.reference.to_string(),
+        title: d.title.to_string(),
+        lead: d.lead.to_string(),
+        directorate: d
+            .directorate
+            .as_ref()
+            .map(|x| x.to_string())
+            .unwrap_or_default(),
+        target: d.target.map(|t| t.to_string()).unwrap_or_default(),
+        version: action.version.to_string(),
+        csrf: String::new(),
+    };
+    html(action_page_form(&viewer, &body, &action, &fields, vec![]))
+}
+
+/// `POST /b/{body}/actions/{id}/edit`: save the action's details.
+pub async fn edit_action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    uri: axum::extract::OriginalUri,
+    Form(fields): Form<ActionFields>,
+) -> PageResult {
+    let (viewer, body, action) = editable(&state, &headers, &slug, &id, uri.path()).await?;
+    check_form(&headers, &viewer, &fields.csrf)?;
+    let mut errors = Vec::new();
+    let reference = take(&mut errors, "reference", fields.reference.parse());
+    let title = take(&mut errors, "title", Title::parse("title", &fields.title));
+    let lead = take(&mut errors, "lead", Title::parse("lead", &fields.lead));
+    let directorate = take(
+        &mut errors,
+        "directorate",
+        if fields.directorate.trim().is_empty() {
+            Ok(None)
+        } else {
+            Title::parse("directorate", &fields.directorate).map(Some)
+        },
+    );
+    let target = take(
+        &mut errors,
+        "target",
+        if fields.target.trim().is_empty() {
+            Ok(None)
+        } else {
+            fields.target.parse::<TargetDate>().map(Some)
+        },
+    );
+    let version = fields.version.trim().parse::<i64>().unwrap_or(0);
+    if let (Some(reference), Some(title), Some(lead), Some(directorate), Some(target)) =
+        (reference, title, lead, directorate, target)
+    {
+        let details = ActionDetails {
+            reference,
+            title,
+            lead,
+            directorate,
+            target,
+            illustrative: action.details.illustrative,
+        };
+        let actor = format!("{} <{}>", viewer.user.name, viewer.user.email);
+        match state
+            .store()
+            .edit_action(&actor, action.id, version, details)
+            .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/b/{}/actions/{}", body.slug, action.id))
+                        .into_response(),
+                );
+            }
+            Err(e @ (StoreError::Conflict { .. } | StoreError::Duplicate { .. })) => {
+                errors.push(FieldError {
+                    field: "reference".into(),
+                    message: capitalise(&e.to_string()),
+                })
+            }
+            Err(StoreError::Invalid(e)) => {
+                let field = match e.field {
+                    "action reference" => "reference",
+                    "target date" => "target",
+                    other => other,
+                };
+                errors.push(field_error(field, &e))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let page = action_page_form(&viewer, &body, &action, &fields, errors);
+    Ok((
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        Html(page.render()?),
+    )
+        .into_response())
+}
+
+/// The publish form.
+#[derive(Debug, Deserialize)]
+pub struct PublishFields {
+    publish: String,
+    version: String,
+    csrf: String,
+}
+
+/// `POST /b/{body}/plans/{code}/{year}/publish`: publish or withdraw a plan.
+pub async fn publish(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    uri: axum::extract::OriginalUri,
+    Form(fields): Form<PublishFields>,
+) -> PageResult {
+    let viewer = viewer(&state, &headers)
+        .await?
+        .ok_or_else(|| need_sign_in(uri.path()))?;
+    check_form(&headers, &viewer, &fields.csrf)?;
+    let body = body_for(&state, &slug).await?;
+    let access = Viewer::access(Some(&viewer), body.id);
+    let (portfolio, plan) = visible_plan(&state, &body, &access, &code, &year).await?;
+    if !access.edits_plans() {
+        return Err(WebError::Forbidden);
+    }
+    let actor = format!("{} <{}>", viewer.user.name, viewer.user.email);
+    let version = fields.version.parse().unwrap_or(0);
+    state
+        .store()
+        .publish_plan(&actor, plan.id, version, fields.publish == "yes")
+        .await?;
+    Ok(Redirect::to(&plan_href(
+        body.slug.as_str(),
+        portfolio.code.as_str(),
+        plan.year,
+    ))
+    .into_response())
+}
+
+/// `GET /b/{body}/audit/{entity}/{id}`: who changed a record, when, before and after.
+pub async fn audit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, entity, id)): Path<(String, String, String)>,
+    uri: axum::extract::OriginalUri,
+) -> PageResult {
+    let viewer = viewer(&state, &headers)
+        .await?
+        .ok_or_else(|| need_sign_in(uri.path()))?;
+    let body = body_for(&state, &slug).await?;
+    if !Viewer::access(Some(&viewer), body.id).sees_unpublished() {
+        return Err(WebError::Forbidden);
+    }
+    let entity = match entity.as_str() {
+        "action" | "update" | "plan" => entity,
+        _ => return Err(WebError::NotFound),
+    };
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let events = state.store().audit_trail(&entity, id).await?;
+    if events.is_empty() || events.iter().any(|e| e.body_id != Some(body.id)) {
+        return Err(WebError::NotFound);
+    }
+    let rows = events
+        .iter()
+        .rev()
+        .map(|e| AuditRow {
+            at: chrono::DateTime::parse_from_rfc3339(&e.at)
+                .map(|t| t.format("%-d %B %Y %H:%M:%S UTC").to_string())
+                .unwrap_or_else(|_| e.at.clone()),
+            actor: e.actor.clone(),
+            operation: e.operation.clone(),
+            changes: diff(e.before.as_ref(), e.after.as_ref()),
+        })
+        .collect();
+    let back_href = match entity.as_str() {
+        "action" => format!("/b/{}/actions/{id}", body.slug),
+        "update" => match state.store().update(id).await {
+            Ok(u) => format!("/b/{}/actions/{}", body.slug, u.action_id),
+            Err(_) => format!("/b/{}", body.slug),
+        },
+        _ => format!("/b/{}", body.slug),
+    };
+    html(AuditPage {
+        chrome: chrome(Some(&viewer), Some(&body)),
+        heading: format!("History of this {entity}"),
+        back_href,
+        rows,
+    })
+}
+
+/// The fields that differ between two JSON snapshots: (field, before, after).
+fn diff(
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> Vec<(String, String, String)> {
+    let empty = serde_json::Map::new();
+    let b = before.and_then(|v| v.as_object()).unwrap_or(&empty);
+    let a = after.and_then(|v| v.as_object()).unwrap_or(&empty);
+    let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
+    let show = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    keys.into_iter()
+        .filter(|k| !matches!(k.as_str(), "version" | "updated_at" | "created_at"))
+        .filter(|k| b.get(*k) != a.get(*k))
+        .map(|k| (k.replace('_', " "), show(b.get(k)), show(a.get(k))))
+        .collect()
+}
+
+/// The sign-in page's query.
+#[derive(Debug, Deserialize, Default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// `GET /sign-in`.
+pub async fn sign_in_form(State(state): State<AppState>, Query(q): Query<NextQuery>) -> PageResult {
+    let token = auth::new_token();
+    let page = SignInPage {
+        chrome: Chrome::plain(),
+        errors: vec![],
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+        form_token: token.clone(),
+    };
+    let cookie = auth::set_cookie(auth::FORM_COOKIE, &token, 3600, state.secure_cookies());
+    Ok(([(header::SET_COOKIE, cookie)], Html(page.render()?)).into_response())
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct SignInFields {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    form_token: String,
+}
+
+/// `POST /sign-in`.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::ConnectInfo(client): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    Form(f): Form<SignInFields>,
+) -> PageResult {
+    let expected = auth::cookie(&headers, auth::FORM_COOKIE).unwrap_or_default();
+    if !auth::same_origin(&headers)
+        || expected.is_empty()
+        || !auth::same_secret(&expected, &f.form_token)
+    {
+        return Err(WebError::Forged);
+    }
+    let client = client.ip().to_string();
+    let email_key = format!("email:{}", f.email.trim().to_lowercase());
+    let ip_key = format!("ip:{client}");
+    for key in [&email_key, &ip_key] {
+        if let Some(wait) = state.limiter().wait(key) {
+            return Err(WebError::TooManyAttempts {
+                minutes: wait.as_secs().div_ceil(60),
+            });
+        }
+    }
+    let mut errors = Vec::new();
+    let user = match f.email.parse::<domain::Email>() {
+        Err(_) => {
+            errors.push(FieldError {
+                field: "email".into(),
+                message: "Enter your email address, like name@example.org".into(),
+            });
+            None
+        }
+        Ok(email) => state.store().user_by_email(&email).await?,
+    };
+    if errors.is_empty() {
+        match user {
+            Some((user, Some(hash))) if auth::verify_password(&f.password, &hash) => {
+                state.limiter().succeed(&email_key);
+                let token = auth::new_token();
+                let expires = (chrono::Utc::now() + chrono::Duration::hours(auth::SESSION_HOURS))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+                state
+                    .store()
+                    .create_session(
+                        user.id,
+                        &auth::token_hash(&token),
+                        &auth::new_token(),
+                        &expires,
+                    )
+                    .await?;
+                let cookie = auth::set_cookie(
+                    auth::SESSION_COOKIE,
+                    &token,
+                    auth::SESSION_HOURS * 3600,
+                    state.secure_cookies(),
+                );
+                let clear = auth::set_cookie(auth::FORM_COOKIE, "", 0, state.secure_cookies());
+                let mut response = Redirect::to(&safe_next(Some(&f.next))).into_response();
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, cookie.parse().expect("cookie is ASCII"));
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, clear.parse().expect("cookie is ASCII"));
+                return Ok(response);
+            }
+            _ => {
+                state.limiter().fail(&email_key);
+                state.limiter().fail(&ip_key);
+                errors.push(FieldError {
+                    field: "email".into(),
+                    message: "Enter a correct email address and password".into(),
+                });
+            }
+        }
+    }
+    let page = SignInPage {
+        chrome: Chrome::plain(),
+        errors,
+        email: f.email.clone(),
+        next: safe_next(Some(&f.next)),
+        form_token: f.form_token.clone(),
+    };
+    Ok((
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        Html(page.render()?),
+    )
+        .into_response())
+}
+
+/// The sign-out form.
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /sign-out`.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult {
+    if let Some(viewer) = viewer(&state, &headers).await? {
+        check_form(&headers, &viewer, &f.csrf)?;
+        if let Some(token) = auth::cookie(&headers, auth::SESSION_COOKIE) {
+            state
+                .store()
+                .delete_session(&auth::token_hash(&token))
+                .await?;
+        }
+    }
+    let clear = auth::set_cookie(auth::SESSION_COOKIE, "", 0, state.secure_cookies());
+    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/")).into_response())
+}
+
+/// Any other address: the "page not found" page.
+pub async fn not_found() -> WebError {
+    WebError::NotFound
+}

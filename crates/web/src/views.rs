@@ -1,0 +1,371 @@
+//! The pages' templates and the view models they show. Templates live in
+//! `templates/`; askama escapes every value unless marked safe, and only
+//! markup built here from numbers and escaped text (the chart) is.
+
+use askama::Template;
+use domain::{Rag, Status};
+
+/// What the page frame shows: who is signed in, the body, the sign-out form's token.
+#[derive(Debug, Clone, Default)]
+pub struct Chrome {
+    /// The signed-in person's name.
+    pub signed_in_as: Option<String>,
+    /// Their role in the body shown, if any.
+    pub role: Option<String>,
+    /// CSRF token for the sign-out form.
+    pub csrf: String,
+    /// The body being shown: (slug, name).
+    pub body: Option<(String, String)>,
+}
+
+impl Chrome {
+    /// The frame with nobody signed in and no body.
+    pub fn plain() -> Self {
+        Self::default()
+    }
+}
+
+/// Percent-encode a value for a URL's query or path segment.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The GOV.UK tag colour for a RAG colour.
+pub fn tag_colour(rag: Rag) -> &'static str {
+    match rag {
+        Rag::Blue => "blue",
+        Rag::Green => "green",
+        Rag::Amber => "orange",
+        Rag::Red => "red",
+        Rag::Grey => "grey",
+    }
+}
+
+/// A status shown as a tag: text always, colour as well.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// "On track", or "No update".
+    pub label: String,
+    /// GOV.UK tag colour.
+    pub colour: &'static str,
+}
+
+impl Tag {
+    /// The tag for `status` (none = no update) in a body's colours.
+    pub fn of(status: Option<Status>, rag: &domain::RagMapping) -> Self {
+        match status {
+            Some(s) => Tag {
+                label: s.label().to_owned(),
+                colour: tag_colour(rag.rag(s)),
+            },
+            None => Tag {
+                label: "No update".to_owned(),
+                colour: "grey",
+            },
+        }
+    }
+}
+
+/// An error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub message: String,
+}
+
+/// The list of bodies.
+#[derive(Template)]
+#[template(path = "index.html")]
+pub struct IndexPage {
+    pub chrome: Chrome,
+    pub bodies: Vec<(String, String)>,
+}
+
+/// A plan as listed on a body's home page.
+pub struct PlanLink {
+    pub href: String,
+    pub portfolio: String,
+    pub year: String,
+    pub actions: i64,
+    pub published: bool,
+}
+
+/// An ambition as listed: number, wording, whether illustrative.
+pub type AmbitionLine = (u16, String, bool);
+
+/// A body's home: strategy, ambitions, portfolios and plans.
+#[derive(Template)]
+#[template(path = "body.html")]
+pub struct BodyPage {
+    pub chrome: Chrome,
+    pub name: String,
+    pub strategy: Option<(String, Vec<AmbitionLine>)>,
+    pub plans: Vec<PlanLink>,
+    pub signed_in: bool,
+}
+
+/// One option of a filter.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// An action as a row of the plan page.
+pub struct ActionRow {
+    pub href: String,
+    pub reference: String,
+    pub title: String,
+    pub lead: String,
+    pub target: String,
+    pub tag: Tag,
+    pub period: String,
+    pub illustrative: bool,
+}
+
+/// A heading of the plan tree with the actions directly under it.
+pub struct Section {
+    /// 2 for the top level, 3 and 4 below.
+    pub level: u8,
+    pub label: String,
+    pub title: String,
+    pub illustrative: bool,
+    pub summary: Option<String>,
+    pub actions: Vec<ActionRow>,
+}
+
+/// A row of the status summary table.
+pub struct SummaryRow {
+    pub name: String,
+    pub counts: Vec<u32>,
+    pub no_update: u32,
+    pub total: u32,
+}
+
+/// The plan page: the tree with statuses, filters, summary and chart.
+#[derive(Template)]
+#[template(path = "plan.html")]
+pub struct PlanPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub year: String,
+    pub action_name: String,
+    pub published: bool,
+    pub can_edit: bool,
+    pub version: i64,
+    pub publish_href: String,
+    pub audit_href: String,
+    pub aligned: Vec<String>,
+    pub when: String,
+    pub sentence: String,
+    pub chart: String,
+    pub statuses: Vec<String>,
+    pub summary: Vec<SummaryRow>,
+    pub ambitions: Vec<Choice>,
+    pub status_choices: Vec<Choice>,
+    pub leads: Vec<Choice>,
+    pub periods: Vec<Choice>,
+    pub filtered: bool,
+    pub shown: usize,
+    pub total: usize,
+    pub sections: Vec<Section>,
+}
+
+/// One measure on the action page, with its figures per period.
+pub struct MeasureView {
+    pub description: String,
+    pub baseline: String,
+    pub target: String,
+    pub figures: Vec<(String, String)>,
+    pub chart: String,
+}
+
+/// One update on the action page.
+pub struct UpdateView {
+    pub period: String,
+    pub tag: Tag,
+    pub percent: String,
+    pub commentary: String,
+    pub key_achievement: bool,
+    pub author: String,
+    pub updated: String,
+    pub illustrative: bool,
+    pub audit_href: String,
+}
+
+/// A year of the action's life.
+pub struct LineageView {
+    pub year: String,
+    pub reference: String,
+    pub title: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The action page.
+#[derive(Template)]
+#[template(path = "action.html")]
+pub struct ActionPage {
+    pub chrome: Chrome,
+    pub reference: String,
+    pub title: String,
+    pub plan_href: String,
+    pub plan_name: String,
+    pub path: Vec<(String, String)>,
+    pub lead: String,
+    pub directorate: String,
+    pub target: String,
+    pub illustrative: bool,
+    pub measures: Vec<MeasureView>,
+    pub updates: Vec<UpdateView>,
+    pub lineage: Vec<LineageView>,
+    pub update_links: Vec<(String, String)>,
+    pub edit_href: Option<String>,
+    pub audit_href: Option<String>,
+}
+
+/// A field's error, shown in the summary and beside the field.
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// One indicator's figure on the update form.
+pub struct ActualField {
+    pub id: i64,
+    pub name: String,
+    pub unit: String,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+/// The update form.
+#[derive(Template)]
+#[template(path = "update_form.html")]
+pub struct UpdateFormPage {
+    pub chrome: Chrome,
+    pub action_href: String,
+    pub reference: String,
+    pub title: String,
+    pub period: String,
+    pub months: String,
+    pub errors: Vec<FieldError>,
+    pub statuses: Vec<Choice>,
+    pub percent: String,
+    pub commentary: String,
+    pub key_achievement: bool,
+    pub actuals: Vec<ActualField>,
+    pub version: String,
+    pub csrf: String,
+}
+
+impl UpdateFormPage {
+    /// The error for `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// The form to edit an action's details.
+#[derive(Template)]
+#[template(path = "action_form.html")]
+pub struct ActionFormPage {
+    pub chrome: Chrome,
+    pub action_href: String,
+    pub errors: Vec<FieldError>,
+    pub reference: String,
+    pub title: String,
+    pub lead: String,
+    pub directorate: String,
+    pub target: String,
+    pub version: String,
+    pub csrf: String,
+}
+
+impl ActionFormPage {
+    /// The form's text fields: (name, label, hint, value, width class).
+    pub fn fields(&self) -> Vec<(&'static str, &'static str, &'static str, &str, &'static str)> {
+        vec![
+            (
+                "reference",
+                "Reference",
+                "The statement number and an optional letter, like 10A",
+                &self.reference,
+                "govuk-input--width-4",
+            ),
+            ("title", "Action", "", &self.title, ""),
+            (
+                "lead",
+                "Lead",
+                "The role that leads the action, like Director of Adult Services",
+                &self.lead,
+                "",
+            ),
+            (
+                "directorate",
+                "Leading directorate (optional)",
+                "When another directorate leads the action",
+                &self.directorate,
+                "",
+            ),
+            (
+                "target",
+                "Target date (optional)",
+                "A month, like January 2023, or a day, like 31 March 2023",
+                &self.target,
+                "govuk-input--width-20",
+            ),
+        ]
+    }
+
+    /// The error for `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// One change on the audit page.
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub operation: String,
+    pub changes: Vec<(String, String, String)>,
+}
+
+/// A record's history.
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub back_href: String,
+    pub rows: Vec<AuditRow>,
+}
+
+/// The sign-in page.
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+pub struct SignInPage {
+    pub chrome: Chrome,
+    pub errors: Vec<FieldError>,
+    pub email: String,
+    pub next: String,
+    pub form_token: String,
+}
