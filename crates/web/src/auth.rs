@@ -127,26 +127,30 @@ impl Viewer {
     }
 }
 
-/// Counts failed sign-ins per key (email, or client address) and refuses
-/// more than [`SignInLimiter::MAX_FAILURES`] in [`SignInLimiter::WINDOW`].
+/// Counts failed sign-ins per key and refuses more than a limit in
+/// [`SignInLimiter::WINDOW`]: [`SignInLimiter::MAX_PER_ACCOUNT`] for one
+/// email address, [`SignInLimiter::MAX_PER_ADDRESS`] from one client address
+/// (higher, since an office shares one address).
 #[derive(Debug, Default)]
 pub struct SignInLimiter {
     failures: Mutex<HashMap<String, Vec<Instant>>>,
 }
 
 impl SignInLimiter {
-    /// Failed attempts allowed per window.
-    pub const MAX_FAILURES: usize = 5;
+    /// Failed attempts allowed per account per window.
+    pub const MAX_PER_ACCOUNT: usize = 5;
+    /// Failed attempts allowed per client address per window.
+    pub const MAX_PER_ADDRESS: usize = 50;
     /// The window.
     pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
-    /// How long `key` must wait before trying again, if it is locked out.
-    pub fn wait(&self, key: &str) -> Option<Duration> {
+    /// How long `key` must wait before trying again, if it has had `max` failures.
+    pub fn wait(&self, key: &str, max: usize) -> Option<Duration> {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         let list = map.entry(key.to_owned()).or_default();
         list.retain(|t| now.duration_since(*t) < Self::WINDOW);
-        (list.len() >= Self::MAX_FAILURES).then(|| Self::WINDOW - now.duration_since(list[0]))
+        (list.len() >= max).then(|| Self::WINDOW - now.duration_since(list[0]))
     }
 
     /// Note a failed attempt for `key`.
@@ -190,16 +194,18 @@ mod tests {
     }
 
     #[test]
-    fn the_limiter_locks_out_after_five_failures() {
+    fn the_limiter_locks_out_after_too_many_failures() {
         let l = SignInLimiter::default();
-        for _ in 0..SignInLimiter::MAX_FAILURES {
-            assert!(l.wait("x").is_none());
+        let max = SignInLimiter::MAX_PER_ACCOUNT;
+        for _ in 0..max {
+            assert!(l.wait("x", max).is_none());
             l.fail("x");
         }
-        assert!(l.wait("x").is_some());
-        assert!(l.wait("y").is_none());
+        assert!(l.wait("x", max).is_some());
+        assert!(l.wait("x", SignInLimiter::MAX_PER_ADDRESS).is_none());
+        assert!(l.wait("y", max).is_none());
         l.succeed("x");
-        assert!(l.wait("x").is_none());
+        assert!(l.wait("x", max).is_none());
     }
 
     #[test]

@@ -1185,8 +1185,11 @@ pub async fn sign_in(
     let client = client.ip().to_string();
     let email_key = format!("email:{}", f.email.trim().to_lowercase());
     let ip_key = format!("ip:{client}");
-    for key in [&email_key, &ip_key] {
-        if let Some(wait) = state.limiter().wait(key) {
+    for (key, max) in [
+        (&email_key, auth::SignInLimiter::MAX_PER_ACCOUNT),
+        (&ip_key, auth::SignInLimiter::MAX_PER_ADDRESS),
+    ] {
+        if let Some(wait) = state.limiter().wait(key, max) {
             return Err(WebError::TooManyAttempts {
                 minutes: wait.as_secs().div_ceil(60),
             });

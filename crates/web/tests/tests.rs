@@ -1,0 +1,720 @@
+//! The web server, started for real on a free port over a fresh database,
+//! driven over HTTP as a browser or a program would.
+
+use std::collections::HashMap;
+
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use serde_json::{Value, json};
+use store::Store;
+use testkit::{TestDb, on_both_engines};
+
+struct App {
+    base: String,
+    store: Store,
+    _db: TestDb,
+}
+
+async fn spawn_app(db: TestDb) -> App {
+    let store = db.open().await;
+    demo::load_bromley(&store).await.unwrap();
+    demo::load_people(&store, web::hash_password).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(web::serve(listener, store.clone(), web::Options::default()));
+    App {
+        base,
+        store,
+        _db: db,
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the first hidden input called `name` in `html`.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in page"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+impl App {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A client signed in as the demo account `who` ("officer", "lead", …).
+    async fn signed_in(&self, who: &str) -> reqwest::Client {
+        let c = client();
+        let page = c
+            .get(self.url("/sign-in"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let form = [
+            ("email", format!("{who}@bromley.example")),
+            ("password", format!("demo-{who}-password")),
+            ("form_token", hidden(&page, "form_token")),
+            ("next", "/".into()),
+        ];
+        let r = c
+            .post(self.url("/sign-in"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{who} signs in");
+        c
+    }
+
+    async fn action_id(&self, year: &str, reference: &str) -> i64 {
+        let portfolio = self
+            .store
+            .portfolio(None, &"ACH".parse().unwrap())
+            .await
+            .unwrap();
+        let plan = self
+            .store
+            .plan(portfolio.id, year.parse().unwrap())
+            .await
+            .unwrap();
+        self.store
+            .action_by_ref(plan.id, reference.parse().unwrap())
+            .await
+            .unwrap()
+            .id
+    }
+
+    async fn api_token(&self, who: &str) -> String {
+        let (user, _) = self
+            .store
+            .user_by_email(&format!("{who}@bromley.example").parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let token = web::new_token();
+        self.store
+            .create_api_token(
+                "test",
+                user.id,
+                &domain::Title::parse("name", "test").unwrap(),
+                &web::token_hash(&token),
+            )
+            .await
+            .unwrap();
+        token
+    }
+}
+
+async fn get(c: &reqwest::Client, url: String) -> (StatusCode, String) {
+    let r = c.get(url).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn public_pages_show_published_plans_only(db: TestDb) {
+    let app = spawn_app(db).await;
+    let public = client();
+    let (status, home) = get(&public, app.url("/b/bromley")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("Making Bromley Even Better 2021-2031"));
+    assert!(home.contains("Adult Care and Health (ACH) plan 2022/23"));
+    assert!(
+        !home.contains("plan 2024/25"),
+        "the unpublished plan is not listed publicly"
+    );
+
+    let (status, plan) = get(&public, app.url("/b/bromley/plans/ACH/2022-23?period=H1")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(plan.contains(
+        "In H1 2022/23 (April to September): Progress had been made on the majority of the actions"
+    ));
+    assert!(plan.contains("Deliver the all-age Autism Strategy"));
+    assert!(
+        plan.contains("<svg class=\"ambit-chart\""),
+        "the status chart is drawn"
+    );
+    assert!(!plan.contains("Publish this plan"));
+
+    let hidden_id = app.action_id("2024/25", "10A").await;
+    assert_eq!(
+        get(&public, app.url("/b/bromley/plans/ACH/2024-25"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&public, app.url(&format!("/b/bromley/actions/{hidden_id}")))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let api = get(&public, app.url("/api/v1/bodies/bromley/plans"))
+        .await
+        .1;
+    assert!(!api.contains("2024/25"), "{api}");
+
+    let member = app.signed_in("member").await;
+    let (status, draft) = get(&member, app.url("/b/bromley/plans/ACH/2024-25")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(draft.contains("This plan is not published"));
+}
+on_both_engines!(public_pages_show_published_plans_only);
+
+async fn filters_narrow_the_plan(db: TestDb) {
+    let app = spawn_app(db).await;
+    let c = client();
+    let lead = "Director of Children's Services";
+    let (_, page) = get(
+        &c,
+        app.url(&format!(
+            "/b/bromley/plans/ACH/2022-23?lead={}",
+            lead.replace(' ', "+").replace('\'', "%27")
+        )),
+    )
+    .await;
+    assert!(
+        page.contains("Showing 1 of 23 actions."),
+        "{}",
+        &page[page.find("Showing").unwrap_or(0)..][..60]
+    );
+    assert!(page.contains("Deliver the all-age Autism Strategy"));
+    assert!(!page.contains("Promote opportunities for engagement"));
+    let (_, at_risk) = get(
+        &c,
+        app.url("/b/bromley/plans/ACH/2022-23?period=H1&status=at_risk"),
+    )
+    .await;
+    assert!(at_risk.contains("Showing 2 of 23 actions."));
+    assert!(at_risk.contains("Develop a new support offer to help and sustain unpaid carers"));
+}
+on_both_engines!(filters_narrow_the_plan);
+
+/// Who may open what: every page route for every role.
+async fn every_route_checks_the_role(db: TestDb) {
+    let app = spawn_app(db).await;
+    let mine = app.action_id("2024/25", "10A").await; // led by the demo lead's role
+    let theirs = app.action_id("2024/25", "9E").await; // led by the Director of Children's Services
+    let published = app.action_id("2022/23", "10A").await;
+    let routes: Vec<(String, [u16; 6])> = vec![
+        //                                              public admin officer lead clerk member
+        ("/b/bromley".into(), [200, 200, 200, 200, 200, 200]),
+        (
+            "/b/bromley/plans/ACH/2022-23".into(),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/b/bromley/plans/ACH/2024-25".into(),
+            [404, 200, 200, 200, 200, 200],
+        ),
+        (
+            format!("/b/bromley/actions/{published}"),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            format!("/b/bromley/actions/{mine}"),
+            [404, 200, 200, 200, 200, 200],
+        ),
+        (
+            format!("/b/bromley/actions/{mine}/edit"),
+            [303, 200, 200, 403, 403, 403],
+        ),
+        (
+            format!("/b/bromley/actions/{mine}/updates/H1"),
+            [303, 200, 200, 200, 403, 403],
+        ),
+        (
+            format!("/b/bromley/actions/{theirs}/updates/H1"),
+            [303, 200, 200, 403, 403, 403],
+        ),
+        (
+            format!("/b/bromley/audit/action/{mine}"),
+            [303, 200, 200, 200, 200, 200],
+        ),
+        ("/b/nowhere".into(), [404, 404, 404, 404, 404, 404]),
+        (
+            "/b/bromley/actions/999999".into(),
+            [404, 404, 404, 404, 404, 404],
+        ),
+    ];
+    let mut clients = vec![("public", client())];
+    for who in ["admin", "officer", "lead", "clerk", "member"] {
+        clients.push((who, app.signed_in(who).await));
+    }
+    for (path, expected) in &routes {
+        for ((who, c), want) in clients.iter().zip(expected) {
+            let status = c.get(app.url(path)).send().await.unwrap().status();
+            assert_eq!(status.as_u16(), *want, "GET {path} as {who}");
+        }
+    }
+}
+on_both_engines!(every_route_checks_the_role);
+
+async fn a_lead_records_an_update_and_it_is_escaped(db: TestDb) {
+    let app = spawn_app(db).await;
+    let lead = app.signed_in("lead").await;
+    let id = app.action_id("2024/25", "10A").await;
+    let form_url = app.url(&format!("/b/bromley/actions/{id}/updates/H1"));
+    let form = lead
+        .get(&form_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&form, "csrf");
+
+    let bad = lead
+        .post(&form_url)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("status", "on_track"),
+            ("percent", "140"),
+            ("commentary", "kept as typed"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = bad.text().await.unwrap();
+    assert!(bad.contains("There is a problem") && bad.contains("href=\"#percent\""));
+    assert!(
+        bad.contains(">kept as typed</textarea>"),
+        "what the user typed is kept"
+    );
+
+    let hostile = "<script>alert(1)</script> & Welsh ŵ";
+    let ok = lead
+        .post(&form_url)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("status", "on_track"),
+            ("percent", "20"),
+            ("commentary", hostile),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&lead, app.url(&format!("/b/bromley/actions/{id}"))).await;
+    assert!(
+        page.contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; Welsh ŵ"),
+        "commentary is escaped"
+    );
+    assert!(!page.contains("<script>alert(1)"));
+    assert!(page.contains("On track"));
+    let trail = app
+        .store
+        .audit_trail("update", app.store.updates_of(id).await.unwrap()[0].id)
+        .await
+        .unwrap();
+    assert!(trail[0].actor.contains("lead@bromley.example"));
+
+    // Without the CSRF token, or from another site, nothing is saved.
+    let forged = lead
+        .post(&form_url)
+        .form(&[("status", "complete"), ("commentary", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let cross = lead
+        .post(&form_url)
+        .header("Origin", "https://evil.example")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("status", "complete"),
+            ("commentary", "forged"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.store.updates_of(id).await.unwrap()[0].input.status,
+        domain::Status::OnTrack
+    );
+}
+on_both_engines!(a_lead_records_an_update_and_it_is_escaped);
+
+async fn an_officer_edits_and_a_stale_edit_is_refused(db: TestDb) {
+    let app = spawn_app(db).await;
+    let officer = app.signed_in("officer").await;
+    let id = app.action_id("2024/25", "6A").await;
+    let url = app.url(&format!("/b/bromley/actions/{id}/edit"));
+    let form = officer
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (csrf, version) = (hidden(&form, "csrf"), hidden(&form, "version"));
+    let fields = |title: &str| {
+        HashMap::from([
+            ("csrf", csrf.clone()),
+            ("version", version.clone()),
+            ("reference", "6A".to_owned()),
+            ("title", title.to_owned()),
+            (
+                "lead",
+                "Assistant Director for Integrated Commissioning".to_owned(),
+            ),
+            ("target", "March 2025".to_owned()),
+        ])
+    };
+    let r = officer
+        .post(&url)
+        .form(&fields("Promote community groups and day opportunities"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&officer, app.url(&format!("/b/bromley/actions/{id}"))).await;
+    assert!(page.contains("6A: Promote community groups and day opportunities"));
+
+    let stale = officer
+        .post(&url)
+        .form(&fields("A second edit from an old form"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        stale
+            .text()
+            .await
+            .unwrap()
+            .contains("Someone else changed action 6A")
+    );
+
+    let (_, audit) = get(&officer, app.url(&format!("/b/bromley/audit/action/{id}"))).await;
+    assert!(
+        audit.contains("Promote opportunities for engagement with local communities and groups")
+    );
+    assert!(audit.contains("Promote community groups and day opportunities"));
+    assert!(audit.contains("officer@bromley.example"));
+}
+on_both_engines!(an_officer_edits_and_a_stale_edit_is_refused);
+
+async fn publishing_shows_the_plan_to_the_public(db: TestDb) {
+    let app = spawn_app(db).await;
+    let officer = app.signed_in("officer").await;
+    let page = officer
+        .get(app.url("/b/bromley/plans/ACH/2024-25"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let form = [
+        ("csrf", hidden(&page, "csrf")),
+        ("version", hidden(&page, "version")),
+        ("publish", "yes".into()),
+    ];
+    let r = officer
+        .post(app.url("/b/bromley/plans/ACH/2024-25/publish"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&client(), app.url("/b/bromley/plans/ACH/2024-25"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let member = app.signed_in("member").await;
+    let denied = member
+        .post(app.url("/b/bromley/plans/ACH/2024-25/publish"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        denied.status(),
+        StatusCode::FORBIDDEN,
+        "a member cannot publish"
+    );
+}
+on_both_engines!(publishing_shows_the_plan_to_the_public);
+
+async fn the_api_follows_the_same_rules(db: TestDb) {
+    let app = spawn_app(db).await;
+    let c = client();
+    let plans: Value = c
+        .get(app.url("/api/v1/bodies/bromley/plans"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["year"] == "2022/23")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let plan: Value = c
+        .get(app.url(&format!("/api/v1/plans/{first}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plan["actions"].as_array().unwrap().len(), 23);
+    let rollup: Value = c
+        .get(app.url(&format!("/api/v1/plans/{first}/rollup?period=H1")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(rollup["sentence"].as_str().unwrap().contains("majority"));
+
+    let id = app.action_id("2024/25", "10A").await;
+    let update_url = app.url(&format!("/api/v1/actions/{id}/updates/H1"));
+    let body = json!({ "status": "on track", "commentary": "API update", "percent": 30 });
+    assert_eq!(
+        c.put(&update_url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND,
+        "unpublished: not even there"
+    );
+    let published = app.action_id("2023/24", "10A").await;
+    let anonymous = c
+        .put(app.url(&format!("/api/v1/actions/{published}/updates/H1")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let lead = app.api_token("lead").await;
+    let saved = c
+        .put(&update_url)
+        .bearer_auth(&lead)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    let saved: Value = saved.json().await.unwrap();
+    assert_eq!(
+        (saved["status"].as_str(), saved["version"].as_i64()),
+        (Some("on_track"), Some(1))
+    );
+
+    let stale = c
+        .put(&update_url)
+        .bearer_auth(&lead)
+        .json(&json!({ "version": 7, "status": "complete" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    assert_eq!(stale.json::<Value>().await.unwrap()["current_version"], 1);
+
+    let invalid = c
+        .put(&update_url)
+        .bearer_auth(&lead)
+        .json(&json!({ "version": 1, "status": "on track", "percent": 140 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(invalid.json::<Value>().await.unwrap()["field"], "percent");
+
+    let theirs = app.action_id("2024/25", "9E").await;
+    let denied = c
+        .put(app.url(&format!("/api/v1/actions/{theirs}/updates/H1")))
+        .bearer_auth(&lead)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), StatusCode::FORBIDDEN);
+    let bogus = c
+        .put(&update_url)
+        .bearer_auth("not-a-token")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bogus.status(), StatusCode::UNAUTHORIZED);
+
+    let officer = app.api_token("officer").await;
+    let action: Value = c
+        .get(app.url(&format!("/api/v1/actions/{id}")))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let edit = json!({ "version": action["version"], "reference": "10A", "title": "Carers support offer", "lead": action["lead"], "target": "2025-03" });
+    let edited = c
+        .put(app.url(&format!("/api/v1/actions/{id}")))
+        .bearer_auth(&officer)
+        .json(&edit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), StatusCode::OK);
+    let again = c
+        .put(app.url(&format!("/api/v1/actions/{id}")))
+        .bearer_auth(&officer)
+        .json(&edit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+
+    let doc: Value = c
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/api/v1/actions/{id}/updates/{half}"]["put"].is_object());
+}
+on_both_engines!(the_api_follows_the_same_rules);
+
+#[tokio::test]
+async fn odd_addresses_give_a_proper_404_never_a_panic() {
+    let app = spawn_app(testkit::sqlite()).await;
+    let c = client();
+    for path in [
+        "/nowhere",
+        "/b/bromley/actions/99999999999999999999999",
+        "/b/bromley/actions/-1",
+        "/b/bromley/plans/ACH/2022-24",
+        "/b/bromley/plans/%00/2022-23",
+        "/b/BROMLEY",
+        "/b/bromley/audit/user/1",
+        "/b/bromley/actions/1/updates/H3",
+        "/assets/../Cargo.toml",
+        "/api/v1/plans/abc",
+    ] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert!(
+            r.status() == StatusCode::NOT_FOUND
+                || r.status() == StatusCode::BAD_REQUEST
+                || r.status() == StatusCode::SEE_OTHER,
+            "{path}: {}",
+            r.status()
+        );
+    }
+    let r = c.get(app.url("/nowhere")).send().await.unwrap();
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert!(r.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited_and_sign_out_ends_the_session() {
+    let app = spawn_app(testkit::sqlite()).await;
+    let c = client();
+    let page = c
+        .get(app.url("/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = hidden(&page, "form_token");
+    let attempt = |password: &'static str| {
+        let c = c.clone();
+        let (url, token) = (app.url("/sign-in"), token.clone());
+        async move {
+            c.post(url)
+                .form(&[
+                    ("email", "officer@bromley.example"),
+                    ("password", password),
+                    ("form_token", &token),
+                    ("next", "/"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..5 {
+        let r = attempt("wrong password").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("Enter a correct email address and password")
+        );
+    }
+    assert_eq!(
+        attempt("demo-officer-password").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    let officer = app.signed_in("admin").await;
+    let home = officer
+        .get(app.url("/b/bromley"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("Signed in as Demo administrator"));
+    let set_cookie = {
+        let page = client().get(app.url("/sign-in")).send().await.unwrap();
+        page.headers()["set-cookie"].to_str().unwrap().to_owned()
+    };
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"));
+    let r = officer
+        .post(app.url("/sign-out"))
+        .form(&[("csrf", hidden(&home, "csrf"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let after = officer
+        .get(app.url("/b/bromley"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(after.contains("Sign in") && !after.contains("Signed in as"));
+}
