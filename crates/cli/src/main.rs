@@ -67,6 +67,11 @@ enum Command {
         #[arg(long)]
         secure_cookies: bool,
     },
+    /// Load a plan file (the format of the Bromley example: a body, its strategy and plans).
+    Load {
+        /// The TOML plan file.
+        file: PathBuf,
+    },
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -286,6 +291,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let addr = parse_listen(&listen)?;
             let store = Store::open(&location).await?;
             serve(store, addr, web::Options { secure_cookies }).await
+        }
+        Command::Load { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| UserError(format!("{}: {e}", file.display())))?;
+            let name = file.display().to_string();
+            let parsed =
+                demo::PlanFile::parse(&name, &text).map_err(|e| UserError(e.to_string()))?;
+            let store = Store::open(&location).await?;
+            let summary = demo::write(&store, &name, &parsed).await?;
+            println!(
+                "Loaded {}: {} plans, {} actions, {} updates.",
+                file.display(),
+                summary.plans,
+                summary.actions,
+                summary.updates
+            );
+            store.close().await;
+            Ok(())
         }
         Command::User(UserCommand::Add {
             email,

@@ -81,6 +81,8 @@ struct RawPlan {
     portfolio: String,
     year: String,
     #[serde(default)]
+    published: bool,
+    #[serde(default)]
     aligned_with: Vec<String>,
     #[serde(default)]
     priorities: Vec<RawPriority>,
@@ -234,6 +236,8 @@ pub struct PlanDef {
     pub portfolio: PortfolioCode,
     /// The year.
     pub year: FinancialYear,
+    /// Whether to publish it once loaded.
+    pub published: bool,
     /// Keys of the alignments.
     pub aligned_with: Vec<String>,
     /// Priorities, each under an ambition.
@@ -613,6 +617,7 @@ impl PlanFile {
             plans.push(PlanDef {
                 portfolio,
                 year,
+                published: p.published,
                 aligned_with: p.aligned_with.clone(),
                 priorities,
             });

@@ -78,7 +78,8 @@ pub async fn load(store: &Store, file: &str, text: &str) -> Result<LoadSummary, 
     write(store, file, &parsed).await
 }
 
-async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummary, LoadError> {
+/// Write a parsed plan file to `store`, naming `file` in errors.
+pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummary, LoadError> {
     let at = |place: &str| {
         let (file, place) = (file.to_owned(), place.to_owned());
         move |source: StoreError| LoadError::Store {
@@ -261,6 +262,13 @@ async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummary, L
                     }
                 }
             }
+        }
+        if plan.published {
+            let current = store.plan_by_id(created.id).await.map_err(at(&place))?;
+            store
+                .publish_plan(ACTOR, created.id, current.version, true)
+                .await
+                .map_err(at(&place))?;
         }
     }
     Ok(summary)

@@ -281,6 +281,102 @@ impl Store {
         }))
     }
 
+    /// Change the strategy's title and years and its ambitions' wording, in
+    /// one transaction; `expected_version` is the strategy's version.
+    pub async fn edit_strategy(
+        &self,
+        actor: &str,
+        body_id: i64,
+        expected_version: i64,
+        title: Title,
+        years: StrategyYears,
+        ambitions: Vec<(i64, Title)>,
+    ) -> Result<Strategy, StoreError> {
+        let before = self
+            .strategy(body_id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("strategy of body", body_id))?;
+        let mut tx = self.begin_write().await?;
+        let current: i64 = sqlx::query_scalar("SELECT version FROM strategies WHERE id = $1")
+            .bind(before.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if current != expected_version {
+            return Err(StoreError::Conflict {
+                entity: "strategy",
+                key: before.title.to_string(),
+                expected: expected_version,
+                current,
+            });
+        }
+        let t = now();
+        for (id, new_title) in &ambitions {
+            let Some(old) = before.ambitions.iter().find(|a| a.id == *id) else {
+                return Err(StoreError::not_found("ambition", id));
+            };
+            if old.title != *new_title {
+                sqlx::query("UPDATE ambitions SET title = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+                    .bind(new_title.as_str())
+                    .bind(&t)
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await?;
+                let after = Ambition {
+                    title: new_title.clone(),
+                    ..old.clone()
+                };
+                record(
+                    &mut tx,
+                    Change {
+                        body_id: Some(body_id),
+                        actor,
+                        entity: "ambition",
+                        entity_id: *id,
+                        operation: "edit",
+                        before: Some(json(old)),
+                        after: Some(json(&after)),
+                    },
+                )
+                .await?;
+            }
+        }
+        sqlx::query(
+            "UPDATE strategies SET title = $1, first_year = $2, last_year = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
+        )
+        .bind(title.to_string())
+        .bind(i64::from(years.first))
+        .bind(i64::from(years.last))
+        .bind(&t)
+        .bind(before.id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+        let mut after = before.clone();
+        after.title = title;
+        after.years = years;
+        after.version = expected_version + 1;
+        for a in after.ambitions.iter_mut() {
+            if let Some((_, t)) = ambitions.iter().find(|(id, _)| *id == a.id) {
+                a.title = t.clone();
+            }
+        }
+        record(
+            &mut tx,
+            Change {
+                body_id: Some(body_id),
+                actor,
+                entity: "strategy",
+                entity_id: after.id,
+                operation: "edit",
+                before: Some(json(&before)),
+                after: Some(json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// Record a programme or strategy that plans can align with.
     pub async fn create_alignment(
         &self,

@@ -812,3 +812,76 @@ pub(crate) async fn indicator_ids(
         .fetch_all(conn)
         .await?)
 }
+
+impl Store {
+    /// Change a plan item's number and wording. A numbered item's actions
+    /// carry its number in their references, so renumbering an item that has
+    /// actions is refused.
+    pub async fn edit_item(
+        &self,
+        actor: &str,
+        item_id: i64,
+        expected_version: i64,
+        number: Option<u16>,
+        title: Title,
+    ) -> Result<PlanItem, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let (before, plan_id) = item(&mut tx, item_id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Conflict {
+                entity: "plan item",
+                key: before.title.to_string(),
+                expected: expected_version,
+                current: before.version,
+            });
+        }
+        let ctx = plan_context(&mut tx, plan_id).await?;
+        if number != before.number {
+            let refs: Vec<String> =
+                sqlx::query_scalar("SELECT reference FROM actions WHERE item_id = $1 AND deleted_at IS NULL ORDER BY position")
+                    .bind(item_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            if !refs.is_empty() {
+                return Err(StoreError::Invalid(ParseError::new(
+                    "number",
+                    number.map(|n| n.to_string()).unwrap_or_default(),
+                    format!(
+                        "the same number while actions {} carry it; change their references first",
+                        refs.join(", ")
+                    ),
+                )));
+            }
+        }
+        sqlx::query("UPDATE plan_items SET number = $1, title = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
+            .bind(number.map(i64::from))
+            .bind(title.as_str())
+            .bind(now())
+            .bind(item_id)
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await?;
+        let (after, _) = item(&mut tx, item_id).await?;
+        record(
+            &mut tx,
+            Change {
+                body_id: Some(ctx.body_id),
+                actor,
+                entity: "plan item",
+                entity_id: item_id,
+                operation: "edit",
+                before: Some(json(&before)),
+                after: Some(json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The plan item with id `id` and the id of its plan.
+    pub async fn plan_item(&self, id: i64) -> Result<(PlanItem, i64), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        item(&mut conn, id).await
+    }
+}

@@ -12,6 +12,7 @@ mod assets;
 mod auth;
 mod chart;
 mod error;
+mod forms;
 mod pages;
 mod views;
 
@@ -92,6 +93,18 @@ pub fn router(state: AppState) -> Router {
             get(pages::update_form).post(pages::record_update),
         )
         .route("/b/{body}/audit/{entity}/{id}", get(pages::audit))
+        .route(
+            "/b/{body}/strategy/edit",
+            get(forms::strategy_form).post(forms::edit_strategy),
+        )
+        .route(
+            "/b/{body}/items/{id}/edit",
+            get(forms::item_form).post(forms::edit_item),
+        )
+        .route(
+            "/b/{body}/items/{id}/actions/new",
+            get(forms::new_action_form).post(forms::add_action),
+        )
         .route("/assets/{file}", get(assets::serve))
         .merge(api::routes())
         .fallback(pages::not_found)

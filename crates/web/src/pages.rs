@@ -55,7 +55,7 @@ pub(crate) async fn viewer(
     }))
 }
 
-fn chrome(viewer: Option<&Viewer>, body: Option<&Body>) -> Chrome {
+pub(crate) fn chrome(viewer: Option<&Viewer>, body: Option<&Body>) -> Chrome {
     let access = body.map(|b| Viewer::access(viewer, b.id));
     Chrome {
         signed_in_as: viewer.map(|v| v.user.name.to_string()),
@@ -68,7 +68,7 @@ fn chrome(viewer: Option<&Viewer>, body: Option<&Body>) -> Chrome {
     }
 }
 
-async fn body_for(state: &AppState, slug: &str) -> Result<Body, WebError> {
+pub(crate) async fn body_for(state: &AppState, slug: &str) -> Result<Body, WebError> {
     let slug = slug.parse().map_err(|_| WebError::NotFound)?;
     match state.store().body(&slug).await {
         Err(StoreError::NotFound { .. }) => Err(WebError::NotFound),
@@ -77,7 +77,11 @@ async fn body_for(state: &AppState, slug: &str) -> Result<Body, WebError> {
 }
 
 /// Check a posted form's CSRF token against the session's, and its origin.
-fn check_form(headers: &HeaderMap, viewer: &Viewer, token: &str) -> Result<(), WebError> {
+pub(crate) fn check_form(
+    headers: &HeaderMap,
+    viewer: &Viewer,
+    token: &str,
+) -> Result<(), WebError> {
     let expected = viewer.csrf.as_deref().unwrap_or_default();
     if !auth::same_origin(headers) || expected.is_empty() || !auth::same_secret(expected, token) {
         return Err(WebError::Forged);
@@ -85,7 +89,7 @@ fn check_form(headers: &HeaderMap, viewer: &Viewer, token: &str) -> Result<(), W
     Ok(())
 }
 
-fn need_sign_in(path: &str) -> WebError {
+pub(crate) fn need_sign_in(path: &str) -> WebError {
     WebError::SignIn {
         next: path.to_owned(),
     }
@@ -155,6 +159,9 @@ pub async fn body_home(
         }),
         plans,
         signed_in: viewer.is_some(),
+        edit_strategy_href: access
+            .edits_plans()
+            .then(|| format!("/b/{}/strategy/edit", body.slug)),
     })
 }
 
@@ -285,6 +292,11 @@ pub async fn plan(
                 .then(|| by_top.get(&id).map(|r| capitalise(&r.sentence())))
                 .flatten(),
             actions,
+            edit_href: access
+                .edits_plans()
+                .then(|| format!("/b/{}/items/{id}/edit", body.slug)),
+            add_href: (access.edits_plans() && item.depth + 1 == levels.item_depths())
+                .then(|| format!("/b/{}/items/{id}/actions/new", body.slug)),
         });
         let children: Vec<i64> = tree.children(Some(id)).map(|i| i.id).collect();
         stack.extend(children.into_iter().rev());
@@ -413,7 +425,7 @@ pub async fn plan(
     html(page)
 }
 
-fn capitalise(s: &str) -> String {
+pub(crate) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
@@ -729,11 +741,15 @@ pub async fn update_form(
 }
 
 /// The value, or none with the error noted against `field`.
-fn take<T>(errors: &mut Vec<FieldError>, field: &str, r: Result<T, ParseError>) -> Option<T> {
+pub(crate) fn take<T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    r: Result<T, ParseError>,
+) -> Option<T> {
     r.map_err(|e| errors.push(field_error(field, &e))).ok()
 }
 
-fn field_error(field: &str, e: &ParseError) -> FieldError {
+pub(crate) fn field_error(field: &str, e: &ParseError) -> FieldError {
     FieldError {
         field: field.to_owned(),
         message: capitalise(&format!(
@@ -1071,7 +1087,8 @@ pub async fn audit(
         return Err(WebError::Forbidden);
     }
     let entity = match entity.as_str() {
-        "action" | "update" | "plan" => entity,
+        "action" | "update" | "plan" | "strategy" | "ambition" => entity,
+        "item" => "plan item".to_owned(),
         _ => return Err(WebError::NotFound),
     };
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;

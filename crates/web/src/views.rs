@@ -113,6 +113,8 @@ pub struct BodyPage {
     pub strategy: Option<(String, Vec<AmbitionLine>)>,
     pub plans: Vec<PlanLink>,
     pub signed_in: bool,
+    /// For editors: where to edit the strategy.
+    pub edit_strategy_href: Option<String>,
 }
 
 /// One option of a filter.
@@ -143,6 +145,10 @@ pub struct Section {
     pub illustrative: bool,
     pub summary: Option<String>,
     pub actions: Vec<ActionRow>,
+    /// For editors: where to edit the item.
+    pub edit_href: Option<String>,
+    /// For editors, on the lowest item level: where to add an action.
+    pub add_href: Option<String>,
 }
 
 /// A row of the status summary table.
@@ -368,4 +374,38 @@ pub struct SignInPage {
     pub email: String,
     pub next: String,
     pub form_token: String,
+}
+
+/// One labelled text field of a simple form.
+pub struct TextField {
+    pub name: String,
+    pub label: String,
+    pub hint: String,
+    pub value: String,
+    pub width: &'static str,
+}
+
+/// A simple form of text fields (strategy, plan item).
+#[derive(Template)]
+#[template(path = "text_form.html")]
+pub struct TextFormPage {
+    pub chrome: Chrome,
+    pub back_href: String,
+    pub heading: String,
+    pub caption: String,
+    pub submit: String,
+    pub errors: Vec<FieldError>,
+    pub fields: Vec<TextField>,
+    pub version: String,
+    pub csrf: String,
+}
+
+impl TextFormPage {
+    /// The error for `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
 }

@@ -37,14 +37,14 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// The value of the first hidden input called `name` in `html`.
+/// The value of the first input called `name` in `html`.
 fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} field in page"))
-        + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
+    let at = html
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no {name} field in page"));
+    let rest = &html[at..];
+    let start = rest.find("value=\"").unwrap() + "value=\"".len();
+    rest[start..].split('"').next().unwrap().to_owned()
 }
 
 impl App {
@@ -718,3 +718,148 @@ async fn sign_in_is_rate_limited_and_sign_out_ends_the_session() {
         .unwrap();
     assert!(after.contains("Sign in") && !after.contains("Signed in as"));
 }
+
+async fn officers_edit_the_strategy_and_the_tree(db: TestDb) {
+    let app = spawn_app(db).await;
+    let officer = app.signed_in("officer").await;
+    let form = officer
+        .get(app.url("/b/bromley/strategy/edit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let strategy = app.store.strategy(1).await.unwrap().unwrap();
+    let ambition_2 = strategy.ambitions.iter().find(|a| a.number == 2).unwrap();
+    let mut fields: HashMap<String, String> = HashMap::from([
+        ("csrf".into(), hidden(&form, "csrf")),
+        ("version".into(), hidden(&form, "version")),
+        ("title".into(), "Making Bromley Even Better".into()),
+        ("years".into(), "2021-2032".into()),
+    ]);
+    for a in &strategy.ambitions {
+        fields.insert(format!("ambition_{}", a.id), a.title.to_string());
+    }
+    fields.insert(
+        format!("ambition_{}", ambition_2.id),
+        "For adults and older people to live well".into(),
+    );
+    fields.insert("years".into(), "2032-2021".into());
+    let bad = officer
+        .post(app.url("/b/bromley/strategy/edit"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text().await.unwrap().contains("value=\"2032-2021\""),
+        "what was typed is kept"
+    );
+    fields.insert("years".into(), "2021-2032".into());
+    let ok = officer
+        .post(app.url("/b/bromley/strategy/edit"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let home = get(&client(), app.url("/b/bromley")).await.1;
+    assert!(
+        home.contains("Making Bromley Even Better 2021-2032")
+            && home.contains("For adults and older people to live well")
+    );
+    let trail = app
+        .store
+        .audit_trail("ambition", ambition_2.id)
+        .await
+        .unwrap();
+    assert_eq!(trail.last().unwrap().operation, "edit");
+
+    // Renumbering a statement that has actions is refused; adding an action works.
+    let plan = officer
+        .get(app.url("/b/bromley/plans/ACH/2024-25"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let add = plan
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.ends_with("/actions/new"))
+        .unwrap()
+        .to_owned();
+    let statement_edit = add.replace("/actions/new", "/edit");
+    let form = officer
+        .get(app.url(&statement_edit))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let number = hidden(&form, "number");
+    let renumber = [
+        ("csrf", hidden(&form, "csrf")),
+        ("version", hidden(&form, "version")),
+        ("number", "99".into()),
+        ("title", "Renamed".into()),
+    ];
+    let refused = officer
+        .post(app.url(&statement_edit))
+        .form(&renumber)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("change their references first")
+    );
+
+    let form = officer
+        .get(app.url(&add))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let new = [
+        ("csrf", hidden(&form, "csrf")),
+        ("reference", format!("{number}Z")),
+        ("title", "Pilot a new carers' café".into()),
+        (
+            "lead",
+            "Assistant Director for Integrated Commissioning".into(),
+        ),
+        ("target", "December 2024".into()),
+        ("measure", "Carers say the café helps".into()),
+    ];
+    let added = officer.post(app.url(&add)).form(&new).send().await.unwrap();
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let page = get(
+        &officer,
+        app.url(added.headers()["location"].to_str().unwrap()),
+    )
+    .await
+    .1;
+    assert!(
+        page.contains(&format!("{number}Z: Pilot a new carers&#39; café")),
+        "{}",
+        &page[..400]
+    );
+    let again = officer.post(app.url(&add)).form(&new).send().await.unwrap();
+    assert_eq!(
+        again.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the reference is taken now"
+    );
+}
+on_both_engines!(officers_edit_the_strategy_and_the_tree);

@@ -1,0 +1,524 @@
+//! Forms for the strategy, plan items and new actions: shown filled with
+//! the current values, checked on submission, re-shown with GOV.UK error
+//! messages and what was typed when something is wrong.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect};
+use domain::{ActionDetails, Body, Measure, ParseError, StrategyYears, TargetDate, Title};
+use store::{NewAction, StoreError};
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::WebError;
+use crate::pages::{
+    body_for, capitalise, check_form, chrome, field_error, need_sign_in, take, viewer,
+};
+use crate::views::{FieldError, TextField, TextFormPage};
+
+type PageResult = Result<axum::response::Response, WebError>;
+
+/// The posted fields of a text form.
+pub type Fields = HashMap<String, String>;
+
+fn field(name: &str, label: &str, hint: &str, value: String, width: &'static str) -> TextField {
+    TextField {
+        name: name.to_owned(),
+        label: label.to_owned(),
+        hint: hint.to_owned(),
+        value,
+        width,
+    }
+}
+
+/// The signed-in editor of body `slug`.
+async fn editor(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+    path: &str,
+) -> Result<(Viewer, Body), WebError> {
+    let viewer = viewer(state, headers)
+        .await?
+        .ok_or_else(|| need_sign_in(path))?;
+    let body = body_for(state, slug).await?;
+    if !Viewer::access(Some(&viewer), body.id).edits_plans() {
+        return Err(WebError::Forbidden);
+    }
+    Ok((viewer, body))
+}
+
+fn actor(viewer: &Viewer) -> String {
+    format!("{} <{}>", viewer.user.name, viewer.user.email)
+}
+
+fn value(fields: &Fields, name: &str) -> String {
+    fields.get(name).cloned().unwrap_or_default()
+}
+
+fn render(page: TextFormPage, failed: bool) -> PageResult {
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn conflict_or(
+    errors: &mut Vec<FieldError>,
+    first_field: &str,
+    e: StoreError,
+) -> Result<(), WebError> {
+    match e {
+        e @ (StoreError::Conflict { .. } | StoreError::Duplicate { .. }) => {
+            errors.push(FieldError {
+                field: first_field.to_owned(),
+                message: capitalise(&e.to_string()),
+            });
+            Ok(())
+        }
+        StoreError::Invalid(p) => {
+            let name = match p.field {
+                "action reference" => "reference",
+                "target date" => "target",
+                other => other,
+            };
+            errors.push(field_error(name, &p));
+            Ok(())
+        }
+        other => Err(other.into()),
+    }
+}
+
+async fn strategy_page(
+    state: &AppState,
+    viewer: &Viewer,
+    body: &Body,
+    posted: Option<&Fields>,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let strategy = state
+        .store()
+        .strategy(body.id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let pick = |name: &str, current: String| posted.map(|f| value(f, name)).unwrap_or(current);
+    let mut fields = vec![
+        field(
+            "title",
+            "Title",
+            "",
+            pick("title", strategy.title.to_string()),
+            "",
+        ),
+        field(
+            "years",
+            "Years",
+            "The first and last years, like 2021-2031",
+            pick("years", strategy.years.to_string()),
+            "govuk-input--width-10",
+        ),
+    ];
+    for a in &strategy.ambitions {
+        let name = format!("ambition_{}", a.id);
+        fields.push(field(
+            &name,
+            &format!("Ambition {}", a.number),
+            "",
+            pick(&name, a.title.to_string()),
+            "",
+        ));
+    }
+    let failed = !errors.is_empty();
+    render(
+        TextFormPage {
+            chrome: chrome(Some(viewer), Some(body)),
+            back_href: format!("/b/{}", body.slug),
+            heading: "Edit the strategy".into(),
+            caption: body.name.to_string(),
+            submit: "Save changes".into(),
+            errors,
+            fields,
+            version: posted
+                .map(|f| value(f, "version"))
+                .unwrap_or_else(|| strategy.version.to_string()),
+            csrf: viewer.csrf.clone().unwrap_or_default(),
+        },
+        failed,
+    )
+}
+
+/// `GET /b/{body}/strategy/edit`.
+pub async fn strategy_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    uri: OriginalUri,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    strategy_page(&state, &viewer, &body, None, vec![]).await
+}
+
+/// `POST /b/{body}/strategy/edit`.
+pub async fn edit_strategy(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    uri: OriginalUri,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    check_form(&headers, &viewer, &value(&fields, "csrf"))?;
+    let strategy = state
+        .store()
+        .strategy(body.id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let mut errors = Vec::new();
+    let title = take(
+        &mut errors,
+        "title",
+        Title::parse("title", &value(&fields, "title")),
+    );
+    let years = take(
+        &mut errors,
+        "years",
+        value(&fields, "years").parse::<StrategyYears>(),
+    );
+    let mut ambitions = Vec::new();
+    for a in &strategy.ambitions {
+        let name = format!("ambition_{}", a.id);
+        if let Some(t) = take(
+            &mut errors,
+            &name,
+            Title::parse("ambition", &value(&fields, &name)),
+        ) {
+            ambitions.push((a.id, t));
+        }
+    }
+    let version = value(&fields, "version").parse().unwrap_or(0);
+    if let (true, Some(title), Some(years)) = (errors.is_empty(), title, years) {
+        match state
+            .store()
+            .edit_strategy(&actor(&viewer), body.id, version, title, years, ambitions)
+            .await
+        {
+            Ok(_) => return Ok(Redirect::to(&format!("/b/{}", body.slug)).into_response()),
+            Err(e) => conflict_or(&mut errors, "title", e)?,
+        }
+    }
+    strategy_page(&state, &viewer, &body, Some(&fields), errors).await
+}
+
+/// The item `id` of body `body`.
+async fn body_item(
+    state: &AppState,
+    body: &Body,
+    id: &str,
+) -> Result<(domain::PlanItem, i64), WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let (item, plan_id) = match state.store().plan_item(id).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    let plan = state.store().plan_by_id(plan_id).await?;
+    if state
+        .store()
+        .portfolio_by_id(plan.portfolio_id)
+        .await?
+        .body_id
+        != body.id
+    {
+        return Err(WebError::NotFound);
+    }
+    Ok((item, plan_id))
+}
+
+async fn back_to_plan(state: &AppState, body: &Body, plan_id: i64) -> Result<String, WebError> {
+    let plan = state.store().plan_by_id(plan_id).await?;
+    let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
+    Ok(crate::pages::plan_href(
+        body.slug.as_str(),
+        portfolio.code.as_str(),
+        plan.year,
+    ))
+}
+
+async fn item_page(
+    state: &AppState,
+    viewer: &Viewer,
+    body: &Body,
+    id: &str,
+    posted: Option<&Fields>,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let (item, plan_id) = body_item(state, body, id).await?;
+    let level = body.level_names.name(item.depth).to_owned();
+    let pick = |name: &str, current: String| posted.map(|f| value(f, name)).unwrap_or(current);
+    let failed = !errors.is_empty();
+    render(
+        TextFormPage {
+            chrome: chrome(Some(viewer), Some(body)),
+            back_href: back_to_plan(state, body, plan_id).await?,
+            heading: format!("Edit {}", level.to_lowercase()),
+            caption: item.title.to_string(),
+            submit: "Save changes".into(),
+            errors,
+            fields: vec![
+                field(
+                    "number",
+                    "Number (optional)",
+                    "A whole number, like 10",
+                    pick(
+                        "number",
+                        item.number.map(|n| n.to_string()).unwrap_or_default(),
+                    ),
+                    "govuk-input--width-4",
+                ),
+                field(
+                    "title",
+                    &level,
+                    "",
+                    pick("title", item.title.to_string()),
+                    "",
+                ),
+            ],
+            version: posted
+                .map(|f| value(f, "version"))
+                .unwrap_or_else(|| item.version.to_string()),
+            csrf: viewer.csrf.clone().unwrap_or_default(),
+        },
+        failed,
+    )
+}
+
+/// `GET /b/{body}/items/{id}/edit`.
+pub async fn item_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    item_page(&state, &viewer, &body, &id, None, vec![]).await
+}
+
+/// `POST /b/{body}/items/{id}/edit`.
+pub async fn edit_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    uri: OriginalUri,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    check_form(&headers, &viewer, &value(&fields, "csrf"))?;
+    let (item, plan_id) = body_item(&state, &body, &id).await?;
+    let mut errors = Vec::new();
+    let raw_number = value(&fields, "number");
+    let number = take(
+        &mut errors,
+        "number",
+        match raw_number.trim() {
+            "" => Ok(None),
+            n => n
+                .parse::<u16>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(Some)
+                .ok_or_else(|| {
+                    ParseError::new("number", n, "a whole number from 1 to 65535, or nothing")
+                }),
+        },
+    );
+    let title = take(
+        &mut errors,
+        "title",
+        Title::parse("title", &value(&fields, "title")),
+    );
+    let version = value(&fields, "version").parse().unwrap_or(0);
+    if let (true, Some(number), Some(title)) = (errors.is_empty(), number, title) {
+        match state
+            .store()
+            .edit_item(&actor(&viewer), item.id, version, number, title)
+            .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&back_to_plan(&state, &body, plan_id).await?).into_response()
+                );
+            }
+            Err(e) => conflict_or(&mut errors, "number", e)?,
+        }
+    }
+    item_page(&state, &viewer, &body, &id, Some(&fields), errors).await
+}
+
+async fn new_action_page(
+    state: &AppState,
+    viewer: &Viewer,
+    body: &Body,
+    id: &str,
+    posted: Option<&Fields>,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let (item, plan_id) = body_item(state, body, id).await?;
+    if item.depth + 1 != body.level_names.item_depths() {
+        return Err(WebError::NotFound);
+    }
+    let pick = |name: &str, current: String| posted.map(|f| value(f, name)).unwrap_or(current);
+    let next_ref = item.number.map(|n| format!("{n}")).unwrap_or_default();
+    let failed = !errors.is_empty();
+    let action = body.level_names.action().to_lowercase();
+    render(
+        TextFormPage {
+            chrome: chrome(Some(viewer), Some(body)),
+            back_href: back_to_plan(state, body, plan_id).await?,
+            heading: format!("Add an {action}"),
+            caption: item.title.to_string(),
+            submit: format!("Add {action}"),
+            errors,
+            fields: vec![
+                field(
+                    "reference",
+                    "Reference",
+                    "The statement number and an optional letter, like 10A",
+                    pick("reference", next_ref),
+                    "govuk-input--width-4",
+                ),
+                field("title", "Title", "", pick("title", String::new()), ""),
+                field(
+                    "lead",
+                    "Lead",
+                    "The role that leads it, like Director of Adult Services",
+                    pick("lead", String::new()),
+                    "",
+                ),
+                field(
+                    "directorate",
+                    "Leading directorate (optional)",
+                    "When another directorate leads it",
+                    pick("directorate", String::new()),
+                    "",
+                ),
+                field(
+                    "target",
+                    "Target date (optional)",
+                    "A month, like January 2023, or a day, like 31 March 2023",
+                    pick("target", String::new()),
+                    "govuk-input--width-20",
+                ),
+                field(
+                    "measure",
+                    "Measure of success (optional)",
+                    "How success will be judged, in words",
+                    pick("measure", String::new()),
+                    "",
+                ),
+            ],
+            version: String::new(),
+            csrf: viewer.csrf.clone().unwrap_or_default(),
+        },
+        failed,
+    )
+}
+
+/// `GET /b/{body}/items/{id}/actions/new`.
+pub async fn new_action_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    new_action_page(&state, &viewer, &body, &id, None, vec![]).await
+}
+
+/// `POST /b/{body}/items/{id}/actions/new`.
+pub async fn add_action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    uri: OriginalUri,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    check_form(&headers, &viewer, &value(&fields, "csrf"))?;
+    let (item, _) = body_item(&state, &body, &id).await?;
+    let mut errors = Vec::new();
+    let optional = |name: &str| Some(value(&fields, name)).filter(|v| !v.trim().is_empty());
+    let reference = take(
+        &mut errors,
+        "reference",
+        value(&fields, "reference").parse(),
+    );
+    let title = take(
+        &mut errors,
+        "title",
+        Title::parse("title", &value(&fields, "title")),
+    );
+    let lead = take(
+        &mut errors,
+        "lead",
+        Title::parse("lead", &value(&fields, "lead")),
+    );
+    let directorate = take(
+        &mut errors,
+        "directorate",
+        optional("directorate")
+            .map(|d| Title::parse("directorate", &d))
+            .transpose(),
+    );
+    let target = take(
+        &mut errors,
+        "target",
+        optional("target")
+            .map(|t| t.parse::<TargetDate>())
+            .transpose(),
+    );
+    let measure = take(
+        &mut errors,
+        "measure",
+        optional("measure")
+            .map(|m| Measure::statement(&m))
+            .transpose(),
+    );
+    if let (
+        Some(reference),
+        Some(title),
+        Some(lead),
+        Some(directorate),
+        Some(target),
+        Some(measure),
+    ) = (reference, title, lead, directorate, target, measure)
+    {
+        let details = ActionDetails {
+            reference,
+            title,
+            lead,
+            directorate,
+            target,
+            illustrative: false,
+        };
+        let new = NewAction {
+            item_id: item.id,
+            details,
+            measures: measure.into_iter().collect(),
+            continues: None,
+        };
+        match state.store().add_action(&actor(&viewer), new).await {
+            Ok(a) => {
+                return Ok(
+                    Redirect::to(&format!("/b/{}/actions/{}", body.slug, a.id)).into_response()
+                );
+            }
+            Err(e) => conflict_or(&mut errors, "reference", e)?,
+        }
+    }
+    new_action_page(&state, &viewer, &body, &id, Some(&fields), errors).await
+}
