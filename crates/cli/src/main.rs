@@ -78,6 +78,9 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Single sign-on with the body's OpenID Connect provider.
+    #[command(subcommand)]
+    Sso(SsoCommand),
     /// Create an empty database (or bring an existing one up to date).
     Init,
     /// Database maintenance.
@@ -120,6 +123,20 @@ enum UserCommand {
         /// For action leads: the lead role named on the actions they lead.
         #[arg(long, value_name = "ROLE")]
         leads: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SsoCommand {
+    /// Set the body's provider (the client secret is read from AMBIT_SSO_CLIENT_SECRET or asked for).
+    /// Register Ambit at the provider with the redirect address https://YOUR-SITE/sso/callback.
+    Set {
+        /// The provider's issuer URL, e.g. https://login.microsoftonline.com/TENANT/v2.0.
+        #[arg(long)]
+        issuer: String,
+        /// Ambit's client id at the provider.
+        #[arg(long)]
+        client_id: String,
     },
 }
 
@@ -349,6 +366,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Sso(SsoCommand::Set { issuer, client_id }) => {
+            let slug = body.clone().ok_or_else(|| {
+                UserError("body: name the body with --body SLUG, e.g. --body bromley".into())
+            })?;
+            let client_id = Title::parse("client id", &client_id).map_err(UserError::from)?;
+            let secret = match std::env::var("AMBIT_SSO_CLIENT_SECRET") {
+                Ok(s) => s,
+                Err(_) => read_secret("Client secret: ")?,
+            };
+            let secret = Title::parse("client secret", &secret).map_err(UserError::from)?;
+            let store = Store::open(&location).await?;
+            let the_body = store.body(&slug).await?;
+            store
+                .set_sso(
+                    &actor(),
+                    the_body.id,
+                    &issuer,
+                    client_id.as_str(),
+                    secret.as_str(),
+                )
+                .await?;
+            println!("Single sign-on for {} now uses {issuer}.", the_body.name);
+            Ok(())
+        }
         Command::Token(TokenCommand::Create { email, name }) => {
             let email: domain::Email = email.parse().map_err(UserError::from)?;
             let name = Title::parse("name", &name).map_err(UserError::from)?;
@@ -457,11 +498,15 @@ async fn serve(
 }
 
 fn read_password() -> anyhow::Result<String> {
-    use std::io::BufRead;
-    eprint!(
+    read_secret(&format!(
         "Password (at least {} characters): ",
         domain::Password::MIN_CHARS
-    );
+    ))
+}
+
+fn read_secret(prompt: &str) -> anyhow::Result<String> {
+    use std::io::BufRead;
+    eprint!("{prompt}");
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())

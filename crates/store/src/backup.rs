@@ -34,6 +34,8 @@ const TABLES: &[&str] = &[
     "memberships",
     "sessions",
     "api_tokens",
+    "sso_providers",
+    "sso_logins",
 ];
 
 /// Tables whose `id` column is generated, so PostgreSQL's counters must be moved on after a restore.
@@ -54,6 +56,8 @@ const WITH_ID: &[&str] = &[
     "memberships",
     "sessions",
     "api_tokens",
+    "sso_providers",
+    "sso_logins",
 ];
 
 const FORMAT: &str = "ambit-backup";

@@ -22,6 +22,7 @@ mod org;
 mod people;
 mod plans;
 mod rows;
+mod sso;
 mod updates;
 
 use std::time::Duration;
@@ -36,6 +37,7 @@ pub use location::DatabaseLocation;
 pub use org::{NewBody, PlanSummary};
 pub use people::{Membership, User};
 pub use plans::{NewAction, NewItem};
+pub use sso::{SsoLogin, SsoProvider};
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -33,6 +33,9 @@ pub enum WebError {
         /// Minutes to wait.
         minutes: u64,
     },
+    /// Single sign-on did not work out.
+    #[error("you could not be signed in: {0}")]
+    SignInFailed(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -49,6 +52,7 @@ impl WebError {
             WebError::SignIn { .. } => StatusCode::SEE_OTHER,
             WebError::Forged => StatusCode::FORBIDDEN,
             WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::SignInFailed(_) => StatusCode::UNAUTHORIZED,
             WebError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
             WebError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
             WebError::Store(e) if e.is_user_error() => StatusCode::UNPROCESSABLE_ENTITY,

@@ -14,6 +14,7 @@ mod chart;
 mod error;
 mod forms;
 mod pages;
+mod sso;
 mod views;
 
 use std::net::SocketAddr;
@@ -77,6 +78,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::index))
         .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
         .route("/sign-out", post(pages::sign_out))
+        .route("/sso/callback", get(sso::callback))
+        .route("/b/{body}/sign-in/sso", get(sso::start))
         .route("/b/{body}", get(pages::body_home))
         .route("/b/{body}/plans/{code}/{year}", get(pages::plan))
         .route(

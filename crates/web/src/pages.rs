@@ -162,6 +162,10 @@ pub async fn body_home(
         edit_strategy_href: access
             .edits_plans()
             .then(|| format!("/b/{}/strategy/edit", body.slug)),
+        sso_href: match (&viewer, state.store().sso(body.id).await?) {
+            (None, Some(_)) => Some(format!("/b/{}/sign-in/sso", body.slug)),
+            _ => None,
+        },
     })
 }
 
@@ -1151,7 +1155,7 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
         _ => "/".to_owned(),

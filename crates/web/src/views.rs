@@ -115,6 +115,8 @@ pub struct BodyPage {
     pub signed_in: bool,
     /// For editors: where to edit the strategy.
     pub edit_strategy_href: Option<String>,
+    /// When the body has single sign-on and nobody is signed in: where to start it.
+    pub sso_href: Option<String>,
 }
 
 /// One option of a filter.

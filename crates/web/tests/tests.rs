@@ -863,3 +863,225 @@ async fn officers_edit_the_strategy_and_the_tree(db: TestDb) {
     );
 }
 on_both_engines!(officers_edit_the_strategy_and_the_tree);
+
+/// A small OpenID Connect provider for the single sign-on test: discovery,
+/// an authorisation endpoint that approves `email` at once, and a token
+/// endpoint that checks the code and PKCE verifier and returns an ID token
+/// signed with the client secret (HS256).
+mod provider {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    use axum::extract::{Query, State};
+    use axum::response::{IntoResponse, Redirect};
+    use axum::routing::{get, post};
+    use axum::{Form, Json, Router};
+    use base64::Engine as _;
+    use openidconnect::core::{
+        CoreHmacKey, CoreIdToken, CoreIdTokenClaims, CoreJwsSigningAlgorithm,
+    };
+    use openidconnect::{
+        Audience, EmptyAdditionalClaims, EndUserEmail, IssuerUrl, Nonce, StandardClaims,
+        SubjectIdentifier,
+    };
+    use sha2::{Digest, Sha256};
+
+    pub const CLIENT_ID: &str = "ambit-test";
+    pub const CLIENT_SECRET: &str = "a-client-secret-for-the-test-provider";
+
+    /// What a code was issued for: (nonce, PKCE challenge, email).
+    type Grant = (String, String, String);
+
+    #[derive(Clone)]
+    struct Provider {
+        issuer: String,
+        email: Arc<Mutex<String>>,
+        codes: Arc<Mutex<HashMap<String, Grant>>>,
+    }
+
+    /// Start the provider; returns its issuer URL and the email it will vouch for.
+    pub async fn start(email: &str) -> (String, Arc<Mutex<String>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer = format!("http://{}", listener.local_addr().unwrap());
+        let p = Provider {
+            issuer: issuer.clone(),
+            email: Arc::new(Mutex::new(email.into())),
+            codes: Default::default(),
+        };
+        let vouched = p.email.clone();
+        let app = Router::new()
+            .route("/.well-known/openid-configuration", get(discovery))
+            .route(
+                "/jwks",
+                get(|| async { Json(serde_json::json!({ "keys": [] })) }),
+            )
+            .route("/authorize", get(authorize))
+            .route("/token", post(token))
+            .with_state(p);
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (issuer, vouched)
+    }
+
+    async fn discovery(State(p): State<Provider>) -> impl IntoResponse {
+        Json(serde_json::json!({
+            "issuer": p.issuer,
+            "authorization_endpoint": format!("{}/authorize", p.issuer),
+            "token_endpoint": format!("{}/token", p.issuer),
+            "jwks_uri": format!("{}/jwks", p.issuer),
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["HS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+        }))
+    }
+
+    async fn authorize(
+        State(p): State<Provider>,
+        Query(q): Query<HashMap<String, String>>,
+    ) -> impl IntoResponse {
+        assert_eq!(q["client_id"], CLIENT_ID);
+        assert_eq!(q["code_challenge_method"], "S256");
+        let code = format!("code-{}", q["state"].len() + p.codes.lock().unwrap().len());
+        let email = p.email.lock().unwrap().clone();
+        p.codes.lock().unwrap().insert(
+            code.clone(),
+            (q["nonce"].clone(), q["code_challenge"].clone(), email),
+        );
+        Redirect::to(&format!(
+            "{}?code={code}&state={}",
+            q["redirect_uri"], q["state"]
+        ))
+    }
+
+    async fn token(
+        State(p): State<Provider>,
+        headers: axum::http::HeaderMap,
+        Form(f): Form<HashMap<String, String>>,
+    ) -> impl IntoResponse {
+        let basic = base64::engine::general_purpose::STANDARD
+            .encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"));
+        assert_eq!(
+            headers["authorization"].to_str().unwrap(),
+            format!("Basic {basic}")
+        );
+        let Some((nonce, challenge, email)) = p.codes.lock().unwrap().remove(&f["code"]) else {
+            return (
+                axum::http::StatusCode::BAD_REQUEST,
+                Json(serde_json::json!({ "error": "invalid_grant" })),
+            )
+                .into_response();
+        };
+        let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(Sha256::digest(f["code_verifier"].as_bytes()));
+        assert_eq!(
+            computed, challenge,
+            "the PKCE verifier matches the challenge"
+        );
+        let now = chrono::Utc::now();
+        let claims = CoreIdTokenClaims::new(
+            IssuerUrl::new(p.issuer.clone()).unwrap(),
+            vec![Audience::new(CLIENT_ID.into())],
+            now + chrono::Duration::minutes(5),
+            now,
+            StandardClaims::new(SubjectIdentifier::new(format!("sub-{email}")))
+                .set_email(Some(EndUserEmail::new(email)))
+                .set_email_verified(Some(true)),
+            EmptyAdditionalClaims {},
+        )
+        .set_nonce(Some(Nonce::new(nonce)));
+        let id_token = CoreIdToken::new(
+            claims,
+            &CoreHmacKey::new(CLIENT_SECRET),
+            CoreJwsSigningAlgorithm::HmacSha256,
+            None,
+            None,
+        )
+        .unwrap();
+        Json(serde_json::json!({
+            "access_token": "an-access-token",
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "id_token": id_token.to_string(),
+        }))
+        .into_response()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_sign_on_with_the_bodys_provider() {
+    let app = spawn_app(testkit::sqlite()).await;
+    let (issuer, vouched) = provider::start("member@bromley.example").await;
+    app.store
+        .set_sso(
+            "test",
+            1,
+            &issuer,
+            provider::CLIENT_ID,
+            provider::CLIENT_SECRET,
+        )
+        .await
+        .unwrap();
+    let c = client();
+    let home = get(&c, app.url("/b/bromley")).await.1;
+    assert!(
+        home.contains("/b/bromley/sign-in/sso"),
+        "the body page offers single sign-on"
+    );
+
+    // Our app → the provider → back to our callback → signed in.
+    let to_provider = c
+        .get(app.url("/b/bromley/sign-in/sso?next=/b/bromley/plans/ACH/2024-25"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(to_provider.status(), StatusCode::SEE_OTHER);
+    let authorize = to_provider.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(authorize.starts_with(&format!("{issuer}/authorize")) && authorize.contains("nonce="));
+    let back = c.get(&authorize).send().await.unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    assert!(callback.starts_with(&format!("{}/sso/callback", app.base)));
+    let done = c.get(&callback).send().await.unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers()["location"], "/b/bromley/plans/ACH/2024-25");
+    let plan = get(&c, app.url("/b/bromley/plans/ACH/2024-25")).await;
+    assert_eq!(
+        plan.0,
+        StatusCode::OK,
+        "the member sees the unpublished plan"
+    );
+    assert!(plan.1.contains("Signed in as Demo member (Member)"));
+
+    // The same answer cannot be used twice.
+    let replay = client().get(&callback).send().await.unwrap();
+    assert_eq!(replay.status(), StatusCode::FORBIDDEN);
+
+    // Someone the provider knows but Ambit does not is turned away.
+    *vouched.lock().unwrap() = "stranger@elsewhere.example".into();
+    let stranger = client();
+    let to_provider = stranger
+        .get(app.url("/b/bromley/sign-in/sso"))
+        .send()
+        .await
+        .unwrap();
+    let back = stranger
+        .get(to_provider.headers()["location"].to_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let refused = stranger
+        .get(back.headers()["location"].to_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("there is no account for stranger@elsewhere.example here")
+    );
+}
