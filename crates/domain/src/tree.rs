@@ -5,7 +5,8 @@ use serde::Serialize;
 use crate::{Action, Plan, PlanItem, ReportingPeriod, RollUp, Status, Update};
 
 /// A whole plan as people read it: items top to bottom, the actions under
-/// them, and every update recorded against those actions.
+/// them, and every update recorded against those actions, indexed so that
+/// walking it is linear in its size.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanTree {
     /// The plan.
@@ -16,27 +17,76 @@ pub struct PlanTree {
     pub actions: Vec<Action>,
     /// All updates on its actions, oldest period first.
     pub updates: Vec<Update>,
+    #[serde(skip)]
+    index: Index,
+}
+
+/// Positions in the tree's lists, by id.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    item: HashMap<i64, usize>,
+    children: HashMap<Option<i64>, Vec<usize>>,
+    actions_of: HashMap<i64, Vec<usize>>,
+    updates_of: HashMap<i64, Vec<usize>>,
 }
 
 impl PlanTree {
+    /// The tree of `plan` from its parts, each in display order.
+    pub fn new(
+        plan: Plan,
+        items: Vec<PlanItem>,
+        actions: Vec<Action>,
+        updates: Vec<Update>,
+    ) -> Self {
+        let mut index = Index::default();
+        for (i, item) in items.iter().enumerate() {
+            index.item.insert(item.id, i);
+            index.children.entry(item.parent_id).or_default().push(i);
+        }
+        for (i, a) in actions.iter().enumerate() {
+            index.actions_of.entry(a.item_id).or_default().push(i);
+        }
+        for (i, u) in updates.iter().enumerate() {
+            index.updates_of.entry(u.action_id).or_default().push(i);
+        }
+        Self {
+            plan,
+            items,
+            actions,
+            updates,
+            index,
+        }
+    }
+
     /// Items directly under `parent` (none = the top level), in order.
     pub fn children(&self, parent: Option<i64>) -> impl Iterator<Item = &PlanItem> {
-        self.items.iter().filter(move |i| i.parent_id == parent)
+        self.index
+            .children
+            .get(&parent)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.items[*i])
     }
 
     /// Actions directly under item `item_id`, in order.
     pub fn actions_of(&self, item_id: i64) -> impl Iterator<Item = &Action> {
-        self.actions.iter().filter(move |a| a.item_id == item_id)
+        self.index
+            .actions_of
+            .get(&item_id)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.actions[*i])
     }
 
     /// The chain of items from the top level down to the item holding `action`.
     pub fn path_of(&self, action: &Action) -> Vec<&PlanItem> {
-        let by_id: HashMap<i64, &PlanItem> = self.items.iter().map(|i| (i.id, i)).collect();
         let mut path = Vec::new();
         let mut next = Some(action.item_id);
         while let Some(id) = next {
-            let Some(item) = by_id.get(&id) else { break };
-            path.push(*item);
+            let Some(item) = self.index.item.get(&id).map(|i| &self.items[*i]) else {
+                break;
+            };
+            path.push(item);
             next = item.parent_id;
             if path.len() > self.items.len() {
                 break;
@@ -46,19 +96,23 @@ impl PlanTree {
         path
     }
 
+    fn updates_of(&self, action_id: i64) -> impl Iterator<Item = &Update> {
+        self.index
+            .updates_of
+            .get(&action_id)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.updates[*i])
+    }
+
     /// The most recent update of the action, if any.
     pub fn latest(&self, action_id: i64) -> Option<&Update> {
-        self.updates
-            .iter()
-            .filter(|u| u.action_id == action_id)
-            .max_by_key(|u| u.period)
+        self.updates_of(action_id).max_by_key(|u| u.period)
     }
 
     /// The action's update for `period`, if any.
     pub fn update_in(&self, action_id: i64, period: ReportingPeriod) -> Option<&Update> {
-        self.updates
-            .iter()
-            .find(|u| u.action_id == action_id && u.period == period)
+        self.updates_of(action_id).find(|u| u.period == period)
     }
 
     /// The status each action shows: its update in `period`, or (no period) its latest.

@@ -42,6 +42,8 @@ pub struct PlanSummary {
     pub actions: i64,
     /// How many updates have been recorded on them.
     pub updates: i64,
+    /// Whether it is published.
+    pub published: bool,
 }
 
 fn body_from(row: &AnyRow) -> Result<Body, StoreError> {
@@ -545,7 +547,7 @@ impl Store {
     /// Every plan of every body, by body, portfolio and year.
     pub async fn plans(&self) -> Result<Vec<PlanSummary>, StoreError> {
         let rows = sqlx::query(
-            "SELECT pl.id, b.slug, po.code, po.name, pl.year, \
+            "SELECT pl.id, b.slug, po.code, po.name, pl.year, pl.published_at, \
                (SELECT COUNT(*) FROM actions a WHERE a.plan_id = pl.id AND a.deleted_at IS NULL) AS actions, \
                (SELECT COUNT(*) FROM updates u JOIN actions a ON a.id = u.action_id \
                  WHERE a.plan_id = pl.id AND a.deleted_at IS NULL AND u.deleted_at IS NULL) AS updates \
@@ -567,6 +569,7 @@ impl Store {
                         .map_err(|e| c.corrupt(e))?,
                     actions: c.i64("actions")?,
                     updates: c.i64("updates")?,
+                    published: c.opt_string("published_at")?.is_some(),
                 })
             })
             .collect()

@@ -785,12 +785,7 @@ impl Store {
         .collect::<Result<_, _>>()?;
         let actions = load_actions(&mut conn, "a.plan_id = $1", plan_id).await?;
         let updates = crate::updates::load_updates(&mut conn, "a.plan_id = $1", plan_id).await?;
-        Ok(PlanTree {
-            plan,
-            items,
-            actions,
-            updates,
-        })
+        Ok(PlanTree::new(plan, items, actions, updates))
     }
 
     /// The indicator of `action` named `name` (ignoring case), for matching figures by name.

@@ -75,8 +75,9 @@ pub(crate) async fn load_updates(
 impl Store {
     /// Record `action_id`'s update for `period`, or change the one already
     /// recorded. `expected_version` is the version of the existing update the
-    /// change was based on (none when the update is new, or to replace
-    /// whatever is there); a stale version is refused.
+    /// change was based on: `Some(0)` when the person saw no update (refused
+    /// if someone has recorded one since), `None` to replace whatever is
+    /// there. A stale version is refused.
     pub async fn record_update(
         &self,
         actor: &str,
@@ -165,7 +166,7 @@ impl Store {
                 (current.id, "edit")
             }
             None => {
-                if let Some(expected) = expected_version {
+                if let Some(expected) = expected_version.filter(|v| *v != 0) {
                     return Err(StoreError::Conflict {
                         entity: "update",
                         key: format!("for {reference} in {period}"),

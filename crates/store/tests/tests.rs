@@ -408,6 +408,33 @@ async fn stale_versions_are_refused(db: TestDb) {
         store.update(v2.id).await.unwrap().input.commentary.as_str(),
         "second"
     );
+
+    // Two people who both saw no update: the second save is refused.
+    let h2 = h1().next();
+    store
+        .record_update(
+            "officer",
+            f.carers_10a,
+            h2,
+            update(Status::OnTrack, None, "officer's"),
+            Some(0),
+        )
+        .await
+        .unwrap();
+    let err = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h2,
+            update(Status::AtRisk, None, "lead's"),
+            Some(0),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { current: 1, .. }),
+        "{err}"
+    );
 }
 on_both_engines!(stale_versions_are_refused);
 

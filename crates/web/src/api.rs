@@ -280,12 +280,7 @@ async fn plans(
         .into_iter()
         .filter(|p| p.body == body.slug.as_str())
     {
-        let published = state
-            .store()
-            .plan_by_id(p.plan_id)
-            .await?
-            .published_at
-            .is_some();
+        let published = p.published;
         if published || access.sees_unpublished() {
             out.push(PlanSummaryDto {
                 id: p.plan_id,
@@ -653,7 +648,8 @@ async fn edit_action(
     Ok(Json(action_dto(&saved, plan.year, updates)))
 }
 
-/// An update, based on `version` of the existing one (omit for a new update).
+/// An update, based on `version` of the existing one (omit, or 0, for a new
+/// update: refused with 409 if someone has recorded one meanwhile).
 #[derive(Deserialize, ToSchema)]
 pub struct UpdateEdit {
     version: Option<i64>,
@@ -713,7 +709,7 @@ async fn record_update(
             id,
             ReportingPeriod::new(plan.year, half),
             input,
-            edit.version,
+            Some(edit.version.unwrap_or(0)),
         )
         .await?;
     Ok(Json(update_dto(&saved)))

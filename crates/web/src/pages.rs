@@ -129,12 +129,7 @@ pub async fn body_home(
         .into_iter()
         .filter(|p| p.body == body.slug.as_str())
     {
-        let published = state
-            .store()
-            .plan_by_id(p.plan_id)
-            .await?
-            .published_at
-            .is_some();
+        let published = p.published;
         if published || access.sees_unpublished() {
             plans.push(PlanLink {
                 href: plan_href(body.slug.as_str(), &p.portfolio_code, p.year),
@@ -836,13 +831,7 @@ pub async fn record_update(
                 let actor = format!("{} <{}>", viewer.user.name, viewer.user.email);
                 match state
                     .store()
-                    .record_update(
-                        &actor,
-                        action.id,
-                        period,
-                        input,
-                        version.or(Some(0)).filter(|v| *v > 0),
-                    )
+                    .record_update(&actor, action.id, period, input, Some(version.unwrap_or(0)))
                     .await
                 {
                     Ok(_) => {
@@ -1157,7 +1146,15 @@ pub struct NextQuery {
 
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -1312,4 +1309,29 @@ pub async fn sign_out(
 /// Any other address: the "page not found" page.
 pub async fn not_found() -> WebError {
     WebError::NotFound
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn sign_in_returns_only_to_this_site() {
+        assert_eq!(
+            safe_next(Some("/b/bromley/plans/ACH/2022-23?period=H1")),
+            "/b/bromley/plans/ACH/2022-23?period=H1"
+        );
+        for hostile in [
+            "//evil.example/",
+            "/\t/evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/\n/x",
+            "/ /x",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }
