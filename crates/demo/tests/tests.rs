@@ -5,7 +5,7 @@ use domain::{FinancialYear, Half, Measure, ProgressExtent, ReportingPeriod, Stat
 use store::Store;
 use testkit::{TestDb, on_both_engines};
 
-async fn plan(store: &Store, year: &str) -> domain::PlanTree {
+async fn plan(store: &Store, year: &str) -> std::sync::Arc<domain::PlanTree> {
     let portfolio = store
         .portfolio(None, &"ACH".parse().unwrap())
         .await

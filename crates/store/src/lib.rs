@@ -53,6 +53,17 @@ pub enum Engine {
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    trees: std::sync::Arc<std::sync::Mutex<TreeCache>>,
+}
+
+/// Plan trees already read, valid while no write has happened since: every
+/// write appends an audit event in its transaction, so the newest audit
+/// event's id stamps the state of the whole database, whichever process or
+/// engine wrote it.
+#[derive(Debug, Default)]
+struct TreeCache {
+    stamp: i64,
+    trees: std::collections::HashMap<i64, std::sync::Arc<domain::PlanTree>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -99,7 +110,11 @@ impl Store {
             location: location.to_string(),
             source: e,
         })?;
-        Ok(Self { pool, engine })
+        Ok(Self {
+            pool,
+            engine,
+            trees: Default::default(),
+        })
     }
 
     /// Apply any migrations the database has not had yet.

@@ -771,7 +771,33 @@ impl Store {
     }
 
     /// The whole plan: items, actions with measures, and all updates.
-    pub async fn plan_tree(&self, plan_id: i64) -> Result<PlanTree, StoreError> {
+    /// Served from memory while nothing has been written since it was read.
+    pub async fn plan_tree(&self, plan_id: i64) -> Result<std::sync::Arc<PlanTree>, StoreError> {
+        let stamp: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_events")
+            .fetch_one(&self.pool)
+            .await?;
+        {
+            let mut cache = self.trees.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.stamp != stamp {
+                cache.stamp = stamp;
+                cache.trees.clear();
+            }
+            if let Some(tree) = cache.trees.get(&plan_id) {
+                return Ok(tree.clone());
+            }
+        }
+        let tree = std::sync::Arc::new(self.read_plan_tree(plan_id).await?);
+        let mut cache = self.trees.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.stamp == stamp {
+            if cache.trees.len() >= 256 {
+                cache.trees.clear();
+            }
+            cache.trees.insert(plan_id, tree.clone());
+        }
+        Ok(tree)
+    }
+
+    async fn read_plan_tree(&self, plan_id: i64) -> Result<PlanTree, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let plan = Self::plan_in(&mut conn, plan_id).await?;
         let items = sqlx::query(

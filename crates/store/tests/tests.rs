@@ -662,3 +662,43 @@ async fn a_missing_folder_is_reported_with_what_to_do() {
     assert!(err.to_string().contains("does not exist"), "{err}");
     assert!(err.is_user_error());
 }
+
+/// Plan trees are kept in memory between reads; a write by anyone, even
+/// through another connection pool (another process), is seen at once.
+async fn a_cached_plan_tree_never_goes_stale(db: TestDb) {
+    let reader = db.open().await;
+    let f = bromley(&reader).await;
+    assert!(
+        reader
+            .plan_tree(f.plan_id)
+            .await
+            .unwrap()
+            .updates
+            .is_empty()
+    );
+    let first = reader.plan_tree(f.plan_id).await.unwrap();
+    let again = reader.plan_tree(f.plan_id).await.unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &again),
+        "an unchanged plan is served from memory"
+    );
+
+    let writer = db.open().await;
+    writer
+        .record_update(
+            ACTOR,
+            f.carers_10a,
+            h1(),
+            update(Status::OnTrack, Some(10), "written elsewhere"),
+            None,
+        )
+        .await
+        .unwrap();
+    let after = reader.plan_tree(f.plan_id).await.unwrap();
+    assert_eq!(after.updates.len(), 1);
+    assert_eq!(
+        after.updates[0].input.commentary.as_str(),
+        "written elsewhere"
+    );
+}
+on_both_engines!(a_cached_plan_tree_never_goes_stale);

@@ -438,7 +438,7 @@ async fn visible_action(
     body: &Body,
     access: &Access,
     id: &str,
-) -> Result<(Action, Plan, domain::Portfolio, PlanTree), WebError> {
+) -> Result<(Action, Plan, domain::Portfolio, std::sync::Arc<PlanTree>), WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let action = match state.store().action(id).await {
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
