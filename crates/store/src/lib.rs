@@ -64,6 +64,18 @@ pub struct Store {
 struct TreeCache {
     stamp: i64,
     trees: std::collections::HashMap<i64, std::sync::Arc<domain::PlanTree>>,
+    views: std::collections::HashMap<(String, String, i32), std::sync::Arc<PlanView>>,
+}
+
+/// A plan with the body and portfolio it belongs to, as the plan page shows it.
+#[derive(Debug)]
+pub struct PlanView {
+    /// The body.
+    pub body: domain::Body,
+    /// The portfolio.
+    pub portfolio: domain::Portfolio,
+    /// The plan's whole tree.
+    pub tree: std::sync::Arc<domain::PlanTree>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

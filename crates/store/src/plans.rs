@@ -770,31 +770,65 @@ impl Store {
         Ok(out)
     }
 
+    /// The newest audit event's id: it changes with every write, from any process.
+    async fn stamp(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_events")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Run `f` on the cache, first emptying it if the database has changed (its stamp differs).
+    fn with_cache<T>(&self, stamp: i64, f: impl FnOnce(&mut crate::TreeCache) -> T) -> T {
+        let mut cache = self.trees.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.stamp != stamp || cache.trees.len() + cache.views.len() >= 512 {
+            cache.stamp = stamp;
+            cache.trees.clear();
+            cache.views.clear();
+        }
+        f(&mut cache)
+    }
+
     /// The whole plan: items, actions with measures, and all updates.
     /// Served from memory while nothing has been written since it was read.
     pub async fn plan_tree(&self, plan_id: i64) -> Result<std::sync::Arc<PlanTree>, StoreError> {
-        let stamp: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_events")
-            .fetch_one(&self.pool)
-            .await?;
-        {
-            let mut cache = self.trees.lock().unwrap_or_else(|e| e.into_inner());
-            if cache.stamp != stamp {
-                cache.stamp = stamp;
-                cache.trees.clear();
-            }
-            if let Some(tree) = cache.trees.get(&plan_id) {
-                return Ok(tree.clone());
-            }
+        let stamp = self.stamp().await?;
+        if let Some(tree) = self.with_cache(stamp, |c| c.trees.get(&plan_id).cloned()) {
+            return Ok(tree);
         }
         let tree = std::sync::Arc::new(self.read_plan_tree(plan_id).await?);
-        let mut cache = self.trees.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.stamp == stamp {
-            if cache.trees.len() >= 256 {
-                cache.trees.clear();
-            }
-            cache.trees.insert(plan_id, tree.clone());
-        }
+        self.with_cache(stamp, |c| c.trees.insert(plan_id, tree.clone()));
         Ok(tree)
+    }
+
+    /// The plan of body `slug`'s portfolio `code` for `year`, with its body
+    /// and portfolio: what a plan page needs, in one read when unchanged.
+    pub async fn plan_view(
+        &self,
+        slug: &domain::Slug,
+        code: &domain::PortfolioCode,
+        year: FinancialYear,
+    ) -> Result<std::sync::Arc<crate::PlanView>, StoreError> {
+        let key = (slug.to_string(), code.to_string(), year.start_year());
+        let stamp = self.stamp().await?;
+        if let Some(view) = self.with_cache(stamp, |c| c.views.get(&key).cloned()) {
+            return Ok(view);
+        }
+        let body = self.body(slug).await?;
+        let portfolio = self.portfolio(Some(body.id), code).await?;
+        let plan = self.plan(portfolio.id, year).await?;
+        let tree = std::sync::Arc::new(self.read_plan_tree(plan.id).await?);
+        let view = std::sync::Arc::new(crate::PlanView {
+            body,
+            portfolio,
+            tree: tree.clone(),
+        });
+        self.with_cache(stamp, |c| {
+            c.trees.insert(plan.id, tree);
+            c.views.insert(key, view.clone());
+        });
+        Ok(view)
     }
 
     async fn read_plan_tree(&self, plan_id: i64) -> Result<PlanTree, StoreError> {

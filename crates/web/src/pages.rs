@@ -209,11 +209,21 @@ pub async fn plan(
     Query(filters): Query<PlanFilters>,
 ) -> PageResult {
     let viewer = viewer(&state, &headers).await?;
-    let body = body_for(&state, &slug).await?;
+    let (Ok(slug), Ok(code), Ok(year)) =
+        (slug.parse(), code.parse(), year.parse::<FinancialYear>())
+    else {
+        return Err(WebError::NotFound);
+    };
+    let view = match state.store().plan_view(&slug, &code, year).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    let (body, portfolio, tree) = (&view.body, &view.portfolio, &view.tree);
+    let plan = &tree.plan;
     let access = Viewer::access(viewer.as_ref(), body.id);
-    let (portfolio, plan) = visible_plan(&state, &body, &access, &code, &year).await?;
-    let tree = state.store().plan_tree(plan.id).await?;
-    let strategy = state.store().strategy(body.id).await?;
+    if plan.published_at.is_none() && !access.sees_unpublished() {
+        return Err(WebError::NotFound);
+    }
     let levels = &body.level_names;
 
     let periods = tree.periods();
@@ -346,16 +356,8 @@ pub async fn plan(
             None => "no updates yet".into(),
         },
     };
-    let ambition_names: HashMap<i64, String> = strategy
-        .map(|s| {
-            s.ambitions
-                .iter()
-                .map(|a| (a.id, a.title.to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
     let page = PlanPage {
-        chrome: chrome(viewer.as_ref(), Some(&body)),
+        chrome: chrome(viewer.as_ref(), Some(body)),
         heading: format!("{} Portfolio Plan {}", portfolio.name, plan.year),
         year: plan.year.to_string(),
         action_name: levels.action().to_owned(),
@@ -376,10 +378,7 @@ pub async fn plan(
         ambitions: tree
             .children(None)
             .map(|i| {
-                let title = i
-                    .ambition_id
-                    .and_then(|id| ambition_names.get(&id).cloned())
-                    .unwrap_or_else(|| i.title.to_string());
+                let title = i.title.to_string();
                 let label = match i.number {
                     Some(n) => format!("{} {n}: {}", levels.name(0), title),
                     None => title,
