@@ -532,6 +532,17 @@ impl Store {
         }
     }
 
+    /// Every portfolio of `body_id`, by code.
+    pub async fn portfolios(&self, body_id: i64) -> Result<Vec<Portfolio>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PORTFOLIO_COLUMNS} WHERE p.body_id = $1 AND p.deleted_at IS NULL ORDER BY p.code"
+        ))
+        .bind(body_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(portfolio_from).collect()
+    }
+
     /// The portfolio with id `id`.
     pub async fn portfolio_by_id(&self, id: i64) -> Result<Portfolio, StoreError> {
         let row = sqlx::query(&format!(

@@ -26,7 +26,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi))
         .route("/api/v1/bodies", get(bodies))
         .route("/api/v1/bodies/{body}/strategy", get(strategy))
+        .route("/api/v1/bodies/{body}/portfolios", get(portfolios))
         .route("/api/v1/bodies/{body}/plans", get(plans))
+        .route("/api/v1/plans/{id}/periods", get(periods))
         .route("/api/v1/plans/{id}", get(plan))
         .route("/api/v1/plans/{id}/rollup", get(rollup))
         .route("/api/v1/actions/{id}", get(action).put(edit_action))
@@ -37,8 +39,8 @@ pub fn routes() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Ambit API", description = "Plans, actions, progress updates and roll-ups of public bodies."),
-    paths(bodies, strategy, plans, plan, rollup, action, edit_action, record_update),
-    components(schemas(ApiError, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit)),
+    paths(bodies, strategy, portfolios, plans, plan, periods, rollup, action, edit_action, record_update),
+    components(schemas(ApiError, PortfolioDto, PeriodDto, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -260,6 +262,38 @@ pub struct PlanSummaryDto {
     year: String,
     published: bool,
     actions: i64,
+}
+
+/// A portfolio and the committee that scrutinises it.
+#[derive(Serialize, ToSchema)]
+pub struct PortfolioDto {
+    id: i64,
+    code: String,
+    name: String,
+    committee: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/bodies/{body}/portfolios", params(("body" = String, Path, description = "The body's slug")),
+    responses((status = 200, body = Vec<PortfolioDto>), (status = 404, body = ApiError)))]
+async fn portfolios(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> ApiResult<Vec<PortfolioDto>> {
+    let body = body(&state, &slug).await?;
+    Ok(Json(
+        state
+            .store()
+            .portfolios(body.id)
+            .await?
+            .into_iter()
+            .map(|p| PortfolioDto {
+                id: p.id,
+                code: p.code.to_string(),
+                name: p.name.to_string(),
+                committee: p.committee.map(|c| c.to_string()),
+            })
+            .collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/bodies/{body}/plans", params(("body" = String, Path, description = "The body's slug")),
@@ -498,6 +532,58 @@ async fn plan(
     }))
 }
 
+/// A reporting period of a plan's year and how many of its actions have an update in it.
+#[derive(Serialize, ToSchema)]
+pub struct PeriodDto {
+    /// "H1 2022/23".
+    period: String,
+    /// "H1" or "H2".
+    half: String,
+    /// "April to September" or "October to March".
+    months: String,
+    /// First day, ISO 8601.
+    starts: String,
+    /// Last day, ISO 8601.
+    ends: String,
+    /// Actions with an update in the period.
+    updated: usize,
+    /// Actions in the plan.
+    actions: usize,
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/periods", params(("id" = i64, Path, description = "The plan's id")),
+    responses((status = 200, body = Vec<PeriodDto>), (status = 404, body = ApiError)), security((), ("bearer" = [])))]
+async fn periods(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<PeriodDto>> {
+    let viewer = caller(&state, &headers).await?;
+    let (plan, ..) = visible_plan(&state, viewer.as_ref(), id).await?;
+    let tree = state.store().plan_tree(plan.id).await?;
+    Ok(Json(
+        [Half::H1, Half::H2]
+            .into_iter()
+            .map(|h| {
+                let p = ReportingPeriod::new(plan.year, h);
+                PeriodDto {
+                    period: p.to_string(),
+                    half: h.to_string(),
+                    months: h.months().into(),
+                    starts: p.first_day().to_string(),
+                    ends: p.last_day().to_string(),
+                    updated: tree
+                        .actions
+                        .iter()
+                        .filter(|a| tree.update_in(a.id, p).is_some())
+                        .count(),
+                    actions: tree.actions.len(),
+                }
+            })
+            .collect(),
+    ))
+}
+
 /// How many actions have one status.
 #[derive(Serialize, ToSchema)]
 pub struct StatusCount {
@@ -723,7 +809,9 @@ mod tests {
     const PATHS: &[&str] = &[
         "/api/v1/bodies",
         "/api/v1/bodies/{body}/strategy",
+        "/api/v1/bodies/{body}/portfolios",
         "/api/v1/bodies/{body}/plans",
+        "/api/v1/plans/{id}/periods",
         "/api/v1/plans/{id}",
         "/api/v1/plans/{id}/rollup",
         "/api/v1/actions/{id}",

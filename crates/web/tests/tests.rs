@@ -594,6 +594,37 @@ async fn the_api_follows_the_same_rules(db: TestDb) {
         .unwrap();
     assert_eq!(again.status(), StatusCode::CONFLICT);
 
+    let portfolios: Value = c
+        .get(app.url("/api/v1/bodies/bromley/portfolios"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(portfolios[0]["code"], "ACH");
+    assert_eq!(
+        portfolios[0]["committee"],
+        "Adult Care and Health Policy Development and Scrutiny Committee"
+    );
+    let periods: Value = c
+        .get(app.url(&format!("/api/v1/plans/{first}/periods")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(periods[0]["period"], "H1 2022/23");
+    assert_eq!(
+        (
+            periods[0]["updated"].as_u64(),
+            periods[0]["actions"].as_u64()
+        ),
+        (Some(23), Some(23))
+    );
+    assert_eq!(periods[1]["starts"], "2022-10-01");
+
     let doc: Value = c
         .get(app.url("/api/openapi.json"))
         .send()
