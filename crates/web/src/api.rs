@@ -138,6 +138,71 @@ impl IntoResponse for ApiError {
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
+/// A JSON request body; a body that is missing, not JSON, or not the
+/// operation's shape is refused with 422 and an [`ApiError`].
+pub struct Payload<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for Payload<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Payload(value)),
+            Err(e) => Err(ApiError {
+                field: Some("body".into()),
+                ..ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!(
+                        "send the JSON body the API document describes: {}",
+                        e.body_text()
+                    ),
+                )
+            }),
+        }
+    }
+}
+
+/// Path parameters; a malformed id names nothing, so it is answered with 404.
+pub struct Ids<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S>
+    for Ids<T>
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| Ids(v))
+            .map_err(|_| ApiError::not_found())
+    }
+}
+
+/// Query parameters; malformed ones are refused with 422.
+pub struct Params<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<S>
+    for Params<T>
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| Params(v))
+            .map_err(|e| ApiError {
+                field: Some("query".into()),
+                ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.body_text())
+            })
+    }
+}
+
 /// The caller, from a bearer token; none for anonymous callers. A bad token is refused.
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, ApiError> {
     let Some(value) = headers
@@ -226,12 +291,9 @@ pub struct StrategyDto {
     ambitions: Vec<AmbitionDto>,
 }
 
-#[utoipa::path(get, path = "/api/v1/bodies/{body}/strategy", params(("body" = String, Path, description = "The body's slug")),
+#[utoipa::path(get, path = "/api/v1/bodies/{body}/strategy", params(("body" = String, Path, description = "The body's slug", example = "bromley")),
     responses((status = 200, body = StrategyDto), (status = 404, body = ApiError)))]
-async fn strategy(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-) -> ApiResult<StrategyDto> {
+async fn strategy(State(state): State<AppState>, Ids(slug): Ids<String>) -> ApiResult<StrategyDto> {
     let body = body(&state, &slug).await?;
     let s = state
         .store()
@@ -273,11 +335,11 @@ pub struct PortfolioDto {
     committee: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/bodies/{body}/portfolios", params(("body" = String, Path, description = "The body's slug")),
+#[utoipa::path(get, path = "/api/v1/bodies/{body}/portfolios", params(("body" = String, Path, description = "The body's slug", example = "bromley")),
     responses((status = 200, body = Vec<PortfolioDto>), (status = 404, body = ApiError)))]
 async fn portfolios(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    Ids(slug): Ids<String>,
 ) -> ApiResult<Vec<PortfolioDto>> {
     let body = body(&state, &slug).await?;
     Ok(Json(
@@ -296,12 +358,12 @@ async fn portfolios(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/bodies/{body}/plans", params(("body" = String, Path, description = "The body's slug")),
+#[utoipa::path(get, path = "/api/v1/bodies/{body}/plans", params(("body" = String, Path, description = "The body's slug", example = "bromley")),
     responses((status = 200, body = Vec<PlanSummaryDto>), (status = 404, body = ApiError)), security((), ("bearer" = [])))]
 async fn plans(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(slug): Path<String>,
+    Ids(slug): Ids<String>,
 ) -> ApiResult<Vec<PlanSummaryDto>> {
     let viewer = caller(&state, &headers).await?;
     let body = body(&state, &slug).await?;
@@ -492,7 +554,7 @@ pub struct PlanDto {
 async fn plan(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> ApiResult<PlanDto> {
     let viewer = caller(&state, &headers).await?;
     let (plan, _, body) = visible_plan(&state, viewer.as_ref(), id).await?;
@@ -556,7 +618,7 @@ pub struct PeriodDto {
 async fn periods(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> ApiResult<Vec<PeriodDto>> {
     let viewer = caller(&state, &headers).await?;
     let (plan, ..) = visible_plan(&state, viewer.as_ref(), id).await?;
@@ -614,8 +676,8 @@ pub struct PeriodQuery {
 async fn rollup(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
-    Query(q): Query<PeriodQuery>,
+    Ids(id): Ids<i64>,
+    Params(q): Params<PeriodQuery>,
 ) -> ApiResult<RollUpDto> {
     let viewer = caller(&state, &headers).await?;
     let (plan, ..) = visible_plan(&state, viewer.as_ref(), id).await?;
@@ -657,7 +719,7 @@ async fn visible_action(
 async fn action(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> ApiResult<ActionDto> {
     let viewer = caller(&state, &headers).await?;
     let (action, plan, _) = visible_action(&state, viewer.as_ref(), id).await?;
@@ -676,8 +738,12 @@ async fn action(
 pub struct ActionEdit {
     /// The version the change is based on.
     version: i64,
+    /// A statement number from 1 to 999 and an optional letter: "10A".
+    #[schema(pattern = r"^\s*[1-9][0-9]{0,2}[A-Za-z]?\s*$")]
     reference: String,
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     title: String,
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     lead: String,
     directorate: Option<String>,
     /// A month ("January 2023", "2023-01") or a day ("2023-01-31").
@@ -690,10 +756,13 @@ pub struct ActionEdit {
 async fn edit_action(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
-    Json(edit): Json<ActionEdit>,
+    Ids(id): Ids<i64>,
+    Payload(edit): Payload<ActionEdit>,
 ) -> ApiResult<ActionDto> {
     let viewer = caller(&state, &headers).await?;
+    if viewer.is_none() {
+        return Err(forbidden(None));
+    }
     let (action, plan, access) = visible_action(&state, viewer.as_ref(), id).await?;
     if !access.edits_plans() {
         return Err(forbidden(viewer.as_ref()));
@@ -740,9 +809,14 @@ async fn edit_action(
 pub struct UpdateEdit {
     version: Option<i64>,
     /// complete, on track, at risk, off track, not started or deferred.
+    #[schema(
+        pattern = r"^(complete|on[ _-]track|at[ _-]risk|off[ _-]track|not[ _-]started|deferred)$"
+    )]
     status: String,
     #[serde(default)]
+    #[schema(max_length = 50000)]
     commentary: String,
+    #[schema(minimum = 0, maximum = 100)]
     percent: Option<i64>,
     #[serde(default)]
     key_achievement: bool,
@@ -751,16 +825,19 @@ pub struct UpdateEdit {
 }
 
 #[utoipa::path(put, path = "/api/v1/actions/{id}/updates/{half}", request_body = UpdateEdit,
-    params(("id" = i64, Path, description = "The action's id"), ("half" = String, Path, description = "H1 or H2 of the action's plan year")),
+    params(("id" = i64, Path, description = "The action's id"), ("half" = String, Path, description = "H1 or H2 of the action's plan year", pattern = "^(H1|H2)$")),
     responses((status = 200, body = UpdateDto), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError),
         (status = 409, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
 async fn record_update(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path((id, half)): Path<(i64, String)>,
-    Json(edit): Json<UpdateEdit>,
+    Ids((id, half)): Ids<(i64, String)>,
+    Payload(edit): Payload<UpdateEdit>,
 ) -> ApiResult<UpdateDto> {
     let viewer = caller(&state, &headers).await?;
+    if viewer.is_none() {
+        return Err(forbidden(None));
+    }
     let (action, plan, access) = visible_action(&state, viewer.as_ref(), id).await?;
     if !access.updates(&action) {
         return Err(forbidden(viewer.as_ref()));

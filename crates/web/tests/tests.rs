@@ -502,8 +502,8 @@ async fn the_api_follows_the_same_rules(db: TestDb) {
             .await
             .unwrap()
             .status(),
-        StatusCode::NOT_FOUND,
-        "unpublished: not even there"
+        StatusCode::UNAUTHORIZED,
+        "writing needs a token"
     );
     let published = app.action_id("2023/24", "10A").await;
     let anonymous = c
