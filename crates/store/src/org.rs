@@ -418,6 +418,17 @@ impl Store {
         Ok(alignment)
     }
 
+    /// Every programme and strategy `body_id`'s plans can align with, by name.
+    pub async fn alignments(&self, body_id: i64) -> Result<Vec<Alignment>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM alignments WHERE body_id = $1 AND deleted_at IS NULL ORDER BY name",
+        )
+        .bind(body_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(alignment_from).collect()
+    }
+
     /// Create a committee of `body_id`; returns its id.
     pub async fn create_committee(
         &self,

@@ -426,6 +426,68 @@ impl Store {
         Ok(after)
     }
 
+    /// Set the programmes and strategies a plan is aligned with.
+    pub async fn set_plan_alignments(
+        &self,
+        actor: &str,
+        plan_id: i64,
+        expected_version: i64,
+        alignment_ids: &[i64],
+    ) -> Result<Plan, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = Self::plan_in(&mut tx, plan_id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Conflict {
+                entity: "plan",
+                key: before.year.to_string(),
+                expected: expected_version,
+                current: before.version,
+            });
+        }
+        let ctx = plan_context(&mut tx, plan_id).await?;
+        sqlx::query("DELETE FROM plan_alignments WHERE plan_id = $1")
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await?;
+        for alignment in alignment_ids {
+            let owner: Option<i64> = sqlx::query_scalar(
+                "SELECT body_id FROM alignments WHERE id = $1 AND deleted_at IS NULL",
+            )
+            .bind(*alignment)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if owner != Some(ctx.body_id) {
+                return Err(StoreError::not_found("alignment", alignment));
+            }
+            sqlx::query("INSERT INTO plan_alignments (plan_id, alignment_id) VALUES ($1, $2)")
+                .bind(plan_id)
+                .bind(*alignment)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE plans SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(now())
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await?;
+        let after = Self::plan_in(&mut tx, plan_id).await?;
+        record(
+            &mut tx,
+            Change {
+                body_id: Some(ctx.body_id),
+                actor,
+                entity: "plan",
+                entity_id: plan_id,
+                operation: "edit",
+                before: Some(json(&before)),
+                after: Some(json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// `portfolio_id`'s plan for `year`.
     pub async fn plan(&self, portfolio_id: i64, year: FinancialYear) -> Result<Plan, StoreError> {
         let id: Option<i64> = sqlx::query_scalar(

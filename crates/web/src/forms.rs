@@ -522,3 +522,130 @@ pub async fn add_action(
     }
     new_action_page(&state, &viewer, &body, &id, Some(&fields), errors).await
 }
+
+async fn plan_for_editor(
+    state: &AppState,
+    body: &Body,
+    code: &str,
+    year: &str,
+) -> Result<domain::Plan, WebError> {
+    let (Ok(code), Ok(year)) = (
+        code.parse::<domain::PortfolioCode>(),
+        year.parse::<domain::FinancialYear>(),
+    ) else {
+        return Err(WebError::NotFound);
+    };
+    let portfolio = match state.store().portfolio(Some(body.id), &code).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    match state.store().plan(portfolio.id, year).await {
+        Err(StoreError::NotFound { .. }) => Err(WebError::NotFound),
+        other => Ok(other?),
+    }
+}
+
+async fn plan_page(
+    state: &AppState,
+    viewer: &Viewer,
+    body: &Body,
+    plan: &domain::Plan,
+    chosen: &[i64],
+    version: String,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
+    let failed = !errors.is_empty();
+    let page = crate::views::PlanFormPage {
+        chrome: chrome(Some(viewer), Some(body)),
+        back_href: crate::pages::plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year),
+        heading: format!("Edit the {} plan {}", portfolio.name, plan.year),
+        errors,
+        alignments: state
+            .store()
+            .alignments(body.id)
+            .await?
+            .into_iter()
+            .map(|a| crate::views::Choice {
+                value: a.id.to_string(),
+                label: format!("{} ({})", a.name, a.kind.as_str()),
+                selected: chosen.contains(&a.id),
+            })
+            .collect(),
+        version,
+        csrf: viewer.csrf.clone().unwrap_or_default(),
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `GET /b/{body}/plans/{code}/{year}/edit`.
+pub async fn plan_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    let plan = plan_for_editor(&state, &body, &code, &year).await?;
+    let chosen: Vec<i64> = plan.alignments.iter().map(|a| a.id).collect();
+    plan_page(
+        &state,
+        &viewer,
+        &body,
+        &plan,
+        &chosen,
+        plan.version.to_string(),
+        vec![],
+    )
+    .await
+}
+
+/// `POST /b/{body}/plans/{code}/{year}/edit`: the form posts `alignment` once per box ticked.
+pub async fn edit_plan(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    uri: OriginalUri,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    check_form(&headers, &viewer, &get("csrf"))?;
+    let plan = plan_for_editor(&state, &body, &code, &year).await?;
+    let chosen: Vec<i64> = pairs
+        .iter()
+        .filter(|(n, _)| n == "alignment")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let version = get("version");
+    let mut errors = Vec::new();
+    match state
+        .store()
+        .set_plan_alignments(
+            &actor(&viewer),
+            plan.id,
+            version.parse().unwrap_or(0),
+            &chosen,
+        )
+        .await
+    {
+        Ok(_) => {
+            return Ok(
+                Redirect::to(&uri.path().trim_end_matches("/edit").to_owned()).into_response(),
+            );
+        }
+        Err(e) => conflict_or(&mut errors, "alignment", e)?,
+    }
+    plan_page(&state, &viewer, &body, &plan, &chosen, version, errors).await
+}

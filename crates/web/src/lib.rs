@@ -86,6 +86,10 @@ pub fn router(state: AppState) -> Router {
             "/b/{body}/plans/{code}/{year}/publish",
             post(pages::publish),
         )
+        .route(
+            "/b/{body}/plans/{code}/{year}/edit",
+            get(forms::plan_form).post(forms::edit_plan),
+        )
         .route("/b/{body}/actions/{id}", get(pages::action))
         .route(
             "/b/{body}/actions/{id}/edit",

@@ -368,6 +368,10 @@ pub async fn plan(
             "{}/publish",
             plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
         ),
+        edit_href: format!(
+            "{}/edit",
+            plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
+        ),
         audit_href: format!("/b/{}/audit/plan/{}", body.slug, plan.id),
         aligned: plan.alignments.iter().map(|a| a.name.to_string()).collect(),
         when,

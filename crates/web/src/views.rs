@@ -173,6 +173,7 @@ pub struct PlanPage {
     pub can_edit: bool,
     pub version: i64,
     pub publish_href: String,
+    pub edit_href: String,
     pub audit_href: String,
     pub aligned: Vec<String>,
     pub when: String,
@@ -410,4 +411,17 @@ impl TextFormPage {
             .find(|e| e.field == field)
             .map(|e| e.message.as_str())
     }
+}
+
+/// The form choosing what a plan is aligned with.
+#[derive(Template)]
+#[template(path = "plan_form.html")]
+pub struct PlanFormPage {
+    pub chrome: Chrome,
+    pub back_href: String,
+    pub heading: String,
+    pub errors: Vec<FieldError>,
+    pub alignments: Vec<Choice>,
+    pub version: String,
+    pub csrf: String,
 }

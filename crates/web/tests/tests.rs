@@ -1116,3 +1116,128 @@ async fn single_sign_on_with_the_bodys_provider() {
             .contains("there is no account for stranger@elsewhere.example here")
     );
 }
+
+/// Who may change what: every form for every role.
+async fn every_form_checks_the_role(db: TestDb) {
+    let app = spawn_app(db).await;
+    let mine = app.action_id("2024/25", "10A").await;
+    let theirs = app.action_id("2024/25", "9E").await;
+    let mut clients = vec![("public", client(), String::new())];
+    for who in ["admin", "officer", "lead", "clerk", "member"] {
+        let c = app.signed_in(who).await;
+        let home = c
+            .get(app.url("/b/bromley"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden(&home, "csrf");
+        clients.push((who, c, csrf));
+    }
+    // Allowed roles get past the role check: the first saves (303); later ones
+    // based on no version or version 0 are refused as stale (409/422), never 403.
+    //                                                                       public admin officer lead clerk member
+    let forms: Vec<(String, Vec<(&str, &str)>, [u16; 6])> = vec![
+        (
+            format!("/b/bromley/actions/{mine}/updates/H2"),
+            vec![("status", "on_track"), ("commentary", "walk")],
+            [303, 303, 422, 422, 403, 403],
+        ),
+        (
+            format!("/b/bromley/actions/{theirs}/updates/H2"),
+            vec![("status", "on_track"), ("commentary", "walk")],
+            [303, 303, 422, 403, 403, 403],
+        ),
+        (
+            format!("/b/bromley/actions/{mine}/edit"),
+            vec![
+                ("reference", "10A"),
+                ("title", "Walk"),
+                ("lead", "Assistant Director for Integrated Commissioning"),
+                ("version", "0"),
+            ],
+            [303, 422, 422, 403, 403, 403],
+        ),
+        (
+            "/b/bromley/plans/ACH/2024-25/edit".into(),
+            vec![("version", "0")],
+            [303, 422, 422, 403, 403, 403],
+        ),
+        (
+            "/b/bromley/plans/ACH/2024-25/publish".into(),
+            vec![("publish", "no"), ("version", "0")],
+            [303, 409, 409, 403, 403, 403],
+        ),
+        (
+            "/b/bromley/strategy/edit".into(),
+            vec![("title", "Walk"), ("years", "2021-2031"), ("version", "0")],
+            [303, 422, 422, 403, 403, 403],
+        ),
+    ];
+    for (path, fields, expected) in &forms {
+        for ((who, c, csrf), want) in clients.iter().zip(expected) {
+            let mut form = fields.clone();
+            form.push(("csrf", csrf));
+            let status = c
+                .post(app.url(path))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status.as_u16(), *want, "POST {path} as {who}");
+        }
+    }
+}
+on_both_engines!(every_form_checks_the_role);
+
+async fn officers_choose_what_a_plan_is_aligned_with(db: TestDb) {
+    let app = spawn_app(db).await;
+    let officer = app.signed_in("officer").await;
+    let form = officer
+        .get(app.url("/b/bromley/plans/ACH/2022-23/edit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains("Housing with Care Strategy (strategy)"));
+    let alignments = app.store.alignments(1).await.unwrap();
+    let housing = alignments
+        .iter()
+        .find(|a| a.name.as_str() == "Housing with Care Strategy")
+        .unwrap()
+        .id
+        .to_string();
+    let transformation = alignments
+        .iter()
+        .find(|a| a.name.as_str() == "Transformation Programme")
+        .unwrap()
+        .id
+        .to_string();
+    let fields = [
+        ("csrf", hidden(&form, "csrf")),
+        ("version", hidden(&form, "version")),
+        ("alignment", housing),
+        ("alignment", transformation),
+    ];
+    let r = officer
+        .post(app.url("/b/bromley/plans/ACH/2022-23/edit"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = get(&client(), app.url("/b/bromley/plans/ACH/2022-23"))
+        .await
+        .1;
+    assert!(
+        page.contains("Aligned with: Housing with Care Strategy; Transformation Programme."),
+        "{}",
+        &page[page.find("Aligned").unwrap_or(0)..][..120]
+    );
+}
+on_both_engines!(officers_choose_what_a_plan_is_aligned_with);
