@@ -641,9 +641,7 @@ pub async fn edit_plan(
         .await
     {
         Ok(_) => {
-            return Ok(
-                Redirect::to(&uri.path().trim_end_matches("/edit").to_owned()).into_response(),
-            );
+            return Ok(Redirect::to(uri.path().trim_end_matches("/edit")).into_response());
         }
         Err(e) => conflict_or(&mut errors, "alignment", e)?,
     }
