@@ -1117,6 +1117,9 @@ async fn single_sign_on_with_the_bodys_provider() {
     );
 }
 
+/// A form to post: address, fields, and the status expected for each role.
+type FormCase<'a> = (String, Vec<(&'a str, &'a str)>, [u16; 6]);
+
 /// Who may change what: every form for every role.
 async fn every_form_checks_the_role(db: TestDb) {
     let app = spawn_app(db).await;
@@ -1139,7 +1142,7 @@ async fn every_form_checks_the_role(db: TestDb) {
     // Allowed roles get past the role check: the first saves (303); later ones
     // based on no version or version 0 are refused as stale (409/422), never 403.
     //                                                                       public admin officer lead clerk member
-    let forms: Vec<(String, Vec<(&str, &str)>, [u16; 6])> = vec![
+    let forms: Vec<FormCase> = vec![
         (
             format!("/b/bromley/actions/{mine}/updates/H2"),
             vec![("status", "on_track"), ("commentary", "walk")],
