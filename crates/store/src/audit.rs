@@ -59,6 +59,29 @@ impl<'a> Change<'a> {
     }
 }
 
+impl<'a> Change<'a> {
+    /// A change of `entity` `entity_id` (`operation` such as "edit"), from `before` to `after`.
+    pub(crate) fn between(
+        body_id: Option<i64>,
+        actor: &'a str,
+        entity: &'static str,
+        entity_id: i64,
+        operation: &'static str,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) -> Self {
+        Self {
+            body_id,
+            actor,
+            entity,
+            entity_id,
+            operation,
+            before: Some(before),
+            after: Some(after),
+        }
+    }
+}
+
 /// Append an audit event inside the write's transaction.
 pub(crate) async fn record(conn: &mut AnyConnection, change: Change<'_>) -> Result<(), StoreError> {
     let text = |v: Option<serde_json::Value>| v.map(|v| v.to_string());

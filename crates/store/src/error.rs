@@ -132,6 +132,25 @@ impl StoreError {
         )
     }
 
+    /// Refuse a change based on version `expected` of a record now at `current`.
+    pub(crate) fn unless_current(
+        entity: &'static str,
+        key: impl ToString,
+        expected: i64,
+        current: i64,
+    ) -> Result<(), Self> {
+        if expected == current {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict {
+                entity,
+                key: key.to_string(),
+                expected,
+                current,
+            })
+        }
+    }
+
     pub(crate) fn not_found(entity: &'static str, key: impl ToString) -> Self {
         StoreError::NotFound {
             entity,

@@ -303,14 +303,7 @@ impl Store {
             .bind(before.id)
             .fetch_one(&mut *tx)
             .await?;
-        if current != expected_version {
-            return Err(StoreError::Conflict {
-                entity: "strategy",
-                key: before.title.to_string(),
-                expected: expected_version,
-                current,
-            });
-        }
+        StoreError::unless_current("strategy", &before.title, expected_version, current)?;
         let t = now();
         for (id, new_title) in &ambitions {
             let Some(old) = before.ambitions.iter().find(|a| a.id == *id) else {
@@ -329,15 +322,15 @@ impl Store {
                 };
                 record(
                     &mut tx,
-                    Change {
-                        body_id: Some(body_id),
+                    Change::between(
+                        Some(body_id),
                         actor,
-                        entity: "ambition",
-                        entity_id: *id,
-                        operation: "edit",
-                        before: Some(json(old)),
-                        after: Some(json(&after)),
-                    },
+                        "ambition",
+                        *id,
+                        "edit",
+                        json(old),
+                        json(&after),
+                    ),
                 )
                 .await?;
             }
@@ -364,15 +357,15 @@ impl Store {
         }
         record(
             &mut tx,
-            Change {
-                body_id: Some(body_id),
+            Change::between(
+                Some(body_id),
                 actor,
-                entity: "strategy",
-                entity_id: after.id,
-                operation: "edit",
-                before: Some(json(&before)),
-                after: Some(json(&after)),
-            },
+                "strategy",
+                after.id,
+                "edit",
+                json(&before),
+                json(&after),
+            ),
         )
         .await?;
         tx.commit().await?;

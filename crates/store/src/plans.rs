@@ -391,14 +391,12 @@ impl Store {
     ) -> Result<Plan, StoreError> {
         let mut tx = self.begin_write().await?;
         let before = Self::plan_in(&mut tx, plan_id).await?;
-        if before.version != expected_version {
-            return Err(StoreError::Conflict {
-                entity: "plan",
-                key: before.year.to_string(),
-                expected: expected_version,
-                current: before.version,
-            });
-        }
+        StoreError::unless_current(
+            "plan",
+            before.year.to_string(),
+            expected_version,
+            before.version,
+        )?;
         let ctx = plan_context(&mut tx, plan_id).await?;
         let t = now();
         sqlx::query("UPDATE plans SET published_at = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
@@ -411,15 +409,15 @@ impl Store {
         let after = Self::plan_in(&mut tx, plan_id).await?;
         record(
             &mut tx,
-            Change {
-                body_id: Some(ctx.body_id),
+            Change::between(
+                Some(ctx.body_id),
                 actor,
-                entity: "plan",
-                entity_id: plan_id,
-                operation: if publish { "publish" } else { "unpublish" },
-                before: Some(json(&before)),
-                after: Some(json(&after)),
-            },
+                "plan",
+                plan_id,
+                if publish { "publish" } else { "unpublish" },
+                json(&before),
+                json(&after),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -436,14 +434,12 @@ impl Store {
     ) -> Result<Plan, StoreError> {
         let mut tx = self.begin_write().await?;
         let before = Self::plan_in(&mut tx, plan_id).await?;
-        if before.version != expected_version {
-            return Err(StoreError::Conflict {
-                entity: "plan",
-                key: before.year.to_string(),
-                expected: expected_version,
-                current: before.version,
-            });
-        }
+        StoreError::unless_current(
+            "plan",
+            before.year.to_string(),
+            expected_version,
+            before.version,
+        )?;
         let ctx = plan_context(&mut tx, plan_id).await?;
         sqlx::query("DELETE FROM plan_alignments WHERE plan_id = $1")
             .bind(plan_id)
@@ -473,15 +469,15 @@ impl Store {
         let after = Self::plan_in(&mut tx, plan_id).await?;
         record(
             &mut tx,
-            Change {
-                body_id: Some(ctx.body_id),
+            Change::between(
+                Some(ctx.body_id),
                 actor,
-                entity: "plan",
-                entity_id: plan_id,
-                operation: "edit",
-                before: Some(json(&before)),
-                after: Some(json(&after)),
-            },
+                "plan",
+                plan_id,
+                "edit",
+                json(&before),
+                json(&after),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -677,14 +673,12 @@ impl Store {
     ) -> Result<Action, StoreError> {
         let mut tx = self.begin_write().await?;
         let before = one_action(&mut tx, action_id).await?;
-        if before.version != expected_version {
-            return Err(StoreError::Conflict {
-                entity: "action",
-                key: before.details.reference.to_string(),
-                expected: expected_version,
-                current: before.version,
-            });
-        }
+        StoreError::unless_current(
+            "action",
+            before.details.reference.to_string(),
+            expected_version,
+            before.version,
+        )?;
         let ctx = plan_context(&mut tx, before.plan_id).await?;
         let (parent, _) = item(&mut tx, before.item_id).await?;
         check_placement(&mut tx, &ctx, &parent, &details, action_id).await?;
@@ -715,15 +709,15 @@ impl Store {
         let after = one_action(&mut tx, action_id).await?;
         record(
             &mut tx,
-            Change {
-                body_id: Some(ctx.body_id),
+            Change::between(
+                Some(ctx.body_id),
                 actor,
-                entity: "action",
-                entity_id: action_id,
-                operation: "edit",
-                before: Some(json(&before)),
-                after: Some(json(&after)),
-            },
+                "action",
+                action_id,
+                "edit",
+                json(&before),
+                json(&after),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -739,14 +733,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let before = one_action(&mut tx, action_id).await?;
-        if before.version != expected_version {
-            return Err(StoreError::Conflict {
-                entity: "action",
-                key: before.details.reference.to_string(),
-                expected: expected_version,
-                current: before.version,
-            });
-        }
+        StoreError::unless_current(
+            "action",
+            before.details.reference.to_string(),
+            expected_version,
+            before.version,
+        )?;
         let ctx = plan_context(&mut tx, before.plan_id).await?;
         sqlx::query("UPDATE actions SET deleted_at = $1, version = version + 1 WHERE id = $2")
             .bind(now())
@@ -944,14 +936,12 @@ impl Store {
     ) -> Result<PlanItem, StoreError> {
         let mut tx = self.begin_write().await?;
         let (before, plan_id) = item(&mut tx, item_id).await?;
-        if before.version != expected_version {
-            return Err(StoreError::Conflict {
-                entity: "plan item",
-                key: before.title.to_string(),
-                expected: expected_version,
-                current: before.version,
-            });
-        }
+        StoreError::unless_current(
+            "plan item",
+            before.title.to_string(),
+            expected_version,
+            before.version,
+        )?;
         let ctx = plan_context(&mut tx, plan_id).await?;
         if number != before.number {
             let refs: Vec<String> =
@@ -981,15 +971,15 @@ impl Store {
         let (after, _) = item(&mut tx, item_id).await?;
         record(
             &mut tx,
-            Change {
-                body_id: Some(ctx.body_id),
+            Change::between(
+                Some(ctx.body_id),
                 actor,
-                entity: "plan item",
-                entity_id: item_id,
-                operation: "edit",
-                before: Some(json(&before)),
-                after: Some(json(&after)),
-            },
+                "plan item",
+                item_id,
+                "edit",
+                json(&before),
+                json(&after),
+            ),
         )
         .await?;
         tx.commit().await?;
