@@ -12,6 +12,7 @@
 
 mod access;
 mod action_ref;
+mod cycle;
 mod error;
 mod measure;
 mod period;
@@ -26,6 +27,7 @@ mod year;
 
 pub use access::{Access, Email, Password, Role};
 pub use action_ref::ActionRef;
+pub use cycle::{TransitionError, Trend, UpdateState};
 pub use error::ParseError;
 pub use measure::{Direction, Indicator, Measure, MeasureTarget};
 pub use period::{Half, ReportingPeriod};

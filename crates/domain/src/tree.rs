@@ -105,13 +105,21 @@ impl PlanTree {
             .map(|i| &self.updates[*i])
     }
 
-    /// The most recent update of the action, if any.
+    /// The most recent signed-off update of the action, if any.
     pub fn latest(&self, action_id: i64) -> Option<&Update> {
-        self.updates_of(action_id).max_by_key(|u| u.period)
+        self.updates_of(action_id)
+            .filter(|u| u.state == crate::UpdateState::SignedOff)
+            .max_by_key(|u| u.period)
     }
 
-    /// The action's update for `period`, if any.
+    /// The action's signed-off update for `period`, if any: what reports use.
     pub fn update_in(&self, action_id: i64, period: ReportingPeriod) -> Option<&Update> {
+        self.updates_of(action_id)
+            .find(|u| u.period == period && u.state == crate::UpdateState::SignedOff)
+    }
+
+    /// The action's update for `period` in whatever state it is.
+    pub fn any_update_in(&self, action_id: i64, period: ReportingPeriod) -> Option<&Update> {
         self.updates_of(action_id).find(|u| u.period == period)
     }
 
@@ -143,9 +151,14 @@ impl PlanTree {
         }))
     }
 
-    /// The periods that have at least one update, oldest first.
+    /// The periods that have at least one signed-off update, oldest first.
     pub fn periods(&self) -> Vec<ReportingPeriod> {
-        let mut p: Vec<_> = self.updates.iter().map(|u| u.period).collect();
+        let mut p: Vec<_> = self
+            .updates
+            .iter()
+            .filter(|u| u.state == crate::UpdateState::SignedOff)
+            .map(|u| u.period)
+            .collect();
         p.sort();
         p.dedup();
         p

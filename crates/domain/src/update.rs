@@ -140,6 +140,10 @@ pub struct Update {
     /// What was reported.
     #[serde(flatten)]
     pub input: UpdateInput,
+    /// Where it is in its sign-off.
+    pub state: crate::UpdateState,
+    /// Why it was returned, when it was.
+    pub returned_comment: Option<String>,
     /// When first recorded.
     pub created_at: DateTime<Utc>,
     /// When last changed.

@@ -36,6 +36,7 @@ const TABLES: &[&str] = &[
     "api_tokens",
     "sso_providers",
     "sso_logins",
+    "reporting_periods",
 ];
 
 /// Tables whose `id` column is generated, so PostgreSQL's counters must be moved on after a restore.
@@ -58,6 +59,7 @@ const WITH_ID: &[&str] = &[
     "api_tokens",
     "sso_providers",
     "sso_logins",
+    "reporting_periods",
 ];
 
 const FORMAT: &str = "ambit-backup";

@@ -52,6 +52,27 @@ pub enum StoreError {
         /// The period asked for.
         period: String,
     },
+    /// A reporting period's updates are frozen.
+    #[error(
+        "period: {period} is closed, so its updates cannot change; a performance officer can record a correction, which keeps the earlier version in the history"
+    )]
+    Closed {
+        /// The period.
+        period: String,
+    },
+    /// A reporting period cannot be opened or closed in its present state.
+    #[error("period: {period} is {state}; {hint}")]
+    PeriodState {
+        /// The period.
+        period: String,
+        /// "already open", "closed", "not open".
+        state: &'static str,
+        /// What to do instead.
+        hint: &'static str,
+    },
+    /// An update cannot move to the state asked for.
+    #[error("{0}")]
+    Transition(#[from] domain::TransitionError),
     /// Restoring would replace data that is already there.
     #[error(
         "the database at {location} already holds data; restoring would replace it. Add --force to replace it"
@@ -126,6 +147,9 @@ impl StoreError {
                 | StoreError::Duplicate { .. }
                 | StoreError::Conflict { .. }
                 | StoreError::NotInPeriod { .. }
+                | StoreError::Closed { .. }
+                | StoreError::PeriodState { .. }
+                | StoreError::Transition(_)
                 | StoreError::WouldOverwrite { .. }
                 | StoreError::Backup { .. }
                 | StoreError::Location { .. }

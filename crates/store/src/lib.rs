@@ -16,6 +16,7 @@
 
 mod audit;
 mod backup;
+mod cycle;
 mod error;
 mod location;
 mod org;
@@ -32,6 +33,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use audit::AuditEvent;
 pub use backup::BackupSummary;
+pub use cycle::PeriodRecord;
 pub use error::StoreError;
 pub use location::DatabaseLocation;
 pub use org::{NewBody, PlanSummary};

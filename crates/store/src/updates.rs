@@ -64,6 +64,8 @@ pub(crate) async fn load_updates(
                     author: c.parse("author", |s| Title::parse("author", s))?,
                     illustrative: c.flag("illustrative")?,
                 },
+                state: c.parse("state", str::parse)?,
+                returned_comment: c.opt_string("returned_comment")?,
                 created_at: c.time("created_at")?,
                 updated_at: c.time("updated_at")?,
                 version: c.i64("version")?,
@@ -108,6 +110,18 @@ impl Store {
                 period: period.to_string(),
             });
         }
+        // Inside an open reporting period updates go through sign-off; a closed
+        // period is frozen; outside the cycle an update is recorded as reported.
+        let plan_id: i64 = sqlx::query_scalar("SELECT plan_id FROM actions WHERE id = $1")
+            .bind(action_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let round = crate::cycle::period_in(&mut tx, plan_id, period.half).await?;
+        if round.as_ref().is_some_and(|r| !r.open) {
+            return Err(StoreError::Closed {
+                period: period.to_string(),
+            });
+        }
         let measures = crate::plans::indicator_ids(&mut tx, action_id).await?;
         if let Some(bad) = input
             .actuals
@@ -125,6 +139,11 @@ impl Store {
             .await?
             .into_iter()
             .find(|u| u.period == period);
+        let state = match (&round, &existing) {
+            (None, _) => domain::UpdateState::SignedOff,
+            (Some(_), Some(current)) => current.state.edit().map_err(StoreError::Transition)?,
+            (Some(_), None) => domain::UpdateState::Draft,
+        };
         let t = now();
         let (id, operation) = match &existing {
             Some(current) => {
@@ -138,7 +157,7 @@ impl Store {
                 }
                 let done = sqlx::query(
                     "UPDATE updates SET status = $1, commentary = $2, percent = $3, key_achievement = $4, author = $5, \
-                     illustrative = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
+                     illustrative = $6, version = version + 1, updated_at = $7, state = $10 WHERE id = $8 AND version = $9",
                 )
                 .bind(input.status.as_str())
                 .bind(input.commentary.as_str())
@@ -149,6 +168,7 @@ impl Store {
                 .bind(&t)
                 .bind(current.id)
                 .bind(current.version)
+                .bind(state.as_str())
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() != 1 {
@@ -175,8 +195,8 @@ impl Store {
                     });
                 }
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO updates (action_id, year, half, status, commentary, percent, key_achievement, author, illustrative, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                    "INSERT INTO updates (action_id, year, half, status, commentary, percent, key_achievement, author, illustrative, created_at, updated_at, state) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
                 )
                 .bind(action_id)
                 .bind(i64::from(period.year.start_year()))
@@ -189,6 +209,7 @@ impl Store {
                 .bind(flag(input.illustrative))
                 .bind(&t)
                 .bind(&t)
+                .bind(state.as_str())
                 .fetch_one(&mut *tx)
                 .await?;
                 (id, "create")

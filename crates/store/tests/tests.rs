@@ -702,3 +702,178 @@ async fn a_cached_plan_tree_never_goes_stale(db: TestDb) {
     );
 }
 on_both_engines!(a_cached_plan_tree_never_goes_stale);
+
+/// The reporting cycle: open a period, draft, submit, return, resubmit,
+/// sign off, close — each refusal names the state.
+async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let first_half = domain::Half::H1;
+    let deadline = chrono::NaiveDate::from_ymd_opt(2022, 10, 14).unwrap();
+    let events = store.audit_event_count().await.unwrap();
+    let err = store.sign_off_update("officer", 999, 1).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }));
+    store
+        .open_period("officer", f.plan_id, first_half, deadline, 7)
+        .await
+        .unwrap();
+    let err = store
+        .open_period("officer", f.plan_id, first_half, deadline, 7)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "period: H1 2022/23 is already open; it cannot be opened twice"
+    );
+    assert_eq!(
+        store.audit_event_count().await.unwrap(),
+        events + 1,
+        "the refused opening wrote nothing"
+    );
+
+    let draft = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::OnTrack, Some(20), "first draft"),
+            Some(0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(draft.state, domain::UpdateState::Draft);
+    let tree = store.plan_tree(f.plan_id).await.unwrap();
+    assert_eq!(
+        tree.rollup(Some(h1())).no_update(),
+        1,
+        "a draft is not reported"
+    );
+    assert!(tree.any_update_in(f.carers_10a, h1()).is_some());
+
+    let err = store
+        .sign_off_update("officer", draft.id, draft.version)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot sign off an update that is draft; it must be submitted first"
+    );
+    let submitted = store
+        .submit_update("lead", draft.id, draft.version)
+        .await
+        .unwrap();
+    assert_eq!(submitted.state, domain::UpdateState::Submitted);
+    let err = store
+        .return_update("officer", submitted.id, submitted.version, &Text::default())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("comment"), "{err}");
+    let returned = store
+        .return_update(
+            "officer",
+            submitted.id,
+            submitted.version,
+            &Text::parse("comment", "Say when the Strategy goes to Committee").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (returned.state, returned.returned_comment.as_deref()),
+        (
+            domain::UpdateState::Returned,
+            Some("Say when the Strategy goes to Committee")
+        )
+    );
+
+    let redrafted = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::AtRisk, Some(30), "To Committee in March 2023"),
+            Some(returned.version),
+        )
+        .await
+        .unwrap();
+    assert_eq!(redrafted.state, domain::UpdateState::Draft);
+    let resubmitted = store
+        .submit_update("lead", redrafted.id, redrafted.version)
+        .await
+        .unwrap();
+    let signed = store
+        .sign_off_update("officer", resubmitted.id, resubmitted.version)
+        .await
+        .unwrap();
+    assert_eq!(signed.state, domain::UpdateState::SignedOff);
+    let err = store
+        .sign_off_update("officer", signed.id, signed.version)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("that is signed off"), "{err}");
+    let err = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::Complete, None, "sneaky"),
+            Some(signed.version),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot change an update that is signed off; a performance officer must return it first"
+    );
+    let tree = store.plan_tree(f.plan_id).await.unwrap();
+    assert_eq!(
+        tree.update_in(f.carers_10a, h1()).unwrap().input.status,
+        Status::AtRisk,
+        "the signed-off update is reported"
+    );
+
+    let closed = store.close_period("officer", f.plan_id, first_half).await.unwrap();
+    assert!(!closed.open && closed.closed_at.is_some());
+    let err = store
+        .close_period("officer", f.plan_id, first_half)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("is already closed"), "{err}");
+    let err = store
+        .record_update(
+            "officer",
+            f.carers_10a,
+            h1(),
+            update(Status::Complete, None, "late"),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Closed { .. }), "{err}");
+    let err = store
+        .return_update(
+            "officer",
+            signed.id,
+            signed.version,
+            &Text::parse("c", "reopen").unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Closed { .. }), "{err}");
+    let err = store
+        .close_period("officer", f.plan_id, domain::Half::H2)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("H2 2022/23 is not open"), "{err}");
+    let ops: Vec<String> = store
+        .audit_trail("update", signed.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.operation)
+        .collect();
+    assert_eq!(
+        ops,
+        ["create", "submit", "return", "edit", "submit", "sign off"]
+    );
+}
+on_both_engines!(updates_go_through_sign_off_in_an_open_period);

@@ -1,0 +1,250 @@
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ParseError, Status};
+
+/// Where an update is in its sign-off: written by the lead (draft),
+/// submitted for sign-off, signed off by a performance officer, or returned
+/// to the lead with a comment. Reports use signed-off updates only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum UpdateState {
+    /// Being written.
+    Draft,
+    /// Waiting for sign-off.
+    Submitted,
+    /// Signed off: what reports use.
+    SignedOff,
+    /// Sent back to the lead with a comment.
+    Returned,
+}
+
+/// A refused change of state, naming the state it was refused in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {attempt} an update that is {from}; {hint}")]
+pub struct TransitionError {
+    /// What was attempted: "sign off".
+    pub attempt: &'static str,
+    /// The state the update is in.
+    pub from: UpdateState,
+    /// What to do instead.
+    pub hint: &'static str,
+}
+
+impl UpdateState {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdateState::Draft => "draft",
+            UpdateState::Submitted => "submitted",
+            UpdateState::SignedOff => "signed_off",
+            UpdateState::Returned => "returned",
+        }
+    }
+
+    /// For people: "Signed off".
+    pub fn label(self) -> &'static str {
+        match self {
+            UpdateState::Draft => "Draft",
+            UpdateState::Submitted => "Submitted",
+            UpdateState::SignedOff => "Signed off",
+            UpdateState::Returned => "Returned",
+        }
+    }
+
+    /// The state after the lead saves new content: a draft, unless it is
+    /// already signed off (which must be returned first).
+    pub fn edit(self) -> Result<Self, TransitionError> {
+        match self {
+            UpdateState::SignedOff => Err(TransitionError {
+                attempt: "change",
+                from: self,
+                hint: "a performance officer must return it first",
+            }),
+            _ => Ok(UpdateState::Draft),
+        }
+    }
+
+    /// The lead submits the update for sign-off.
+    pub fn submit(self) -> Result<Self, TransitionError> {
+        match self {
+            UpdateState::Draft | UpdateState::Returned => Ok(UpdateState::Submitted),
+            _ => Err(TransitionError {
+                attempt: "submit",
+                from: self,
+                hint: "only a draft or returned update can be submitted",
+            }),
+        }
+    }
+
+    /// A performance officer signs the update off.
+    pub fn sign_off(self) -> Result<Self, TransitionError> {
+        match self {
+            UpdateState::Submitted => Ok(UpdateState::SignedOff),
+            _ => Err(TransitionError {
+                attempt: "sign off",
+                from: self,
+                hint: "it must be submitted first",
+            }),
+        }
+    }
+
+    /// A performance officer returns the update to the lead.
+    pub fn send_back(self) -> Result<Self, TransitionError> {
+        match self {
+            UpdateState::Submitted | UpdateState::SignedOff => Ok(UpdateState::Returned),
+            _ => Err(TransitionError {
+                attempt: "return",
+                from: self,
+                hint: "only a submitted or signed-off update can be returned",
+            }),
+        }
+    }
+}
+
+impl fmt::Display for UpdateState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label().to_lowercase())
+    }
+}
+
+impl FromStr for UpdateState {
+    type Err = ParseError;
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        match raw
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
+            "draft" => Ok(UpdateState::Draft),
+            "submitted" => Ok(UpdateState::Submitted),
+            "signed_off" => Ok(UpdateState::SignedOff),
+            "returned" => Ok(UpdateState::Returned),
+            _ => Err(ParseError::new(
+                "state",
+                raw,
+                "draft, submitted, signed off or returned",
+            )),
+        }
+    }
+}
+
+impl TryFrom<String> for UpdateState {
+    type Error = ParseError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<UpdateState> for String {
+    fn from(s: UpdateState) -> Self {
+        s.as_str().to_owned()
+    }
+}
+
+/// How an action's status moved since the previous period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Trend {
+    /// Better than before.
+    Improved,
+    /// Worse than before.
+    Worsened,
+    /// The same.
+    Unchanged,
+    /// No status to compare with.
+    New,
+}
+
+impl Trend {
+    /// Compare a status with the one before it.
+    pub fn between(before: Option<Status>, now: Option<Status>) -> Self {
+        match (before, now) {
+            (Some(b), Some(n)) => match rank(n).cmp(&rank(b)) {
+                std::cmp::Ordering::Greater => Trend::Improved,
+                std::cmp::Ordering::Less => Trend::Worsened,
+                std::cmp::Ordering::Equal => Trend::Unchanged,
+            },
+            _ => Trend::New,
+        }
+    }
+
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Trend::Improved => "Improved",
+            Trend::Worsened => "Worsened",
+            Trend::Unchanged => "Unchanged",
+            Trend::New => "No earlier status",
+        }
+    }
+}
+
+/// How good a status is, for comparing periods: complete is best; not
+/// started and deferred are the same, lowest.
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::Complete => 5,
+        Status::OnTrack => 4,
+        Status::AtRisk => 3,
+        Status::OffTrack => 2,
+        Status::NotStarted | Status::Deferred => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use UpdateState::*;
+
+    #[test]
+    fn every_transition_allowed_and_refused() {
+        assert_eq!(Draft.submit(), Ok(Submitted));
+        assert_eq!(Returned.submit(), Ok(Submitted));
+        assert!(Submitted.submit().is_err() && SignedOff.submit().is_err());
+        assert_eq!(Submitted.sign_off(), Ok(SignedOff));
+        for s in [Draft, Returned, SignedOff] {
+            let e = s.sign_off().unwrap_err();
+            assert_eq!(e.from, s);
+        }
+        assert_eq!(
+            Draft.sign_off().unwrap_err().to_string(),
+            "cannot sign off an update that is draft; it must be submitted first"
+        );
+        assert_eq!(Submitted.send_back(), Ok(Returned));
+        assert_eq!(SignedOff.send_back(), Ok(Returned));
+        assert!(Draft.send_back().is_err() && Returned.send_back().is_err());
+        for s in [Draft, Submitted, Returned] {
+            assert_eq!(s.edit(), Ok(Draft));
+        }
+        assert!(
+            SignedOff
+                .edit()
+                .unwrap_err()
+                .to_string()
+                .contains("return it first")
+        );
+        for s in [Draft, Submitted, SignedOff, Returned] {
+            assert_eq!(s.as_str().parse::<UpdateState>().unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn trends_compare_statuses() {
+        assert_eq!(
+            Trend::between(Some(Status::AtRisk), Some(Status::OnTrack)),
+            Trend::Improved
+        );
+        assert_eq!(
+            Trend::between(Some(Status::OnTrack), Some(Status::OffTrack)),
+            Trend::Worsened
+        );
+        assert_eq!(
+            Trend::between(Some(Status::NotStarted), Some(Status::Deferred)),
+            Trend::Unchanged
+        );
+        assert_eq!(Trend::between(None, Some(Status::Complete)), Trend::New);
+    }
+}
