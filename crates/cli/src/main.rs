@@ -5,6 +5,7 @@
 //! edge; a bad value stops the command with a one-line message naming the
 //! field and the accepted form, and exit code 2, before anything is written.
 
+mod cycle;
 mod show;
 
 use std::path::PathBuf;
@@ -89,9 +90,12 @@ enum Command {
     /// Look at plans.
     #[command(subcommand)]
     Plan(PlanCommand),
-    /// Record progress updates.
+    /// Record progress updates and move them through sign-off.
     #[command(subcommand)]
     Update(UpdateCommand),
+    /// Open and close reporting periods, and see who owes an update.
+    #[command(subcommand)]
+    Period(cycle::PeriodCommand),
     /// Write a consistent copy of the whole database to a file, even while it is in use.
     Backup {
         /// The backup file to write (it must not exist yet).
@@ -179,6 +183,14 @@ enum PlanCommand {
 enum UpdateCommand {
     /// Record (or replace) one action's update for one half-year.
     Set(SetUpdate),
+    /// The actions awaiting a lead's update in every open period.
+    Todo {
+        /// The lead role, e.g. "Assistant Director for Integrated Commissioning".
+        #[arg(long)]
+        lead: String,
+    },
+    #[command(flatten)]
+    Move(cycle::Move),
 }
 
 #[derive(Args)]
@@ -216,7 +228,7 @@ struct SetUpdate {
 
 /// A problem with what the user asked for: reported in one line, exit code 2.
 #[derive(Debug)]
-struct UserError(String);
+pub(crate) struct UserError(pub(crate) String);
 
 impl std::fmt::Display for UserError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -274,7 +286,7 @@ fn main() -> ExitCode {
 }
 
 /// Who the audit trail names for changes made from the command line.
-fn actor() -> String {
+pub(crate) fn actor() -> String {
     format!(
         "cli:{}",
         std::env::var("USER").unwrap_or_else(|_| "unknown".into())
@@ -440,6 +452,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", show::plan(&store, &portfolio, year, period).await?);
             Ok(())
         }
+        Command::Update(UpdateCommand::Todo { lead }) => cycle::todo(&location, &lead).await,
+        Command::Update(UpdateCommand::Move(m)) => {
+            cycle::move_update(&location, body.as_ref(), m).await
+        }
+        Command::Period(p) => cycle::period(&location, body.as_ref(), p).await,
         Command::Update(UpdateCommand::Set(args)) => {
             set_update(&location, body.as_ref(), args).await
         }
@@ -568,7 +585,7 @@ fn shell_word(location: &DatabaseLocation) -> String {
 }
 
 /// The portfolio with `code`, in `body` when given.
-async fn find_portfolio(
+pub(crate) async fn find_portfolio(
     store: &Store,
     body: Option<&Slug>,
     code: &PortfolioCode,

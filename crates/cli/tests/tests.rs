@@ -393,6 +393,10 @@ fn every_command_has_help() {
         vec!["serve", "--help"],
         vec!["user", "add", "--help"],
         vec!["token", "create", "--help"],
+        vec!["period", "open", "--help"],
+        vec!["period", "show", "--help"],
+        vec!["update", "sign-off", "--help"],
+        vec!["update", "todo", "--help"],
         vec!["init", "--help"],
         vec!["db", "migrate", "--help"],
         vec!["plan", "list", "--help"],
@@ -427,3 +431,140 @@ fn init_creates_an_empty_database() {
         store::Store::schema_version()
     )));
 }
+
+async fn the_reporting_cycle_from_the_command_line(db: TestDb) {
+    ok(&db, &["demo", "--no-serve"]);
+    let opened = ok(
+        &db,
+        &[
+            "period",
+            "open",
+            "ACH",
+            "2024/25",
+            "H1",
+            "--deadline",
+            "2024-10-15",
+        ],
+    );
+    assert_eq!(
+        opened.trim(),
+        "Opened H1 2024/25 for updates, due by 2024-10-15."
+    );
+    let twice = ambit(
+        &db,
+        &[
+            "period",
+            "open",
+            "ACH",
+            "2024/25",
+            "H1",
+            "--deadline",
+            "2024-10-15",
+        ],
+    );
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(stderr(&twice).contains("H1 2024/25 is already open"));
+
+    for (reference, status) in [("10A", "on track"), ("6A", "at risk")] {
+        let saved = ok(
+            &db,
+            &[
+                "update",
+                "set",
+                "ACH",
+                "2024/25",
+                "H1",
+                reference,
+                "--status",
+                status,
+                "--commentary",
+                "Half-year progress",
+            ],
+        );
+        assert!(saved.contains("version 1"), "{saved}");
+        assert!(
+            ok(
+                &db,
+                &["update", "submit", "ACH", "2024/25", "H1", reference]
+            )
+            .contains("is now submitted")
+        );
+    }
+    let returned = ok(
+        &db,
+        &[
+            "update",
+            "return",
+            "ACH",
+            "2024/25",
+            "H1",
+            "6A",
+            "--comment",
+            "Add the survey results",
+        ],
+    );
+    assert!(returned.contains("is now returned"));
+    let refused = ambit(&db, &["update", "sign-off", "ACH", "2024/25", "H1", "6A"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused)
+            .contains("cannot sign off an update that is returned; it must be submitted first")
+    );
+    assert!(
+        ok(&db, &["update", "sign-off", "ACH", "2024/25", "H1", "10A"])
+            .contains("is now signed off")
+    );
+
+    let show = ok(&db, &["period", "show", "ACH", "2024/25", "H1"]);
+    assert!(
+        show.starts_with("H1 2024/25 is open; updates are due by 2024-10-15."),
+        "{show}"
+    );
+    assert!(
+        show.contains("10A   Signed off  Assistant Director for Integrated Commissioning"),
+        "{show}"
+    );
+    assert!(
+        show.contains("6A    Returned    Assistant Director for Integrated Commissioning"),
+        "{show}"
+    );
+    assert!(
+        show.contains("9E    Missing     Director of Children's Services"),
+        "{show}"
+    );
+
+    let todo = ok(
+        &db,
+        &[
+            "update",
+            "todo",
+            "--lead",
+            "Assistant Director for Integrated Commissioning",
+        ],
+    );
+    assert!(
+        todo.contains("ACH H1 2024/25 6A    Returned  due 2024-10-15"),
+        "{todo}"
+    );
+    assert!(
+        !todo.contains(" 10A "),
+        "signed-off updates are not owed: {todo}"
+    );
+
+    let plan = ok(&db, &["plan", "show", "ACH", "2024/25", "--period", "H1"]);
+    assert!(
+        plan.contains("(1 of 24)"),
+        "only the signed-off update is reported: {plan}"
+    );
+
+    assert!(ok(&db, &["period", "close", "ACH", "2024/25", "H1"]).contains("frozen"));
+    let late = ambit(
+        &db,
+        &[
+            "update", "set", "ACH", "2024/25", "H1", "9E", "--status", "on track",
+        ],
+    );
+    assert_eq!(late.status.code(), Some(2));
+    assert!(stderr(&late).contains("H1 2024/25 is closed"));
+}
+on_both_engines!(the_reporting_cycle_from_the_command_line);

@@ -831,7 +831,10 @@ async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
         "the signed-off update is reported"
     );
 
-    let closed = store.close_period("officer", f.plan_id, first_half).await.unwrap();
+    let closed = store
+        .close_period("officer", f.plan_id, first_half)
+        .await
+        .unwrap();
     assert!(!closed.open && closed.closed_at.is_some());
     let err = store
         .close_period("officer", f.plan_id, first_half)
