@@ -11,6 +11,7 @@ mod api;
 mod assets;
 mod auth;
 mod chart;
+mod cycle;
 mod error;
 mod forms;
 mod pages;
@@ -90,6 +91,20 @@ pub fn router(state: AppState) -> Router {
             "/b/{body}/plans/{code}/{year}/edit",
             get(forms::plan_form).post(forms::edit_plan),
         )
+        .route(
+            "/b/{body}/plans/{code}/{year}/periods/{half}",
+            get(cycle::period),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/periods/{half}/open",
+            post(cycle::open),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/periods/{half}/close",
+            post(cycle::close),
+        )
+        .route("/b/{body}/updates/{id}/{step}", post(cycle::move_update))
+        .route("/b/{body}/my-updates", get(cycle::my_updates))
         .route("/b/{body}/actions/{id}", get(pages::action))
         .route(
             "/b/{body}/actions/{id}/edit",

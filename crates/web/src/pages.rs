@@ -65,6 +65,16 @@ pub(crate) fn chrome(viewer: Option<&Viewer>, body: Option<&Body>) -> Chrome {
         },
         csrf: viewer.and_then(|v| v.csrf.clone()).unwrap_or_default(),
         body: body.map(|b| (b.slug.to_string(), b.name.to_string())),
+        my_updates: match (access, body) {
+            (
+                Some(Access::Member {
+                    role: domain::Role::ActionLead,
+                    ..
+                }),
+                Some(b),
+            ) => Some(format!("/b/{}/my-updates", b.slug)),
+            _ => None,
+        },
     }
 }
 
@@ -368,6 +378,23 @@ pub async fn plan(
             "{}/publish",
             plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
         ),
+        period_links: if access.sees_unpublished() {
+            [Half::H1, Half::H2]
+                .iter()
+                .map(|h| {
+                    let p = ReportingPeriod::new(plan.year, *h);
+                    (
+                        format!(
+                            "{}/periods/{h}",
+                            plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
+                        ),
+                        format!("Updates for {p} ({})", h.months()),
+                    )
+                })
+                .collect()
+        } else {
+            vec![]
+        },
         edit_href: format!(
             "{}/edit",
             plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
@@ -621,6 +648,12 @@ pub struct UpdateFields {
     version: String,
     #[serde(default)]
     csrf: String,
+    /// "yes" when the lead also submits the update for sign-off.
+    #[serde(default)]
+    submit: Option<String>,
+    /// Why the update was returned (shown, not posted back).
+    #[serde(skip)]
+    returned_comment: Option<String>,
     #[serde(flatten)]
     rest: HashMap<String, String>,
 }
@@ -675,6 +708,7 @@ fn update_page(
         actuals,
         version: fields.version.clone(),
         csrf: viewer.csrf.clone().unwrap_or_default(),
+        returned_comment: fields.returned_comment.clone(),
         errors,
     }
 }
@@ -726,6 +760,10 @@ pub async fn update_form(
         fields.commentary = u.input.commentary.to_string();
         fields.key_achievement = u.input.key_achievement.then(|| "yes".to_owned());
         fields.version = u.version.to_string();
+        fields.returned_comment = u
+            .returned_comment
+            .clone()
+            .filter(|_| u.state == domain::UpdateState::Returned);
         for a in &u.input.actuals {
             fields
                 .rest
@@ -837,13 +875,35 @@ pub async fn record_update(
                     .record_update(&actor, action.id, period, input, Some(version.unwrap_or(0)))
                     .await
                 {
-                    Ok(_) => {
-                        return Ok(Redirect::to(&format!(
-                            "/b/{}/actions/{}",
-                            body.slug, action.id
-                        ))
-                        .into_response());
+                    Ok(saved) => {
+                        let submitted = match fields.submit.as_deref() {
+                            Some("yes") if saved.state == domain::UpdateState::Draft => state
+                                .store()
+                                .submit_update(&actor, saved.id, saved.version)
+                                .await
+                                .map(|_| ()),
+                            _ => Ok(()),
+                        };
+                        match submitted {
+                            Ok(()) => {
+                                return Ok(Redirect::to(&format!(
+                                    "/b/{}/actions/{}",
+                                    body.slug, action.id
+                                ))
+                                .into_response());
+                            }
+                            Err(e) if e.is_user_error() => errors.push(FieldError {
+                                field: "status".into(),
+                                message: capitalise(&e.to_string()),
+                            }),
+                            Err(e) => return Err(e.into()),
+                        }
                     }
+                    Err(e @ (StoreError::Transition(_) | StoreError::Closed { .. })) => errors
+                        .push(FieldError {
+                            field: "status".into(),
+                            message: capitalise(&e.to_string()),
+                        }),
                     Err(e @ StoreError::Conflict { .. }) => errors.push(FieldError {
                         field: "status".into(),
                         message: capitalise(&e.to_string()),

@@ -16,6 +16,8 @@ pub struct Chrome {
     pub csrf: String,
     /// The body being shown: (slug, name).
     pub body: Option<(String, String)>,
+    /// For action leads: their "your updates" page.
+    pub my_updates: Option<String>,
 }
 
 impl Chrome {
@@ -174,6 +176,8 @@ pub struct PlanPage {
     pub version: i64,
     pub publish_href: String,
     pub edit_href: String,
+    /// For people of the body: the pages of the year's two reporting periods.
+    pub period_links: Vec<(String, String)>,
     pub audit_href: String,
     pub aligned: Vec<String>,
     pub when: String,
@@ -277,6 +281,8 @@ pub struct UpdateFormPage {
     pub actuals: Vec<ActualField>,
     pub version: String,
     pub csrf: String,
+    /// Why a performance officer returned the update.
+    pub returned_comment: Option<String>,
 }
 
 impl UpdateFormPage {
@@ -424,4 +430,60 @@ pub struct PlanFormPage {
     pub alignments: Vec<Choice>,
     pub version: String,
     pub csrf: String,
+}
+
+/// One action's row on the period page.
+pub struct PeriodRow {
+    pub href: String,
+    pub reference: String,
+    pub title: String,
+    pub lead: String,
+    /// "Missing", "Draft", "Submitted", "Returned", "Signed off".
+    pub state: String,
+    pub state_colour: &'static str,
+    pub status: Option<Tag>,
+    /// For officers, when the update is submitted: its id and version for sign-off or return.
+    pub decide: Option<(i64, i64)>,
+    pub returned_comment: Option<String>,
+}
+
+/// A reporting period of a plan: who owes what.
+#[derive(Template)]
+#[template(path = "period.html")]
+pub struct PeriodPage {
+    pub chrome: Chrome,
+    pub body_slug: String,
+    pub plan_href: String,
+    pub heading: String,
+    pub period: String,
+    /// "open", "closed" or "not opened".
+    pub state: String,
+    pub deadline: String,
+    pub can_manage: bool,
+    pub open_href: String,
+    pub close_href: String,
+    pub counts: Vec<(String, usize)>,
+    pub rows: Vec<PeriodRow>,
+    pub errors: Vec<FieldError>,
+}
+
+/// One action awaiting the viewer's update.
+pub struct OwedRow {
+    pub href: String,
+    pub plan: String,
+    pub period: String,
+    pub reference: String,
+    pub title: String,
+    pub state: String,
+    pub deadline: String,
+    pub comment: Option<String>,
+}
+
+/// The actions awaiting the signed-in lead's updates.
+#[derive(Template)]
+#[template(path = "my_updates.html")]
+pub struct MyUpdatesPage {
+    pub chrome: Chrome,
+    pub lead: String,
+    pub rows: Vec<OwedRow>,
 }

@@ -1244,3 +1244,185 @@ async fn officers_choose_what_a_plan_is_aligned_with(db: TestDb) {
     );
 }
 on_both_engines!(officers_choose_what_a_plan_is_aligned_with);
+
+/// The reporting cycle in the browser's terms: the officer opens H1 2024/25,
+/// the lead saves and submits, the officer returns one and signs off the
+/// other, and the period page, the lead's list and the plan follow each step.
+async fn the_reporting_cycle_on_the_web(db: TestDb) {
+    let app = spawn_app(db).await;
+    let officer = app.signed_in("officer").await;
+    let lead = app.signed_in("lead").await;
+    let period_url = app.url("/b/bromley/plans/ACH/2024-25/periods/H1");
+    let (status, page) = get(&officer, period_url.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("This period has not been opened for updates."));
+    let csrf = hidden(&page, "csrf");
+    let bad = officer
+        .post(format!("{period_url}/open"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("deadline", "soon"),
+            ("reminder_days", "7"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("Enter the deadline as a date")
+    );
+    let opened = officer
+        .post(format!("{period_url}/open"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("deadline", "2024-10-15"),
+            ("reminder_days", "7"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&client(), period_url.clone()).await.0,
+        StatusCode::SEE_OTHER,
+        "the public is sent to sign in"
+    );
+
+    let (_, owed) = get(&lead, app.url("/b/bromley/my-updates")).await;
+    assert!(
+        owed.contains("Your updates")
+            && owed.contains("Missing")
+            && owed.contains("15 October 2024")
+    );
+    for (reference, status) in [("10A", "on_track"), ("6A", "at_risk")] {
+        let id = app.action_id("2024/25", reference).await;
+        let form_url = app.url(&format!("/b/bromley/actions/{id}/updates/H1"));
+        let form = lead
+            .get(&form_url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let fields = [
+            ("csrf", hidden(&form, "csrf")),
+            ("status", status.into()),
+            ("commentary", "Half-year progress".into()),
+            ("submit", "yes".into()),
+        ];
+        assert_eq!(
+            lead.post(&form_url)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    let page = get(&officer, period_url.clone()).await.1;
+    assert!(page.contains(">Submitted<"), "submitted updates are shown");
+    let ten_a = app
+        .store
+        .updates_of(app.action_id("2024/25", "10A").await)
+        .await
+        .unwrap()
+        .remove(0);
+    let six_a = app
+        .store
+        .updates_of(app.action_id("2024/25", "6A").await)
+        .await
+        .unwrap()
+        .remove(0);
+    let csrf = hidden(&page, "csrf");
+    let returned = officer
+        .post(app.url(&format!("/b/bromley/updates/{}/return", six_a.id)))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", &six_a.version.to_string()),
+            ("comment", "Add the carers' survey results"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(returned.status(), StatusCode::SEE_OTHER);
+    let denied = lead
+        .post(app.url(&format!("/b/bromley/updates/{}/sign-off", ten_a.id)))
+        .form(&[
+            (
+                "csrf",
+                hidden(&get(&lead, app.url("/b/bromley")).await.1, "csrf"),
+            ),
+            ("version", ten_a.version.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        denied.status(),
+        StatusCode::FORBIDDEN,
+        "a lead cannot sign off"
+    );
+    let signed = officer
+        .post(app.url(&format!("/b/bromley/updates/{}/sign-off", ten_a.id)))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", &ten_a.version.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let again = officer
+        .post(app.url(&format!("/b/bromley/updates/{}/sign-off", ten_a.id)))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", &(ten_a.version + 1).to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("Cannot sign off an update that is signed off")
+    );
+
+    let page = get(&officer, period_url.clone()).await.1;
+    assert!(page.contains(">Signed off<") && page.contains(">Returned<"));
+    assert!(page.contains("Returned: Add the carers&#39; survey results"));
+    let owed = get(&lead, app.url("/b/bromley/my-updates")).await.1;
+    assert!(
+        owed.contains("Returned: Add the carers&#39; survey results"),
+        "the lead sees why it came back"
+    );
+    let plan = get(&officer, app.url("/b/bromley/plans/ACH/2024-25?period=H1"))
+        .await
+        .1;
+    assert!(
+        plan.contains("Progress had been made on some of the actions (1 of 24)"),
+        "only the signed-off update counts"
+    );
+
+    let closed = officer
+        .post(format!("{period_url}/close"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), StatusCode::SEE_OTHER);
+    assert!(
+        get(&officer, period_url)
+            .await
+            .1
+            .contains("This period is closed")
+    );
+}
+on_both_engines!(the_reporting_cycle_on_the_web);

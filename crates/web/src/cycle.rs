@@ -1,0 +1,434 @@
+//! The reporting cycle on the web: a period page (who owes what, open and
+//! close, sign off and return), the lead's "your updates" page, and the
+//! update moves.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect};
+use chrono::NaiveDate;
+use domain::{Access, FinancialYear, Half, ReportingPeriod, Role, UpdateState};
+use serde::Deserialize;
+use store::StoreError;
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::WebError;
+use crate::pages::{body_for, capitalise, check_form, chrome, need_sign_in, plan_href, viewer};
+use crate::views::{FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag};
+
+type PageResult = Result<axum::response::Response, WebError>;
+
+fn state_colour(state: Option<UpdateState>) -> &'static str {
+    match state {
+        None => "red",
+        Some(UpdateState::Draft) => "grey",
+        Some(UpdateState::Submitted) => "yellow",
+        Some(UpdateState::Returned) => "orange",
+        Some(UpdateState::SignedOff) => "green",
+    }
+}
+
+fn actor(viewer: &Viewer) -> String {
+    format!("{} <{}>", viewer.user.name, viewer.user.email)
+}
+
+struct Located {
+    viewer: Viewer,
+    body: domain::Body,
+    access: Access,
+    view: std::sync::Arc<store::PlanView>,
+    period: ReportingPeriod,
+}
+
+async fn locate(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    slug: &str,
+    code: &str,
+    year: &str,
+    half: &str,
+) -> Result<Located, WebError> {
+    let viewer = viewer(state, headers)
+        .await?
+        .ok_or_else(|| need_sign_in(path))?;
+    let body = body_for(state, slug).await?;
+    let access = Viewer::access(Some(&viewer), body.id);
+    if !access.sees_unpublished() {
+        return Err(WebError::Forbidden);
+    }
+    let (Ok(code), Ok(year), Ok(half)) = (
+        code.parse(),
+        year.parse::<FinancialYear>(),
+        half.parse::<Half>(),
+    ) else {
+        return Err(WebError::NotFound);
+    };
+    let view = match state.store().plan_view(&body.slug, &code, year).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    Ok(Located {
+        viewer,
+        body,
+        access,
+        view,
+        period: ReportingPeriod::new(year, half),
+    })
+}
+
+async fn period_page(state: &AppState, l: &Located, errors: Vec<FieldError>) -> PageResult {
+    let tree = &l.view.tree;
+    let record = state
+        .store()
+        .period_records(tree.plan.id)
+        .await?
+        .into_iter()
+        .find(|p| p.half == l.period.half);
+    let (state_text, deadline) = match &record {
+        Some(p) if p.open => ("open", p.deadline.to_string()),
+        Some(p) => ("closed", p.deadline.to_string()),
+        None => ("not opened", String::new()),
+    };
+    let base = plan_href(
+        l.body.slug.as_str(),
+        l.view.portfolio.code.as_str(),
+        tree.plan.year,
+    );
+    let mut counts = [
+        ("Missing", 0),
+        ("Draft", 0),
+        ("Submitted", 0),
+        ("Returned", 0),
+        ("Signed off", 0),
+    ];
+    let rows: Vec<PeriodRow> = tree
+        .actions
+        .iter()
+        .map(|a| {
+            let update = tree.any_update_in(a.id, l.period);
+            let st = update.map(|u| u.state);
+            let label = st.map(UpdateState::label).unwrap_or("Missing");
+            if let Some(c) = counts.iter_mut().find(|(n, _)| *n == label) {
+                c.1 += 1;
+            }
+            PeriodRow {
+                href: format!("/b/{}/actions/{}", l.body.slug, a.id),
+                reference: a.details.reference.to_string(),
+                title: a.details.title.to_string(),
+                lead: a.details.lead.to_string(),
+                state: label.to_owned(),
+                state_colour: state_colour(st),
+                status: update.map(|u| Tag::of(Some(u.input.status), &l.body.rag)),
+                decide: (l.access.edits_plans()
+                    && st == Some(UpdateState::Submitted)
+                    && state_text == "open")
+                    .then(|| update.map(|u| (u.id, u.version)))
+                    .flatten(),
+                returned_comment: update
+                    .filter(|u| u.state == UpdateState::Returned)
+                    .and_then(|u| u.returned_comment.clone()),
+            }
+        })
+        .collect();
+    let failed = !errors.is_empty();
+    let page = PeriodPage {
+        chrome: chrome(Some(&l.viewer), Some(&l.body)),
+        body_slug: l.body.slug.to_string(),
+        plan_href: base.clone(),
+        heading: format!("{} updates for {}", l.view.portfolio.name, l.period),
+        period: format!("{} ({})", l.period, l.period.half.months()),
+        state: state_text.to_owned(),
+        deadline,
+        can_manage: l.access.edits_plans(),
+        open_href: format!("{base}/periods/{}/open", l.period.half),
+        close_href: format!("{base}/periods/{}/close", l.period.half),
+        counts: counts.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect(),
+        rows,
+        errors,
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `GET /b/{body}/plans/{code}/{year}/periods/{half}`.
+pub async fn period(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year, half)): Path<(String, String, String, String)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
+    period_page(&state, &l, vec![]).await
+}
+
+/// The open-period form.
+#[derive(Debug, Deserialize)]
+pub struct OpenFields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    reminder_days: String,
+}
+
+/// `POST …/periods/{half}/open`.
+pub async fn open(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year, half)): Path<(String, String, String, String)>,
+    uri: OriginalUri,
+    Form(f): Form<OpenFields>,
+) -> PageResult {
+    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
+    check_form(&headers, &l.viewer, &f.csrf)?;
+    if !l.access.edits_plans() {
+        return Err(WebError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    let deadline = NaiveDate::parse_from_str(f.deadline.trim(), "%Y-%m-%d");
+    let reminder_days = f
+        .reminder_days
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|d| *d <= 365);
+    match (deadline, reminder_days) {
+        (Ok(deadline), Some(days)) => match state
+            .store()
+            .open_period(
+                &actor(&l.viewer),
+                l.view.tree.plan.id,
+                l.period.half,
+                deadline,
+                days,
+            )
+            .await
+        {
+            Ok(_) => return Ok(Redirect::to(uri.path().trim_end_matches("/open")).into_response()),
+            Err(e @ (StoreError::PeriodState { .. } | StoreError::Invalid(_))) => {
+                errors.push(FieldError {
+                    field: "deadline".into(),
+                    message: capitalise(&e.to_string()),
+                })
+            }
+            Err(e) => return Err(e.into()),
+        },
+        (Err(_), _) => errors.push(FieldError {
+            field: "deadline".into(),
+            message: "Enter the deadline as a date, like 2024-10-15".into(),
+        }),
+        (_, None) => errors.push(FieldError {
+            field: "reminder_days".into(),
+            message: "Enter the number of days as a whole number from 0 to 365".into(),
+        }),
+    }
+    period_page(&state, &l, errors).await
+}
+
+/// A form with only its CSRF token (and perhaps a version and comment).
+#[derive(Debug, Deserialize)]
+pub struct MoveFields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST …/periods/{half}/close`.
+pub async fn close(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year, half)): Path<(String, String, String, String)>,
+    uri: OriginalUri,
+    Form(f): Form<MoveFields>,
+) -> PageResult {
+    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
+    check_form(&headers, &l.viewer, &f.csrf)?;
+    if !l.access.edits_plans() {
+        return Err(WebError::Forbidden);
+    }
+    match state
+        .store()
+        .close_period(&actor(&l.viewer), l.view.tree.plan.id, l.period.half)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(uri.path().trim_end_matches("/close")).into_response()),
+        Err(e @ StoreError::PeriodState { .. }) => {
+            period_page(
+                &state,
+                &l,
+                vec![FieldError {
+                    field: "main-content".into(),
+                    message: capitalise(&e.to_string()),
+                }],
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /b/{body}/updates/{id}/{move}`: submit (the lead), sign off or return (an officer).
+pub async fn move_update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id, step)): Path<(String, String, String)>,
+    uri: OriginalUri,
+    Form(f): Form<MoveFields>,
+) -> PageResult {
+    let viewer = viewer(&state, &headers)
+        .await?
+        .ok_or_else(|| need_sign_in(uri.path()))?;
+    check_form(&headers, &viewer, &f.csrf)?;
+    let body = body_for(&state, &slug).await?;
+    let access = Viewer::access(Some(&viewer), body.id);
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let update = match state.store().update(id).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    let action = state.store().action(update.action_id).await?;
+    let plan = state.store().plan_by_id(action.plan_id).await?;
+    let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
+    if portfolio.body_id != body.id {
+        return Err(WebError::NotFound);
+    }
+    let allowed = match step.as_str() {
+        "submit" => access.updates(&action),
+        "sign-off" | "return" => access.edits_plans(),
+        _ => return Err(WebError::NotFound),
+    };
+    if !allowed {
+        return Err(WebError::Forbidden);
+    }
+    let version = f.version.parse().unwrap_or(update.version);
+    let who = actor(&viewer);
+    let result = match step.as_str() {
+        "submit" => state.store().submit_update(&who, id, version).await,
+        "sign-off" => state.store().sign_off_update(&who, id, version).await,
+        _ => match domain::Text::parse("comment", &f.comment) {
+            Ok(c) => state.store().return_update(&who, id, version, &c).await,
+            Err(e) => Err(StoreError::Invalid(e)),
+        },
+    };
+    let period_href = format!(
+        "{}/periods/{}",
+        plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year),
+        update.period.half
+    );
+    match result {
+        Ok(_) if step == "submit" => {
+            Ok(Redirect::to(&format!("/b/{}/actions/{}", body.slug, action.id)).into_response())
+        }
+        Ok(_) => Ok(Redirect::to(&period_href).into_response()),
+        Err(e) if e.is_user_error() => {
+            let l = Located {
+                viewer,
+                access,
+                view: state
+                    .store()
+                    .plan_view(&body.slug, &portfolio.code, plan.year)
+                    .await?,
+                body,
+                period: update.period,
+            };
+            period_page(
+                &state,
+                &l,
+                vec![FieldError {
+                    field: "main-content".into(),
+                    message: capitalise(&e.to_string()),
+                }],
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /b/{body}/my-updates`: the actions awaiting the signed-in lead's updates.
+pub async fn my_updates(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    uri: OriginalUri,
+) -> PageResult {
+    let viewer = viewer(&state, &headers)
+        .await?
+        .ok_or_else(|| need_sign_in(uri.path()))?;
+    let body = body_for(&state, &slug).await?;
+    let leads =
+        match Viewer::access(Some(&viewer), body.id) {
+            Access::Member {
+                role: Role::ActionLead,
+                leads: Some(l),
+            } => l,
+            Access::Member { .. } => return Err(WebError::SignInFailed(
+                "this page lists the updates an action lead owes; your role is not an action lead"
+                    .into(),
+            )),
+            Access::Public => return Err(WebError::Forbidden),
+        };
+    let mut rows = Vec::new();
+    for summary in state
+        .store()
+        .plans()
+        .await?
+        .into_iter()
+        .filter(|p| p.body == body.slug.as_str())
+    {
+        let open: Vec<_> = state
+            .store()
+            .period_records(summary.plan_id)
+            .await?
+            .into_iter()
+            .filter(|p| p.open)
+            .collect();
+        if open.is_empty() {
+            continue;
+        }
+        let tree = state.store().plan_tree(summary.plan_id).await?;
+        for p in open {
+            let period = ReportingPeriod::new(summary.year, p.half);
+            for a in tree
+                .actions
+                .iter()
+                .filter(|a| a.details.lead.as_str().eq_ignore_ascii_case(leads.as_str()))
+            {
+                let update = tree.any_update_in(a.id, period);
+                let st = update.map(|u| u.state);
+                if matches!(
+                    st,
+                    None | Some(UpdateState::Draft) | Some(UpdateState::Returned)
+                ) {
+                    rows.push(OwedRow {
+                        href: format!("/b/{}/actions/{}/updates/{}", body.slug, a.id, p.half),
+                        plan: format!("{} {}", summary.portfolio_code, summary.year),
+                        period: period.to_string(),
+                        reference: a.details.reference.to_string(),
+                        title: a.details.title.to_string(),
+                        state: st.map(UpdateState::label).unwrap_or("Missing").to_owned(),
+                        deadline: p.deadline.format("%-d %B %Y").to_string(),
+                        comment: update.and_then(|u| u.returned_comment.clone()),
+                    });
+                }
+            }
+        }
+    }
+    let page = MyUpdatesPage {
+        chrome: chrome(Some(&viewer), Some(&body)),
+        lead: leads.to_string(),
+        rows,
+    };
+    Ok(Html(page.render()?).into_response())
+}
