@@ -1,0 +1,72 @@
+// The reporting cycle in a browser: the officer opens a period, the lead
+// saves and submits an update, the officer returns it with a comment, the
+// lead sees why, resubmits, and the officer signs it off. Every page of the
+// cycle meets WCAG 2.2 AA as far as axe can tell.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { ACCOUNTS, PLANS, assertAccessible, findAction, launchBrowser, signedInPage, startAmbit } from './support.mjs';
+
+let server;
+let browser;
+let base;
+let officer;
+let lead;
+let action;
+
+before(async () => {
+  server = await startAmbit();
+  base = server.baseURL;
+  browser = await launchBrowser();
+  officer = (await signedInPage(browser, base, ACCOUNTS.officer)).page;
+  lead = (await signedInPage(browser, base, ACCOUNTS.lead)).page;
+  action = await findAction(officer, base, PLANS.y2024, '10A');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const periodPath = `${PLANS.y2024}/periods/H1`;
+
+test('a lead submits, an officer returns and then signs off', async () => {
+  await officer.goto(base + periodPath);
+  await assertAccessible(officer, 'period page, not opened');
+  await officer.getByLabel('Deadline for updates').fill('2024-10-15');
+  await officer.getByRole('button', { name: 'Open this period' }).click();
+  await officer.getByText('Updates are due by').waitFor();
+  await assertAccessible(officer, 'period page, open');
+
+  await lead.goto(`${base}/b/bromley/my-updates`);
+  await assertAccessible(lead, 'your updates page');
+  await lead.getByRole('link', { name: /^10A:/ }).click();
+  await lead.getByLabel('On track').check();
+  await lead.getByLabel('Commentary').fill('The Carers Strategy action plan is agreed.');
+  await lead.getByRole('button', { name: 'Save and submit for sign-off' }).click();
+  await lead.waitForURL(`${base}${action.href}`);
+
+  await officer.goto(base + periodPath);
+  await officer.getByLabel('Comment for the lead on 10A').fill('Say when the first carers assessment round starts');
+  await officer.getByRole('button', { name: 'Return 10A to the lead' }).click();
+  await officer.getByText('Returned: Say when the first carers assessment round starts').waitFor();
+  await assertAccessible(officer, 'period page with a returned update');
+
+  await lead.goto(`${base}/b/bromley/my-updates`);
+  assert.match(await lead.locator('main').innerText(), /Returned: Say when the first carers assessment round starts/);
+  await lead.getByRole('link', { name: /^10A:/ }).click();
+  await lead.getByText('Returned for changes:').waitFor();
+  await assertAccessible(lead, 'update form showing why it was returned');
+  await lead.getByLabel('Commentary').fill('The first assessment round starts in November.');
+  await lead.getByRole('button', { name: 'Save and submit for sign-off' }).click();
+  await lead.waitForURL(`${base}${action.href}`);
+
+  await officer.goto(base + periodPath);
+  await officer.getByRole('button', { name: 'Sign off 10A' }).click();
+  await officer.waitForURL(base + periodPath);
+  const row = officer.getByRole('row', { name: /10A/ });
+  assert.match(await row.innerText(), /Signed off/);
+  await officer.goto(`${base}${PLANS.y2024}?period=H1`);
+  assert.match(await officer.locator('main').innerText(), /some of the actions \(1 of 24\)/);
+});
