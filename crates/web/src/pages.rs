@@ -264,6 +264,44 @@ pub async fn plan(
     }
 
     let by_top = tree.rollup_at(0, period);
+    // The status each action had in the period before the one shown: the
+    // first half of the same plan, or the second half of last year's plan
+    // through the action's lineage.
+    let previous: Option<(
+        ReportingPeriod,
+        std::collections::HashMap<i64, domain::Status>,
+    )> = match period {
+        Some(p) if p.half == Half::H2 => Some((
+            p.previous(),
+            tree.actions
+                .iter()
+                .filter_map(|a| {
+                    tree.update_in(a.id, p.previous())
+                        .map(|u| (a.id, u.input.status))
+                })
+                .collect(),
+        )),
+        Some(p) => match state
+            .store()
+            .plan_view(&body.slug, &portfolio.code, plan.year.previous())
+            .await
+        {
+            Ok(last) => Some((
+                p.previous(),
+                tree.actions
+                    .iter()
+                    .filter_map(|a| {
+                        a.continues
+                            .and_then(|c| last.tree.update_in(c, p.previous()))
+                            .map(|u| (a.id, u.input.status))
+                    })
+                    .collect(),
+            )),
+            Err(StoreError::NotFound { .. }) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
     let mut sections = Vec::new();
     let mut stack: Vec<i64> = tree
         .children(None)
@@ -299,6 +337,13 @@ pub async fn plan(
                     tag: Tag::of(update.map(|u| u.input.status), &body.rag),
                     period: update.map(|u| u.period.to_string()).unwrap_or_default(),
                     illustrative: a.details.illustrative,
+                    trend: previous.as_ref().map(|(_, before)| {
+                        domain::Trend::between(
+                            before.get(&a.id).copied(),
+                            update.map(|u| u.input.status),
+                        )
+                        .label()
+                    }),
                 }
             })
             .collect();
@@ -450,6 +495,35 @@ pub async fn plan(
         shown: shown.len(),
         total: tree.actions.len(),
         sections,
+        achievements: match period {
+            Some(p) => tree
+                .children(None)
+                .filter_map(|top| {
+                    let items: Vec<(String, String)> = tree
+                        .actions
+                        .iter()
+                        .filter(|a| tree.path_of(a).first().map(|i| i.id) == Some(top.id))
+                        .filter_map(|a| {
+                            tree.update_in(a.id, p)
+                                .filter(|u| u.input.key_achievement)
+                                .map(|u| {
+                                    (
+                                        a.details.reference.to_string(),
+                                        u.input.commentary.to_string(),
+                                    )
+                                })
+                        })
+                        .collect();
+                    let heading = match top.number {
+                        Some(n) => format!("{} {n}", levels.name(0)),
+                        None => top.title.to_string(),
+                    };
+                    (!items.is_empty()).then_some(AchievementGroup { heading, items })
+                })
+                .collect(),
+            None => vec![],
+        },
+        compared_with: previous.as_ref().map(|(p, _)| p.to_string()),
     };
     html(page)
 }

@@ -138,6 +138,15 @@ pub struct ActionRow {
     pub tag: Tag,
     pub period: String,
     pub illustrative: bool,
+    /// With a period chosen: how the status moved since the period before.
+    pub trend: Option<&'static str>,
+}
+
+/// The key achievements of a period under one top-level item (ambition).
+pub struct AchievementGroup {
+    pub heading: String,
+    /// (reference, commentary)
+    pub items: Vec<(String, String)>,
 }
 
 /// A heading of the plan tree with the actions directly under it.
@@ -193,6 +202,10 @@ pub struct PlanPage {
     pub shown: usize,
     pub total: usize,
     pub sections: Vec<Section>,
+    /// With a period chosen: its key achievements, by ambition.
+    pub achievements: Vec<AchievementGroup>,
+    /// With a period chosen: the period it is compared with.
+    pub compared_with: Option<String>,
 }
 
 /// One measure on the action page, with its figures per period.

@@ -1426,3 +1426,34 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
     );
 }
 on_both_engines!(the_reporting_cycle_on_the_web);
+
+async fn a_period_shows_key_achievements_and_change_since_the_last(db: TestDb) {
+    let app = spawn_app(db).await;
+    let (_, h1) = get(&client(), app.url("/b/bromley/plans/ACH/2022-23?period=H1")).await;
+    let achievements = &h1[h1
+        .find("Key achievements in H1 2022/23")
+        .expect("a key achievements section")
+        ..h1.find("Filter the action").unwrap()];
+    let ambition_2 = achievements.find("Ambition 2").unwrap();
+    let ambition_5 = achievements.find("Ambition 5").unwrap();
+    let ics = achievements.find("1 July 2022").unwrap();
+    let fair_cost = achievements.find("Fair Cost of Care").unwrap();
+    assert!(
+        ambition_2 < ics && ics < ambition_5 && ambition_5 < fair_cost,
+        "grouped by ambition, as in the seeds"
+    );
+    assert!(
+        !h1.contains("Since H2 2021/22"),
+        "no earlier plan, no comparison"
+    );
+
+    let (_, h2) = get(&client(), app.url("/b/bromley/plans/ACH/2023-24?period=H2")).await;
+    assert!(h2.contains("Since H1 2023/24"));
+    assert!(h2.contains(">Improved<") || h2.contains(">Unchanged<"));
+    let (_, next_year) = get(&client(), app.url("/b/bromley/plans/ACH/2023-24?period=H1")).await;
+    assert!(
+        next_year.contains("Since H2 2022/23"),
+        "H1 compares with last year's H2 through lineage"
+    );
+}
+on_both_engines!(a_period_shows_key_achievements_and_change_since_the_last);
