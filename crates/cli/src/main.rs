@@ -224,6 +224,9 @@ struct SetUpdate {
     /// Refuse the change if the update's version is no longer this (someone else changed it).
     #[arg(long, value_name = "VERSION")]
     expect_version: Option<i64>,
+    /// Correct the signed-off update of a closed period, saying why; the earlier version stays in the history.
+    #[arg(long, value_name = "REASON")]
+    correction: Option<String>,
 }
 
 /// A problem with what the user asked for: reported in one line, exit code 2.
@@ -687,9 +690,30 @@ async fn set_update(
     }
     .validate()
     .map_err(UserError::from)?;
-    let saved = store
-        .record_update(&actor(), action.id, period, input, args.expect_version)
-        .await?;
+    let saved = match &args.correction {
+        None => {
+            store
+                .record_update(&actor(), action.id, period, input, args.expect_version)
+                .await?
+        }
+        Some(reason) => {
+            let reason = Text::parse("correction", reason).map_err(UserError::from)?;
+            let current = store
+                .updates_of(action.id)
+                .await?
+                .into_iter()
+                .find(|u| u.period == period)
+                .ok_or_else(|| {
+                    UserError(format!(
+                        "correction: action {reference} has no update for {period} to correct"
+                    ))
+                })?;
+            let version = args.expect_version.unwrap_or(current.version);
+            store
+                .correct_update(&actor(), current.id, version, input, &reason)
+                .await?
+        }
+    };
     println!(
         "Saved update for {} in {}: {} (version {}).",
         action.details.reference, period, saved.input.status, saved.version

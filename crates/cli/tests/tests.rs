@@ -566,5 +566,37 @@ async fn the_reporting_cycle_from_the_command_line(db: TestDb) {
     );
     assert_eq!(late.status.code(), Some(2));
     assert!(stderr(&late).contains("H1 2024/25 is closed"));
+    let corrected = ok(
+        &db,
+        &[
+            "update",
+            "set",
+            "ACH",
+            "2024/25",
+            "H1",
+            "10A",
+            "--status",
+            "at risk",
+            "--correction",
+            "Status was reported wrongly",
+        ],
+    );
+    assert!(corrected.contains("At risk"), "{corrected}");
+    let not_closed = ambit(
+        &db,
+        &[
+            "update",
+            "set",
+            "ACH",
+            "2024/25",
+            "H2",
+            "10A",
+            "--status",
+            "at risk",
+            "--correction",
+            "x",
+        ],
+    );
+    assert_eq!(not_closed.status.code(), Some(2));
 }
 on_both_engines!(the_reporting_cycle_from_the_command_line);

@@ -88,6 +88,49 @@ impl Store {
         input: UpdateInput,
         expected_version: Option<i64>,
     ) -> Result<Update, StoreError> {
+        self.write_update(actor, action_id, period, input, expected_version, None)
+            .await
+    }
+
+    /// Correct a signed-off update of a closed period. The period stays
+    /// closed and the update signed off; the audit trail keeps the earlier
+    /// version, the correction and its `reason`.
+    pub async fn correct_update(
+        &self,
+        actor: &str,
+        update_id: i64,
+        expected_version: i64,
+        input: UpdateInput,
+        reason: &domain::Text,
+    ) -> Result<Update, StoreError> {
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(ParseError::new(
+                "reason",
+                "",
+                "why the reported update is being corrected",
+            )));
+        }
+        let current = self.update(update_id).await?;
+        self.write_update(
+            actor,
+            current.action_id,
+            current.period,
+            input,
+            Some(expected_version),
+            Some(reason),
+        )
+        .await
+    }
+
+    async fn write_update(
+        &self,
+        actor: &str,
+        action_id: i64,
+        period: ReportingPeriod,
+        input: UpdateInput,
+        expected_version: Option<i64>,
+        correction: Option<&domain::Text>,
+    ) -> Result<Update, StoreError> {
         let input = input.validate()?;
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
@@ -117,10 +160,21 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let round = crate::cycle::period_in(&mut tx, plan_id, period.half).await?;
-        if round.as_ref().is_some_and(|r| !r.open) {
-            return Err(StoreError::Closed {
-                period: period.to_string(),
-            });
+        let closed = round.as_ref().is_some_and(|r| !r.open);
+        match (closed, correction) {
+            (true, None) => {
+                return Err(StoreError::Closed {
+                    period: period.to_string(),
+                });
+            }
+            (false, Some(_)) => {
+                return Err(StoreError::PeriodState {
+                    period: period.to_string(),
+                    state: "not closed",
+                    hint: "corrections are for closed periods; change the update as usual",
+                });
+            }
+            _ => {}
         }
         let measures = crate::plans::indicator_ids(&mut tx, action_id).await?;
         if let Some(bad) = input
@@ -139,8 +193,12 @@ impl Store {
             .await?
             .into_iter()
             .find(|u| u.period == period);
+        if correction.is_some() && existing.is_none() {
+            return Err(StoreError::not_found("update to correct for", period));
+        }
         let state = match (&round, &existing) {
             (None, _) => domain::UpdateState::SignedOff,
+            (Some(_), Some(current)) if correction.is_some() => current.state,
             (Some(_), Some(current)) => current.state.edit().map_err(StoreError::Transition)?,
             (Some(_), None) => domain::UpdateState::Draft,
         };
@@ -237,9 +295,20 @@ impl Store {
                 actor,
                 entity: "update",
                 entity_id: id,
-                operation,
+                operation: if correction.is_some() {
+                    "correct"
+                } else {
+                    operation
+                },
                 before: existing.as_ref().map(json),
-                after: Some(json(&after)),
+                after: Some(match correction {
+                    Some(reason) => {
+                        let mut v = json(&after);
+                        v["correction_reason"] = serde_json::Value::String(reason.to_string());
+                        v
+                    }
+                    None => json(&after),
+                }),
             },
         )
         .await?;

@@ -867,16 +867,49 @@ async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("H2 2022/23 is not open"), "{err}");
-    let ops: Vec<String> = store
-        .audit_trail("update", signed.id)
+    let reason = Text::parse("reason", "The percentage was typed wrongly").unwrap();
+    let corrected = store
+        .correct_update(
+            "officer",
+            signed.id,
+            signed.version,
+            update(Status::AtRisk, Some(35), "To Committee in March 2023"),
+            &reason,
+        )
         .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.operation)
-        .collect();
+        .unwrap();
+    assert_eq!(
+        (corrected.state, corrected.input.percent.map(Percent::value)),
+        (domain::UpdateState::SignedOff, Some(35))
+    );
+    let err = store
+        .correct_update(
+            "officer",
+            signed.id,
+            signed.version,
+            update(Status::AtRisk, None, "stale"),
+            &reason,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    let trail = store.audit_trail("update", signed.id).await.unwrap();
+    let ops: Vec<&str> = trail.iter().map(|e| e.operation.as_str()).collect();
     assert_eq!(
         ops,
-        ["create", "submit", "return", "edit", "submit", "sign off"]
+        [
+            "create", "submit", "return", "edit", "submit", "sign off", "correct"
+        ]
+    );
+    let last = trail.last().unwrap();
+    assert_eq!(
+        last.before.as_ref().unwrap()["percent"],
+        30,
+        "the earlier version is kept"
+    );
+    assert_eq!(
+        last.after.as_ref().unwrap()["correction_reason"],
+        "The percentage was typed wrongly"
     );
 }
 on_both_engines!(updates_go_through_sign_off_in_an_open_period);
