@@ -96,6 +96,28 @@ enum Command {
     /// Open and close reporting periods, and see who owes an update.
     #[command(subcommand)]
     Period(cycle::PeriodCommand),
+    /// Remind action leads of updates due soon: queue reminders, then send every unsent message by email.
+    /// Run it daily (from cron or a timer); each reminder is sent once.
+    Reminders {
+        /// The mail server.
+        #[arg(long, value_name = "HOST")]
+        smtp_host: String,
+        /// The mail server's port.
+        #[arg(long, default_value_t = 587)]
+        smtp_port: u16,
+        /// Send without STARTTLS (only for a mail server on this machine).
+        #[arg(long)]
+        no_starttls: bool,
+        /// The sender, e.g. "Ambit <ambit@bromley.gov.uk>".
+        #[arg(long)]
+        from: String,
+        /// The site's address, for links in the messages, e.g. https://plans.bromley.gov.uk.
+        #[arg(long)]
+        site: String,
+        /// Act as if today were this date (YYYY-MM-DD); defaults to today.
+        #[arg(long)]
+        today: Option<String>,
+    },
     /// Write a consistent copy of the whole database to a file, even while it is in use.
     Backup {
         /// The backup file to write (it must not exist yet).
@@ -460,6 +482,38 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cycle::move_update(&location, body.as_ref(), m).await
         }
         Command::Period(p) => cycle::period(&location, body.as_ref(), p).await,
+        Command::Reminders {
+            smtp_host,
+            smtp_port,
+            no_starttls,
+            from,
+            site,
+            today,
+        } => {
+            let today = match today {
+                Some(t) => {
+                    chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
+                        UserError::from(ParseError::new("today", &t, "a date such as 2024-10-08"))
+                    })?
+                }
+                None => chrono::Utc::now().date_naive(),
+            };
+            let sender = notify::SmtpSender::new(&notify::SmtpSettings {
+                host: smtp_host,
+                port: smtp_port,
+                starttls: !no_starttls,
+                from,
+            })
+            .map_err(|e| UserError(format!("from: {e}")))?;
+            let store = Store::open(&location).await?;
+            let queued = store.queue_reminders(&actor(), today, &site).await?;
+            let done = notify::deliver(&store, &actor(), &sender).await?;
+            println!(
+                "Queued {queued} reminders; sent {} messages, {} failed (they will be tried again).",
+                done.sent, done.failed
+            );
+            Ok(())
+        }
         Command::Update(UpdateCommand::Set(args)) => {
             set_update(&location, body.as_ref(), args).await
         }

@@ -397,6 +397,7 @@ fn every_command_has_help() {
         vec!["period", "show", "--help"],
         vec!["update", "sign-off", "--help"],
         vec!["update", "todo", "--help"],
+        vec!["reminders", "--help"],
         vec!["init", "--help"],
         vec!["db", "migrate", "--help"],
         vec!["plan", "list", "--help"],

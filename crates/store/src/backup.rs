@@ -37,6 +37,7 @@ const TABLES: &[&str] = &[
     "sso_providers",
     "sso_logins",
     "reporting_periods",
+    "outbox",
 ];
 
 /// Tables whose `id` column is generated, so PostgreSQL's counters must be moved on after a restore.
@@ -60,6 +61,7 @@ const WITH_ID: &[&str] = &[
     "sso_providers",
     "sso_logins",
     "reporting_periods",
+    "outbox",
 ];
 
 const FORMAT: &str = "ambit-backup";
