@@ -256,6 +256,7 @@ mod tests {
             },
             measures: vec![],
             continues: None,
+            outcome: None,
             version: 1,
         }
     }

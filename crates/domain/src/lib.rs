@@ -17,6 +17,7 @@ mod error;
 mod measure;
 mod period;
 mod plan;
+mod refresh;
 mod rollup;
 mod status;
 mod target_date;
@@ -35,6 +36,7 @@ pub use plan::{
     Action, ActionDetails, Alignment, AlignmentKind, Ambition, Body, LevelNames, Plan, PlanItem,
     Portfolio, PortfolioCode, Slug, Strategy, StrategyYears,
 };
+pub use refresh::{Fate, PlanStatus};
 pub use rollup::{ProgressExtent, RollUp};
 pub use status::{Rag, RagMapping, Status};
 pub use target_date::TargetDate;

@@ -381,6 +381,10 @@ pub struct Plan {
     pub alignments: Vec<Alignment>,
     /// When it was published (shown on public pages); none while unpublished.
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Draft, approved or superseded.
+    pub status: crate::PlanStatus,
+    /// The day the committee approved it.
+    pub approved_on: Option<chrono::NaiveDate>,
     /// Optimistic-concurrency version.
     pub version: i64,
 }
@@ -454,6 +458,9 @@ pub struct Action {
     pub measures: Vec<(i64, Measure)>,
     /// The action in the previous year's plan that this one continues.
     pub continues: Option<i64>,
+    /// What the yearly refresh did with it: "carried_forward", "completed"
+    /// or "dropped" (with the reason); none before a refresh.
+    pub outcome: Option<(String, Option<String>)>,
     /// Optimistic-concurrency version.
     pub version: i64,
 }

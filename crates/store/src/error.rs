@@ -70,6 +70,16 @@ pub enum StoreError {
         /// What to do instead.
         hint: &'static str,
     },
+    /// A plan is not in the state the change needs.
+    #[error("plan {year} is {state}; {hint}")]
+    PlanState {
+        /// The plan's year.
+        year: String,
+        /// "draft", "approved", "superseded", "already made".
+        state: &'static str,
+        /// What to do instead.
+        hint: &'static str,
+    },
     /// An update cannot move to the state asked for.
     #[error("{0}")]
     Transition(#[from] domain::TransitionError),
@@ -150,6 +160,7 @@ impl StoreError {
                 | StoreError::Closed { .. }
                 | StoreError::PeriodState { .. }
                 | StoreError::Transition(_)
+                | StoreError::PlanState { .. }
                 | StoreError::WouldOverwrite { .. }
                 | StoreError::Backup { .. }
                 | StoreError::Location { .. }

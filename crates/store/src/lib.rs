@@ -23,6 +23,7 @@ mod org;
 mod outbox;
 mod people;
 mod plans;
+mod refresh;
 mod rows;
 mod sso;
 mod updates;

@@ -45,14 +45,17 @@ pub struct NewAction {
 }
 
 /// What a write needs to know about the plan it touches.
-struct PlanContext {
-    body_id: i64,
-    year: FinancialYear,
-    portfolio_id: i64,
-    levels: LevelNames,
+pub(crate) struct PlanContext {
+    pub(crate) body_id: i64,
+    pub(crate) year: FinancialYear,
+    pub(crate) portfolio_id: i64,
+    pub(crate) levels: LevelNames,
 }
 
-async fn plan_context(conn: &mut AnyConnection, plan_id: i64) -> Result<PlanContext, StoreError> {
+pub(crate) async fn plan_context(
+    conn: &mut AnyConnection,
+    plan_id: i64,
+) -> Result<PlanContext, StoreError> {
     let row = sqlx::query(
         "SELECT pl.id, pl.year, pl.portfolio_id, b.id AS body_id, b.level_names FROM plans pl \
          JOIN portfolios po ON po.id = pl.portfolio_id JOIN bodies b ON b.id = po.body_id \
@@ -75,7 +78,7 @@ async fn plan_context(conn: &mut AnyConnection, plan_id: i64) -> Result<PlanCont
     })
 }
 
-fn item_from(row: &AnyRow) -> Result<PlanItem, StoreError> {
+pub(crate) fn item_from(row: &AnyRow) -> Result<PlanItem, StoreError> {
     let c = Cols::new(row, "plan item")?;
     Ok(PlanItem {
         id: c.id(),
@@ -89,7 +92,7 @@ fn item_from(row: &AnyRow) -> Result<PlanItem, StoreError> {
     })
 }
 
-async fn item(conn: &mut AnyConnection, id: i64) -> Result<(PlanItem, i64), StoreError> {
+pub(crate) async fn item(conn: &mut AnyConnection, id: i64) -> Result<(PlanItem, i64), StoreError> {
     let row = sqlx::query("SELECT * FROM plan_items WHERE id = $1 AND deleted_at IS NULL")
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -100,7 +103,7 @@ async fn item(conn: &mut AnyConnection, id: i64) -> Result<(PlanItem, i64), Stor
 }
 
 /// Load actions matching `filter` (a condition on `a`, with one `$1` bound to `key`), with their measures.
-async fn load_actions(
+pub(crate) async fn load_actions(
     conn: &mut AnyConnection,
     filter: &str,
     key: i64,
@@ -179,6 +182,10 @@ async fn load_actions(
                 },
                 measures: measures.remove(&c.id()).unwrap_or_default(),
                 continues: c.opt_i64("continues_id")?,
+                outcome: c
+                    .opt_string("fate")?
+                    .map(|f| Ok::<_, StoreError>((f, c.opt_string("fate_reason")?)))
+                    .transpose()?,
                 version: c.i64("version")?,
             })
         })
@@ -192,7 +199,7 @@ async fn one_action(conn: &mut AnyConnection, id: i64) -> Result<Action, StoreEr
         .ok_or_else(|| StoreError::not_found("action", id))
 }
 
-async fn insert_measures(
+pub(crate) async fn insert_measures(
     conn: &mut AnyConnection,
     action_id: i64,
     measures: &[Measure],
@@ -246,6 +253,39 @@ async fn insert_measures(
         }
     }
     Ok(())
+}
+
+/// Insert an action (without its measures) at the end of its item; returns its id.
+pub(crate) async fn insert_action(
+    conn: &mut AnyConnection,
+    plan_id: i64,
+    new: &NewAction,
+) -> Result<i64, StoreError> {
+    let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE item_id = $1")
+        .bind(new.item_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let d = &new.details;
+    let t = now();
+    sqlx::query_scalar(
+        "INSERT INTO actions (plan_id, item_id, reference, title, lead, directorate, target, continues_id, illustrative, position, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(plan_id)
+    .bind(new.item_id)
+    .bind(d.reference.to_string())
+    .bind(d.title.as_str())
+    .bind(d.lead.as_str())
+    .bind(d.directorate.as_ref().map(|t| t.to_string()))
+    .bind(d.target.map(TargetDate::to_iso))
+    .bind(new.continues)
+    .bind(flag(d.illustrative))
+    .bind(position + 1)
+    .bind(&t)
+    .bind(&t)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(unique("action", d.reference, "reference"))
 }
 
 /// Check an action's details fit where it sits: under a numbered statement,
@@ -344,8 +384,8 @@ impl Store {
         Ok(plan)
     }
 
-    async fn plan_in(conn: &mut AnyConnection, id: i64) -> Result<Plan, StoreError> {
-        let row = sqlx::query("SELECT id, portfolio_id, year, published_at, version FROM plans WHERE id = $1 AND deleted_at IS NULL")
+    pub(crate) async fn plan_in(conn: &mut AnyConnection, id: i64) -> Result<Plan, StoreError> {
+        let row = sqlx::query("SELECT id, portfolio_id, year, published_at, status, approved_on, version FROM plans WHERE id = $1 AND deleted_at IS NULL")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?
@@ -370,6 +410,11 @@ impl Store {
                 .opt_string("published_at")?
                 .map(|t| crate::rows::time("plan", id, &t))
                 .transpose()?,
+            status: c.parse("status", str::parse)?,
+            approved_on: c.parse_opt("approved_on", |s| {
+                chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map_err(|_| ParseError::new("approved on", s, "a date"))
+            })?,
             version: c.i64("version")?,
         })
     }
@@ -626,31 +671,7 @@ impl Store {
                 )));
             }
         }
-        let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE item_id = $1")
-            .bind(new.item_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let d = &new.details;
-        let t = now();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO actions (plan_id, item_id, reference, title, lead, directorate, target, continues_id, illustrative, position, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-        )
-        .bind(plan_id)
-        .bind(new.item_id)
-        .bind(d.reference.to_string())
-        .bind(d.title.as_str())
-        .bind(d.lead.as_str())
-        .bind(d.directorate.as_ref().map(|t| t.to_string()))
-        .bind(d.target.map(TargetDate::to_iso))
-        .bind(new.continues)
-        .bind(flag(d.illustrative))
-        .bind(position + 1)
-        .bind(&t)
-        .bind(&t)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(unique("action", d.reference, "reference"))?;
+        let id = insert_action(&mut tx, plan_id, &new).await?;
         insert_measures(&mut tx, id, &new.measures).await?;
         let action = one_action(&mut tx, id).await?;
         record(

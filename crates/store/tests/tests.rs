@@ -913,3 +913,148 @@ async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
     );
 }
 on_both_engines!(updates_go_through_sign_off_in_an_open_period);
+
+/// The yearly refresh: carried forward (also renumbered), completed and
+/// dropped actions, lineage over three years, approval superseding the
+/// year before, and the refusals that name the state.
+async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    // A second action under statement 10, to renumber, and one under 11, to drop.
+    let b = store
+        .add_action(ACTOR, new_action(f.statement_10, "10B", "March 2023", None))
+        .await
+        .unwrap();
+    let c = store
+        .add_action(ACTOR, new_action(f.statement_11, "11", "March 2023", None))
+        .await
+        .unwrap();
+    let y2023 = year("2023/24");
+    let err = store
+        .refresh_plan(ACTOR, f.plan_id, year("2024/25"), &Default::default())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("into"), "{err}");
+
+    let fates = std::collections::HashMap::from([
+        (
+            b.id,
+            domain::Fate::CarriedForward {
+                reference: "10C".parse().unwrap(),
+            },
+        ),
+        (
+            c.id,
+            domain::Fate::dropped("Now part of business as usual").unwrap(),
+        ),
+    ]);
+    let events = store.audit_event_count().await.unwrap();
+    let next = store
+        .refresh_plan(ACTOR, f.plan_id, y2023, &fates)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.audit_event_count().await.unwrap(),
+        events + 1,
+        "one transaction, one audit event"
+    );
+    assert_eq!(next.status, domain::PlanStatus::Draft);
+    assert_eq!(next.alignments.len(), 1);
+    let tree = store.plan_tree(next.id).await.unwrap();
+    let refs: Vec<String> = tree
+        .actions
+        .iter()
+        .map(|a| a.details.reference.to_string())
+        .collect();
+    assert_eq!(
+        refs,
+        ["10A", "10C"],
+        "carried forward and renumbered; the dropped one is not there"
+    );
+    let carried = &tree.actions[0];
+    assert_eq!(carried.continues, Some(f.carers_10a));
+    let domain::Measure::Indicator(i) = &carried.measures[1].1 else {
+        panic!("indicator carried")
+    };
+    assert!(i.targets.is_empty(), "targets are set afresh each year");
+    let old = store.plan_tree(f.plan_id).await.unwrap();
+    let outcome = |id: i64| {
+        old.actions
+            .iter()
+            .find(|a| a.id == id)
+            .unwrap()
+            .outcome
+            .clone()
+    };
+    assert_eq!(
+        outcome(c.id),
+        Some((
+            "dropped".into(),
+            Some("Now part of business as usual".into())
+        ))
+    );
+    assert_eq!(outcome(b.id).unwrap().0, "carried_forward");
+
+    let err = store
+        .refresh_plan(ACTOR, f.plan_id, y2023, &Default::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "plan 2023/24 is already made; a year's plan is made once; change the existing plan instead"
+    );
+    let err = store
+        .refresh_plan(ACTOR, next.id, year("2024/25"), &Default::default())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with("plan 2023/24 is draft"),
+        "{err}"
+    );
+
+    let approved = store
+        .approve_plan(
+            ACTOR,
+            next.id,
+            next.version,
+            chrono::NaiveDate::from_ymd_opt(2023, 3, 21).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(approved.status, domain::PlanStatus::Approved);
+    assert_eq!(
+        store.plan_by_id(f.plan_id).await.unwrap().status,
+        domain::PlanStatus::Superseded
+    );
+    let err = store
+        .approve_plan(
+            ACTOR,
+            next.id,
+            approved.version,
+            chrono::NaiveDate::from_ymd_opt(2023, 3, 21).unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is approved; only a draft plan is approved"),
+        "{err}"
+    );
+
+    let third = store
+        .refresh_plan(ACTOR, next.id, year("2024/25"), &Default::default())
+        .await
+        .unwrap();
+    let third_tree = store.plan_tree(third.id).await.unwrap();
+    let lineage = store.lineage(third_tree.actions[0].id).await.unwrap();
+    let years: Vec<String> = lineage
+        .iter()
+        .map(|(p, a)| format!("{} {}", p.year, a.details.reference))
+        .collect();
+    assert_eq!(
+        years,
+        ["2022/23 10A", "2023/24 10A", "2024/25 10A"],
+        "an action's whole life across three years"
+    );
+}
+on_both_engines!(the_yearly_refresh_keeps_lineage);
