@@ -6,6 +6,7 @@
 //! field and the accepted form, and exit code 2, before anything is written.
 
 mod cycle;
+mod refresh;
 mod show;
 
 use std::path::PathBuf;
@@ -189,6 +190,26 @@ enum DbCommand {
 enum PlanCommand {
     /// List every plan with its number of actions and updates.
     List,
+    /// Make next year's draft plan from this year's: every action carried forward unless marked complete,
+    /// dropped or renumbered. Prints the refresh report.
+    Refresh(refresh::RefreshArgs),
+    /// Record the committee's approval of a draft plan; the year before becomes superseded.
+    Approve {
+        /// The portfolio's code, e.g. ACH.
+        portfolio: String,
+        /// The plan's year, e.g. 2025/26.
+        year: String,
+        /// The committee's date, e.g. 2025-03-20.
+        #[arg(long)]
+        on: String,
+    },
+    /// What a refresh did: each action of the year before and of this year, by ambition.
+    RefreshReport {
+        /// The portfolio's code, e.g. ACH.
+        portfolio: String,
+        /// The refreshed plan's year, e.g. 2024/25.
+        year: String,
+    },
     /// Show a plan's tree with each action's status.
     Show {
         /// The portfolio's code, e.g. ACH.
@@ -482,6 +503,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cycle::move_update(&location, body.as_ref(), m).await
         }
         Command::Period(p) => cycle::period(&location, body.as_ref(), p).await,
+        Command::Plan(PlanCommand::Refresh(args)) => {
+            refresh::refresh(&location, body.as_ref(), args).await
+        }
+        Command::Plan(PlanCommand::Approve {
+            portfolio,
+            year,
+            on,
+        }) => refresh::approve(&location, body.as_ref(), &portfolio, &year, &on).await,
+        Command::Plan(PlanCommand::RefreshReport { portfolio, year }) => {
+            refresh::report(&location, body.as_ref(), &portfolio, &year).await
+        }
         Command::Reminders {
             smtp_host,
             smtp_port,

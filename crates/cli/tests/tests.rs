@@ -601,3 +601,84 @@ async fn the_reporting_cycle_from_the_command_line(db: TestDb) {
     assert_eq!(not_closed.status.code(), Some(2));
 }
 on_both_engines!(the_reporting_cycle_from_the_command_line);
+
+async fn the_yearly_refresh_from_the_command_line(db: TestDb) {
+    ok(&db, &["demo", "--no-serve"]);
+    let report = ok(&db, &["plan", "refresh-report", "ACH", "2024/25"]);
+    assert!(report.starts_with("Refresh of ACH 2023/24 into 2024/25: 22 carried forward, 0 completed, 0 dropped, 1 not carried forward, 2 new."), "{report}");
+    assert!(
+        report.contains("Carried forward      6D → 6C"),
+        "renumbering keeps lineage: {report}"
+    );
+
+    let refreshed = ok(
+        &db,
+        &[
+            "plan",
+            "refresh",
+            "ACH",
+            "2024/25",
+            "--into",
+            "2025/26",
+            "--complete",
+            "7C",
+            "--drop",
+            "12B=Audit response finished",
+            "--renumber",
+            "6A=6E",
+        ],
+    );
+    assert!(refreshed.starts_with("Refresh of ACH 2024/25 into 2025/26: 22 carried forward, 1 completed, 1 dropped, 0 not carried forward, 0 new."), "{refreshed}");
+    assert!(
+        refreshed.contains("Carried forward      6A → 6E"),
+        "{refreshed}"
+    );
+    assert!(
+        refreshed.contains("Dropped              12B"),
+        "{refreshed}"
+    );
+    assert!(
+        refreshed.contains("(Audit response finished)"),
+        "{refreshed}"
+    );
+    let every_action = refreshed.lines().filter(|l| l.starts_with("  ")).count();
+    assert_eq!(every_action, 24, "every action of 2024/25 has its fate");
+
+    for (args, message) in [
+        (
+            vec!["plan", "refresh", "ACH", "2024/25", "--into", "2025/26"],
+            "plan 2025/26 is already made",
+        ),
+        (
+            vec!["plan", "refresh", "ACH", "2025/26", "--into", "2026/27"],
+            "plan 2025/26 is draft; only an approved plan is refreshed",
+        ),
+        (
+            vec!["plan", "refresh", "ACH", "2023/24", "--into", "2025/26"],
+            "into: \"2025/26\" is not accepted; expected the year after",
+        ),
+        (
+            vec![
+                "plan", "refresh", "ACH", "2024/25", "--into", "2025/26", "--drop", "12B",
+            ],
+            "drop: \"12B\" is not accepted; expected REF=REASON",
+        ),
+    ] {
+        let o = ambit(&db, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
+    assert!(
+        ok(
+            &db,
+            &["plan", "approve", "ACH", "2025/26", "--on", "2025-03-20"]
+        )
+        .contains("the ACH plan 2024/25 is superseded")
+    );
+    let again = ambit(
+        &db,
+        &["plan", "approve", "ACH", "2025/26", "--on", "2025-03-20"],
+    );
+    assert!(stderr(&again).contains("plan 2025/26 is approved; only a draft plan is approved"));
+}
+on_both_engines!(the_yearly_refresh_from_the_command_line);

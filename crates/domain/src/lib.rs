@@ -36,7 +36,7 @@ pub use plan::{
     Action, ActionDetails, Alignment, AlignmentKind, Ambition, Body, LevelNames, Plan, PlanItem,
     Portfolio, PortfolioCode, Slug, Strategy, StrategyYears,
 };
-pub use refresh::{Fate, PlanStatus};
+pub use refresh::{Fate, Outcome, PlanStatus, RefreshGroup, RefreshLine, RefreshReport};
 pub use rollup::{ProgressExtent, RollUp};
 pub use status::{Rag, RagMapping, Status};
 pub use target_date::TargetDate;

@@ -139,3 +139,152 @@ mod tests {
         );
     }
 }
+
+/// What happened to one action at a refresh, for the refresh report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Outcome {
+    /// Continues next year.
+    CarriedForward,
+    /// Done.
+    Completed,
+    /// Stopped, with a reason.
+    Dropped,
+    /// Not in next year's plan, with no recorded reason.
+    NotCarried,
+    /// New in next year's plan.
+    New,
+}
+
+impl Outcome {
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::CarriedForward => "Carried forward",
+            Outcome::Completed => "Completed",
+            Outcome::Dropped => "Dropped",
+            Outcome::NotCarried => "Not carried forward",
+            Outcome::New => "New",
+        }
+    }
+}
+
+/// One line of the refresh report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RefreshLine {
+    /// What happened.
+    pub outcome: Outcome,
+    /// The reference this year, if it was in this year's plan.
+    pub from: Option<crate::ActionRef>,
+    /// The reference next year, if it is in next year's plan.
+    pub to: Option<crate::ActionRef>,
+    /// The action's title (next year's when it has one).
+    pub title: String,
+    /// Why it was dropped.
+    pub reason: Option<String>,
+}
+
+/// The lines under one top-level item (ambition), side by side.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RefreshGroup {
+    /// "Ambition 2: For adults and older people …".
+    pub heading: String,
+    /// Its lines, this year's order first, then the new ones.
+    pub lines: Vec<RefreshLine>,
+}
+
+/// What a refresh did: every action of the year ending and of the year
+/// beginning, by ambition — the basis of a committee report's Appendix 2.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RefreshReport {
+    /// The year ending.
+    pub from: crate::FinancialYear,
+    /// The year beginning.
+    pub to: crate::FinancialYear,
+    /// By ambition.
+    pub groups: Vec<RefreshGroup>,
+}
+
+impl RefreshReport {
+    /// Compare `old` (the year ending) with `new` (its refresh); `top_level`
+    /// names the top level ("Ambition").
+    pub fn between(old: &crate::PlanTree, new: &crate::PlanTree, top_level: &str) -> Self {
+        let top = |tree: &crate::PlanTree, a: &crate::Action| -> (Option<i64>, String) {
+            let path = tree.path_of(a);
+            match path.first() {
+                Some(i) => (
+                    i.ambition_id,
+                    match i.number {
+                        Some(n) => format!("{top_level} {n}: {}", i.title),
+                        None => i.title.to_string(),
+                    },
+                ),
+                None => (None, String::new()),
+            }
+        };
+        let mut groups: Vec<(Option<i64>, RefreshGroup)> = Vec::new();
+        let mut push = |key: (Option<i64>, String), line: RefreshLine| match groups
+            .iter_mut()
+            .find(|(k, g)| *k == key.0 && (key.0.is_some() || g.heading == key.1))
+        {
+            Some((_, g)) => g.lines.push(line),
+            None => groups.push((
+                key.0,
+                RefreshGroup {
+                    heading: key.1,
+                    lines: vec![line],
+                },
+            )),
+        };
+        for a in &old.actions {
+            let next = new.actions.iter().find(|n| n.continues == Some(a.id));
+            let (outcome, reason) = match (
+                next,
+                a.outcome.as_ref().map(|(k, r)| (k.as_str(), r.clone())),
+            ) {
+                (Some(_), _) => (Outcome::CarriedForward, None),
+                (None, Some(("completed", _))) => (Outcome::Completed, None),
+                (None, Some(("dropped", r))) => (Outcome::Dropped, r),
+                _ => (Outcome::NotCarried, None),
+            };
+            push(
+                top(old, a),
+                RefreshLine {
+                    outcome,
+                    from: Some(a.details.reference),
+                    to: next.map(|n| n.details.reference),
+                    title: next.unwrap_or(a).details.title.to_string(),
+                    reason,
+                },
+            );
+        }
+        for n in new.actions.iter().filter(|n| {
+            !n.continues
+                .is_some_and(|c| old.actions.iter().any(|a| a.id == c))
+        }) {
+            push(
+                top(new, n),
+                RefreshLine {
+                    outcome: Outcome::New,
+                    from: None,
+                    to: Some(n.details.reference),
+                    title: n.details.title.to_string(),
+                    reason: None,
+                },
+            );
+        }
+        Self {
+            from: old.plan.year,
+            to: new.plan.year,
+            groups: groups.into_iter().map(|(_, g)| g).collect(),
+        }
+    }
+
+    /// How many lines have `outcome`.
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.groups
+            .iter()
+            .flat_map(|g| &g.lines)
+            .filter(|l| l.outcome == outcome)
+            .count()
+    }
+}
