@@ -33,6 +33,9 @@ pub enum WebError {
         /// Minutes to wait.
         minutes: u64,
     },
+    /// The request cannot be carried out as given.
+    #[error("{0}")]
+    Refused(String),
     /// Single sign-on did not work out.
     #[error("you could not be signed in: {0}")]
     SignInFailed(String),
@@ -53,6 +56,7 @@ impl WebError {
             WebError::Forged => StatusCode::FORBIDDEN,
             WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::SignInFailed(_) => StatusCode::UNAUTHORIZED,
+            WebError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
             WebError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
             WebError::Store(e) if e.is_user_error() => StatusCode::UNPROCESSABLE_ENTITY,

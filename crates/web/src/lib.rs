@@ -15,6 +15,7 @@ mod cycle;
 mod error;
 mod forms;
 mod pages;
+mod refresh;
 mod sso;
 mod views;
 
@@ -105,6 +106,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/b/{body}/updates/{id}/{step}", post(cycle::move_update))
         .route("/b/{body}/my-updates", get(cycle::my_updates))
+        .route(
+            "/b/{body}/plans/{code}/{year}/refresh-report",
+            get(refresh::report),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/refresh",
+            get(refresh::form).post(refresh::refresh),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/approve",
+            post(refresh::approve),
+        )
         .route("/b/{body}/actions/{id}", get(pages::action))
         .route(
             "/b/{body}/actions/{id}/edit",

@@ -423,6 +423,38 @@ pub async fn plan(
             "{}/publish",
             plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
         ),
+        status_text: match (plan.status, plan.approved_on) {
+            (domain::PlanStatus::Approved, Some(on)) => {
+                format!("Approved on {}", on.format("%-d %B %Y"))
+            }
+            (domain::PlanStatus::Approved, None) => "Approved".into(),
+            (domain::PlanStatus::Draft, _) => "Draft".into(),
+            (domain::PlanStatus::Superseded, _) => "Superseded".into(),
+        },
+        refresh_href: (access.edits_plans() && plan.status == domain::PlanStatus::Approved).then(
+            || {
+                format!(
+                    "{}/refresh",
+                    plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
+                )
+            },
+        ),
+        report_href: (access.sees_unpublished()
+            && tree.actions.iter().any(|a| a.continues.is_some()))
+        .then(|| {
+            format!(
+                "{}/refresh-report",
+                plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
+            )
+        }),
+        approve_href: (access.edits_plans() && plan.status == domain::PlanStatus::Draft).then(
+            || {
+                format!(
+                    "{}/approve",
+                    plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
+                )
+            },
+        ),
         period_links: if access.sees_unpublished() {
             [Half::H1, Half::H2]
                 .iter()

@@ -187,6 +187,14 @@ pub struct PlanPage {
     pub edit_href: String,
     /// For people of the body: the pages of the year's two reporting periods.
     pub period_links: Vec<(String, String)>,
+    /// "Draft", "Approved on 20 March 2025" or "Superseded".
+    pub status_text: String,
+    /// For editors of an approved plan: where to refresh it into next year.
+    pub refresh_href: Option<String>,
+    /// For people of the body, when last year's plan exists: the refresh report.
+    pub report_href: Option<String>,
+    /// For editors of a draft plan: where to post its approval.
+    pub approve_href: Option<String>,
     pub audit_href: String,
     pub aligned: Vec<String>,
     pub when: String,
@@ -499,4 +507,39 @@ pub struct MyUpdatesPage {
     pub chrome: Chrome,
     pub lead: String,
     pub rows: Vec<OwedRow>,
+}
+
+/// The refresh report page: what the refresh did with every action.
+#[derive(Template)]
+#[template(path = "refresh_report.html")]
+pub struct RefreshReportPage {
+    pub chrome: Chrome,
+    pub plan_href: String,
+    pub heading: String,
+    pub summary: String,
+    pub groups: Vec<domain::RefreshGroup>,
+}
+
+/// One action's row on the refresh form.
+pub struct RefreshChoice {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    /// "carry", "complete" or "drop".
+    pub choice: String,
+    pub new_reference: String,
+    pub reason: String,
+}
+
+/// The refresh form: each action's fate for next year.
+#[derive(Template)]
+#[template(path = "refresh_form.html")]
+pub struct RefreshFormPage {
+    pub chrome: Chrome,
+    pub plan_href: String,
+    pub heading: String,
+    pub into: String,
+    pub errors: Vec<FieldError>,
+    pub actions: Vec<RefreshChoice>,
+    pub csrf: String,
 }

@@ -1457,3 +1457,100 @@ async fn a_period_shows_key_achievements_and_change_since_the_last(db: TestDb) {
     );
 }
 on_both_engines!(a_period_shows_key_achievements_and_change_since_the_last);
+
+/// The yearly refresh from the web: the officer chooses each action's
+/// fate, sees the refresh report, and records the committee's approval.
+async fn the_yearly_refresh_on_the_web(db: TestDb) {
+    let app = spawn_app(db).await;
+    let officer = app.signed_in("officer").await;
+    let plan = get(&officer, app.url("/b/bromley/plans/ACH/2024-25"))
+        .await
+        .1;
+    assert!(
+        plan.contains("What the refresh from last year did")
+            && plan.contains("Refresh into next year's plan")
+    );
+    let report = get(
+        &officer,
+        app.url("/b/bromley/plans/ACH/2024-25/refresh-report"),
+    )
+    .await
+    .1;
+    assert!(report.contains("From 2023/24 to 2024/25: 22 carried forward, 0 completed, 0 dropped, 1 not carried forward, 2 new."));
+
+    let url = app.url("/b/bromley/plans/ACH/2024-25/refresh");
+    let form = officer
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let seven_c = app.action_id("2024/25", "7C").await;
+    let twelve_b = app.action_id("2024/25", "12B").await;
+    let mut fields: Vec<(String, String)> = vec![("csrf".into(), hidden(&form, "csrf"))];
+    fields.push((format!("fate-{seven_c}"), "complete".into()));
+    fields.push((format!("fate-{twelve_b}"), "drop".into()));
+    let missing_reason = officer.post(&url).form(&fields).send().await.unwrap();
+    assert_eq!(missing_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        missing_reason
+            .text()
+            .await
+            .unwrap()
+            .contains("12B: Reason is not accepted")
+    );
+    fields.push((
+        format!("reason-{twelve_b}"),
+        "Audit response finished".into(),
+    ));
+    let made = officer.post(&url).form(&fields).send().await.unwrap();
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let report = get(
+        &officer,
+        app.url(made.headers()["location"].to_str().unwrap()),
+    )
+    .await
+    .1;
+    assert!(report.contains("From 2024/25 to 2025/26: 22 carried forward, 1 completed, 1 dropped, 0 not carried forward, 0 new."), "{}", &report[..500]);
+    assert!(report.contains("Why: Audit response finished"));
+
+    let draft = get(&officer, app.url("/b/bromley/plans/ACH/2025-26"))
+        .await
+        .1;
+    assert!(draft.contains(">Draft<") && draft.contains("Record approval"));
+    let approve = [
+        ("csrf", hidden(&draft, "csrf")),
+        ("version", hidden(&draft, "version")),
+        ("on", "2025-03-20".into()),
+    ];
+    assert_eq!(
+        officer
+            .post(app.url("/b/bromley/plans/ACH/2025-26/approve"))
+            .form(&approve)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        get(&officer, app.url("/b/bromley/plans/ACH/2025-26"))
+            .await
+            .1
+            .contains("Approved on 20 March 2025")
+    );
+    assert!(
+        get(&officer, app.url("/b/bromley/plans/ACH/2024-25"))
+            .await
+            .1
+            .contains(">Superseded<")
+    );
+    let member = app.signed_in("member").await;
+    assert_eq!(
+        member.get(&url).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+}
+on_both_engines!(the_yearly_refresh_on_the_web);

@@ -1,0 +1,297 @@
+//! The yearly refresh on the web: the form choosing each action's fate,
+//! the refresh report, and approval.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect};
+use domain::{Fate, FinancialYear, Outcome, RefreshReport};
+use store::StoreError;
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::WebError;
+use crate::pages::{body_for, capitalise, check_form, chrome, need_sign_in, plan_href, viewer};
+use crate::views::{FieldError, RefreshChoice, RefreshFormPage, RefreshReportPage};
+
+type PageResult = Result<axum::response::Response, WebError>;
+
+/// `GET /b/{body}/plans/{code}/{year}/refresh-report`: this plan against the year before.
+pub async fn report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let viewer = viewer(&state, &headers)
+        .await?
+        .ok_or_else(|| need_sign_in(uri.path()))?;
+    let body = body_for(&state, &slug).await?;
+    if !Viewer::access(Some(&viewer), body.id).sees_unpublished() {
+        return Err(WebError::Forbidden);
+    }
+    let (Ok(code), Ok(year)) = (
+        code.parse::<domain::PortfolioCode>(),
+        year.parse::<FinancialYear>(),
+    ) else {
+        return Err(WebError::NotFound);
+    };
+    let (new, old) = match (
+        state.store().plan_view(&body.slug, &code, year).await,
+        state
+            .store()
+            .plan_view(&body.slug, &code, year.previous())
+            .await,
+    ) {
+        (Ok(n), Ok(o)) => (n, o),
+        (Err(StoreError::NotFound { .. }), _) | (_, Err(StoreError::NotFound { .. })) => {
+            return Err(WebError::NotFound);
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e.into()),
+    };
+    let r = RefreshReport::between(&old.tree, &new.tree, body.level_names.name(0));
+    let page = RefreshReportPage {
+        chrome: chrome(Some(&viewer), Some(&body)),
+        plan_href: plan_href(body.slug.as_str(), code.as_str(), year),
+        heading: format!("{} plan {}: what the refresh did", new.portfolio.name, year),
+        summary: format!(
+            "From {} to {}: {} carried forward, {} completed, {} dropped, {} not carried forward, {} new.",
+            r.from,
+            r.to,
+            r.count(Outcome::CarriedForward),
+            r.count(Outcome::Completed),
+            r.count(Outcome::Dropped),
+            r.count(Outcome::NotCarried),
+            r.count(Outcome::New)
+        ),
+        groups: r.groups,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+async fn refresh_page(
+    state: &AppState,
+    viewer: &Viewer,
+    body: &domain::Body,
+    code: &domain::PortfolioCode,
+    year: FinancialYear,
+    posted: Option<&HashMap<String, String>>,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let view = match state.store().plan_view(&body.slug, code, year).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    let pick =
+        |key: String, default: String| posted.and_then(|p| p.get(&key).cloned()).unwrap_or(default);
+    let actions = view
+        .tree
+        .actions
+        .iter()
+        .map(|a| RefreshChoice {
+            id: a.id,
+            reference: a.details.reference.to_string(),
+            title: a.details.title.to_string(),
+            choice: pick(format!("fate-{}", a.id), "carry".into()),
+            new_reference: pick(format!("ref-{}", a.id), a.details.reference.to_string()),
+            reason: pick(format!("reason-{}", a.id), String::new()),
+        })
+        .collect();
+    let failed = !errors.is_empty();
+    let page = RefreshFormPage {
+        chrome: chrome(Some(viewer), Some(body)),
+        plan_href: plan_href(body.slug.as_str(), code.as_str(), year),
+        heading: format!(
+            "Refresh the {} plan {} into {}",
+            view.portfolio.name,
+            year,
+            year.next()
+        ),
+        into: year.next().to_string(),
+        errors,
+        actions,
+        csrf: viewer.csrf.clone().unwrap_or_default(),
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn editor(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+    path: &str,
+) -> Result<(Viewer, domain::Body), WebError> {
+    let viewer = viewer(state, headers)
+        .await?
+        .ok_or_else(|| need_sign_in(path))?;
+    let body = body_for(state, slug).await?;
+    if !Viewer::access(Some(&viewer), body.id).edits_plans() {
+        return Err(WebError::Forbidden);
+    }
+    Ok((viewer, body))
+}
+
+fn parse_plan(code: &str, year: &str) -> Result<(domain::PortfolioCode, FinancialYear), WebError> {
+    match (code.parse(), year.parse()) {
+        (Ok(c), Ok(y)) => Ok((c, y)),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+/// `GET /b/{body}/plans/{code}/{year}/refresh`.
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    let (code, year) = parse_plan(&code, &year)?;
+    refresh_page(&state, &viewer, &body, &code, year, None, vec![]).await
+}
+
+/// `POST /b/{body}/plans/{code}/{year}/refresh`: make next year's draft plan.
+pub async fn refresh(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    uri: OriginalUri,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    check_form(
+        &headers,
+        &viewer,
+        fields.get("csrf").map(String::as_str).unwrap_or_default(),
+    )?;
+    let (code, year) = parse_plan(&code, &year)?;
+    let view = match state.store().plan_view(&body.slug, &code, year).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    let mut errors = Vec::new();
+    let mut fates = HashMap::new();
+    for a in &view.tree.actions {
+        let get = |k: &str| {
+            fields
+                .get(&format!("{k}-{}", a.id))
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let fate = match get("fate").as_str() {
+            "complete" => Ok(Fate::Completed),
+            "drop" => Fate::dropped(&get("reason")),
+            _ => match get("ref") {
+                r if r.is_empty() => Ok(Fate::CarriedForward {
+                    reference: a.details.reference,
+                }),
+                r => r
+                    .parse()
+                    .map(|reference| Fate::CarriedForward { reference }),
+            },
+        };
+        match fate {
+            Ok(f) => {
+                fates.insert(a.id, f);
+            }
+            Err(e) => errors.push(FieldError {
+                field: format!(
+                    "{}-{}",
+                    if e.field == "reason" { "reason" } else { "ref" },
+                    a.id
+                ),
+                message: format!(
+                    "{}: {}",
+                    a.details.reference,
+                    capitalise(&format!(
+                        "{} is not accepted; enter {}",
+                        e.field, e.expected
+                    ))
+                ),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        let actor = format!("{} <{}>", viewer.user.name, viewer.user.email);
+        match state
+            .store()
+            .refresh_plan(&actor, view.tree.plan.id, year.next(), &fates)
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!(
+                    "{}/refresh-report",
+                    plan_href(body.slug.as_str(), code.as_str(), year.next())
+                ))
+                .into_response());
+            }
+            Err(e) if e.is_user_error() => {
+                let field = view
+                    .tree
+                    .actions
+                    .first()
+                    .map(|a| format!("fate-{}", a.id))
+                    .unwrap_or_default();
+                errors.push(FieldError {
+                    field,
+                    message: capitalise(&e.to_string()),
+                })
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    refresh_page(&state, &viewer, &body, &code, year, Some(&fields), errors).await
+}
+
+/// The approval form.
+#[derive(Debug, serde::Deserialize)]
+pub struct ApproveFields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    on: String,
+}
+
+/// `POST /b/{body}/plans/{code}/{year}/approve`.
+pub async fn approve(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    uri: OriginalUri,
+    Form(f): Form<ApproveFields>,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    check_form(&headers, &viewer, &f.csrf)?;
+    let (code, year) = parse_plan(&code, &year)?;
+    let view = match state.store().plan_view(&body.slug, &code, year).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    let back = plan_href(body.slug.as_str(), code.as_str(), year);
+    let Ok(on) = chrono::NaiveDate::parse_from_str(f.on.trim(), "%Y-%m-%d") else {
+        return Err(WebError::Refused(
+            "the committee's date is not a date; go back and enter it like 2025-03-20".into(),
+        ));
+    };
+    let actor = format!("{} <{}>", viewer.user.name, viewer.user.email);
+    state
+        .store()
+        .approve_plan(
+            &actor,
+            view.tree.plan.id,
+            f.version.parse().unwrap_or(0),
+            on,
+        )
+        .await?;
+    Ok(Redirect::to(&back).into_response())
+}
