@@ -70,3 +70,19 @@ test('a lead submits, an officer returns and then signs off', async () => {
   await officer.goto(`${base}${PLANS.y2024}?period=H1`);
   assert.match(await officer.locator('main').innerText(), /some of the actions \(1 of 24\)/);
 });
+
+test('the refresh form, its report and the approval meet WCAG 2.2 AA', async () => {
+  await officer.goto(`${base}${PLANS.y2024}/refresh-report`);
+  await officer.getByText('From 2023/24 to 2024/25').waitFor();
+  await assertAccessible(officer, 'refresh report');
+  await officer.goto(`${base}${PLANS.y2024}/refresh`);
+  await assertAccessible(officer, 'refresh form');
+  await officer.getByLabel('Outcome for 7C').selectOption('complete');
+  await officer.getByRole('button', { name: 'Make the 2025/26 draft plan' }).click();
+  await officer.getByText('From 2024/25 to 2025/26: 23 carried forward, 1 completed').waitFor();
+  await officer.goto(`${base}/b/bromley/plans/ACH/2025-26`);
+  await assertAccessible(officer, 'draft plan with the approval form');
+  await officer.getByLabel('Date the committee approved this plan').fill('2025-03-20');
+  await officer.getByRole('button', { name: 'Record approval' }).click();
+  await officer.getByText('Approved on 20 March 2025').waitFor();
+});
