@@ -264,6 +264,7 @@ pub async fn plan(
     }
 
     let by_top = tree.rollup_at(0, period);
+    let by_priority = tree.rollup_at(1, period);
     // The status each action had in the period before the one shown: the
     // first half of the same plan, or the second half of last year's plan
     // through the action's lineage.
@@ -352,9 +353,12 @@ pub async fn plan(
             label,
             title: item.title.to_string(),
             illustrative: item.illustrative,
-            summary: (item.depth == 0)
-                .then(|| by_top.get(&id).map(|r| capitalise(&r.sentence())))
-                .flatten(),
+            summary: match item.depth {
+                0 => by_top.get(&id),
+                1 if levels.item_depths() > 2 => by_priority.get(&id),
+                _ => None,
+            }
+            .map(|r| capitalise(&r.sentence())),
             actions,
             edit_href: access
                 .edits_plans()

@@ -197,6 +197,12 @@ async fn filters_narrow_the_plan(db: TestDb) {
     )
     .await;
     assert!(at_risk.contains("Showing 2 of 23 actions."));
+    let (_, whole) = get(&c, app.url("/b/bromley/plans/ACH/2022-23?period=H1")).await;
+    let priority_sentences = whole.matches("Progress had been made on").count();
+    assert!(
+        priority_sentences >= 4,
+        "the plan, each ambition and each priority have a roll-up sentence ({priority_sentences})"
+    );
     assert!(at_risk.contains("Develop a new support offer to help and sustain unpaid carers"));
 }
 on_both_engines!(filters_narrow_the_plan);
