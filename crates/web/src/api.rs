@@ -788,7 +788,7 @@ async fn edit_action(
         illustrative: action.details.illustrative,
     };
     let viewer = viewer.expect("editors are signed in");
-    let actor = format!("{} <{}> (API)", viewer.user.name, viewer.user.email);
+    let actor = format!("{} (API)", viewer.actor());
     let saved = state
         .store()
         .edit_action(&actor, id, edit.version, details)
@@ -864,7 +864,7 @@ async fn record_update(
         author: viewer.user.name.clone(),
         illustrative: false,
     };
-    let actor = format!("{} <{}> (API)", viewer.user.name, viewer.user.email);
+    let actor = format!("{} (API)", viewer.actor());
     let saved = state
         .store()
         .record_update(

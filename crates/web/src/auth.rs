@@ -118,6 +118,11 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// How the audit trail names this person: "Name <email>".
+    pub fn actor(&self) -> String {
+        format!("{} <{}>", self.user.name, self.user.email)
+    }
+
     /// What `viewer` may do in body `body_id`.
     pub fn access(viewer: Option<&Viewer>, body_id: i64) -> Access {
         viewer

@@ -30,10 +30,6 @@ fn state_colour(state: Option<UpdateState>) -> &'static str {
     }
 }
 
-fn actor(viewer: &Viewer) -> String {
-    format!("{} <{}>", viewer.user.name, viewer.user.email)
-}
-
 struct Located {
     viewer: Viewer,
     body: domain::Body,
@@ -204,7 +200,7 @@ pub async fn open(
         (Ok(deadline), Some(days)) => match state
             .store()
             .open_period(
-                &actor(&l.viewer),
+                &l.viewer.actor(),
                 l.view.tree.plan.id,
                 l.period.half,
                 deadline,
@@ -259,7 +255,7 @@ pub async fn close(
     }
     match state
         .store()
-        .close_period(&actor(&l.viewer), l.view.tree.plan.id, l.period.half)
+        .close_period(&l.viewer.actor(), l.view.tree.plan.id, l.period.half)
         .await
     {
         Ok(_) => Ok(Redirect::to(uri.path().trim_end_matches("/close")).into_response()),
@@ -312,7 +308,7 @@ pub async fn move_update(
         return Err(WebError::Forbidden);
     }
     let version = f.version.parse().unwrap_or(update.version);
-    let who = actor(&viewer);
+    let who = viewer.actor();
     let result = match step.as_str() {
         "submit" => state.store().submit_update(&who, id, version).await,
         "sign-off" => state.store().sign_off_update(&who, id, version).await,

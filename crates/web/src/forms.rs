@@ -35,8 +35,8 @@ fn field(name: &str, label: &str, hint: &str, value: String, width: &'static str
     }
 }
 
-/// The signed-in editor of body `slug`.
-async fn editor(
+/// The signed-in editor of body `slug`: someone who may change its plans.
+pub(crate) async fn editor(
     state: &AppState,
     headers: &HeaderMap,
     slug: &str,
@@ -50,10 +50,6 @@ async fn editor(
         return Err(WebError::Forbidden);
     }
     Ok((viewer, body))
-}
-
-fn actor(viewer: &Viewer) -> String {
-    format!("{} <{}>", viewer.user.name, viewer.user.email)
 }
 
 fn value(fields: &Fields, name: &str) -> String {
@@ -205,7 +201,7 @@ pub async fn edit_strategy(
     if let (true, Some(title), Some(years)) = (errors.is_empty(), title, years) {
         match state
             .store()
-            .edit_strategy(&actor(&viewer), body.id, version, title, years, ambitions)
+            .edit_strategy(&viewer.actor(), body.id, version, title, years, ambitions)
             .await
         {
             Ok(_) => return Ok(Redirect::to(&format!("/b/{}", body.slug)).into_response()),
@@ -345,7 +341,7 @@ pub async fn edit_item(
     if let (true, Some(number), Some(title)) = (errors.is_empty(), number, title) {
         match state
             .store()
-            .edit_item(&actor(&viewer), item.id, version, number, title)
+            .edit_item(&viewer.actor(), item.id, version, number, title)
             .await
         {
             Ok(_) => {
@@ -511,7 +507,7 @@ pub async fn add_action(
             measures: measure.into_iter().collect(),
             continues: None,
         };
-        match state.store().add_action(&actor(&viewer), new).await {
+        match state.store().add_action(&viewer.actor(), new).await {
             Ok(a) => {
                 return Ok(
                     Redirect::to(&format!("/b/{}/actions/{}", body.slug, a.id)).into_response()
@@ -633,7 +629,7 @@ pub async fn edit_plan(
     match state
         .store()
         .set_plan_alignments(
-            &actor(&viewer),
+            &viewer.actor(),
             plan.id,
             version.parse().unwrap_or(0),
             &chosen,

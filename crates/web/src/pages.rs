@@ -979,7 +979,7 @@ pub async fn record_update(
         };
         match input.validate() {
             Ok(input) => {
-                let actor = format!("{} <{}>", viewer.user.name, viewer.user.email);
+                let actor = viewer.actor();
                 match state
                     .store()
                     .record_update(&actor, action.id, period, input, Some(version.unwrap_or(0)))
@@ -1161,7 +1161,7 @@ pub async fn edit_action(
             target,
             illustrative: action.details.illustrative,
         };
-        let actor = format!("{} <{}>", viewer.user.name, viewer.user.email);
+        let actor = viewer.actor();
         match state
             .store()
             .edit_action(&actor, action.id, version, details)
@@ -1224,7 +1224,7 @@ pub async fn publish(
     if !access.edits_plans() {
         return Err(WebError::Forbidden);
     }
-    let actor = format!("{} <{}>", viewer.user.name, viewer.user.email);
+    let actor = viewer.actor();
     let version = fields.version.parse().unwrap_or(0);
     state
         .store()

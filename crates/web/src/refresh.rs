@@ -14,6 +14,7 @@ use store::StoreError;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::WebError;
+use crate::forms::editor;
 use crate::pages::{body_for, capitalise, check_form, chrome, need_sign_in, plan_href, viewer};
 use crate::views::{FieldError, RefreshChoice, RefreshFormPage, RefreshReportPage};
 
@@ -123,22 +124,6 @@ async fn refresh_page(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-async fn editor(
-    state: &AppState,
-    headers: &HeaderMap,
-    slug: &str,
-    path: &str,
-) -> Result<(Viewer, domain::Body), WebError> {
-    let viewer = viewer(state, headers)
-        .await?
-        .ok_or_else(|| need_sign_in(path))?;
-    let body = body_for(state, slug).await?;
-    if !Viewer::access(Some(&viewer), body.id).edits_plans() {
-        return Err(WebError::Forbidden);
-    }
-    Ok((viewer, body))
-}
-
 fn parse_plan(code: &str, year: &str) -> Result<(domain::PortfolioCode, FinancialYear), WebError> {
     match (code.parse(), year.parse()) {
         (Ok(c), Ok(y)) => Ok((c, y)),
@@ -220,7 +205,7 @@ pub async fn refresh(
         }
     }
     if errors.is_empty() {
-        let actor = format!("{} <{}>", viewer.user.name, viewer.user.email);
+        let actor = viewer.actor();
         match state
             .store()
             .refresh_plan(&actor, view.tree.plan.id, year.next(), &fates)
@@ -283,7 +268,7 @@ pub async fn approve(
             "the committee's date is not a date; go back and enter it like 2025-03-20".into(),
         ));
     };
-    let actor = format!("{} <{}>", viewer.user.name, viewer.user.email);
+    let actor = viewer.actor();
     state
         .store()
         .approve_plan(

@@ -269,6 +269,14 @@ pub struct ActionPage {
     pub audit_href: Option<String>,
 }
 
+/// The message for `field` among `errors`, if any.
+fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
+}
+
 /// A field's error, shown in the summary and beside the field.
 pub struct FieldError {
     pub field: String,
@@ -309,10 +317,7 @@ pub struct UpdateFormPage {
 impl UpdateFormPage {
     /// The error for `field`, if any.
     pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        error_for(&self.errors, field)
     }
 }
 
@@ -370,10 +375,7 @@ impl ActionFormPage {
 
     /// The error for `field`, if any.
     pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        error_for(&self.errors, field)
     }
 }
 
@@ -433,10 +435,7 @@ pub struct TextFormPage {
 impl TextFormPage {
     /// The error for `field`, if any.
     pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        error_for(&self.errors, field)
     }
 }
 
