@@ -255,6 +255,32 @@ pub(crate) async fn insert_measures(
     Ok(())
 }
 
+/// Align `plan_id` with each of `alignment_ids`, which must be `body_id`'s.
+pub(crate) async fn align(
+    conn: &mut AnyConnection,
+    plan_id: i64,
+    body_id: i64,
+    alignment_ids: &[i64],
+) -> Result<(), StoreError> {
+    for alignment in alignment_ids {
+        let owner: Option<i64> = sqlx::query_scalar(
+            "SELECT body_id FROM alignments WHERE id = $1 AND deleted_at IS NULL",
+        )
+        .bind(*alignment)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if owner != Some(body_id) {
+            return Err(StoreError::not_found("alignment", alignment));
+        }
+        sqlx::query("INSERT INTO plan_alignments (plan_id, alignment_id) VALUES ($1, $2)")
+            .bind(plan_id)
+            .bind(*alignment)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Insert an action (without its measures) at the end of its item; returns its id.
 pub(crate) async fn insert_action(
     conn: &mut AnyConnection,
@@ -358,22 +384,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(unique("plan", year, "year"))?;
-        for alignment in alignment_ids {
-            let owner: Option<i64> = sqlx::query_scalar(
-                "SELECT body_id FROM alignments WHERE id = $1 AND deleted_at IS NULL",
-            )
-            .bind(*alignment)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if owner != Some(body_id) {
-                return Err(StoreError::not_found("alignment", alignment));
-            }
-            sqlx::query("INSERT INTO plan_alignments (plan_id, alignment_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(*alignment)
-                .execute(&mut *tx)
-                .await?;
-        }
+        align(&mut tx, id, body_id, alignment_ids).await?;
         let plan = Self::plan_in(&mut tx, id).await?;
         record(
             &mut tx,
@@ -490,22 +501,7 @@ impl Store {
             .bind(plan_id)
             .execute(&mut *tx)
             .await?;
-        for alignment in alignment_ids {
-            let owner: Option<i64> = sqlx::query_scalar(
-                "SELECT body_id FROM alignments WHERE id = $1 AND deleted_at IS NULL",
-            )
-            .bind(*alignment)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if owner != Some(ctx.body_id) {
-                return Err(StoreError::not_found("alignment", alignment));
-            }
-            sqlx::query("INSERT INTO plan_alignments (plan_id, alignment_id) VALUES ($1, $2)")
-                .bind(plan_id)
-                .bind(*alignment)
-                .execute(&mut *tx)
-                .await?;
-        }
+        align(&mut tx, plan_id, ctx.body_id, alignment_ids).await?;
         sqlx::query("UPDATE plans SET version = version + 1, updated_at = $1 WHERE id = $2")
             .bind(now())
             .bind(plan_id)

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use domain::{Fate, FinancialYear, Measure, Plan, PlanStatus};
 
 use crate::audit::{Change, record};
-use crate::plans::{NewAction, insert_action, insert_measures, load_actions, plan_context};
+use crate::plans::{NewAction, align, insert_action, insert_measures, load_actions, plan_context};
 use crate::rows::{Cols, json, now};
 use crate::{Store, StoreError};
 
@@ -82,13 +82,8 @@ impl Store {
         .bind(&t)
         .fetch_one(&mut *tx)
         .await?;
-        for a in &source.alignments {
-            sqlx::query("INSERT INTO plan_alignments (plan_id, alignment_id) VALUES ($1, $2)")
-                .bind(new_id)
-                .bind(a.id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let alignment_ids: Vec<i64> = source.alignments.iter().map(|a| a.id).collect();
+        align(&mut tx, new_id, ctx.body_id, &alignment_ids).await?;
         let items = sqlx::query("SELECT * FROM plan_items WHERE plan_id = $1 AND deleted_at IS NULL ORDER BY depth, position, id")
             .bind(plan_id)
             .fetch_all(&mut *tx)
