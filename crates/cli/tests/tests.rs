@@ -654,8 +654,12 @@ async fn the_yearly_refresh_from_the_command_line(db: TestDb) {
             "plan 2025/26 is draft; only an approved plan is refreshed",
         ),
         (
-            vec!["plan", "refresh", "ACH", "2023/24", "--into", "2025/26"],
-            "into: \"2025/26\" is not accepted; expected the year after",
+            vec!["plan", "refresh", "ACH", "2023/24", "--into", "2024/25"],
+            "plan 2023/24 is superseded",
+        ),
+        (
+            vec!["plan", "refresh", "ACH", "2024/25", "--into", "2026/27"],
+            "into: \"2026/27\" is not accepted; expected the year after",
         ),
         (
             vec![

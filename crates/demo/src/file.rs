@@ -82,6 +82,7 @@ struct RawPlan {
     year: String,
     #[serde(default)]
     published: bool,
+    approved_on: Option<String>,
     #[serde(default)]
     aligned_with: Vec<String>,
     #[serde(default)]
@@ -238,6 +239,8 @@ pub struct PlanDef {
     pub year: FinancialYear,
     /// Whether to publish it once loaded.
     pub published: bool,
+    /// The day the committee approved it, if it has been.
+    pub approved_on: Option<chrono::NaiveDate>,
     /// Keys of the alignments.
     pub aligned_with: Vec<String>,
     /// Priorities, each under an ambition.
@@ -618,6 +621,17 @@ impl PlanFile {
                 portfolio,
                 year,
                 published: p.published,
+                approved_on: match &p.approved_on {
+                    Some(d) => Some(
+                        chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                            invalid(
+                                &here,
+                                ParseError::new("approved_on", d, "a date such as 2024-06-26"),
+                            )
+                        })?,
+                    ),
+                    None => None,
+                },
                 aligned_with: p.aligned_with.clone(),
                 priorities,
             });

@@ -263,6 +263,13 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
                 }
             }
         }
+        if let Some(on) = plan.approved_on {
+            let current = store.plan_by_id(created.id).await.map_err(at(&place))?;
+            store
+                .approve_plan(ACTOR, created.id, current.version, on)
+                .await
+                .map_err(at(&place))?;
+        }
         if plan.published {
             let current = store.plan_by_id(created.id).await.map_err(at(&place))?;
             store

@@ -59,6 +59,7 @@ pub struct Store {
     pool: AnyPool,
     engine: Engine,
     trees: std::sync::Arc<std::sync::Mutex<TreeCache>>,
+    amendment: Option<std::sync::Arc<domain::Text>>,
 }
 
 /// Plan trees already read, valid while no write has happened since: every
@@ -131,6 +132,7 @@ impl Store {
             pool,
             engine,
             trees: Default::default(),
+            amendment: None,
         })
     }
 
@@ -142,6 +144,59 @@ impl Store {
         };
         migrator.run(&self.pool).await?;
         Ok(())
+    }
+
+    /// The same store, for changes to approved plans: they are amendments,
+    /// each audited as "amend" with `reason`. Without it the tree of an
+    /// approved plan (its items, actions and alignments) does not change.
+    pub fn amending(&self, reason: &domain::Text) -> Result<Store, StoreError> {
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(domain::ParseError::new(
+                "amendment",
+                "",
+                "the reason for amending the approved plan",
+            )));
+        }
+        Ok(Store {
+            amendment: Some(std::sync::Arc::new(reason.clone())),
+            ..self.clone()
+        })
+    }
+
+    /// The audit operation for a change (`op`) to the tree of a plan in `status`
+    /// for `year`: `op` on a draft, "amend" on an approved plan when amending;
+    /// refused otherwise.
+    pub(crate) fn tree_change(
+        &self,
+        status: domain::PlanStatus,
+        year: domain::FinancialYear,
+        op: &'static str,
+    ) -> Result<&'static str, StoreError> {
+        match (status, &self.amendment) {
+            (domain::PlanStatus::Draft, _) => Ok(op),
+            (domain::PlanStatus::Approved, Some(_)) => Ok("amend"),
+            (domain::PlanStatus::Approved, None) => Err(StoreError::PlanState {
+                year: year.to_string(),
+                state: "approved",
+                hint: "a change to an approved plan is an amendment: give the reason for it",
+            }),
+            (domain::PlanStatus::Superseded, _) => Err(StoreError::PlanState {
+                year: year.to_string(),
+                state: "superseded",
+                hint: "a superseded plan is the record of its year and does not change",
+            }),
+        }
+    }
+
+    /// `after` with the amendment's reason added, when amending.
+    pub(crate) fn with_reason(&self, mut after: serde_json::Value) -> serde_json::Value {
+        if let (Some(reason), Some(map)) = (&self.amendment, after.as_object_mut()) {
+            map.insert(
+                "amendment_reason".into(),
+                serde_json::Value::String(reason.to_string()),
+            );
+        }
+        after
     }
 
     /// The engine this store runs on.

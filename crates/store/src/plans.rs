@@ -50,6 +50,7 @@ pub(crate) struct PlanContext {
     pub(crate) year: FinancialYear,
     pub(crate) portfolio_id: i64,
     pub(crate) levels: LevelNames,
+    pub(crate) status: domain::PlanStatus,
 }
 
 pub(crate) async fn plan_context(
@@ -57,7 +58,7 @@ pub(crate) async fn plan_context(
     plan_id: i64,
 ) -> Result<PlanContext, StoreError> {
     let row = sqlx::query(
-        "SELECT pl.id, pl.year, pl.portfolio_id, b.id AS body_id, b.level_names FROM plans pl \
+        "SELECT pl.id, pl.year, pl.portfolio_id, pl.status, b.id AS body_id, b.level_names FROM plans pl \
          JOIN portfolios po ON po.id = pl.portfolio_id JOIN bodies b ON b.id = po.body_id \
          WHERE pl.id = $1 AND pl.deleted_at IS NULL",
     )
@@ -70,6 +71,7 @@ pub(crate) async fn plan_context(
         body_id: c.i64("body_id")?,
         year: FinancialYear::starting(c.i64("year")? as i32).map_err(|e| c.corrupt(e))?,
         portfolio_id: c.i64("portfolio_id")?,
+        status: c.parse("status", str::parse)?,
         levels: c.parse("level_names", |s| {
             serde_json::from_str::<Vec<String>>(s)
                 .map_err(|_| ParseError::new("level names", s, "a JSON list"))
@@ -375,7 +377,7 @@ impl Store {
         .ok_or_else(|| StoreError::not_found("portfolio", portfolio_id))?;
         let t = now();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO plans (portfolio_id, year, created_at, updated_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO plans (portfolio_id, year, status, created_at, updated_at) VALUES ($1, $2, 'draft', $3, $4) RETURNING id",
         )
         .bind(portfolio_id)
         .bind(i64::from(year.start_year()))
@@ -490,13 +492,14 @@ impl Store {
     ) -> Result<Plan, StoreError> {
         let mut tx = self.begin_write().await?;
         let before = Self::plan_in(&mut tx, plan_id).await?;
+        let ctx = plan_context(&mut tx, plan_id).await?;
+        let operation = self.tree_change(ctx.status, ctx.year, "edit")?;
         StoreError::unless_current(
             "plan",
             before.year.to_string(),
             expected_version,
             before.version,
         )?;
-        let ctx = plan_context(&mut tx, plan_id).await?;
         sqlx::query("DELETE FROM plan_alignments WHERE plan_id = $1")
             .bind(plan_id)
             .execute(&mut *tx)
@@ -515,9 +518,9 @@ impl Store {
                 actor,
                 "plan",
                 plan_id,
-                "edit",
+                operation,
                 json(&before),
-                json(&after),
+                self.with_reason(json(&after)),
             ),
         )
         .await?;
@@ -565,6 +568,7 @@ impl Store {
     pub async fn add_item(&self, actor: &str, new: NewItem) -> Result<PlanItem, StoreError> {
         let mut tx = self.begin_write().await?;
         let ctx = plan_context(&mut tx, new.plan_id).await?;
+        let operation = self.tree_change(ctx.status, ctx.year, "create")?;
         let depth = match new.parent_id {
             None => {
                 let Some(ambition_id) = new.ambition_id else {
@@ -631,7 +635,15 @@ impl Store {
         let (created, _) = item(&mut tx, id).await?;
         record(
             &mut tx,
-            Change::create(Some(ctx.body_id), actor, "plan item", id, json(&created)),
+            Change {
+                body_id: Some(ctx.body_id),
+                actor,
+                entity: "plan item",
+                entity_id: id,
+                operation,
+                before: None,
+                after: Some(self.with_reason(json(&created))),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -643,6 +655,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let (parent, plan_id) = item(&mut tx, new.item_id).await?;
         let ctx = plan_context(&mut tx, plan_id).await?;
+        let operation = self.tree_change(ctx.status, ctx.year, "create")?;
         check_placement(&mut tx, &ctx, &parent, &new.details, 0).await?;
         if let Some(previous) = new.continues {
             let row = sqlx::query(
@@ -672,7 +685,15 @@ impl Store {
         let action = one_action(&mut tx, id).await?;
         record(
             &mut tx,
-            Change::create(Some(ctx.body_id), actor, "action", id, json(&action)),
+            Change {
+                body_id: Some(ctx.body_id),
+                actor,
+                entity: "action",
+                entity_id: id,
+                operation,
+                before: None,
+                after: Some(self.with_reason(json(&action))),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -697,6 +718,7 @@ impl Store {
             before.version,
         )?;
         let ctx = plan_context(&mut tx, before.plan_id).await?;
+        let operation = self.tree_change(ctx.status, ctx.year, "edit")?;
         let (parent, _) = item(&mut tx, before.item_id).await?;
         check_placement(&mut tx, &ctx, &parent, &details, action_id).await?;
         let done = sqlx::query(
@@ -731,9 +753,9 @@ impl Store {
                 actor,
                 "action",
                 action_id,
-                "edit",
+                operation,
                 json(&before),
-                json(&after),
+                self.with_reason(json(&after)),
             ),
         )
         .await?;
@@ -757,6 +779,7 @@ impl Store {
             before.version,
         )?;
         let ctx = plan_context(&mut tx, before.plan_id).await?;
+        let operation = self.tree_change(ctx.status, ctx.year, "delete")?;
         sqlx::query("UPDATE actions SET deleted_at = $1, version = version + 1 WHERE id = $2")
             .bind(now())
             .bind(action_id)
@@ -769,7 +792,7 @@ impl Store {
                 actor,
                 entity: "action",
                 entity_id: action_id,
-                operation: "delete",
+                operation,
                 before: Some(json(&before)),
                 after: None,
             },
@@ -960,6 +983,7 @@ impl Store {
             before.version,
         )?;
         let ctx = plan_context(&mut tx, plan_id).await?;
+        let operation = self.tree_change(ctx.status, ctx.year, "edit")?;
         if number != before.number {
             let refs: Vec<String> =
                 sqlx::query_scalar("SELECT reference FROM actions WHERE item_id = $1 AND deleted_at IS NULL ORDER BY position")
@@ -993,9 +1017,9 @@ impl Store {
                 actor,
                 "plan item",
                 item_id,
-                "edit",
+                operation,
                 json(&before),
-                json(&after),
+                self.with_reason(json(&after)),
             ),
         )
         .await?;

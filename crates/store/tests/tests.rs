@@ -930,6 +930,55 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
         .await
         .unwrap();
     let y2023 = year("2023/24");
+    let draft = store
+        .refresh_plan(ACTOR, f.plan_id, y2023, &Default::default())
+        .await
+        .unwrap_err();
+    assert!(
+        draft.to_string().starts_with("plan 2022/23 is draft"),
+        "{draft}"
+    );
+    let first = store.plan_by_id(f.plan_id).await.unwrap();
+    store
+        .approve_plan(
+            ACTOR,
+            f.plan_id,
+            first.version,
+            chrono::NaiveDate::from_ymd_opt(2022, 3, 22).unwrap(),
+        )
+        .await
+        .unwrap();
+    // An approved plan changes only by amendment, audited with its reason.
+    let action = store.action(b.id).await.unwrap();
+    let mut renamed = action.details.clone();
+    renamed.title = t("Carers' breaks");
+    let err = store
+        .edit_action(ACTOR, b.id, action.version, renamed.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is approved; a change to an approved plan is an amendment"),
+        "{err}"
+    );
+    let amending = store
+        .amending(&Text::parse("reason", "Committee asked for a clearer title").unwrap())
+        .unwrap();
+    amending
+        .edit_action(ACTOR, b.id, action.version, renamed)
+        .await
+        .unwrap();
+    let last = store
+        .audit_trail("action", b.id)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(last.operation, "amend");
+    assert_eq!(
+        last.after.unwrap()["amendment_reason"],
+        "Committee asked for a clearer title"
+    );
     let err = store
         .refresh_plan(ACTOR, f.plan_id, year("2024/25"), &Default::default())
         .await

@@ -114,6 +114,10 @@ impl From<StoreError> for ApiError {
                 field: Some("period".into()),
                 ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
             },
+            StoreError::PlanState { .. } => Self {
+                field: Some("amendment".into()),
+                ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+            },
             StoreError::Duplicate { field, .. } => Self {
                 field: Some(field.into()),
                 ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
@@ -748,6 +752,8 @@ pub struct ActionEdit {
     directorate: Option<String>,
     /// A month ("January 2023", "2023-01") or a day ("2023-01-31").
     target: Option<String>,
+    /// Why an approved plan is amended (required when the plan is approved).
+    amendment: Option<String>,
 }
 
 #[utoipa::path(put, path = "/api/v1/actions/{id}", params(("id" = i64, Path, description = "The action's id")), request_body = ActionEdit,
@@ -789,8 +795,18 @@ async fn edit_action(
     };
     let viewer = viewer.expect("editors are signed in");
     let actor = format!("{} (API)", viewer.actor());
-    let saved = state
-        .store()
+    let writer = match edit
+        .amendment
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        Some(reason) => state
+            .store()
+            .amending(&Text::parse("amendment", reason).map_err(ApiError::invalid)?)?,
+        None => state.store().clone(),
+    };
+    let saved = writer
         .edit_action(&actor, id, edit.version, details)
         .await?;
     let updates = state

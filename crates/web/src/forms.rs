@@ -52,6 +52,46 @@ pub(crate) async fn editor(
     Ok((viewer, body))
 }
 
+/// The store to change a plan's tree with: as it is for a draft plan; for an
+/// approved plan, amending with the reason typed in the `amendment` field
+/// (noted as an error when missing).
+pub(crate) fn plan_writer(
+    state: &AppState,
+    status: domain::PlanStatus,
+    reason: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<store::Store> {
+    if status != domain::PlanStatus::Approved {
+        return Some(state.store().clone());
+    }
+    match domain::Text::parse("amendment", reason)
+        .ok()
+        .filter(|t| !t.is_empty())
+    {
+        Some(reason) => state.store().amending(&reason).ok(),
+        None => {
+            errors.push(FieldError {
+                field: "amendment".into(),
+                message: "Give the reason for amending the approved plan".into(),
+            });
+            None
+        }
+    }
+}
+
+/// The field asking why an approved plan is amended.
+pub(crate) fn amendment_field(status: domain::PlanStatus, value: String) -> Option<TextField> {
+    (status == domain::PlanStatus::Approved).then(|| {
+        field(
+            "amendment",
+            "Reason for amending the approved plan",
+            "The plan has been approved, so this change is an amendment",
+            value,
+            "",
+        )
+    })
+}
+
 fn value(fields: &Fields, name: &str) -> String {
     fields.get(name).cloned().unwrap_or_default()
 }
@@ -85,6 +125,13 @@ fn conflict_or(
                 other => other,
             };
             errors.push(field_error(name, &p));
+            Ok(())
+        }
+        e if e.is_user_error() => {
+            errors.push(FieldError {
+                field: first_field.to_owned(),
+                message: capitalise(&e.to_string()),
+            });
             Ok(())
         }
         other => Err(other.into()),
@@ -140,6 +187,7 @@ async fn strategy_page(
             submit: "Save changes".into(),
             errors,
             fields,
+            amendment: None,
             version: posted
                 .map(|f| value(f, "version"))
                 .unwrap_or_else(|| strategy.version.to_string()),
@@ -254,6 +302,7 @@ async fn item_page(
     errors: Vec<FieldError>,
 ) -> PageResult {
     let (item, plan_id) = body_item(state, body, id).await?;
+    let status = state.store().plan_by_id(plan_id).await?.status;
     let level = body.level_names.name(item.depth).to_owned();
     let pick = |name: &str, current: String| posted.map(|f| value(f, name)).unwrap_or(current);
     let failed = !errors.is_empty();
@@ -284,6 +333,10 @@ async fn item_page(
                     "",
                 ),
             ],
+            amendment: amendment_field(
+                status,
+                posted.map(|f| value(f, "amendment")).unwrap_or_default(),
+            ),
             version: posted
                 .map(|f| value(f, "version"))
                 .unwrap_or_else(|| item.version.to_string()),
@@ -338,9 +391,12 @@ pub async fn edit_item(
         Title::parse("title", &value(&fields, "title")),
     );
     let version = value(&fields, "version").parse().unwrap_or(0);
-    if let (true, Some(number), Some(title)) = (errors.is_empty(), number, title) {
-        match state
-            .store()
+    let status = state.store().plan_by_id(plan_id).await?.status;
+    let writer = plan_writer(&state, status, &value(&fields, "amendment"), &mut errors);
+    if let (true, Some(number), Some(title), Some(writer)) =
+        (errors.is_empty(), number, title, writer)
+    {
+        match writer
             .edit_item(&viewer.actor(), item.id, version, number, title)
             .await
         {
@@ -364,6 +420,7 @@ async fn new_action_page(
     errors: Vec<FieldError>,
 ) -> PageResult {
     let (item, plan_id) = body_item(state, body, id).await?;
+    let status = state.store().plan_by_id(plan_id).await?.status;
     if item.depth + 1 != body.level_names.item_depths() {
         return Err(WebError::NotFound);
     }
@@ -417,6 +474,10 @@ async fn new_action_page(
                     "",
                 ),
             ],
+            amendment: amendment_field(
+                status,
+                posted.map(|f| value(f, "amendment")).unwrap_or_default(),
+            ),
             version: String::new(),
             csrf: viewer.csrf.clone().unwrap_or_default(),
         },
@@ -445,7 +506,8 @@ pub async fn add_action(
 ) -> PageResult {
     let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     check_form(&headers, &viewer, &value(&fields, "csrf"))?;
-    let (item, _) = body_item(&state, &body, &id).await?;
+    let (item, plan_id) = body_item(&state, &body, &id).await?;
+    let status = state.store().plan_by_id(plan_id).await?.status;
     let mut errors = Vec::new();
     let optional = |name: &str| Some(value(&fields, name)).filter(|v| !v.trim().is_empty());
     let reference = take(
@@ -507,13 +569,16 @@ pub async fn add_action(
             measures: measure.into_iter().collect(),
             continues: None,
         };
-        match state.store().add_action(&viewer.actor(), new).await {
-            Ok(a) => {
-                return Ok(
-                    Redirect::to(&format!("/b/{}/actions/{}", body.slug, a.id)).into_response()
-                );
+        if let Some(writer) = plan_writer(&state, status, &value(&fields, "amendment"), &mut errors)
+        {
+            match writer.add_action(&viewer.actor(), new).await {
+                Ok(a) => {
+                    return Ok(
+                        Redirect::to(&format!("/b/{}/actions/{}", body.slug, a.id)).into_response()
+                    );
+                }
+                Err(e) => conflict_or(&mut errors, "reference", e)?,
             }
-            Err(e) => conflict_or(&mut errors, "reference", e)?,
         }
     }
     new_action_page(&state, &viewer, &body, &id, Some(&fields), errors).await
@@ -547,7 +612,7 @@ async fn plan_page(
     body: &Body,
     plan: &domain::Plan,
     chosen: &[i64],
-    version: String,
+    (version, amendment): (String, String),
     errors: Vec<FieldError>,
 ) -> PageResult {
     let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
@@ -568,6 +633,7 @@ async fn plan_page(
                 selected: chosen.contains(&a.id),
             })
             .collect(),
+        amendment: amendment_field(plan.status, amendment),
         version,
         csrf: viewer.csrf.clone().unwrap_or_default(),
     };
@@ -595,7 +661,7 @@ pub async fn plan_form(
         &body,
         &plan,
         &chosen,
-        plan.version.to_string(),
+        (plan.version.to_string(), String::new()),
         vec![],
     )
     .await
@@ -626,20 +692,30 @@ pub async fn edit_plan(
         .collect();
     let version = get("version");
     let mut errors = Vec::new();
-    match state
-        .store()
-        .set_plan_alignments(
-            &viewer.actor(),
-            plan.id,
-            version.parse().unwrap_or(0),
-            &chosen,
-        )
-        .await
-    {
-        Ok(_) => {
-            return Ok(Redirect::to(uri.path().trim_end_matches("/edit")).into_response());
+    if let Some(writer) = plan_writer(&state, plan.status, &get("amendment"), &mut errors) {
+        match writer
+            .set_plan_alignments(
+                &viewer.actor(),
+                plan.id,
+                version.parse().unwrap_or(0),
+                &chosen,
+            )
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(uri.path().trim_end_matches("/edit")).into_response());
+            }
+            Err(e) => conflict_or(&mut errors, "alignment", e)?,
         }
-        Err(e) => conflict_or(&mut errors, "alignment", e)?,
     }
-    plan_page(&state, &viewer, &body, &plan, &chosen, version, errors).await
+    plan_page(
+        &state,
+        &viewer,
+        &body,
+        &plan,
+        &chosen,
+        (version, get("amendment")),
+        errors,
+    )
+    .await
 }

@@ -1037,6 +1037,8 @@ pub async fn record_update(
 #[derive(Debug, Deserialize, Default)]
 pub struct ActionFields {
     #[serde(default)]
+    amendment: String,
+    #[serde(default)]
     reference: String,
     #[serde(default)]
     title: String,
@@ -1075,6 +1077,7 @@ fn action_page_form(
     viewer: &Viewer,
     body: &Body,
     action: &Action,
+    status: domain::PlanStatus,
     f: &ActionFields,
     errors: Vec<FieldError>,
 ) -> ActionFormPage {
@@ -1087,6 +1090,7 @@ fn action_page_form(
         lead: f.lead.clone(),
         directorate: f.directorate.clone(),
         target: f.target.clone(),
+        amendment: (status == domain::PlanStatus::Approved).then(|| f.amendment.clone()),
         version: f.version.clone(),
         csrf: viewer.csrf.clone().unwrap_or_default(),
     }
@@ -1100,6 +1104,7 @@ pub async fn edit_action_form(
     uri: axum::extract::OriginalUri,
 ) -> PageResult {
     let (viewer, body, action) = editable(&state, &headers, &slug, &id, uri.path()).await?;
+    let status = state.store().plan_by_id(action.plan_id).await?.status;
     let d = &action.details;
     let fields = ActionFields {
         reference: d.reference.to_string(),
@@ -1113,8 +1118,16 @@ pub async fn edit_action_form(
         target: d.target.map(|t| t.to_string()).unwrap_or_default(),
         version: action.version.to_string(),
         csrf: String::new(),
+        amendment: String::new(),
     };
-    html(action_page_form(&viewer, &body, &action, &fields, vec![]))
+    html(action_page_form(
+        &viewer,
+        &body,
+        &action,
+        status,
+        &fields,
+        vec![],
+    ))
 }
 
 /// `POST /b/{body}/actions/{id}/edit`: save the action's details.
@@ -1127,6 +1140,7 @@ pub async fn edit_action(
 ) -> PageResult {
     let (viewer, body, action) = editable(&state, &headers, &slug, &id, uri.path()).await?;
     check_form(&headers, &viewer, &fields.csrf)?;
+    let status = state.store().plan_by_id(action.plan_id).await?.status;
     let mut errors = Vec::new();
     let reference = take(&mut errors, "reference", fields.reference.parse());
     let title = take(&mut errors, "title", Title::parse("title", &fields.title));
@@ -1150,8 +1164,15 @@ pub async fn edit_action(
         },
     );
     let version = fields.version.trim().parse::<i64>().unwrap_or(0);
-    if let (Some(reference), Some(title), Some(lead), Some(directorate), Some(target)) =
-        (reference, title, lead, directorate, target)
+    let writer = crate::forms::plan_writer(&state, status, &fields.amendment, &mut errors);
+    if let (
+        Some(reference),
+        Some(title),
+        Some(lead),
+        Some(directorate),
+        Some(target),
+        Some(writer),
+    ) = (reference, title, lead, directorate, target, writer)
     {
         let details = ActionDetails {
             reference,
@@ -1162,8 +1183,7 @@ pub async fn edit_action(
             illustrative: action.details.illustrative,
         };
         let actor = viewer.actor();
-        match state
-            .store()
+        match writer
             .edit_action(&actor, action.id, version, details)
             .await
         {
@@ -1187,10 +1207,14 @@ pub async fn edit_action(
                 };
                 errors.push(field_error(field, &e))
             }
+            Err(e @ StoreError::PlanState { .. }) => errors.push(FieldError {
+                field: "amendment".into(),
+                message: capitalise(&e.to_string()),
+            }),
             Err(e) => return Err(e.into()),
         }
     }
-    let page = action_page_form(&viewer, &body, &action, &fields, errors);
+    let page = action_page_form(&viewer, &body, &action, status, &fields, errors);
     Ok((
         axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         Html(page.render()?),

@@ -333,6 +333,8 @@ pub struct ActionFormPage {
     pub lead: String,
     pub directorate: String,
     pub target: String,
+    /// On an approved plan: the reason for the amendment (shown as a field).
+    pub amendment: Option<String>,
     pub version: String,
     pub csrf: String,
 }
@@ -340,7 +342,7 @@ pub struct ActionFormPage {
 impl ActionFormPage {
     /// The form's text fields: (name, label, hint, value, width class).
     pub fn fields(&self) -> Vec<(&'static str, &'static str, &'static str, &str, &'static str)> {
-        vec![
+        [
             (
                 "reference",
                 "Reference",
@@ -371,6 +373,18 @@ impl ActionFormPage {
                 "govuk-input--width-20",
             ),
         ]
+        .into_iter()
+        .chain(self.amendment.as_ref().map(|a| {
+            (
+                "amendment",
+                "Reason for amending the approved plan",
+                "The plan has been approved, so this change is an amendment",
+                a,
+                "",
+            )
+        }))
+        .map(|(n, l, h, v, w)| (n, l, h, v.as_str(), w))
+        .collect()
     }
 
     /// The error for `field`, if any.
@@ -428,11 +442,18 @@ pub struct TextFormPage {
     pub submit: String,
     pub errors: Vec<FieldError>,
     pub fields: Vec<TextField>,
+    /// On an approved plan: the reason for the amendment.
+    pub amendment: Option<TextField>,
     pub version: String,
     pub csrf: String,
 }
 
 impl TextFormPage {
+    /// The fields to show, the amendment's last.
+    pub fn all_fields(&self) -> Vec<&TextField> {
+        self.fields.iter().chain(&self.amendment).collect()
+    }
+
     /// The error for `field`, if any.
     pub fn error(&self, field: &str) -> Option<&str> {
         error_for(&self.errors, field)
@@ -448,6 +469,8 @@ pub struct PlanFormPage {
     pub heading: String,
     pub errors: Vec<FieldError>,
     pub alignments: Vec<Choice>,
+    /// On an approved plan: the reason for the amendment.
+    pub amendment: Option<TextField>,
     pub version: String,
     pub csrf: String,
 }

@@ -380,8 +380,28 @@ async fn an_officer_edits_and_a_stale_edit_is_refused(db: TestDb) {
                 "Assistant Director for Integrated Commissioning".to_owned(),
             ),
             ("target", "March 2025".to_owned()),
+            (
+                "amendment",
+                "Committee asked for a shorter title".to_owned(),
+            ),
         ])
     };
+    let mut without_reason = fields("Promote community groups and day opportunities");
+    without_reason.remove("amendment");
+    let refused = officer
+        .post(&url)
+        .form(&without_reason)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Give the reason for amending the approved plan")
+    );
     let r = officer
         .post(&url)
         .form(&fields("Promote community groups and day opportunities"))
@@ -582,7 +602,7 @@ async fn the_api_follows_the_same_rules(db: TestDb) {
         .json()
         .await
         .unwrap();
-    let edit = json!({ "version": action["version"], "reference": "10A", "title": "Carers support offer", "lead": action["lead"], "target": "2025-03" });
+    let edit = json!({ "version": action["version"], "reference": "10A", "title": "Carers support offer", "lead": action["lead"], "target": "2025-03", "amendment": "Shorter title" });
     let edited = c
         .put(app.url(&format!("/api/v1/actions/{id}")))
         .bearer_auth(&officer)
@@ -844,6 +864,7 @@ async fn officers_edit_the_strategy_and_the_tree(db: TestDb) {
         ("version", hidden(&form, "version")),
         ("number", "99".into()),
         ("title", "Renamed".into()),
+        ("amendment", "Restructure".into()),
     ];
     let refused = officer
         .post(app.url(&statement_edit))
@@ -878,6 +899,7 @@ async fn officers_edit_the_strategy_and_the_tree(db: TestDb) {
         ),
         ("target", "December 2024".into()),
         ("measure", "Carers say the café helps".into()),
+        ("amendment", "A new action agreed by the committee".into()),
     ];
     let added = officer.post(app.url(&add)).form(&new).send().await.unwrap();
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
@@ -1206,7 +1228,7 @@ async fn officers_choose_what_a_plan_is_aligned_with(db: TestDb) {
     let app = spawn_app(db).await;
     let officer = app.signed_in("officer").await;
     let form = officer
-        .get(app.url("/b/bromley/plans/ACH/2022-23/edit"))
+        .get(app.url("/b/bromley/plans/ACH/2024-25/edit"))
         .send()
         .await
         .unwrap()
@@ -1232,15 +1254,27 @@ async fn officers_choose_what_a_plan_is_aligned_with(db: TestDb) {
         ("version", hidden(&form, "version")),
         ("alignment", housing),
         ("alignment", transformation),
+        (
+            "amendment",
+            "Aligned with the strategies the plan now follows".into(),
+        ),
     ];
-    let r = officer
+    let superseded = officer
         .post(app.url("/b/bromley/plans/ACH/2022-23/edit"))
         .form(&fields)
         .send()
         .await
         .unwrap();
+    assert_eq!(superseded.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(superseded.text().await.unwrap().contains("is superseded"));
+    let r = officer
+        .post(app.url("/b/bromley/plans/ACH/2024-25/edit"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let page = get(&client(), app.url("/b/bromley/plans/ACH/2022-23"))
+    let page = get(&officer, app.url("/b/bromley/plans/ACH/2024-25"))
         .await
         .1;
     assert!(
