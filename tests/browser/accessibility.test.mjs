@@ -123,7 +123,8 @@ test('edit-action form showing an error (empty title)', async () => {
   await officer.getByLabel('Action', { exact: true }).fill('');
   await officer.getByRole('button', { name: 'Save changes' }).click();
   await officer.locator('.govuk-error-summary').waitFor();
-  assert.equal(await officer.locator('.govuk-error-summary a').getAttribute('href'), '#title');
+  const links = await officer.locator('.govuk-error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(links, ['#title', '#amendment'], 'the empty title, and the approved plan needs a reason to amend');
   await assertAccessible(officer, 'edit-action form (with an error)');
 });
 

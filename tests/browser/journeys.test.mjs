@@ -219,6 +219,7 @@ test('a performance officer edits an action title; the page and its history show
   await page.waitForURL(`${base}${toRename.href}/edit`);
   assert.equal(await page.getByLabel('Action', { exact: true }).inputValue(), toRename.title);
   await page.getByLabel('Action', { exact: true }).fill(newTitle);
+  await page.getByLabel('Reason for amending the approved plan').fill('The committee asked for a clearer title');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.waitForURL(base + toRename.href);
   assert.equal((await page.getByRole('heading', { level: 1 }).textContent()).trim(), `8A: ${newTitle}`);
