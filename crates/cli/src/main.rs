@@ -7,6 +7,7 @@
 
 mod cycle;
 mod refresh;
+mod report_cmd;
 mod show;
 
 use std::path::PathBuf;
@@ -74,6 +75,8 @@ enum Command {
         /// The TOML plan file.
         file: PathBuf,
     },
+    /// Write the committee report pack for a plan and a half-year, from signed-off updates.
+    Report(report_cmd::ReportArgs),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -503,6 +506,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cycle::move_update(&location, body.as_ref(), m).await
         }
         Command::Period(p) => cycle::period(&location, body.as_ref(), p).await,
+        Command::Report(args) => report_cmd::report(&location, body.as_ref(), args).await,
         Command::Plan(PlanCommand::Refresh(args)) => {
             refresh::refresh(&location, body.as_ref(), args).await
         }

@@ -398,6 +398,7 @@ fn every_command_has_help() {
         vec!["update", "sign-off", "--help"],
         vec!["update", "todo", "--help"],
         vec!["reminders", "--help"],
+        vec!["report", "--help"],
         vec!["init", "--help"],
         vec!["db", "migrate", "--help"],
         vec!["plan", "list", "--help"],
@@ -686,3 +687,50 @@ async fn the_yearly_refresh_from_the_command_line(db: TestDb) {
     assert!(stderr(&again).contains("plan 2025/26 is approved; only a draft plan is approved"));
 }
 on_both_engines!(the_yearly_refresh_from_the_command_line);
+
+#[test]
+fn a_report_pack_from_the_command_line() {
+    let db = testkit::sqlite();
+    ok(&db, &["demo", "--no-serve"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ACH24-030.html");
+    let out_arg = out.to_str().unwrap();
+    let written = ok(
+        &db,
+        &[
+            "report",
+            "ACH",
+            "2023/24",
+            "H2",
+            "--ref",
+            "ACH24-030",
+            "--meeting-date",
+            "2024-06-26",
+            "--out",
+            out_arg,
+        ],
+    );
+    assert!(written.contains("Wrote the ACH report for H2 2023/24"));
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("ACH24-030") && html.contains("26 June 2024"));
+    assert!(
+        html.contains("Adult Care and Health Policy Development and Scrutiny Committee"),
+        "the portfolio's committee by default"
+    );
+    assert!(html.contains("Appendix 2: the Adult Care and Health Portfolio Plan 2024/25"));
+    let bad = ambit(
+        &db,
+        &[
+            "report",
+            "ACH",
+            "2023/24",
+            "H2",
+            "--meeting-date",
+            "June",
+            "--out",
+            out_arg,
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("meeting date: \"June\" is not accepted"));
+}

@@ -10,7 +10,6 @@
 mod api;
 mod assets;
 mod auth;
-mod chart;
 mod cycle;
 mod error;
 mod forms;

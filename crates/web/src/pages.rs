@@ -17,9 +17,9 @@ use store::StoreError;
 
 use crate::AppState;
 use crate::auth::{self, Viewer};
-use crate::chart;
 use crate::error::WebError;
 use crate::views::*;
+use report::chart;
 
 type PageResult = Result<Response, WebError>;
 

@@ -3,17 +3,16 @@
 
 use std::fmt::Write;
 
-use domain::{RagMapping, RollUp, Status};
+use domain::{Rag, RagMapping, RollUp, Status};
 
-use crate::views::tag_colour;
-
-fn fill(colour: &str) -> &'static str {
-    match colour {
-        "blue" => "#1d70b8",
-        "green" => "#00703c",
-        "orange" => "#f47738",
-        "red" => "#d4351c",
-        _ => "#b1b4b6",
+/// The fill colour of a RAG colour (the GOV.UK palette).
+pub fn fill(rag: Rag) -> &'static str {
+    match rag {
+        Rag::Blue => "#1d70b8",
+        Rag::Green => "#00703c",
+        Rag::Amber => "#f47738",
+        Rag::Red => "#d4351c",
+        Rag::Grey => "#b1b4b6",
     }
 }
 
@@ -58,7 +57,7 @@ pub fn status_bars(groups: &[(String, RollUp)], rag: &RagMapping) -> String {
         let mut x = 0.0;
         let segments = Status::ALL
             .iter()
-            .map(|s| (r.count(*s), fill(tag_colour(rag.rag(*s)))))
+            .map(|s| (r.count(*s), fill(rag.rag(*s))))
             .chain(std::iter::once((r.no_update(), "#ffffff")));
         for (count, colour) in segments {
             if count == 0 {

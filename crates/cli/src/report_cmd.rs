@@ -1,0 +1,115 @@
+//! `ambit report`: the committee report pack for a plan and a period.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use domain::{FinancialYear, Half, PortfolioCode, ReportingPeriod, Slug};
+use store::{DatabaseLocation, Store};
+
+use crate::{UserError, find_portfolio};
+
+/// The formats a pack is written in.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// One self-contained, accessible HTML document with a print stylesheet for A4.
+    Html,
+}
+
+/// `ambit report` arguments.
+#[derive(Args)]
+pub struct ReportArgs {
+    /// The portfolio's code, e.g. ACH.
+    portfolio: String,
+    /// The plan's year, e.g. 2022/23.
+    year: String,
+    /// The half reported on: H1 or H2. A year-end (H2) report includes the refreshed plan when it exists.
+    half: String,
+    /// The report's reference, e.g. ACH22-038.
+    #[arg(long = "ref", value_name = "REFERENCE", default_value = "")]
+    reference: String,
+    /// The committee (defaults to the portfolio's).
+    #[arg(long)]
+    committee: Option<String>,
+    /// The meeting's date, e.g. 2022-11-24.
+    #[arg(long)]
+    meeting_date: Option<String>,
+    /// Who wrote the report (a role).
+    #[arg(long, default_value = "")]
+    author: String,
+    /// A short summary for the cover.
+    #[arg(long, default_value = "")]
+    summary: String,
+    /// The format.
+    #[arg(long, value_enum, default_value_t = Format::Html)]
+    format: Format,
+    /// The file to write.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Write the pack.
+pub async fn report(
+    location: &DatabaseLocation,
+    body: Option<&Slug>,
+    a: ReportArgs,
+) -> anyhow::Result<()> {
+    let code: PortfolioCode = a.portfolio.parse().map_err(UserError::from)?;
+    let year: FinancialYear = a.year.parse().map_err(UserError::from)?;
+    let half: Half = a.half.parse().map_err(UserError::from)?;
+    let meeting_date = a
+        .meeting_date
+        .as_deref()
+        .map(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d"))
+        .transpose()
+        .map_err(|_| {
+            UserError::from(domain::ParseError::new(
+                "meeting date",
+                a.meeting_date.clone().unwrap_or_default(),
+                "a date such as 2022-11-24",
+            ))
+        })?;
+    let store = Store::open(location).await?;
+    let portfolio = find_portfolio(&store, body, &code).await?;
+    let the_body = store.body_by_id(portfolio.body_id).await?;
+    let tree = store
+        .plan_tree(store.plan(portfolio.id, year).await?.id)
+        .await?;
+    let previous = match store.plan(portfolio.id, year.previous()).await {
+        Ok(p) => Some(store.plan_tree(p.id).await?),
+        Err(_) => None,
+    };
+    let next = match store.plan(portfolio.id, year.next()).await {
+        Ok(p) => Some(store.plan_tree(p.id).await?),
+        Err(_) => None,
+    };
+    let pack = report::Pack {
+        body: &the_body,
+        portfolio: &portfolio,
+        tree: &tree,
+        previous_year: previous.as_deref(),
+        next_year: next.as_deref(),
+        period: ReportingPeriod::new(year, half),
+        cover: report::CoverDetails {
+            reference: a.reference,
+            committee: a
+                .committee
+                .or_else(|| portfolio.committee.as_ref().map(|c| c.to_string()))
+                .unwrap_or_default(),
+            meeting_date,
+            author: a.author,
+            summary: a.summary,
+        },
+    };
+    let text = match a.format {
+        Format::Html => report::html(&pack)?,
+    };
+    std::fs::write(&a.out, text)
+        .map_err(|e| UserError(format!("out: cannot write {} ({e})", a.out.display())))?;
+    println!(
+        "Wrote the {} report for {} to {}.",
+        portfolio.code,
+        pack.period,
+        a.out.display()
+    );
+    Ok(())
+}
