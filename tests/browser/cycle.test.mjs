@@ -86,3 +86,9 @@ test('the refresh form, its report and the approval meet WCAG 2.2 AA', async () 
   await officer.getByRole('button', { name: 'Record approval' }).click();
   await officer.getByText('Approved on 20 March 2025').waitFor();
 });
+
+test('the committee report pack meets WCAG 2.2 AA', async () => {
+  await officer.goto(`${base}/b/bromley/plans/ACH/2023-24/periods/H2/report?ref=ACH24-030`);
+  await officer.getByRole('heading', { level: 2, name: /Appendix 1/ }).waitFor();
+  await assertAccessible(officer, 'committee report pack (HTML)');
+});

@@ -141,6 +141,7 @@ async fn period_page(state: &AppState, l: &Located, errors: Vec<FieldError>) -> 
         can_manage: l.access.edits_plans(),
         open_href: format!("{base}/periods/{}/open", l.period.half),
         close_href: format!("{base}/periods/{}/close", l.period.half),
+        report_href: format!("{base}/periods/{}/report", l.period.half),
         counts: counts.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect(),
         rows,
         errors,
@@ -427,4 +428,94 @@ pub async fn my_updates(
         rows,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// The query of the report page.
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    #[serde(default)]
+    download: Option<String>,
+    #[serde(default, rename = "ref")]
+    reference: Option<String>,
+}
+
+/// `GET …/periods/{half}/report`: the committee report pack for the period,
+/// to read (it has its own print stylesheet) or, with `?download=1`, to save.
+pub async fn report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year, half)): Path<(String, String, String, String)>,
+    uri: OriginalUri,
+    axum::extract::Query(q): axum::extract::Query<ReportQuery>,
+) -> PageResult {
+    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
+    let tree = &l.view.tree;
+    let neighbour = |y: FinancialYear| {
+        let state = state.clone();
+        let body = l.body.slug.clone();
+        let code = l.view.portfolio.code.clone();
+        async move {
+            match state.store().plan_view(&body, &code, y).await {
+                Ok(v) => Ok(Some(v)),
+                Err(StoreError::NotFound { .. }) => Ok(None),
+                Err(e) => Err(WebError::from(e)),
+            }
+        }
+    };
+    let previous = neighbour(tree.plan.year.previous()).await?;
+    let next = neighbour(tree.plan.year.next()).await?;
+    let reference = q
+        .reference
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(40)
+        .collect::<String>();
+    let pack = report::Pack {
+        body: &l.body,
+        portfolio: &l.view.portfolio,
+        tree,
+        previous_year: previous.as_ref().map(|v| &*v.tree),
+        next_year: next.as_ref().map(|v| &*v.tree),
+        period: l.period,
+        cover: report::CoverDetails {
+            reference: reference.clone(),
+            committee: l
+                .view
+                .portfolio
+                .committee
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            meeting_date: None,
+            author: String::new(),
+            summary: String::new(),
+        },
+    };
+    let html = report::html(&pack)?;
+    let mut response = Html(html).into_response();
+    let h = response.headers_mut();
+    // The pack is a standalone document: its own styles, no scripts.
+    h.insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    if q.download.is_some() {
+        let name = format!(
+            "{}-{}-{}.html",
+            if reference.is_empty() {
+                l.view.portfolio.code.to_string()
+            } else {
+                reference
+            },
+            tree.plan.year.to_string().replace('/', "-"),
+            l.period.half
+        );
+        if let Ok(v) =
+            axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+        {
+            h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+        }
+    }
+    Ok(response)
 }

@@ -106,6 +106,10 @@ pub fn router(state: AppState) -> Router {
         .route("/b/{body}/updates/{id}/{step}", post(cycle::move_update))
         .route("/b/{body}/my-updates", get(cycle::my_updates))
         .route(
+            "/b/{body}/plans/{code}/{year}/periods/{half}/report",
+            get(cycle::report),
+        )
+        .route(
             "/b/{body}/plans/{code}/{year}/refresh-report",
             get(refresh::report),
         )
@@ -148,13 +152,15 @@ pub fn router(state: AppState) -> Router {
 
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
     let h = response.headers_mut();
-    h.insert(
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
              form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
         ),
     );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

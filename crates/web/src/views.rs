@@ -505,6 +505,8 @@ pub struct PeriodPage {
     pub can_manage: bool,
     pub open_href: String,
     pub close_href: String,
+    /// The committee report pack for the period.
+    pub report_href: String,
     pub counts: Vec<(String, usize)>,
     pub rows: Vec<PeriodRow>,
     pub errors: Vec<FieldError>,

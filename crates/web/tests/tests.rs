@@ -1594,3 +1594,46 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
     );
 }
 on_both_engines!(the_yearly_refresh_on_the_web);
+
+async fn the_committee_report_for_a_period(db: TestDb) {
+    let app = spawn_app(db).await;
+    let member = app.signed_in("member").await;
+    let period = get(&member, app.url("/b/bromley/plans/ACH/2023-24/periods/H2"))
+        .await
+        .1;
+    assert!(period.contains("/b/bromley/plans/ACH/2023-24/periods/H2/report?download=1"));
+    let r = member
+        .get(app.url("/b/bromley/plans/ACH/2023-24/periods/H2/report?ref=ACH24-030"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'none'")
+    );
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<title>ACH24-030: Adult Care and Health Portfolio Plan: progress in the second half of 2023/24</title>"));
+    assert!(html.contains("Appendix 2: the Adult Care and Health Portfolio Plan 2024/25"));
+    let d = member
+        .get(app.url("/b/bromley/plans/ACH/2023-24/periods/H2/report?download=1&ref=ACH24-030"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        d.headers()["content-disposition"],
+        "attachment; filename=\"ACH24-030-2023-24-H2.html\""
+    );
+    assert_eq!(
+        client()
+            .get(app.url("/b/bromley/plans/ACH/2023-24/periods/H2/report"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+on_both_engines!(the_committee_report_for_a_period);
