@@ -229,12 +229,12 @@ pub async fn todo(location: &DatabaseLocation, lead: &str) -> anyhow::Result<()>
     let lead = domain::Title::parse("lead", lead).map_err(UserError::from)?;
     let store = Store::open(location).await?;
     let mut owed = 0;
+    let all_open = store.open_periods().await?;
     for summary in store.plans().await? {
-        let open: Vec<_> = store
-            .period_records(summary.plan_id)
-            .await?
-            .into_iter()
-            .filter(|p| p.open)
+        let open: Vec<_> = all_open
+            .iter()
+            .filter(|p| p.plan_id == summary.plan_id)
+            .cloned()
             .collect();
         if open.is_empty() {
             continue;

@@ -204,6 +204,16 @@ impl Store {
         rows.iter().map(period_from).collect()
     }
 
+    /// Every period open now, in any plan.
+    pub async fn open_periods(&self) -> Result<Vec<PeriodRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM reporting_periods WHERE state = 'open' ORDER BY plan_id, half",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(period_from).collect()
+    }
+
     /// The lead submits update `update_id` (at `expected_version`) for sign-off.
     pub async fn submit_update(
         &self,

@@ -89,6 +89,7 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
         let mut item_map = HashMap::new();
+        let mut numbers: HashMap<i64, Option<u16>> = HashMap::new();
         for row in &items {
             let item = crate::plans::item_from(row)?;
             let position = Cols::new(row, "plan item")?.i64("position")?;
@@ -109,12 +110,8 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             item_map.insert(item.id, id);
+            numbers.insert(item.id, item.number);
         }
-        let numbers: HashMap<i64, Option<u16>> = items
-            .iter()
-            .filter_map(|r| crate::plans::item_from(r).ok())
-            .map(|i| (i.id, i.number))
-            .collect();
         let mut summary = Vec::new();
         for a in &actions {
             let fate = fates.get(&a.id).cloned().unwrap_or(Fate::CarriedForward {

@@ -377,6 +377,7 @@ pub async fn my_updates(
             Access::Public => return Err(WebError::Forbidden),
         };
     let mut rows = Vec::new();
+    let all_open = state.store().open_periods().await?;
     for summary in state
         .store()
         .plans()
@@ -384,12 +385,10 @@ pub async fn my_updates(
         .into_iter()
         .filter(|p| p.body == body.slug.as_str())
     {
-        let open: Vec<_> = state
-            .store()
-            .period_records(summary.plan_id)
-            .await?
-            .into_iter()
-            .filter(|p| p.open)
+        let open: Vec<_> = all_open
+            .iter()
+            .filter(|p| p.plan_id == summary.plan_id)
+            .cloned()
             .collect();
         if open.is_empty() {
             continue;
