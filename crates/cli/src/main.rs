@@ -77,6 +77,21 @@ enum Command {
     },
     /// Write the committee report pack for a plan and a half-year, from signed-off updates.
     Report(report_cmd::ReportArgs),
+    /// Print a synthetic plan file of any size (every record illustrative), to load for benchmarks.
+    Synthetic {
+        /// How many actions.
+        #[arg(long, default_value_t = 150)]
+        actions: usize,
+        /// The body's slug.
+        #[arg(long, default_value = "synthetic")]
+        slug: String,
+        /// The plan's year.
+        #[arg(long, default_value = "2024/25")]
+        year: String,
+        /// Include a signed-off update for both halves of the year.
+        #[arg(long)]
+        updates: bool,
+    },
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -507,6 +522,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Period(p) => cycle::period(&location, body.as_ref(), p).await,
         Command::Report(args) => report_cmd::report(&location, body.as_ref(), args).await,
+        Command::Synthetic {
+            actions,
+            slug,
+            year,
+            updates,
+        } => {
+            let year: FinancialYear = year.parse().map_err(UserError::from)?;
+            print!("{}", demo::synthetic::plan(actions, &slug, year, updates));
+            Ok(())
+        }
         Command::Plan(PlanCommand::Refresh(args)) => {
             refresh::refresh(&location, body.as_ref(), args).await
         }

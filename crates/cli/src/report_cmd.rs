@@ -2,18 +2,15 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use std::time::Duration;
+
+use clap::Args;
 use domain::{FinancialYear, Half, PortfolioCode, ReportingPeriod, Slug};
+use indicatif::{ProgressBar, ProgressStyle};
+use report::{Contents, Format};
 use store::{DatabaseLocation, Store};
 
 use crate::{UserError, find_portfolio};
-
-/// The formats a pack is written in.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Format {
-    /// One self-contained, accessible HTML document with a print stylesheet for A4.
-    Html,
-}
 
 /// `ambit report` arguments.
 #[derive(Args)]
@@ -39,9 +36,9 @@ pub struct ReportArgs {
     /// A short summary for the cover.
     #[arg(long, default_value = "")]
     summary: String,
-    /// The format.
-    #[arg(long, value_enum, default_value_t = Format::Html)]
-    format: Format,
+    /// The format: html, pdf, docx or xlsx (defaults to the extension of --out, then html).
+    #[arg(long)]
+    format: Option<Format>,
     /// The file to write.
     #[arg(long)]
     out: PathBuf,
@@ -68,6 +65,16 @@ pub async fn report(
                 "a date such as 2022-11-24",
             ))
         })?;
+    let format = a
+        .format
+        .or_else(|| {
+            a.out
+                .extension()
+                .and_then(|e| e.to_str())
+                .and_then(|e| e.parse().ok())
+        })
+        .unwrap_or(Format::Html);
+    let progress = Progress::start(format);
     let store = Store::open(location).await?;
     let portfolio = find_portfolio(&store, body, &code).await?;
     let the_body = store.body_by_id(portfolio.body_id).await?;
@@ -100,16 +107,54 @@ pub async fn report(
             summary: a.summary,
         },
     };
-    let text = match a.format {
-        Format::Html => report::html(&pack)?,
-    };
-    std::fs::write(&a.out, text)
+    progress.step("Working out the contents");
+    let contents = Contents::of(&pack);
+    progress.step(match format {
+        Format::Pdf => "Laying out the PDF pages",
+        Format::Docx => "Writing the Word document",
+        Format::Xlsx => "Writing the spreadsheet",
+        Format::Html => "Writing the HTML document",
+    });
+    let bytes = tokio::task::spawn_blocking(move || report::render(&contents, format)).await??;
+    progress.step("Saving");
+    std::fs::write(&a.out, bytes)
         .map_err(|e| UserError(format!("out: cannot write {} ({e})", a.out.display())))?;
+    progress.finish();
     println!(
-        "Wrote the {} report for {} to {}.",
+        "Wrote the {} report for {} as {} to {}.",
         portfolio.code,
         pack.period,
+        format.label(),
         a.out.display()
     );
     Ok(())
+}
+
+/// Progress on the terminal while a pack is made; nothing when output is not
+/// a terminal.
+struct Progress(ProgressBar);
+
+impl Progress {
+    fn start(format: Format) -> Progress {
+        let bar = ProgressBar::new(4);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_message(format!(
+            "Reading the plan for the {} report",
+            format.label()
+        ));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress(bar)
+    }
+
+    fn step(&self, what: &'static str) {
+        self.0.inc(1);
+        self.0.set_message(what);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
 }

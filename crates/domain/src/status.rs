@@ -146,6 +146,17 @@ impl Rag {
             Rag::Grey => "grey",
         }
     }
+
+    /// The colour's name for people: "Blue", "Green", ….
+    pub fn label(self) -> &'static str {
+        match self {
+            Rag::Blue => "Blue",
+            Rag::Green => "Green",
+            Rag::Amber => "Amber",
+            Rag::Red => "Red",
+            Rag::Grey => "Grey",
+        }
+    }
 }
 
 impl fmt::Display for Rag {

@@ -23,13 +23,8 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A horizontal stacked bar per group (e.g. per ambition) of status counts.
-pub fn status_bars(groups: &[(String, RollUp)], rag: &RagMapping) -> String {
-    let bar_height = 28;
-    let gap = 40;
-    let label_width = 0;
-    let width = 600.0;
-    let height = groups.len() as i32 * (bar_height + gap) + 40;
+/// The counts of a stacked status chart in words: its text alternative.
+pub fn status_words(groups: &[(String, RollUp)]) -> String {
     let mut desc = String::new();
     for (name, r) in groups {
         let parts: Vec<String> = Status::ALL
@@ -40,10 +35,20 @@ pub fn status_bars(groups: &[(String, RollUp)], rag: &RagMapping) -> String {
             .collect();
         let _ = write!(desc, "{name}: {}. ", parts.join(", "));
     }
+    desc.trim().to_owned()
+}
+
+/// A horizontal stacked bar per group (e.g. per ambition) of status counts.
+pub fn status_bars(groups: &[(String, RollUp)], rag: &RagMapping) -> String {
+    let bar_height = 28;
+    let gap = 40;
+    let label_width = 0;
+    let width = 600.0;
+    let height = groups.len() as i32 * (bar_height + gap) + 40;
     let mut svg = format!(
-        "<svg class=\"ambit-chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"chart-title chart-desc\" xmlns=\"http://www.w3.org/2000/svg\">\
+        "<svg class=\"ambit-chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"chart-title chart-desc\" font-family=\"Arial, DejaVu Sans, sans-serif\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title id=\"chart-title\">Actions by status</title><desc id=\"chart-desc\">{}</desc>",
-        escape(desc.trim())
+        escape(&status_words(groups))
     );
     for (i, (name, r)) in groups.iter().enumerate() {
         let y = i as i32 * (bar_height + gap) + 20;

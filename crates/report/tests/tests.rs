@@ -1,11 +1,11 @@
 //! Report packs for the Bromley example, read back for what a committee sees.
 
 use domain::{Half, ReportingPeriod};
-use report::{CoverDetails, Pack};
+use report::{Contents, CoverDetails, Pack};
 use store::Store;
 use testkit::{TestDb, on_both_engines};
 
-async fn pack_html(store: &Store, year: &str, half: Half, reference: &str) -> String {
+async fn pack_contents(store: &Store, year: &str, half: Half, reference: &str) -> Contents {
     let portfolio = store
         .portfolio(None, &"ACH".parse().unwrap())
         .await
@@ -40,7 +40,11 @@ async fn pack_html(store: &Store, year: &str, half: Half, reference: &str) -> St
             summary: String::new(),
         },
     };
-    report::html(&pack).unwrap()
+    Contents::of(&pack)
+}
+
+async fn pack_html(store: &Store, year: &str, half: Half, reference: &str) -> String {
+    report::html(&pack_contents(store, year, half, reference).await).unwrap()
 }
 
 async fn the_seeds_reports_come_out_of_the_data(db: TestDb) {
@@ -134,4 +138,219 @@ async fn hostile_commentary_is_shown_as_text() {
     assert!(html.contains(
         "&#60;script&#62;alert(1)&#60;/script&#62; #set text(red) &#38; Cymraeg ŵ 👍 שלום"
     ));
+
+    let contents = pack_contents(&store, "2024/25", Half::H1, "T").await;
+    let text = pdf_text(&report::render(&contents, report::Format::Pdf).unwrap());
+    assert!(
+        text.contains("<script>alert(1)</script> #set text(red) & Cymraeg ŵ"),
+        "{text}"
+    );
+    assert!(
+        text.contains("👍") && text.contains("שלום"),
+        "emoji and Hebrew are set"
+    );
+    let xml = zipped(
+        &report::render(&contents, report::Format::Docx).unwrap(),
+        "word/document.xml",
+    );
+    assert!(
+        xml.contains(
+            "&lt;script&gt;alert(1)&lt;/script&gt; #set text(red) &amp; Cymraeg ŵ 👍 שלום"
+        )
+    );
+    let sheet = xlsx_rows(
+        &report::render(&contents, report::Format::Xlsx).unwrap(),
+        "Appendix 1",
+    );
+    assert!(sheet.iter().any(|row| row[9] == hostile));
+}
+
+/// The text of a PDF, as `pdftotext` (poppler-utils) reads it, with runs of
+/// white space made single spaces.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian's poppler-utils) reads the PDF back; .ci/run installs it");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One file from a zip archive (.docx and .xlsx are zip archives).
+fn zipped(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut file = archive.by_name(name).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut file, &mut text).unwrap();
+    text
+}
+
+/// The paragraphs of a .docx that have Word heading style `level`.
+fn docx_headings(xml: &str, level: u8) -> Vec<String> {
+    let style = format!("<w:pStyle w:val=\"Heading{level}\" />");
+    xml.split("</w:p>")
+        .filter(|p| p.contains(&style))
+        .map(|p| {
+            p.split("<w:t xml:space=\"preserve\">")
+                .skip(1)
+                .filter_map(|t| t.split("</w:t>").next())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+/// Rows of the .docx tables whose header says `header`, headers excluded.
+fn docx_table_rows(xml: &str, header: &str) -> usize {
+    xml.split("<w:tbl>")
+        .skip(1)
+        .filter(|t| t.contains(header))
+        .map(|t| {
+            t.split("</w:tbl>")
+                .next()
+                .unwrap()
+                .matches("<w:tr>")
+                .count()
+                - 1
+        })
+        .sum()
+}
+
+/// The rows of a worksheet, as strings.
+fn xlsx_rows(bytes: &[u8], sheet: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = book.worksheet_range(sheet).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+async fn every_format_reads_back(contents: &Contents) {
+    let rows: Vec<&report::Row> = contents.rows().collect();
+
+    let pdf = report::render(contents, report::Format::Pdf).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(raw.contains("/StructTreeRoot"), "the PDF is tagged");
+    assert!(raw.contains("/Outlines"), "the PDF has bookmarks");
+    let text = pdf_text(&pdf);
+    assert!(text.contains(&contents.title), "{}", &text[..300]);
+    for r in &contents.recommendations {
+        assert!(text.contains(r.as_str()), "recommendation {r:?} in the PDF");
+    }
+    assert!(text.contains("Appendix 1: progress on the actions"));
+    assert!(text.contains("Page 1 of "));
+    let words: std::collections::HashSet<&str> = text.split(' ').collect();
+    for r in &rows {
+        assert!(
+            words.contains(r.reference.as_str()),
+            "{} in the PDF",
+            r.reference
+        );
+        assert!(text.contains(&r.status), "{} in the PDF", r.status);
+    }
+    if let Some(a2) = &contents.appendix2 {
+        assert!(text.contains(&a2.heading));
+    }
+
+    let docx = report::render(contents, report::Format::Docx).unwrap();
+    let xml = zipped(&docx, "word/document.xml");
+    assert_eq!(docx_headings(&xml, 1), vec![contents.title.clone()]);
+    let h2 = docx_headings(&xml, 2);
+    assert!(h2.contains(&"1. Purpose".to_owned()), "{h2:?}");
+    assert!(h2.contains(&"Appendix 1: progress on the actions".to_owned()));
+    assert_eq!(
+        contents
+            .appendix2
+            .as_ref()
+            .is_some_and(|a| h2.contains(&a.heading)),
+        contents.appendix2.is_some()
+    );
+    assert_eq!(
+        docx_table_rows(&xml, "Since the last period"),
+        rows.len(),
+        "one table row per action in Appendix 1"
+    );
+    let styles = zipped(&docx, "word/styles.xml");
+    assert!(styles.contains("w:val=\"heading 1\""));
+
+    let xlsx = report::render(contents, report::Format::Xlsx).unwrap();
+    let sheet = xlsx_rows(&xlsx, "Appendix 1");
+    assert_eq!(sheet[0][2], "Ref");
+    assert_eq!(sheet.len(), rows.len() + 1, "one row per action");
+    for (line, r) in sheet[1..].iter().zip(&rows) {
+        assert_eq!(line[2], r.reference);
+        assert_eq!(line[7], r.status);
+    }
+    assert!(
+        zipped(&xlsx, "xl/tables/table1.xml").contains("autoFilter"),
+        "Appendix 1 is a filterable table"
+    );
+}
+
+#[tokio::test]
+async fn the_seeds_reports_read_back_in_every_format() {
+    let db = testkit::sqlite();
+    let store = db.open().await;
+    demo::load_bromley(&store).await.unwrap();
+    let h1 = pack_contents(&store, "2022/23", Half::H1, "ACH22-038").await;
+    every_format_reads_back(&h1).await;
+    let h2 = pack_contents(&store, "2023/24", Half::H2, "ACH24-030").await;
+    assert!(h2.appendix2.is_some());
+    every_format_reads_back(&h2).await;
+    let empty = pack_contents(&store, "2024/25", Half::H1, "").await;
+    assert!(empty.rows().all(|r| r.status == "No update"));
+    every_format_reads_back(&empty).await;
+}
+
+#[tokio::test]
+async fn a_two_thousand_action_plan_renders_in_every_format() {
+    let db = testkit::sqlite();
+    let store = db.open().await;
+    let year: domain::FinancialYear = "2024/25".parse().unwrap();
+    demo::load(
+        &store,
+        "synthetic.toml",
+        &demo::synthetic::plan(2000, "synthetic", year, true),
+    )
+    .await
+    .unwrap();
+    let portfolio = store
+        .portfolio(None, &"SYN".parse().unwrap())
+        .await
+        .unwrap();
+    let body = store.body_by_id(portfolio.body_id).await.unwrap();
+    let tree = store
+        .plan_tree(store.plan(portfolio.id, year).await.unwrap().id)
+        .await
+        .unwrap();
+    let contents = Contents::of(&Pack {
+        body: &body,
+        portfolio: &portfolio,
+        tree: &tree,
+        previous_year: None,
+        next_year: None,
+        period: ReportingPeriod::new(year, Half::H2),
+        cover: CoverDetails::default(),
+    });
+    assert_eq!(contents.rows().count(), 2000);
+    let html = report::html(&contents).unwrap();
+    assert_eq!(
+        html.matches("<tr>\n        <th scope=\"row\">").count(),
+        2000
+    );
+    every_format_reads_back(&contents).await;
 }

@@ -142,6 +142,10 @@ async fn period_page(state: &AppState, l: &Located, errors: Vec<FieldError>) -> 
         open_href: format!("{base}/periods/{}/open", l.period.half),
         close_href: format!("{base}/periods/{}/close", l.period.half),
         report_href: format!("{base}/periods/{}/report", l.period.half),
+        report_links: crate::views::report_links(&format!(
+            "{base}/periods/{}/report",
+            l.period.half
+        )),
         counts: counts.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect(),
         rows,
         errors,
@@ -436,10 +440,14 @@ pub struct ReportQuery {
     download: Option<String>,
     #[serde(default, rename = "ref")]
     reference: Option<String>,
+    /// html (the default), pdf, docx or xlsx.
+    #[serde(default)]
+    format: Option<String>,
 }
 
 /// `GET …/periods/{half}/report`: the committee report pack for the period,
-/// to read (it has its own print stylesheet) or, with `?download=1`, to save.
+/// to read (it has its own print stylesheet) or, with `?download=1`, to save;
+/// `?format=pdf|docx|xlsx` downloads it in that format.
 pub async fn report(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -491,24 +499,38 @@ pub async fn report(
             summary: String::new(),
         },
     };
-    let html = report::html(&pack)?;
-    let mut response = Html(html).into_response();
+    let format: report::Format = match q.format.as_deref() {
+        None | Some("") => report::Format::Html,
+        Some(f) => f
+            .parse()
+            .map_err(|e: domain::ParseError| WebError::Refused(e.to_string()))?,
+    };
+    let contents = report::Contents::of(&pack);
+    let bytes = tokio::task::spawn_blocking(move || report::render(&contents, format))
+        .await
+        .map_err(|e| WebError::Report(e.to_string()))??;
+    let mut response = bytes.into_response();
     let h = response.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(format.media_type()),
+    );
     // The pack is a standalone document: its own styles, no scripts.
     h.insert(
         axum::http::header::CONTENT_SECURITY_POLICY,
         axum::http::HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'"),
     );
-    if q.download.is_some() {
+    if q.download.is_some() || format != report::Format::Html {
         let name = format!(
-            "{}-{}-{}.html",
+            "{}-{}-{}.{}",
             if reference.is_empty() {
                 l.view.portfolio.code.to_string()
             } else {
                 reference
             },
             tree.plan.year.to_string().replace('/', "-"),
-            l.period.half
+            l.period.half,
+            format.extension()
         );
         if let Ok(v) =
             axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))

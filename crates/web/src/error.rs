@@ -45,6 +45,15 @@ pub enum WebError {
     /// A template failed to render.
     #[error("the page could not be shown: {0}")]
     Template(#[from] askama::Error),
+    /// A committee report could not be laid out.
+    #[error("the report could not be made: {0}")]
+    Report(String),
+}
+
+impl From<report::ReportError> for WebError {
+    fn from(e: report::ReportError) -> Self {
+        WebError::Report(e.to_string())
+    }
 }
 
 impl WebError {
@@ -60,7 +69,9 @@ impl WebError {
             WebError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
             WebError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
             WebError::Store(e) if e.is_user_error() => StatusCode::UNPROCESSABLE_ENTITY,
-            WebError::Store(_) | WebError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Store(_) | WebError::Template(_) | WebError::Report(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 }

@@ -464,13 +464,17 @@ pub async fn plan(
                 .iter()
                 .map(|h| {
                     let p = ReportingPeriod::new(plan.year, *h);
-                    (
-                        format!(
-                            "{}/periods/{h}",
-                            plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
-                        ),
-                        format!("Updates for {p} ({})", h.months()),
-                    )
+                    let href = format!(
+                        "{}/periods/{h}",
+                        plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
+                    );
+                    let reports = crate::views::report_links(&format!("{href}/report"));
+                    crate::views::PeriodLink {
+                        href,
+                        label: format!("Updates for {p} ({})", h.months()),
+                        period: p.to_string(),
+                        reports,
+                    }
                 })
                 .collect()
         } else {

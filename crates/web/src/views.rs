@@ -185,8 +185,9 @@ pub struct PlanPage {
     pub version: i64,
     pub publish_href: String,
     pub edit_href: String,
-    /// For people of the body: the pages of the year's two reporting periods.
-    pub period_links: Vec<(String, String)>,
+    /// For people of the body: the pages of the year's two reporting
+    /// periods, each with its committee report in every format.
+    pub period_links: Vec<PeriodLink>,
     /// "Draft", "Approved on 20 March 2025" or "Superseded".
     pub status_text: String,
     /// For editors of an approved plan: where to refresh it into next year.
@@ -505,8 +506,10 @@ pub struct PeriodPage {
     pub can_manage: bool,
     pub open_href: String,
     pub close_href: String,
-    /// The committee report pack for the period.
+    /// The committee report pack for the period, to read.
     pub report_href: String,
+    /// The pack to download, in every format.
+    pub report_links: Vec<ReportLink>,
     pub counts: Vec<(String, usize)>,
     pub rows: Vec<PeriodRow>,
     pub errors: Vec<FieldError>,
@@ -566,4 +569,38 @@ pub struct RefreshFormPage {
     pub errors: Vec<FieldError>,
     pub actions: Vec<RefreshChoice>,
     pub csrf: String,
+}
+
+/// A reporting period's page and its committee report, from the plan page.
+pub struct PeriodLink {
+    /// The period's page.
+    pub href: String,
+    /// "Updates for H1 2022/23 (April to September)".
+    pub label: String,
+    /// "H1 2022/23".
+    pub period: String,
+    /// The committee report in every format.
+    pub reports: Vec<ReportLink>,
+}
+
+/// A link to download a committee report pack in one format.
+pub struct ReportLink {
+    /// The address.
+    pub href: String,
+    /// "PDF", "Word (.docx)".
+    pub label: &'static str,
+}
+
+/// The download links of the committee report pack at `report_href`.
+pub fn report_links(report_href: &str) -> Vec<ReportLink> {
+    report::Format::ALL
+        .into_iter()
+        .map(|f| ReportLink {
+            href: match f {
+                report::Format::Html => format!("{report_href}?download=1"),
+                _ => format!("{report_href}?format={f}"),
+            },
+            label: f.label(),
+        })
+        .collect()
 }

@@ -1626,6 +1626,59 @@ async fn the_committee_report_for_a_period(db: TestDb) {
         d.headers()["content-disposition"],
         "attachment; filename=\"ACH24-030-2023-24-H2.html\""
     );
+    for (format, media, magic) in [
+        ("pdf", "application/pdf", &b"%PDF-"[..]),
+        (
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            &b"PK"[..],
+        ),
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &b"PK"[..],
+        ),
+    ] {
+        assert!(
+            period.contains(&format!(
+                "/b/bromley/plans/ACH/2023-24/periods/H2/report?format={format}"
+            )),
+            "the period page offers {format}"
+        );
+        let r = member
+            .get(app.url(&format!(
+                "/b/bromley/plans/ACH/2023-24/periods/H2/report?format={format}&ref=ACH24-030"
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{format}");
+        assert_eq!(r.headers()["content-type"], media);
+        assert_eq!(
+            r.headers()["content-disposition"],
+            format!("attachment; filename=\"ACH24-030-2023-24-H2.{format}\"").as_str()
+        );
+        assert!(r.bytes().await.unwrap().starts_with(magic), "{format}");
+    }
+    let plan = get(&member, app.url("/b/bromley/plans/ACH/2023-24"))
+        .await
+        .1;
+    assert!(
+        plan.contains("/b/bromley/plans/ACH/2023-24/periods/H1/report?format=pdf"),
+        "the plan page offers each period's report"
+    );
+    let odd = member
+        .get(app.url("/b/bromley/plans/ACH/2023-24/periods/H2/report?format=odt"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(odd.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        odd.text()
+            .await
+            .unwrap()
+            .contains("one of html, pdf, docx or xlsx")
+    );
     assert_eq!(
         client()
             .get(app.url("/b/bromley/plans/ACH/2023-24/periods/H2/report"))
