@@ -72,10 +72,17 @@ fn header_row(names: &[&str]) -> TableRow {
     .cant_split()
 }
 
-fn table(header: &[&str], rows: Vec<TableRow>) -> Table {
+/// The width between the margins of an A4 page, in twentieths of a point.
+const TEXT_WIDTH: usize = 11906 - 2 * 850;
+
+/// A table across the page, its columns in proportion to `weights`.
+fn table(header: &[&str], weights: &[usize], rows: Vec<TableRow>) -> Table {
+    let total: usize = weights.iter().sum();
     let mut all = vec![header_row(header)];
     all.extend(rows);
-    Table::new(all).width(5000, WidthType::Pct)
+    Table::new(all)
+        .width(5000, WidthType::Pct)
+        .set_grid(weights.iter().map(|w| w * TEXT_WIDTH / total).collect())
 }
 
 /// The pack as a .docx file.
@@ -151,7 +158,9 @@ pub fn docx(c: &Contents) -> Result<Vec<u8>, ReportError> {
             TableRow::new(cells)
         })
         .collect();
-    doc = doc.add_table(table(&header, rows));
+    let mut weights = vec![2];
+    weights.extend(std::iter::repeat_n(1, header.len() - 1));
+    doc = doc.add_table(table(&header, &weights, rows));
 
     if !c.achievements.is_empty() {
         doc = doc.add_paragraph(heading(2, "4. Key achievements"));
@@ -211,6 +220,7 @@ pub fn docx(c: &Contents) -> Result<Vec<u8>, ReportError> {
                 "Commentary",
                 "Since the last period",
             ],
+            &[5, 15, 15, 10, 24, 10],
             rows,
         ));
     }
@@ -250,6 +260,7 @@ pub fn docx(c: &Contents) -> Result<Vec<u8>, ReportError> {
                     "Measures of success",
                     "Change",
                 ],
+                &[5, 20, 20, 10],
                 rows,
             ));
         }
@@ -271,7 +282,11 @@ pub fn docx(c: &Contents) -> Result<Vec<u8>, ReportError> {
                         ])
                     })
                     .collect();
-                doc = doc.add_table(table(&["Ref", "Action", "Outcome", "Why"], rows));
+                doc = doc.add_table(table(
+                    &["Ref", "Action", "Outcome", "Why"],
+                    &[5, 20, 10, 20],
+                    rows,
+                ));
             }
         }
     }
