@@ -19,6 +19,7 @@ mod period;
 mod plan;
 mod refresh;
 mod rollup;
+mod scrutiny;
 mod status;
 mod target_date;
 mod text;
@@ -38,6 +39,11 @@ pub use plan::{
 };
 pub use refresh::{Fate, Outcome, PlanStatus, RefreshGroup, RefreshLine, RefreshReport};
 pub use rollup::{ProgressExtent, RollUp};
+pub use scrutiny::{
+    AgendaItem, Commitment, CommitmentStatus, Committee, CommitteeMember, DueBy, Meeting,
+    MeetingStatus, MemberRole, NewCommitment, NewQuestion, NewResolution, Question, Resolution,
+    ResolutionOutcome, Standing, year_end_after,
+};
 pub use status::{Rag, RagMapping, Status};
 pub use target_date::TargetDate;
 pub use text::{Text, Title};

@@ -38,6 +38,12 @@ const TABLES: &[&str] = &[
     "sso_logins",
     "reporting_periods",
     "outbox",
+    "committee_members",
+    "meetings",
+    "agenda_items",
+    "resolutions",
+    "questions",
+    "commitments",
 ];
 
 /// Tables whose `id` column is generated, so PostgreSQL's counters must be moved on after a restore.
@@ -62,6 +68,12 @@ const WITH_ID: &[&str] = &[
     "sso_logins",
     "reporting_periods",
     "outbox",
+    "committee_members",
+    "meetings",
+    "agenda_items",
+    "resolutions",
+    "questions",
+    "commitments",
 ];
 
 const FORMAT: &str = "ambit-backup";

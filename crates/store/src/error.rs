@@ -80,6 +80,16 @@ pub enum StoreError {
         /// What to do instead.
         hint: &'static str,
     },
+    /// A commitment that is no longer open cannot be closed again.
+    #[error(
+        "commitment {id} is already {state}; only an open commitment can be marked delivered or withdrawn"
+    )]
+    CommitmentClosed {
+        /// The commitment.
+        id: i64,
+        /// "delivered" or "withdrawn".
+        state: &'static str,
+    },
     /// An update cannot move to the state asked for.
     #[error("{0}")]
     Transition(#[from] domain::TransitionError),
@@ -161,6 +171,7 @@ impl StoreError {
                 | StoreError::PeriodState { .. }
                 | StoreError::Transition(_)
                 | StoreError::PlanState { .. }
+                | StoreError::CommitmentClosed { .. }
                 | StoreError::WouldOverwrite { .. }
                 | StoreError::Backup { .. }
                 | StoreError::Location { .. }

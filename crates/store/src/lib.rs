@@ -25,6 +25,7 @@ mod people;
 mod plans;
 mod refresh;
 mod rows;
+mod scrutiny;
 mod sso;
 mod updates;
 
@@ -42,6 +43,9 @@ pub use org::{NewBody, PlanSummary};
 pub use outbox::OutboxMessage;
 pub use people::{Membership, User};
 pub use plans::{NewAction, NewItem};
+pub use scrutiny::{
+    AcceptedMinutes, Closing, Closure, CommitmentsOf, LoggedCommitment, NewAgendaItem,
+};
 pub use sso::{SsoLogin, SsoProvider};
 
 /// Which database engine a store runs on.

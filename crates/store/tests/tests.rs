@@ -1107,3 +1107,161 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
     );
 }
 on_both_engines!(the_yearly_refresh_keeps_lineage);
+
+async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
+    use domain::{
+        CommitmentStatus, DueBy, MeetingStatus, MemberRole, NewCommitment, NewQuestion,
+        NewResolution, ResolutionOutcome, Standing,
+    };
+    use store::{AcceptedMinutes, Closing, Closure, CommitmentsOf, NewAgendaItem};
+
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let portfolio = store
+        .portfolio(None, &"ACH".parse().unwrap())
+        .await
+        .unwrap();
+    let committee = store.committees(portfolio.body_id).await.unwrap().remove(0);
+    assert_eq!(committee.name, "Adult Care and Health PDS Committee");
+    let date = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    store
+        .add_committee_member(
+            ACTOR,
+            committee.id,
+            t("Councillor Jane Smith"),
+            MemberRole::Member,
+            (Some(date("2022-05-05")), Some(date("2026-05-07"))),
+        )
+        .await
+        .unwrap();
+    store
+        .add_committee_member(
+            ACTOR,
+            committee.id,
+            t("Councillor Ann Lee"),
+            MemberRole::Chair,
+            (None, None),
+        )
+        .await
+        .unwrap();
+    let members = store.committee_members(committee.id).await.unwrap();
+    assert_eq!(
+        members[0].role,
+        MemberRole::Chair,
+        "the chair is listed first"
+    );
+
+    let meeting = store
+        .create_meeting(
+            ACTOR,
+            committee.id,
+            date("2022-11-24"),
+            "Bromley Civic Centre",
+            MeetingStatus::Held,
+            true,
+        )
+        .await
+        .unwrap();
+    let item = store
+        .add_agenda_item(
+            ACTOR,
+            meeting.id,
+            NewAgendaItem {
+                number: t("7"),
+                title: t("ACH Portfolio Plan 2022 Q2 update"),
+                report_ref: "ACH22-038".into(),
+                plan_id: Some(f.plan_id),
+                half: Some(domain::Half::H1),
+            },
+        )
+        .await
+        .unwrap();
+    let text = |s: &str| Text::parse("text", s).unwrap();
+    let accepted = AcceptedMinutes {
+        minutes: "The Committee considered a report …".into(),
+        questions: vec![NewQuestion {
+            asker: Some(t("Member")),
+            responder: Some(t("Assistant Director for Integrated Commissioning")),
+            action_id: Some(f.carers_10a),
+            source: text("a Member … asked for further information regarding timescales."),
+        }],
+        commitments: vec![NewCommitment {
+            text: text("the Strategy would be brought to the Committee in March 2023"),
+            owner: Some(t("Assistant Director for Integrated Commissioning")),
+            due_by: Some("2023-03".parse::<DueBy>().unwrap()),
+            due_text: "in March 2023".into(),
+            action_id: Some(f.carers_10a),
+            source: text(
+                "The Assistant Director … said it was anticipated that the Strategy would be brought to the Committee in March 2023.",
+            ),
+        }],
+        resolutions: vec![NewResolution {
+            text: text("the progress on the actions … (Appendix 1) be noted"),
+            outcome: ResolutionOutcome::Noted,
+        }],
+    };
+    // A stale version changes nothing.
+    let stale = store
+        .accept_minutes(ACTOR, item.id, item.version + 1, accepted.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, StoreError::Conflict { .. }), "{stale}");
+    assert!(store.questions_at(item.id).await.unwrap().is_empty());
+    let item = store
+        .accept_minutes(ACTOR, item.id, item.version, accepted)
+        .await
+        .unwrap();
+    assert_eq!(item.minutes, "The Committee considered a report …");
+    assert_eq!(store.questions_about(f.carers_10a).await.unwrap().len(), 1);
+    assert_eq!(
+        store.resolutions_at(item.id).await.unwrap()[0].outcome,
+        ResolutionOutcome::Noted
+    );
+
+    let log = store
+        .commitment_log(CommitmentsOf::Committee(committee.id))
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 1);
+    let promise = &log[0].commitment;
+    assert_eq!(log[0].item_number, "7");
+    assert_eq!(promise.standing(date("2023-03-31")), Standing::Open);
+    assert_eq!(promise.standing(date("2023-04-01")), Standing::Overdue);
+    assert_eq!(
+        store
+            .commitment_log(CommitmentsOf::Action(f.carers_10a))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let history = store.audit_trail("commitment", promise.id).await.unwrap();
+    assert_eq!(history[0].operation, "create");
+
+    let closing = || Closing {
+        status: Closure::Delivered,
+        note: text("The Carers Strategy was reported to the Committee on 21 March 2023."),
+        on: date("2023-03-21"),
+        by_item: None,
+    };
+    let done = store
+        .close_commitment(ACTOR, promise.id, promise.version, closing())
+        .await
+        .unwrap();
+    assert_eq!(done.status, CommitmentStatus::Delivered);
+    assert_eq!(done.standing(date("2024-01-01")), Standing::Delivered);
+    let again = store
+        .close_commitment(ACTOR, promise.id, done.version, closing())
+        .await
+        .unwrap_err();
+    assert!(again.to_string().contains("already delivered"), "{again}");
+    assert_eq!(
+        store
+            .audit_trail("commitment", promise.id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+on_both_engines!(the_committee_record_keeps_the_log_of_promises);

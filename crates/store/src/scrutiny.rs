@@ -1,0 +1,717 @@
+//! The committee's record: members, meetings, agenda items and, accepted
+//! from an item's minutes in one transaction, its questions, commitments and
+//! resolutions; then the log of promises, delivered or withdrawn later.
+
+use chrono::NaiveDate;
+use domain::{
+    AgendaItem, Commitment, CommitmentStatus, Committee, CommitteeMember, DueBy, Half, Meeting,
+    MeetingStatus, MemberRole, NewCommitment, NewQuestion, NewResolution, ParseError, Question,
+    Resolution, Text, Title,
+};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use crate::audit::{Change, record};
+use crate::rows::{Cols, flag, json, now};
+use crate::{Store, StoreError};
+
+fn day(raw: &str) -> Result<NaiveDate, ParseError> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| ParseError::new("date", raw, "a date such as 2024-03-12"))
+}
+
+fn committee_from(row: &AnyRow) -> Result<Committee, StoreError> {
+    let c = Cols::new(row, "committee")?;
+    Ok(Committee {
+        id: c.id(),
+        body_id: c.i64("body_id")?,
+        name: c.string("name")?,
+    })
+}
+
+fn member_from(row: &AnyRow) -> Result<CommitteeMember, StoreError> {
+    let c = Cols::new(row, "committee member")?;
+    Ok(CommitteeMember {
+        id: c.id(),
+        committee_id: c.i64("committee_id")?,
+        name: c.string("name")?,
+        role: c.parse("role", str::parse)?,
+        term_from: c.parse_opt("term_from", day)?,
+        term_to: c.parse_opt("term_to", day)?,
+    })
+}
+
+fn meeting_from(row: &AnyRow) -> Result<Meeting, StoreError> {
+    let c = Cols::new(row, "meeting")?;
+    Ok(Meeting {
+        id: c.id(),
+        committee_id: c.i64("committee_id")?,
+        held_on: c.parse("held_on", day)?,
+        venue: c.string("venue")?,
+        status: c.parse("status", str::parse)?,
+        published: c.flag("published")?,
+        version: c.i64("version")?,
+    })
+}
+
+fn item_from(row: &AnyRow) -> Result<AgendaItem, StoreError> {
+    let c = Cols::new(row, "agenda item")?;
+    Ok(AgendaItem {
+        id: c.id(),
+        meeting_id: c.i64("meeting_id")?,
+        number: c.string("number")?,
+        title: c.string("title")?,
+        report_ref: c.string("report_ref")?,
+        plan_id: c.opt_i64("plan_id")?,
+        half: c.parse_opt("half", str::parse::<Half>)?,
+        minutes: c.string("minutes")?,
+        version: c.i64("version")?,
+    })
+}
+
+fn question_from(row: &AnyRow) -> Result<Question, StoreError> {
+    let c = Cols::new(row, "question")?;
+    Ok(Question {
+        id: c.id(),
+        agenda_item_id: c.i64("agenda_item_id")?,
+        asker: c.opt_string("asker")?,
+        responder: c.opt_string("responder")?,
+        action_id: c.opt_i64("action_id")?,
+        source: c.string("source")?,
+    })
+}
+
+fn resolution_from(row: &AnyRow) -> Result<Resolution, StoreError> {
+    let c = Cols::new(row, "resolution")?;
+    Ok(Resolution {
+        id: c.id(),
+        agenda_item_id: c.i64("agenda_item_id")?,
+        text: c.string("text")?,
+        outcome: c.parse("outcome", str::parse)?,
+    })
+}
+
+fn commitment_from(row: &AnyRow) -> Result<Commitment, StoreError> {
+    let c = Cols::new(row, "commitment")?;
+    Ok(Commitment {
+        id: c.id(),
+        agenda_item_id: c.i64("agenda_item_id")?,
+        text: c.string("text")?,
+        owner: c.opt_string("owner")?,
+        due_by: c.parse_opt("due_by", str::parse::<DueBy>)?,
+        due_text: c.string("due_text")?,
+        action_id: c.opt_i64("action_id")?,
+        status: c.parse("status", str::parse)?,
+        delivery_note: c.string("delivery_note")?,
+        closed_on: c.parse_opt("closed_on", day)?,
+        delivered_by_item_id: c.opt_i64("delivered_by_item_id")?,
+        source: c.string("source")?,
+        version: c.i64("version")?,
+    })
+}
+
+const COMMITMENT_COLUMNS: &str = "c.id, c.agenda_item_id, c.text, c.owner, c.due_by, c.due_text, c.action_id, c.status, \
+     c.delivery_note, c.closed_on, c.delivered_by_item_id, c.source, c.version";
+
+/// A new agenda item.
+#[derive(Debug, Clone)]
+pub struct NewAgendaItem {
+    /// "7".
+    pub number: Title,
+    /// The item's title.
+    pub title: Title,
+    /// The report it considers (may be empty).
+    pub report_ref: String,
+    /// The plan the report covers.
+    pub plan_id: Option<i64>,
+    /// The half it covers.
+    pub half: Option<Half>,
+}
+
+/// What a clerk accepts from an item's minutes, all at once.
+#[derive(Debug, Clone, Default)]
+pub struct AcceptedMinutes {
+    /// The minutes' text.
+    pub minutes: String,
+    /// The questions.
+    pub questions: Vec<NewQuestion>,
+    /// The commitments.
+    pub commitments: Vec<NewCommitment>,
+    /// The resolutions.
+    pub resolutions: Vec<NewResolution>,
+}
+
+/// A commitment with where it was made, for the log.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedCommitment {
+    /// The commitment.
+    pub commitment: Commitment,
+    /// The meeting it was made at.
+    pub meeting: Meeting,
+    /// The agenda item.
+    pub item_number: String,
+    /// The agenda item's title.
+    pub item_title: String,
+    /// The committee's name.
+    pub committee: String,
+}
+
+/// The two ways a commitment is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closure {
+    /// It was delivered.
+    Delivered,
+    /// It will not be delivered.
+    Withdrawn,
+}
+
+impl Closure {
+    fn status(self) -> CommitmentStatus {
+        match self {
+            Closure::Delivered => CommitmentStatus::Delivered,
+            Closure::Withdrawn => CommitmentStatus::Withdrawn,
+        }
+    }
+}
+
+/// How a commitment was closed.
+#[derive(Debug, Clone)]
+pub struct Closing {
+    /// Delivered or withdrawn.
+    pub status: Closure,
+    /// How it was delivered, or why withdrawn.
+    pub note: Text,
+    /// When.
+    pub on: NaiveDate,
+    /// The later agenda item that delivered it.
+    pub by_item: Option<i64>,
+}
+
+impl Store {
+    /// The committees of a body, by name.
+    pub async fn committees(&self, body_id: i64) -> Result<Vec<Committee>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, body_id, name FROM committees WHERE body_id = $1 AND deleted_at IS NULL ORDER BY name",
+        )
+        .bind(body_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(committee_from).collect()
+    }
+
+    /// One committee.
+    pub async fn committee(&self, id: i64) -> Result<Committee, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, body_id, name FROM committees WHERE id = $1 AND deleted_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("committee", id))?;
+        committee_from(&row)
+    }
+
+    /// Add a member or co-opted member to a committee.
+    pub async fn add_committee_member(
+        &self,
+        actor: &str,
+        committee_id: i64,
+        name: Title,
+        role: MemberRole,
+        term: (Option<NaiveDate>, Option<NaiveDate>),
+    ) -> Result<CommitteeMember, StoreError> {
+        let committee = self.committee(committee_id).await?;
+        let mut tx = self.begin_write().await?;
+        let t = now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO committee_members (committee_id, name, role, term_from, term_to, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(committee_id)
+        .bind(name.as_str())
+        .bind(role.as_str())
+        .bind(term.0.map(|d| d.to_string()))
+        .bind(term.1.map(|d| d.to_string()))
+        .bind(&t)
+        .bind(&t)
+        .fetch_one(&mut *tx)
+        .await?;
+        let member = CommitteeMember {
+            id,
+            committee_id,
+            name: name.to_string(),
+            role,
+            term_from: term.0,
+            term_to: term.1,
+        };
+        record(
+            &mut tx,
+            Change::create(
+                Some(committee.body_id),
+                actor,
+                "committee member",
+                id,
+                json(&member),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(member)
+    }
+
+    /// A committee's members, chair first.
+    pub async fn committee_members(
+        &self,
+        committee_id: i64,
+    ) -> Result<Vec<CommitteeMember>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, committee_id, name, role, term_from, term_to FROM committee_members \
+             WHERE committee_id = $1 AND deleted_at IS NULL ORDER BY id",
+        )
+        .bind(committee_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut members = rows
+            .iter()
+            .map(member_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        members.sort_by_key(|m| MemberRole::ALL.iter().position(|r| *r == m.role));
+        Ok(members)
+    }
+
+    /// Schedule (or record) a meeting of a committee.
+    pub async fn create_meeting(
+        &self,
+        actor: &str,
+        committee_id: i64,
+        held_on: NaiveDate,
+        venue: &str,
+        status: MeetingStatus,
+        published: bool,
+    ) -> Result<Meeting, StoreError> {
+        let committee = self.committee(committee_id).await?;
+        let mut tx = self.begin_write().await?;
+        let t = now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO meetings (committee_id, held_on, venue, status, published, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(committee_id)
+        .bind(held_on.to_string())
+        .bind(venue.trim())
+        .bind(status.as_str())
+        .bind(flag(published))
+        .bind(&t)
+        .bind(&t)
+        .fetch_one(&mut *tx)
+        .await?;
+        let meeting = Meeting {
+            id,
+            committee_id,
+            held_on,
+            venue: venue.trim().to_owned(),
+            status,
+            published,
+            version: 1,
+        };
+        record(
+            &mut tx,
+            Change::create(
+                Some(committee.body_id),
+                actor,
+                "meeting",
+                id,
+                json(&meeting),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(meeting)
+    }
+
+    /// A committee's meetings, latest first.
+    pub async fn meetings(&self, committee_id: i64) -> Result<Vec<Meeting>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, committee_id, held_on, venue, status, published, version FROM meetings \
+             WHERE committee_id = $1 AND deleted_at IS NULL ORDER BY held_on DESC, id DESC",
+        )
+        .bind(committee_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(meeting_from).collect()
+    }
+
+    /// One meeting.
+    pub async fn meeting(&self, id: i64) -> Result<Meeting, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, committee_id, held_on, venue, status, published, version FROM meetings \
+             WHERE id = $1 AND deleted_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("meeting", id))?;
+        meeting_from(&row)
+    }
+
+    /// Add an item to a meeting's agenda.
+    pub async fn add_agenda_item(
+        &self,
+        actor: &str,
+        meeting_id: i64,
+        new: NewAgendaItem,
+    ) -> Result<AgendaItem, StoreError> {
+        let meeting = self.meeting(meeting_id).await?;
+        let committee = self.committee(meeting.committee_id).await?;
+        let mut tx = self.begin_write().await?;
+        let t = now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO agenda_items (meeting_id, number, title, report_ref, plan_id, half, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(meeting_id)
+        .bind(new.number.as_str())
+        .bind(new.title.as_str())
+        .bind(new.report_ref.trim())
+        .bind(new.plan_id)
+        .bind(new.half.map(|h| h.to_string()))
+        .bind(&t)
+        .bind(&t)
+        .fetch_one(&mut *tx)
+        .await?;
+        let item = AgendaItem {
+            id,
+            meeting_id,
+            number: new.number.to_string(),
+            title: new.title.to_string(),
+            report_ref: new.report_ref.trim().to_owned(),
+            plan_id: new.plan_id,
+            half: new.half,
+            minutes: String::new(),
+            version: 1,
+        };
+        record(
+            &mut tx,
+            Change::create(
+                Some(committee.body_id),
+                actor,
+                "agenda item",
+                id,
+                json(&item),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    /// A meeting's agenda, in order.
+    pub async fn agenda_items(&self, meeting_id: i64) -> Result<Vec<AgendaItem>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, meeting_id, number, title, report_ref, plan_id, half, minutes, version FROM agenda_items \
+             WHERE meeting_id = $1 AND deleted_at IS NULL ORDER BY id",
+        )
+        .bind(meeting_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(item_from).collect()
+    }
+
+    /// One agenda item.
+    pub async fn agenda_item(&self, id: i64) -> Result<AgendaItem, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, meeting_id, number, title, report_ref, plan_id, half, minutes, version FROM agenda_items \
+             WHERE id = $1 AND deleted_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("agenda item", id))?;
+        item_from(&row)
+    }
+
+    /// Record an item's minutes and what the clerk accepted from them, in
+    /// one transaction: the minutes, every question, commitment and
+    /// resolution, each with its audit event. Refused (changing nothing) if
+    /// the item changed since `version` was read.
+    pub async fn accept_minutes(
+        &self,
+        actor: &str,
+        item_id: i64,
+        version: i64,
+        accepted: AcceptedMinutes,
+    ) -> Result<AgendaItem, StoreError> {
+        let before = self.agenda_item(item_id).await?;
+        let meeting = self.meeting(before.meeting_id).await?;
+        let body_id = Some(self.committee(meeting.committee_id).await?.body_id);
+        let mut tx = self.begin_write().await?;
+        let t = now();
+        let changed = sqlx::query(
+            "UPDATE agenda_items SET minutes = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND version = $4 AND deleted_at IS NULL",
+        )
+        .bind(&accepted.minutes)
+        .bind(&t)
+        .bind(item_id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::Conflict {
+                entity: "agenda item",
+                key: before.number.clone(),
+                expected: version,
+                current: before.version,
+            });
+        }
+        let after = AgendaItem {
+            minutes: accepted.minutes.clone(),
+            version: before.version + 1,
+            ..before.clone()
+        };
+        record(
+            &mut tx,
+            Change::between(
+                body_id,
+                actor,
+                "agenda item",
+                item_id,
+                "edit",
+                json(&before),
+                json(&after),
+            ),
+        )
+        .await?;
+        for q in &accepted.questions {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO questions (agenda_item_id, asker, responder, action_id, source, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(item_id)
+            .bind(q.asker.as_ref().map(|s| s.as_str()))
+            .bind(q.responder.as_ref().map(|s| s.as_str()))
+            .bind(q.action_id)
+            .bind(q.source.as_str())
+            .bind(&t)
+            .fetch_one(&mut *tx)
+            .await?;
+            record(
+                &mut tx,
+                Change::create(body_id, actor, "question", id, json(q)),
+            )
+            .await?;
+        }
+        for c in &accepted.commitments {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO commitments (agenda_item_id, text, owner, due_by, due_text, action_id, status, source, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(item_id)
+            .bind(c.text.as_str())
+            .bind(c.owner.as_ref().map(|s| s.as_str()))
+            .bind(c.due_by.map(|d| d.to_string()))
+            .bind(c.due_text.trim())
+            .bind(c.action_id)
+            .bind(CommitmentStatus::Open.as_str())
+            .bind(c.source.as_str())
+            .bind(&t)
+            .bind(&t)
+            .fetch_one(&mut *tx)
+            .await?;
+            record(
+                &mut tx,
+                Change::create(body_id, actor, "commitment", id, json(c)),
+            )
+            .await?;
+        }
+        for r in &accepted.resolutions {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO resolutions (agenda_item_id, text, outcome, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(item_id)
+            .bind(r.text.as_str())
+            .bind(r.outcome.as_str())
+            .bind(&t)
+            .fetch_one(&mut *tx)
+            .await?;
+            record(
+                &mut tx,
+                Change::create(body_id, actor, "resolution", id, json(r)),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The questions asked at an agenda item.
+    pub async fn questions_at(&self, item_id: i64) -> Result<Vec<Question>, StoreError> {
+        self.questions_where("agenda_item_id", item_id).await
+    }
+
+    /// The questions asked about an action.
+    pub async fn questions_about(&self, action_id: i64) -> Result<Vec<Question>, StoreError> {
+        self.questions_where("action_id", action_id).await
+    }
+
+    async fn questions_where(&self, col: &str, id: i64) -> Result<Vec<Question>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT id, agenda_item_id, asker, responder, action_id, source FROM questions \
+             WHERE {col} = $1 AND deleted_at IS NULL ORDER BY id"
+        ))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(question_from).collect()
+    }
+
+    /// The resolutions of an agenda item.
+    pub async fn resolutions_at(&self, item_id: i64) -> Result<Vec<Resolution>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, agenda_item_id, text, outcome FROM resolutions \
+             WHERE agenda_item_id = $1 AND deleted_at IS NULL ORDER BY id",
+        )
+        .bind(item_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(resolution_from).collect()
+    }
+
+    /// The log of promises: commitments made at a committee's meetings, or
+    /// about one action, oldest meeting first.
+    pub async fn commitment_log(
+        &self,
+        of: CommitmentsOf,
+    ) -> Result<Vec<LoggedCommitment>, StoreError> {
+        let (filter, id) = match of {
+            CommitmentsOf::Committee(id) => ("m.committee_id", id),
+            CommitmentsOf::Action(id) => ("c.action_id", id),
+            CommitmentsOf::Item(id) => ("c.agenda_item_id", id),
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {COMMITMENT_COLUMNS}, m.id AS m_id, m.committee_id AS m_committee_id, m.held_on AS m_held_on, \
+             m.venue AS m_venue, m.status AS m_status, m.published AS m_published, m.version AS m_version, \
+             i.number AS i_number, i.title AS i_title, k.name AS k_name \
+             FROM commitments c JOIN agenda_items i ON i.id = c.agenda_item_id \
+             JOIN meetings m ON m.id = i.meeting_id JOIN committees k ON k.id = m.committee_id \
+             WHERE {filter} = $1 AND c.deleted_at IS NULL ORDER BY m.held_on, c.id"
+        ))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let c = Cols::new(row, "commitment")?;
+                Ok(LoggedCommitment {
+                    commitment: commitment_from(row)?,
+                    meeting: Meeting {
+                        id: c.i64("m_id")?,
+                        committee_id: c.i64("m_committee_id")?,
+                        held_on: c.parse("m_held_on", day)?,
+                        venue: c.string("m_venue")?,
+                        status: c.parse("m_status", str::parse)?,
+                        published: c.flag("m_published")?,
+                        version: c.i64("m_version")?,
+                    },
+                    item_number: c.string("i_number")?,
+                    item_title: c.string("i_title")?,
+                    committee: c.string("k_name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One commitment.
+    pub async fn commitment(&self, id: i64) -> Result<Commitment, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COMMITMENT_COLUMNS} FROM commitments c WHERE c.id = $1 AND c.deleted_at IS NULL"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("commitment", id))?;
+        commitment_from(&row)
+    }
+
+    /// Mark a commitment delivered or withdrawn. Refused (changing nothing)
+    /// if it changed since `version` was read or is not open.
+    pub async fn close_commitment(
+        &self,
+        actor: &str,
+        id: i64,
+        version: i64,
+        closing: Closing,
+    ) -> Result<Commitment, StoreError> {
+        let before = self.commitment(id).await?;
+        if before.status != CommitmentStatus::Open {
+            return Err(StoreError::CommitmentClosed {
+                id,
+                state: match before.status {
+                    CommitmentStatus::Delivered => "delivered",
+                    _ => "withdrawn",
+                },
+            });
+        }
+        let item = self.agenda_item(before.agenda_item_id).await?;
+        let meeting = self.meeting(item.meeting_id).await?;
+        let body_id = Some(self.committee(meeting.committee_id).await?.body_id);
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE commitments SET status = $1, delivery_note = $2, closed_on = $3, delivered_by_item_id = $4, \
+             version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7 AND deleted_at IS NULL",
+        )
+        .bind(closing.status.status().as_str())
+        .bind(closing.note.as_str())
+        .bind(closing.on.to_string())
+        .bind(closing.by_item)
+        .bind(now())
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::Conflict {
+                entity: "commitment",
+                key: id.to_string(),
+                expected: version,
+                current: before.version,
+            });
+        }
+        let after = Commitment {
+            status: closing.status.status(),
+            delivery_note: closing.note.to_string(),
+            closed_on: Some(closing.on),
+            delivered_by_item_id: closing.by_item,
+            version: before.version + 1,
+            ..before.clone()
+        };
+        record(
+            &mut tx,
+            Change::between(
+                body_id,
+                actor,
+                "commitment",
+                id,
+                "edit",
+                json(&before),
+                json(&after),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
+
+/// Whose commitments to list.
+#[derive(Debug, Clone, Copy)]
+pub enum CommitmentsOf {
+    /// Made at a committee's meetings.
+    Committee(i64),
+    /// About an action.
+    Action(i64),
+    /// At one agenda item.
+    Item(i64),
+}
