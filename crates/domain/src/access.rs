@@ -132,6 +132,19 @@ impl Access {
         }
     }
 
+    /// Whether the committee record (members, meetings, agenda items,
+    /// minutes and the log of promises) may be kept: clerks, and the
+    /// performance officers and administrators who also run the cycle.
+    pub fn keeps_committee_record(&self) -> bool {
+        matches!(
+            self,
+            Access::Member {
+                role: Role::Administrator | Role::PerformanceOfficer | Role::Clerk,
+                ..
+            }
+        )
+    }
+
     /// Whether people and accounts may be managed.
     pub fn administers(&self) -> bool {
         matches!(

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use domain::{
-    AgendaItem, Commitment, CommitmentStatus, Committee, CommitteeMember, DueBy, Half, Meeting,
+    AgendaItem, Commitment, CommitmentStatus, Committee, CommitteeMember, Half, Meeting,
     MeetingStatus, MemberRole, NewCommitment, NewQuestion, NewResolution, ParseError, Question,
     Resolution, Text, Title,
 };
@@ -98,7 +98,7 @@ fn commitment_from(row: &AnyRow) -> Result<Commitment, StoreError> {
         agenda_item_id: c.i64("agenda_item_id")?,
         text: c.string("text")?,
         owner: c.opt_string("owner")?,
-        due_by: c.parse_opt("due_by", str::parse::<DueBy>)?,
+        due_by: c.parse_opt("due_by", str::parse::<domain::TargetDate>)?,
         due_text: c.string("due_text")?,
         action_id: c.opt_i64("action_id")?,
         status: c.parse("status", str::parse)?,
@@ -510,7 +510,7 @@ impl Store {
             .bind(item_id)
             .bind(c.text.as_str())
             .bind(c.owner.as_ref().map(|s| s.as_str()))
-            .bind(c.due_by.map(|d| d.to_string()))
+            .bind(c.due_by.map(|d| d.to_iso()))
             .bind(c.due_text.trim())
             .bind(c.action_id)
             .bind(CommitmentStatus::Open.as_str())

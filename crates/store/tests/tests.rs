@@ -1110,8 +1110,8 @@ on_both_engines!(the_yearly_refresh_keeps_lineage);
 
 async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
     use domain::{
-        CommitmentStatus, DueBy, MeetingStatus, MemberRole, NewCommitment, NewQuestion,
-        NewResolution, ResolutionOutcome, Standing,
+        CommitmentStatus, MeetingStatus, MemberRole, NewCommitment, NewQuestion, NewResolution,
+        ResolutionOutcome, Standing,
     };
     use store::{AcceptedMinutes, Closing, Closure, CommitmentsOf, NewAgendaItem};
 
@@ -1188,7 +1188,7 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
         commitments: vec![NewCommitment {
             text: text("the Strategy would be brought to the Committee in March 2023"),
             owner: Some(t("Assistant Director for Integrated Commissioning")),
-            due_by: Some("2023-03".parse::<DueBy>().unwrap()),
+            due_by: Some("2023-03".parse::<domain::TargetDate>().unwrap()),
             due_text: "in March 2023".into(),
             action_id: Some(f.carers_10a),
             source: text(

@@ -10,6 +10,7 @@
 mod api;
 mod assets;
 mod auth;
+mod committees;
 mod cycle;
 mod error;
 mod forms;
@@ -120,6 +121,22 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/b/{body}/plans/{code}/{year}/approve",
             post(refresh::approve),
+        )
+        .route("/b/{body}/committees", get(committees::committees))
+        .route("/b/{body}/committees/{id}", get(committees::committee))
+        .route(
+            "/b/{body}/committees/{id}/members",
+            post(committees::add_member),
+        )
+        .route(
+            "/b/{body}/committees/{id}/meetings",
+            post(committees::add_meeting),
+        )
+        .route("/b/{body}/meetings/{id}", get(committees::meeting))
+        .route("/b/{body}/meetings/{id}/items", post(committees::add_item))
+        .route(
+            "/b/{body}/commitments/{id}/close",
+            post(committees::close_commitment),
         )
         .route("/b/{body}/actions/{id}", get(pages::action))
         .route(

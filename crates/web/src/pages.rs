@@ -677,7 +677,11 @@ pub async fn action(
         .collect();
 
     let can_update = access.updates(&action);
+    let (questions, promises) =
+        crate::committees::about_action(&state, &body, &access, action.id).await?;
     html(ActionPage {
+        questions,
+        promises,
         chrome: chrome(viewer.as_ref(), Some(&body)),
         reference: action.details.reference.to_string(),
         title: action.details.title.to_string(),

@@ -268,6 +268,10 @@ pub struct ActionPage {
     pub update_links: Vec<(String, String)>,
     pub edit_href: Option<String>,
     pub audit_href: Option<String>,
+    /// Questions members asked about the action.
+    pub questions: Vec<QuestionRow>,
+    /// What officers promised the committee about it.
+    pub promises: Vec<PromiseRow>,
 }
 
 /// The message for `field` among `errors`, if any.
@@ -603,4 +607,109 @@ pub fn report_links(report_href: &str) -> Vec<ReportLink> {
             label: f.label(),
         })
         .collect()
+}
+
+/// The committees of a body, with how many promises are open and overdue.
+#[derive(Template)]
+#[template(path = "committees.html")]
+pub struct CommitteesPage {
+    pub chrome: Chrome,
+    /// (href, name, open, overdue).
+    pub rows: Vec<(String, String, usize, usize)>,
+}
+
+/// One promise in a log of promises.
+pub struct PromiseRow {
+    pub id: i64,
+    pub version: i64,
+    pub text: String,
+    pub owner: String,
+    pub due: String,
+    pub made_at: String,
+    pub made_href: String,
+    pub committee: String,
+    /// "Open", "Overdue", "Delivered" or "Withdrawn".
+    pub standing: &'static str,
+    /// The GOV.UK tag colour for the standing.
+    pub tag: &'static str,
+    /// How it was delivered or why withdrawn, with the date.
+    pub closed: String,
+    /// Whether it is still open (so it can be closed).
+    pub open: bool,
+    pub action_href: Option<String>,
+    /// The sentence of the minutes it came from.
+    pub source: String,
+    /// The index of that sentence in its item's minutes, when found.
+    pub sentence: Option<usize>,
+}
+
+/// A committee: its log of promises, meetings and members.
+#[derive(Template)]
+#[template(path = "committee.html")]
+pub struct CommitteePage {
+    pub chrome: Chrome,
+    pub href: String,
+    pub name: String,
+    pub summary: String,
+    pub promises: Vec<PromiseRow>,
+    /// (href, date, venue, status, published).
+    pub meetings: Vec<(String, String, String, &'static str, bool)>,
+    /// (name, role, term); for people of the body only.
+    pub members: Vec<(String, &'static str, String)>,
+    /// Whether the viewer keeps the committee record.
+    pub keeps: bool,
+    pub csrf: String,
+    /// (stored, label) of each member role.
+    pub roles: Vec<(&'static str, &'static str)>,
+    /// (stored, label) of each meeting status.
+    pub statuses: Vec<(&'static str, &'static str)>,
+    pub errors: Vec<FieldError>,
+}
+
+/// A question asked at a meeting.
+pub struct QuestionRow {
+    pub asker: String,
+    pub responder: String,
+    pub action_href: Option<String>,
+    /// The index of the minutes' sentence it came from, when found.
+    pub sentence: Option<usize>,
+    pub source: String,
+    /// Where it was asked (on an action's page).
+    pub meeting: String,
+    /// The meeting page, at the item.
+    pub meeting_href: String,
+}
+
+/// One agenda item on a meeting's page.
+pub struct ItemView {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub report_ref: String,
+    /// The minutes, sentence by sentence.
+    pub sentences: Vec<String>,
+    pub questions: Vec<QuestionRow>,
+    pub promises: Vec<PromiseRow>,
+    /// (text, outcome).
+    pub resolutions: Vec<(String, &'static str)>,
+    pub minutes_href: String,
+}
+
+/// A meeting: its agenda and, item by item, the record from the minutes.
+#[derive(Template)]
+#[template(path = "meeting.html")]
+pub struct MeetingPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub committee_href: String,
+    pub href: String,
+    pub venue: String,
+    pub status: &'static str,
+    pub published: bool,
+    pub items: Vec<ItemView>,
+    pub keeps: bool,
+    pub csrf: String,
+    /// Today, as the default date a promise is closed on.
+    pub today: String,
+    pub errors: Vec<FieldError>,
 }

@@ -1,0 +1,787 @@
+//! Commitments: promises made to the committee or its members that someone
+//! must deliver later.
+//!
+//! The rule: a clause in the future of reported speech ("would", "will",
+//! "shall") or an undertaking ("undertook to", "agreed to", "offered to")
+//! is a commitment when it is directed at the committee, that is when
+//!
+//! - it delivers something (provided, presented, brought, submitted,
+//!   circulated, reported, …) to the Committee, its Members, the Chairman or
+//!   a meeting ("would be brought to the Committee in March 2023"), or
+//! - it delivers a report, response, briefing, update, figures or the like
+//!   to no one else ("a written response would be provided"), or
+//! - it is a report back, a return to the committee or a circulation, or
+//! - it is an undertaking, or follows "It was agreed that".
+//!
+//! "An ambassador programme would be developed" and "ongoing support would
+//! be provided" (to organisations) are not. "ACTION:" lines are always
+//! commitments, and a resolution asking for a report back is one too.
+//!
+//! The text runs from the subject of the first promising clause to the end of
+//! the chain of clauses joined to it ("this question would be put to the
+//! Director of Education following the meeting, and a written response would
+//! be provided"). The owner is the subject when it is a role or name ("the
+//! Head of Finance would circulate …"), else whoever "by" names, else the
+//! officer speaking.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use domain::ActionRef;
+
+use crate::Commitment;
+use crate::dates::due_in;
+use crate::mentions::{RefAt, last_ref_before};
+use crate::speech::{REPLY_VERBS, Talk, role_after};
+use crate::text::{Tok, span, tokenize};
+
+const MODALS: &[&str] = &["would", "will", "shall"];
+
+/// Verbs that, followed by "to", undertake something.
+const PROMISE_VERBS: &[&str] = &["undertook", "agreed", "offered", "promised"];
+
+/// Past participles that deliver something to someone.
+const DELIVERED: &[&str] = &[
+    "brought",
+    "circulated",
+    "distributed",
+    "e-mailed",
+    "emailed",
+    "forwarded",
+    "given",
+    "issued",
+    "presented",
+    "provided",
+    "reported",
+    "sent",
+    "shared",
+    "submitted",
+    "supplied",
+    "tabled",
+];
+
+/// Past participles that keep the committee informed, when the committee is
+/// their subject ("Members would be updated").
+const INFORMED: &[&str] = &["advised", "briefed", "informed", "notified", "updated"];
+
+/// Base verbs that deliver something to someone.
+const DELIVER: &[&str] = &[
+    "bring",
+    "brief",
+    "circulate",
+    "come",
+    "distribute",
+    "email",
+    "feed",
+    "forward",
+    "give",
+    "present",
+    "provide",
+    "report",
+    "return",
+    "send",
+    "share",
+    "submit",
+    "supply",
+    "update",
+    "write",
+];
+
+/// Words for the committee and its meetings, as a recipient.
+const COMMITTEE: &[&str] = &[
+    "board",
+    "chair",
+    "chairman",
+    "commission",
+    "committee",
+    "committees",
+    "councillor",
+    "councillors",
+    "forum",
+    "meeting",
+    "member",
+    "members",
+    "panel",
+    "scrutiny",
+    "sub-committee",
+];
+
+/// Things delivered to a committee.
+const DELIVERABLES: &[&str] = &[
+    "analysis",
+    "answer",
+    "answers",
+    "breakdown",
+    "briefing",
+    "briefings",
+    "copies",
+    "copy",
+    "data",
+    "details",
+    "figures",
+    "information",
+    "item",
+    "list",
+    "note",
+    "paper",
+    "papers",
+    "presentation",
+    "replies",
+    "reply",
+    "report",
+    "reports",
+    "response",
+    "responses",
+    "statistics",
+    "summary",
+    "update",
+    "updates",
+];
+
+/// Recipients outside the committee.
+const PUBLIC: &[&str] = &[
+    "businesses",
+    "carers",
+    "children",
+    "clients",
+    "customers",
+    "families",
+    "organisations",
+    "parents",
+    "partners",
+    "patients",
+    "people",
+    "providers",
+    "public",
+    "residents",
+    "schools",
+    "staff",
+    "tenants",
+    "users",
+];
+
+/// Words that open a new clause.
+const CONJUNCTIONS: &[&str] = &[
+    "although", "because", "but", "however", "if", "once", "so", "that", "though", "unless",
+    "when", "whereas", "whilst", "while",
+];
+
+/// Words after "and" that start a new clause ("…, and a report would …").
+const CLAUSE_OPENERS: &[&str] = &[
+    "a", "an", "all", "any", "further", "he", "her", "his", "it", "more", "officers", "she",
+    "that", "the", "their", "there", "these", "they", "this", "those", "we",
+];
+
+/// Finite verbs that make a clause a statement of its own.
+const FINITE: &[&str] = &["was", "were", "had", "has", "is", "are", "did"];
+
+const ADVERBS: &[&str] = &[
+    "also",
+    "then",
+    "further",
+    "now",
+    "shortly",
+    "subsequently",
+    "additionally",
+    "again",
+];
+
+/// The most clauses after a promise that are taken as part of it.
+const MAX_TRAILING_CLAUSES: usize = 3;
+
+/// The longest text before "to" in an "ACTION:" line taken as its owner.
+const MAX_ACTION_OWNER_TOKENS: usize = 10;
+
+/// What separates a clause from the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    Start,
+    Comma,
+    Stop,
+    And,
+    Word,
+    Verb(usize),
+}
+
+/// A clause: tokens `from..to` and what came before it.
+#[derive(Debug, Clone, Copy)]
+struct Seg {
+    from: usize,
+    to: usize,
+    bound: Bound,
+}
+
+/// How a clause promises.
+#[derive(Debug, Clone, Copy)]
+enum Promise {
+    /// "would be provided": the participle's token.
+    Passive { modal: usize, verb: usize },
+    /// "would circulate": the verb's token.
+    Active { modal: usize, verb: usize },
+    /// "undertook to …": the promising verb's token.
+    Undertaking { verb: usize },
+}
+
+/// The actions a paragraph mentions, and the last one the paragraph before
+/// it mentioned (which an "ACTION:" line on its own follows).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Refs<'a> {
+    /// This paragraph's action references.
+    pub here: &'a [RefAt],
+    /// The last action of the paragraph before.
+    pub earlier: Option<ActionRef>,
+}
+
+/// Commitments found so far.
+#[derive(Debug, Default)]
+pub(crate) struct Commitments {
+    list: Vec<Commitment>,
+    seen: HashSet<String>,
+    paragraph: usize,
+    last_paragraph: Option<usize>,
+}
+
+impl Commitments {
+    /// The commitments, in order.
+    pub fn finish(self) -> Vec<Commitment> {
+        self.list
+    }
+
+    fn push(&mut self, c: Commitment) {
+        if !c.text.is_empty() && self.seen.insert(c.text.clone()) {
+            self.list.push(c);
+            self.last_paragraph = Some(self.paragraph);
+        }
+    }
+
+    /// Finds the commitments of one paragraph of discussion.
+    pub fn paragraph(
+        &mut self,
+        p: &str,
+        toks: &[Tok<'_>],
+        sentences: &[Range<usize>],
+        talk: &Talk,
+        refs: Refs<'_>,
+        meeting: Option<NaiveDate>,
+    ) {
+        let Refs {
+            here: refs,
+            earlier,
+        } = refs;
+        self.paragraph += 1;
+        for (si, r) in sentences.iter().enumerate() {
+            let context = talk.context.get(si).cloned().flatten();
+            let action = last_ref_before(refs, r.end);
+            let line_action = action.or(earlier);
+            if self.action_line(p, toks, sentences, si, line_action, meeting) {
+                continue;
+            }
+            let speaker_start = talk.speakers.get(si).and_then(Option::as_ref);
+            let segs = clauses(toks, r.clone());
+            let agreed = toks[r.clone()]
+                .windows(2)
+                .any(|w| w[0].is("agreed") && w[1].is("that"));
+            let mut i = 0;
+            while i < segs.len() {
+                let Some(found) = promising_run(toks, &segs, i, agreed) else {
+                    i += 1;
+                    continue;
+                };
+                if !found.qualifies {
+                    i = found.promising_end;
+                    continue;
+                }
+                let run = found.segs;
+                let (first, last) = (run.start, run.end - 1);
+                let (from, to) = (segs[first].from, segs[last].to);
+                let mut owner = None;
+                let mut text_from = from;
+                for seg in &segs[run.clone()] {
+                    match promise(toks, seg) {
+                        Some(Promise::Undertaking { verb }) => {
+                            if let Some(s) = speaker_start.filter(|s| s.verb == verb) {
+                                owner = Some(s.text.clone());
+                                text_from = text_from.min(with_article(toks, s.first));
+                            }
+                        }
+                        Some(Promise::Active { modal, .. }) => {
+                            owner = owner.or_else(|| subject_role(p, toks, seg.from, modal));
+                        }
+                        Some(Promise::Passive { verb, .. }) => {
+                            owner = owner.or_else(|| by_role(p, toks, verb + 1, seg.to));
+                        }
+                        None => {}
+                    }
+                    if owner.is_some() {
+                        break;
+                    }
+                }
+                let text = trim_clause(span(p, toks, text_from, to));
+                self.push(Commitment {
+                    text,
+                    owner: owner.or_else(|| context.clone()),
+                    due: due_in(p, toks, from, to, meeting),
+                    action_ref: action,
+                });
+                i = run.end;
+            }
+        }
+    }
+
+    /// Handles an "ACTION:" sentence; returns whether the sentence was one.
+    fn action_line(
+        &mut self,
+        p: &str,
+        toks: &[Tok<'_>],
+        sentences: &[Range<usize>],
+        si: usize,
+        action: Option<ActionRef>,
+        meeting: Option<NaiveDate>,
+    ) -> bool {
+        let Some(r) = sentences.get(si) else {
+            return false;
+        };
+        let Some(head) = toks.get(r.start) else {
+            return false;
+        };
+        let colon = toks.get(r.start + 1).is_some_and(|t| t.s == ":");
+        if !(head.s == "ACTION" || head.s == "ACTIONS" || (head.s == "Action" && colon)) {
+            return false;
+        }
+        let mut c = r.start + 1;
+        while toks.get(c).is_some_and(|t| t.s == ":" || t.is_dash()) && c < r.end {
+            c += 1;
+        }
+        let mut end = r.end;
+        while end > c && matches!(toks[end - 1].s, "." | ";") {
+            end -= 1;
+        }
+        if c >= end {
+            return true;
+        }
+        let to = (c..end).find(|&k| toks[k].is("to"));
+        let body = span(p, toks, c, end).to_owned();
+        match to {
+            Some(t) => {
+                let start = if toks[c].is("the") { c + 1 } else { c };
+                let owner = (t > start && t - start <= MAX_ACTION_OWNER_TOKENS)
+                    .then(|| span(p, toks, start, t).trim_end_matches(',').to_owned());
+                self.push(Commitment {
+                    text: body,
+                    owner,
+                    due: due_in(p, toks, c, end, meeting),
+                    action_ref: action,
+                });
+            }
+            None if end - c <= MAX_ACTION_OWNER_TOKENS => {
+                let recent = self
+                    .last_paragraph
+                    .is_some_and(|lp| lp + 1 >= self.paragraph);
+                match self.list.last_mut() {
+                    Some(last) if recent => last.owner = Some(body),
+                    _ => {
+                        if let Some(prev) = si.checked_sub(1).and_then(|i| sentences.get(i)) {
+                            let text = trim_clause(span(p, toks, prev.start, prev.end));
+                            self.push(Commitment {
+                                text,
+                                owner: Some(body),
+                                due: due_in(p, toks, prev.start, prev.end, meeting),
+                                action_ref: action,
+                            });
+                        }
+                    }
+                }
+            }
+            None => self.push(Commitment {
+                text: body,
+                owner: None,
+                due: due_in(p, toks, c, end, meeting),
+                action_ref: action,
+            }),
+        }
+        true
+    }
+
+    /// Finds a commitment in one resolution: one that asks for a report
+    /// back, a report to a later meeting, or a circulation.
+    pub fn resolution(
+        &mut self,
+        item: &str,
+        action: Option<ActionRef>,
+        meeting: Option<NaiveDate>,
+    ) {
+        self.paragraph += 1;
+        let toks = tokenize(item);
+        let n = toks.len();
+        for k in 0..n {
+            let t = toks[k];
+            let next = |i: usize| toks.get(i).is_some_and(|t| t.is("back"));
+            let (verb, owner) = if t.is("be") {
+                let mut v = k + 1;
+                while toks.get(v).is_some_and(|t| t.is_any(ADVERBS)) {
+                    v += 1;
+                }
+                match toks.get(v) {
+                    Some(p) if p.is_any(DELIVERED) => (v, by_role(item, &toks, v + 1, n)),
+                    _ => continue,
+                }
+            } else if (t.is_any(&["report", "come", "feed"]) && next(k + 1)) || t.is("circulate") {
+                (k, subject_role(item, &toks, 0, k))
+            } else {
+                continue;
+            };
+            if delivers_to_committee(&toks, 0, n, verb) {
+                let text = trim_clause(item);
+                self.push(Commitment {
+                    text,
+                    owner,
+                    due: due_in(item, &toks, 0, n, meeting),
+                    action_ref: action,
+                });
+                return;
+            }
+        }
+    }
+}
+
+/// Splits a sentence into clauses at commas, semicolons, "that", reply verbs
+/// ("said", "advised"), conjunctions and a clause-opening "and" (not one
+/// joining two names: "the Chairman and the Climate Change Manager").
+fn clauses(toks: &[Tok<'_>], r: Range<usize>) -> Vec<Seg> {
+    let mut segs = Vec::new();
+    let mut bound = Bound::Start;
+    let mut from = r.start;
+    for k in r.clone() {
+        let t = toks[k];
+        let after = toks.get(k + 1).filter(|_| k + 1 < r.end);
+        let passive = k > r.start
+            && toks[k - 1].is_any(&["be", "been", "being", "was", "were", "is", "are", "had"]);
+        let this = match t.s {
+            "," => Some(Bound::Comma),
+            ";" | ":" | "." | "?" | "!" => Some(Bound::Stop),
+            _ if t.is_any(CONJUNCTIONS) => Some(Bound::Word),
+            _ if t.is("and")
+                && after.is_some_and(|a| a.is_any(CLAUSE_OPENERS))
+                && !(k > r.start && toks[k - 1].is_capitalised()) =>
+            {
+                Some(Bound::And)
+            }
+            _ if REPLY_VERBS.contains(&t.s) && !passive => Some(Bound::Verb(k)),
+            _ => None,
+        };
+        if let Some(b) = this {
+            if k > from {
+                segs.push(Seg { from, to: k, bound });
+            }
+            bound = b;
+            from = k + 1;
+        }
+    }
+    if r.end > from {
+        segs.push(Seg {
+            from,
+            to: r.end,
+            bound,
+        });
+    }
+    segs
+}
+
+/// How clause `seg` promises something, if it does.
+fn promise(toks: &[Tok<'_>], seg: &Seg) -> Option<Promise> {
+    if let Bound::Verb(v) = seg.bound
+        && toks[v].is_any(PROMISE_VERBS)
+        && toks.get(seg.from).is_some_and(|t| t.is("to"))
+    {
+        return Some(Promise::Undertaking { verb: v });
+    }
+    for m in seg.from..seg.to {
+        if !toks[m].is_any(MODALS) && !toks[m].is("should") {
+            continue;
+        }
+        let mut v = m + 1;
+        while v < seg.to && toks[v].is_any(ADVERBS) {
+            v += 1;
+        }
+        if v >= seg.to {
+            return None;
+        }
+        if toks[v].is("be") {
+            let mut part = v + 1;
+            while part < seg.to && toks[part].is_any(ADVERBS) {
+                part += 1;
+            }
+            return (part < seg.to).then_some(Promise::Passive {
+                modal: m,
+                verb: part,
+            });
+        }
+        return Some(Promise::Active { modal: m, verb: v });
+    }
+    None
+}
+
+/// A chain of promising clauses and what follows it.
+struct Run {
+    /// The clauses of the commitment, trailing ones included.
+    segs: Range<usize>,
+    /// The index after the last promising clause.
+    promising_end: usize,
+    /// Whether the chain is a commitment.
+    qualifies: bool,
+}
+
+/// The run of clauses starting at clause `i`, if clause `i` promises
+/// something: the chain of promising clauses joined by commas or "and", and
+/// up to [`MAX_TRAILING_CLAUSES`] comma-joined clauses after it that add to
+/// it ("…, setting out the options"). Each clause is read a bounded number
+/// of times, so a sentence of any length costs linear time.
+fn promising_run(toks: &[Tok<'_>], segs: &[Seg], i: usize, agreed: bool) -> Option<Run> {
+    promise(toks, segs.get(i)?)?;
+    let joined = |s: &Seg| matches!(s.bound, Bound::Comma | Bound::And);
+    let mut end = i + 1;
+    while segs
+        .get(end)
+        .is_some_and(|s| joined(s) && promise(toks, s).is_some())
+    {
+        end += 1;
+    }
+    let promising_end = end;
+    while end < promising_end + MAX_TRAILING_CLAUSES
+        && segs.get(end).is_some_and(|s| {
+            s.bound == Bound::Comma && !toks[s.from..s.to].iter().any(|t| t.is_any(FINITE))
+        })
+    {
+        end += 1;
+    }
+    let run_to = segs[end - 1].to;
+    let qualifies = segs[i..promising_end].iter().enumerate().any(|(n, s)| {
+        let window_to = if i + n + 1 == promising_end {
+            run_to
+        } else {
+            s.to
+        };
+        match promise(toks, s) {
+            Some(Promise::Undertaking { .. }) => true,
+            Some(Promise::Active { modal, verb } | Promise::Passive { modal, verb }) => {
+                agreed
+                    || (!toks[modal].is("should")
+                        && delivers_to_committee(toks, s.from, window_to, verb))
+                    || (!toks[modal].is("should")
+                        && toks[verb].is_any(INFORMED)
+                        && toks[s.from..modal].iter().any(|t| t.is_any(COMMITTEE)))
+            }
+            None => false,
+        }
+    });
+    Some(Run {
+        segs: i..end,
+        promising_end,
+        qualifies,
+    })
+}
+
+/// Whether the verb at `verb` delivers something to the committee, reading
+/// tokens `from..to` around it.
+fn delivers_to_committee(toks: &[Tok<'_>], from: usize, to: usize, verb: usize) -> bool {
+    let v = toks[verb];
+    let back = toks.get(verb + 1).is_some_and(|t| t.is("back"));
+    let delivering = v.is_any(DELIVERED)
+        || v.is_any(DELIVER)
+        || (v.is("made") && toks.get(verb + 1).is_some_and(|t| t.is("available")));
+    if !delivering {
+        return false;
+    }
+    let intrinsic = v.is_any(&["circulate", "circulated"])
+        || (back && v.is_any(&["report", "reported", "come", "bring", "brought", "feed"]));
+    let window = toks.get(from..to).unwrap_or(&[]);
+    let to_whom = |words: &[&str]| {
+        window.iter().enumerate().any(|(i, t)| {
+            t.is_any(&["to", "with", "for", "before", "at"])
+                && window.iter().skip(i + 1).take(4).any(|w| w.is_any(words))
+        })
+    };
+    let deliverable = window.iter().any(|t| t.is_any(DELIVERABLES));
+    intrinsic || to_whom(COMMITTEE) || (deliverable && !to_whom(PUBLIC))
+}
+
+/// The role or name that is the subject of tokens `from..modal` ("the Head
+/// of Finance would …"), when it is one.
+fn subject_role(p: &str, toks: &[Tok<'_>], from: usize, modal: usize) -> Option<String> {
+    let mut start = from;
+    while start < modal && toks[start].is_any(&["and", "the"]) {
+        start += 1;
+    }
+    role_after(p, toks, start, modal)
+        .filter(|(_, end)| *end == modal)
+        .map(|(role, _)| role)
+}
+
+/// The role named after "by" in tokens `from..to` ("provided by the Head of
+/// Service").
+fn by_role(p: &str, toks: &[Tok<'_>], from: usize, to: usize) -> Option<String> {
+    let by = (from..to).find(|&k| toks[k].is("by"))?;
+    let start = if toks.get(by + 1).is_some_and(|t| t.is("the")) {
+        by + 2
+    } else {
+        by + 1
+    };
+    role_after(p, toks, start, to).map(|(role, _)| role)
+}
+
+/// Token `first`, or the "the" before it.
+fn with_article(toks: &[Tok<'_>], first: usize) -> usize {
+    if first > 0 && toks[first - 1].is("the") {
+        first - 1
+    } else {
+        first
+    }
+}
+
+/// A clause without the "and" it may start with or the punctuation it may
+/// end with.
+fn trim_clause(text: &str) -> String {
+    let mut t = text.trim();
+    for _ in 0..4 {
+        let before = t;
+        t = t.trim_end_matches(['.', ';', ',', ':', ' ']);
+        if let Some(rest) = t.strip_suffix(" and") {
+            t = rest;
+        }
+        if let Some(rest) = t.strip_prefix("and ") {
+            t = rest;
+        }
+        if t == before {
+            break;
+        }
+    }
+    t.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::speech::questions;
+    use crate::text::sentences;
+
+    fn found(p: &str, meeting: Option<&str>) -> Vec<(String, Option<String>, Option<String>)> {
+        let toks = tokenize(p);
+        let s = sentences(&toks);
+        let talk = questions(p, &toks, &s, &[]);
+        let mut c = Commitments::default();
+        c.paragraph(
+            p,
+            &toks,
+            &s,
+            &talk,
+            Refs {
+                here: &[],
+                earlier: None,
+            },
+            meeting.map(|m| m.parse().unwrap()),
+        );
+        c.finish()
+            .into_iter()
+            .map(|c| (c.text, c.owner, c.due.map(|d| d.text)))
+            .collect()
+    }
+
+    fn one(
+        text: &str,
+        owner: Option<&str>,
+        due: Option<&str>,
+    ) -> (String, Option<String>, Option<String>) {
+        (
+            text.to_owned(),
+            owner.map(str::to_owned),
+            due.map(str::to_owned),
+        )
+    }
+
+    #[test]
+    fn promises_to_the_committee() {
+        assert_eq!(
+            found(
+                "The Assistant Director for Strategy, Performance and Corporate Transformation advised that this question would be put to the Director of Education following the meeting, and a written response would be provided.",
+                None
+            ),
+            [one(
+                "this question would be put to the Director of Education following the meeting, and a written response would be provided",
+                Some("Assistant Director for Strategy, Performance and Corporate Transformation"),
+                Some("following the meeting")
+            )]
+        );
+        assert_eq!(
+            found(
+                "The Head of Finance would circulate the figures to Members by 31 January 2024.",
+                None
+            ),
+            [one(
+                "The Head of Finance would circulate the figures to Members by 31 January 2024",
+                Some("Head of Finance"),
+                Some("by 31 January 2024")
+            )]
+        );
+        assert_eq!(
+            found(
+                "In response, Officers undertook to look into the matter and report back to the next meeting.",
+                None
+            ),
+            [one(
+                "Officers undertook to look into the matter and report back to the next meeting",
+                Some("Officers"),
+                Some("to the next meeting")
+            )]
+        );
+        assert_eq!(
+            found(
+                "It was agreed that the Chairman would write to the Portfolio Holder.",
+                None
+            ),
+            [one(
+                "the Chairman would write to the Portfolio Holder",
+                Some("Chairman"),
+                None
+            )]
+        );
+    }
+
+    #[test]
+    fn other_futures_are_not_commitments() {
+        for p in [
+            "A Co-opted Member noted that an autism ambassador programme would be developed to enable people with autism to support key services.",
+            "The Assistant Director for Integrated Commissioning advised that meetings were taking place with organisations and ongoing support would be provided.",
+            "Leaflets would be sent to residents. It would be helpful if a report was written.",
+            "The Director said that the programme would link with other organisations.",
+        ] {
+            assert_eq!(found(p, None), [], "{p}");
+        }
+    }
+
+    #[test]
+    fn action_lines() {
+        assert_eq!(
+            found(
+                "ACTION: Head of Finance to circulate the figures by 31 January 2024.",
+                None
+            ),
+            [one(
+                "Head of Finance to circulate the figures by 31 January 2024",
+                Some("Head of Finance"),
+                Some("by 31 January 2024")
+            )]
+        );
+        assert_eq!(
+            found(
+                "The Committee asked for the data on exclusions. ACTION: Head of Inclusion",
+                None
+            ),
+            [one(
+                "The Committee asked for the data on exclusions",
+                Some("Head of Inclusion"),
+                None
+            )]
+        );
+    }
+}

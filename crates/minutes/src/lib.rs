@@ -1,0 +1,266 @@
+//! Reads the minutes of a committee meeting and extracts what a committee
+//! clerk keeps track of: the reports considered, the reporting periods and
+//! plan years they cover, the ambitions and actions discussed, the questions
+//! members asked and who answered, the commitments officers made to the
+//! committee, and what the committee resolved.
+//!
+//! The input is plain text or the HTML of a council's committee-system page
+//! (turned into text here, without an HTML library). The rules follow the
+//! register English councils write minutes in ("In response to a question
+//! from a Co-opted Member, the Director of Adult Social Care advised that …",
+//! "a written response would be provided", "RESOLVED that … be noted"). They
+//! are plain rules, not a model: what they find is predictable and each rule
+//! can be read in its module.
+//!
+//! [`extract`] returns an [`Extract`], whose JSON is the shape of
+//! `minutes-extract.schema.json` (what `ambit minutes extract --format json`
+//! prints). Any input gives either an [`Extract`] (possibly empty) or a
+//! [`MinutesError`] saying what to do; no input panics, and the work is
+//! linear in the size of the input.
+//!
+//! How dates are resolved: a due date written in full ("in March 2023", "by
+//! 31 January 2024") is used as written. A relative one is resolved against
+//! [`Options::meeting_date`] when it is given: "later in the year" and "by
+//! the end of the year" mean by the end of the council's (financial) year,
+//! the 31 March on or after the meeting; "by the end of the financial year"
+//! the same; "within two weeks" counts from the meeting; a month without a
+//! year is the next such month. "Following the meeting", "the next meeting"
+//! and the like keep their words but get no date.
+
+mod commitments;
+mod dates;
+mod decode;
+mod error;
+mod html;
+mod mentions;
+mod resolutions;
+mod speech;
+mod summary;
+mod text;
+
+use chrono::NaiveDate;
+use domain::{ActionRef, FinancialYear, Half, TargetDate};
+use serde::{Deserialize, Serialize};
+
+pub use decode::MAX_INPUT_BYTES;
+pub use error::MinutesError;
+
+/// How to read one minutes document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The input's file name, copied to [`Extract::source`].
+    pub source: Option<String>,
+    /// The date of the meeting, used to resolve relative due dates such as
+    /// "later in the year".
+    pub meeting_date: Option<NaiveDate>,
+}
+
+/// Everything extracted from one minutes document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extract {
+    /// The input's file name, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Report references as written, e.g. "ACH22-038", in order of first mention.
+    pub reports: Vec<String>,
+    /// Reporting periods and plan years the minutes cover.
+    pub periods: Vec<Period>,
+    /// Numbers of the strategy's ambitions mentioned ("Ambition 2").
+    pub ambitions: Vec<u32>,
+    /// Plan actions mentioned ("Ambition 2 – Action Point 10A: …").
+    pub action_refs: Vec<ActionMention>,
+    /// Questions members asked and who answered.
+    pub questions: Vec<Question>,
+    /// Promises made to the committee or its members.
+    pub commitments: Vec<Commitment>,
+    /// What the committee resolved.
+    pub resolutions: Vec<Resolution>,
+}
+
+/// A reporting period ("the first half of 2022/23") or, with no half, a plan
+/// year ("the Portfolio Plan for 2024-25").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    /// The financial year, shown "2023/24" whatever way it was written.
+    pub year: FinancialYear,
+    /// The half, or none for a whole plan year.
+    pub half: Option<Half>,
+    /// The words it came from.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// A plan action the minutes mention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionMention {
+    /// The ambition it was given under, when the minutes say.
+    pub ambition: Option<u32>,
+    /// The action's reference, e.g. "10A".
+    pub action: ActionRef,
+    /// The action's title as written, when the minutes give it.
+    pub title: Option<String>,
+}
+
+/// A question asked in the meeting and who answered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    /// "Member", "Co-opted Member", or a name as written ("Councillor
+    /// Smith"); none when the minutes do not say.
+    pub asker: Option<String>,
+    /// The officer role or person who answered, as written.
+    pub responder: Option<String>,
+    /// The action the question was about.
+    pub action_ref: Option<ActionRef>,
+    /// The sentences the question and answer come from.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// A promise made to the committee or its members that someone must later
+/// deliver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commitment {
+    /// The promise as written.
+    pub text: String,
+    /// Who promised it, as written; none when the minutes do not say.
+    pub owner: Option<String>,
+    /// When it is due, when the minutes say.
+    pub due: Option<Due>,
+    /// The action it concerns.
+    pub action_ref: Option<ActionRef>,
+}
+
+/// When a commitment is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Due {
+    /// The latest date it is due by, as precise as the text ("2023-03" for
+    /// "in March 2023"); none when it cannot be worked out honestly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<TargetDate>,
+    /// The words it came from, e.g. "later in the year".
+    #[serde(default)]
+    pub text: String,
+}
+
+/// One thing the committee resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// What was resolved, without "RESOLVED that" and the item's number.
+    pub text: String,
+    /// What the committee did with it.
+    #[serde(default)]
+    pub outcome: Outcome,
+}
+
+/// What a resolution did, from its verb: the domain's resolution outcome.
+pub use domain::ResolutionOutcome as Outcome;
+
+impl Extract {
+    /// Whether nothing at all was found.
+    pub fn is_empty(&self) -> bool {
+        self.reports.is_empty()
+            && self.periods.is_empty()
+            && self.ambitions.is_empty()
+            && self.action_refs.is_empty()
+            && self.questions.is_empty()
+            && self.commitments.is_empty()
+            && self.resolutions.is_empty()
+    }
+
+    /// A readable plain-text summary, one section per kind of finding.
+    pub fn to_text(&self) -> String {
+        summary::render(self)
+    }
+}
+
+/// Reads one minutes document (UTF-8, UTF-16 with a byte-order mark or
+/// Windows-1252 text, or HTML in any of those) and extracts what it records.
+///
+/// Input with no recognisable structure gives an empty [`Extract`]. Input
+/// that is not text, or is larger than [`MAX_INPUT_BYTES`], is refused with
+/// a [`MinutesError`] that says what to do instead.
+pub fn extract(input: &[u8], options: &Options) -> Result<Extract, MinutesError> {
+    let decoded = decode::decode(input)?;
+    let plain;
+    let body: &str = if html::looks_like_html(&decoded) {
+        plain = html::to_text(&decoded);
+        &plain
+    } else {
+        &decoded
+    };
+    let paragraphs = text::paragraphs(body);
+    drop(decoded);
+    let mut found = Found::new(options.meeting_date);
+    for p in &paragraphs {
+        found.paragraph(p);
+    }
+    let mut extract = found.finish();
+    extract.source = options.source.clone();
+    Ok(extract)
+}
+
+/// What the rules have found so far, paragraph by paragraph.
+struct Found {
+    meeting_date: Option<NaiveDate>,
+    mentions: mentions::Mentions,
+    questions: Vec<Question>,
+    commitments: commitments::Commitments,
+    resolutions: resolutions::Resolutions,
+    /// The last action the previous paragraph mentioned.
+    earlier: Option<ActionRef>,
+}
+
+impl Found {
+    fn new(meeting_date: Option<NaiveDate>) -> Self {
+        Self {
+            meeting_date,
+            mentions: mentions::Mentions::default(),
+            questions: Vec::new(),
+            commitments: commitments::Commitments::default(),
+            resolutions: resolutions::Resolutions::default(),
+            earlier: None,
+        }
+    }
+
+    fn paragraph(&mut self, p: &str) {
+        let toks = text::tokenize(p);
+        let refs = self.mentions.scan(p, &toks);
+        let earlier = std::mem::replace(&mut self.earlier, refs.last().map(|r| r.action));
+        if let Some(items) = self.resolutions.paragraph(p, &toks) {
+            let action = refs.last().map(|r| r.action);
+            for item in items {
+                self.commitments
+                    .resolution(&item, action, self.meeting_date);
+            }
+            return;
+        }
+        let sentences = text::sentences(&toks);
+        let talk = speech::questions(p, &toks, &sentences, &refs);
+        self.commitments.paragraph(
+            p,
+            &toks,
+            &sentences,
+            &talk,
+            commitments::Refs {
+                here: &refs,
+                earlier,
+            },
+            self.meeting_date,
+        );
+        self.questions.extend(talk.questions);
+    }
+
+    fn finish(self) -> Extract {
+        let (reports, periods, ambitions, action_refs) = self.mentions.finish();
+        Extract {
+            source: None,
+            reports,
+            periods,
+            ambitions,
+            action_refs,
+            questions: self.questions,
+            commitments: self.commitments.finish(),
+            resolutions: self.resolutions.finish(),
+        }
+    }
+}

@@ -1,0 +1,705 @@
+//! The committee's record on the web: committees with their members,
+//! meetings and log of promises; meeting pages with each agenda item's
+//! minutes, questions, commitments and resolutions; and the clerk's forms.
+//!
+//! Clerks (and performance officers and administrators) keep the record;
+//! people of the body read all of it; the public sees published meetings only.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect};
+use chrono::NaiveDate;
+use domain::{
+    Access, Body, Commitment, CommitmentStatus, Meeting, MeetingStatus, MemberRole, Standing, Text,
+    Title,
+};
+use store::{Closing, Closure, CommitmentsOf, LoggedCommitment, NewAgendaItem};
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::WebError;
+use crate::pages::{body_for, check_form, chrome, need_sign_in, viewer};
+use crate::views::{
+    CommitteePage, CommitteesPage, FieldError, ItemView, MeetingPage, PromiseRow, QuestionRow,
+};
+
+type PageResult = Result<axum::response::Response, WebError>;
+
+/// Today, for deciding what is overdue.
+pub(crate) fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// A commitment as one row of a log.
+pub(crate) fn promise_row(slug: &str, l: &LoggedCommitment, today: NaiveDate) -> PromiseRow {
+    let c = &l.commitment;
+    let standing = c.standing(today);
+    PromiseRow {
+        id: c.id,
+        version: c.version,
+        text: c.text.clone(),
+        owner: c.owner.clone().unwrap_or_else(|| "Not recorded".into()),
+        due: due_words(c),
+        made_at: format!(
+            "{}, item {}",
+            l.meeting.held_on.format("%-d %B %Y"),
+            l.item_number
+        ),
+        made_href: format!(
+            "/b/{slug}/meetings/{}#item-{}",
+            l.meeting.id, c.agenda_item_id
+        ),
+        committee: l.committee.clone(),
+        standing: standing.label(),
+        tag: match standing {
+            Standing::Overdue => "red",
+            Standing::Open => "blue",
+            Standing::Delivered => "green",
+            Standing::Withdrawn => "grey",
+        },
+        closed: match c.status {
+            CommitmentStatus::Open => String::new(),
+            _ => format!(
+                "{}{}",
+                c.closed_on
+                    .map(|d| format!("{}: ", d.format("%-d %B %Y")))
+                    .unwrap_or_default(),
+                c.delivery_note
+            ),
+        },
+        open: c.status == CommitmentStatus::Open,
+        action_href: c.action_id.map(|a| format!("/b/{slug}/actions/{a}")),
+        source: c.source.clone(),
+        sentence: None,
+    }
+}
+
+fn due_words(c: &Commitment) -> String {
+    match (c.due_by, c.due_text.trim()) {
+        (Some(d), "") => d.to_string(),
+        (Some(d), t) => format!("{d} ({t})"),
+        (None, "") => "Not given".into(),
+        (None, t) => t.to_owned(),
+    }
+}
+
+async fn body_and_access(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+) -> Result<(Option<Viewer>, Body, Access), WebError> {
+    let viewer = viewer(state, headers).await?;
+    let body = body_for(state, slug).await?;
+    let access = Viewer::access(viewer.as_ref(), body.id);
+    Ok((viewer, body, access))
+}
+
+/// The clerk's checks for a form post: signed in, may keep the record, the
+/// form came from this site.
+async fn clerk(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+    path: &str,
+    csrf: &str,
+) -> Result<(Viewer, Body), WebError> {
+    let viewer = viewer(state, headers)
+        .await?
+        .ok_or_else(|| need_sign_in(path))?;
+    let body = body_for(state, slug).await?;
+    if !Viewer::access(Some(&viewer), body.id).keeps_committee_record() {
+        return Err(WebError::Forbidden);
+    }
+    check_form(headers, &viewer, csrf)?;
+    Ok((viewer, body))
+}
+
+/// The committee with `id`, when it belongs to `body`.
+async fn committee_of(
+    state: &AppState,
+    body: &Body,
+    id: &str,
+) -> Result<domain::Committee, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    match state.store().committee(id).await {
+        Ok(c) if c.body_id == body.id => Ok(c),
+        Ok(_) | Err(store::StoreError::NotFound { .. }) => Err(WebError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The meeting with `id` and its committee, when they belong to `body` and
+/// `access` may see the meeting.
+async fn meeting_of(
+    state: &AppState,
+    body: &Body,
+    access: &Access,
+    id: i64,
+) -> Result<(Meeting, domain::Committee), WebError> {
+    let meeting = match state.store().meeting(id).await {
+        Ok(m) => m,
+        Err(store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let committee = state.store().committee(meeting.committee_id).await?;
+    if committee.body_id != body.id || !(meeting.published || access.sees_unpublished()) {
+        return Err(WebError::NotFound);
+    }
+    Ok((meeting, committee))
+}
+
+/// `GET /b/{body}/committees`.
+pub async fn committees(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> PageResult {
+    let (viewer, body, access) = body_and_access(&state, &headers, &slug).await?;
+    let today = today();
+    let mut rows = Vec::new();
+    for c in state.store().committees(body.id).await? {
+        let log = state
+            .store()
+            .commitment_log(CommitmentsOf::Committee(c.id))
+            .await?;
+        let visible: Vec<&LoggedCommitment> = log
+            .iter()
+            .filter(|l| l.meeting.published || access.sees_unpublished())
+            .collect();
+        let count = |s: Standing| {
+            visible
+                .iter()
+                .filter(|l| l.commitment.standing(today) == s)
+                .count()
+        };
+        rows.push((
+            format!("/b/{}/committees/{}", body.slug, c.id),
+            c.name,
+            count(Standing::Open),
+            count(Standing::Overdue),
+        ));
+    }
+    Ok(Html(
+        CommitteesPage {
+            chrome: chrome(viewer.as_ref(), Some(&body)),
+            rows,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+/// `GET /b/{body}/committees/{id}`: members, meetings and the log of promises.
+pub async fn committee(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+) -> PageResult {
+    let (viewer, body, access) = body_and_access(&state, &headers, &slug).await?;
+    let committee = committee_of(&state, &body, &id).await?;
+    committee_page(&state, viewer.as_ref(), &body, &access, committee, vec![]).await
+}
+
+async fn committee_page(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    body: &Body,
+    access: &Access,
+    committee: domain::Committee,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let today = today();
+    let log = state
+        .store()
+        .commitment_log(CommitmentsOf::Committee(committee.id))
+        .await?;
+    let mut promises: Vec<PromiseRow> = log
+        .iter()
+        .filter(|l| l.meeting.published || access.sees_unpublished())
+        .map(|l| promise_row(body.slug.as_str(), l, today))
+        .collect();
+    // What needs chasing first: overdue, then open, then closed.
+    promises.sort_by_key(|p| match p.standing {
+        "Overdue" => 0,
+        "Open" => 1,
+        _ => 2,
+    });
+    let overdue = promises.iter().filter(|p| p.standing == "Overdue").count();
+    let open = promises.iter().filter(|p| p.standing == "Open").count();
+    let meetings = state
+        .store()
+        .meetings(committee.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.published || access.sees_unpublished())
+        .map(|m| {
+            (
+                format!("/b/{}/meetings/{}", body.slug, m.id),
+                m.held_on.format("%-d %B %Y").to_string(),
+                m.venue,
+                m.status.label(),
+                m.published,
+            )
+        })
+        .collect();
+    let members = if access.sees_unpublished() {
+        state
+            .store()
+            .committee_members(committee.id)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let term = match (m.term_from, m.term_to) {
+                    (Some(f), Some(t)) => {
+                        format!("{} to {}", f.format("%-d %B %Y"), t.format("%-d %B %Y"))
+                    }
+                    (Some(f), None) => format!("from {}", f.format("%-d %B %Y")),
+                    (None, Some(t)) => format!("until {}", t.format("%-d %B %Y")),
+                    (None, None) => String::new(),
+                };
+                (m.name, m.role.label(), term)
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let failed = !errors.is_empty();
+    let page = CommitteePage {
+        chrome: chrome(viewer, Some(body)),
+        href: format!("/b/{}/committees/{}", body.slug, committee.id),
+        name: committee.name,
+        summary: format!(
+            "{} open, {} overdue, {} delivered or withdrawn.",
+            open,
+            overdue,
+            promises.len() - open - overdue
+        ),
+        promises,
+        meetings,
+        members,
+        keeps: access.keeps_committee_record(),
+        csrf: viewer.and_then(|v| v.csrf.clone()).unwrap_or_default(),
+        roles: MemberRole::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
+        statuses: MeetingStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
+        errors,
+    };
+    let status = if failed {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn field(fields: &HashMap<String, String>, name: &str) -> String {
+    fields
+        .get(name)
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn date_field(
+    fields: &HashMap<String, String>,
+    name: &str,
+    label: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<NaiveDate> {
+    let raw = field(fields, name);
+    if raw.is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError {
+                field: name.into(),
+                message: format!("{label} must be a date like 2024-03-12"),
+            });
+            None
+        }
+    }
+}
+
+/// `POST /b/{body}/committees/{id}/members`: add a member or co-opted member.
+pub async fn add_member(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    uri: OriginalUri,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (viewer, body) =
+        clerk(&state, &headers, &slug, uri.path(), &field(&fields, "csrf")).await?;
+    let committee = committee_of(&state, &body, &id).await?;
+    let mut errors = Vec::new();
+    let name = Title::parse("name", &field(&fields, "name"));
+    let role = field(&fields, "role").parse::<MemberRole>();
+    let from = date_field(&fields, "term-from", "The start of the term", &mut errors);
+    let to = date_field(&fields, "term-to", "The end of the term", &mut errors);
+    if let Err(e) = &name {
+        errors.push(FieldError {
+            field: "name".into(),
+            message: format!("Enter the member's name ({})", e.expected),
+        });
+    }
+    if role.is_err() {
+        errors.push(FieldError {
+            field: "role".into(),
+            message: "Choose the member's role".into(),
+        });
+    }
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        errors.push(FieldError {
+            field: "term-to".into(),
+            message: "The end of the term must be after its start".into(),
+        });
+    }
+    match (name, role) {
+        (Ok(name), Ok(role)) if errors.is_empty() => {
+            state
+                .store()
+                .add_committee_member(&viewer.actor(), committee.id, name, role, (from, to))
+                .await?;
+            Ok(Redirect::to(&format!(
+                "/b/{}/committees/{}#members",
+                body.slug, committee.id
+            ))
+            .into_response())
+        }
+        _ => {
+            let access = Viewer::access(Some(&viewer), body.id);
+            committee_page(&state, Some(&viewer), &body, &access, committee, errors).await
+        }
+    }
+}
+
+/// `POST /b/{body}/committees/{id}/meetings`: schedule or record a meeting.
+pub async fn add_meeting(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    uri: OriginalUri,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (viewer, body) =
+        clerk(&state, &headers, &slug, uri.path(), &field(&fields, "csrf")).await?;
+    let committee = committee_of(&state, &body, &id).await?;
+    let mut errors = Vec::new();
+    let held_on = date_field(&fields, "held-on", "The meeting's date", &mut errors);
+    if held_on.is_none() && errors.is_empty() {
+        errors.push(FieldError {
+            field: "held-on".into(),
+            message: "Enter the meeting's date, like 2024-03-12".into(),
+        });
+    }
+    let status = field(&fields, "status")
+        .parse::<MeetingStatus>()
+        .unwrap_or(MeetingStatus::Scheduled);
+    match held_on {
+        Some(held_on) if errors.is_empty() => {
+            let m = state
+                .store()
+                .create_meeting(
+                    &viewer.actor(),
+                    committee.id,
+                    held_on,
+                    &field(&fields, "venue"),
+                    status,
+                    fields.contains_key("published"),
+                )
+                .await?;
+            Ok(Redirect::to(&format!("/b/{}/meetings/{}", body.slug, m.id)).into_response())
+        }
+        _ => {
+            let access = Viewer::access(Some(&viewer), body.id);
+            committee_page(&state, Some(&viewer), &body, &access, committee, errors).await
+        }
+    }
+}
+
+/// `GET /b/{body}/meetings/{id}`: the agenda, and for each item its minutes
+/// and what the committee's record holds from them.
+pub async fn meeting(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+) -> PageResult {
+    let (viewer, body, access) = body_and_access(&state, &headers, &slug).await?;
+    meeting_page(&state, viewer.as_ref(), &body, &access, id, vec![]).await
+}
+
+async fn meeting_page(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    body: &Body,
+    access: &Access,
+    id: i64,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let (meeting, committee) = meeting_of(state, body, access, id).await?;
+    let today = today();
+    let mut items = Vec::new();
+    for item in state.store().agenda_items(meeting.id).await? {
+        let mut promises: Vec<PromiseRow> = state
+            .store()
+            .commitment_log(CommitmentsOf::Item(item.id))
+            .await?
+            .iter()
+            .map(|l| promise_row(body.slug.as_str(), l, today))
+            .collect();
+        let sentences = sentences(&item.minutes);
+        let anchor = |source: &str| -> Option<usize> {
+            let probe: String = source.chars().take(60).collect();
+            sentences.iter().position(|s| s.contains(probe.trim()))
+        };
+        let questions = state
+            .store()
+            .questions_at(item.id)
+            .await?
+            .into_iter()
+            .map(|q| QuestionRow {
+                asker: q.asker.unwrap_or_else(|| "Not recorded".into()),
+                responder: q.responder.unwrap_or_else(|| "Not recorded".into()),
+                action_href: q.action_id.map(|a| format!("/b/{}/actions/{a}", body.slug)),
+                sentence: anchor(&q.source),
+                source: q.source,
+                meeting: String::new(),
+                meeting_href: String::new(),
+            })
+            .collect();
+        for p in &mut promises {
+            p.sentence = anchor(&p.source);
+        }
+        items.push(ItemView {
+            id: item.id,
+            number: item.number,
+            title: item.title,
+            report_ref: item.report_ref,
+            sentences,
+            questions,
+            promises,
+            resolutions: state
+                .store()
+                .resolutions_at(item.id)
+                .await?
+                .into_iter()
+                .map(|r| (r.text, r.outcome.label()))
+                .collect(),
+            minutes_href: format!("/b/{}/agenda-items/{}/minutes", body.slug, item.id),
+        });
+    }
+    let failed = !errors.is_empty();
+    let page = MeetingPage {
+        chrome: chrome(viewer, Some(body)),
+        heading: format!(
+            "{}, {}",
+            committee.name,
+            meeting.held_on.format("%-d %B %Y")
+        ),
+        committee_href: format!("/b/{}/committees/{}", body.slug, committee.id),
+        href: format!("/b/{}/meetings/{}", body.slug, meeting.id),
+        venue: meeting.venue,
+        status: meeting.status.label(),
+        published: meeting.published,
+        items,
+        keeps: access.keeps_committee_record(),
+        csrf: viewer.and_then(|v| v.csrf.clone()).unwrap_or_default(),
+        today: today.to_string(),
+        errors,
+    };
+    let status = if failed {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// Minutes split into sentences, each of which a recorded question or
+/// commitment can link to.
+pub(crate) fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for paragraph in text.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
+        let mut start = 0;
+        let chars: Vec<(usize, char)> = paragraph.char_indices().collect();
+        for (i, (at, ch)) in chars.iter().enumerate() {
+            let next_is_space = chars.get(i + 1).is_none_or(|(_, c)| c.is_whitespace());
+            if matches!(ch, '.' | '?' | '!') && next_is_space {
+                let end = at + ch.len_utf8();
+                let s = paragraph[start..end].trim();
+                if !s.is_empty() {
+                    out.push(s.to_owned());
+                }
+                start = end;
+            }
+        }
+        let rest = paragraph[start..].trim();
+        if !rest.is_empty() {
+            out.push(rest.to_owned());
+        }
+    }
+    out
+}
+
+/// `POST /b/{body}/meetings/{id}/items`: add an item to the agenda.
+pub async fn add_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+    uri: OriginalUri,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (viewer, body) =
+        clerk(&state, &headers, &slug, uri.path(), &field(&fields, "csrf")).await?;
+    let access = Viewer::access(Some(&viewer), body.id);
+    let (meeting, _) = meeting_of(&state, &body, &access, id).await?;
+    let mut errors = Vec::new();
+    let number = Title::parse("number", &field(&fields, "number"));
+    let title = Title::parse("title", &field(&fields, "title"));
+    for (name, r) in [("number", &number), ("title", &title)] {
+        if let Err(e) = r {
+            errors.push(FieldError {
+                field: name.into(),
+                message: format!("Enter the item's {name} ({})", e.expected),
+            });
+        }
+    }
+    match (number, title) {
+        (Ok(number), Ok(title)) => {
+            state
+                .store()
+                .add_agenda_item(
+                    &viewer.actor(),
+                    meeting.id,
+                    NewAgendaItem {
+                        number,
+                        title,
+                        report_ref: field(&fields, "report"),
+                        plan_id: None,
+                        half: None,
+                    },
+                )
+                .await?;
+            Ok(Redirect::to(&format!("/b/{}/meetings/{}", body.slug, meeting.id)).into_response())
+        }
+        _ => meeting_page(&state, Some(&viewer), &body, &access, meeting.id, errors).await,
+    }
+}
+
+/// `POST /b/{body}/commitments/{id}/close`: mark a promise delivered or withdrawn.
+pub async fn close_commitment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+    uri: OriginalUri,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (viewer, body) =
+        clerk(&state, &headers, &slug, uri.path(), &field(&fields, "csrf")).await?;
+    let access = Viewer::access(Some(&viewer), body.id);
+    let commitment = match state.store().commitment(id).await {
+        Ok(c) => c,
+        Err(store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let item = state.store().agenda_item(commitment.agenda_item_id).await?;
+    let (meeting, _) = meeting_of(&state, &body, &access, item.meeting_id).await?;
+    let mut errors = Vec::new();
+    let status = match field(&fields, "outcome").as_str() {
+        "delivered" => Some(Closure::Delivered),
+        "withdrawn" => Some(Closure::Withdrawn),
+        _ => {
+            errors.push(FieldError {
+                field: format!("outcome-{id}"),
+                message: "Choose whether the promise was delivered or withdrawn".into(),
+            });
+            None
+        }
+    };
+    let note = Text::parse("note", &field(&fields, "note"));
+    if note.is_err() {
+        errors.push(FieldError {
+            field: format!("note-{id}"),
+            message: "Say how the promise was delivered (e.g. the report or written response), or why it was withdrawn".into(),
+        });
+    }
+    let on = date_field(&fields, "on", "The date", &mut errors).unwrap_or_else(today);
+    match (status, note) {
+        (Some(status), Ok(note)) if errors.is_empty() => {
+            state
+                .store()
+                .close_commitment(
+                    &viewer.actor(),
+                    id,
+                    field(&fields, "version").parse().unwrap_or(0),
+                    Closing {
+                        status,
+                        note,
+                        on,
+                        by_item: None,
+                    },
+                )
+                .await?;
+            Ok(Redirect::to(&format!(
+                "/b/{}/meetings/{}#item-{}",
+                body.slug, meeting.id, item.id
+            ))
+            .into_response())
+        }
+        _ => meeting_page(&state, Some(&viewer), &body, &access, meeting.id, errors).await,
+    }
+}
+
+/// What the committee record holds about an action: the questions asked
+/// and the promises made, from the meetings `access` may see.
+pub(crate) async fn about_action(
+    state: &AppState,
+    body: &Body,
+    access: &Access,
+    action_id: i64,
+) -> Result<(Vec<QuestionRow>, Vec<PromiseRow>), WebError> {
+    let today = today();
+    let slug = body.slug.as_str();
+    let mut questions = Vec::new();
+    for q in state.store().questions_about(action_id).await? {
+        let item = state.store().agenda_item(q.agenda_item_id).await?;
+        let meeting = state.store().meeting(item.meeting_id).await?;
+        if !(meeting.published || access.sees_unpublished()) {
+            continue;
+        }
+        questions.push(QuestionRow {
+            asker: q.asker.unwrap_or_else(|| "Not recorded".into()),
+            responder: q.responder.unwrap_or_else(|| "Not recorded".into()),
+            action_href: None,
+            sentence: None,
+            source: q.source,
+            meeting: format!(
+                "{}, item {}",
+                meeting.held_on.format("%-d %B %Y"),
+                item.number
+            ),
+            meeting_href: format!("/b/{slug}/meetings/{}#item-{}", meeting.id, item.id),
+        });
+    }
+    let promises = state
+        .store()
+        .commitment_log(CommitmentsOf::Action(action_id))
+        .await?
+        .iter()
+        .filter(|l| l.meeting.published || access.sees_unpublished())
+        .map(|l| promise_row(slug, l, today))
+        .collect();
+    Ok((questions, promises))
+}
