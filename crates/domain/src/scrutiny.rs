@@ -129,14 +129,9 @@ worded!(
     }
 );
 
-impl Default for ResolutionOutcome {
-    fn default() -> Self {
-        ResolutionOutcome::Other
-    }
-}
-
 worded!(
     /// What the committee did with a recommendation.
+    #[derive(Default)]
     ResolutionOutcome, "outcome", "noted, agreed, approved, recommended, deferred or other", {
         /// Noted.
         Noted => ("noted", "Noted"),
@@ -149,6 +144,7 @@ worded!(
         /// Deferred to a later meeting.
         Deferred => ("deferred", "Deferred"),
         /// Anything else.
+        #[default]
         Other => ("other", "Other"),
     }
 );
