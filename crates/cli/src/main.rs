@@ -7,6 +7,7 @@
 
 mod cycle;
 mod refresh;
+mod minutes_cmd;
 mod report_cmd;
 mod show;
 
@@ -77,6 +78,9 @@ enum Command {
     },
     /// Write the committee report pack for a plan and a half-year, from signed-off updates.
     Report(report_cmd::ReportArgs),
+    /// Read committee minutes.
+    #[command(subcommand)]
+    Minutes(minutes_cmd::MinutesCommand),
     /// Print a synthetic plan file of any size (every record illustrative), to load for benchmarks.
     Synthetic {
         /// How many actions.
@@ -522,6 +526,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Period(p) => cycle::period(&location, body.as_ref(), p).await,
         Command::Report(args) => report_cmd::report(&location, body.as_ref(), args).await,
+        Command::Minutes(command) => minutes_cmd::run(command),
         Command::Synthetic {
             actions,
             slug,

@@ -734,3 +734,70 @@ fn a_report_pack_from_the_command_line() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("meeting date: \"June\" is not accepted"));
 }
+
+#[test]
+fn minutes_extract_prints_the_schema_json_and_refuses_binary_files() {
+    let db = testkit::sqlite();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../minutes/tests/fixtures");
+    let out = ok(
+        &db,
+        &[
+            "minutes",
+            "extract",
+            &format!("{fixtures}/bromley_ach22_038.txt"),
+            "--meeting-date",
+            "2022-11-29",
+        ],
+    );
+    let mut printed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(printed["source"], "bromley_ach22_038.txt");
+    printed.as_object_mut().unwrap().remove("source");
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{fixtures}/bromley_ach22_038.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(printed, expected);
+    let text = ok(
+        &db,
+        &[
+            "minutes",
+            "extract",
+            &format!("{fixtures}/bromley_ach22_038.txt"),
+            "--format",
+            "text",
+        ],
+    );
+    assert!(text.contains("the Strategy would be brought to the Committee in March 2023"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("scan.pdf");
+    std::fs::write(&binary, b"%PDF-1.7\n\0\0\x01binary").unwrap();
+    let o = ambit(&db, &["minutes", "extract", binary.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("scan.pdf"), "{}", stderr(&o));
+}
+
+async fn report_writes_every_format(db: TestDb) {
+    let store = db.open().await;
+    demo::load_bromley(&store).await.unwrap();
+    store.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    for (file, magic) in [
+        ("ACH24-030.pdf", &b"%PDF-"[..]),
+        ("ACH24-030.docx", &b"PK"[..]),
+        ("ACH24-030.xlsx", &b"PK"[..]),
+        ("ACH24-030.html", &b"<!DOCTYPE html>"[..]),
+    ] {
+        let out = dir.path().join(file);
+        let said = ok(
+            &db,
+            &["report", "ACH", "2023/24", "H2", "--ref", "ACH24-030", "--out", out.to_str().unwrap()],
+        );
+        assert!(said.contains("Wrote the ACH report for H2 2023/24"), "{said}");
+        assert!(std::fs::read(&out).unwrap().starts_with(magic), "{file}");
+    }
+    let o = ambit(&db, &["report", "ACH", "2023/24", "H2", "--format", "odt", "--out", "x.odt"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("one of html, pdf, docx or xlsx"), "{}", stderr(&o));
+}
+on_both_engines!(report_writes_every_format);
