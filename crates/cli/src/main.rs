@@ -6,8 +6,8 @@
 //! field and the accepted form, and exit code 2, before anything is written.
 
 mod cycle;
-mod refresh;
 mod minutes_cmd;
+mod refresh;
 mod report_cmd;
 mod show;
 
@@ -670,6 +670,9 @@ async fn demo(location: &DatabaseLocation) -> anyhow::Result<Store> {
             let accounts = demo::load_people(&store, web::hash_password)
                 .await
                 .context("creating the demo accounts")?;
+            demo::load_committee_record(&store)
+                .await
+                .context("recording the committee's meetings")?;
             println!("Demo accounts (for trying Ambit on this computer only):");
             for a in accounts {
                 println!(

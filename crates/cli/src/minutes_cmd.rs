@@ -53,9 +53,7 @@ pub fn run(command: MinutesCommand) -> anyhow::Result<()> {
             let bytes = std::fs::read(&file)
                 .map_err(|e| UserError(format!("{}: cannot read it ({e})", file.display())))?;
             let options = minutes::Options {
-                source: file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned()),
+                source: file.file_name().map(|n| n.to_string_lossy().into_owned()),
                 meeting_date,
             };
             let extract = minutes::extract(&bytes, &options)

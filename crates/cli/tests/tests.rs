@@ -791,13 +791,34 @@ async fn report_writes_every_format(db: TestDb) {
         let out = dir.path().join(file);
         let said = ok(
             &db,
-            &["report", "ACH", "2023/24", "H2", "--ref", "ACH24-030", "--out", out.to_str().unwrap()],
+            &[
+                "report",
+                "ACH",
+                "2023/24",
+                "H2",
+                "--ref",
+                "ACH24-030",
+                "--out",
+                out.to_str().unwrap(),
+            ],
         );
-        assert!(said.contains("Wrote the ACH report for H2 2023/24"), "{said}");
+        assert!(
+            said.contains("Wrote the ACH report for H2 2023/24"),
+            "{said}"
+        );
         assert!(std::fs::read(&out).unwrap().starts_with(magic), "{file}");
     }
-    let o = ambit(&db, &["report", "ACH", "2023/24", "H2", "--format", "odt", "--out", "x.odt"]);
+    let o = ambit(
+        &db,
+        &[
+            "report", "ACH", "2023/24", "H2", "--format", "odt", "--out", "x.odt",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("one of html, pdf, docx or xlsx"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("one of html, pdf, docx or xlsx"),
+        "{}",
+        stderr(&o)
+    );
 }
 on_both_engines!(report_writes_every_format);

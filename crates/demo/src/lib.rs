@@ -370,3 +370,110 @@ pub async fn load_people(
     }
     Ok(accounts)
 }
+
+/// The two meetings of the Adult Care and Health PDS Committee that the
+/// minutes in `data/minutes` record (the minutes are the seeds' text; the
+/// meeting dates are illustrative, as the minutes do not give them).
+const MEETINGS: [(&str, &str, &str, &str, domain::Half, &str); 2] = [
+    (
+        "2022-11-29",
+        "ACH22-038",
+        "ACH Portfolio Plan 2022 Q2 update",
+        "2022/23",
+        domain::Half::H1,
+        include_str!("../data/minutes/ACH22-038.txt"),
+    ),
+    (
+        "2024-06-27",
+        "ACH24-030",
+        "ACH Portfolio Plan 2023-24 year-end update and 2024-25 refresh",
+        "2023/24",
+        domain::Half::H2,
+        include_str!("../data/minutes/ACH24-030.txt"),
+    ),
+];
+
+/// Record the committee's two meetings in the Bromley example: each with
+/// the agenda item for its portfolio plan report, and the minutes with the
+/// questions, commitments and resolutions the extractor finds in them,
+/// accepted as a clerk would. Run after [`load_bromley`].
+pub async fn load_committee_record(store: &Store) -> Result<(), LoadError> {
+    let at = |place: &str| {
+        let place = place.to_owned();
+        move |source: StoreError| LoadError::Store {
+            file: "committee record".into(),
+            place,
+            source: Box::new(source),
+        }
+    };
+    let body = store
+        .body(&"bromley".parse().expect("valid slug"))
+        .await
+        .map_err(at("body"))?;
+    let portfolio = store
+        .portfolio(Some(body.id), &"ACH".parse().expect("valid code"))
+        .await
+        .map_err(at("portfolio ACH"))?;
+    let committee = store
+        .committees(body.id)
+        .await
+        .map_err(at("committees"))?
+        .into_iter()
+        .find(|c| portfolio.committee.as_ref().map(|t| t.as_str()) == Some(c.name.as_str()))
+        .ok_or_else(|| LoadError::Syntax {
+            file: "committee record".into(),
+            message: "portfolio ACH has no committee; load the Bromley example first".into(),
+        })?
+        .id;
+    for (date, reference, title, year, half, text) in MEETINGS {
+        let held_on: chrono::NaiveDate = date.parse().expect("valid date");
+        let meeting = store
+            .create_meeting(
+                ACTOR,
+                committee,
+                held_on,
+                "Bromley Civic Centre",
+                domain::MeetingStatus::Held,
+                true,
+            )
+            .await
+            .map_err(at(reference))?;
+        let plan = store
+            .plan(portfolio.id, year.parse().expect("valid year"))
+            .await
+            .map_err(at(reference))?;
+        let item = store
+            .add_agenda_item(
+                ACTOR,
+                meeting.id,
+                store::NewAgendaItem {
+                    number: domain::Title::parse("number", "7").expect("valid number"),
+                    title: domain::Title::parse("title", title).expect("valid title"),
+                    report_ref: reference.into(),
+                    plan_id: Some(plan.id),
+                    half: Some(half),
+                },
+            )
+            .await
+            .map_err(at(reference))?;
+        let tree = store.plan_tree(plan.id).await.map_err(at(reference))?;
+        let found = minutes::extract(
+            text.as_bytes(),
+            &minutes::Options {
+                source: Some(format!("{reference}.txt")),
+                meeting_date: Some(held_on),
+            },
+        )
+        .expect("the seeds' minutes are text");
+        store
+            .accept_minutes(
+                ACTOR,
+                item.id,
+                item.version,
+                found.accepted(text, Some(&tree)),
+            )
+            .await
+            .map_err(at(reference))?;
+    }
+    Ok(())
+}

@@ -40,9 +40,9 @@ pub use plan::{
 pub use refresh::{Fate, Outcome, PlanStatus, RefreshGroup, RefreshLine, RefreshReport};
 pub use rollup::{ProgressExtent, RollUp};
 pub use scrutiny::{
-    AgendaItem, Commitment, CommitmentStatus, Committee, CommitteeMember, Meeting, MeetingStatus,
-    MemberRole, NewCommitment, NewQuestion, NewResolution, Question, Resolution, ResolutionOutcome,
-    Standing, year_end_after,
+    AcceptedMinutes, AgendaItem, Commitment, CommitmentStatus, Committee, CommitteeMember, Meeting,
+    MeetingStatus, MemberRole, NewCommitment, NewQuestion, NewResolution, Question, Resolution,
+    ResolutionOutcome, Standing, year_end_after,
 };
 pub use status::{Rag, RagMapping, Status};
 pub use target_date::TargetDate;

@@ -334,6 +334,19 @@ pub struct NewResolution {
     pub outcome: ResolutionOutcome,
 }
 
+/// What a clerk accepts from an item's minutes, all at once.
+#[derive(Debug, Clone, Default)]
+pub struct AcceptedMinutes {
+    /// The minutes' text.
+    pub minutes: String,
+    /// The questions.
+    pub questions: Vec<NewQuestion>,
+    /// The commitments.
+    pub commitments: Vec<NewCommitment>,
+    /// The resolutions.
+    pub resolutions: Vec<NewResolution>,
+}
+
 /// A financial year's end for a date: the 31 March on or after it.
 pub fn year_end_after(d: NaiveDate) -> NaiveDate {
     let year = if d.month() <= 3 {

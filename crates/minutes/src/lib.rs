@@ -33,6 +33,7 @@ mod decode;
 mod error;
 mod html;
 mod mentions;
+mod record;
 mod resolutions;
 mod speech;
 mod summary;
@@ -44,6 +45,7 @@ use serde::{Deserialize, Serialize};
 
 pub use decode::MAX_INPUT_BYTES;
 pub use error::MinutesError;
+pub use record::action_id;
 
 /// How to read one minutes document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -180,16 +182,8 @@ impl Extract {
 /// that is not text, or is larger than [`MAX_INPUT_BYTES`], is refused with
 /// a [`MinutesError`] that says what to do instead.
 pub fn extract(input: &[u8], options: &Options) -> Result<Extract, MinutesError> {
-    let decoded = decode::decode(input)?;
-    let plain;
-    let body: &str = if html::looks_like_html(&decoded) {
-        plain = html::to_text(&decoded);
-        &plain
-    } else {
-        &decoded
-    };
-    let paragraphs = text::paragraphs(body);
-    drop(decoded);
+    let body = plain_text(input)?;
+    let paragraphs = text::paragraphs(&body);
     let mut found = Found::new(options.meeting_date);
     for p in &paragraphs {
         found.paragraph(p);
@@ -197,6 +191,16 @@ pub fn extract(input: &[u8], options: &Options) -> Result<Extract, MinutesError>
     let mut extract = found.finish();
     extract.source = options.source.clone();
     Ok(extract)
+}
+
+/// The minutes as the rules read them: decoded, and for HTML its text.
+pub fn plain_text(input: &[u8]) -> Result<String, MinutesError> {
+    let decoded = decode::decode(input)?;
+    Ok(if html::looks_like_html(&decoded) {
+        html::to_text(&decoded)
+    } else {
+        decoded.into_owned()
+    })
 }
 
 /// What the rules have found so far, paragraph by paragraph.

@@ -4,9 +4,8 @@
 
 use chrono::NaiveDate;
 use domain::{
-    AgendaItem, Commitment, CommitmentStatus, Committee, CommitteeMember, Half, Meeting,
-    MeetingStatus, MemberRole, NewCommitment, NewQuestion, NewResolution, ParseError, Question,
-    Resolution, Text, Title,
+    AcceptedMinutes, AgendaItem, Commitment, CommitmentStatus, Committee, CommitteeMember, Half,
+    Meeting, MeetingStatus, MemberRole, ParseError, Question, Resolution, Text, Title,
 };
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -126,19 +125,6 @@ pub struct NewAgendaItem {
     pub plan_id: Option<i64>,
     /// The half it covers.
     pub half: Option<Half>,
-}
-
-/// What a clerk accepts from an item's minutes, all at once.
-#[derive(Debug, Clone, Default)]
-pub struct AcceptedMinutes {
-    /// The minutes' text.
-    pub minutes: String,
-    /// The questions.
-    pub questions: Vec<NewQuestion>,
-    /// The commitments.
-    pub commitments: Vec<NewCommitment>,
-    /// The resolutions.
-    pub resolutions: Vec<NewResolution>,
 }
 
 /// A commitment with where it was made, for the log.

@@ -1109,11 +1109,12 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
 on_both_engines!(the_yearly_refresh_keeps_lineage);
 
 async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
+    use domain::AcceptedMinutes;
     use domain::{
         CommitmentStatus, MeetingStatus, MemberRole, NewCommitment, NewQuestion, NewResolution,
         ResolutionOutcome, Standing,
     };
-    use store::{AcceptedMinutes, Closing, Closure, CommitmentsOf, NewAgendaItem};
+    use store::{Closing, Closure, CommitmentsOf, NewAgendaItem};
 
     let store = db.open().await;
     let f = bromley(&store).await;

@@ -500,8 +500,28 @@ async fn meeting_page(
             minutes_href: format!("/b/{}/agenda-items/{}/minutes", body.slug, item.id),
         });
     }
+    let plans = if access.keeps_committee_record() {
+        state
+            .store()
+            .plans()
+            .await?
+            .into_iter()
+            .filter(|p| p.body == body.slug.as_str())
+            .flat_map(|p| {
+                [domain::Half::H1, domain::Half::H2].map(|h| {
+                    (
+                        format!("{}:{h}", p.plan_id),
+                        format!("{} {} {h}", p.portfolio_code, p.year),
+                    )
+                })
+            })
+            .collect()
+    } else {
+        vec![]
+    };
     let failed = !errors.is_empty();
     let page = MeetingPage {
+        plans,
         chrome: chrome(viewer, Some(body)),
         heading: format!(
             "{}, {}",
@@ -576,6 +596,22 @@ pub async fn add_item(
             });
         }
     }
+    // "12:H1": the plan the item's report covers, and the half.
+    let covers = field(&fields, "covers");
+    let (plan_id, half) = match covers.split_once(':') {
+        Some((plan, half)) => (plan.parse::<i64>().ok(), half.parse::<domain::Half>().ok()),
+        None => (None, None),
+    };
+    if let Some(plan) = plan_id
+        && !state
+            .store()
+            .plans()
+            .await?
+            .iter()
+            .any(|p| p.plan_id == plan && p.body == body.slug.as_str())
+    {
+        return Err(WebError::NotFound);
+    }
     match (number, title) {
         (Ok(number), Ok(title)) => {
             state
@@ -587,8 +623,8 @@ pub async fn add_item(
                         number,
                         title,
                         report_ref: field(&fields, "report"),
-                        plan_id: None,
-                        half: None,
+                        plan_id,
+                        half,
                     },
                 )
                 .await?;

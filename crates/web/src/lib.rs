@@ -14,6 +14,7 @@ mod committees;
 mod cycle;
 mod error;
 mod forms;
+mod minutes_review;
 mod pages;
 mod refresh;
 mod sso;
@@ -134,6 +135,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/b/{body}/meetings/{id}", get(committees::meeting))
         .route("/b/{body}/meetings/{id}/items", post(committees::add_item))
+        .route(
+            "/b/{body}/agenda-items/{id}/minutes",
+            get(minutes_review::form).post(minutes_review::post),
+        )
         .route(
             "/b/{body}/commitments/{id}/close",
             post(committees::close_commitment),

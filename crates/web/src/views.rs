@@ -711,5 +711,62 @@ pub struct MeetingPage {
     pub csrf: String,
     /// Today, as the default date a promise is closed on.
     pub today: String,
+    /// ("plan id:half", "ACH 2022/23 H1") choices for a new item's report.
+    pub plans: Vec<(String, String)>,
+    pub errors: Vec<FieldError>,
+}
+
+/// A question found in minutes, as the clerk reviews it.
+#[derive(Default)]
+pub struct ProposedQuestion {
+    pub accept: bool,
+    pub asker: String,
+    pub responder: String,
+    pub action: String,
+    pub source: String,
+}
+
+/// A promise found in minutes (or added by the clerk), as reviewed.
+#[derive(Default)]
+pub struct ProposedCommitment {
+    pub accept: bool,
+    pub text: String,
+    pub owner: String,
+    /// "2023-03" or "2024-01-31", or empty.
+    pub due: String,
+    pub due_text: String,
+    pub action: String,
+}
+
+/// A resolution found in minutes, as reviewed.
+#[derive(Default)]
+pub struct ProposedResolution {
+    pub accept: bool,
+    pub text: String,
+    /// The stored outcome: "noted", ….
+    pub outcome: &'static str,
+}
+
+/// Pasting an agenda item's minutes, then reviewing what was found beside them.
+#[derive(Template)]
+#[template(path = "minutes.html")]
+pub struct MinutesPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub meeting_href: String,
+    pub href: String,
+    pub csrf: String,
+    pub version: i64,
+    /// The minutes' text.
+    pub minutes: String,
+    /// The minutes sentence by sentence, when reviewing.
+    pub sentences: Vec<String>,
+    /// Whether findings are being reviewed (else the paste form shows).
+    pub reviewing: bool,
+    pub questions: Vec<ProposedQuestion>,
+    pub commitments: Vec<ProposedCommitment>,
+    pub resolutions: Vec<ProposedResolution>,
+    /// (stored, label) of each resolution outcome.
+    pub outcomes: Vec<(&'static str, &'static str)>,
     pub errors: Vec<FieldError>,
 }

@@ -19,6 +19,7 @@ async fn spawn_app(db: TestDb) -> App {
     let store = db.open().await;
     demo::load_bromley(&store).await.unwrap();
     demo::load_people(&store, web::hash_password).await.unwrap();
+    demo::load_committee_record(&store).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(web::serve(listener, store.clone(), web::Options::default()));
@@ -1690,3 +1691,214 @@ async fn the_committee_report_for_a_period(db: TestDb) {
     );
 }
 on_both_engines!(the_committee_report_for_a_period);
+
+/// Where a 303 response sends the browser (the path).
+fn see_other(r: &reqwest::Response) -> String {
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.url());
+    r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// The first `href` on the page that starts with `prefix`.
+fn link(html: &str, prefix: &str) -> String {
+    let at = html
+        .find(&format!("href=\"{prefix}"))
+        .unwrap_or_else(|| panic!("no link to {prefix}"));
+    html[at + 6..].split('"').next().unwrap().to_owned()
+}
+
+async fn the_committee_record_and_the_clerks_review_of_minutes(db: TestDb) {
+    let app = spawn_app(db).await;
+    let public = client();
+    let (status, list) = get(&public, app.url("/b/bromley/committees")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("Adult Care and Health Policy Development and Scrutiny Committee"));
+    assert!(
+        list.contains("overdue"),
+        "the demo's promises from 2022 and 2024 are overdue"
+    );
+    let committee_href = link(&list, "/b/bromley/committees/");
+    let (_, committee) = get(&public, app.url(&committee_href)).await;
+    assert!(committee.contains("the Strategy would be brought to the Committee in March 2023"));
+    assert!(committee.contains(
+        "a report on the Safeguarding of Adults Audit would be provided to the Committee"
+    ));
+    assert!(committee.contains("govuk-tag--red\">Overdue"));
+    assert!(committee.contains("March 2023 (in March 2023)"));
+
+    // The action's page shows the questions and promises about it.
+    let clerk = app.signed_in("clerk").await;
+    let (_, plan) = get(&clerk, app.url("/b/bromley/plans/ACH/2022-23")).await;
+    let marker = plan.find(">10A<").expect("10A on the plan page");
+    let action_href = link(&plan[marker - 300..], "/b/bromley/actions/");
+    let (_, action) = get(&public, app.url(&action_href)).await;
+    assert!(action.contains("At committee"), "{action_href}");
+    assert!(action.contains("Promises made to the committee about this action"));
+    assert!(action.contains("Assistant Director for Integrated Commissioning answered"));
+
+    // A clerk records a meeting, an item covering the 2022/23 plan, and its minutes.
+    let (_, page) = get(&clerk, app.url(&committee_href)).await;
+    let csrf = hidden(&page, "csrf");
+    let r = clerk
+        .post(app.url(&format!("{committee_href}/meetings")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("held-on", "2023-03-21"),
+            ("venue", "Committee Room 1"),
+            ("status", "held"),
+            ("published", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let meeting_url = app.url(&see_other(&r));
+    let (_, meeting) = get(&clerk, meeting_url.clone()).await;
+    let covers = meeting
+        .split("<option value=\"")
+        .find(|o| o.contains(">ACH 2022/23 H2<"))
+        .and_then(|o| o.split('"').next())
+        .unwrap()
+        .to_owned();
+    let r = clerk
+        .post(format!("{meeting_url}/items"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("number", "5"),
+            ("title", "Carers Strategy"),
+            ("report", "ACH23-012"),
+            ("covers", covers.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let (_, meeting) = get(&clerk, app.url(&see_other(&r))).await;
+    let minutes_href = link(&meeting, "/b/bromley/agenda-items/");
+    let text = "Report ACH23-012\n\nWith regards to Ambition 2 – Action Point 10A: Develop a new support offer to help and sustain unpaid carers including young carers, Councillor Smith asked when the action plan would be published. The Assistant Director for Integrated Commissioning said that the action plan would be brought to the Committee in June 2023.\n\nRESOLVED that the Bromley Carers Strategy be noted.";
+    let review = clerk
+        .post(app.url(&minutes_href))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("step", "review"),
+            ("minutes", text),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        review.contains("the action plan would be brought to the Committee in June 2023"),
+        "{review}"
+    );
+    assert!(review.contains("value=\"2023-06\""));
+    assert!(review.contains("Councillor Smith"));
+
+    let accept = |action: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("step", "accept".into()),
+            ("version", "1".into()),
+            ("minutes", text.into()),
+            ("q-count", "1".into()),
+            ("q-0-accept", "yes".into()),
+            ("q-0-asker", "Councillor Smith".into()),
+            (
+                "q-0-responder",
+                "Assistant Director for Integrated Commissioning".into(),
+            ),
+            ("q-0-action", action.into()),
+            (
+                "q-0-source",
+                "Councillor Smith asked when the action plan would be published.".into(),
+            ),
+            ("c-count", "2".into()),
+            ("c-0-accept", "yes".into()),
+            (
+                "c-0-text",
+                "the action plan would be brought to the Committee in June 2023".into(),
+            ),
+            (
+                "c-0-owner",
+                "Assistant Director for Integrated Commissioning".into(),
+            ),
+            ("c-0-due", "2023-06".into()),
+            ("c-0-due-text", "in June 2023".into()),
+            ("c-0-action", action.into()),
+            ("c-1-text", "not ticked, so not recorded".into()),
+            ("r-count", "1".into()),
+            ("r-0-accept", "yes".into()),
+            ("r-0-text", "the Bromley Carers Strategy be noted".into()),
+            ("r-0-outcome", "noted".into()),
+        ]
+    };
+    let bad = clerk
+        .post(app.url(&minutes_href))
+        .form(&accept("99Z"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = bad.text().await.unwrap();
+    assert!(
+        bad.contains("Action 99Z is not in the 2022/23 plan"),
+        "{bad}"
+    );
+    let (_, unchanged) = get(&clerk, meeting_url.clone()).await;
+    assert!(!unchanged.contains("in June 2023"), "nothing was recorded");
+
+    let member = app.signed_in("member").await;
+    let refused = member
+        .post(app.url(&minutes_href))
+        .form(&accept("10A"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let done = clerk
+        .post(app.url(&minutes_href))
+        .form(&accept("10A"))
+        .send()
+        .await
+        .unwrap();
+    let (_, meeting) = get(&clerk, app.url(&see_other(&done))).await;
+    assert!(meeting.contains("the action plan would be brought to the Committee in June 2023"));
+    assert!(meeting.contains("Councillor Smith asked"));
+    assert!(meeting.contains("That the Bromley Carers Strategy be noted"));
+    assert!(
+        meeting.contains("href=\"#s-"),
+        "findings link to their sentence in the minutes"
+    );
+    assert!(!meeting.contains("not ticked, so not recorded"));
+
+    // The clerk records the promise as delivered.
+    let at = meeting
+        .find("action=\"/b/bromley/commitments/")
+        .expect("a form to close the promise");
+    let close = meeting[at + 8..].split('"').next().unwrap().to_owned();
+    let version = hidden(&meeting[meeting.find(&close).unwrap()..], "version");
+    let closed = clerk
+        .post(app.url(&close))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", version.as_str()),
+            ("outcome", "delivered"),
+            ("note", "Reported to the Committee on 29 June 2023"),
+            ("on", "2023-06-29"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let (_, closed) = get(&clerk, app.url(&see_other(&closed))).await;
+    assert!(
+        closed.contains("29 June 2023: Reported to the Committee on 29 June 2023"),
+        "{closed}"
+    );
+}
+on_both_engines!(the_committee_record_and_the_clerks_review_of_minutes);

@@ -1,0 +1,431 @@
+//! The clerk's journey from minutes to the record: paste the minutes of an
+//! agenda item (text, or the HTML of a committee-system page), review what
+//! the extractor found beside the text, correct it, and accept. Accepted
+//! findings enter the record in one transaction, each keeping the sentence
+//! it came from.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect};
+use domain::{
+    AcceptedMinutes, ActionRef, AgendaItem, Body, NewCommitment, NewQuestion, NewResolution,
+    PlanTree, ResolutionOutcome, TargetDate, Text, Title,
+};
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::committees::sentences;
+use crate::error::WebError;
+use crate::pages::{body_for, check_form, chrome, need_sign_in, viewer};
+use crate::views::{
+    FieldError, MinutesPage, ProposedCommitment, ProposedQuestion, ProposedResolution,
+};
+
+type PageResult = Result<axum::response::Response, WebError>;
+
+/// What the review form holds: the findings, as the clerk has them now.
+#[derive(Default)]
+struct Proposals {
+    questions: Vec<ProposedQuestion>,
+    commitments: Vec<ProposedCommitment>,
+    resolutions: Vec<ProposedResolution>,
+}
+
+impl Proposals {
+    /// What the extractor found, every finding ticked, and one empty
+    /// commitment for what it missed.
+    fn found(extract: &minutes::Extract) -> Proposals {
+        let refs = |r: Option<ActionRef>| r.map(|r| r.to_string()).unwrap_or_default();
+        let mut commitments: Vec<ProposedCommitment> = extract
+            .commitments
+            .iter()
+            .map(|c| ProposedCommitment {
+                accept: true,
+                text: c.text.clone(),
+                owner: c.owner.clone().unwrap_or_default(),
+                due: c
+                    .due
+                    .as_ref()
+                    .and_then(|d| d.date)
+                    .map(|d| d.to_iso())
+                    .unwrap_or_default(),
+                due_text: c.due.as_ref().map(|d| d.text.clone()).unwrap_or_default(),
+                action: refs(c.action_ref),
+            })
+            .collect();
+        commitments.push(ProposedCommitment::default());
+        Proposals {
+            questions: extract
+                .questions
+                .iter()
+                .map(|q| ProposedQuestion {
+                    accept: true,
+                    asker: q.asker.clone().unwrap_or_default(),
+                    responder: q.responder.clone().unwrap_or_default(),
+                    action: refs(q.action_ref),
+                    source: q.text.clone(),
+                })
+                .collect(),
+            commitments,
+            resolutions: extract
+                .resolutions
+                .iter()
+                .map(|r| ProposedResolution {
+                    accept: true,
+                    text: r.text.clone(),
+                    outcome: r.outcome.as_str(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The findings as posted back by the review form.
+    fn posted(f: &HashMap<String, String>) -> Proposals {
+        let get = |k: String| f.get(&k).map(|s| s.trim().to_owned()).unwrap_or_default();
+        let count = |k: &str| get(k.into()).parse::<usize>().unwrap_or(0).min(500);
+        let ticked = |k: String| f.contains_key(&k);
+        Proposals {
+            questions: (0..count("q-count"))
+                .map(|i| ProposedQuestion {
+                    accept: ticked(format!("q-{i}-accept")),
+                    asker: get(format!("q-{i}-asker")),
+                    responder: get(format!("q-{i}-responder")),
+                    action: get(format!("q-{i}-action")),
+                    source: get(format!("q-{i}-source")),
+                })
+                .collect(),
+            commitments: (0..count("c-count"))
+                .map(|i| ProposedCommitment {
+                    accept: ticked(format!("c-{i}-accept")),
+                    text: get(format!("c-{i}-text")),
+                    owner: get(format!("c-{i}-owner")),
+                    due: get(format!("c-{i}-due")),
+                    due_text: get(format!("c-{i}-due-text")),
+                    action: get(format!("c-{i}-action")),
+                })
+                .collect(),
+            resolutions: (0..count("r-count"))
+                .map(|i| ProposedResolution {
+                    accept: ticked(format!("r-{i}-accept")),
+                    text: get(format!("r-{i}-text")),
+                    outcome: get(format!("r-{i}-outcome"))
+                        .parse::<ResolutionOutcome>()
+                        .unwrap_or_default()
+                        .as_str(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The ticked findings as they will enter the record, or what is wrong
+    /// with them, each error naming its field.
+    fn accepted(
+        &self,
+        minutes: &str,
+        tree: Option<&PlanTree>,
+    ) -> Result<AcceptedMinutes, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut error = |field: String, message: String| errors.push(FieldError { field, message });
+        let action = |field: String,
+                      raw: &str,
+                      error: &mut dyn FnMut(String, String)|
+         -> Option<i64> {
+            if raw.is_empty() {
+                return None;
+            }
+            match (raw.parse::<ActionRef>(), tree) {
+                (Err(_), _) => {
+                    error(
+                        field,
+                        format!(
+                            "Action {raw:?} is not an action reference such as 10A; correct it or leave it empty"
+                        ),
+                    );
+                    None
+                }
+                (Ok(r), Some(tree)) => {
+                    let id = minutes::action_id(Some(tree), Some(r));
+                    if id.is_none() {
+                        error(
+                            field,
+                            format!(
+                                "Action {r} is not in the {} plan this item covers; correct it or leave it empty",
+                                tree.plan.year
+                            ),
+                        );
+                    }
+                    id
+                }
+                (Ok(_), None) => {
+                    error(field, "This agenda item covers no plan, so it cannot link to an action; leave the action empty".into());
+                    None
+                }
+            }
+        };
+        let optional = |raw: &str| Title::parse("name", raw).ok();
+        let mut record = AcceptedMinutes {
+            minutes: minutes.to_owned(),
+            ..AcceptedMinutes::default()
+        };
+        for (i, q) in self.questions.iter().enumerate().filter(|(_, q)| q.accept) {
+            let action_id = action(format!("q-{i}-action"), &q.action, &mut error);
+            match Text::parse("question", &q.source) {
+                Ok(source) => record.questions.push(NewQuestion {
+                    asker: optional(&q.asker),
+                    responder: optional(&q.responder),
+                    action_id,
+                    source,
+                }),
+                Err(_) => error(
+                    format!("q-{i}-accept"),
+                    format!("Question {} has no text; untick it", i + 1),
+                ),
+            }
+        }
+        for (i, c) in self
+            .commitments
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.accept)
+        {
+            let action_id = action(format!("c-{i}-action"), &c.action, &mut error);
+            let due_by = if c.due.is_empty() {
+                None
+            } else {
+                match c.due.parse::<TargetDate>() {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        error(
+                            format!("c-{i}-due"),
+                            format!(
+                                "Promise {}: the due date is not accepted; enter {}",
+                                i + 1,
+                                e.expected
+                            ),
+                        );
+                        None
+                    }
+                }
+            };
+            match Text::parse("promise", &c.text) {
+                Ok(text) => record.commitments.push(NewCommitment {
+                    source: text.clone(),
+                    text,
+                    owner: optional(&c.owner),
+                    due_by,
+                    due_text: c.due_text.clone(),
+                    action_id,
+                }),
+                Err(_) => error(
+                    format!("c-{i}-text"),
+                    format!("Promise {}: enter what was promised, or untick it", i + 1),
+                ),
+            }
+        }
+        for (i, r) in self
+            .resolutions
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.accept)
+        {
+            match Text::parse("resolution", &r.text) {
+                Ok(text) => record.resolutions.push(NewResolution {
+                    text,
+                    outcome: r.outcome.parse().unwrap_or_default(),
+                }),
+                Err(_) => error(
+                    format!("r-{i}-text"),
+                    format!(
+                        "Resolution {}: enter what was resolved, or untick it",
+                        i + 1
+                    ),
+                ),
+            }
+        }
+        if errors.is_empty() {
+            Ok(record)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The agenda item, its body and the viewer, for a clerk.
+async fn item_for_clerk(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+    id: i64,
+    path: &str,
+) -> Result<(Viewer, Body, AgendaItem), WebError> {
+    let viewer = viewer(state, headers)
+        .await?
+        .ok_or_else(|| need_sign_in(path))?;
+    let body = body_for(state, slug).await?;
+    if !Viewer::access(Some(&viewer), body.id).keeps_committee_record() {
+        return Err(WebError::Forbidden);
+    }
+    let item = match state.store().agenda_item(id).await {
+        Ok(i) => i,
+        Err(store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let meeting = state.store().meeting(item.meeting_id).await?;
+    if state.store().committee(meeting.committee_id).await?.body_id != body.id {
+        return Err(WebError::NotFound);
+    }
+    Ok((viewer, body, item))
+}
+
+fn page(
+    viewer: &Viewer,
+    body: &Body,
+    item: &AgendaItem,
+    minutes: String,
+    proposals: Option<Proposals>,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let failed = !errors.is_empty();
+    let reviewing = proposals.is_some();
+    let p = proposals.unwrap_or_default();
+    let page = MinutesPage {
+        chrome: chrome(Some(viewer), Some(body)),
+        heading: format!("Minutes of item {}: {}", item.number, item.title),
+        meeting_href: format!(
+            "/b/{}/meetings/{}#item-{}",
+            body.slug, item.meeting_id, item.id
+        ),
+        href: format!("/b/{}/agenda-items/{}/minutes", body.slug, item.id),
+        csrf: viewer.csrf.clone().unwrap_or_default(),
+        version: item.version,
+        sentences: if reviewing {
+            sentences(&minutes)
+        } else {
+            vec![]
+        },
+        minutes,
+        reviewing,
+        questions: p.questions,
+        commitments: p.commitments,
+        resolutions: p.resolutions,
+        outcomes: ResolutionOutcome::ALL
+            .iter()
+            .map(|o| (o.as_str(), o.label()))
+            .collect(),
+        errors,
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `GET /b/{body}/agenda-items/{id}/minutes`: paste the minutes.
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let (viewer, body, item) = item_for_clerk(&state, &headers, &slug, id, uri.path()).await?;
+    page(&viewer, &body, &item, item.minutes.clone(), None, vec![])
+}
+
+/// `POST /b/{body}/agenda-items/{id}/minutes`: with `step=review`, find
+/// what the minutes say and show it for review; with `step=accept`, record
+/// the ticked findings and the minutes.
+pub async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+    uri: OriginalUri,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (viewer, body, item) = item_for_clerk(&state, &headers, &slug, id, uri.path()).await?;
+    check_form(
+        &headers,
+        &viewer,
+        fields.get("csrf").map(String::as_str).unwrap_or_default(),
+    )?;
+    let raw = fields.get("minutes").cloned().unwrap_or_default();
+    let meeting = state.store().meeting(item.meeting_id).await?;
+    if fields.get("step").map(String::as_str) != Some("accept") {
+        let extract = match minutes::extract(
+            raw.as_bytes(),
+            &minutes::Options {
+                source: None,
+                meeting_date: Some(meeting.held_on),
+            },
+        ) {
+            Ok(e) => e,
+            Err(e) => {
+                let errors = vec![FieldError {
+                    field: "minutes".into(),
+                    message: capital(&e.to_string()),
+                }];
+                return page(&viewer, &body, &item, raw, None, errors);
+            }
+        };
+        if raw.trim().is_empty() {
+            let errors = vec![FieldError {
+                field: "minutes".into(),
+                message: "Paste the minutes of the item".into(),
+            }];
+            return page(&viewer, &body, &item, raw, None, errors);
+        }
+        // Review the text as read (HTML becomes its text), so the record
+        // keeps readable minutes whatever was pasted.
+        let text = minutes::plain_text(raw.as_bytes()).unwrap_or(raw);
+        return page(
+            &viewer,
+            &body,
+            &item,
+            text,
+            Some(Proposals::found(&extract)),
+            vec![],
+        );
+    }
+    let proposals = Proposals::posted(&fields);
+    let tree = match item.plan_id {
+        Some(plan) => Some(state.store().plan_tree(plan).await?),
+        None => None,
+    };
+    match proposals.accepted(&raw, tree.as_deref()) {
+        Ok(record) => {
+            let version = fields
+                .get("version")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            match state
+                .store()
+                .accept_minutes(&viewer.actor(), item.id, version, record)
+                .await
+            {
+                Ok(_) => Ok(Redirect::to(&format!(
+                    "/b/{}/meetings/{}#item-{}",
+                    body.slug, item.meeting_id, item.id
+                ))
+                .into_response()),
+                Err(e) if e.is_user_error() => {
+                    let errors = vec![FieldError {
+                        field: "minutes".into(),
+                        message: capital(&e.to_string()),
+                    }];
+                    page(&viewer, &body, &item, raw, Some(proposals), errors)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Err(errors) => page(&viewer, &body, &item, raw, Some(proposals), errors),
+    }
+}
+
+fn capital(s: &str) -> String {
+    crate::pages::capitalise(s)
+}
