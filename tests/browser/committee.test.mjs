@@ -1,0 +1,106 @@
+// The committee's record in a browser: the log of promises shows what is
+// open and overdue; a clerk records a meeting and an agenda item, pastes its
+// minutes, reviews what was found beside the text, corrects it and accepts
+// it; the promise then shows on the meeting, the committee and the action's
+// page, and the clerk records its delivery. Every page meets WCAG 2.2 AA as
+// far as axe can tell.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { ACCOUNTS, assertAccessible, launchBrowser, signedInPage, startAmbit } from './support.mjs';
+
+let server;
+let browser;
+let base;
+let clerk;
+let publicPage;
+
+before(async () => {
+  server = await startAmbit();
+  base = server.baseURL;
+  browser = await launchBrowser();
+  clerk = (await signedInPage(browser, base, ACCOUNTS.clerk)).page;
+  publicPage = await (await browser.newContext()).newPage();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const MINUTES = `Report ACH23-012
+
+With regards to Ambition 2 – Action Point 10A: Develop a new support offer to help and sustain unpaid carers including young carers, Councillor Smith asked when the carers action plan would be published. The Assistant Director for Integrated Commissioning said that the action plan would be brought to the Committee in June 2023.
+
+RESOLVED that the Bromley Carers Strategy be noted.`;
+
+test('the public sees the log of promises, overdue first', async () => {
+  await publicPage.goto(`${base}/b/bromley`);
+  await publicPage.getByRole('link', { name: /Committees, their meetings and the log of promises/ }).click();
+  await assertAccessible(publicPage, 'committees page');
+  await publicPage.getByRole('link', { name: /Adult Care and Health Policy Development and Scrutiny Committee/ }).click();
+  const log = publicPage.getByRole('table', { name: /Promises made to the committee/ });
+  const first = await log.getByRole('row').nth(1).innerText();
+  assert.match(first, /Overdue/);
+  await assertAccessible(publicPage, 'committee page with the log of promises');
+  await publicPage.getByRole('link', { name: /29 November 2022/ }).first().click();
+  await publicPage.getByRole('heading', { name: /Item 7/ }).waitFor();
+  await assertAccessible(publicPage, 'meeting page with minutes and findings');
+});
+
+test('a clerk reviews extracted minutes, corrects them and accepts them', async () => {
+  await clerk.goto(`${base}/b/bromley/committees`);
+  await clerk.getByRole('link', { name: /Adult Care and Health Policy Development and Scrutiny Committee/ }).click();
+  await clerk.getByLabel('Date (like 2024-03-12)').fill('2023-03-21');
+  await clerk.getByLabel('Venue').fill('Committee Room 1');
+  await clerk.getByLabel('Status').selectOption('held');
+  await clerk.getByLabel(/Publish it/).check();
+  await clerk.getByRole('button', { name: 'Add the meeting' }).click();
+  await clerk.getByRole('heading', { level: 1, name: /21 March 2023/ }).waitFor();
+  await assertAccessible(clerk, 'new meeting page with the agenda form');
+
+  await clerk.getByLabel('Item number').fill('5');
+  await clerk.getByLabel('Title').fill('Carers Strategy');
+  await clerk.getByLabel(/Report it considers/).fill('ACH23-012');
+  await clerk.getByLabel(/The plan and half-year/).selectOption({ label: 'ACH 2022/23 H2' });
+  await clerk.getByRole('button', { name: 'Add the item' }).click();
+  await clerk.getByRole('link', { name: 'Add the minutes of item 5' }).click();
+  await assertAccessible(clerk, 'paste the minutes');
+
+  await clerk.getByLabel('Paste the minutes of this item').fill(MINUTES);
+  await clerk.getByRole('button', { name: /Find the questions, promises and resolutions/ }).click();
+  await clerk.getByRole('heading', { name: 'The minutes' }).waitFor();
+  await assertAccessible(clerk, 'review of what the minutes say');
+  assert.equal(await clerk.locator('#c-0-text').inputValue(), 'the action plan would be brought to the Committee in June 2023');
+  assert.equal(await clerk.locator('#c-0-due').inputValue(), '2023-06');
+  assert.equal(await clerk.locator('#c-0-action').inputValue(), '10A');
+
+  // A mistake is caught and named, and nothing is recorded.
+  await clerk.locator('#c-0-action').fill('99Z');
+  await clerk.getByRole('button', { name: 'Accept into the record' }).click();
+  await clerk.getByText('Action 99Z is not in the 2022/23 plan').first().waitFor();
+  await assertAccessible(clerk, 'review showing an error');
+
+  // The clerk corrects it, and adds an owner's fuller title.
+  await clerk.locator('#c-0-action').fill('10A');
+  await clerk.locator('#c-0-due').fill('2023-06-30');
+  await clerk.getByRole('button', { name: 'Accept into the record' }).click();
+  await clerk.getByRole('heading', { name: 'Item 5: Carers Strategy' }).waitFor();
+  const item = clerk.locator('section', { has: clerk.getByRole('heading', { name: 'Item 5: Carers Strategy' }) });
+  const text = await item.innerText();
+  assert.match(text, /the action plan would be brought to the Committee in June 2023/);
+  assert.match(text, /Councillor Smith asked/);
+  assert.match(text, /That the Bromley Carers Strategy be noted/);
+  // The promise links to the sentence it came from.
+  const source = item.locator('li[id^="promise-"] a[href^="#s-"]');
+  const target = (await source.getAttribute('href')).slice(1);
+  assert.match(await clerk.locator(`[id="${target}"]`).innerText(), /brought to the Committee in June 2023/);
+  await assertAccessible(clerk, 'meeting page after accepting the minutes');
+
+  await item.getByText('Record that this promise was delivered or withdrawn').click();
+  await item.getByLabel(/How it was delivered/).fill('The action plan was reported to the Committee on 29 June 2023.');
+  await item.getByLabel('On (like 2024-03-12)').fill('2023-06-29');
+  await item.getByRole('button', { name: 'Record it' }).click();
+  await clerk.getByText('29 June 2023: The action plan was reported to the Committee on 29 June 2023.').waitFor();
+});
