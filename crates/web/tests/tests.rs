@@ -1902,3 +1902,53 @@ async fn the_committee_record_and_the_clerks_review_of_minutes(db: TestDb) {
     );
 }
 on_both_engines!(the_committee_record_and_the_clerks_review_of_minutes);
+
+async fn the_log_of_promises_in_the_api(db: TestDb) {
+    let app = spawn_app(db).await;
+    let public = client();
+    let list: serde_json::Value = public
+        .get(app.url("/api/v1/bodies/bromley/committees"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let committee = &list[0];
+    assert_eq!(
+        committee["name"],
+        "Adult Care and Health Policy Development and Scrutiny Committee"
+    );
+    assert!(committee["overdue"].as_u64().unwrap() >= 2, "{committee}");
+    let log: serde_json::Value = public
+        .get(app.url(&format!(
+            "/api/v1/committees/{}/commitments",
+            committee["id"]
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let carers = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["text"] == "the Strategy would be brought to the Committee in March 2023")
+        .expect("the Carers Strategy promise");
+    assert_eq!(carers["due_by"], "2023-03");
+    assert_eq!(carers["status"], "open");
+    assert_eq!(carers["standing"], "overdue");
+    assert_eq!(
+        carers["owner"],
+        "Assistant Director for Integrated Commissioning"
+    );
+    let missing = public
+        .get(app.url("/api/v1/committees/999999/commitments"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+on_both_engines!(the_log_of_promises_in_the_api);
