@@ -8,13 +8,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { ACCOUNTS, assertAccessible, launchBrowser, signedInPage, startAmbit } from './support.mjs';
+import path from 'node:path';
+
+import { ACCOUNTS, assertAccessible, launchBrowser, repoRoot, signedInPage, startAmbit } from './support.mjs';
 
 let server;
 let browser;
 let base;
 let clerk;
 let publicPage;
+let meetingURL; // the meeting the clerk records
 
 before(async () => {
   server = await startAmbit();
@@ -58,6 +61,7 @@ test('a clerk reviews extracted minutes, corrects them and accepts them', async 
   await clerk.getByLabel(/Publish it/).check();
   await clerk.getByRole('button', { name: 'Add the meeting' }).click();
   await clerk.getByRole('heading', { level: 1, name: /21 March 2023/ }).waitFor();
+  meetingURL = clerk.url();
   await assertAccessible(clerk, 'new meeting page with the agenda form');
 
   await clerk.getByLabel('Item number').fill('5');
@@ -103,4 +107,23 @@ test('a clerk reviews extracted minutes, corrects them and accepts them', async 
   await item.getByLabel('On (like 2024-03-12)').fill('2023-06-29');
   await item.getByRole('button', { name: 'Record it' }).click();
   await clerk.getByText('29 June 2023: The action plan was reported to the Committee on 29 June 2023.').waitFor();
+});
+
+test('a clerk uploads the HTML of a committee-system page for review', async () => {
+  await clerk.goto(meetingURL);
+  await clerk.getByLabel('Item number').fill('6');
+  await clerk.getByLabel('Title').fill('Housing allocations');
+  await clerk.getByRole('button', { name: 'Add the item' }).click();
+  await clerk.getByRole('link', { name: 'Add the minutes of item 6' }).click();
+  await clerk.getByLabel(/A file of the minutes/).setInputFiles(
+    path.join(repoRoot, 'crates/minutes/tests/fixtures/eastmere_housing_panel.html'),
+  );
+  await clerk.getByRole('button', { name: 'Upload and find what they say' }).click();
+  await clerk.getByRole('heading', { name: 'Promises (2 found)' }).waitFor();
+  assert.equal(
+    await clerk.locator('#c-0-text').inputValue(),
+    'Officers undertook to provide a breakdown of the figures by ward to Members',
+  );
+  assert.doesNotMatch(await clerk.locator('main').innerText(), /<p>|&amp;/, 'the HTML is read as text');
+  await assertAccessible(clerk, 'review of uploaded HTML minutes');
 });

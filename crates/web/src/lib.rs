@@ -140,6 +140,12 @@ pub fn router(state: AppState) -> Router {
             get(minutes_review::form).post(minutes_review::post),
         )
         .route(
+            "/b/{body}/agenda-items/{id}/minutes/upload",
+            post(minutes_review::upload).layer(axum::extract::DefaultBodyLimit::max(
+                minutes::MAX_INPUT_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
             "/b/{body}/commitments/{id}/close",
             post(committees::close_commitment),
         )

@@ -356,40 +356,7 @@ pub async fn post(
     let raw = fields.get("minutes").cloned().unwrap_or_default();
     let meeting = state.store().meeting(item.meeting_id).await?;
     if fields.get("step").map(String::as_str) != Some("accept") {
-        let extract = match minutes::extract(
-            raw.as_bytes(),
-            &minutes::Options {
-                source: None,
-                meeting_date: Some(meeting.held_on),
-            },
-        ) {
-            Ok(e) => e,
-            Err(e) => {
-                let errors = vec![FieldError {
-                    field: "minutes".into(),
-                    message: capital(&e.to_string()),
-                }];
-                return page(&viewer, &body, &item, raw, None, errors);
-            }
-        };
-        if raw.trim().is_empty() {
-            let errors = vec![FieldError {
-                field: "minutes".into(),
-                message: "Paste the minutes of the item".into(),
-            }];
-            return page(&viewer, &body, &item, raw, None, errors);
-        }
-        // Review the text as read (HTML becomes its text), so the record
-        // keeps readable minutes whatever was pasted.
-        let text = minutes::plain_text(raw.as_bytes()).unwrap_or(raw);
-        return page(
-            &viewer,
-            &body,
-            &item,
-            text,
-            Some(Proposals::found(&extract)),
-            vec![],
-        );
+        return review(&viewer, &body, &item, meeting.held_on, raw.as_bytes());
     }
     let proposals = Proposals::posted(&fields);
     let tree = match item.plan_id {
@@ -424,6 +391,76 @@ pub async fn post(
         }
         Err(errors) => page(&viewer, &body, &item, raw, Some(proposals), errors),
     }
+}
+
+/// Find what `input` says and show it for review beside its text.
+fn review(
+    viewer: &Viewer,
+    body: &Body,
+    item: &AgendaItem,
+    held_on: chrono::NaiveDate,
+    input: &[u8],
+) -> PageResult {
+    let refuse = |message: String| {
+        let errors = vec![FieldError {
+            field: "minutes".into(),
+            message,
+        }];
+        page(viewer, body, item, String::new(), None, errors)
+    };
+    let options = minutes::Options {
+        source: None,
+        meeting_date: Some(held_on),
+    };
+    let (extract, text) = match (
+        minutes::extract(input, &options),
+        minutes::plain_text(input),
+    ) {
+        (Ok(e), Ok(t)) => (e, t),
+        (Err(e), _) | (_, Err(e)) => return refuse(capital(&e.to_string())),
+    };
+    if text.trim().is_empty() {
+        return refuse("Paste the minutes of the item, or choose a file of them".into());
+    }
+    // Review the text as read (HTML becomes its text), so the record keeps
+    // readable minutes whatever was pasted or uploaded.
+    page(
+        viewer,
+        body,
+        item,
+        text,
+        Some(Proposals::found(&extract)),
+        vec![],
+    )
+}
+
+/// `POST /b/{body}/agenda-items/{id}/minutes/upload`: a file of minutes
+/// (text, or a committee system's saved HTML page), for review.
+pub async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+    uri: OriginalUri,
+    mut form: axum::extract::Multipart,
+) -> PageResult {
+    let (viewer, body, item) = item_for_clerk(&state, &headers, &slug, id, uri.path()).await?;
+    let mut csrf = String::new();
+    let mut file = Vec::new();
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        WebError::Refused(format!(
+            "the file could not be read ({e}); choose it again, or paste the minutes instead"
+        ))
+    };
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(unreadable)?,
+            Some("file") => file = field.bytes().await.map_err(unreadable)?.to_vec(),
+            _ => {}
+        }
+    }
+    check_form(&headers, &viewer, &csrf)?;
+    let meeting = state.store().meeting(item.meeting_id).await?;
+    review(&viewer, &body, &item, meeting.held_on, &file)
 }
 
 fn capital(s: &str) -> String {
