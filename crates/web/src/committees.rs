@@ -500,6 +500,26 @@ async fn meeting_page(
             minutes_href: format!("/b/{}/agenda-items/{}/minutes", body.slug, item.id),
         });
     }
+    // Items of this and later meetings of the committee: what can deliver a promise.
+    let mut delivering = Vec::new();
+    if access.keeps_committee_record() {
+        for m in state.store().meetings(committee.id).await? {
+            if m.held_on < meeting.held_on {
+                continue;
+            }
+            for i in state.store().agenda_items(m.id).await? {
+                delivering.push((
+                    i.id,
+                    format!(
+                        "{}, item {}: {}",
+                        m.held_on.format("%-d %B %Y"),
+                        i.number,
+                        i.title
+                    ),
+                ));
+            }
+        }
+    }
     let plans = if access.keeps_committee_record() {
         state
             .store()
@@ -522,6 +542,7 @@ async fn meeting_page(
     let failed = !errors.is_empty();
     let page = MeetingPage {
         plans,
+        delivering,
         chrome: chrome(viewer, Some(body)),
         heading: format!(
             "{}, {}",
@@ -672,6 +693,17 @@ pub async fn close_commitment(
         });
     }
     let on = date_field(&fields, "on", "The date", &mut errors).unwrap_or_else(today);
+    let by_item = match field(&fields, "by-item").parse::<i64>() {
+        Ok(item_id) => {
+            let by = state.store().agenda_item(item_id).await?;
+            let by_meeting = state.store().meeting(by.meeting_id).await?;
+            if by_meeting.committee_id != meeting.committee_id {
+                return Err(WebError::NotFound);
+            }
+            Some(by.id)
+        }
+        Err(_) => None,
+    };
     match (status, note) {
         (Some(status), Ok(note)) if errors.is_empty() => {
             state
@@ -684,7 +716,7 @@ pub async fn close_commitment(
                         status,
                         note,
                         on,
-                        by_item: None,
+                        by_item,
                     },
                 )
                 .await?;

@@ -713,6 +713,9 @@ pub struct MeetingPage {
     pub today: String,
     /// ("plan id:half", "ACH 2022/23 H1") choices for a new item's report.
     pub plans: Vec<(String, String)>,
+    /// (item id, "21 March 2023, item 5: Carers Strategy"): the items that
+    /// can be recorded as delivering a promise.
+    pub delivering: Vec<(i64, String)>,
     pub errors: Vec<FieldError>,
 }
 

@@ -1891,6 +1891,7 @@ async fn the_committee_record_and_the_clerks_review_of_minutes(db: TestDb) {
             ("outcome", "delivered"),
             ("note", "Reported to the Committee on 29 June 2023"),
             ("on", "2023-06-29"),
+            ("by-item", minutes_href.split('/').nth(4).unwrap()),
         ])
         .send()
         .await
