@@ -65,6 +65,7 @@ struct RawAlignment {
 #[serde(deny_unknown_fields)]
 struct RawCommittee {
     name: String,
+    clerk: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -219,6 +220,15 @@ pub struct AlignmentDef {
     pub url: Option<String>,
 }
 
+/// A committee.
+#[derive(Debug, Clone)]
+pub struct CommitteeDef {
+    /// Its name.
+    pub name: Title,
+    /// Who clerks it.
+    pub clerk: Option<Title>,
+}
+
 /// A portfolio.
 #[derive(Debug, Clone)]
 pub struct PortfolioDef {
@@ -306,8 +316,8 @@ pub struct PlanFile {
     pub strategy: StrategyDef,
     /// Programmes and strategies.
     pub alignments: Vec<AlignmentDef>,
-    /// Committee names.
-    pub committees: Vec<Title>,
+    /// Committees.
+    pub committees: Vec<CommitteeDef>,
     /// Portfolios.
     pub portfolios: Vec<PortfolioDef>,
     /// Plans, oldest first.
@@ -393,15 +403,24 @@ impl PlanFile {
         let committees = raw
             .committees
             .iter()
-            .map(|c| title("committee", "name", &c.name))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|c| {
+                Ok(CommitteeDef {
+                    name: title("committee", "name", &c.name)?,
+                    clerk: c
+                        .clerk
+                        .as_ref()
+                        .map(|k| title(&format!("committee {}", c.name), "clerk", k))
+                        .transpose()?,
+                })
+            })
+            .collect::<Result<Vec<_>, LoadError>>()?;
         let mut portfolios = Vec::new();
         for p in &raw.portfolios {
             let here = format!("portfolio {}", p.code);
             if let Some(c) = p
                 .committee
                 .as_ref()
-                .filter(|c| !committees.iter().any(|k| k.as_str() == c.as_str()))
+                .filter(|c| !committees.iter().any(|k| k.name.as_str() == c.as_str()))
             {
                 return Err(invalid(
                     &here,

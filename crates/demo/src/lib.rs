@@ -129,11 +129,18 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
     }
     let mut committees = HashMap::new();
     for c in &f.committees {
-        let id = store
-            .create_committee(ACTOR, body.id, c.clone())
+        let created = store
+            .create_committee(
+                ACTOR,
+                body.id,
+                &store::CommitteeDetails {
+                    name: c.name.clone(),
+                    clerk: c.clerk.clone(),
+                },
+            )
             .await
-            .map_err(at(&format!("committee {c}")))?;
-        committees.insert(c.to_string(), id);
+            .map_err(at(&format!("committee {}", c.name)))?;
+        committees.insert(c.name.to_string(), created.id);
     }
     let mut portfolios = HashMap::new();
     for p in &f.portfolios {
@@ -431,10 +438,12 @@ pub async fn load_committee_record(store: &Store) -> Result<(), LoadError> {
             .create_meeting(
                 ACTOR,
                 committee,
-                held_on,
-                "Bromley Civic Centre",
-                domain::MeetingStatus::Held,
-                true,
+                &store::MeetingDetails {
+                    held_on,
+                    venue: "Bromley Civic Centre".into(),
+                    status: domain::MeetingStatus::Held,
+                    published: true,
+                },
             )
             .await
             .map_err(at(reference))?;

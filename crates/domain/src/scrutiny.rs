@@ -204,6 +204,10 @@ pub struct Committee {
     pub body_id: i64,
     /// "Adult Care and Health Policy Development and Scrutiny Committee".
     pub name: String,
+    /// Who clerks it (a name, role or team; empty when not recorded).
+    pub clerk: String,
+    /// Optimistic-locking version.
+    pub version: i64,
 }
 
 /// A member or co-opted member of a committee, with their term.
@@ -221,6 +225,16 @@ pub struct CommitteeMember {
     pub term_from: Option<NaiveDate>,
     /// The last day of their term, when known.
     pub term_to: Option<NaiveDate>,
+    /// Optimistic-locking version.
+    pub version: i64,
+}
+
+impl CommitteeMember {
+    /// Whether they sit on the committee on `day`: within their term, where
+    /// its ends are known.
+    pub fn serves_on(&self, day: NaiveDate) -> bool {
+        self.term_from.is_none_or(|f| f <= day) && self.term_to.is_none_or(|t| day <= t)
+    }
 }
 
 /// A meeting of a committee.

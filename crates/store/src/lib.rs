@@ -43,7 +43,10 @@ pub use org::{NewBody, PlanSummary};
 pub use outbox::OutboxMessage;
 pub use people::{Membership, User};
 pub use plans::{NewAction, NewItem};
-pub use scrutiny::{Closing, Closure, CommitmentsOf, LoggedCommitment, NewAgendaItem};
+pub use scrutiny::{
+    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, MeetingDetails,
+    MemberDetails, NewAgendaItem,
+};
 pub use sso::{SsoLogin, SsoProvider};
 
 /// Which database engine a store runs on.

@@ -422,40 +422,6 @@ impl Store {
         rows.iter().map(alignment_from).collect()
     }
 
-    /// Create a committee of `body_id`; returns its id.
-    pub async fn create_committee(
-        &self,
-        actor: &str,
-        body_id: i64,
-        name: Title,
-    ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let t = now();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO committees (body_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(body_id)
-        .bind(name.as_str())
-        .bind(&t)
-        .bind(&t)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(unique("committee", &name, "name"))?;
-        record(
-            &mut tx,
-            Change::create(
-                Some(body_id),
-                actor,
-                "committee",
-                id,
-                serde_json::json!({ "id": id, "name": name }),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
     /// Create a portfolio of `body_id`, optionally scrutinised by a committee.
     pub async fn create_portfolio(
         &self,

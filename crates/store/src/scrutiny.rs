@@ -11,7 +11,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::{Change, record};
-use crate::rows::{Cols, flag, json, now};
+use crate::rows::{Cols, flag, json, now, unique};
 use crate::{Store, StoreError};
 
 fn day(raw: &str) -> Result<NaiveDate, ParseError> {
@@ -25,8 +25,14 @@ fn committee_from(row: &AnyRow) -> Result<Committee, StoreError> {
         id: c.id(),
         body_id: c.i64("body_id")?,
         name: c.string("name")?,
+        clerk: c.string("clerk")?,
+        version: c.i64("version")?,
     })
 }
+
+const COMMITTEE_COLUMNS: &str = "id, body_id, name, clerk, version";
+
+const MEMBER_COLUMNS: &str = "id, committee_id, name, role, term_from, term_to, version";
 
 fn member_from(row: &AnyRow) -> Result<CommitteeMember, StoreError> {
     let c = Cols::new(row, "committee member")?;
@@ -37,6 +43,7 @@ fn member_from(row: &AnyRow) -> Result<CommitteeMember, StoreError> {
         role: c.parse("role", str::parse)?,
         term_from: c.parse_opt("term_from", day)?,
         term_to: c.parse_opt("term_to", day)?,
+        version: c.i64("version")?,
     })
 }
 
@@ -127,6 +134,75 @@ pub struct NewAgendaItem {
     pub half: Option<Half>,
 }
 
+/// What a committee's form sets.
+#[derive(Debug, Clone)]
+pub struct CommitteeDetails {
+    /// Its name, unique in the body.
+    pub name: Title,
+    /// Who clerks it, when known.
+    pub clerk: Option<Title>,
+}
+
+impl CommitteeDetails {
+    fn clerk_text(&self) -> &str {
+        self.clerk.as_ref().map_or("", |c| c.as_str())
+    }
+}
+
+/// What a member's form sets.
+#[derive(Debug, Clone)]
+pub struct MemberDetails {
+    /// "Councillor Jane Smith".
+    pub name: Title,
+    /// Chair, vice-chair, member or co-opted member.
+    pub role: MemberRole,
+    /// The first day of their term, when known.
+    pub term_from: Option<NaiveDate>,
+    /// The last day of their term, when known.
+    pub term_to: Option<NaiveDate>,
+}
+
+impl MemberDetails {
+    fn member(&self, id: i64, committee_id: i64, version: i64) -> CommitteeMember {
+        CommitteeMember {
+            id,
+            committee_id,
+            name: self.name.to_string(),
+            role: self.role,
+            term_from: self.term_from,
+            term_to: self.term_to,
+            version,
+        }
+    }
+}
+
+/// What a meeting's form sets.
+#[derive(Debug, Clone)]
+pub struct MeetingDetails {
+    /// The day it is (or was) held.
+    pub held_on: NaiveDate,
+    /// Where.
+    pub venue: String,
+    /// Scheduled, held or cancelled.
+    pub status: MeetingStatus,
+    /// Whether the public may see it and its record.
+    pub published: bool,
+}
+
+impl MeetingDetails {
+    fn meeting(&self, id: i64, committee_id: i64, version: i64) -> Meeting {
+        Meeting {
+            id,
+            committee_id,
+            held_on: self.held_on,
+            venue: self.venue.trim().to_owned(),
+            status: self.status,
+            published: self.published,
+            version,
+        }
+    }
+}
+
 /// A commitment with where it was made, for the log.
 #[derive(Debug, Clone, Serialize)]
 pub struct LoggedCommitment {
@@ -176,9 +252,9 @@ pub struct Closing {
 impl Store {
     /// The committees of a body, by name.
     pub async fn committees(&self, body_id: i64) -> Result<Vec<Committee>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, body_id, name FROM committees WHERE body_id = $1 AND deleted_at IS NULL ORDER BY name",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {COMMITTEE_COLUMNS} FROM committees WHERE body_id = $1 AND deleted_at IS NULL ORDER BY name"
+        ))
         .bind(body_id)
         .fetch_all(&self.pool)
         .await?;
@@ -187,9 +263,9 @@ impl Store {
 
     /// One committee.
     pub async fn committee(&self, id: i64) -> Result<Committee, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, body_id, name FROM committees WHERE id = $1 AND deleted_at IS NULL",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {COMMITTEE_COLUMNS} FROM committees WHERE id = $1 AND deleted_at IS NULL"
+        ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
@@ -197,14 +273,148 @@ impl Store {
         committee_from(&row)
     }
 
+    /// Create a committee of `body_id`.
+    pub async fn create_committee(
+        &self,
+        actor: &str,
+        body_id: i64,
+        details: &CommitteeDetails,
+    ) -> Result<Committee, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let t = now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO committees (body_id, name, clerk, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(body_id)
+        .bind(details.name.as_str())
+        .bind(details.clerk_text())
+        .bind(&t)
+        .bind(&t)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unique("committee", &details.name, "name"))?;
+        let committee = Committee {
+            id,
+            body_id,
+            name: details.name.to_string(),
+            clerk: details.clerk_text().to_owned(),
+            version: 1,
+        };
+        record(
+            &mut tx,
+            Change::create(Some(body_id), actor, "committee", id, json(&committee)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(committee)
+    }
+
+    /// Change a committee's name and clerk, and choose the portfolios it
+    /// scrutinises (each of them the body's), in one transaction. Refused
+    /// (changing nothing) if the committee changed since `version` was read.
+    pub async fn edit_committee(
+        &self,
+        actor: &str,
+        id: i64,
+        version: i64,
+        details: &CommitteeDetails,
+        portfolio_ids: &[i64],
+    ) -> Result<Committee, StoreError> {
+        let before = self.committee(id).await?;
+        let portfolios = self.portfolios(before.body_id).await?;
+        if let Some(stranger) = portfolio_ids
+            .iter()
+            .find(|p| !portfolios.iter().any(|q| q.id == **p))
+        {
+            return Err(StoreError::not_found("portfolio", stranger));
+        }
+        let mut tx = self.begin_write().await?;
+        let t = now();
+        let changed = sqlx::query(
+            "UPDATE committees SET name = $1, clerk = $2, version = version + 1, updated_at = $3 \
+             WHERE id = $4 AND version = $5 AND deleted_at IS NULL",
+        )
+        .bind(details.name.as_str())
+        .bind(details.clerk_text())
+        .bind(&t)
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await
+        .map_err(unique("committee", &details.name, "name"))?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::Conflict {
+                entity: "committee",
+                key: before.name.clone(),
+                expected: version,
+                current: before.version,
+            });
+        }
+        let after = Committee {
+            name: details.name.to_string(),
+            clerk: details.clerk_text().to_owned(),
+            version: before.version + 1,
+            ..before.clone()
+        };
+        record(
+            &mut tx,
+            Change::between(
+                Some(before.body_id),
+                actor,
+                "committee",
+                id,
+                "edit",
+                json(&before),
+                json(&after),
+            ),
+        )
+        .await?;
+        let linked: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, committee_id FROM portfolios WHERE body_id = $1 AND deleted_at IS NULL",
+        )
+        .bind(before.body_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (portfolio, committee) in linked {
+            let chosen = portfolio_ids.contains(&portfolio);
+            let new = match (chosen, committee) {
+                (true, c) if c != Some(id) => Some(id),
+                (false, Some(c)) if c == id => None,
+                _ => continue,
+            };
+            sqlx::query(
+                "UPDATE portfolios SET committee_id = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(new)
+            .bind(&t)
+            .bind(portfolio)
+            .execute(&mut *tx)
+            .await?;
+            record(
+                &mut tx,
+                Change::between(
+                    Some(before.body_id),
+                    actor,
+                    "portfolio",
+                    portfolio,
+                    "edit",
+                    serde_json::json!({ "committee_id": committee }),
+                    serde_json::json!({ "committee_id": new }),
+                ),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// Add a member or co-opted member to a committee.
     pub async fn add_committee_member(
         &self,
         actor: &str,
         committee_id: i64,
-        name: Title,
-        role: MemberRole,
-        term: (Option<NaiveDate>, Option<NaiveDate>),
+        details: &MemberDetails,
     ) -> Result<CommitteeMember, StoreError> {
         let committee = self.committee(committee_id).await?;
         let mut tx = self.begin_write().await?;
@@ -214,22 +424,15 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(committee_id)
-        .bind(name.as_str())
-        .bind(role.as_str())
-        .bind(term.0.map(|d| d.to_string()))
-        .bind(term.1.map(|d| d.to_string()))
+        .bind(details.name.as_str())
+        .bind(details.role.as_str())
+        .bind(details.term_from.map(|d| d.to_string()))
+        .bind(details.term_to.map(|d| d.to_string()))
         .bind(&t)
         .bind(&t)
         .fetch_one(&mut *tx)
         .await?;
-        let member = CommitteeMember {
-            id,
-            committee_id,
-            name: name.to_string(),
-            role,
-            term_from: term.0,
-            term_to: term.1,
-        };
+        let member = details.member(id, committee_id, 1);
         record(
             &mut tx,
             Change::create(
@@ -245,15 +448,79 @@ impl Store {
         Ok(member)
     }
 
+    /// One committee member.
+    pub async fn committee_member(&self, id: i64) -> Result<CommitteeMember, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM committee_members WHERE id = $1 AND deleted_at IS NULL"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("committee member", id))?;
+        member_from(&row)
+    }
+
+    /// Change a member's name, role or term (to end it, say). Refused
+    /// (changing nothing) if the member changed since `version` was read.
+    pub async fn edit_committee_member(
+        &self,
+        actor: &str,
+        id: i64,
+        version: i64,
+        details: &MemberDetails,
+    ) -> Result<CommitteeMember, StoreError> {
+        let before = self.committee_member(id).await?;
+        let committee = self.committee(before.committee_id).await?;
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE committee_members SET name = $1, role = $2, term_from = $3, term_to = $4, \
+             version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7 AND deleted_at IS NULL",
+        )
+        .bind(details.name.as_str())
+        .bind(details.role.as_str())
+        .bind(details.term_from.map(|d| d.to_string()))
+        .bind(details.term_to.map(|d| d.to_string()))
+        .bind(now())
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::Conflict {
+                entity: "committee member",
+                key: before.name.clone(),
+                expected: version,
+                current: before.version,
+            });
+        }
+        let after = details.member(id, before.committee_id, before.version + 1);
+        record(
+            &mut tx,
+            Change::between(
+                Some(committee.body_id),
+                actor,
+                "committee member",
+                id,
+                "edit",
+                json(&before),
+                json(&after),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// A committee's members, chair first.
     pub async fn committee_members(
         &self,
         committee_id: i64,
     ) -> Result<Vec<CommitteeMember>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, committee_id, name, role, term_from, term_to FROM committee_members \
-             WHERE committee_id = $1 AND deleted_at IS NULL ORDER BY id",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM committee_members \
+             WHERE committee_id = $1 AND deleted_at IS NULL ORDER BY id"
+        ))
         .bind(committee_id)
         .fetch_all(&self.pool)
         .await?;
@@ -270,10 +537,7 @@ impl Store {
         &self,
         actor: &str,
         committee_id: i64,
-        held_on: NaiveDate,
-        venue: &str,
-        status: MeetingStatus,
-        published: bool,
+        details: &MeetingDetails,
     ) -> Result<Meeting, StoreError> {
         let committee = self.committee(committee_id).await?;
         let mut tx = self.begin_write().await?;
@@ -283,23 +547,15 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(committee_id)
-        .bind(held_on.to_string())
-        .bind(venue.trim())
-        .bind(status.as_str())
-        .bind(flag(published))
+        .bind(details.held_on.to_string())
+        .bind(details.venue.trim())
+        .bind(details.status.as_str())
+        .bind(flag(details.published))
         .bind(&t)
         .bind(&t)
         .fetch_one(&mut *tx)
         .await?;
-        let meeting = Meeting {
-            id,
-            committee_id,
-            held_on,
-            venue: venue.trim().to_owned(),
-            status,
-            published,
-            version: 1,
-        };
+        let meeting = details.meeting(id, committee_id, 1);
         record(
             &mut tx,
             Change::create(
@@ -313,6 +569,59 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(meeting)
+    }
+
+    /// Change a meeting's date, venue, status or publication (a scheduled
+    /// meeting is held, or published once its minutes are agreed). Refused
+    /// (changing nothing) if the meeting changed since `version` was read.
+    pub async fn edit_meeting(
+        &self,
+        actor: &str,
+        id: i64,
+        version: i64,
+        details: &MeetingDetails,
+    ) -> Result<Meeting, StoreError> {
+        let before = self.meeting(id).await?;
+        let committee = self.committee(before.committee_id).await?;
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE meetings SET held_on = $1, venue = $2, status = $3, published = $4, \
+             version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7 AND deleted_at IS NULL",
+        )
+        .bind(details.held_on.to_string())
+        .bind(details.venue.trim())
+        .bind(details.status.as_str())
+        .bind(flag(details.published))
+        .bind(now())
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::Conflict {
+                entity: "meeting",
+                key: before.held_on.to_string(),
+                expected: version,
+                current: before.version,
+            });
+        }
+        let after = details.meeting(id, before.committee_id, before.version + 1);
+        record(
+            &mut tx,
+            Change::between(
+                Some(committee.body_id),
+                actor,
+                "meeting",
+                id,
+                "edit",
+                json(&before),
+                json(&after),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     /// A committee's meetings, latest first.

@@ -94,9 +94,17 @@ async fn bromley(store: &Store) -> Fixture {
         .await
         .unwrap();
     let committee = store
-        .create_committee(ACTOR, body.id, t("Adult Care and Health PDS Committee"))
+        .create_committee(
+            ACTOR,
+            body.id,
+            &store::CommitteeDetails {
+                name: t("Adult Care and Health PDS Committee"),
+                clerk: None,
+            },
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let alignment = store
         .create_alignment(
             ACTOR,
@@ -1114,7 +1122,19 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
         CommitmentStatus, MeetingStatus, MemberRole, NewCommitment, NewQuestion, NewResolution,
         ResolutionOutcome, Standing,
     };
-    use store::{Closing, Closure, CommitmentsOf, NewAgendaItem};
+    use store::{
+        Closing, Closure, CommitmentsOf, CommitteeDetails, MeetingDetails, MemberDetails,
+        NewAgendaItem,
+    };
+
+    async fn portfolio_committee(store: &Store) -> Option<String> {
+        store
+            .portfolio(None, &"ACH".parse().unwrap())
+            .await
+            .unwrap()
+            .committee
+            .map(|c| c.to_string())
+    }
 
     let store = db.open().await;
     let f = bromley(&store).await;
@@ -1125,23 +1145,26 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
     let committee = store.committees(portfolio.body_id).await.unwrap().remove(0);
     assert_eq!(committee.name, "Adult Care and Health PDS Committee");
     let date = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
-    store
-        .add_committee_member(
-            ACTOR,
-            committee.id,
-            t("Councillor Jane Smith"),
-            MemberRole::Member,
-            (Some(date("2022-05-05")), Some(date("2026-05-07"))),
-        )
+    let smith = MemberDetails {
+        name: t("Councillor Jane Smith"),
+        role: MemberRole::Member,
+        term_from: Some(date("2022-05-05")),
+        term_to: Some(date("2026-05-07")),
+    };
+    let jane = store
+        .add_committee_member(ACTOR, committee.id, &smith)
         .await
         .unwrap();
     store
         .add_committee_member(
             ACTOR,
             committee.id,
-            t("Councillor Ann Lee"),
-            MemberRole::Chair,
-            (None, None),
+            &MemberDetails {
+                name: t("Councillor Ann Lee"),
+                role: MemberRole::Chair,
+                term_from: None,
+                term_to: None,
+            },
         )
         .await
         .unwrap();
@@ -1152,17 +1175,103 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
         "the chair is listed first"
     );
 
-    let meeting = store
-        .create_meeting(
+    assert!(members[1].serves_on(date("2024-01-01")));
+
+    // A member's term ends; a stale edit changes nothing.
+    let ended = MemberDetails {
+        term_to: Some(date("2023-05-04")),
+        ..smith.clone()
+    };
+    let stale = store
+        .edit_committee_member(ACTOR, jane.id, jane.version + 1, &ended)
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, StoreError::Conflict { .. }), "{stale}");
+    let jane = store
+        .edit_committee_member(ACTOR, jane.id, jane.version, &ended)
+        .await
+        .unwrap();
+    assert!(!jane.serves_on(date("2024-01-01")));
+    assert_eq!(
+        store.committee_member(jane.id).await.unwrap().term_to,
+        Some(date("2023-05-04"))
+    );
+
+    // The committee gets a clerk and gives up its portfolio, then takes it back.
+    let renamed = CommitteeDetails {
+        name: t("Adult Care and Health PDS Committee"),
+        clerk: Some(t("Democratic Services Officer")),
+    };
+    let edited = store
+        .edit_committee(ACTOR, committee.id, committee.version, &renamed, &[])
+        .await
+        .unwrap();
+    assert_eq!(edited.clerk, "Democratic Services Officer");
+    assert_eq!(portfolio_committee(&store).await, None);
+    let edited = store
+        .edit_committee(
             ACTOR,
             committee.id,
-            date("2022-11-24"),
-            "Bromley Civic Centre",
-            MeetingStatus::Held,
-            true,
+            edited.version,
+            &renamed,
+            &[portfolio.id],
         )
         .await
         .unwrap();
+    assert_eq!(
+        portfolio_committee(&store).await.as_deref(),
+        Some("Adult Care and Health PDS Committee")
+    );
+    let stale = store
+        .edit_committee(ACTOR, committee.id, committee.version, &renamed, &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, StoreError::Conflict { .. }), "{stale}");
+    let stranger = store
+        .edit_committee(ACTOR, committee.id, edited.version, &renamed, &[999_999])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(stranger, StoreError::NotFound { .. }),
+        "{stranger}"
+    );
+    assert_eq!(
+        store
+            .audit_trail("committee", committee.id)
+            .await
+            .unwrap()
+            .len(),
+        3,
+        "created, then edited twice; refused edits leave no trace"
+    );
+
+    let scheduled = MeetingDetails {
+        held_on: date("2022-11-24"),
+        venue: "Bromley Civic Centre".into(),
+        status: MeetingStatus::Scheduled,
+        published: false,
+    };
+    let meeting = store
+        .create_meeting(ACTOR, committee.id, &scheduled)
+        .await
+        .unwrap();
+    // It is held, and published.
+    let held = MeetingDetails {
+        status: MeetingStatus::Held,
+        published: true,
+        ..scheduled
+    };
+    let stale = store
+        .edit_meeting(ACTOR, meeting.id, meeting.version + 1, &held)
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, StoreError::Conflict { .. }), "{stale}");
+    let meeting = store
+        .edit_meeting(ACTOR, meeting.id, meeting.version, &held)
+        .await
+        .unwrap();
+    assert_eq!(store.meeting(meeting.id).await.unwrap(), meeting);
+    assert!(meeting.published);
     let item = store
         .add_agenda_item(
             ACTOR,

@@ -17,14 +17,19 @@ use domain::{
     Access, Body, Commitment, CommitmentStatus, Meeting, MeetingStatus, MemberRole, Standing, Text,
     Title,
 };
-use store::{Closing, Closure, CommitmentsOf, LoggedCommitment, NewAgendaItem};
+use store::{
+    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, MeetingDetails,
+    MemberDetails, NewAgendaItem,
+};
 
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::WebError;
-use crate::pages::{body_for, check_form, chrome, need_sign_in, viewer};
+use crate::forms::{conflict_or, field as text_field, render};
+use crate::pages::{body_for, check_form, chrome, need_sign_in, take, viewer};
 use crate::views::{
-    CommitteePage, CommitteesPage, FieldError, ItemView, MeetingPage, PromiseRow, QuestionRow,
+    CheckGroup, Choice, CommitteePage, CommitteesPage, FieldError, ItemView, MeetingPage,
+    MemberRow, PromiseRow, QuestionRow, SelectField, TextFormPage,
 };
 
 type PageResult = Result<axum::response::Response, WebError>;
@@ -98,6 +103,23 @@ async fn body_and_access(
     Ok((viewer, body, access))
 }
 
+/// The signed-in viewer who may keep the committee record of body `slug`.
+async fn keeper(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+    path: &str,
+) -> Result<(Viewer, Body), WebError> {
+    let viewer = viewer(state, headers)
+        .await?
+        .ok_or_else(|| need_sign_in(path))?;
+    let body = body_for(state, slug).await?;
+    if !Viewer::access(Some(&viewer), body.id).keeps_committee_record() {
+        return Err(WebError::Forbidden);
+    }
+    Ok((viewer, body))
+}
+
 /// The clerk's checks for a form post: signed in, may keep the record, the
 /// form came from this site.
 async fn clerk(
@@ -107,13 +129,7 @@ async fn clerk(
     path: &str,
     csrf: &str,
 ) -> Result<(Viewer, Body), WebError> {
-    let viewer = viewer(state, headers)
-        .await?
-        .ok_or_else(|| need_sign_in(path))?;
-    let body = body_for(state, slug).await?;
-    if !Viewer::access(Some(&viewer), body.id).keeps_committee_record() {
-        return Err(WebError::Forbidden);
-    }
+    let (viewer, body) = keeper(state, headers, slug, path).await?;
     check_form(headers, &viewer, csrf)?;
     Ok((viewer, body))
 }
@@ -159,6 +175,16 @@ pub async fn committees(
     Path(slug): Path<String>,
 ) -> PageResult {
     let (viewer, body, access) = body_and_access(&state, &headers, &slug).await?;
+    committees_page(&state, viewer.as_ref(), &body, &access, vec![]).await
+}
+
+async fn committees_page(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    body: &Body,
+    access: &Access,
+    errors: Vec<FieldError>,
+) -> PageResult {
     let today = today();
     let mut rows = Vec::new();
     for c in state.store().committees(body.id).await? {
@@ -183,14 +209,25 @@ pub async fn committees(
             count(Standing::Overdue),
         ));
     }
-    Ok(Html(
-        CommitteesPage {
-            chrome: chrome(viewer.as_ref(), Some(&body)),
-            rows,
-        }
-        .render()?,
-    )
-    .into_response())
+    let failed = !errors.is_empty();
+    let page = CommitteesPage {
+        chrome: chrome(viewer, Some(body)),
+        href: format!("/b/{}/committees", body.slug),
+        rows,
+        keeps: access.keeps_committee_record(),
+        csrf: viewer.and_then(|v| v.csrf.clone()).unwrap_or_default(),
+        errors,
+    };
+    Ok((status_of(failed), Html(page.render()?)).into_response())
+}
+
+/// 422 for a form shown again with its mistakes, else 200.
+fn status_of(failed: bool) -> axum::http::StatusCode {
+    if failed {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    }
 }
 
 /// `GET /b/{body}/committees/{id}`: members, meetings and the log of promises.
@@ -253,25 +290,37 @@ async fn committee_page(
             .await?
             .into_iter()
             .map(|m| {
+                let day = |d: NaiveDate| d.format("%-d %B %Y").to_string();
                 let term = match (m.term_from, m.term_to) {
-                    (Some(f), Some(t)) => {
-                        format!("{} to {}", f.format("%-d %B %Y"), t.format("%-d %B %Y"))
-                    }
-                    (Some(f), None) => format!("from {}", f.format("%-d %B %Y")),
-                    (None, Some(t)) => format!("until {}", t.format("%-d %B %Y")),
+                    (Some(f), Some(t)) => format!("{} to {}", day(f), day(t)),
+                    (Some(f), None) => format!("from {}", day(f)),
+                    (None, Some(t)) => format!("until {}", day(t)),
                     (None, None) => String::new(),
                 };
-                (m.name, m.role.label(), term)
+                MemberRow {
+                    serving: m.serves_on(today),
+                    edit_href: format!("/b/{}/committee-members/{}/edit", body.slug, m.id),
+                    name: m.name,
+                    role: m.role.label(),
+                    term,
+                }
             })
             .collect()
     } else {
         vec![]
     };
+    let portfolios = scrutinised(state, body, &committee)
+        .await?
+        .into_iter()
+        .map(|p| format!("{} ({})", p.name, p.code))
+        .collect();
     let failed = !errors.is_empty();
     let page = CommitteePage {
         chrome: chrome(viewer, Some(body)),
         href: format!("/b/{}/committees/{}", body.slug, committee.id),
         name: committee.name,
+        clerk: committee.clerk,
+        portfolios,
         summary: format!(
             "{} open, {} overdue, {} delivered or withdrawn.",
             open,
@@ -293,12 +342,7 @@ async fn committee_page(
             .collect(),
         errors,
     };
-    let status = if failed {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    Ok((status, Html(page.render()?)).into_response())
+    Ok((status_of(failed), Html(page.render()?)).into_response())
 }
 
 fn field(fields: &HashMap<String, String>, name: &str) -> String {
@@ -342,10 +386,34 @@ pub async fn add_member(
         clerk(&state, &headers, &slug, uri.path(), &field(&fields, "csrf")).await?;
     let committee = committee_of(&state, &body, &id).await?;
     let mut errors = Vec::new();
-    let name = Title::parse("name", &field(&fields, "name"));
-    let role = field(&fields, "role").parse::<MemberRole>();
-    let from = date_field(&fields, "term-from", "The start of the term", &mut errors);
-    let to = date_field(&fields, "term-to", "The end of the term", &mut errors);
+    match member_details(&fields, &mut errors) {
+        Some(details) => {
+            state
+                .store()
+                .add_committee_member(&viewer.actor(), committee.id, &details)
+                .await?;
+            Ok(Redirect::to(&format!(
+                "/b/{}/committees/{}#members",
+                body.slug, committee.id
+            ))
+            .into_response())
+        }
+        None => {
+            let access = Viewer::access(Some(&viewer), body.id);
+            committee_page(&state, Some(&viewer), &body, &access, committee, errors).await
+        }
+    }
+}
+
+/// A member's form, parsed; mistakes are noted against their fields.
+fn member_details(
+    fields: &HashMap<String, String>,
+    errors: &mut Vec<FieldError>,
+) -> Option<MemberDetails> {
+    let name = Title::parse("name", &field(fields, "name"));
+    let role = field(fields, "role").parse::<MemberRole>();
+    let term_from = date_field(fields, "term-from", "The start of the term", errors);
+    let term_to = date_field(fields, "term-to", "The end of the term", errors);
     if let Err(e) = &name {
         errors.push(FieldError {
             field: "name".into(),
@@ -358,7 +426,7 @@ pub async fn add_member(
             message: "Choose the member's role".into(),
         });
     }
-    if let (Some(f), Some(t)) = (from, to)
+    if let (Some(f), Some(t)) = (term_from, term_to)
         && t < f
     {
         errors.push(FieldError {
@@ -367,21 +435,52 @@ pub async fn add_member(
         });
     }
     match (name, role) {
-        (Ok(name), Ok(role)) if errors.is_empty() => {
-            state
-                .store()
-                .add_committee_member(&viewer.actor(), committee.id, name, role, (from, to))
-                .await?;
-            Ok(Redirect::to(&format!(
-                "/b/{}/committees/{}#members",
-                body.slug, committee.id
-            ))
-            .into_response())
-        }
-        _ => {
-            let access = Viewer::access(Some(&viewer), body.id);
-            committee_page(&state, Some(&viewer), &body, &access, committee, errors).await
-        }
+        (Ok(name), Ok(role)) if errors.is_empty() => Some(MemberDetails {
+            name,
+            role,
+            term_from,
+            term_to,
+        }),
+        _ => None,
+    }
+}
+
+/// A meeting's form, parsed; mistakes are noted against their fields.
+fn meeting_details(
+    fields: &HashMap<String, String>,
+    errors: &mut Vec<FieldError>,
+) -> Option<MeetingDetails> {
+    let held_on = date_field(fields, "held-on", "The meeting's date", errors);
+    if held_on.is_none() && !errors.iter().any(|e| e.field == "held-on") {
+        errors.push(FieldError {
+            field: "held-on".into(),
+            message: "Enter the meeting's date, like 2024-03-12".into(),
+        });
+    }
+    let status = match field(fields, "status").as_str() {
+        "" => Some(MeetingStatus::Scheduled),
+        raw => raw.parse::<MeetingStatus>().ok(),
+    };
+    if status.is_none() {
+        errors.push(FieldError {
+            field: "status".into(),
+            message: "Choose whether the meeting is scheduled, held or cancelled".into(),
+        });
+    }
+    let venue = match field(fields, "venue").as_str() {
+        "" => String::new(),
+        raw => take(errors, "venue", Title::parse("venue", raw))
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+    };
+    match (held_on, status) {
+        (Some(held_on), Some(status)) if errors.is_empty() => Some(MeetingDetails {
+            held_on,
+            venue,
+            status,
+            published: fields.contains_key("published"),
+        }),
+        _ => None,
     }
 }
 
@@ -397,32 +496,15 @@ pub async fn add_meeting(
         clerk(&state, &headers, &slug, uri.path(), &field(&fields, "csrf")).await?;
     let committee = committee_of(&state, &body, &id).await?;
     let mut errors = Vec::new();
-    let held_on = date_field(&fields, "held-on", "The meeting's date", &mut errors);
-    if held_on.is_none() && errors.is_empty() {
-        errors.push(FieldError {
-            field: "held-on".into(),
-            message: "Enter the meeting's date, like 2024-03-12".into(),
-        });
-    }
-    let status = field(&fields, "status")
-        .parse::<MeetingStatus>()
-        .unwrap_or(MeetingStatus::Scheduled);
-    match held_on {
-        Some(held_on) if errors.is_empty() => {
+    match meeting_details(&fields, &mut errors) {
+        Some(details) => {
             let m = state
                 .store()
-                .create_meeting(
-                    &viewer.actor(),
-                    committee.id,
-                    held_on,
-                    &field(&fields, "venue"),
-                    status,
-                    fields.contains_key("published"),
-                )
+                .create_meeting(&viewer.actor(), committee.id, &details)
                 .await?;
             Ok(Redirect::to(&format!("/b/{}/meetings/{}", body.slug, m.id)).into_response())
         }
-        _ => {
+        None => {
             let access = Viewer::access(Some(&viewer), body.id);
             committee_page(&state, Some(&viewer), &body, &access, committee, errors).await
         }
@@ -560,12 +642,7 @@ async fn meeting_page(
         today: today.to_string(),
         errors,
     };
-    let status = if failed {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    Ok((status, Html(page.render()?)).into_response())
+    Ok((status_of(failed), Html(page.render()?)).into_response())
 }
 
 /// Minutes split into sentences, each of which a recorded question or
@@ -770,4 +847,430 @@ pub(crate) async fn about_action(
         .map(|l| promise_row(slug, l, today))
         .collect();
     Ok((questions, promises))
+}
+
+/// `POST /b/{body}/committees`: add a committee.
+pub async fn add_committee(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    uri: OriginalUri,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (viewer, body) =
+        clerk(&state, &headers, &slug, uri.path(), &field(&fields, "csrf")).await?;
+    let mut errors = Vec::new();
+    if let Some(details) = committee_details(&fields, &mut errors) {
+        match state
+            .store()
+            .create_committee(&viewer.actor(), body.id, &details)
+            .await
+        {
+            Ok(c) => {
+                return Ok(
+                    Redirect::to(&format!("/b/{}/committees/{}", body.slug, c.id)).into_response(),
+                );
+            }
+            Err(e) => conflict_or(&mut errors, "name", e)?,
+        }
+    }
+    let access = Viewer::access(Some(&viewer), body.id);
+    committees_page(&state, Some(&viewer), &body, &access, errors).await
+}
+
+/// A committee's form, parsed; mistakes are noted against their fields.
+fn committee_details(
+    fields: &HashMap<String, String>,
+    errors: &mut Vec<FieldError>,
+) -> Option<CommitteeDetails> {
+    let name = take(errors, "name", Title::parse("name", &field(fields, "name")));
+    let clerk = match field(fields, "clerk").as_str() {
+        "" => Some(None),
+        raw => take(errors, "clerk", Title::parse("clerk", raw)).map(Some),
+    };
+    match (name, clerk) {
+        (Some(name), Some(clerk)) => Some(CommitteeDetails { name, clerk }),
+        _ => None,
+    }
+}
+
+/// `GET /b/{body}/committees/{id}/edit`: name, clerk and portfolios.
+pub async fn committee_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let (viewer, body) = keeper(&state, &headers, &slug, uri.path()).await?;
+    let committee = committee_of(&state, &body, &id).await?;
+    let fields = HashMap::from([
+        ("name".to_owned(), committee.name.clone()),
+        ("clerk".to_owned(), committee.clerk.clone()),
+        ("version".to_owned(), committee.version.to_string()),
+    ]);
+    let chosen: Vec<i64> = scrutinised(&state, &body, &committee)
+        .await?
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    committee_form_page(&state, &viewer, &body, &committee, &fields, &chosen, vec![]).await
+}
+
+/// The portfolios `committee` scrutinises.
+async fn scrutinised(
+    state: &AppState,
+    body: &Body,
+    committee: &domain::Committee,
+) -> Result<Vec<domain::Portfolio>, WebError> {
+    Ok(state
+        .store()
+        .portfolios(body.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.committee.as_ref().map(|c| c.as_str()) == Some(committee.name.as_str()))
+        .collect())
+}
+
+async fn committee_form_page(
+    state: &AppState,
+    viewer: &Viewer,
+    body: &Body,
+    committee: &domain::Committee,
+    fields: &HashMap<String, String>,
+    chosen: &[i64],
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let portfolios = state.store().portfolios(body.id).await?;
+    let failed = !errors.is_empty();
+    render(
+        TextFormPage {
+            chrome: chrome(Some(viewer), Some(body)),
+            back_href: format!("/b/{}/committees/{}", body.slug, committee.id),
+            heading: "Edit the committee".into(),
+            caption: committee.name.clone(),
+            submit: "Save changes".into(),
+            errors,
+            fields: vec![
+                text_field("name", "Name", "", field(fields, "name"), ""),
+                text_field(
+                    "clerk",
+                    "Clerk (optional)",
+                    "Who clerks it: a name, a role or a team, like Democratic Services",
+                    field(fields, "clerk"),
+                    "",
+                ),
+            ],
+            selects: vec![],
+            checks: vec![CheckGroup {
+                name: "portfolio".into(),
+                legend: "Portfolios it scrutinises".into(),
+                hint: "Select all that apply. A portfolio is scrutinised by one committee: ticking it here moves it from any other.".into(),
+                choices: portfolios
+                    .iter()
+                    .map(|p| Choice {
+                        value: p.id.to_string(),
+                        label: format!(
+                            "{} ({}){}",
+                            p.name,
+                            p.code,
+                            match &p.committee {
+                                Some(c) if c.as_str() != committee.name => format!(", now scrutinised by {c}"),
+                                _ => String::new(),
+                            }
+                        ),
+                        selected: chosen.contains(&p.id),
+                    })
+                    .collect(),
+            }],
+            amendment: None,
+            version: field(fields, "version"),
+            csrf: viewer.csrf.clone().unwrap_or_default(),
+        },
+        failed,
+    )
+}
+
+/// `POST /b/{body}/committees/{id}/edit`: the form posts `portfolio` once per box ticked.
+pub async fn edit_committee(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, String)>,
+    uri: OriginalUri,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let chosen: Vec<i64> = pairs
+        .iter()
+        .filter(|(n, _)| n == "portfolio")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let fields: HashMap<String, String> = pairs.into_iter().collect();
+    let (viewer, body) =
+        clerk(&state, &headers, &slug, uri.path(), &field(&fields, "csrf")).await?;
+    let committee = committee_of(&state, &body, &id).await?;
+    let mut errors = Vec::new();
+    if let Some(details) = committee_details(&fields, &mut errors) {
+        match state
+            .store()
+            .edit_committee(
+                &viewer.actor(),
+                committee.id,
+                field(&fields, "version").parse().unwrap_or(0),
+                &details,
+                &chosen,
+            )
+            .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/b/{}/committees/{}", body.slug, committee.id))
+                        .into_response(),
+                );
+            }
+            Err(store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+            Err(e) => conflict_or(&mut errors, "name", e)?,
+        }
+    }
+    committee_form_page(&state, &viewer, &body, &committee, &fields, &chosen, errors).await
+}
+
+/// The member with `id`, when their committee belongs to `body`.
+async fn member_of(
+    state: &AppState,
+    body: &Body,
+    id: i64,
+) -> Result<(domain::CommitteeMember, domain::Committee), WebError> {
+    let member = match state.store().committee_member(id).await {
+        Ok(m) => m,
+        Err(store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let committee = committee_of(state, body, &member.committee_id.to_string()).await?;
+    Ok((member, committee))
+}
+
+/// `GET /b/{body}/committee-members/{id}/edit`: a member's role and term.
+pub async fn member_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let (viewer, body) = keeper(&state, &headers, &slug, uri.path()).await?;
+    let (member, committee) = member_of(&state, &body, id).await?;
+    let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let fields = HashMap::from([
+        ("name".to_owned(), member.name.clone()),
+        ("role".to_owned(), member.role.as_str().to_owned()),
+        ("term-from".to_owned(), day(member.term_from)),
+        ("term-to".to_owned(), day(member.term_to)),
+        ("version".to_owned(), member.version.to_string()),
+    ]);
+    member_form_page(&viewer, &body, &committee, &fields, vec![])
+}
+
+fn member_form_page(
+    viewer: &Viewer,
+    body: &Body,
+    committee: &domain::Committee,
+    fields: &HashMap<String, String>,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let failed = !errors.is_empty();
+    let role = field(fields, "role");
+    render(
+        TextFormPage {
+            chrome: chrome(Some(viewer), Some(body)),
+            back_href: format!("/b/{}/committees/{}#members", body.slug, committee.id),
+            heading: "Edit a member".into(),
+            caption: committee.name.clone(),
+            submit: "Save changes".into(),
+            errors,
+            fields: vec![
+                text_field("name", "Name", "", field(fields, "name"), ""),
+                text_field(
+                    "term-from",
+                    "Term starts (optional)",
+                    "Like 2022-05-05",
+                    field(fields, "term-from"),
+                    "govuk-input--width-10",
+                ),
+                text_field(
+                    "term-to",
+                    "Term ends (optional)",
+                    "Like 2026-05-07. A member whose term has ended is listed as a former member",
+                    field(fields, "term-to"),
+                    "govuk-input--width-10",
+                ),
+            ],
+            selects: vec![SelectField {
+                name: "role".into(),
+                label: "Role".into(),
+                options: MemberRole::ALL
+                    .iter()
+                    .map(|r| Choice {
+                        value: r.as_str().into(),
+                        label: r.label().into(),
+                        selected: r.as_str() == role,
+                    })
+                    .collect(),
+            }],
+            checks: vec![],
+            amendment: None,
+            version: field(fields, "version"),
+            csrf: viewer.csrf.clone().unwrap_or_default(),
+        },
+        failed,
+    )
+}
+
+/// `POST /b/{body}/committee-members/{id}/edit`.
+pub async fn edit_member(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+    uri: OriginalUri,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (viewer, body) =
+        clerk(&state, &headers, &slug, uri.path(), &field(&fields, "csrf")).await?;
+    let (member, committee) = member_of(&state, &body, id).await?;
+    let mut errors = Vec::new();
+    if let Some(details) = member_details(&fields, &mut errors) {
+        match state
+            .store()
+            .edit_committee_member(
+                &viewer.actor(),
+                member.id,
+                field(&fields, "version").parse().unwrap_or(0),
+                &details,
+            )
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!(
+                    "/b/{}/committees/{}#members",
+                    body.slug, committee.id
+                ))
+                .into_response());
+            }
+            Err(e) => conflict_or(&mut errors, "name", e)?,
+        }
+    }
+    member_form_page(&viewer, &body, &committee, &fields, errors)
+}
+
+/// `GET /b/{body}/meetings/{id}/edit`: date, venue, status and publication.
+pub async fn meeting_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let (viewer, body) = keeper(&state, &headers, &slug, uri.path()).await?;
+    let access = Viewer::access(Some(&viewer), body.id);
+    let (meeting, committee) = meeting_of(&state, &body, &access, id).await?;
+    let mut fields = HashMap::from([
+        ("held-on".to_owned(), meeting.held_on.to_string()),
+        ("venue".to_owned(), meeting.venue.clone()),
+        ("status".to_owned(), meeting.status.as_str().to_owned()),
+        ("version".to_owned(), meeting.version.to_string()),
+    ]);
+    if meeting.published {
+        fields.insert("published".into(), "yes".into());
+    }
+    meeting_form_page(&viewer, &body, &committee, &meeting, &fields, vec![])
+}
+
+fn meeting_form_page(
+    viewer: &Viewer,
+    body: &Body,
+    committee: &domain::Committee,
+    meeting: &Meeting,
+    fields: &HashMap<String, String>,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let failed = !errors.is_empty();
+    let status = field(fields, "status");
+    render(
+        TextFormPage {
+            chrome: chrome(Some(viewer), Some(body)),
+            back_href: format!("/b/{}/meetings/{}", body.slug, meeting.id),
+            heading: "Edit the meeting".into(),
+            caption: committee.name.clone(),
+            submit: "Save changes".into(),
+            errors,
+            fields: vec![
+                text_field(
+                    "held-on",
+                    "Date",
+                    "Like 2024-03-12",
+                    field(fields, "held-on"),
+                    "govuk-input--width-10",
+                ),
+                text_field("venue", "Venue (optional)", "", field(fields, "venue"), ""),
+            ],
+            selects: vec![SelectField {
+                name: "status".into(),
+                label: "Status".into(),
+                options: MeetingStatus::ALL
+                    .iter()
+                    .map(|s| Choice {
+                        value: s.as_str().into(),
+                        label: s.label().into(),
+                        selected: s.as_str() == status,
+                    })
+                    .collect(),
+            }],
+            checks: vec![CheckGroup {
+                name: "published".into(),
+                legend: "Publication".into(),
+                hint: String::new(),
+                choices: vec![Choice {
+                    value: "yes".into(),
+                    label: "Publish it (the public can see the meeting and its record)".into(),
+                    selected: fields.contains_key("published"),
+                }],
+            }],
+            amendment: None,
+            version: field(fields, "version"),
+            csrf: viewer.csrf.clone().unwrap_or_default(),
+        },
+        failed,
+    )
+}
+
+/// `POST /b/{body}/meetings/{id}/edit`.
+pub async fn edit_meeting(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+    uri: OriginalUri,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (viewer, body) =
+        clerk(&state, &headers, &slug, uri.path(), &field(&fields, "csrf")).await?;
+    let access = Viewer::access(Some(&viewer), body.id);
+    let (meeting, committee) = meeting_of(&state, &body, &access, id).await?;
+    let mut errors = Vec::new();
+    if let Some(details) = meeting_details(&fields, &mut errors) {
+        match state
+            .store()
+            .edit_meeting(
+                &viewer.actor(),
+                meeting.id,
+                field(&fields, "version").parse().unwrap_or(0),
+                &details,
+            )
+            .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/b/{}/meetings/{}", body.slug, meeting.id))
+                        .into_response(),
+                );
+            }
+            Err(e) => conflict_or(&mut errors, "held-on", e)?,
+        }
+    }
+    meeting_form_page(&viewer, &body, &committee, &meeting, &fields, errors)
 }

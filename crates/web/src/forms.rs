@@ -25,7 +25,13 @@ type PageResult = Result<axum::response::Response, WebError>;
 /// The posted fields of a text form.
 pub type Fields = HashMap<String, String>;
 
-fn field(name: &str, label: &str, hint: &str, value: String, width: &'static str) -> TextField {
+pub(crate) fn field(
+    name: &str,
+    label: &str,
+    hint: &str,
+    value: String,
+    width: &'static str,
+) -> TextField {
     TextField {
         name: name.to_owned(),
         label: label.to_owned(),
@@ -96,7 +102,7 @@ fn value(fields: &Fields, name: &str) -> String {
     fields.get(name).cloned().unwrap_or_default()
 }
 
-fn render(page: TextFormPage, failed: bool) -> PageResult {
+pub(crate) fn render(page: TextFormPage, failed: bool) -> PageResult {
     let status = if failed {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -105,7 +111,7 @@ fn render(page: TextFormPage, failed: bool) -> PageResult {
     Ok((status, Html(page.render()?)).into_response())
 }
 
-fn conflict_or(
+pub(crate) fn conflict_or(
     errors: &mut Vec<FieldError>,
     first_field: &str,
     e: StoreError,
@@ -187,6 +193,8 @@ async fn strategy_page(
             submit: "Save changes".into(),
             errors,
             fields,
+            selects: vec![],
+            checks: vec![],
             amendment: None,
             version: posted
                 .map(|f| value(f, "version"))
@@ -333,6 +341,8 @@ async fn item_page(
                     "",
                 ),
             ],
+            selects: vec![],
+            checks: vec![],
             amendment: amendment_field(
                 status,
                 posted.map(|f| value(f, "amendment")).unwrap_or_default(),
@@ -474,6 +484,8 @@ async fn new_action_page(
                     "",
                 ),
             ],
+            selects: vec![],
+            checks: vec![],
             amendment: amendment_field(
                 status,
                 posted.map(|f| value(f, "amendment")).unwrap_or_default(),

@@ -123,8 +123,23 @@ pub fn router(state: AppState) -> Router {
             "/b/{body}/plans/{code}/{year}/approve",
             post(refresh::approve),
         )
-        .route("/b/{body}/committees", get(committees::committees))
+        .route(
+            "/b/{body}/committees",
+            get(committees::committees).post(committees::add_committee),
+        )
         .route("/b/{body}/committees/{id}", get(committees::committee))
+        .route(
+            "/b/{body}/committees/{id}/edit",
+            get(committees::committee_form).post(committees::edit_committee),
+        )
+        .route(
+            "/b/{body}/committee-members/{id}/edit",
+            get(committees::member_form).post(committees::edit_member),
+        )
+        .route(
+            "/b/{body}/meetings/{id}/edit",
+            get(committees::meeting_form).post(committees::edit_meeting),
+        )
         .route(
             "/b/{body}/committees/{id}/members",
             post(committees::add_member),

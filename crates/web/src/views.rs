@@ -436,7 +436,23 @@ pub struct TextField {
     pub width: &'static str,
 }
 
-/// A simple form of text fields (strategy, plan item).
+/// A drop-down list of a simple form.
+pub struct SelectField {
+    pub name: String,
+    pub label: String,
+    pub options: Vec<Choice>,
+}
+
+/// A group of checkboxes of a simple form, each posting `name` once when ticked.
+pub struct CheckGroup {
+    pub name: String,
+    pub legend: String,
+    pub hint: String,
+    pub choices: Vec<Choice>,
+}
+
+/// A simple form: text fields, then drop-down lists and checkboxes
+/// (strategy, plan item, committee, member, meeting).
 #[derive(Template)]
 #[template(path = "text_form.html")]
 pub struct TextFormPage {
@@ -447,6 +463,8 @@ pub struct TextFormPage {
     pub submit: String,
     pub errors: Vec<FieldError>,
     pub fields: Vec<TextField>,
+    pub selects: Vec<SelectField>,
+    pub checks: Vec<CheckGroup>,
     /// On an approved plan: the reason for the amendment.
     pub amendment: Option<TextField>,
     pub version: String,
@@ -614,8 +632,13 @@ pub fn report_links(report_href: &str) -> Vec<ReportLink> {
 #[template(path = "committees.html")]
 pub struct CommitteesPage {
     pub chrome: Chrome,
+    pub href: String,
     /// (href, name, open, overdue).
     pub rows: Vec<(String, String, usize, usize)>,
+    /// Whether the viewer keeps the committee record (and may add a committee).
+    pub keeps: bool,
+    pub csrf: String,
+    pub errors: Vec<FieldError>,
 }
 
 /// One promise in a log of promises.
@@ -650,12 +673,16 @@ pub struct CommitteePage {
     pub chrome: Chrome,
     pub href: String,
     pub name: String,
+    /// Who clerks it (empty when not recorded).
+    pub clerk: String,
+    /// "Adult Care and Health (ACH)", each portfolio it scrutinises.
+    pub portfolios: Vec<String>,
     pub summary: String,
     pub promises: Vec<PromiseRow>,
     /// (href, date, venue, status, published).
     pub meetings: Vec<(String, String, String, &'static str, bool)>,
-    /// (name, role, term); for people of the body only.
-    pub members: Vec<(String, &'static str, String)>,
+    /// For people of the body only.
+    pub members: Vec<MemberRow>,
     /// Whether the viewer keeps the committee record.
     pub keeps: bool,
     pub csrf: String,
@@ -664,6 +691,17 @@ pub struct CommitteePage {
     /// (stored, label) of each meeting status.
     pub statuses: Vec<(&'static str, &'static str)>,
     pub errors: Vec<FieldError>,
+}
+
+/// A member on a committee's page.
+pub struct MemberRow {
+    pub name: String,
+    pub role: &'static str,
+    pub term: String,
+    /// Whether they sit on the committee today.
+    pub serving: bool,
+    /// Their edit form.
+    pub edit_href: String,
 }
 
 /// A question asked at a meeting.

@@ -1,0 +1,3 @@
+-- Who clerks each committee. Keep in step with ../sqlite/0008_committee_clerk.sql.
+
+ALTER TABLE committees ADD COLUMN clerk TEXT NOT NULL DEFAULT '';
