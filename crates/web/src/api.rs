@@ -7,7 +7,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use domain::{
     Access, Action, ActionDetails, Body, Half, Measure, MeasureActual, ParseError, Percent, Plan,
@@ -20,6 +20,8 @@ use utoipa::{OpenApi, ToSchema};
 use crate::AppState;
 use crate::auth::{self, Viewer};
 
+mod record;
+
 /// The API's routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,8 +30,25 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/bodies/{body}/strategy", get(strategy))
         .route("/api/v1/bodies/{body}/portfolios", get(portfolios))
         .route("/api/v1/bodies/{body}/plans", get(plans))
-        .route("/api/v1/bodies/{body}/committees", get(committees))
-        .route("/api/v1/committees/{id}/commitments", get(commitments))
+        .route("/api/v1/bodies/{body}/committees", get(record::committees))
+        .route("/api/v1/committees/{id}", get(record::committee))
+        .route(
+            "/api/v1/committees/{id}/commitments",
+            get(record::commitments),
+        )
+        .route("/api/v1/meetings/{id}", get(record::meeting))
+        .route(
+            "/api/v1/actions/{id}/questions",
+            get(record::action_questions),
+        )
+        .route(
+            "/api/v1/actions/{id}/commitments",
+            get(record::action_commitments),
+        )
+        .route(
+            "/api/v1/commitments/{id}/close",
+            post(record::close_commitment),
+        )
         .route("/api/v1/plans/{id}/periods", get(periods))
         .route("/api/v1/plans/{id}", get(plan))
         .route("/api/v1/plans/{id}/rollup", get(rollup))
@@ -41,8 +60,10 @@ pub fn routes() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Ambit API", description = "Plans, actions, progress updates and roll-ups of public bodies."),
-    paths(bodies, strategy, portfolios, plans, committees, commitments, plan, periods, rollup, action, edit_action, record_update),
-    components(schemas(ApiError, PortfolioDto, CommitteeDto, CommitmentDto, PeriodDto, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit)),
+    paths(bodies, strategy, portfolios, plans, record::committees, record::committee, record::commitments, record::meeting,
+        record::action_questions, record::action_commitments, record::close_commitment, plan, periods, rollup, action, edit_action, record_update),
+    components(schemas(ApiError, PortfolioDto, record::CommitteeDto, record::CommitteeDetailDto, record::MemberDto, record::MeetingSummaryDto,
+        record::MeetingDto, record::AgendaItemDto, record::QuestionDto, record::ResolutionDto, record::CommitmentDto, record::CommitmentClose, PeriodDto, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -119,6 +140,10 @@ impl From<StoreError> for ApiError {
             StoreError::PlanState { .. } => Self {
                 field: Some("amendment".into()),
                 ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+            },
+            StoreError::CommitmentClosed { .. } => Self {
+                field: Some("outcome".into()),
+                ..Self::new(StatusCode::CONFLICT, e.to_string())
             },
             StoreError::Duplicate { field, .. } => Self {
                 field: Some(field.into()),
@@ -359,127 +384,6 @@ async fn portfolios(
                 code: p.code.to_string(),
                 name: p.name.to_string(),
                 committee: p.committee.map(|c| c.to_string()),
-            })
-            .collect(),
-    ))
-}
-
-/// A committee, with how many of the promises made to it are open and overdue.
-#[derive(Serialize, ToSchema)]
-pub struct CommitteeDto {
-    id: i64,
-    name: String,
-    /// Open promises not yet due.
-    open: usize,
-    /// Open promises past their due date.
-    overdue: usize,
-}
-
-/// One promise in a committee's log, with where it was made and where it stands.
-#[derive(Serialize, ToSchema)]
-pub struct CommitmentDto {
-    id: i64,
-    /// The promise as written.
-    text: String,
-    /// Who promised it.
-    owner: Option<String>,
-    /// Due by: "2023-03" (the month's end) or "2024-01-31".
-    due_by: Option<String>,
-    /// The minutes' words for when: "later in the year".
-    due_text: String,
-    /// The action it concerns.
-    action_id: Option<i64>,
-    /// open, delivered or withdrawn, as recorded.
-    status: String,
-    /// open, overdue, delivered or withdrawn, today.
-    standing: String,
-    /// How it was delivered, or why withdrawn.
-    delivery_note: String,
-    /// When it was delivered or withdrawn.
-    closed_on: Option<String>,
-    /// The meeting it was made at.
-    meeting_id: i64,
-    /// The meeting's date.
-    held_on: String,
-    /// The agenda item's number.
-    item: String,
-    /// The sentence of the minutes it came from.
-    source: String,
-}
-
-#[utoipa::path(get, path = "/api/v1/bodies/{body}/committees", params(("body" = String, Path, description = "The body's slug", example = "bromley")),
-    responses((status = 200, body = Vec<CommitteeDto>), (status = 404, body = ApiError)), security((), ("bearer" = [])))]
-async fn committees(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Ids(slug): Ids<String>,
-) -> ApiResult<Vec<CommitteeDto>> {
-    let viewer = caller(&state, &headers).await?;
-    let body = body(&state, &slug).await?;
-    let access = Viewer::access(viewer.as_ref(), body.id);
-    let today = crate::committees::today();
-    let mut out = Vec::new();
-    for c in state.store().committees(body.id).await? {
-        let log = state
-            .store()
-            .commitment_log(store::CommitmentsOf::Committee(c.id))
-            .await?;
-        let count = |s: domain::Standing| {
-            log.iter()
-                .filter(|l| l.meeting.published || access.sees_unpublished())
-                .filter(|l| l.commitment.standing(today) == s)
-                .count()
-        };
-        out.push(CommitteeDto {
-            id: c.id,
-            open: count(domain::Standing::Open),
-            overdue: count(domain::Standing::Overdue),
-            name: c.name,
-        });
-    }
-    Ok(Json(out))
-}
-
-#[utoipa::path(get, path = "/api/v1/committees/{id}/commitments", params(("id" = i64, Path, description = "The committee's id")),
-    responses((status = 200, body = Vec<CommitmentDto>), (status = 404, body = ApiError)), security((), ("bearer" = [])))]
-async fn commitments(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Ids(id): Ids<i64>,
-) -> ApiResult<Vec<CommitmentDto>> {
-    let viewer = caller(&state, &headers).await?;
-    let committee = match state.store().committee(id).await {
-        Ok(c) => c,
-        Err(store::StoreError::NotFound { .. }) => return Err(ApiError::not_found()),
-        Err(e) => return Err(e.into()),
-    };
-    let access = Viewer::access(viewer.as_ref(), committee.body_id);
-    let today = crate::committees::today();
-    Ok(Json(
-        state
-            .store()
-            .commitment_log(store::CommitmentsOf::Committee(committee.id))
-            .await?
-            .into_iter()
-            .filter(|l| l.meeting.published || access.sees_unpublished())
-            .map(|l| {
-                let c = l.commitment;
-                CommitmentDto {
-                    id: c.id,
-                    standing: c.standing(today).as_str().to_owned(),
-                    text: c.text,
-                    owner: c.owner,
-                    due_by: c.due_by.map(|d| d.to_iso()),
-                    due_text: c.due_text,
-                    action_id: c.action_id,
-                    status: c.status.as_str().to_owned(),
-                    delivery_note: c.delivery_note,
-                    closed_on: c.closed_on.map(|d| d.to_string()),
-                    meeting_id: l.meeting.id,
-                    held_on: l.meeting.held_on.to_string(),
-                    item: l.item_number,
-                    source: c.source,
-                }
             })
             .collect(),
     ))
@@ -1028,7 +932,12 @@ mod tests {
         "/api/v1/bodies/{body}/portfolios",
         "/api/v1/bodies/{body}/plans",
         "/api/v1/bodies/{body}/committees",
+        "/api/v1/committees/{id}",
         "/api/v1/committees/{id}/commitments",
+        "/api/v1/meetings/{id}",
+        "/api/v1/actions/{id}/questions",
+        "/api/v1/actions/{id}/commitments",
+        "/api/v1/commitments/{id}/close",
         "/api/v1/plans/{id}/periods",
         "/api/v1/plans/{id}",
         "/api/v1/plans/{id}/rollup",

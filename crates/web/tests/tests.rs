@@ -214,6 +214,24 @@ async fn every_route_checks_the_role(db: TestDb) {
     let mine = app.action_id("2024/25", "10A").await; // led by the demo lead's role
     let theirs = app.action_id("2024/25", "9E").await; // led by the Director of Children's Services
     let published = app.action_id("2022/23", "10A").await;
+    let body = app.store.body(&"bromley".parse().unwrap()).await.unwrap();
+    let committee = app.store.committees(body.id).await.unwrap()[0].id;
+    let meeting = app.store.meetings(committee).await.unwrap()[0].id;
+    let member = app
+        .store
+        .add_committee_member(
+            "test",
+            committee,
+            &store::MemberDetails {
+                name: domain::Title::parse("name", "Councillor Ann Lee").unwrap(),
+                role: domain::MemberRole::Chair,
+                term_from: None,
+                term_to: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     let routes: Vec<(String, [u16; 6])> = vec![
         //                                              public admin officer lead clerk member
         ("/b/bromley".into(), [200, 200, 200, 200, 200, 200]),
@@ -248,6 +266,22 @@ async fn every_route_checks_the_role(db: TestDb) {
         (
             format!("/b/bromley/audit/action/{mine}"),
             [303, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/b/bromley/committees".into(),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            format!("/b/bromley/committees/{committee}/edit"),
+            [303, 200, 200, 403, 200, 403],
+        ),
+        (
+            format!("/b/bromley/meetings/{meeting}/edit"),
+            [303, 200, 200, 403, 200, 403],
+        ),
+        (
+            format!("/b/bromley/committee-members/{member}/edit"),
+            [303, 200, 200, 403, 200, 403],
         ),
         ("/b/nowhere".into(), [404, 404, 404, 404, 404, 404]),
         (
@@ -1953,3 +1987,395 @@ async fn the_log_of_promises_in_the_api(db: TestDb) {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
 on_both_engines!(the_log_of_promises_in_the_api);
+
+async fn clerks_keep_committees_members_and_meetings(db: TestDb) {
+    let app = spawn_app(db).await;
+    let clerk = app.signed_in("clerk").await;
+    let public = client();
+    let (_, list) = get(&clerk, app.url("/b/bromley/committees")).await;
+    let csrf = hidden(&list, "csrf");
+    let old_href = link(&list, "/b/bromley/committees/");
+
+    // A new committee, with its clerk; a second of the same name is refused.
+    let board = [
+        ("csrf", csrf.as_str()),
+        ("name", "Health and Wellbeing Board"),
+        ("clerk", "Democratic Services"),
+    ];
+    let r = clerk
+        .post(app.url("/b/bromley/committees"))
+        .form(&board)
+        .send()
+        .await
+        .unwrap();
+    let board_href = see_other(&r);
+    let (_, page) = get(&public, app.url(&board_href)).await;
+    assert!(page.contains("Health and Wellbeing Board"));
+    assert!(page.contains("Democratic Services"));
+    assert!(page.contains("No portfolio"));
+    let again = clerk
+        .post(app.url("/b/bromley/committees"))
+        .form(&board)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text().await.unwrap().contains("already"));
+
+    // The board takes over scrutiny of Adult Care and Health.
+    let (status, form) = get(&clerk, app.url(&format!("{board_href}/edit"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("Adult Care and Health (ACH), now scrutinised by Adult Care and Health Policy Development and Scrutiny Committee"));
+    let ach = hidden(
+        &form[form.find("name=\"portfolio\"").unwrap() - 200..],
+        "portfolio",
+    );
+    let version = hidden(&form, "version");
+    let edit = |version: String| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", version),
+            ("name", "Health and Wellbeing Board".into()),
+            ("clerk", "Democratic Services (Jo Bloggs)".into()),
+            ("portfolio", ach.clone()),
+        ]
+    };
+    let r = clerk
+        .post(app.url(&format!("{board_href}/edit")))
+        .form(&edit(version.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(see_other(&r), board_href);
+    let (_, page) = get(&public, app.url(&board_href)).await;
+    assert!(page.contains("Adult Care and Health (ACH)"), "{page}");
+    assert!(page.contains("Democratic Services (Jo Bloggs)"));
+    let (_, old) = get(&public, app.url(&old_href)).await;
+    assert!(old.contains("No portfolio"));
+    let stale = clerk
+        .post(app.url(&format!("{board_href}/edit")))
+        .form(&edit(version))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.text().await.unwrap().contains("Someone else changed"));
+
+    // A member whose term has ended is shown as not serving.
+    let r = clerk
+        .post(app.url(&format!("{board_href}/members")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Councillor Jane Smith"),
+            ("role", "chair"),
+            ("term-from", "2022-05-05"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&clerk, app.url(&board_href)).await;
+    assert!(!page.contains("Not serving"));
+    let member_href = link(&page, "/b/bromley/committee-members/");
+    let (_, form) = get(&clerk, app.url(&member_href)).await;
+    assert!(form.contains("value=\"chair\" selected"));
+    let bad = clerk
+        .post(app.url(&member_href))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", hidden(&form, "version").as_str()),
+            ("name", "Councillor Jane Smith"),
+            ("role", "chair"),
+            ("term-from", "2022-05-05"),
+            ("term-to", "2021-01-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("The end of the term must be after its start")
+    );
+    let r = clerk
+        .post(app.url(&member_href))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", hidden(&form, "version").as_str()),
+            ("name", "Councillor Jane Smith"),
+            ("role", "member"),
+            ("term-from", "2022-05-05"),
+            ("term-to", "2024-05-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&clerk, app.url(&board_href)).await;
+    assert!(page.contains(
+        "5 May 2022 to 1 May 2024 <strong class=\"govuk-tag govuk-tag--grey\">Not serving"
+    ));
+
+    // A meeting is scheduled unpublished, then held and published.
+    let r = clerk
+        .post(app.url(&format!("{board_href}/meetings")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("held-on", "2025-01-14"),
+            ("venue", "Committee Room 2"),
+            ("status", "scheduled"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let meeting_href = see_other(&r);
+    let (status, _) = get(&public, app.url(&meeting_href)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "unpublished");
+    let (_, form) = get(&clerk, app.url(&format!("{meeting_href}/edit"))).await;
+    assert!(form.contains("value=\"scheduled\" selected"));
+    let held = |held_on: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", hidden(&form, "version")),
+            ("held-on", held_on.into()),
+            ("venue", "Committee Room 1".into()),
+            ("status", "held".into()),
+            ("published", "yes".into()),
+        ]
+    };
+    let bad = clerk
+        .post(app.url(&format!("{meeting_href}/edit")))
+        .form(&held("14/01/2025"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("like 2024-03-12"));
+    let (status, _) = get(&public, app.url(&meeting_href)).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a refused edit changes nothing"
+    );
+    let r = clerk
+        .post(app.url(&format!("{meeting_href}/edit")))
+        .form(&held("2025-01-15"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(see_other(&r), meeting_href);
+    let (status, page) = get(&public, app.url(&meeting_href)).await;
+    assert_eq!(status, StatusCode::OK, "published");
+    assert!(page.contains("15 January 2025"));
+    assert!(page.contains("Committee Room 1. Held."));
+
+    // Members of the committee read; they do not edit.
+    let member = app.signed_in("member").await;
+    let (status, _) = get(&member, app.url(&format!("{meeting_href}/edit"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, home) = get(&member, app.url("/b/bromley")).await;
+    let refused = member
+        .post(app.url(&format!("{board_href}/edit")))
+        .form(&[
+            ("csrf", hidden(&home, "csrf").as_str()),
+            ("version", "9"),
+            ("name", "Taken over"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let history = app
+        .store
+        .audit_trail(
+            "committee",
+            board_href.rsplit('/').next().unwrap().parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2, "created and edited once");
+}
+on_both_engines!(clerks_keep_committees_members_and_meetings);
+
+async fn the_committee_record_in_the_api(db: TestDb) {
+    let app = spawn_app(db).await;
+    let public = client();
+    let json = |r: reqwest::Response| async move {
+        let status = r.status();
+        (status, r.json::<Value>().await.unwrap())
+    };
+    let (_, list) = json(
+        public
+            .get(app.url("/api/v1/bodies/bromley/committees"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let id = &list[0]["id"];
+    let (status, committee) = json(
+        public
+            .get(app.url(&format!("/api/v1/committees/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(committee["portfolios"], json!(["ACH"]));
+    assert_eq!(committee["members"], json!([]), "members are not public");
+    let meetings = committee["meetings"].as_array().unwrap();
+    assert_eq!(meetings.len(), 2, "{committee}");
+    let first = meetings.last().unwrap();
+
+    let (status, meeting) = json(
+        public
+            .get(app.url(&format!("/api/v1/meetings/{}", first["id"])))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let item = &meeting["items"][0];
+    assert_eq!(item["report_ref"], "ACH22-038");
+    assert_eq!(item["half"], "H1");
+    assert!(
+        item["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["asker"] == "Co-opted Member"
+                && q["responder"] == "Director of Adult Social Care"),
+        "{item}"
+    );
+    assert_eq!(item["resolutions"][0]["outcome"], "noted");
+    let carers = item["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["text"] == "the Strategy would be brought to the Committee in March 2023")
+        .expect("the Carers Strategy promise")
+        .clone();
+    let carers_10a = app.action_id("2022/23", "10A").await;
+    assert_eq!(carers["action_id"], carers_10a);
+
+    // What was asked and promised about action 10A.
+    let (_, asked) = json(
+        public
+            .get(app.url(&format!("/api/v1/actions/{carers_10a}/questions")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        asked[0]["responder"],
+        "Assistant Director for Integrated Commissioning"
+    );
+    let (_, promised) = json(
+        public
+            .get(app.url(&format!("/api/v1/actions/{carers_10a}/commitments")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(promised[0]["id"], carers["id"]);
+
+    // Closing the promise: clerks only, on the current version, once.
+    let close = format!("/api/v1/commitments/{}/close", carers["id"]);
+    let body = |version: &Value, outcome: &str| {
+        json!({
+            "version": version,
+            "outcome": outcome,
+            "note": "The Carers Strategy was reported to the Committee on 21 March 2023",
+            "on": "2023-03-21",
+        })
+    };
+    let version = &carers["version"];
+    let anonymous = public
+        .post(app.url(&close))
+        .json(&body(version, "delivered"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let member = app.api_token("member").await;
+    let refused = public
+        .post(app.url(&close))
+        .bearer_auth(&member)
+        .json(&body(version, "delivered"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let clerk = app.api_token("clerk").await;
+    let (status, bad) = json(
+        public
+            .post(app.url(&close))
+            .bearer_auth(&clerk)
+            .json(&body(version, "forgotten"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["field"], "outcome");
+    let (status, stale) = json(
+        public
+            .post(app.url(&close))
+            .bearer_auth(&clerk)
+            .json(&body(&json!(99), "delivered"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(&stale["current_version"], version);
+    let (status, closed) = json(
+        public
+            .post(app.url(&close))
+            .bearer_auth(&clerk)
+            .json(&body(version, "delivered"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert_eq!(closed["status"], "delivered");
+    assert_eq!(closed["standing"], "delivered");
+    assert_eq!(closed["closed_on"], "2023-03-21");
+    let (status, again) = json(
+        public
+            .post(app.url(&close))
+            .bearer_auth(&clerk)
+            .json(&body(&closed["version"], "withdrawn"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        again["error"]
+            .as_str()
+            .unwrap()
+            .contains("already delivered")
+    );
+    let (_, missing) = json(
+        public
+            .get(app.url("/api/v1/meetings/999999"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(missing["error"], "not found");
+}
+on_both_engines!(the_committee_record_in_the_api);
