@@ -498,7 +498,7 @@ pub(super) async fn close_commitment(
             let unknown = || {
                 ApiError::invalid(domain::ParseError::new(
                     "delivered_by_item_id",
-                    &by.to_string(),
+                    by.to_string(),
                     "the id of an agenda item of the same committee",
                 ))
             };
