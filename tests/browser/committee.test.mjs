@@ -127,3 +127,47 @@ test('a clerk uploads the HTML of a committee-system page for review', async () 
   assert.doesNotMatch(await clerk.locator('main').innerText(), /<p>|&amp;/, 'the HTML is read as text');
   await assertAccessible(clerk, 'review of uploaded HTML minutes');
 });
+
+test('a clerk keeps the committee, its members and its meetings up to date', async () => {
+  await clerk.goto(`${base}/b/bromley/committees`);
+  await clerk.getByRole('link', { name: /Adult Care and Health Policy Development and Scrutiny Committee/ }).click();
+  const committeeURL = clerk.url();
+  await clerk.getByRole('link', { name: /Edit the committee/ }).click();
+  await assertAccessible(clerk, 'committee form');
+  assert.equal(await clerk.getByLabel(/Adult Care and Health \(ACH\)/).isChecked(), true);
+  await clerk.getByLabel('Clerk (optional)').fill('Democratic Services (Committee Clerk)');
+  await clerk.getByRole('button', { name: 'Save changes' }).click();
+  await clerk.getByText('Democratic Services (Committee Clerk)').waitFor();
+
+  await clerk.getByLabel('Name', { exact: true }).fill('Councillor Ann Lee');
+  await clerk.getByLabel('Role').selectOption('chair');
+  await clerk.getByLabel(/Term starts/).fill('2022-05-05');
+  await clerk.getByRole('button', { name: 'Add the member' }).click();
+  await clerk.getByRole('link', { name: /Change Councillor Ann Lee/ }).click();
+  await assertAccessible(clerk, 'member form');
+  await clerk.getByLabel(/Term ends/).fill('2021-01-01');
+  await clerk.getByRole('button', { name: 'Save changes' }).click();
+  await clerk.getByText('The end of the term must be after its start').first().waitFor();
+  await assertAccessible(clerk, 'member form showing an error');
+  await clerk.getByLabel(/Term ends/).fill('2024-05-01');
+  await clerk.getByRole('button', { name: 'Save changes' }).click();
+  const row = clerk.getByRole('row', { name: /Councillor Ann Lee/ });
+  assert.match(await row.innerText(), /Not serving/);
+  await assertAccessible(clerk, 'committee page with members');
+
+  // A scheduled, unpublished meeting is held and published.
+  await clerk.goto(committeeURL);
+  await clerk.getByLabel('Date (like 2024-03-12)').fill('2025-01-14');
+  await clerk.getByRole('button', { name: 'Add the meeting' }).click();
+  await clerk.getByRole('heading', { level: 1, name: /14 January 2025/ }).waitFor();
+  const url = clerk.url();
+  assert.equal((await publicPage.goto(url)).status(), 404);
+  await clerk.getByRole('link', { name: /Edit the meeting/ }).click();
+  await assertAccessible(clerk, 'meeting form');
+  await clerk.getByLabel('Status').selectOption('held');
+  await clerk.getByLabel(/Publish it/).check();
+  await clerk.getByRole('button', { name: 'Save changes' }).click();
+  await clerk.getByRole('heading', { level: 1, name: /14 January 2025/ }).waitFor();
+  assert.equal((await publicPage.goto(url)).status(), 200);
+  assert.match(await publicPage.locator('main').innerText(), /Held\./);
+});
