@@ -21,21 +21,24 @@ pub struct ReportArgs {
     year: String,
     /// The half reported on: H1 or H2. A year-end (H2) report includes the refreshed plan when it exists.
     half: String,
-    /// The report's reference, e.g. ACH22-038.
-    #[arg(long = "ref", value_name = "REFERENCE", default_value = "")]
-    reference: String,
-    /// The committee (defaults to the portfolio's).
+    /// The report's reference, e.g. ACH22-038 (defaults to the saved cover's).
+    #[arg(long = "ref", value_name = "REFERENCE")]
+    reference: Option<String>,
+    /// The committee (defaults to the saved cover's, then the portfolio's).
     #[arg(long)]
     committee: Option<String>,
-    /// The meeting's date, e.g. 2022-11-24.
+    /// The meeting's date, e.g. 2022-11-24 (defaults to the saved cover's).
     #[arg(long)]
     meeting_date: Option<String>,
-    /// Who wrote the report (a role).
-    #[arg(long, default_value = "")]
-    author: String,
-    /// A short summary for the cover.
-    #[arg(long, default_value = "")]
-    summary: String,
+    /// Who wrote the report, a role (defaults to the saved cover's).
+    #[arg(long)]
+    author: Option<String>,
+    /// A short summary for the cover (defaults to the saved cover's).
+    #[arg(long)]
+    summary: Option<String>,
+    /// Save the cover details given here for the period, so the report on the web says the same.
+    #[arg(long)]
+    save: bool,
     /// The format: html, pdf, docx or xlsx (defaults to the extension of --out, then html).
     #[arg(long)]
     format: Option<Format>,
@@ -53,18 +56,6 @@ pub async fn report(
     let code: PortfolioCode = a.portfolio.parse().map_err(UserError::from)?;
     let year: FinancialYear = a.year.parse().map_err(UserError::from)?;
     let half: Half = a.half.parse().map_err(UserError::from)?;
-    let meeting_date = a
-        .meeting_date
-        .as_deref()
-        .map(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d"))
-        .transpose()
-        .map_err(|_| {
-            UserError::from(domain::ParseError::new(
-                "meeting date",
-                a.meeting_date.clone().unwrap_or_default(),
-                "a date such as 2022-11-24",
-            ))
-        })?;
     let format = a
         .format
         .or_else(|| {
@@ -89,23 +80,38 @@ pub async fn report(
         Ok(p) => Some(store.plan_tree(p.id).await?),
         Err(_) => None,
     };
+    let period = ReportingPeriod::new(year, half);
+    let saved = store.report_cover(tree.plan.id, period).await?;
+    let given =
+        |flag: &Option<String>, saved: &str| flag.clone().unwrap_or_else(|| saved.to_owned());
+    let cover = domain::ReportCover::parse(
+        &given(&a.reference, saved.cover.reference.as_str()),
+        &given(&a.committee, &saved.cover.committee),
+        &given(
+            &a.meeting_date,
+            &saved
+                .cover
+                .meeting_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
+        &given(&a.author, &saved.cover.author),
+        &given(&a.summary, &saved.cover.summary),
+    )
+    .map_err(UserError::from)?;
+    if a.save {
+        store
+            .save_report_cover(&crate::actor(), tree.plan.id, period, saved.version, &cover)
+            .await?;
+    }
     let pack = report::Pack {
         body: &the_body,
         portfolio: &portfolio,
         tree: &tree,
         previous_year: previous.as_deref(),
         next_year: next.as_deref(),
-        period: ReportingPeriod::new(year, half),
-        cover: report::CoverDetails {
-            reference: a.reference,
-            committee: a
-                .committee
-                .or_else(|| portfolio.committee.as_ref().map(|c| c.to_string()))
-                .unwrap_or_default(),
-            meeting_date,
-            author: a.author,
-            summary: a.summary,
-        },
+        period,
+        cover,
     };
     progress.step("Working out the contents");
     let contents = Contents::of(&pack);

@@ -733,6 +733,28 @@ fn a_report_pack_from_the_command_line() {
     );
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("meeting date: \"June\" is not accepted"));
+
+    // Saved cover details are used when no flag says otherwise.
+    ok(
+        &db,
+        &[
+            "report",
+            "ACH",
+            "2023/24",
+            "H2",
+            "--ref",
+            "ACH24-030",
+            "--author",
+            "Director of Adult Social Care",
+            "--save",
+            "--out",
+            out_arg,
+        ],
+    );
+    ok(&db, &["report", "ACH", "2023/24", "H2", "--out", out_arg]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("<title>ACH24-030: "), "the saved reference");
+    assert!(html.contains("Director of Adult Social Care"));
 }
 
 #[test]

@@ -12,6 +12,7 @@
 
 mod access;
 mod action_ref;
+mod cover;
 mod cycle;
 mod error;
 mod measure;
@@ -29,6 +30,7 @@ mod year;
 
 pub use access::{Access, Email, Password, Role};
 pub use action_ref::ActionRef;
+pub use cover::{ReportCover, ReportReference};
 pub use cycle::{TransitionError, Trend, UpdateState};
 pub use error::ParseError;
 pub use measure::{Direction, Indicator, Measure, MeasureTarget};

@@ -316,14 +316,23 @@ impl Contents {
             ));
         }
         let cover = &pack.cover;
+        let committee = if cover.committee.is_empty() {
+            pack.portfolio
+                .committee
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default()
+        } else {
+            cover.committee.clone()
+        };
         Contents {
             title: format!(
                 "{} Portfolio Plan: progress in {words}",
                 pack.portfolio.name
             ),
             body_name: pack.body.name.to_string(),
-            reference: cover.reference.clone(),
-            committee: cover.committee.clone(),
+            reference: cover.reference.as_str().to_owned(),
+            committee: committee.clone(),
             meeting: cover
                 .meeting_date
                 .map(|d| d.format("%-d %B %Y").to_string())
@@ -332,10 +341,10 @@ impl Contents {
             summary: cover.summary.clone(),
             purpose: format!(
                 "This report updates the {} on progress on the {} Portfolio Plan {} in {words}{}.",
-                if cover.committee.is_empty() {
+                if committee.is_empty() {
                     "Committee"
                 } else {
-                    &cover.committee
+                    &committee
                 },
                 pack.portfolio.name,
                 tree.plan.year,

@@ -20,8 +20,7 @@ mod xlsx;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::NaiveDate;
-use domain::{Body, Half, PlanTree, Portfolio, ReportingPeriod};
+use domain::{Body, Half, PlanTree, Portfolio, ReportCover, ReportingPeriod};
 
 pub use contents::{
     Achievements, Appendix2, Contents, EndedGroup, EndedRow, NextGroup, NextRow, Row, Section,
@@ -31,21 +30,6 @@ pub use docx::docx;
 pub use html::html;
 pub use pdf::pdf;
 pub use xlsx::xlsx;
-
-/// What the officer writes on the cover.
-#[derive(Debug, Clone, Default)]
-pub struct CoverDetails {
-    /// The report's reference, e.g. "ACH22-038".
-    pub reference: String,
-    /// The committee it goes to.
-    pub committee: String,
-    /// The meeting's date.
-    pub meeting_date: Option<NaiveDate>,
-    /// Who wrote it (a role).
-    pub author: String,
-    /// A short summary in the officer's words (may be empty).
-    pub summary: String,
-}
 
 /// Everything a pack is made from.
 pub struct Pack<'a> {
@@ -61,8 +45,8 @@ pub struct Pack<'a> {
     pub next_year: Option<&'a PlanTree>,
     /// The period reported on.
     pub period: ReportingPeriod,
-    /// The cover's details.
-    pub cover: CoverDetails,
+    /// The cover's details; an empty committee means the portfolio's.
+    pub cover: ReportCover,
 }
 
 /// "the first half of 2022/23".

@@ -1,7 +1,8 @@
 //! Report packs for the Bromley example, read back for what a committee sees.
 
+use domain::ReportCover;
 use domain::{Half, ReportingPeriod};
-use report::{Contents, CoverDetails, Pack};
+use report::{Contents, Pack};
 use store::Store;
 use testkit::{TestDb, on_both_engines};
 
@@ -31,14 +32,14 @@ async fn pack_contents(store: &Store, year: &str, half: Half, reference: &str) -
         previous_year: previous.as_deref(),
         next_year: next.as_deref(),
         period: ReportingPeriod::new(year, half),
-        cover: CoverDetails {
-            reference: reference.into(),
-            committee: "Adult Care and Health Policy Development and Scrutiny Committee".into(),
-            meeting_date: None,
-            author: "Assistant Director for Strategy, Performance and Corporate Transformation"
-                .into(),
-            summary: String::new(),
-        },
+        cover: ReportCover::parse(
+            reference,
+            "Adult Care and Health Policy Development and Scrutiny Committee",
+            "",
+            "Assistant Director for Strategy, Performance and Corporate Transformation",
+            "",
+        )
+        .unwrap(),
     };
     Contents::of(&pack)
 }
@@ -344,7 +345,7 @@ async fn a_two_thousand_action_plan_renders_in_every_format() {
         previous_year: None,
         next_year: None,
         period: ReportingPeriod::new(year, Half::H2),
-        cover: CoverDetails::default(),
+        cover: ReportCover::default(),
     });
     assert_eq!(contents.rows().count(), 2000);
     let html = report::html(&contents).unwrap();

@@ -44,6 +44,7 @@ const TABLES: &[&str] = &[
     "resolutions",
     "questions",
     "commitments",
+    "report_covers",
 ];
 
 /// Tables whose `id` column is generated, so PostgreSQL's counters must be moved on after a restore.
@@ -74,6 +75,7 @@ const WITH_ID: &[&str] = &[
     "resolutions",
     "questions",
     "commitments",
+    "report_covers",
 ];
 
 const FORMAT: &str = "ambit-backup";

@@ -16,6 +16,7 @@
 
 mod audit;
 mod backup;
+mod covers;
 mod cycle;
 mod error;
 mod location;
@@ -36,6 +37,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use audit::AuditEvent;
 pub use backup::BackupSummary;
+pub use covers::SavedCover;
 pub use cycle::PeriodRecord;
 pub use error::StoreError;
 pub use location::DatabaseLocation;

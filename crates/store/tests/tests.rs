@@ -1375,3 +1375,50 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
     );
 }
 on_both_engines!(the_committee_record_keeps_the_log_of_promises);
+
+async fn a_report_cover_is_kept_per_period(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let period = ReportingPeriod::new("2022/23".parse().unwrap(), domain::Half::H1);
+    let empty = store.report_cover(f.plan_id, period).await.unwrap();
+    assert_eq!(empty.version, 0);
+    assert_eq!(empty.cover, domain::ReportCover::default());
+    let cover = domain::ReportCover::parse(
+        "ACH22-038",
+        "",
+        "2022-11-24",
+        "Assistant Director for Strategy, Performance and Corporate Transformation",
+        "Progress on all actions.",
+    )
+    .unwrap();
+    let saved = store
+        .save_report_cover(ACTOR, f.plan_id, period, 0, &cover)
+        .await
+        .unwrap();
+    assert_eq!(saved.version, 1);
+    let again = store
+        .save_report_cover(ACTOR, f.plan_id, period, 0, &cover)
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::Conflict { .. }), "{again}");
+    let edited = domain::ReportCover {
+        summary: "Progress on all but two actions.".into(),
+        ..cover
+    };
+    let saved = store
+        .save_report_cover(ACTOR, f.plan_id, period, 1, &edited)
+        .await
+        .unwrap();
+    assert_eq!(store.report_cover(f.plan_id, period).await.unwrap(), saved);
+    let other_half = ReportingPeriod::new("2022/23".parse().unwrap(), domain::Half::H2);
+    assert_eq!(
+        store
+            .report_cover(f.plan_id, other_half)
+            .await
+            .unwrap()
+            .version,
+        0,
+        "each half has its own cover"
+    );
+}
+on_both_engines!(a_report_cover_is_kept_per_period);

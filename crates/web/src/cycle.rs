@@ -15,8 +15,11 @@ use store::StoreError;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::WebError;
-use crate::pages::{body_for, capitalise, check_form, chrome, need_sign_in, plan_href, viewer};
-use crate::views::{FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag};
+use crate::forms::{conflict_or, field, render};
+use crate::pages::{
+    body_for, capitalise, check_form, chrome, field_error, need_sign_in, plan_href, viewer,
+};
+use crate::views::{FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextFormPage};
 
 type PageResult = Result<axum::response::Response, WebError>;
 
@@ -142,6 +145,27 @@ async fn period_page(state: &AppState, l: &Located, errors: Vec<FieldError>) -> 
         open_href: format!("{base}/periods/{}/open", l.period.half),
         close_href: format!("{base}/periods/{}/close", l.period.half),
         report_href: format!("{base}/periods/{}/report", l.period.half),
+        cover_href: format!("{base}/periods/{}/cover", l.period.half),
+        cover: {
+            let c = state
+                .store()
+                .report_cover(tree.plan.id, l.period)
+                .await?
+                .cover;
+            [
+                ("Reference", c.reference.as_str().to_owned()),
+                (
+                    "Meeting",
+                    c.meeting_date
+                        .map(|d| d.format("%-d %B %Y").to_string())
+                        .unwrap_or_default(),
+                ),
+                ("Author", c.author),
+            ]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+        },
         report_links: crate::views::report_links(&format!(
             "{base}/periods/{}/report",
             l.period.half
@@ -471,13 +495,16 @@ pub async fn report(
     };
     let previous = neighbour(tree.plan.year.previous()).await?;
     let next = neighbour(tree.plan.year.next()).await?;
-    let reference = q
-        .reference
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .take(40)
-        .collect::<String>();
+    let mut cover = state
+        .store()
+        .report_cover(tree.plan.id, l.period)
+        .await?
+        .cover;
+    if let Some(r) = q.reference.as_deref().filter(|r| !r.trim().is_empty()) {
+        cover.reference = domain::ReportReference::parse(r)
+            .map_err(|e| WebError::Refused(capitalise(&e.to_string())))?;
+    }
+    let reference = cover.reference.as_str().to_owned();
     let pack = report::Pack {
         body: &l.body,
         portfolio: &l.view.portfolio,
@@ -485,19 +512,7 @@ pub async fn report(
         previous_year: previous.as_ref().map(|v| &*v.tree),
         next_year: next.as_ref().map(|v| &*v.tree),
         period: l.period,
-        cover: report::CoverDetails {
-            reference: reference.clone(),
-            committee: l
-                .view
-                .portfolio
-                .committee
-                .as_ref()
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-            meeting_date: None,
-            author: String::new(),
-            summary: String::new(),
-        },
+        cover,
     };
     let format: report::Format = match q.format.as_deref() {
         None | Some("") => report::Format::Html,
@@ -539,4 +554,162 @@ pub async fn report(
         }
     }
     Ok(response)
+}
+
+/// `GET …/periods/{half}/cover`: the report's cover details.
+pub async fn cover_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year, half)): Path<(String, String, String, String)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
+    if !l.access.edits_plans() {
+        return Err(WebError::Forbidden);
+    }
+    let saved = state
+        .store()
+        .report_cover(l.view.tree.plan.id, l.period)
+        .await?;
+    let c = saved.cover;
+    let fields = std::collections::HashMap::from([
+        ("reference".to_owned(), c.reference.as_str().to_owned()),
+        ("committee".to_owned(), c.committee),
+        (
+            "meeting-date".to_owned(),
+            c.meeting_date.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("author".to_owned(), c.author),
+        ("summary".to_owned(), c.summary),
+        ("version".to_owned(), saved.version.to_string()),
+    ]);
+    cover_page(&l, &fields, vec![])
+}
+
+fn cover_page(
+    l: &Located,
+    fields: &std::collections::HashMap<String, String>,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let base = plan_href(
+        l.body.slug.as_str(),
+        l.view.portfolio.code.as_str(),
+        l.view.tree.plan.year,
+    );
+    let failed = !errors.is_empty();
+    let mut summary = field(
+        "summary",
+        "Summary (optional)",
+        "A few sentences in your words for the cover, after its purpose",
+        get("summary"),
+        "",
+    );
+    summary.multiline = true;
+    render(
+        TextFormPage {
+            chrome: chrome(Some(&l.viewer), Some(&l.body)),
+            back_href: format!("{base}/periods/{}", l.period.half),
+            heading: "The committee report's cover".into(),
+            caption: format!("{} {}", l.view.portfolio.name, l.period),
+            submit: "Save the cover".into(),
+            errors,
+            fields: vec![
+                field(
+                    "reference",
+                    "Report reference (optional)",
+                    "Like ACH22-038",
+                    get("reference"),
+                    "govuk-input--width-10",
+                ),
+                field(
+                    "committee",
+                    "Committee (optional)",
+                    &format!(
+                        "Leave empty for the portfolio's: {}",
+                        l.view
+                            .portfolio
+                            .committee
+                            .as_ref()
+                            .map(|c| c.to_string())
+                            .unwrap_or_else(|| "none is set".into())
+                    ),
+                    get("committee"),
+                    "",
+                ),
+                field(
+                    "meeting-date",
+                    "Meeting date (optional)",
+                    "Like 2022-11-24",
+                    get("meeting-date"),
+                    "govuk-input--width-10",
+                ),
+                field(
+                    "author",
+                    "Author (optional)",
+                    "A role, like Assistant Director for Strategy, Performance and Corporate Transformation",
+                    get("author"),
+                    "",
+                ),
+                summary,
+            ],
+            selects: vec![],
+            checks: vec![],
+            amendment: None,
+            version: get("version"),
+            csrf: l.viewer.csrf.clone().unwrap_or_default(),
+        },
+        failed,
+    )
+}
+
+/// `POST …/periods/{half}/cover`: save the report's cover details.
+pub async fn save_cover(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year, half)): Path<(String, String, String, String)>,
+    uri: OriginalUri,
+    Form(fields): Form<std::collections::HashMap<String, String>>,
+) -> PageResult {
+    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
+    if !l.access.edits_plans() {
+        return Err(WebError::Forbidden);
+    }
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    check_form(&headers, &l.viewer, &get("csrf"))?;
+    let mut errors = Vec::new();
+    let parsed = domain::ReportCover::parse(
+        &get("reference"),
+        &get("committee"),
+        &get("meeting-date"),
+        &get("author"),
+        &get("summary"),
+    );
+    match parsed {
+        Ok(cover) => match state
+            .store()
+            .save_report_cover(
+                &l.viewer.actor(),
+                l.view.tree.plan.id,
+                l.period,
+                get("version").parse().unwrap_or(-1),
+                &cover,
+            )
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(uri.path().trim_end_matches("/cover")).into_response());
+            }
+            Err(e) => conflict_or(&mut errors, "reference", e)?,
+        },
+        Err(e) => {
+            let name = match e.field {
+                "report reference" => "reference",
+                "meeting date" => "meeting-date",
+                other => other,
+            };
+            errors.push(field_error(name, &e));
+        }
+    }
+    cover_page(&l, &fields, errors)
 }

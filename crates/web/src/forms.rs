@@ -38,6 +38,7 @@ pub(crate) fn field(
         hint: hint.to_owned(),
         value,
         width,
+        multiline: false,
     }
 }
 

@@ -112,6 +112,10 @@ pub fn router(state: AppState) -> Router {
             get(cycle::report),
         )
         .route(
+            "/b/{body}/plans/{code}/{year}/periods/{half}/cover",
+            get(cycle::cover_form).post(cycle::save_cover),
+        )
+        .route(
             "/b/{body}/plans/{code}/{year}/refresh-report",
             get(refresh::report),
         )

@@ -434,6 +434,8 @@ pub struct TextField {
     pub hint: String,
     pub value: String,
     pub width: &'static str,
+    /// Several lines (a text area) rather than one.
+    pub multiline: bool,
 }
 
 /// A drop-down list of a simple form.
@@ -530,6 +532,10 @@ pub struct PeriodPage {
     pub close_href: String,
     /// The committee report pack for the period, to read.
     pub report_href: String,
+    /// The report's cover form.
+    pub cover_href: String,
+    /// (label, value) of what the saved cover says.
+    pub cover: Vec<(&'static str, String)>,
     /// The pack to download, in every format.
     pub report_links: Vec<ReportLink>,
     pub counts: Vec<(String, usize)>,

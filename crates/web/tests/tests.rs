@@ -2379,3 +2379,95 @@ async fn the_committee_record_in_the_api(db: TestDb) {
     assert_eq!(missing["error"], "not found");
 }
 on_both_engines!(the_committee_record_in_the_api);
+
+async fn officers_set_the_committee_reports_cover(db: TestDb) {
+    let app = spawn_app(db).await;
+    let officer = app.signed_in("officer").await;
+    let period_url = app.url("/b/bromley/plans/ACH/2022-23/periods/H1");
+    let (_, period) = get(&officer, period_url.clone()).await;
+    let cover_url = app.url(&link(
+        &period,
+        "/b/bromley/plans/ACH/2022-23/periods/H1/cover",
+    ));
+    let (status, form) = get(&officer, cover_url.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("<textarea"), "the summary has room to write");
+    let csrf = hidden(&form, "csrf");
+    let cover = |version: &str, date: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", version.to_owned()),
+            ("reference", "ACH22-038".into()),
+            ("meeting-date", date.into()),
+            (
+                "author",
+                "Assistant Director for Strategy, Performance and Corporate Transformation".into(),
+            ),
+            (
+                "summary",
+                "Progress has been made on all actions; <b>two</b> carry forward.".into(),
+            ),
+        ]
+    };
+    let bad = officer
+        .post(cover_url.clone())
+        .form(&cover(&hidden(&form, "version"), "24 November"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = bad.text().await.unwrap();
+    assert!(bad.contains("Meeting date is not accepted"), "{bad}");
+    assert!(bad.contains("href=\"#meeting-date\""));
+    let saved = officer
+        .post(cover_url.clone())
+        .form(&cover(&hidden(&form, "version"), "2022-11-24"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(see_other(&saved), "/b/bromley/plans/ACH/2022-23/periods/H1");
+    let stale = officer
+        .post(cover_url.clone())
+        .form(&cover(&hidden(&form, "version"), "2022-11-29"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.text().await.unwrap().contains("Someone else changed"));
+
+    // Everyone who reads the report gets the saved cover, in every format.
+    let member = app.signed_in("member").await;
+    let (_, period) = get(&member, period_url).await;
+    assert!(period.contains("24 November 2022"));
+    assert!(!period.contains("Edit the report&#39;s cover") && !period.contains("/cover\""));
+    let (_, html) = get(
+        &member,
+        app.url("/b/bromley/plans/ACH/2022-23/periods/H1/report"),
+    )
+    .await;
+    assert!(html.contains("<title>ACH22-038: "), "{html}");
+    assert!(html.contains("24 November 2022"));
+    assert!(
+        html.contains(
+            "Progress has been made on all actions; &#60;b&#62;two&#60;/b&#62; carry forward."
+        ) || html.contains(
+            "Progress has been made on all actions; &lt;b&gt;two&lt;/b&gt; carry forward."
+        )
+    );
+    let d = member
+        .get(app.url("/b/bromley/plans/ACH/2022-23/periods/H1/report?format=docx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        d.headers()["content-disposition"],
+        "attachment; filename=\"ACH22-038-2022-23-H1.docx\""
+    );
+    let (status, _) = get(&member, cover_url).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "members read the cover; officers set it"
+    );
+}
+on_both_engines!(officers_set_the_committee_reports_cover);

@@ -1,0 +1,159 @@
+//! The cover details of each period's committee report, saved so that every
+//! download of the report (web or `ambit report`) says the same.
+
+use domain::{ReportCover, ReportReference, ReportingPeriod};
+use sqlx::any::AnyRow;
+
+use crate::audit::{Change, record};
+use crate::rows::{Cols, json, now};
+use crate::{Store, StoreError};
+
+/// A period's saved cover, with its version for the next edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedCover {
+    /// What the cover says.
+    pub cover: ReportCover,
+    /// Optimistic-locking version; 0 when nothing is saved yet.
+    pub version: i64,
+}
+
+fn cover_from(row: &AnyRow) -> Result<SavedCover, StoreError> {
+    let c = Cols::new(row, "report cover")?;
+    Ok(SavedCover {
+        cover: ReportCover {
+            reference: c.parse("reference", ReportReference::parse)?,
+            committee: c.string("committee")?,
+            meeting_date: c.parse_opt("meeting_date", |s| {
+                chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                    domain::ParseError::new("meeting date", s, "a date such as 2022-11-24")
+                })
+            })?,
+            author: c.string("author")?,
+            summary: c.string("summary")?,
+        },
+        version: c.i64("version")?,
+    })
+}
+
+impl Store {
+    /// The saved cover of plan `plan_id`'s report for `period`: empty, at
+    /// version 0, until one is saved.
+    pub async fn report_cover(
+        &self,
+        plan_id: i64,
+        period: ReportingPeriod,
+    ) -> Result<SavedCover, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, reference, committee, meeting_date, author, summary, version FROM report_covers \
+             WHERE plan_id = $1 AND half = $2",
+        )
+        .bind(plan_id)
+        .bind(period.half.number())
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => cover_from(&row),
+            None => Ok(SavedCover {
+                cover: ReportCover::default(),
+                version: 0,
+            }),
+        }
+    }
+
+    /// Save the cover of plan `plan_id`'s report for `period`, based on
+    /// `version` (0 for the first save). Refused, changing nothing, if
+    /// someone saved it since.
+    pub async fn save_report_cover(
+        &self,
+        actor: &str,
+        plan_id: i64,
+        period: ReportingPeriod,
+        version: i64,
+        cover: &ReportCover,
+    ) -> Result<SavedCover, StoreError> {
+        let plan = self.plan_by_id(plan_id).await?;
+        let body_id = self.portfolio_by_id(plan.portfolio_id).await?.body_id;
+        let mut tx = self.begin_write().await?;
+        let existing = sqlx::query(
+            "SELECT id, reference, committee, meeting_date, author, summary, version FROM report_covers \
+             WHERE plan_id = $1 AND half = $2",
+        )
+        .bind(plan_id)
+        .bind(period.half.number())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let before = existing.as_ref().map(cover_from).transpose()?;
+        let current = before.as_ref().map_or(0, |b| b.version);
+        StoreError::unless_current(
+            "report cover",
+            format!("{} {period}", plan.year),
+            version,
+            current,
+        )?;
+        let t = now();
+        let meeting_date = cover.meeting_date.map(|d| d.to_string());
+        let id: i64 = match &existing {
+            None => {
+                sqlx::query_scalar(
+                    "INSERT INTO report_covers (plan_id, half, reference, committee, meeting_date, author, summary, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                )
+                .bind(plan_id)
+                .bind(period.half.number())
+                .bind(cover.reference.as_str())
+                .bind(&cover.committee)
+                .bind(meeting_date)
+                .bind(&cover.author)
+                .bind(&cover.summary)
+                .bind(&t)
+                .bind(&t)
+                .fetch_one(&mut *tx)
+                .await?
+            }
+            Some(row) => {
+                let id = Cols::new(row, "report cover")?.id();
+                let changed = sqlx::query(
+                    "UPDATE report_covers SET reference = $1, committee = $2, meeting_date = $3, author = $4, summary = $5, \
+                     version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
+                )
+                .bind(cover.reference.as_str())
+                .bind(&cover.committee)
+                .bind(meeting_date)
+                .bind(&cover.author)
+                .bind(&cover.summary)
+                .bind(&t)
+                .bind(id)
+                .bind(version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                StoreError::unless_current(
+                    "report cover",
+                    format!("{} {period}", plan.year),
+                    version,
+                    if changed == 1 { version } else { current + 1 },
+                )?;
+                id
+            }
+        };
+        let saved = SavedCover {
+            cover: cover.clone(),
+            version: current + 1,
+        };
+        let change = match before {
+            None => Change::create(Some(body_id), actor, "report cover", id, json(cover)),
+            Some(b) => Change::between(
+                Some(body_id),
+                actor,
+                "report cover",
+                id,
+                "edit",
+                json(&b.cover),
+                json(cover),
+            ),
+        };
+        record(&mut tx, change).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+}
