@@ -111,21 +111,127 @@ struct Input<'a> {
     contents: &'a Contents,
 }
 
+/// Appendix 1 rows laid out in one typst compilation at most. typst keeps
+/// every layout of a compilation in memory until it ends, so a large pack is
+/// laid out in parts (each whole sections) whose pages are then joined.
+const ROWS_PER_PART: usize = 200;
+
+/// One compilation's share of the pack.
+struct Part {
+    /// Whether it has the cover report (the first part).
+    cover: bool,
+    /// The Appendix 1 sections it lays out.
+    sections: std::ops::Range<usize>,
+    /// Whether it has Appendix 2 (the last part).
+    appendix2: bool,
+}
+
+/// The parts of `contents`: one for a pack of up to [`ROWS_PER_PART`] rows.
+fn parts(contents: &Contents) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut rows = 0;
+    for (i, s) in contents.sections.iter().enumerate() {
+        if rows > 0 && rows + s.rows.len() > ROWS_PER_PART {
+            parts.push(start..i);
+            start = i;
+            rows = 0;
+        }
+        rows += s.rows.len();
+    }
+    parts.push(start..contents.sections.len());
+    let last = parts.len() - 1;
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, sections)| Part {
+            cover: i == 0,
+            sections,
+            appendix2: i == last,
+        })
+        .collect()
+}
+
 /// The pack as a tagged A4 PDF (PDF/UA-1) with page numbers, repeated table
 /// headers and bookmarks for the cover's sections and the appendices.
 pub fn pdf(contents: &Contents) -> Result<Vec<u8>, ReportError> {
-    let input = Input {
+    let failed = |e: serde_json::Error| ReportError::Pdf(e.to_string());
+    let whole = serde_json::to_value(Input {
         full_title: contents.full_title(),
         contents,
+    })
+    .map_err(failed)?;
+    let parts = parts(contents);
+    // Each part's JSON: its sections, the cover and Appendix 2 only where
+    // they fall, and its page numbers.
+    let input = |part: &Part, first_page: usize, total_pages: Option<usize>| {
+        let mut v = whole.clone();
+        v["sections"] = serde_json::Value::Array(
+            contents.sections[part.sections.clone()]
+                .iter()
+                .map(|s| serde_json::to_value(s).unwrap_or_default())
+                .collect(),
+        );
+        if !part.appendix2 {
+            v["appendix2"] = serde_json::Value::Null;
+        }
+        v["part"] = serde_json::json!({
+            "cover": part.cover,
+            "first_page": first_page,
+            "total_pages": total_pages,
+        });
+        serde_json::to_vec(&v).map_err(failed)
     };
-    let data = serde_json::to_vec(&input).map_err(|e| ReportError::Pdf(e.to_string()))?;
+    let document = if parts.len() == 1 {
+        compile(0, input(&parts[0], 1, None)?)?
+    } else {
+        // First the page count of each part, for "Page 12 of 340"; then the
+        // parts again with their numbers, joined.
+        let mut total = 0;
+        for (i, part) in parts.iter().enumerate() {
+            total += compile(i, input(part, 1, Some(0))?)?.pages().len();
+        }
+        let mut pages = typst::diag::EcoVec::new();
+        let mut info = None;
+        for (i, part) in parts.iter().enumerate() {
+            let mut document = compile(i, input(part, pages.len() + 1, Some(total))?)?;
+            info.get_or_insert_with(|| document.info_mut().clone());
+            pages.extend(document.pages().iter().cloned());
+        }
+        PagedDocument::new(pages, info.unwrap_or_default())
+    };
+    let options = PdfOptions {
+        standards: PdfStandards::new(&[PdfStandard::Ua_1])
+            .map_err(|e| ReportError::Pdf(format!("{e:?}")))?,
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(&document, &options).map_err(|errors| {
+        ReportError::Pdf(
+            errors
+                .iter()
+                .map(|d| d.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })
+}
+
+/// Lay out part `index` of a pack from its JSON. Each part is its own file
+/// to typst, so the locations of its elements (which tag the PDF) never
+/// collide with another part's. typst's memoised layouts are dropped after
+/// each part, keeping memory to one part's worth.
+fn compile(index: usize, data: Vec<u8>) -> Result<PagedDocument, ReportError> {
     let world = ReportWorld {
-        main: Source::new(file_id("/report.typ"), TEMPLATE.to_owned()),
+        main: Source::new(
+            file_id(&format!("/report-{index}.typ")),
+            TEMPLATE.to_owned(),
+        ),
         data_id: file_id("/contents.json"),
         data: Bytes::new(data),
     };
     let compiled = typst::compile::<PagedDocument>(&world);
-    let document = compiled.output.map_err(|errors| {
+    typst::comemo::evict(0);
+    compiled.output.map_err(|errors| {
         ReportError::Pdf(
             errors
                 .iter()
@@ -134,23 +240,5 @@ pub fn pdf(contents: &Contents) -> Result<Vec<u8>, ReportError> {
                 .collect::<Vec<_>>()
                 .join("; "),
         )
-    })?;
-    let options = PdfOptions {
-        standards: PdfStandards::new(&[PdfStandard::Ua_1])
-            .map_err(|e| ReportError::Pdf(format!("{e:?}")))?,
-        ..PdfOptions::default()
-    };
-    let bytes = typst_pdf::pdf(&document, &options).map_err(|errors| {
-        ReportError::Pdf(
-            errors
-                .iter()
-                .map(|d| d.message.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    });
-    // typst memoises layout across compilations; a report is compiled once,
-    // so keep the server's memory flat.
-    typst::comemo::evict(0);
-    bytes
+    })
 }
