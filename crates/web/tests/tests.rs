@@ -1188,6 +1188,9 @@ async fn every_form_checks_the_role(db: TestDb) {
     let app = spawn_app(db).await;
     let mine = app.action_id("2024/25", "10A").await;
     let theirs = app.action_id("2024/25", "9E").await;
+    let body = app.store.body(&"bromley".parse().unwrap()).await.unwrap();
+    let committee = app.store.committees(body.id).await.unwrap()[0].id;
+    let meeting = app.store.meetings(committee).await.unwrap()[0].id;
     let mut clients = vec![("public", client(), String::new())];
     for who in ["admin", "officer", "lead", "clerk", "member"] {
         let c = app.signed_in(who).await;
@@ -1240,6 +1243,26 @@ async fn every_form_checks_the_role(db: TestDb) {
             "/b/bromley/strategy/edit".into(),
             vec![("title", "Walk"), ("years", "2021-2031"), ("version", "0")],
             [303, 422, 422, 403, 403, 403],
+        ),
+        (
+            "/b/bromley/committees".into(),
+            vec![("name", "Walk Committee")],
+            [303, 303, 422, 403, 422, 403],
+        ),
+        (
+            format!("/b/bromley/committees/{committee}/edit"),
+            vec![("name", "Walk"), ("version", "0")],
+            [303, 422, 422, 403, 422, 403],
+        ),
+        (
+            format!("/b/bromley/meetings/{meeting}/edit"),
+            vec![("held-on", "2024-06-26"), ("version", "0")],
+            [303, 422, 422, 403, 422, 403],
+        ),
+        (
+            "/b/bromley/plans/ACH/2024-25/periods/H1/cover".into(),
+            vec![("reference", "ACH25-001"), ("version", "0")],
+            [303, 303, 422, 403, 403, 403],
         ),
     ];
     for (path, fields, expected) in &forms {
