@@ -930,7 +930,8 @@ impl Store {
     }
 
     /// Mark a commitment delivered or withdrawn. Refused (changing nothing)
-    /// if it changed since `version` was read or is not open.
+    /// if it changed since `version` was read, is not open, or is said to be
+    /// delivered by an agenda item of another committee.
     pub async fn close_commitment(
         &self,
         actor: &str,
@@ -951,6 +952,22 @@ impl Store {
         let item = self.agenda_item(before.agenda_item_id).await?;
         let meeting = self.meeting(item.meeting_id).await?;
         let body_id = Some(self.committee(meeting.committee_id).await?.body_id);
+        if let Some(by) = closing.by_item {
+            let elsewhere = || {
+                StoreError::Invalid(ParseError::new(
+                    "delivered by",
+                    by.to_string(),
+                    "an agenda item of the committee the promise was made to",
+                ))
+            };
+            let by_item = match self.agenda_item(by).await {
+                Err(StoreError::NotFound { .. }) => return Err(elsewhere()),
+                other => other?,
+            };
+            if self.meeting(by_item.meeting_id).await?.committee_id != meeting.committee_id {
+                return Err(elsewhere());
+            }
+        }
         let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
             "UPDATE commitments SET status = $1, delivery_note = $2, closed_on = $3, delivered_by_item_id = $4, \

@@ -770,17 +770,7 @@ pub async fn close_commitment(
         });
     }
     let on = date_field(&fields, "on", "The date", &mut errors).unwrap_or_else(today);
-    let by_item = match field(&fields, "by-item").parse::<i64>() {
-        Ok(item_id) => {
-            let by = state.store().agenda_item(item_id).await?;
-            let by_meeting = state.store().meeting(by.meeting_id).await?;
-            if by_meeting.committee_id != meeting.committee_id {
-                return Err(WebError::NotFound);
-            }
-            Some(by.id)
-        }
-        Err(_) => None,
-    };
+    let by_item = field(&fields, "by-item").parse::<i64>().ok();
     match (status, note) {
         (Some(status), Ok(note)) if errors.is_empty() => {
             state

@@ -2348,6 +2348,20 @@ async fn the_committee_record_in_the_api(db: TestDb) {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad["field"], "outcome");
+    let mut elsewhere = body(version, "delivered");
+    elsewhere["delivered_by_item_id"] = json!(999_999);
+    let (status, bad) = json(
+        public
+            .post(app.url(&close))
+            .bearer_auth(&clerk)
+            .json(&elsewhere)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["field"], "delivered_by_item_id", "{bad}");
     let (status, stale) = json(
         public
             .post(app.url(&close))

@@ -466,7 +466,7 @@ pub(super) async fn close_commitment(
     };
     let commitment = state.store().commitment(id).await?;
     let item = state.store().agenda_item(commitment.agenda_item_id).await?;
-    let (meeting, _, access) = visible_meeting(&state, Some(&viewer), item.meeting_id).await?;
+    let (_, _, access) = visible_meeting(&state, Some(&viewer), item.meeting_id).await?;
     if !access.keeps_committee_record() {
         return Err(forbidden(Some(&viewer)));
     }
@@ -492,28 +492,6 @@ pub(super) async fn close_commitment(
             ))
         })?,
     };
-    let by_item = match close.delivered_by_item_id {
-        None => None,
-        Some(by) => {
-            let unknown = || {
-                ApiError::invalid(domain::ParseError::new(
-                    "delivered_by_item_id",
-                    by.to_string(),
-                    "the id of an agenda item of the same committee",
-                ))
-            };
-            let by_item = match state.store().agenda_item(by).await {
-                Ok(i) => i,
-                Err(StoreError::NotFound { .. }) => return Err(unknown()),
-                Err(e) => return Err(e.into()),
-            };
-            let by_meeting = state.store().meeting(by_item.meeting_id).await?;
-            if by_meeting.committee_id != meeting.committee_id {
-                return Err(unknown());
-            }
-            Some(by_item.id)
-        }
-    };
     state
         .store()
         .close_commitment(
@@ -524,10 +502,17 @@ pub(super) async fn close_commitment(
                 status,
                 note,
                 on,
-                by_item,
+                by_item: close.delivered_by_item_id,
             },
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            StoreError::Invalid(p) if p.field == "delivered by" => ApiError {
+                field: Some("delivered_by_item_id".into()),
+                ..ApiError::invalid(p)
+            },
+            e => e.into(),
+        })?;
     let closed = state
         .store()
         .commitment_log(CommitmentsOf::Item(item.id))
