@@ -403,7 +403,8 @@ const MEETINGS: [(&str, &str, &str, &str, domain::Half, &str); 2] = [
 /// Record the committee's two meetings in the Bromley example: each with
 /// the agenda item for its portfolio plan report, and the minutes with the
 /// questions, commitments and resolutions the extractor finds in them,
-/// accepted as a clerk would. Run after [`load_bromley`].
+/// accepted as a clerk would; and the cover of each report (its reference
+/// and meeting date). Run after [`load_bromley`].
 pub async fn load_committee_record(store: &Store) -> Result<(), LoadError> {
     let at = |place: &str| {
         let place = place.to_owned();
@@ -462,6 +463,22 @@ pub async fn load_committee_record(store: &Store) -> Result<(), LoadError> {
                     plan_id: Some(plan.id),
                     half: Some(half),
                 },
+            )
+            .await
+            .map_err(at(reference))?;
+        // The report's cover: its reference and the meeting it went to.
+        let cover = domain::ReportCover {
+            reference: domain::ReportReference::parse(reference).expect("valid reference"),
+            meeting_date: Some(held_on),
+            ..domain::ReportCover::default()
+        };
+        store
+            .save_report_cover(
+                ACTOR,
+                plan.id,
+                domain::ReportingPeriod::new(plan.year, half),
+                0,
+                &cover,
             )
             .await
             .map_err(at(reference))?;

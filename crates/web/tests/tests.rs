@@ -2360,7 +2360,7 @@ async fn the_committee_record_in_the_api(db: TestDb) {
             .unwrap(),
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     assert_eq!(bad["field"], "delivered_by_item_id", "{bad}");
     let (status, stale) = json(
         public
@@ -2429,6 +2429,10 @@ async fn officers_set_the_committee_reports_cover(db: TestDb) {
     let (status, form) = get(&officer, cover_url.clone()).await;
     assert_eq!(status, StatusCode::OK);
     assert!(form.contains("<textarea"), "the summary has room to write");
+    assert!(
+        form.contains("value=\"ACH22-038\"") && form.contains("value=\"2022-11-29\""),
+        "the demo's cover: the report's reference and its meeting"
+    );
     let csrf = hidden(&form, "csrf");
     let cover = |version: &str, date: &'static str| {
         vec![
