@@ -92,3 +92,23 @@ test('the committee report pack meets WCAG 2.2 AA', async () => {
   await officer.getByRole('heading', { level: 2, name: /Appendix 1/ }).waitFor();
   await assertAccessible(officer, 'committee report pack (HTML)');
 });
+
+test("an officer sets the committee report's cover, and the report carries it", async () => {
+  await officer.goto(`${base}${PLANS.y2022}/periods/H1`);
+  await officer.getByRole('link', { name: /Edit the report's cover/ }).click();
+  await assertAccessible(officer, 'report cover form');
+  await officer.getByLabel(/Meeting date/).fill('24 November');
+  await officer.getByRole('button', { name: 'Save the cover' }).click();
+  await officer.getByText('Meeting date is not accepted').first().waitFor();
+  await assertAccessible(officer, 'report cover form showing an error');
+  await officer.getByLabel(/Meeting date/).fill('2022-11-24');
+  await officer.getByLabel(/Author/).fill('Assistant Director for Strategy, Performance and Corporate Transformation');
+  await officer.getByLabel(/Summary/).fill('Progress has been made on all of the actions.');
+  await officer.getByRole('button', { name: 'Save the cover' }).click();
+  await officer.getByText('24 November 2022').waitFor();
+  await officer.getByRole('link', { name: 'read it in the browser' }).click();
+  const cover = await officer.locator('body').innerText();
+  assert.match(cover, /ACH22-038/);
+  assert.match(cover, /Progress has been made on all of the actions\./);
+  assert.match(cover, /Assistant Director for Strategy, Performance and Corporate Transformation/);
+});
