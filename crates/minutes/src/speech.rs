@@ -337,7 +337,7 @@ fn asker(p: &str, toks: &[Tok<'_>], r: Range<usize>) -> Option<String> {
 /// after the phrase.
 fn asker_phrase(p: &str, toks: &[Tok<'_>], k: usize) -> Option<(String, usize)> {
     let t = toks.get(k)?;
-    if !t.s.starts_with(['m', 'M', 'C', 'V']) {
+    if !t.s.starts_with(['m', 'M', 'C', 'V', 'D']) {
         return None;
     }
     let before = k.checked_sub(1).and_then(|i| toks.get(i));
@@ -370,7 +370,12 @@ fn asker_phrase(p: &str, toks: &[Tok<'_>], k: usize) -> Option<(String, usize)> 
         };
         return Some((name.to_owned(), after));
     }
-    if t.s == "Councillor" || t.s == "Cllr" {
+    // "Councillor Smith", and co-opted members or members of the public
+    // named with an honorific: "Mrs Cole", "Dr A. Jones".
+    if matches!(
+        t.s,
+        "Councillor" | "Cllr" | "Mr" | "Mrs" | "Ms" | "Miss" | "Mx" | "Dr"
+    ) {
         let mut j = k + 1;
         if toks.get(j).is_some_and(|n| n.s == ".") {
             j += 1;

@@ -22,6 +22,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("eastmere_housing_panel.html", "2024-11-12"),
     ("westbrook_environment_scrutiny.txt", "2024-02-06"),
     ("riverside_health_board_cp1252.txt", "2023-07-18"),
+    ("harbourside_communities_panel.txt", "2025-03-14"),
     ("no_findings.txt", "2024-01-10"),
 ];
 
@@ -478,9 +479,15 @@ fn fifty_megabytes_of_minutes_are_extracted() {
     let e = extract(text.as_bytes(), &Options::default()).unwrap();
     assert_eq!(
         e.reports,
-        ["ACH24-030", "ACH22-038", "CSD23045", "ENV24-004"]
+        [
+            "ACH24-030",
+            "ACH22-038",
+            "CSD23045",
+            "ENV24-004",
+            "CSP25-004"
+        ]
     );
-    assert_eq!(e.commitments.len(), 4 + 3 + 4);
+    assert_eq!(e.commitments.len(), 4 + 3 + 4 + 3);
     assert!(e.questions.len() > 1000);
 }
 
