@@ -54,10 +54,17 @@ fn flush(current: &mut String, out: &mut Vec<String>) {
 }
 
 /// Writes `raw` into `line` with runs of whitespace and control characters as
-/// one space, invisible characters dropped, and no space at either end.
+/// one space, invisible characters dropped, the Unicode hyphens (U+2010, and
+/// the non-breaking U+2011 that word processors put in "ACH22‑038") as "-",
+/// and no space at either end.
 fn clean_line(raw: &str, line: &mut String) {
     let mut pending_space = false;
     for c in raw.chars() {
+        let c = if matches!(c, '\u{2010}' | '\u{2011}') {
+            '-'
+        } else {
+            c
+        };
         if c.is_whitespace() || c.is_control() {
             pending_space = !line.is_empty();
         } else if !is_invisible(c) {

@@ -23,6 +23,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("westbrook_environment_scrutiny.txt", "2024-02-06"),
     ("riverside_health_board_cp1252.txt", "2023-07-18"),
     ("harbourside_communities_panel.txt", "2025-03-14"),
+    ("lakeside_adult_care_scrutiny.html", "2025-01-21"),
     ("no_findings.txt", "2024-01-10"),
 ];
 
