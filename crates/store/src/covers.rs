@@ -17,6 +17,10 @@ pub struct SavedCover {
     pub version: i64,
 }
 
+/// A plan's cover for one half (`$1` the plan, `$2` the half's number).
+const COVER_OF_PERIOD: &str = "SELECT id, reference, committee, meeting_date, author, summary, version \
+     FROM report_covers WHERE plan_id = $1 AND half = $2";
+
 fn cover_from(row: &AnyRow) -> Result<SavedCover, StoreError> {
     let c = Cols::new(row, "report cover")?;
     Ok(SavedCover {
@@ -43,14 +47,11 @@ impl Store {
         plan_id: i64,
         period: ReportingPeriod,
     ) -> Result<SavedCover, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, reference, committee, meeting_date, author, summary, version FROM report_covers \
-             WHERE plan_id = $1 AND half = $2",
-        )
-        .bind(plan_id)
-        .bind(period.half.number())
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(COVER_OF_PERIOD)
+            .bind(plan_id)
+            .bind(period.half.number())
+            .fetch_optional(&self.pool)
+            .await?;
         match row {
             Some(row) => cover_from(&row),
             None => Ok(SavedCover {
@@ -74,14 +75,11 @@ impl Store {
         let plan = self.plan_by_id(plan_id).await?;
         let body_id = self.portfolio_by_id(plan.portfolio_id).await?.body_id;
         let mut tx = self.begin_write().await?;
-        let existing = sqlx::query(
-            "SELECT id, reference, committee, meeting_date, author, summary, version FROM report_covers \
-             WHERE plan_id = $1 AND half = $2",
-        )
-        .bind(plan_id)
-        .bind(period.half.number())
-        .fetch_optional(&mut *tx)
-        .await?;
+        let existing = sqlx::query(COVER_OF_PERIOD)
+            .bind(plan_id)
+            .bind(period.half.number())
+            .fetch_optional(&mut *tx)
+            .await?;
         let before = existing.as_ref().map(cover_from).transpose()?;
         let current = before.as_ref().map_or(0, |b| b.version);
         StoreError::unless_current(
@@ -127,12 +125,16 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                StoreError::unless_current(
-                    "report cover",
-                    format!("{} {period}", plan.year),
-                    version,
-                    if changed == 1 { version } else { current + 1 },
-                )?;
+                // Someone saved between the read above and this write (on
+                // PostgreSQL, where the read takes no lock).
+                if changed == 0 {
+                    return Err(StoreError::Conflict {
+                        entity: "report cover",
+                        key: format!("{} {period}", plan.year),
+                        expected: version,
+                        current: current + 1,
+                    });
+                }
                 id
             }
         };

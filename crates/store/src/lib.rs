@@ -46,8 +46,8 @@ pub use outbox::OutboxMessage;
 pub use people::{Membership, User};
 pub use plans::{NewAction, NewItem};
 pub use scrutiny::{
-    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, MeetingDetails,
-    MemberDetails, NewAgendaItem,
+    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, LoggedQuestion,
+    MeetingDetails, MemberDetails, NewAgendaItem,
 };
 pub use sso::{SsoLogin, SsoProvider};
 

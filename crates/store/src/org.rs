@@ -513,6 +513,20 @@ impl Store {
         rows.iter().map(portfolio_from).collect()
     }
 
+    /// The portfolios committee `committee_id` scrutinises, by code.
+    pub async fn committee_portfolios(
+        &self,
+        committee_id: i64,
+    ) -> Result<Vec<Portfolio>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PORTFOLIO_COLUMNS} WHERE p.committee_id = $1 AND p.deleted_at IS NULL ORDER BY p.code"
+        ))
+        .bind(committee_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(portfolio_from).collect()
+    }
+
     /// The portfolio with id `id`.
     pub async fn portfolio_by_id(&self, id: i64) -> Result<Portfolio, StoreError> {
         let row = sqlx::query(&format!(

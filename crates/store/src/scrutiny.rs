@@ -116,6 +116,24 @@ fn commitment_from(row: &AnyRow) -> Result<Commitment, StoreError> {
     })
 }
 
+/// A meeting's columns joined as `m`, named `m_…`; read by [`meeting_as_m`].
+const MEETING_AS_M: &str = "m.id AS m_id, m.committee_id AS m_committee_id, m.held_on AS m_held_on, \
+     m.venue AS m_venue, m.status AS m_status, m.published AS m_published, m.version AS m_version";
+
+/// The meeting joined into a row of `entity` by [`MEETING_AS_M`].
+fn meeting_as_m(row: &AnyRow, entity: &'static str) -> Result<Meeting, StoreError> {
+    let c = Cols::new(row, entity)?;
+    Ok(Meeting {
+        id: c.i64("m_id")?,
+        committee_id: c.i64("m_committee_id")?,
+        held_on: c.parse("m_held_on", day)?,
+        venue: c.string("m_venue")?,
+        status: c.parse("m_status", str::parse)?,
+        published: c.flag("m_published")?,
+        version: c.i64("m_version")?,
+    })
+}
+
 const COMMITMENT_COLUMNS: &str = "c.id, c.agenda_item_id, c.text, c.owner, c.due_by, c.due_text, c.action_id, c.status, \
      c.delivery_note, c.closed_on, c.delivered_by_item_id, c.source, c.version";
 
@@ -201,6 +219,17 @@ impl MeetingDetails {
             version,
         }
     }
+}
+
+/// A question with where it was asked.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedQuestion {
+    /// The question.
+    pub question: Question,
+    /// The meeting it was asked at.
+    pub meeting: Meeting,
+    /// The agenda item's number.
+    pub item_number: String,
 }
 
 /// A commitment with where it was made, for the log.
@@ -842,23 +871,37 @@ impl Store {
 
     /// The questions asked at an agenda item.
     pub async fn questions_at(&self, item_id: i64) -> Result<Vec<Question>, StoreError> {
-        self.questions_where("agenda_item_id", item_id).await
-    }
-
-    /// The questions asked about an action.
-    pub async fn questions_about(&self, action_id: i64) -> Result<Vec<Question>, StoreError> {
-        self.questions_where("action_id", action_id).await
-    }
-
-    async fn questions_where(&self, col: &str, id: i64) -> Result<Vec<Question>, StoreError> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(
             "SELECT id, agenda_item_id, asker, responder, action_id, source FROM questions \
-             WHERE {col} = $1 AND deleted_at IS NULL ORDER BY id"
-        ))
-        .bind(id)
+             WHERE agenda_item_id = $1 AND deleted_at IS NULL ORDER BY id",
+        )
+        .bind(item_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(question_from).collect()
+    }
+
+    /// The questions asked about an action, in the order recorded, each with
+    /// the meeting and agenda item it was asked at.
+    pub async fn questions_about(&self, action_id: i64) -> Result<Vec<LoggedQuestion>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT q.id, q.agenda_item_id, q.asker, q.responder, q.action_id, q.source, {MEETING_AS_M}, \
+             i.number AS i_number FROM questions q JOIN agenda_items i ON i.id = q.agenda_item_id \
+             JOIN meetings m ON m.id = i.meeting_id \
+             WHERE q.action_id = $1 AND q.deleted_at IS NULL ORDER BY q.id"
+        ))
+        .bind(action_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(LoggedQuestion {
+                    question: question_from(row)?,
+                    meeting: meeting_as_m(row, "question")?,
+                    item_number: Cols::new(row, "question")?.string("i_number")?,
+                })
+            })
+            .collect()
     }
 
     /// The resolutions of an agenda item.
@@ -885,9 +928,7 @@ impl Store {
             CommitmentsOf::Item(id) => ("c.agenda_item_id", id),
         };
         let rows = sqlx::query(&format!(
-            "SELECT {COMMITMENT_COLUMNS}, m.id AS m_id, m.committee_id AS m_committee_id, m.held_on AS m_held_on, \
-             m.venue AS m_venue, m.status AS m_status, m.published AS m_published, m.version AS m_version, \
-             i.number AS i_number, i.title AS i_title, k.name AS k_name \
+            "SELECT {COMMITMENT_COLUMNS}, {MEETING_AS_M}, i.number AS i_number, i.title AS i_title, k.name AS k_name \
              FROM commitments c JOIN agenda_items i ON i.id = c.agenda_item_id \
              JOIN meetings m ON m.id = i.meeting_id JOIN committees k ON k.id = m.committee_id \
              WHERE {filter} = $1 AND c.deleted_at IS NULL ORDER BY m.held_on, c.id"
@@ -900,15 +941,7 @@ impl Store {
                 let c = Cols::new(row, "commitment")?;
                 Ok(LoggedCommitment {
                     commitment: commitment_from(row)?,
-                    meeting: Meeting {
-                        id: c.i64("m_id")?,
-                        committee_id: c.i64("m_committee_id")?,
-                        held_on: c.parse("m_held_on", day)?,
-                        venue: c.string("m_venue")?,
-                        status: c.parse("m_status", str::parse)?,
-                        published: c.flag("m_published")?,
-                        version: c.i64("m_version")?,
-                    },
+                    meeting: meeting_as_m(row, "commitment")?,
                     item_number: c.string("i_number")?,
                     item_title: c.string("i_title")?,
                     committee: c.string("k_name")?,

@@ -309,7 +309,9 @@ async fn committee_page(
     } else {
         vec![]
     };
-    let portfolios = scrutinised(state, body, &committee)
+    let portfolios = state
+        .store()
+        .committee_portfolios(committee.id)
         .await?
         .into_iter()
         .map(|p| format!("{} ({})", p.name, p.code))
@@ -808,12 +810,11 @@ pub(crate) async fn about_action(
     let today = today();
     let slug = body.slug.as_str();
     let mut questions = Vec::new();
-    for q in state.store().questions_about(action_id).await? {
-        let item = state.store().agenda_item(q.agenda_item_id).await?;
-        let meeting = state.store().meeting(item.meeting_id).await?;
-        if !(meeting.published || access.sees_unpublished()) {
+    for l in state.store().questions_about(action_id).await? {
+        if !(l.meeting.published || access.sees_unpublished()) {
             continue;
         }
+        let q = l.question;
         questions.push(QuestionRow {
             asker: q.asker.unwrap_or_else(|| "Not recorded".into()),
             responder: q.responder.unwrap_or_else(|| "Not recorded".into()),
@@ -822,10 +823,13 @@ pub(crate) async fn about_action(
             source: q.source,
             meeting: format!(
                 "{}, item {}",
-                meeting.held_on.format("%-d %B %Y"),
-                item.number
+                l.meeting.held_on.format("%-d %B %Y"),
+                l.item_number
             ),
-            meeting_href: format!("/b/{slug}/meetings/{}#item-{}", meeting.id, item.id),
+            meeting_href: format!(
+                "/b/{slug}/meetings/{}#item-{}",
+                l.meeting.id, q.agenda_item_id
+            ),
         });
     }
     let promises = state
@@ -898,27 +902,14 @@ pub async fn committee_form(
         ("clerk".to_owned(), committee.clerk.clone()),
         ("version".to_owned(), committee.version.to_string()),
     ]);
-    let chosen: Vec<i64> = scrutinised(&state, &body, &committee)
+    let chosen: Vec<i64> = state
+        .store()
+        .committee_portfolios(committee.id)
         .await?
         .iter()
         .map(|p| p.id)
         .collect();
     committee_form_page(&state, &viewer, &body, &committee, &fields, &chosen, vec![]).await
-}
-
-/// The portfolios `committee` scrutinises.
-async fn scrutinised(
-    state: &AppState,
-    body: &Body,
-    committee: &domain::Committee,
-) -> Result<Vec<domain::Portfolio>, WebError> {
-    Ok(state
-        .store()
-        .portfolios(body.id)
-        .await?
-        .into_iter()
-        .filter(|p| p.committee.as_ref().map(|c| c.as_str()) == Some(committee.name.as_str()))
-        .collect())
 }
 
 async fn committee_form_page(

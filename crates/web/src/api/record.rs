@@ -296,10 +296,9 @@ pub(super) async fn committee(
     };
     let portfolios = state
         .store()
-        .portfolios(committee.body_id)
+        .committee_portfolios(committee.id)
         .await?
         .into_iter()
-        .filter(|p| p.committee.as_ref().map(|c| c.as_str()) == Some(committee.name.as_str()))
         .map(|p| p.code.to_string())
         .collect();
     let meetings = state
@@ -401,17 +400,16 @@ pub(super) async fn action_questions(
     let viewer = caller(&state, &headers).await?;
     let (action, _, access) = visible_action(&state, viewer.as_ref(), id).await?;
     let mut out = Vec::new();
-    for q in state.store().questions_about(action.id).await? {
-        let item = state.store().agenda_item(q.agenda_item_id).await?;
-        let meeting = state.store().meeting(item.meeting_id).await?;
-        if meeting.published || access.sees_unpublished() {
+    for l in state.store().questions_about(action.id).await? {
+        if l.meeting.published || access.sees_unpublished() {
+            let q = l.question;
             out.push(QuestionDto {
                 id: q.id,
                 asker: q.asker,
                 responder: q.responder,
                 action_id: q.action_id,
-                meeting_id: meeting.id,
-                agenda_item_id: item.id,
+                meeting_id: l.meeting.id,
+                agenda_item_id: q.agenda_item_id,
                 source: q.source,
             });
         }
