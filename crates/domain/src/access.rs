@@ -132,6 +132,39 @@ impl Access {
         }
     }
 
+    /// Whether updates are signed off and returned, and so every update's
+    /// work in progress is visible: performance officers and administrators.
+    pub fn signs_off(&self) -> bool {
+        self.edits_plans()
+    }
+
+    /// Whether the work in progress on `action`'s updates (drafts,
+    /// submitted and returned updates, revisions of signed-off ones) is
+    /// visible: to those who sign updates off and to the action's own lead.
+    /// Everyone else, the public, clerks and members included, sees
+    /// signed-off content only ([`crate::PlanTree::seen_by`]).
+    pub fn sees_work_on(&self, action: &Action) -> bool {
+        self.updates(action)
+    }
+
+    /// `updates` of `action` as this viewer may see them: the work in
+    /// progress where [`Access::sees_work_on`] allows it, otherwise each
+    /// update's signed-off content, leaving out what was never signed off.
+    pub fn visible_updates(
+        &self,
+        action: &Action,
+        updates: Vec<crate::Update>,
+    ) -> Vec<crate::Update> {
+        if self.sees_work_on(action) {
+            updates
+        } else {
+            updates
+                .iter()
+                .filter_map(crate::Update::as_published)
+                .collect()
+        }
+    }
+
     /// Whether the committee record (members, meetings, agenda items,
     /// minutes and the log of promises) may be kept: clerks, and the
     /// performance officers and administrators who also run the cycle.

@@ -54,17 +54,12 @@ impl UpdateState {
         }
     }
 
-    /// The state after the lead saves new content: a draft, unless it is
-    /// already signed off (which must be returned first).
-    pub fn edit(self) -> Result<Self, TransitionError> {
-        match self {
-            UpdateState::SignedOff => Err(TransitionError {
-                attempt: "change",
-                from: self,
-                hint: "a performance officer must return it first",
-            }),
-            _ => Ok(UpdateState::Draft),
-        }
+    /// The state after new content is saved in an open period: a draft.
+    /// Saving over a signed-off update starts a revision, which goes through
+    /// sign-off again while the signed-off content stays published; a
+    /// submitted update is withdrawn to a draft by its next save.
+    pub fn edit(self) -> Self {
+        UpdateState::Draft
     }
 
     /// The lead submits the update for sign-off.
@@ -145,6 +140,115 @@ impl From<UpdateState> for String {
     }
 }
 
+impl UpdateState {
+    /// An officer's correction of signed-off content: allowed on a
+    /// signed-off update only (a revision under way is signed off or
+    /// returned first).
+    pub fn correct(self) -> Result<Self, TransitionError> {
+        match self {
+            UpdateState::SignedOff => Ok(UpdateState::SignedOff),
+            _ => Err(TransitionError {
+                attempt: "correct",
+                from: self,
+                hint: "corrections are for signed-off updates; change it as usual, or sign it off first",
+            }),
+        }
+    }
+}
+
+/// Whether a body's updates may be recorded outside the reporting cycle:
+/// recorded as reported, signed off at once, with no period opened. Useful
+/// for bringing in past years; once a body runs its cycle, updates go
+/// through sign-off instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(try_from = "String", into = "String")]
+pub enum OutsideCycle {
+    /// Allowed until the body first opens a reporting period (the default).
+    #[default]
+    UntilCycleStarts,
+    /// Always allowed.
+    Allowed,
+    /// Never allowed: every update goes through an open period.
+    Refused,
+}
+
+impl OutsideCycle {
+    /// The stored form (NULL, 1 or 0).
+    pub fn stored(self) -> Option<i64> {
+        match self {
+            OutsideCycle::UntilCycleStarts => None,
+            OutsideCycle::Allowed => Some(1),
+            OutsideCycle::Refused => Some(0),
+        }
+    }
+
+    /// From the stored form.
+    pub fn from_stored(v: Option<i64>) -> Self {
+        match v {
+            None => OutsideCycle::UntilCycleStarts,
+            Some(0) => OutsideCycle::Refused,
+            Some(_) => OutsideCycle::Allowed,
+        }
+    }
+
+    /// Whether an update may be recorded outside the cycle now, given
+    /// whether the body has ever opened a reporting period.
+    pub fn allows(self, cycle_started: bool) -> bool {
+        match self {
+            OutsideCycle::UntilCycleStarts => !cycle_started,
+            OutsideCycle::Allowed => true,
+            OutsideCycle::Refused => false,
+        }
+    }
+
+    /// The form typed on the command line and in forms: "auto", "allow", "refuse".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutsideCycle::UntilCycleStarts => "auto",
+            OutsideCycle::Allowed => "allow",
+            OutsideCycle::Refused => "refuse",
+        }
+    }
+
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            OutsideCycle::UntilCycleStarts => "Allowed until the first reporting period is opened",
+            OutsideCycle::Allowed => "Allowed: updates may be recorded as reported at any time",
+            OutsideCycle::Refused => "Not allowed: every update goes through an open period",
+        }
+    }
+}
+
+impl FromStr for OutsideCycle {
+    type Err = ParseError;
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "auto" | "until-cycle-starts" | "" => Ok(OutsideCycle::UntilCycleStarts),
+            "allow" | "allowed" | "on" | "yes" => Ok(OutsideCycle::Allowed),
+            "refuse" | "refused" | "off" | "no" => Ok(OutsideCycle::Refused),
+            _ => Err(ParseError::new(
+                "updates outside the cycle",
+                raw,
+                "auto (allowed until the first period is opened), allow or refuse",
+            )),
+        }
+    }
+}
+
+impl TryFrom<String> for OutsideCycle {
+    type Error = ParseError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<OutsideCycle> for String {
+    fn from(o: OutsideCycle) -> Self {
+        o.as_str().to_owned()
+    }
+}
+
 /// How an action's status moved since the previous period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Trend {
@@ -216,16 +320,29 @@ mod tests {
         assert_eq!(Submitted.send_back(), Ok(Returned));
         assert_eq!(SignedOff.send_back(), Ok(Returned));
         assert!(Draft.send_back().is_err() && Returned.send_back().is_err());
-        for s in [Draft, Submitted, Returned] {
-            assert_eq!(s.edit(), Ok(Draft));
+        for s in [Draft, Submitted, Returned, SignedOff] {
+            assert_eq!(s.edit(), Draft);
         }
-        assert!(
-            SignedOff
-                .edit()
-                .unwrap_err()
-                .to_string()
-                .contains("return it first")
-        );
+        assert_eq!(SignedOff.correct(), Ok(SignedOff));
+        for s in [Draft, Submitted, Returned] {
+            assert!(
+                s.correct()
+                    .unwrap_err()
+                    .to_string()
+                    .contains("signed-off updates")
+            );
+        }
+        for o in [
+            OutsideCycle::UntilCycleStarts,
+            OutsideCycle::Allowed,
+            OutsideCycle::Refused,
+        ] {
+            assert_eq!(o.as_str().parse::<OutsideCycle>().unwrap(), o);
+            assert_eq!(OutsideCycle::from_stored(o.stored()), o);
+        }
+        assert!(OutsideCycle::UntilCycleStarts.allows(false));
+        assert!(!OutsideCycle::UntilCycleStarts.allows(true));
+        assert!("sometimes".parse::<OutsideCycle>().is_err());
         for s in [Draft, Submitted, SignedOff, Returned] {
             assert_eq!(s.as_str().parse::<UpdateState>().unwrap(), s);
         }

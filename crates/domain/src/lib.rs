@@ -31,7 +31,7 @@ mod year;
 pub use access::{Access, Email, Password, Role};
 pub use action_ref::ActionRef;
 pub use cover::{ReportCover, ReportReference};
-pub use cycle::{TransitionError, Trend, UpdateState};
+pub use cycle::{OutsideCycle, TransitionError, Trend, UpdateState};
 pub use error::ParseError;
 pub use measure::{Direction, Indicator, Measure, MeasureTarget};
 pub use period::{Half, ReportingPeriod};

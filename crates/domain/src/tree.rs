@@ -1,8 +1,9 @@
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
-use crate::{Action, Plan, PlanItem, ReportingPeriod, RollUp, Status, Update};
+use crate::{Access, Action, Plan, PlanItem, ReportingPeriod, RollUp, Status, Update};
 
 /// A whole plan as people read it: items top to bottom, the actions under
 /// them, and every update recorded against those actions, indexed so that
@@ -15,10 +16,19 @@ pub struct PlanTree {
     pub items: Vec<PlanItem>,
     /// Its actions, in display order.
     pub actions: Vec<Action>,
-    /// All updates on its actions, oldest period first.
+    /// All updates on its actions, oldest period first, as stored: drafts,
+    /// submitted and returned updates included. Who may see them is
+    /// [`PlanTree::seen_by`]'s business.
     pub updates: Vec<Update>,
+    /// Each update's signed-off content ([`Update::as_published`]), what
+    /// roll-ups and reports count.
+    #[serde(skip)]
+    signed: Vec<Update>,
     #[serde(skip)]
     index: Index,
+    /// The tree as the public sees it, made when first asked for.
+    #[serde(skip)]
+    public: OnceLock<Arc<PlanTree>>,
 }
 
 /// Positions in the tree's lists, by id.
@@ -28,6 +38,7 @@ struct Index {
     children: HashMap<Option<i64>, Vec<usize>>,
     actions_of: HashMap<i64, Vec<usize>>,
     updates_of: HashMap<i64, Vec<usize>>,
+    signed_of: HashMap<i64, Vec<usize>>,
 }
 
 impl PlanTree {
@@ -49,13 +60,64 @@ impl PlanTree {
         for (i, u) in updates.iter().enumerate() {
             index.updates_of.entry(u.action_id).or_default().push(i);
         }
+        let signed: Vec<Update> = updates.iter().filter_map(Update::as_published).collect();
+        for (i, u) in signed.iter().enumerate() {
+            index.signed_of.entry(u.action_id).or_default().push(i);
+        }
         Self {
             plan,
             items,
             actions,
             updates,
+            signed,
             index,
+            public: OnceLock::new(),
         }
+    }
+
+    /// The tree as `access` may see it: the same tree for those who sign
+    /// updates off; for everyone else each update's signed-off content only,
+    /// except that an action lead also sees the work in progress on the
+    /// actions they lead. This is the one place that decides which updates
+    /// a viewer sees; every page, API response, report and export reads
+    /// the tree it returns.
+    pub fn seen_by(self: &Arc<Self>, access: &Access) -> Arc<PlanTree> {
+        if access.signs_off() {
+            return Arc::clone(self);
+        }
+        let own: Vec<i64> = self
+            .actions
+            .iter()
+            .filter(|a| access.sees_work_on(a))
+            .map(|a| a.id)
+            .collect();
+        if own.is_empty() {
+            return Arc::clone(
+                self.public
+                    .get_or_init(|| Arc::new(self.with_updates(self.signed.clone()))),
+            );
+        }
+        let updates = self
+            .updates
+            .iter()
+            .filter_map(|u| {
+                if own.contains(&u.action_id) {
+                    Some(u.clone())
+                } else {
+                    u.as_published()
+                }
+            })
+            .collect();
+        Arc::new(self.with_updates(updates))
+    }
+
+    fn with_updates(&self, updates: Vec<Update>) -> PlanTree {
+        PlanTree::new(
+            self.plan.clone(),
+            self.items.clone(),
+            self.actions.clone(),
+            updates,
+        )
     }
 
     /// Items directly under `parent` (none = the top level), in order.
@@ -105,20 +167,28 @@ impl PlanTree {
             .map(|i| &self.updates[*i])
     }
 
-    /// The most recent signed-off update of the action, if any.
+    fn signed_of(&self, action_id: i64) -> impl Iterator<Item = &Update> {
+        self.index
+            .signed_of
+            .get(&action_id)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.signed[*i])
+    }
+
+    /// The most recent signed-off update of the action, if any (while a
+    /// revision is under way, the content last signed off).
     pub fn latest(&self, action_id: i64) -> Option<&Update> {
-        self.updates_of(action_id)
-            .filter(|u| u.state == crate::UpdateState::SignedOff)
-            .max_by_key(|u| u.period)
+        self.signed_of(action_id).max_by_key(|u| u.period)
     }
 
     /// The action's signed-off update for `period`, if any: what reports use.
     pub fn update_in(&self, action_id: i64, period: ReportingPeriod) -> Option<&Update> {
-        self.updates_of(action_id)
-            .find(|u| u.period == period && u.state == crate::UpdateState::SignedOff)
+        self.signed_of(action_id).find(|u| u.period == period)
     }
 
-    /// The action's update for `period` in whatever state it is.
+    /// The action's update for `period` in whatever state it is, as the
+    /// tree's viewer may see it.
     pub fn any_update_in(&self, action_id: i64, period: ReportingPeriod) -> Option<&Update> {
         self.updates_of(action_id).find(|u| u.period == period)
     }
@@ -153,12 +223,7 @@ impl PlanTree {
 
     /// The periods that have at least one signed-off update, oldest first.
     pub fn periods(&self) -> Vec<ReportingPeriod> {
-        let mut p: Vec<_> = self
-            .updates
-            .iter()
-            .filter(|u| u.state == crate::UpdateState::SignedOff)
-            .map(|u| u.period)
-            .collect();
+        let mut p: Vec<_> = self.signed.iter().map(|u| u.period).collect();
         p.sort();
         p.dedup();
         p

@@ -150,6 +150,36 @@ pub struct Update {
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency version; a save must name the version it read.
     pub version: i64,
+    /// The content last signed off, kept while a revision of a signed-off
+    /// update goes through sign-off again (the update is then a draft,
+    /// submitted or returned). `None` when the update is itself signed off
+    /// (its `input` is what is published) or was never signed off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<UpdateInput>,
+}
+
+impl Update {
+    /// The update as those who may not see work in progress see it: its
+    /// signed-off content, or `None` when nothing of it has been signed off.
+    /// Reports, roll-ups and public pages read updates only through this.
+    pub fn as_published(&self) -> Option<Update> {
+        if self.state == crate::UpdateState::SignedOff {
+            return Some(self.clone());
+        }
+        self.published.as_ref().map(|input| Update {
+            input: input.clone(),
+            state: crate::UpdateState::SignedOff,
+            returned_comment: None,
+            published: None,
+            ..self.clone()
+        })
+    }
+
+    /// Whether any of it has been signed off (so changing it is a revision,
+    /// and the signed-off content stays visible meanwhile).
+    pub fn was_signed_off(&self) -> bool {
+        self.state == crate::UpdateState::SignedOff || self.published.is_some()
+    }
 }
 
 #[cfg(test)]

@@ -82,12 +82,15 @@ impl Store {
             .await?;
         let before = existing.as_ref().map(cover_from).transpose()?;
         let current = before.as_ref().map_or(0, |b| b.version);
-        StoreError::unless_current(
-            "report cover",
-            format!("{} {period}", plan.year),
-            version,
-            current,
-        )?;
+        let key = format!("{} {period}", plan.year);
+        if before.is_none() && version != 0 {
+            return Err(StoreError::Conflict {
+                entity: "report cover",
+                key,
+                expected: version,
+                current: 0,
+            });
+        }
         let t = now();
         let meeting_date = cover.meeting_date.map(|d| d.to_string());
         let id: i64 = match &existing {
@@ -106,13 +109,25 @@ impl Store {
                 .bind(&t)
                 .bind(&t)
                 .fetch_one(&mut *tx)
-                .await?
+                .await
+                .map_err(|e| match e {
+                    // Someone saved the first cover since the read above.
+                    sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+                        entity: "report cover",
+                        key: key.clone(),
+                        expected: 0,
+                        current: 1,
+                    },
+                    e => StoreError::Database(e),
+                })?
             }
             Some(row) => {
                 let id = Cols::new(row, "report cover")?.id();
-                let changed = sqlx::query(
+                crate::rows::claim(&mut tx, "report_covers", "report cover", &key, id, version)
+                    .await?;
+                sqlx::query(
                     "UPDATE report_covers SET reference = $1, committee = $2, meeting_date = $3, author = $4, summary = $5, \
-                     version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
+                     updated_at = $6 WHERE id = $7",
                 )
                 .bind(cover.reference.as_str())
                 .bind(&cover.committee)
@@ -121,20 +136,8 @@ impl Store {
                 .bind(&cover.summary)
                 .bind(&t)
                 .bind(id)
-                .bind(version)
                 .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                // Someone saved between the read above and this write (on
-                // PostgreSQL, where the read takes no lock).
-                if changed == 0 {
-                    return Err(StoreError::Conflict {
-                        entity: "report cover",
-                        key: format!("{} {period}", plan.year),
-                        expected: version,
-                        current: current + 1,
-                    });
-                }
+                .await?;
                 id
             }
         };

@@ -170,7 +170,16 @@ impl Store {
                 });
             }
         };
-        sqlx::query("UPDATE reporting_periods SET state = 'closed', closed_at = $1, version = version + 1 WHERE id = $2")
+        crate::rows::claim(
+            &mut tx,
+            "reporting_periods",
+            "reporting period",
+            &period,
+            before.id,
+            before.version,
+        )
+        .await?;
+        sqlx::query("UPDATE reporting_periods SET state = 'closed', closed_at = $1 WHERE id = $2")
             .bind(now())
             .bind(before.id)
             .execute(&mut *tx)
@@ -287,7 +296,7 @@ impl Store {
     ) -> Result<domain::Update, StoreError> {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
-            "SELECT u.id, u.action_id, a.plan_id, u.half, po.body_id FROM updates u JOIN actions a ON a.id = u.action_id \
+            "SELECT u.id, u.action_id, a.plan_id, u.half, pl.status, pl.year, po.body_id FROM updates u JOIN actions a ON a.id = u.action_id \
              JOIN plans pl ON pl.id = a.plan_id JOIN portfolios po ON po.id = pl.portfolio_id WHERE u.id = $1 AND u.deleted_at IS NULL",
         )
         .bind(update_id)
@@ -298,6 +307,15 @@ impl Store {
         let (action_id, plan_id, body_id) =
             (c.i64("action_id")?, c.i64("plan_id")?, c.i64("body_id")?);
         let half = Half::from_number(c.i64("half")?).map_err(|e| c.corrupt(e))?;
+        if c.parse("status", str::parse::<domain::PlanStatus>)? == domain::PlanStatus::Superseded {
+            return Err(StoreError::PlanState {
+                year: domain::FinancialYear::starting(c.i64("year")? as i32)
+                    .map_err(|e| c.corrupt(e))?
+                    .to_string(),
+                state: "superseded",
+                hint: "a superseded plan is the record of its year and its updates do not change",
+            });
+        }
         let before = crate::updates::load_updates(&mut tx, "a.id = $1", action_id)
             .await?
             .into_iter()
@@ -325,12 +343,31 @@ impl Store {
             before.version,
         )?;
         let next = step(before.state)?;
-        sqlx::query("UPDATE updates SET state = $1, returned_comment = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
+        crate::rows::claim(
+            &mut tx,
+            "updates",
+            "update",
+            format!("for {}", before.period),
+            update_id,
+            expected_version,
+        )
+        .await?;
+        // The signed-off content stays published while a returned revision
+        // is reworked; signing off publishes the new content.
+        let published = match (before.state, next) {
+            (_, UpdateState::SignedOff) => None,
+            (UpdateState::SignedOff, _) => Some(crate::updates::published_json(&before.input)),
+            _ => before
+                .published
+                .as_ref()
+                .map(crate::updates::published_json),
+        };
+        sqlx::query("UPDATE updates SET state = $1, returned_comment = $2, updated_at = $3, published = $4 WHERE id = $5")
             .bind(next.as_str())
             .bind(comment)
             .bind(now())
+            .bind(published)
             .bind(update_id)
-            .bind(expected_version)
             .execute(&mut *tx)
             .await?;
         let after = crate::updates::load_updates(&mut tx, "a.id = $1", action_id)

@@ -160,22 +160,27 @@ impl StoreError {
     /// Whether the error is the user's to correct (bad input, a missing or
     /// clashing record, a stale version) rather than a fault of the system.
     pub fn is_user_error(&self) -> bool {
-        matches!(
-            self,
+        // Exhaustive, so that a new kind of error must be placed.
+        match self {
             StoreError::Invalid(_)
-                | StoreError::NotFound { .. }
-                | StoreError::Duplicate { .. }
-                | StoreError::Conflict { .. }
-                | StoreError::NotInPeriod { .. }
-                | StoreError::Closed { .. }
-                | StoreError::PeriodState { .. }
-                | StoreError::Transition(_)
-                | StoreError::PlanState { .. }
-                | StoreError::CommitmentClosed { .. }
-                | StoreError::WouldOverwrite { .. }
-                | StoreError::Backup { .. }
-                | StoreError::Location { .. }
-        )
+            | StoreError::NotFound { .. }
+            | StoreError::Duplicate { .. }
+            | StoreError::Conflict { .. }
+            | StoreError::NotInPeriod { .. }
+            | StoreError::Closed { .. }
+            | StoreError::PeriodState { .. }
+            | StoreError::Transition(_)
+            | StoreError::PlanState { .. }
+            | StoreError::CommitmentClosed { .. }
+            | StoreError::WouldOverwrite { .. }
+            | StoreError::Backup { .. }
+            | StoreError::Location { .. } => true,
+            StoreError::Corrupt { .. }
+            | StoreError::Connect { .. }
+            | StoreError::Migrate(_)
+            | StoreError::Database(_)
+            | StoreError::Io { .. } => false,
+        }
     }
 
     /// Refuse a change based on version `expected` of a record now at `current`.

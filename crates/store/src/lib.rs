@@ -50,6 +50,7 @@ pub use scrutiny::{
     MeetingDetails, MemberDetails, NewAgendaItem,
 };
 pub use sso::{SsoLogin, SsoProvider};
+pub use updates::Recording;
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -299,17 +299,22 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::not_found("strategy of body", body_id))?;
         let mut tx = self.begin_write().await?;
-        let current: i64 = sqlx::query_scalar("SELECT version FROM strategies WHERE id = $1")
-            .bind(before.id)
-            .fetch_one(&mut *tx)
-            .await?;
-        StoreError::unless_current("strategy", &before.title, expected_version, current)?;
+        crate::rows::claim(
+            &mut tx,
+            "strategies",
+            "strategy",
+            &before.title,
+            before.id,
+            expected_version,
+        )
+        .await?;
         let t = now();
         for (id, new_title) in &ambitions {
             let Some(old) = before.ambitions.iter().find(|a| a.id == *id) else {
                 return Err(StoreError::not_found("ambition", id));
             };
             if old.title != *new_title {
+                // Ambitions are edited under the strategy's version, claimed above.
                 sqlx::query("UPDATE ambitions SET title = $1, version = version + 1, updated_at = $2 WHERE id = $3")
                     .bind(new_title.as_str())
                     .bind(&t)
@@ -336,14 +341,13 @@ impl Store {
             }
         }
         sqlx::query(
-            "UPDATE strategies SET title = $1, first_year = $2, last_year = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
+            "UPDATE strategies SET title = $1, first_year = $2, last_year = $3, updated_at = $4 WHERE id = $5",
         )
         .bind(title.to_string())
         .bind(i64::from(years.first))
         .bind(i64::from(years.last))
         .bind(&t)
         .bind(before.id)
-        .bind(expected_version)
         .execute(&mut *tx)
         .await?;
         let mut after = before.clone();

@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{Change, record};
 use crate::org::alignment_from;
-use crate::rows::{Cols, flag, json, now, unique};
+use crate::rows::{Cols, claim, flag, json, now, unique};
 use crate::{Store, StoreError};
 
 /// A new item of a plan tree (an ambition, priority or statement).
@@ -449,19 +449,21 @@ impl Store {
     ) -> Result<Plan, StoreError> {
         let mut tx = self.begin_write().await?;
         let before = Self::plan_in(&mut tx, plan_id).await?;
-        StoreError::unless_current(
+        claim(
+            &mut tx,
+            "plans",
             "plan",
-            before.year.to_string(),
+            before.year,
+            plan_id,
             expected_version,
-            before.version,
-        )?;
+        )
+        .await?;
         let ctx = plan_context(&mut tx, plan_id).await?;
         let t = now();
-        sqlx::query("UPDATE plans SET published_at = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
+        sqlx::query("UPDATE plans SET published_at = $1, updated_at = $2 WHERE id = $3")
             .bind(publish.then(|| t.clone()))
             .bind(&t)
             .bind(plan_id)
-            .bind(expected_version)
             .execute(&mut *tx)
             .await?;
         let after = Self::plan_in(&mut tx, plan_id).await?;
@@ -494,18 +496,21 @@ impl Store {
         let before = Self::plan_in(&mut tx, plan_id).await?;
         let ctx = plan_context(&mut tx, plan_id).await?;
         let operation = self.tree_change(ctx.status, ctx.year, "edit")?;
-        StoreError::unless_current(
+        claim(
+            &mut tx,
+            "plans",
             "plan",
-            before.year.to_string(),
+            before.year,
+            plan_id,
             expected_version,
-            before.version,
-        )?;
+        )
+        .await?;
         sqlx::query("DELETE FROM plan_alignments WHERE plan_id = $1")
             .bind(plan_id)
             .execute(&mut *tx)
             .await?;
         align(&mut tx, plan_id, ctx.body_id, alignment_ids).await?;
-        sqlx::query("UPDATE plans SET version = version + 1, updated_at = $1 WHERE id = $2")
+        sqlx::query("UPDATE plans SET updated_at = $1 WHERE id = $2")
             .bind(now())
             .bind(plan_id)
             .execute(&mut *tx)
@@ -711,19 +716,22 @@ impl Store {
     ) -> Result<Action, StoreError> {
         let mut tx = self.begin_write().await?;
         let before = one_action(&mut tx, action_id).await?;
-        StoreError::unless_current(
+        claim(
+            &mut tx,
+            "actions",
             "action",
-            before.details.reference.to_string(),
+            &before.details.reference,
+            action_id,
             expected_version,
-            before.version,
-        )?;
+        )
+        .await?;
         let ctx = plan_context(&mut tx, before.plan_id).await?;
         let operation = self.tree_change(ctx.status, ctx.year, "edit")?;
         let (parent, _) = item(&mut tx, before.item_id).await?;
         check_placement(&mut tx, &ctx, &parent, &details, action_id).await?;
-        let done = sqlx::query(
+        sqlx::query(
             "UPDATE actions SET reference = $1, title = $2, lead = $3, directorate = $4, target = $5, illustrative = $6, \
-             version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9 AND deleted_at IS NULL",
+             updated_at = $7 WHERE id = $8",
         )
         .bind(details.reference.to_string())
         .bind(details.title.as_str())
@@ -733,18 +741,9 @@ impl Store {
         .bind(flag(details.illustrative))
         .bind(now())
         .bind(action_id)
-        .bind(expected_version)
         .execute(&mut *tx)
         .await
         .map_err(unique("action", details.reference, "reference"))?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict {
-                entity: "action",
-                key: before.details.reference.to_string(),
-                expected: expected_version,
-                current: before.version + 1,
-            });
-        }
         let after = one_action(&mut tx, action_id).await?;
         record(
             &mut tx,
@@ -772,15 +771,18 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let before = one_action(&mut tx, action_id).await?;
-        StoreError::unless_current(
+        claim(
+            &mut tx,
+            "actions",
             "action",
-            before.details.reference.to_string(),
+            &before.details.reference,
+            action_id,
             expected_version,
-            before.version,
-        )?;
+        )
+        .await?;
         let ctx = plan_context(&mut tx, before.plan_id).await?;
         let operation = self.tree_change(ctx.status, ctx.year, "delete")?;
-        sqlx::query("UPDATE actions SET deleted_at = $1, version = version + 1 WHERE id = $2")
+        sqlx::query("UPDATE actions SET deleted_at = $1 WHERE id = $2")
             .bind(now())
             .bind(action_id)
             .execute(&mut *tx)
@@ -976,12 +978,15 @@ impl Store {
     ) -> Result<PlanItem, StoreError> {
         let mut tx = self.begin_write().await?;
         let (before, plan_id) = item(&mut tx, item_id).await?;
-        StoreError::unless_current(
+        claim(
+            &mut tx,
+            "plan_items",
             "plan item",
-            before.title.to_string(),
+            &before.title,
+            item_id,
             expected_version,
-            before.version,
-        )?;
+        )
+        .await?;
         let ctx = plan_context(&mut tx, plan_id).await?;
         let operation = self.tree_change(ctx.status, ctx.year, "edit")?;
         if number != before.number {
@@ -1001,12 +1006,11 @@ impl Store {
                 )));
             }
         }
-        sqlx::query("UPDATE plan_items SET number = $1, title = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
+        sqlx::query("UPDATE plan_items SET number = $1, title = $2, updated_at = $3 WHERE id = $4")
             .bind(number.map(i64::from))
             .bind(title.as_str())
             .bind(now())
             .bind(item_id)
-            .bind(expected_version)
             .execute(&mut *tx)
             .await?;
         let (after, _) = item(&mut tx, item_id).await?;

@@ -200,13 +200,23 @@ impl Store {
                 hint: "only a draft plan is approved",
             });
         }
-        StoreError::unless_current("plan", before.year, expected_version, before.version)?;
-        sqlx::query("UPDATE plans SET status = 'approved', approved_on = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-            .bind(on.to_string())
-            .bind(now())
-            .bind(plan_id)
-            .execute(&mut *tx)
-            .await?;
+        crate::rows::claim(
+            &mut tx,
+            "plans",
+            "plan",
+            before.year,
+            plan_id,
+            expected_version,
+        )
+        .await?;
+        sqlx::query(
+            "UPDATE plans SET status = 'approved', approved_on = $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(on.to_string())
+        .bind(now())
+        .bind(plan_id)
+        .execute(&mut *tx)
+        .await?;
         let previous: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM plans WHERE portfolio_id = $1 AND year = $2 AND status = 'approved' AND deleted_at IS NULL",
         )
@@ -216,7 +226,8 @@ impl Store {
         .await?;
         if let Some(previous) = previous {
             let old = Self::plan_in(&mut tx, previous).await?;
-            sqlx::query("UPDATE plans SET status = 'superseded', version = version + 1, updated_at = $1 WHERE id = $2")
+            crate::rows::claim(&mut tx, "plans", "plan", old.year, previous, old.version).await?;
+            sqlx::query("UPDATE plans SET status = 'superseded', updated_at = $1 WHERE id = $2")
                 .bind(now())
                 .bind(previous)
                 .execute(&mut *tx)

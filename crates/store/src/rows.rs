@@ -113,6 +113,49 @@ impl<'r> Cols<'r> {
     }
 }
 
+/// Claim version `expected` of row `id` of `table` for the write under
+/// way: bump the version with `WHERE id AND version` inside the write
+/// transaction, and turn anything but one changed row into the stale-version
+/// refusal ([`StoreError::Conflict`], or not found when the row is gone).
+///
+/// Every edit of a versioned record goes through here, before its own
+/// `UPDATE`, which then leaves `version` alone. Two saves based on one
+/// version cannot both pass: on PostgreSQL the second waits for the first's
+/// row lock and then finds the version moved; on SQLite writers queue.
+pub(crate) async fn claim(
+    conn: &mut sqlx::AnyConnection,
+    table: &'static str,
+    entity: &'static str,
+    key: impl ToString,
+    id: i64,
+    expected: i64,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(&format!(
+        "UPDATE {table} SET version = version + 1 WHERE id = $1 AND version = $2"
+    ))
+    .bind(id)
+    .bind(expected)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    let current: Option<i64> =
+        sqlx::query_scalar(&format!("SELECT version FROM {table} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Err(match current {
+        Some(current) => StoreError::Conflict {
+            entity,
+            key: key.to_string(),
+            expected,
+            current,
+        },
+        None => StoreError::not_found(entity, key.to_string()),
+    })
+}
+
 /// Turn a unique-constraint violation into [`StoreError::Duplicate`].
 pub(crate) fn unique(
     entity: &'static str,

@@ -359,27 +359,28 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let t = now();
-        let changed = sqlx::query(
-            "UPDATE committees SET name = $1, clerk = $2, version = version + 1, updated_at = $3 \
-             WHERE id = $4 AND version = $5 AND deleted_at IS NULL",
+        // The record as read above is what the audit trail keeps as "before".
+        StoreError::unless_current("committee", before.name.clone(), version, before.version)?;
+        crate::rows::claim(
+            &mut tx,
+            "committees",
+            "committee",
+            before.name.clone(),
+            id,
+            version,
+        )
+        .await?;
+        sqlx::query(
+            "UPDATE committees SET name = $1, clerk = $2, updated_at = $3 \
+             WHERE id = $4",
         )
         .bind(details.name.as_str())
         .bind(details.clerk_text())
         .bind(&t)
         .bind(id)
-        .bind(version)
         .execute(&mut *tx)
         .await
-        .map_err(unique("committee", &details.name, "name"))?
-        .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::Conflict {
-                entity: "committee",
-                key: before.name.clone(),
-                expected: version,
-                current: before.version,
-            });
-        }
+        .map_err(unique("committee", &details.name, "name"))?;
         let after = Committee {
             name: details.name.to_string(),
             clerk: details.clerk_text().to_owned(),
@@ -399,27 +400,34 @@ impl Store {
             ),
         )
         .await?;
-        let linked: Vec<(i64, Option<i64>)> = sqlx::query_as(
-            "SELECT id, committee_id FROM portfolios WHERE body_id = $1 AND deleted_at IS NULL",
+        let linked: Vec<(i64, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT id, committee_id, version FROM portfolios WHERE body_id = $1 AND deleted_at IS NULL",
         )
         .bind(before.body_id)
         .fetch_all(&mut *tx)
         .await?;
-        for (portfolio, committee) in linked {
+        for (portfolio, committee, portfolio_version) in linked {
             let chosen = portfolio_ids.contains(&portfolio);
             let new = match (chosen, committee) {
                 (true, c) if c != Some(id) => Some(id),
                 (false, Some(c)) if c == id => None,
                 _ => continue,
             };
-            sqlx::query(
-                "UPDATE portfolios SET committee_id = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+            crate::rows::claim(
+                &mut tx,
+                "portfolios",
+                "portfolio",
+                portfolio,
+                portfolio,
+                portfolio_version,
             )
-            .bind(new)
-            .bind(&t)
-            .bind(portfolio)
-            .execute(&mut *tx)
             .await?;
+            sqlx::query("UPDATE portfolios SET committee_id = $1, updated_at = $2 WHERE id = $3")
+                .bind(new)
+                .bind(&t)
+                .bind(portfolio)
+                .execute(&mut *tx)
+                .await?;
             record(
                 &mut tx,
                 Change::between(
@@ -501,9 +509,25 @@ impl Store {
         let before = self.committee_member(id).await?;
         let committee = self.committee(before.committee_id).await?;
         let mut tx = self.begin_write().await?;
-        let changed = sqlx::query(
+        // The record as read above is what the audit trail keeps as "before".
+        StoreError::unless_current(
+            "committee member",
+            before.name.clone(),
+            version,
+            before.version,
+        )?;
+        crate::rows::claim(
+            &mut tx,
+            "committee_members",
+            "committee member",
+            before.name.clone(),
+            id,
+            version,
+        )
+        .await?;
+        sqlx::query(
             "UPDATE committee_members SET name = $1, role = $2, term_from = $3, term_to = $4, \
-             version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7 AND deleted_at IS NULL",
+             updated_at = $5 WHERE id = $6",
         )
         .bind(details.name.as_str())
         .bind(details.role.as_str())
@@ -511,18 +535,8 @@ impl Store {
         .bind(details.term_to.map(|d| d.to_string()))
         .bind(now())
         .bind(id)
-        .bind(version)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::Conflict {
-                entity: "committee member",
-                key: before.name.clone(),
-                expected: version,
-                current: before.version,
-            });
-        }
+        .await?;
         let after = details.member(id, before.committee_id, before.version + 1);
         record(
             &mut tx,
@@ -613,9 +627,25 @@ impl Store {
         let before = self.meeting(id).await?;
         let committee = self.committee(before.committee_id).await?;
         let mut tx = self.begin_write().await?;
-        let changed = sqlx::query(
+        // The record as read above is what the audit trail keeps as "before".
+        StoreError::unless_current(
+            "meeting",
+            before.held_on.to_string(),
+            version,
+            before.version,
+        )?;
+        crate::rows::claim(
+            &mut tx,
+            "meetings",
+            "meeting",
+            before.held_on.to_string(),
+            id,
+            version,
+        )
+        .await?;
+        sqlx::query(
             "UPDATE meetings SET held_on = $1, venue = $2, status = $3, published = $4, \
-             version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7 AND deleted_at IS NULL",
+             updated_at = $5 WHERE id = $6",
         )
         .bind(details.held_on.to_string())
         .bind(details.venue.trim())
@@ -623,18 +653,8 @@ impl Store {
         .bind(flag(details.published))
         .bind(now())
         .bind(id)
-        .bind(version)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::Conflict {
-                entity: "meeting",
-                key: before.held_on.to_string(),
-                expected: version,
-                current: before.version,
-            });
-        }
+        .await?;
         let after = details.meeting(id, before.committee_id, before.version + 1);
         record(
             &mut tx,
@@ -770,25 +790,31 @@ impl Store {
         let body_id = Some(self.committee(meeting.committee_id).await?.body_id);
         let mut tx = self.begin_write().await?;
         let t = now();
-        let changed = sqlx::query(
-            "UPDATE agenda_items SET minutes = $1, version = version + 1, updated_at = $2 \
-             WHERE id = $3 AND version = $4 AND deleted_at IS NULL",
+        // The record as read above is what the audit trail keeps as "before".
+        StoreError::unless_current(
+            "agenda item",
+            before.number.clone(),
+            version,
+            before.version,
+        )?;
+        crate::rows::claim(
+            &mut tx,
+            "agenda_items",
+            "agenda item",
+            before.number.clone(),
+            item_id,
+            version,
+        )
+        .await?;
+        sqlx::query(
+            "UPDATE agenda_items SET minutes = $1, updated_at = $2 \
+             WHERE id = $3",
         )
         .bind(&accepted.minutes)
         .bind(&t)
         .bind(item_id)
-        .bind(version)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::Conflict {
-                entity: "agenda item",
-                key: before.number.clone(),
-                expected: version,
-                current: before.version,
-            });
-        }
+        .await?;
         let after = AgendaItem {
             minutes: accepted.minutes.clone(),
             version: before.version + 1,
@@ -1002,9 +1028,20 @@ impl Store {
             }
         }
         let mut tx = self.begin_write().await?;
-        let changed = sqlx::query(
+        // The record as read above is what the audit trail keeps as "before".
+        StoreError::unless_current("commitment", id.to_string(), version, before.version)?;
+        crate::rows::claim(
+            &mut tx,
+            "commitments",
+            "commitment",
+            id.to_string(),
+            id,
+            version,
+        )
+        .await?;
+        sqlx::query(
             "UPDATE commitments SET status = $1, delivery_note = $2, closed_on = $3, delivered_by_item_id = $4, \
-             version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7 AND deleted_at IS NULL",
+             updated_at = $5 WHERE id = $6",
         )
         .bind(closing.status.status().as_str())
         .bind(closing.note.as_str())
@@ -1012,18 +1049,8 @@ impl Store {
         .bind(closing.by_item)
         .bind(now())
         .bind(id)
-        .bind(version)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::Conflict {
-                entity: "commitment",
-                key: id.to_string(),
-                expected: version,
-                current: before.version,
-            });
-        }
+        .await?;
         let after = Commitment {
             status: closing.status.status(),
             delivery_note: closing.note.to_string(),

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use domain::{
-    Half, MeasureActual, ParseError, Percent, ReportingPeriod, Status, Text, Title, Update,
-    UpdateInput,
+    Half, MeasureActual, OutsideCycle, ParseError, Percent, ReportingPeriod, Status, Text, Title,
+    Update, UpdateInput,
 };
 use sqlx::AnyConnection;
 
@@ -69,17 +69,103 @@ pub(crate) async fn load_updates(
                 created_at: c.time("created_at")?,
                 updated_at: c.time("updated_at")?,
                 version: c.i64("version")?,
+                published: c.parse_opt("published", published_from)?,
             })
         })
         .collect()
 }
 
+/// The stored form of an update's signed-off content, kept while a revision
+/// goes through sign-off.
+pub(crate) fn published_json(input: &UpdateInput) -> String {
+    serde_json::to_string(input).unwrap_or_default()
+}
+
+fn published_from(raw: &str) -> Result<UpdateInput, ParseError> {
+    serde_json::from_str(raw).map_err(|e| {
+        ParseError::new(
+            "published",
+            raw.chars().take(40).collect::<String>(),
+            format!("the JSON of an update's signed-off content ({e})"),
+        )
+    })
+}
+
 impl Store {
+    /// Whether `body_id`'s updates may be recorded outside the reporting cycle.
+    pub async fn outside_cycle(&self, body_id: i64) -> Result<OutsideCycle, StoreError> {
+        let stored: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT updates_outside_cycle FROM bodies WHERE id = $1")
+                .bind(body_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        stored
+            .map(OutsideCycle::from_stored)
+            .ok_or_else(|| StoreError::not_found("body", body_id))
+    }
+
+    /// Choose whether `body_id`'s updates may be recorded outside the
+    /// reporting cycle, based on the body's `expected_version`.
+    pub async fn set_outside_cycle(
+        &self,
+        actor: &str,
+        body_id: i64,
+        expected_version: i64,
+        setting: OutsideCycle,
+    ) -> Result<OutsideCycle, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT updates_outside_cycle FROM bodies WHERE id = $1")
+                .bind(body_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let before = OutsideCycle::from_stored(
+            before.ok_or_else(|| StoreError::not_found("body", body_id))?,
+        );
+        crate::rows::claim(
+            &mut tx,
+            "bodies",
+            "body",
+            body_id,
+            body_id,
+            expected_version,
+        )
+        .await?;
+        sqlx::query("UPDATE bodies SET updates_outside_cycle = $1, updated_at = $2 WHERE id = $3")
+            .bind(setting.stored())
+            .bind(now())
+            .bind(body_id)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            Change::between(
+                Some(body_id),
+                actor,
+                "body",
+                body_id,
+                "edit",
+                serde_json::json!({ "updates_outside_cycle": before }),
+                serde_json::json!({ "updates_outside_cycle": setting }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(setting)
+    }
+
     /// Record `action_id`'s update for `period`, or change the one already
     /// recorded. `expected_version` is the version of the existing update the
     /// change was based on: `Some(0)` when the person saw no update (refused
     /// if someone has recorded one since), `None` to replace whatever is
     /// there. A stale version is refused.
+    ///
+    /// In an open period the update is a draft for sign-off; saving over a
+    /// signed-off update starts a revision while the signed-off content
+    /// stays published. Outside the cycle (no period opened, when the body
+    /// allows it) a new update is recorded as reported, signed off at once;
+    /// a signed-off one changes only by [`Store::correct_update`]. Closed
+    /// periods and superseded plans are frozen.
     pub async fn record_update(
         &self,
         actor: &str,
@@ -92,9 +178,10 @@ impl Store {
             .await
     }
 
-    /// Correct a signed-off update of a closed period. The period stays
-    /// closed and the update signed off; the audit trail keeps the earlier
-    /// version, the correction and its `reason`.
+    /// A performance officer's correction of a signed-off update, in any
+    /// period (closed ones included) and on any plan (superseded ones
+    /// included). The update stays signed off; the audit trail keeps the
+    /// earlier version, the correction and its `reason`.
     pub async fn correct_update(
         &self,
         actor: &str,
@@ -134,7 +221,7 @@ impl Store {
         let input = input.validate()?;
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
-            "SELECT a.id, a.reference, pl.year, po.body_id FROM actions a JOIN plans pl ON pl.id = a.plan_id \
+            "SELECT a.id, a.reference, a.plan_id, pl.year, pl.status, po.body_id FROM actions a JOIN plans pl ON pl.id = a.plan_id \
              JOIN portfolios po ON po.id = pl.portfolio_id WHERE a.id = $1 AND a.deleted_at IS NULL",
         )
         .bind(action_id)
@@ -146,35 +233,14 @@ impl Store {
         let plan_year =
             domain::FinancialYear::starting(c.i64("year")? as i32).map_err(|e| c.corrupt(e))?;
         let body_id = c.i64("body_id")?;
+        let plan_id = c.i64("plan_id")?;
+        let plan_status: domain::PlanStatus = c.parse("status", str::parse)?;
         if period.year != plan_year {
             return Err(StoreError::NotInPeriod {
                 reference,
                 plan_year: plan_year.to_string(),
                 period: period.to_string(),
             });
-        }
-        // Inside an open reporting period updates go through sign-off; a closed
-        // period is frozen; outside the cycle an update is recorded as reported.
-        let plan_id: i64 = sqlx::query_scalar("SELECT plan_id FROM actions WHERE id = $1")
-            .bind(action_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let round = crate::cycle::period_in(&mut tx, plan_id, period.half).await?;
-        let closed = round.as_ref().is_some_and(|r| !r.open);
-        match (closed, correction) {
-            (true, None) => {
-                return Err(StoreError::Closed {
-                    period: period.to_string(),
-                });
-            }
-            (false, Some(_)) => {
-                return Err(StoreError::PeriodState {
-                    period: period.to_string(),
-                    state: "not closed",
-                    hint: "corrections are for closed periods; change the update as usual",
-                });
-            }
-            _ => {}
         }
         let measures = crate::plans::indicator_ids(&mut tx, action_id).await?;
         if let Some(bad) = input
@@ -188,34 +254,55 @@ impl Store {
                 format!("a figure for one of action {reference}'s numeric measures"),
             )));
         }
-
         let existing = load_updates(&mut tx, "a.id = $1", action_id)
             .await?
             .into_iter()
             .find(|u| u.period == period);
-        if correction.is_some() && existing.is_none() {
-            return Err(StoreError::not_found("update to correct for", period));
-        }
-        let state = match (&round, &existing) {
-            (None, _) => domain::UpdateState::SignedOff,
-            (Some(_), Some(current)) if correction.is_some() => current.state,
-            (Some(_), Some(current)) => current.state.edit().map_err(StoreError::Transition)?,
-            (Some(_), None) => domain::UpdateState::Draft,
+        let key = format!("for {reference} in {period}");
+        // What the update becomes, and the signed-off content kept beside it.
+        let (state, published) = match (correction, &existing) {
+            (Some(_), None) => return Err(StoreError::not_found("update to correct for", period)),
+            (Some(_), Some(current)) => (current.state.correct()?, None),
+            (None, existing) => {
+                let plan = PlanOf {
+                    id: plan_id,
+                    body_id,
+                    status: plan_status,
+                };
+                match self
+                    .recording_in(&mut tx, &plan, period, existing.as_ref())
+                    .await?
+                {
+                    Recording::Draft => (
+                        domain::UpdateState::Draft,
+                        existing
+                            .as_ref()
+                            .and_then(|u| u.published.as_ref())
+                            .map(published_json),
+                    ),
+                    Recording::Revision => (
+                        domain::UpdateState::Draft,
+                        existing.as_ref().map(|u| published_json(&u.input)),
+                    ),
+                    Recording::AsReported => (domain::UpdateState::SignedOff, None),
+                }
+            }
         };
         let t = now();
         let (id, operation) = match &existing {
             Some(current) => {
-                if let Some(expected) = expected_version.filter(|v| *v != current.version) {
-                    return Err(StoreError::Conflict {
-                        entity: "update",
-                        key: format!("for {reference} in {period}"),
-                        expected,
-                        current: current.version,
-                    });
-                }
-                let done = sqlx::query(
+                crate::rows::claim(
+                    &mut tx,
+                    "updates",
+                    "update",
+                    &key,
+                    current.id,
+                    expected_version.unwrap_or(current.version),
+                )
+                .await?;
+                sqlx::query(
                     "UPDATE updates SET status = $1, commentary = $2, percent = $3, key_achievement = $4, author = $5, \
-                     illustrative = $6, version = version + 1, updated_at = $7, state = $10 WHERE id = $8 AND version = $9",
+                     illustrative = $6, updated_at = $7, state = $8, published = $9, returned_comment = $10 WHERE id = $11",
                 )
                 .bind(input.status.as_str())
                 .bind(input.commentary.as_str())
@@ -224,19 +311,12 @@ impl Store {
                 .bind(input.author.as_str())
                 .bind(flag(input.illustrative))
                 .bind(&t)
-                .bind(current.id)
-                .bind(current.version)
                 .bind(state.as_str())
+                .bind(published)
+                .bind(current.returned_comment.as_deref())
+                .bind(current.id)
                 .execute(&mut *tx)
                 .await?;
-                if done.rows_affected() != 1 {
-                    return Err(StoreError::Conflict {
-                        entity: "update",
-                        key: format!("for {reference} in {period}"),
-                        expected: current.version,
-                        current: current.version + 1,
-                    });
-                }
                 sqlx::query("DELETE FROM measure_actuals WHERE update_id = $1")
                     .bind(current.id)
                     .execute(&mut *tx)
@@ -247,7 +327,7 @@ impl Store {
                 if let Some(expected) = expected_version.filter(|v| *v != 0) {
                     return Err(StoreError::Conflict {
                         entity: "update",
-                        key: format!("for {reference} in {period}"),
+                        key,
                         expected,
                         current: 0,
                     });
@@ -269,7 +349,17 @@ impl Store {
                 .bind(&t)
                 .bind(state.as_str())
                 .fetch_one(&mut *tx)
-                .await?;
+                .await
+                .map_err(|e| match e {
+                    // Someone recorded this period's update since the read above.
+                    sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+                        entity: "update",
+                        key: key.clone(),
+                        expected: 0,
+                        current: 1,
+                    },
+                    e => StoreError::Database(e),
+                })?;
                 (id, "create")
             }
         };
@@ -337,5 +427,127 @@ impl Store {
             .into_iter()
             .find(|u| u.id == id)
             .ok_or_else(|| StoreError::not_found("update", id))
+    }
+}
+
+/// What saving an update of one action for one period does now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recording {
+    /// The period is open: the update is a draft for sign-off.
+    Draft,
+    /// The period is open and the update is signed off: saving starts a
+    /// revision that goes through sign-off again while the signed-off
+    /// content stays published.
+    Revision,
+    /// No period was opened and the body allows updates outside the cycle:
+    /// a new update is recorded as reported, signed off at once.
+    AsReported,
+}
+
+/// The plan an update belongs to, as the rules for recording need it.
+struct PlanOf {
+    id: i64,
+    body_id: i64,
+    status: domain::PlanStatus,
+}
+
+impl Store {
+    /// What saving `action_id`'s update for `period` would do now, or the
+    /// refusal saving would meet (a closed period, a period not opened
+    /// where the body records updates only in the cycle, a signed-off
+    /// update outside the cycle, a superseded plan). Corrections by a
+    /// performance officer ([`Store::correct_update`]) are not refused so.
+    pub async fn recording(
+        &self,
+        action_id: i64,
+        period: ReportingPeriod,
+    ) -> Result<Recording, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row = sqlx::query(
+            "SELECT a.id, a.plan_id, pl.status, po.body_id FROM actions a JOIN plans pl ON pl.id = a.plan_id \
+             JOIN portfolios po ON po.id = pl.portfolio_id WHERE a.id = $1 AND a.deleted_at IS NULL",
+        )
+        .bind(action_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::not_found("action", action_id))?;
+        let c = Cols::new(&row, "action")?;
+        let plan = PlanOf {
+            id: c.i64("plan_id")?,
+            body_id: c.i64("body_id")?,
+            status: c.parse("status", str::parse)?,
+        };
+        let existing = load_updates(&mut conn, "a.id = $1", action_id)
+            .await?
+            .into_iter()
+            .find(|u| u.period == period);
+        self.recording_in(&mut conn, &plan, period, existing.as_ref())
+            .await
+    }
+
+    /// [`Store::recording`] on `conn`, for the write under way.
+    async fn recording_in(
+        &self,
+        conn: &mut AnyConnection,
+        plan: &PlanOf,
+        period: ReportingPeriod,
+        existing: Option<&Update>,
+    ) -> Result<Recording, StoreError> {
+        if plan.status == domain::PlanStatus::Superseded {
+            return Err(StoreError::PlanState {
+                year: period.year.to_string(),
+                state: "superseded",
+                hint: "a superseded plan is the record of its year and its updates do not change; a performance officer can record a correction with a reason",
+            });
+        }
+        match crate::cycle::period_in(conn, plan.id, period.half).await? {
+            Some(round) if !round.open => Err(StoreError::Closed {
+                period: period.to_string(),
+            }),
+            Some(_) => Ok(match existing {
+                Some(u) if u.state == domain::UpdateState::SignedOff => Recording::Revision,
+                _ => Recording::Draft,
+            }),
+            None => {
+                if !self.outside_cycle_allowed(conn, plan.body_id).await? {
+                    return Err(StoreError::PeriodState {
+                        period: period.to_string(),
+                        state: "not open",
+                        hint: "updates are recorded while their reporting period is open; a performance officer opens it on the plan's period page (or with `ambit period open`)",
+                    });
+                }
+                match existing {
+                    Some(u) if u.was_signed_off() => {
+                        Err(StoreError::Transition(domain::TransitionError {
+                            attempt: "change",
+                            from: domain::UpdateState::SignedOff,
+                            hint: "it is signed off and published; a performance officer can record a correction with a reason, or open the period so that a revision goes through sign-off",
+                        }))
+                    }
+                    _ => Ok(Recording::AsReported),
+                }
+            }
+        }
+    }
+
+    /// Whether `body_id` allows updates outside the cycle now, read on `conn`.
+    async fn outside_cycle_allowed(
+        &self,
+        conn: &mut AnyConnection,
+        body_id: i64,
+    ) -> Result<bool, StoreError> {
+        let setting: Option<i64> =
+            sqlx::query_scalar("SELECT updates_outside_cycle FROM bodies WHERE id = $1")
+                .bind(body_id)
+                .fetch_one(&mut *conn)
+                .await?;
+        let periods: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM reporting_periods rp JOIN plans pl ON pl.id = rp.plan_id \
+             JOIN portfolios po ON po.id = pl.portfolio_id WHERE po.body_id = $1",
+        )
+        .bind(body_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(OutsideCycle::from_stored(setting).allows(periods > 0))
     }
 }

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use store::StoreError;
 use utoipa::{OpenApi, ToSchema};
 
-use crate::AppState;
 use crate::auth::{self, Viewer};
+use crate::{AppState, visible};
 
 mod record;
 
@@ -126,36 +126,33 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound { .. } => Self::not_found(),
-            StoreError::Conflict { current, .. } => Self {
-                current_version: Some(current),
-                ..Self::new(StatusCode::CONFLICT, e.to_string())
-            },
-            StoreError::Invalid(p) => Self::invalid(p),
-            StoreError::NotInPeriod { .. } => Self {
-                field: Some("period".into()),
-                ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
-            },
-            StoreError::PlanState { .. } => Self {
-                field: Some("amendment".into()),
-                ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
-            },
-            StoreError::CommitmentClosed { .. } => Self {
-                field: Some("outcome".into()),
-                ..Self::new(StatusCode::CONFLICT, e.to_string())
-            },
-            StoreError::Duplicate { field, .. } => Self {
-                field: Some(field.into()),
-                ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
-            },
-            other => {
-                tracing::error!("{other}");
+        let status = crate::error::store_status(&e);
+        let field = match &e {
+            StoreError::Invalid(p) => Some(p.field.to_owned()),
+            StoreError::NotInPeriod { .. } => Some("period".to_owned()),
+            StoreError::PlanState { .. } => Some("amendment".to_owned()),
+            StoreError::CommitmentClosed { .. } => Some("outcome".to_owned()),
+            StoreError::Duplicate { field, .. } => Some((*field).to_owned()),
+            _ => None,
+        };
+        let current_version = match &e {
+            StoreError::Conflict { current, .. } => Some(*current),
+            _ => None,
+        };
+        match status {
+            StatusCode::NOT_FOUND => Self::not_found(),
+            StatusCode::INTERNAL_SERVER_ERROR => {
+                tracing::error!("{e}");
                 Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
+                    status,
                     "the service failed; nothing was changed; try again later",
                 )
             }
+            _ => Self {
+                field,
+                current_version,
+                ..Self::new(status, e.to_string())
+            },
         }
     }
 }
@@ -483,6 +480,14 @@ pub struct UpdateDto {
     actuals: Vec<ActualDto>,
     updated_at: String,
     version: i64,
+    /// Where it is in its sign-off: draft, submitted, returned or
+    /// signed_off. Those who may not see work in progress see signed-off
+    /// content only, so always signed_off.
+    #[schema(pattern = "^(draft|submitted|returned|signed_off)$")]
+    state: String,
+    /// Whether signed-off content is published while this revision of it
+    /// goes through sign-off again (shown to those who see work in progress).
+    revising_signed_off: bool,
 }
 
 /// An action with its measures and updates.
@@ -524,6 +529,8 @@ fn update_dto(u: &domain::Update) -> UpdateDto {
             .collect(),
         updated_at: u.updated_at.to_rfc3339(),
         version: u.version,
+        state: u.state.as_str().to_owned(),
+        revising_signed_off: u.published.is_some(),
     }
 }
 
@@ -588,8 +595,8 @@ async fn plan(
     Ids(id): Ids<i64>,
 ) -> ApiResult<PlanDto> {
     let viewer = caller(&state, &headers).await?;
-    let (plan, _, body) = visible_plan(&state, viewer.as_ref(), id).await?;
-    let tree = state.store().plan_tree(plan.id).await?;
+    let (plan, access, body) = visible_plan(&state, viewer.as_ref(), id).await?;
+    let tree = visible::tree(&state, plan.id, &access).await?;
     Ok(Json(PlanDto {
         id: plan.id,
         year: plan.year.to_string(),
@@ -652,8 +659,8 @@ async fn periods(
     Ids(id): Ids<i64>,
 ) -> ApiResult<Vec<PeriodDto>> {
     let viewer = caller(&state, &headers).await?;
-    let (plan, ..) = visible_plan(&state, viewer.as_ref(), id).await?;
-    let tree = state.store().plan_tree(plan.id).await?;
+    let (plan, access, _) = visible_plan(&state, viewer.as_ref(), id).await?;
+    let tree = visible::tree(&state, plan.id, &access).await?;
     Ok(Json(
         [Half::H1, Half::H2]
             .into_iter()
@@ -711,7 +718,7 @@ async fn rollup(
     Params(q): Params<PeriodQuery>,
 ) -> ApiResult<RollUpDto> {
     let viewer = caller(&state, &headers).await?;
-    let (plan, ..) = visible_plan(&state, viewer.as_ref(), id).await?;
+    let (plan, access, _) = visible_plan(&state, viewer.as_ref(), id).await?;
     let period = q
         .period
         .as_deref()
@@ -719,7 +726,9 @@ async fn rollup(
         .transpose()
         .map_err(ApiError::invalid)?
         .map(|h| ReportingPeriod::new(plan.year, h));
-    let r = state.store().plan_tree(plan.id).await?.rollup(period);
+    let r = visible::tree(&state, plan.id, &access)
+        .await?
+        .rollup(period);
     Ok(Json(RollUpDto {
         period: period.map(|p| p.to_string()),
         sentence: r.sentence(),
@@ -753,10 +762,8 @@ async fn action(
     Ids(id): Ids<i64>,
 ) -> ApiResult<ActionDto> {
     let viewer = caller(&state, &headers).await?;
-    let (action, plan, _) = visible_action(&state, viewer.as_ref(), id).await?;
-    let updates = state
-        .store()
-        .updates_of(action.id)
+    let (action, plan, access) = visible_action(&state, viewer.as_ref(), id).await?;
+    let updates = visible::updates(&state, &action, &access)
         .await?
         .iter()
         .map(update_dto)
@@ -836,9 +843,7 @@ async fn edit_action(
     let saved = writer
         .edit_action(&actor, id, edit.version, details)
         .await?;
-    let updates = state
-        .store()
-        .updates_of(id)
+    let updates = visible::updates(&state, &saved, &access)
         .await?
         .iter()
         .map(update_dto)
@@ -865,6 +870,12 @@ pub struct UpdateEdit {
     key_achievement: bool,
     #[serde(default)]
     actuals: Vec<ActualDto>,
+    /// Why a signed-off update is being corrected. Performance officers
+    /// only; the update stays signed off and the reason is kept in its
+    /// history. Without it, saving over a signed-off update in an open
+    /// period starts a revision that goes through sign-off again.
+    #[schema(max_length = 50000)]
+    correction: Option<String>,
 }
 
 #[utoipa::path(put, path = "/api/v1/actions/{id}/updates/{half}", request_body = UpdateEdit,
@@ -908,16 +919,38 @@ async fn record_update(
         illustrative: false,
     };
     let actor = format!("{} (API)", viewer.actor());
-    let saved = state
-        .store()
-        .record_update(
-            &actor,
-            id,
-            ReportingPeriod::new(plan.year, half),
-            input,
-            Some(edit.version.unwrap_or(0)),
-        )
-        .await?;
+    let period = ReportingPeriod::new(plan.year, half);
+    let version = edit.version.unwrap_or(0);
+    let reason = edit
+        .correction
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let saved = match reason {
+        Some(reason) => {
+            if !access.signs_off() {
+                return Err(forbidden(Some(&viewer)));
+            }
+            let reason = Text::parse("correction", reason).map_err(ApiError::invalid)?;
+            let current = state
+                .store()
+                .updates_of(id)
+                .await?
+                .into_iter()
+                .find(|u| u.period == period)
+                .ok_or_else(ApiError::not_found)?;
+            state
+                .store()
+                .correct_update(&actor, current.id, version, input, &reason)
+                .await?
+        }
+        None => {
+            state
+                .store()
+                .record_update(&actor, id, period, input, Some(version))
+                .await?
+        }
+    };
     Ok(Json(update_dto(&saved)))
 }
 

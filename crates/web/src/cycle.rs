@@ -12,7 +12,6 @@ use domain::{Access, FinancialYear, Half, ReportingPeriod, Role, UpdateState};
 use serde::Deserialize;
 use store::StoreError;
 
-use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::WebError;
 use crate::forms::{conflict_or, field, render};
@@ -20,6 +19,7 @@ use crate::pages::{
     body_for, capitalise, check_form, chrome, field_error, need_sign_in, plan_href, viewer,
 };
 use crate::views::{FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextFormPage};
+use crate::{AppState, visible};
 
 type PageResult = Result<axum::response::Response, WebError>;
 
@@ -79,7 +79,7 @@ async fn locate(
 }
 
 async fn period_page(state: &AppState, l: &Located, errors: Vec<FieldError>) -> PageResult {
-    let tree = &l.view.tree;
+    let tree = &visible::view(&l.view, &l.access);
     let record = state
         .store()
         .period_records(tree.plan.id)
@@ -392,18 +392,20 @@ pub async fn my_updates(
         .await?
         .ok_or_else(|| need_sign_in(uri.path()))?;
     let body = body_for(&state, &slug).await?;
-    let leads =
-        match Viewer::access(Some(&viewer), body.id) {
-            Access::Member {
-                role: Role::ActionLead,
-                leads: Some(l),
-            } => l,
-            Access::Member { .. } => return Err(WebError::SignInFailed(
-                "this page lists the updates an action lead owes; your role is not an action lead"
+    let access = Viewer::access(Some(&viewer), body.id);
+    let leads = match &access {
+        Access::Member {
+            role: Role::ActionLead,
+            leads: Some(l),
+        } => l.clone(),
+        Access::Member { .. } => {
+            return Err(WebError::Refused(
+                "this page lists the updates an action lead owes; your role leads no actions, so you have none to write"
                     .into(),
-            )),
-            Access::Public => return Err(WebError::Forbidden),
-        };
+            ));
+        }
+        Access::Public => return Err(WebError::Forbidden),
+    };
     let mut rows = Vec::new();
     let all_open = state.store().open_periods().await?;
     for summary in state
@@ -421,7 +423,7 @@ pub async fn my_updates(
         if open.is_empty() {
             continue;
         }
-        let tree = state.store().plan_tree(summary.plan_id).await?;
+        let tree = visible::tree(&state, summary.plan_id, &access).await?;
         for p in open {
             let period = ReportingPeriod::new(summary.year, p.half);
             for a in tree
@@ -480,14 +482,15 @@ pub async fn report(
     axum::extract::Query(q): axum::extract::Query<ReportQuery>,
 ) -> PageResult {
     let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
-    let tree = &l.view.tree;
+    let tree = &visible::view(&l.view, &l.access);
     let neighbour = |y: FinancialYear| {
         let state = state.clone();
         let body = l.body.slug.clone();
         let code = l.view.portfolio.code.clone();
+        let access = l.access.clone();
         async move {
             match state.store().plan_view(&body, &code, y).await {
-                Ok(v) => Ok(Some(v)),
+                Ok(v) => Ok(Some(visible::view(&v, &access))),
                 Err(StoreError::NotFound { .. }) => Ok(None),
                 Err(e) => Err(WebError::from(e)),
             }
@@ -509,8 +512,8 @@ pub async fn report(
         body: &l.body,
         portfolio: &l.view.portfolio,
         tree,
-        previous_year: previous.as_ref().map(|v| &*v.tree),
-        next_year: next.as_ref().map(|v| &*v.tree),
+        previous_year: previous.as_deref(),
+        next_year: next.as_deref(),
         period: l.period,
         cover,
     };

@@ -66,13 +66,37 @@ impl WebError {
             WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::SignInFailed(_) => StatusCode::UNAUTHORIZED,
             WebError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            WebError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
-            WebError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
-            WebError::Store(e) if e.is_user_error() => StatusCode::UNPROCESSABLE_ENTITY,
-            WebError::Store(_) | WebError::Template(_) | WebError::Report(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            WebError::Store(e) => store_status(e),
+            WebError::Template(_) | WebError::Report(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+}
+
+/// The HTTP status of a store error, the same for pages and the API: the
+/// user's refusals are 404, 409 (the record is not in a state that allows
+/// the change: changed by someone else, closed, signed off, already done)
+/// or 422 (the input is wrong); faults of the system are 500. The match is
+/// exhaustive, so a new kind of error must be placed here.
+pub(crate) fn store_status(e: &StoreError) -> StatusCode {
+    match e {
+        StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+        StoreError::Conflict { .. }
+        | StoreError::Closed { .. }
+        | StoreError::PeriodState { .. }
+        | StoreError::Transition(_)
+        | StoreError::CommitmentClosed { .. }
+        | StoreError::WouldOverwrite { .. } => StatusCode::CONFLICT,
+        StoreError::Invalid(_)
+        | StoreError::Duplicate { .. }
+        | StoreError::NotInPeriod { .. }
+        | StoreError::PlanState { .. }
+        | StoreError::Backup { .. }
+        | StoreError::Location { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        StoreError::Corrupt { .. }
+        | StoreError::Connect { .. }
+        | StoreError::Migrate(_)
+        | StoreError::Database(_)
+        | StoreError::Io { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

@@ -19,6 +19,7 @@ mod pages;
 mod refresh;
 mod sso;
 mod views;
+mod visible;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -15,10 +15,10 @@ use domain::{
 use serde::Deserialize;
 use store::StoreError;
 
-use crate::AppState;
 use crate::auth::{self, Viewer};
 use crate::error::WebError;
 use crate::views::*;
+use crate::{AppState, visible};
 use report::chart;
 
 type PageResult = Result<Response, WebError>;
@@ -228,9 +228,10 @@ pub async fn plan(
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         other => other?,
     };
-    let (body, portfolio, tree) = (&view.body, &view.portfolio, &view.tree);
-    let plan = &tree.plan;
+    let (body, portfolio) = (&view.body, &view.portfolio);
     let access = Viewer::access(viewer.as_ref(), body.id);
+    let tree = &visible::view(&view, &access);
+    let plan = &tree.plan;
     if plan.published_at.is_none() && !access.sees_unpublished() {
         return Err(WebError::NotFound);
     }
@@ -593,7 +594,7 @@ async fn visible_action(
     if portfolio.body_id != body.id || (plan.published_at.is_none() && !access.sees_unpublished()) {
         return Err(WebError::NotFound);
     }
-    let tree = state.store().plan_tree(plan.id).await?;
+    let tree = visible::tree(state, plan.id, access).await?;
     Ok((action, plan, portfolio, tree))
 }
 
@@ -676,7 +677,33 @@ pub async fn action(
         })
         .collect();
 
-    let can_update = access.updates(&action);
+    let sees_work = access.sees_work_on(&action);
+    let mut update_links = Vec::new();
+    if access.updates(&action) {
+        for h in [Half::H1, Half::H2] {
+            let p = ReportingPeriod::new(plan.year, h);
+            let label = match state.store().recording(action.id, p).await {
+                Ok(store::Recording::Draft) => format!("Record the update for {p}"),
+                Ok(store::Recording::Revision) => format!("Revise the update for {p}"),
+                Ok(store::Recording::AsReported) => format!("Record the update for {p}"),
+                Err(e) if e.is_user_error() => {
+                    let signed_off = updates
+                        .iter()
+                        .any(|u| u.period == p && u.state == domain::UpdateState::SignedOff);
+                    if access.signs_off() && signed_off {
+                        format!("Correct the update for {p}")
+                    } else {
+                        continue;
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            };
+            update_links.push((
+                format!("/b/{}/actions/{}/updates/{h}", body.slug, action.id),
+                label,
+            ));
+        }
+    }
     let (questions, promises) =
         crate::committees::about_action(&state, &body, &access, action.id).await?;
     html(ActionPage {
@@ -724,24 +751,20 @@ pub async fn action(
                 author: u.input.author.to_string(),
                 updated: u.updated_at.format("%-d %B %Y").to_string(),
                 illustrative: u.input.illustrative,
-                audit_href: format!("/b/{}/audit/update/{}", body.slug, u.id),
+                audit_href: if sees_work {
+                    format!("/b/{}/audit/update/{}", body.slug, u.id)
+                } else {
+                    String::new()
+                },
+                state: if sees_work {
+                    sign_off_label(u)
+                } else {
+                    String::new()
+                },
             })
             .collect(),
         lineage,
-        update_links: if can_update {
-            [Half::H1, Half::H2]
-                .iter()
-                .map(|h| {
-                    let p = ReportingPeriod::new(plan.year, *h);
-                    (
-                        format!("/b/{}/actions/{}/updates/{h}", body.slug, action.id),
-                        format!("Record the update for {p}"),
-                    )
-                })
-                .collect()
-        } else {
-            vec![]
-        },
+        update_links,
         edit_href: access
             .edits_plans()
             .then(|| format!("/b/{}/actions/{}/edit", body.slug, action.id)),
@@ -769,6 +792,9 @@ pub struct UpdateFields {
     /// "yes" when the lead also submits the update for sign-off.
     #[serde(default)]
     submit: Option<String>,
+    /// Why a performance officer corrects a signed-off update.
+    #[serde(default)]
+    correction: String,
     /// Why the update was returned (shown, not posted back).
     #[serde(skip)]
     returned_comment: Option<String>,
@@ -776,11 +802,72 @@ pub struct UpdateFields {
     rest: HashMap<String, String>,
 }
 
+/// What saving the update form does for this viewer, action and period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Saving {
+    /// As the store would record it now; for those who sign off, a
+    /// signed-off update may be corrected instead (a reason given).
+    Record {
+        recording: store::Recording,
+        correctable: bool,
+    },
+    /// Only a correction (with a reason) can change it here: the period is
+    /// closed or not opened, or the plan superseded, and the update is
+    /// signed off.
+    Correct,
+}
+
+impl Saving {
+    /// What saving `action`'s update for `period` does for `access`, or the
+    /// refusal (naming the period to open, or why it is frozen).
+    async fn decide(
+        state: &AppState,
+        access: &domain::Access,
+        action: &Action,
+        period: ReportingPeriod,
+        current: Option<&domain::Update>,
+    ) -> Result<Saving, StoreError> {
+        let signed_off = current.is_some_and(|u| u.state == domain::UpdateState::SignedOff)
+            && access.signs_off();
+        match state.store().recording(action.id, period).await {
+            Ok(recording) => Ok(Saving::Record {
+                recording,
+                correctable: signed_off,
+            }),
+            Err(e) if e.is_user_error() && signed_off => Ok(Saving::Correct),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn notice(self, period: ReportingPeriod) -> String {
+        match self {
+            Saving::Record {
+                recording: store::Recording::Draft,
+                ..
+            } => format!(
+                "{period} is open: this update is a draft until you submit it and a performance officer signs it off. Only signed-off updates are published."
+            ),
+            Saving::Record {
+                recording: store::Recording::Revision,
+                ..
+            } => "This update is signed off and published. Saving starts a revision, which goes through sign-off again; the signed-off version stays published until the revision is signed off.".to_owned(),
+            Saving::Record {
+                recording: store::Recording::AsReported,
+                ..
+            } => format!(
+                "No reporting period has been opened for {period}: this update is recorded as reported and published at once, without sign-off."
+            ),
+            Saving::Correct => "This update is signed off and can change only by a correction: it stays signed off, and its history keeps the earlier version and your reason.".to_owned(),
+        }
+    }
+}
+
 fn update_page(
     viewer: &Viewer,
     body: &Body,
     action: &Action,
     period: ReportingPeriod,
+    saving: Saving,
     fields: &UpdateFields,
     errors: Vec<FieldError>,
 ) -> UpdateFormPage {
@@ -828,6 +915,24 @@ fn update_page(
         csrf: viewer.csrf.clone().unwrap_or_default(),
         returned_comment: fields.returned_comment.clone(),
         errors,
+        notice: saving.notice(period),
+        correction: matches!(
+            saving,
+            Saving::Correct
+                | Saving::Record {
+                    correctable: true,
+                    ..
+                }
+        )
+        .then(|| fields.correction.clone()),
+        correction_required: saving == Saving::Correct,
+        can_submit: matches!(
+            saving,
+            Saving::Record {
+                recording: store::Recording::Draft | store::Recording::Revision,
+                ..
+            }
+        ),
     }
 }
 
@@ -838,7 +943,7 @@ async fn updatable(
     id: &str,
     half: &str,
     path: &str,
-) -> Result<(Viewer, Body, Action, ReportingPeriod), WebError> {
+) -> Result<Updatable, WebError> {
     let viewer = viewer(state, headers)
         .await?
         .ok_or_else(|| need_sign_in(path))?;
@@ -849,7 +954,30 @@ async fn updatable(
     if !access.updates(&action) {
         return Err(WebError::Forbidden);
     }
-    Ok((viewer, body, action, ReportingPeriod::new(plan.year, half)))
+    let period = ReportingPeriod::new(plan.year, half);
+    let current = visible::updates(state, &action, &access)
+        .await?
+        .into_iter()
+        .find(|u| u.period == period);
+    let saving = Saving::decide(state, &access, &action, period, current.as_ref()).await?;
+    Ok(Updatable {
+        viewer,
+        body,
+        action,
+        period,
+        current,
+        saving,
+    })
+}
+
+/// An update the viewer may write, and what saving it does.
+struct Updatable {
+    viewer: Viewer,
+    body: Body,
+    action: Action,
+    period: ReportingPeriod,
+    current: Option<domain::Update>,
+    saving: Saving,
 }
 
 /// `GET /b/{body}/actions/{id}/updates/{half}`: the update form, filled with the current update.
@@ -859,14 +987,14 @@ pub async fn update_form(
     Path((slug, id, half)): Path<(String, String, String)>,
     uri: axum::extract::OriginalUri,
 ) -> PageResult {
-    let (viewer, body, action, period) =
-        updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
-    let current = state
-        .store()
-        .updates_of(action.id)
-        .await?
-        .into_iter()
-        .find(|u| u.period == period);
+    let Updatable {
+        viewer,
+        body,
+        action,
+        period,
+        current,
+        saving,
+    } = updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
     let mut fields = UpdateFields::default();
     if let Some(u) = &current {
         fields.status = u.input.status.as_str().to_owned();
@@ -893,6 +1021,7 @@ pub async fn update_form(
         &body,
         &action,
         period,
+        saving,
         &fields,
         vec![],
     ))
@@ -925,8 +1054,14 @@ pub async fn record_update(
     uri: axum::extract::OriginalUri,
     Form(fields): Form<UpdateFields>,
 ) -> PageResult {
-    let (viewer, body, action, period) =
-        updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
+    let Updatable {
+        viewer,
+        body,
+        action,
+        period,
+        current,
+        saving,
+    } = updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
     check_form(&headers, &viewer, &fields.csrf)?;
     let mut errors = Vec::new();
     let status = if fields.status.is_empty() {
@@ -975,6 +1110,24 @@ pub async fn record_update(
         "" => None,
         v => v.parse::<i64>().ok(),
     };
+    let correction = match (saving, fields.correction.trim()) {
+        (Saving::Correct, "") => {
+            errors.push(FieldError {
+                field: "correction".into(),
+                message: "Give the reason for the correction".into(),
+            });
+            None
+        }
+        (_, "") => None,
+        (
+            Saving::Correct
+            | Saving::Record {
+                correctable: true, ..
+            },
+            reason,
+        ) => take(&mut errors, "correction", Text::parse("correction", reason)),
+        _ => None,
+    };
     if let (true, Some(status), Some(commentary)) = (errors.is_empty(), status, commentary) {
         let input = UpdateInput {
             status,
@@ -988,11 +1141,27 @@ pub async fn record_update(
         match input.validate() {
             Ok(input) => {
                 let actor = viewer.actor();
-                match state
-                    .store()
-                    .record_update(&actor, action.id, period, input, Some(version.unwrap_or(0)))
-                    .await
-                {
+                let saved = match (&correction, &current) {
+                    (Some(reason), Some(current)) => {
+                        state
+                            .store()
+                            .correct_update(&actor, current.id, version.unwrap_or(0), input, reason)
+                            .await
+                    }
+                    _ => {
+                        state
+                            .store()
+                            .record_update(
+                                &actor,
+                                action.id,
+                                period,
+                                input,
+                                Some(version.unwrap_or(0)),
+                            )
+                            .await
+                    }
+                };
+                match saved {
                     Ok(saved) => {
                         let submitted = match fields.submit.as_deref() {
                             Some("yes") if saved.state == domain::UpdateState::Draft => state
@@ -1017,23 +1186,18 @@ pub async fn record_update(
                             Err(e) => return Err(e.into()),
                         }
                     }
-                    Err(e @ (StoreError::Transition(_) | StoreError::Closed { .. })) => errors
-                        .push(FieldError {
-                            field: "status".into(),
-                            message: capitalise(&e.to_string()),
-                        }),
-                    Err(e @ StoreError::Conflict { .. }) => errors.push(FieldError {
+                    Err(StoreError::Invalid(e)) => errors.push(field_error(e.field, &e)),
+                    Err(e) if e.is_user_error() => errors.push(FieldError {
                         field: "status".into(),
                         message: capitalise(&e.to_string()),
                     }),
-                    Err(StoreError::Invalid(e)) => errors.push(field_error(e.field, &e)),
                     Err(e) => return Err(e.into()),
                 }
             }
             Err(e) => errors.push(field_error(e.field, &e)),
         }
     }
-    let page = update_page(&viewer, &body, &action, period, &fields, errors);
+    let page = update_page(&viewer, &body, &action, period, saving, &fields, errors);
     Ok((
         axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         Html(page.render()?),
@@ -1290,6 +1454,18 @@ pub async fn audit(
         _ => return Err(WebError::NotFound),
     };
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    if entity == "update" {
+        // An update's history holds its drafts: only those who see the
+        // work in progress on its action may read it.
+        let update = match state.store().update(id).await {
+            Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+            other => other?,
+        };
+        let action = state.store().action(update.action_id).await?;
+        if !Viewer::access(Some(&viewer), body.id).sees_work_on(&action) {
+            return Err(WebError::Forbidden);
+        }
+    }
     let events = state.store().audit_trail(&entity, id).await?;
     if events.is_empty() || events.iter().any(|e| e.body_id != Some(body.id)) {
         return Err(WebError::NotFound);
@@ -1538,5 +1714,17 @@ mod tests {
             assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
         }
         assert_eq!(safe_next(None), "/");
+    }
+}
+
+/// Where an update is in its sign-off, for those who see work in progress.
+fn sign_off_label(u: &domain::Update) -> String {
+    match (u.state, u.published.is_some()) {
+        (domain::UpdateState::SignedOff, _) => "Signed off".to_owned(),
+        (state, true) => format!(
+            "Revision of the signed-off update: {} (the signed-off version stays published)",
+            state.label().to_lowercase()
+        ),
+        (state, false) => format!("{} (not published)", state.label()),
     }
 }

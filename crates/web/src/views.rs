@@ -237,6 +237,10 @@ pub struct UpdateView {
     pub updated: String,
     pub illustrative: bool,
     pub audit_href: String,
+    /// Where it is in its sign-off ("Draft", "Revision of the signed-off
+    /// update, submitted"), for those who see work in progress; empty for
+    /// everyone else, who see signed-off content only.
+    pub state: String,
 }
 
 /// A year of the action's life.
@@ -317,6 +321,16 @@ pub struct UpdateFormPage {
     pub csrf: String,
     /// Why a performance officer returned the update.
     pub returned_comment: Option<String>,
+    /// What saving does here (a draft for sign-off, a revision of the
+    /// signed-off update, recorded as reported, a correction).
+    pub notice: String,
+    /// The reason for a correction, when one may be given: `Some` shows the field.
+    pub correction: Option<String>,
+    /// Whether the correction's reason is required (the update can change
+    /// only by correction here).
+    pub correction_required: bool,
+    /// Whether "Save and submit for sign-off" is offered.
+    pub can_submit: bool,
 }
 
 impl UpdateFormPage {
