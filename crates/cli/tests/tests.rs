@@ -225,6 +225,21 @@ async fn update_set_records_and_refuses_stale_versions(db: TestDb) {
         "{shown}"
     );
 
+    // Recorded outside the cycle, it is signed off: it changes only by a
+    // correction with a reason.
+    let refused = ambit(
+        &db,
+        &[
+            "update", "set", "ACH", "2024/25", "H1", "10A", "--status", "at risk",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused)
+            .contains("signed off and published; a performance officer can record a correction"),
+        "{}",
+        stderr(&refused)
+    );
     ok(
         &db,
         &[
@@ -238,6 +253,8 @@ async fn update_set_records_and_refuses_stale_versions(db: TestDb) {
             "at risk",
             "--expect-version",
             "1",
+            "--correction",
+            "The survey closed late",
         ],
     );
     let o = ambit(
@@ -253,6 +270,8 @@ async fn update_set_records_and_refuses_stale_versions(db: TestDb) {
             "off track",
             "--expect-version",
             "1",
+            "--correction",
+            "A second opinion",
         ],
     );
     assert_eq!(o.status.code(), Some(2));

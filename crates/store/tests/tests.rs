@@ -376,6 +376,19 @@ async fn stale_versions_are_refused(db: TestDb) {
         "Assistant Director for Integrated Commissioning"
     );
 
+    // Updates written in open periods stay drafts, so they can be saved again.
+    for half in [domain::Half::H1, domain::Half::H2] {
+        store
+            .open_period(
+                "officer",
+                f.plan_id,
+                half,
+                chrono::NaiveDate::from_ymd_opt(2023, 4, 15).unwrap(),
+                7,
+            )
+            .await
+            .unwrap();
+    }
     let v1 = store
         .record_update(
             "lead",
@@ -818,20 +831,6 @@ async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("that is signed off"), "{err}");
-    let err = store
-        .record_update(
-            "lead",
-            f.carers_10a,
-            h1(),
-            update(Status::Complete, None, "sneaky"),
-            Some(signed.version),
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "cannot change an update that is signed off; a performance officer must return it first"
-    );
     let tree = store.plan_tree(f.plan_id).await.unwrap();
     assert_eq!(
         tree.update_in(f.carers_10a, h1()).unwrap().input.status,
@@ -1422,3 +1421,444 @@ async fn a_report_cover_is_kept_per_period(db: TestDb) {
     );
 }
 on_both_engines!(a_report_cover_is_kept_per_period);
+
+/// Open `half` of the fixture's plan.
+async fn open(store: &Store, f: &Fixture, half: domain::Half) {
+    store
+        .open_period(
+            "officer",
+            f.plan_id,
+            half,
+            chrono::NaiveDate::from_ymd_opt(2023, 4, 15).unwrap(),
+            7,
+        )
+        .await
+        .unwrap();
+}
+
+/// What the public reads of 10A's update in `period`: its status and commentary.
+async fn public_view(store: &Store, f: &Fixture, period: ReportingPeriod) -> Option<String> {
+    let tree = store
+        .plan_tree(f.plan_id)
+        .await
+        .unwrap()
+        .seen_by(&domain::Access::Public);
+    tree.any_update_in(f.carers_10a, period)
+        .map(|u| format!("{}: {}", u.input.status.label(), u.input.commentary))
+}
+
+async fn a_signed_off_update_stays_published_while_it_is_revised(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    open(&store, &f, domain::Half::H1).await;
+    let draft = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::OnTrack, None, "draft words"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        public_view(&store, &f, h1()).await,
+        None,
+        "a draft is not public"
+    );
+    let submitted = store
+        .submit_update("lead", draft.id, draft.version)
+        .await
+        .unwrap();
+    assert_eq!(
+        public_view(&store, &f, h1()).await,
+        None,
+        "a submitted update is not public"
+    );
+    let signed = store
+        .sign_off_update("officer", submitted.id, submitted.version)
+        .await
+        .unwrap();
+    assert_eq!(
+        public_view(&store, &f, h1()).await.as_deref(),
+        Some("On track: draft words")
+    );
+
+    // The lead revises it: a draft again, the signed-off words still published.
+    let revision = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::OffTrack, None, "revised words"),
+            Some(signed.version),
+        )
+        .await
+        .unwrap();
+    assert_eq!(revision.state, domain::UpdateState::Draft);
+    assert_eq!(
+        revision.published.as_ref().map(|p| p.commentary.as_str()),
+        Some("draft words")
+    );
+    assert_eq!(
+        public_view(&store, &f, h1()).await.as_deref(),
+        Some("On track: draft words")
+    );
+    let tree = store.plan_tree(f.plan_id).await.unwrap();
+    assert_eq!(
+        tree.update_in(f.carers_10a, h1()).unwrap().input.status,
+        Status::OnTrack
+    );
+    assert_eq!(tree.rollup(Some(h1())).count(Status::OnTrack), 1);
+    let lead = domain::Access::Member {
+        role: domain::Role::ActionLead,
+        leads: Some(t("Assistant Director for Integrated Commissioning")),
+    };
+    let leads_view = tree.seen_by(&lead);
+    assert_eq!(
+        leads_view
+            .any_update_in(f.carers_10a, h1())
+            .unwrap()
+            .input
+            .commentary
+            .as_str(),
+        "revised words",
+        "the lead sees their own work in progress"
+    );
+    let member = domain::Access::Member {
+        role: domain::Role::Member,
+        leads: None,
+    };
+    assert_eq!(
+        tree.seen_by(&member)
+            .any_update_in(f.carers_10a, h1())
+            .unwrap()
+            .input
+            .commentary
+            .as_str(),
+        "draft words",
+        "members see signed-off content only"
+    );
+
+    // Returned: still the signed-off words in public.
+    let submitted = store
+        .submit_update("lead", revision.id, revision.version)
+        .await
+        .unwrap();
+    let returned = store
+        .return_update(
+            "officer",
+            submitted.id,
+            submitted.version,
+            &Text::parse("c", "Why off track?").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(returned.state, domain::UpdateState::Returned);
+    assert_eq!(
+        public_view(&store, &f, h1()).await.as_deref(),
+        Some("On track: draft words")
+    );
+    let submitted = store
+        .submit_update("lead", returned.id, returned.version)
+        .await
+        .unwrap();
+    let signed = store
+        .sign_off_update("officer", submitted.id, submitted.version)
+        .await
+        .unwrap();
+    assert_eq!(signed.published, None);
+    assert_eq!(
+        public_view(&store, &f, h1()).await.as_deref(),
+        Some("Off track: revised words")
+    );
+
+    // An officer returning a signed-off update keeps it published meanwhile.
+    let returned = store
+        .return_update(
+            "officer",
+            signed.id,
+            signed.version,
+            &Text::parse("c", "Add figures").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        public_view(&store, &f, h1()).await.as_deref(),
+        Some("Off track: revised words")
+    );
+
+    // A correction is for signed-off updates only.
+    let err = store
+        .correct_update(
+            "officer",
+            returned.id,
+            returned.version,
+            update(Status::Complete, None, "x"),
+            &Text::parse("reason", "typo").unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Transition(_)), "{err}");
+}
+on_both_engines!(a_signed_off_update_stays_published_while_it_is_revised);
+
+async fn updates_outside_the_cycle_follow_the_bodys_setting(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let plan = store.plan_by_id(f.plan_id).await.unwrap();
+    let body_id = store
+        .portfolio_by_id(plan.portfolio_id)
+        .await
+        .unwrap()
+        .body_id;
+    assert_eq!(
+        store.outside_cycle(body_id).await.unwrap(),
+        domain::OutsideCycle::UntilCycleStarts
+    );
+    // Before any period is opened: recorded as reported, signed off at once.
+    assert_eq!(
+        store.recording(f.carers_10a, h1()).await.unwrap(),
+        store::Recording::AsReported
+    );
+    let reported = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::OnTrack, None, "as reported"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(reported.state, domain::UpdateState::SignedOff);
+    // Signed off, it does not change without a correction.
+    let err = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::Complete, None, "over it"),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("correction"), "{err}");
+    assert_eq!(
+        public_view(&store, &f, h1()).await.as_deref(),
+        Some("On track: as reported")
+    );
+
+    // Once the body opens a period, the other half can be written only when opened.
+    open(&store, &f, domain::Half::H1).await;
+    let h2 = h1().next();
+    let err = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h2,
+            update(Status::OnTrack, None, "early"),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "period: H2 2022/23 is not open; updates are recorded while their reporting period is open; a performance officer opens it on the plan's period page (or with `ambit period open`)"
+    );
+    let events = store.audit_event_count().await.unwrap();
+    let stale = store
+        .set_outside_cycle("officer", body_id, 99, domain::OutsideCycle::Allowed)
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict { .. })));
+    assert_eq!(store.audit_event_count().await.unwrap(), events);
+    let version = store
+        .body(&"bromley".parse().unwrap())
+        .await
+        .unwrap()
+        .version;
+    store
+        .set_outside_cycle("officer", body_id, version, domain::OutsideCycle::Allowed)
+        .await
+        .unwrap();
+    assert_eq!(store.audit_event_count().await.unwrap(), events + 1);
+    let early = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h2,
+            update(Status::OnTrack, None, "early"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(early.state, domain::UpdateState::SignedOff);
+}
+on_both_engines!(updates_outside_the_cycle_follow_the_bodys_setting);
+
+async fn a_superseded_plans_updates_are_frozen(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let reported = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::OnTrack, None, "as reported"),
+            None,
+        )
+        .await
+        .unwrap();
+    let plan = store.plan_by_id(f.plan_id).await.unwrap();
+    store
+        .approve_plan(
+            "officer",
+            f.plan_id,
+            plan.version,
+            chrono::NaiveDate::from_ymd_opt(2022, 3, 1).unwrap(),
+        )
+        .await
+        .unwrap();
+    let next = store
+        .refresh_plan("officer", f.plan_id, year("2023/24"), &Default::default())
+        .await
+        .unwrap();
+    store
+        .approve_plan(
+            "officer",
+            next.id,
+            next.version,
+            chrono::NaiveDate::from_ymd_opt(2023, 3, 1).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.plan_by_id(f.plan_id).await.unwrap().status,
+        domain::PlanStatus::Superseded
+    );
+    let err = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1().next(),
+            update(Status::OnTrack, None, "late"),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("superseded"), "{err}");
+    // The record can still be corrected, with a reason.
+    let corrected = store
+        .correct_update(
+            "officer",
+            reported.id,
+            reported.version,
+            update(Status::OnTrack, None, "as reported, corrected"),
+            &Text::parse("reason", "A name was misspelt").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(corrected.state, domain::UpdateState::SignedOff);
+}
+on_both_engines!(a_superseded_plans_updates_are_frozen);
+
+/// Many saves of one record from one version, at once: exactly one wins,
+/// the others are refused as stale, and the audit trail has one event.
+async fn racing_saves_of_one_version_let_exactly_one_win(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    open(&store, &f, domain::Half::H1).await;
+    let draft = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::OnTrack, None, "draft"),
+            None,
+        )
+        .await
+        .unwrap();
+    let submitted = store
+        .submit_update("lead", draft.id, draft.version)
+        .await
+        .unwrap();
+    let events = store.audit_event_count().await.unwrap();
+
+    // Sign-off and return raced from the same submitted version.
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let store = store.clone();
+        let (id, version) = (submitted.id, submitted.version);
+        tasks.spawn(async move {
+            if i % 2 == 0 {
+                store
+                    .sign_off_update("officer", id, version)
+                    .await
+                    .map(|u| u.state)
+            } else {
+                store
+                    .return_update("officer", id, version, &Text::parse("c", "again").unwrap())
+                    .await
+                    .map(|u| u.state)
+            }
+        });
+    }
+    let outcomes: Vec<_> = tasks.join_all().await;
+    let won: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    assert_eq!(won.len(), 1, "{outcomes:?}");
+    for lost in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+        assert!(matches!(lost, StoreError::Conflict { .. }), "{lost}");
+    }
+    assert_eq!(store.audit_event_count().await.unwrap(), events + 1);
+    let now = store.update(submitted.id).await.unwrap();
+    assert_eq!(now.version, submitted.version + 1);
+    assert_eq!(&now.state, won[0]);
+
+    // Edits of an action raced the same way.
+    let action = store.action(f.carers_10a).await.unwrap();
+    let events = store.audit_event_count().await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let store = store.clone();
+        let mut details = action.details.clone();
+        details.title = t(&format!("Title number {i}"));
+        let version = action.version;
+        tasks.spawn(async move {
+            store
+                .edit_action("officer", f.carers_10a, version, details)
+                .await
+        });
+    }
+    let outcomes: Vec<_> = tasks.join_all().await;
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1);
+    assert!(
+        outcomes
+            .iter()
+            .filter_map(|o| o.as_ref().err())
+            .all(|e| matches!(e, StoreError::Conflict { .. }))
+    );
+    assert_eq!(store.audit_event_count().await.unwrap(), events + 1);
+
+    // Closing a period, which takes no version from the caller, raced too.
+    let events = store.audit_event_count().await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        let plan = f.plan_id;
+        tasks.spawn(async move { store.close_period("officer", plan, domain::Half::H1).await });
+    }
+    let outcomes: Vec<_> = tasks.join_all().await;
+    assert_eq!(
+        outcomes.iter().filter(|o| o.is_ok()).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .filter_map(|o| o.as_ref().err())
+            .all(|e| e.is_user_error())
+    );
+    assert_eq!(store.audit_event_count().await.unwrap(), events + 1);
+}
+on_both_engines!(racing_saves_of_one_version_let_exactly_one_win);
