@@ -105,6 +105,9 @@ enum Command {
     /// Single sign-on with the body's OpenID Connect provider.
     #[command(subcommand)]
     Sso(SsoCommand),
+    /// The body's settings.
+    #[command(subcommand)]
+    Body(BodyCommand),
     /// Create an empty database (or bring an existing one up to date).
     Init,
     /// Database maintenance.
@@ -172,6 +175,18 @@ enum UserCommand {
         /// For action leads: the lead role named on the actions they lead.
         #[arg(long, value_name = "ROLE")]
         leads: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BodyCommand {
+    /// Show the body's settings, or change them.
+    Settings {
+        /// Whether updates may be recorded outside the reporting cycle (as
+        /// reported, signed off at once): auto (until the body first opens a
+        /// period), allow or refuse.
+        #[arg(long, value_name = "auto|allow|refuse")]
+        updates_outside_cycle: Option<String>,
     },
 }
 
@@ -443,6 +458,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "Created {} <{}> as {} of {}.",
                 user.name, user.email, role, the_body.name
+            );
+            Ok(())
+        }
+        Command::Body(BodyCommand::Settings {
+            updates_outside_cycle,
+        }) => {
+            let slug = body.clone().ok_or_else(|| {
+                UserError("body: name the body with --body SLUG, e.g. --body bromley".into())
+            })?;
+            let setting = updates_outside_cycle
+                .map(|s| s.parse::<domain::OutsideCycle>())
+                .transpose()
+                .map_err(UserError::from)?;
+            let store = Store::open(&location).await?;
+            let the_body = store.body(&slug).await?;
+            let now = match setting {
+                Some(setting) => {
+                    store
+                        .set_outside_cycle(&actor(), the_body.id, the_body.version, setting)
+                        .await?
+                }
+                None => store.outside_cycle(the_body.id).await?,
+            };
+            println!(
+                "{}: updates outside the reporting cycle: {} ({}).",
+                the_body.name,
+                now.label(),
+                now.as_str()
             );
             Ok(())
         }

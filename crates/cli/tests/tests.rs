@@ -280,6 +280,57 @@ async fn update_set_records_and_refuses_stale_versions(db: TestDb) {
 }
 on_both_engines!(update_set_records_and_refuses_stale_versions);
 
+async fn the_body_chooses_whether_updates_are_recorded_outside_the_cycle(db: TestDb) {
+    ok(&db, &["demo", "--no-serve"]);
+    let shown = ok(&db, &["--body", "bromley", "body", "settings"]);
+    assert!(
+        shown.contains("Allowed until the first reporting period is opened (auto)"),
+        "{shown}"
+    );
+    let set = ok(
+        &db,
+        &[
+            "--body",
+            "bromley",
+            "body",
+            "settings",
+            "--updates-outside-cycle",
+            "refuse",
+        ],
+    );
+    assert!(set.contains("Not allowed"), "{set}");
+    let o = ambit(
+        &db,
+        &[
+            "update", "set", "ACH", "2024/25", "H1", "10A", "--status", "on track",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("period: H1 2024/25 is not open"),
+        "{}",
+        stderr(&o)
+    );
+    let bad = ambit(
+        &db,
+        &[
+            "--body",
+            "bromley",
+            "body",
+            "settings",
+            "--updates-outside-cycle",
+            "sometimes",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("updates outside the cycle"),
+        "{}",
+        stderr(&bad)
+    );
+}
+on_both_engines!(the_body_chooses_whether_updates_are_recorded_outside_the_cycle);
+
 async fn backup_and_restore_from_the_command_line(db: TestDb) {
     ok(&db, &["demo", "--no-serve"]);
     let dir = tempfile::tempdir().unwrap();

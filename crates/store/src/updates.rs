@@ -259,6 +259,15 @@ impl Store {
             .into_iter()
             .find(|u| u.period == period);
         let key = format!("for {reference} in {period}");
+        // A save based on a stale version is refused as such first, before
+        // whatever else the save would meet.
+        match (&existing, expected_version) {
+            (Some(current), Some(expected)) => {
+                StoreError::unless_current("update", &key, expected, current.version)?
+            }
+            (None, Some(expected)) => StoreError::unless_current("update", &key, expected, 0)?,
+            (_, None) => {}
+        }
         // What the update becomes, and the signed-off content kept beside it.
         let (state, published) = match (correction, &existing) {
             (Some(_), None) => return Err(StoreError::not_found("update to correct for", period)),
@@ -324,14 +333,6 @@ impl Store {
                 (current.id, "edit")
             }
             None => {
-                if let Some(expected) = expected_version.filter(|v| *v != 0) {
-                    return Err(StoreError::Conflict {
-                        entity: "update",
-                        key,
-                        expected,
-                        current: 0,
-                    });
-                }
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO updates (action_id, year, half, status, commentary, percent, key_achievement, author, illustrative, created_at, updated_at, state) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",

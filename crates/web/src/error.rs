@@ -133,3 +133,165 @@ impl IntoResponse for WebError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::{ParseError, TransitionError, UpdateState};
+
+    /// Every kind of store error, with the status pages and the API answer.
+    fn every_store_error() -> Vec<(StoreError, StatusCode)> {
+        let parse = || ParseError::new("percent", "140", "a whole number from 0 to 100");
+        vec![
+            (
+                StoreError::Invalid(parse()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                StoreError::NotFound {
+                    entity: "action",
+                    key: "9".into(),
+                    hint: String::new(),
+                },
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                StoreError::Duplicate {
+                    entity: "action",
+                    key: "10A".into(),
+                    field: "reference",
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                StoreError::Conflict {
+                    entity: "update",
+                    key: "10A".into(),
+                    expected: 1,
+                    current: 2,
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::NotInPeriod {
+                    reference: "10A".into(),
+                    plan_year: "2024/25".into(),
+                    period: "H1 2023/24".into(),
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                StoreError::Closed {
+                    period: "H1 2024/25".into(),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::PeriodState {
+                    period: "H2 2024/25".into(),
+                    state: "not open",
+                    hint: "open it first",
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::PlanState {
+                    year: "2023/24".into(),
+                    state: "superseded",
+                    hint: "it does not change",
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                StoreError::CommitmentClosed {
+                    id: 1,
+                    state: "delivered",
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::Transition(TransitionError {
+                    attempt: "sign off",
+                    from: UpdateState::Draft,
+                    hint: "it must be submitted first",
+                }),
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::WouldOverwrite {
+                    location: "ambit.db".into(),
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::Backup {
+                    path: "b.json".into(),
+                    reason: "not a backup".into(),
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                StoreError::Corrupt {
+                    entity: "update",
+                    id: 1,
+                    source: parse(),
+                },
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+            (
+                StoreError::Location {
+                    location: "x".into(),
+                    reason: "not a database".into(),
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                StoreError::Connect {
+                    location: "x".into(),
+                    source: sqlx::Error::PoolTimedOut,
+                },
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+            (
+                StoreError::Migrate(sqlx::migrate::MigrateError::VersionMissing(1)),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+            (
+                StoreError::Database(sqlx::Error::PoolTimedOut),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+            (
+                StoreError::Io {
+                    path: "x".into(),
+                    source: std::io::Error::other("disk full"),
+                },
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_store_error_has_its_status_on_pages_and_in_the_api() {
+        for (e, status) in every_store_error() {
+            let shown = e.to_string();
+            assert_eq!(store_status(&e), status, "{shown}");
+            assert_eq!(
+                status != StatusCode::INTERNAL_SERVER_ERROR,
+                e.is_user_error(),
+                "{shown}"
+            );
+            let page = WebError::Store(e);
+            assert_eq!(page.status(), status, "{shown}");
+            let WebError::Store(e) = page else {
+                unreachable!()
+            };
+            let api = crate::api::ApiError::from(e);
+            let api = serde_json::to_value(&api).unwrap();
+            if status == StatusCode::INTERNAL_SERVER_ERROR {
+                assert!(api["error"].as_str().unwrap().contains("try again later"));
+            } else if status != StatusCode::NOT_FOUND {
+                assert_eq!(api["error"], shown, "the API says what the store said");
+            }
+        }
+    }
+}

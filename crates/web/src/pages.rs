@@ -959,7 +959,7 @@ async fn updatable(
         .await?
         .into_iter()
         .find(|u| u.period == period);
-    let saving = Saving::decide(state, &access, &action, period, current.as_ref()).await?;
+    let saving = Saving::decide(state, &access, &action, period, current.as_ref()).await;
     Ok(Updatable {
         viewer,
         body,
@@ -977,7 +977,9 @@ struct Updatable {
     action: Action,
     period: ReportingPeriod,
     current: Option<domain::Update>,
-    saving: Saving,
+    /// What saving does, or why it is refused (answered after the form's
+    /// CSRF check, so a forged form is refused as forged).
+    saving: Result<Saving, StoreError>,
 }
 
 /// `GET /b/{body}/actions/{id}/updates/{half}`: the update form, filled with the current update.
@@ -995,6 +997,7 @@ pub async fn update_form(
         current,
         saving,
     } = updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
+    let saving = saving?;
     let mut fields = UpdateFields::default();
     if let Some(u) = &current {
         fields.status = u.input.status.as_str().to_owned();
@@ -1063,6 +1066,7 @@ pub async fn record_update(
         saving,
     } = updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
     check_form(&headers, &viewer, &fields.csrf)?;
+    let saving = saving?;
     let mut errors = Vec::new();
     let status = if fields.status.is_empty() {
         errors.push(FieldError {

@@ -1210,9 +1210,12 @@ async fn every_form_checks_the_role(db: TestDb) {
     //                                                                       public admin officer lead clerk member
     let forms: Vec<FormCase> = vec![
         (
+            // Recorded by the administrator outside the cycle, the update is
+            // signed off: the officer must give a correction's reason (422);
+            // the lead is refused, as only a correction can change it (409).
             format!("/b/bromley/actions/{mine}/updates/H2"),
             vec![("status", "on_track"), ("commentary", "walk")],
-            [303, 303, 422, 422, 403, 403],
+            [303, 303, 422, 409, 403, 403],
         ),
         (
             format!("/b/bromley/actions/{theirs}/updates/H2"),
@@ -2512,3 +2515,9 @@ async fn officers_set_the_committee_reports_cover(db: TestDb) {
     );
 }
 on_both_engines!(officers_set_the_committee_reports_cover);
+
+#[path = "suite/visibility.rs"]
+mod visibility;
+
+#[path = "suite/settled.rs"]
+mod settled;
