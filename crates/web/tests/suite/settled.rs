@@ -50,9 +50,15 @@ async fn signed_off_updates_change_only_by_correction_or_revision(db: TestDb) {
         .unwrap();
     assert_eq!(before, after, "nothing changed");
 
-    // 2024/25, no period opened yet: an update is recorded as reported and
+    // 2024/25, published, no period opened yet: an update is recorded as reported and
     // signed off; writing over it is refused (409) without a correction.
     let id = app.action_id("2024/25", "10A").await;
+    let plan = app.store.action(id).await.unwrap().plan_id;
+    let version = app.store.plan_by_id(plan).await.unwrap().version;
+    app.store
+        .publish_plan("test", plan, version, true)
+        .await
+        .unwrap();
     let url = app.url(&format!("/api/v1/actions/{id}/updates/H1"));
     let first = c
         .put(&url)
@@ -105,7 +111,6 @@ async fn signed_off_updates_change_only_by_correction_or_revision(db: TestDb) {
     );
 
     // Once the body opens a period, the half never opened is not offered.
-    let plan = app.store.action(id).await.unwrap().plan_id;
     let deadline = chrono::NaiveDate::from_ymd_opt(2024, 10, 15).unwrap();
     app.store
         .open_period("test", plan, Half::H1, deadline, 7)
@@ -172,10 +177,11 @@ async fn signed_off_updates_change_only_by_correction_or_revision(db: TestDb) {
         .close_period("test", plan, Half::H1)
         .await
         .unwrap();
+    let version = app.store.updates_of(id).await.unwrap()[0].version;
     let late = c
         .put(&url)
         .bearer_auth(&lead)
-        .json(&json!({ "status": "complete", "commentary": "late" }))
+        .json(&json!({ "version": version, "status": "complete", "commentary": "late" }))
         .send()
         .await
         .unwrap();
