@@ -167,6 +167,9 @@ pub async fn body_home(
         edit_strategy_href: access
             .edits_plans()
             .then(|| format!("/b/{}/strategy/edit", body.slug)),
+        accounts_href: access
+            .administers()
+            .then(|| format!("/b/{}/accounts", body.slug)),
         sso_href: match (&viewer, state.store().sso(body.id).await?) {
             (None, Some(_)) => Some(format!("/b/{}/sign-in/sso", body.slug)),
             _ => None,
@@ -1489,7 +1492,7 @@ pub async fn sign_in(
 #[derive(Debug, Deserialize)]
 pub struct CsrfOnly {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 /// `POST /sign-out`.
