@@ -190,8 +190,8 @@ pub fn people(body: &domain::Body, people: &[store::Person]) -> String {
     for p in people {
         let line = format!(
             "{:<32} {:<24} {:<20} {:<9} {}",
-            p.user.email,
-            p.user.name,
+            p.user.email.as_str(),
+            p.user.name.as_str(),
             p.role.label(),
             p.status.label().to_lowercase(),
             p.lead_role.as_ref().map(|l| l.as_str()).unwrap_or("")
@@ -216,8 +216,8 @@ pub fn tokens(tokens: &[store::ApiToken]) -> String {
             out,
             "{:>5} {:<24} {:<32} {:<10} {}",
             t.id,
-            t.name,
-            t.owner.email,
+            t.name.as_str(),
+            t.owner.email.as_str(),
             day(&t.created_at),
             t.revoked_at
                 .as_deref()
