@@ -2,10 +2,11 @@
 // signed-in pages, forms empty and showing errors, and the error pages.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import {
-  ACCOUNTS, LEAD_ROLE, PLANS, assertAccessible, findAction, launchBrowser, signedInPage, startAmbit,
+  ACCOUNTS, LEAD_ROLE, PLANS, ambitBinary, assertAccessible, findAction, launchBrowser, signedInPage, startAmbit,
 } from './support.mjs';
 
 let server;
@@ -14,6 +15,7 @@ let base;
 let publicPage;
 let officer;
 let lead;
+let admin;
 let charted; // 2022/23 6A: numeric measures with figures, several updates
 let leads2024; // 2024/25 6A: led by the demo lead, no updates yet
 let notLeads2024; // 2024/25 6B: led by someone else
@@ -25,6 +27,7 @@ before(async () => {
   publicPage = await (await browser.newContext()).newPage();
   officer = (await signedInPage(browser, base, ACCOUNTS.officer)).page;
   lead = (await signedInPage(browser, base, ACCOUNTS.lead)).page;
+  admin = (await signedInPage(browser, base, ACCOUNTS.admin)).page;
   charted = await findAction(publicPage, base, PLANS.y2022, '6A');
   leads2024 = await findAction(officer, base, PLANS.y2024, '6A');
   notLeads2024 = await findAction(officer, base, PLANS.y2024, '6B');
@@ -132,6 +135,38 @@ test('audit page', async () => {
   await open(officer, `/b/bromley/audit/action/${charted.id}`);
   assert.ok(await officer.locator('main .govuk-summary-card').count() >= 1, 'at least one change is listed');
   await assertAccessible(officer, 'audit page');
+});
+
+test('accounts page, with an API token to revoke', async () => {
+  const made = spawnSync(ambitBinary(), [
+    '--db', server.db, 'token', 'create', '--email', ACCOUNTS.lead.email, '--name', 'Nightly export',
+  ]);
+  assert.equal(made.status, 0, String(made.stderr));
+  await open(admin, '/b/bromley/accounts');
+  await admin.getByRole('button', { name: /^Revoke API token \d+, Nightly export$/ }).waitFor();
+  await admin.getByRole('button', { name: 'Disable the account of Demo member' }).waitFor();
+  await assertAccessible(admin, 'accounts page');
+});
+
+test('accounts page showing an error (disabling the only administrator)', async () => {
+  await open(admin, '/b/bromley/accounts');
+  await Promise.all([
+    admin.waitForLoadState('load'),
+    admin.getByRole('button', { name: 'Disable the account of Demo administrator' }).click(),
+  ]);
+  await admin.locator('.govuk-error-summary').waitFor();
+  assert.match(await admin.locator('.govuk-error-summary').innerText(), /only active administrator of bromley/);
+  await assertAccessible(admin, 'accounts page (with an error)');
+});
+
+test('remove-account confirmation page', async () => {
+  await open(admin, '/b/bromley/accounts');
+  await Promise.all([
+    admin.waitForURL(/\/remove$/),
+    admin.getByRole('link', { name: 'Remove the account of Demo member' }).click(),
+  ]);
+  await admin.getByRole('button', { name: 'Remove the account' }).waitFor();
+  await assertAccessible(admin, 'remove-account confirmation page');
 });
 
 test('sign-in page', async () => {

@@ -70,7 +70,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Start `ambit demo --listen 127.0.0.1:PORT` over a new database and wait
- * until `GET /` answers. Returns `{ baseURL, output(), stop() }`.
+ * until `GET /` answers. Returns `{ baseURL, db, output(), stop() }`, where
+ * `db` is the SQLite file (for running other `ambit` commands beside it).
  */
 export async function startAmbit({ timeoutMs = 60_000 } = {}) {
   const bin = ambitBinary();
@@ -121,7 +122,7 @@ export async function startAmbit({ timeoutMs = 60_000 } = {}) {
     }
     await sleep(100);
   }
-  return { baseURL, output: () => log, stop };
+  return { baseURL, db: path.join(dir, 'ambit.db'), output: () => log, stop };
 }
 
 /** Debian's Chromium, headless, with nothing reaching outside this machine. */

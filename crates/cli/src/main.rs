@@ -5,6 +5,7 @@
 //! edge; a bad value stops the command with a one-line message naming the
 //! field and the accepted form, and exit code 2, before anything is written.
 
+mod accounts;
 mod cycle;
 mod minutes_cmd;
 mod refresh;
@@ -176,6 +177,26 @@ enum UserCommand {
         #[arg(long, value_name = "ROLE")]
         leads: Option<String>,
     },
+    /// List the people of the body (--body, or the only one) with their roles and whether their accounts are active.
+    List,
+    /// Disable an account: it cannot sign in, and its sessions and API tokens are refused until it is enabled.
+    Disable {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Remove an account: its roles in every body end, and its sessions and API tokens are refused.
+    Remove {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -214,6 +235,17 @@ enum TokenCommand {
         /// What the token is for.
         #[arg(long, default_value = "API token")]
         name: String,
+    },
+    /// List API tokens (never the tokens themselves): one account's with --email, the body's people's with --body, or all.
+    List {
+        /// The account's email address.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Revoke an API token: it is refused from then on.
+    Revoke {
+        /// The token's number, as `ambit token list` shows it.
+        id: String,
     },
 }
 
@@ -489,6 +521,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::User(UserCommand::List) => accounts::list_people(&location, body.as_ref()).await,
+        Command::User(UserCommand::Disable { email }) => {
+            accounts::change(
+                &location,
+                body.as_ref(),
+                &email,
+                accounts::AccountMove::Disable,
+            )
+            .await
+        }
+        Command::User(UserCommand::Enable { email }) => {
+            accounts::change(
+                &location,
+                body.as_ref(),
+                &email,
+                accounts::AccountMove::Enable,
+            )
+            .await
+        }
+        Command::User(UserCommand::Remove { email }) => {
+            accounts::change(
+                &location,
+                body.as_ref(),
+                &email,
+                accounts::AccountMove::Remove,
+            )
+            .await
+        }
+        Command::Token(TokenCommand::List { email }) => {
+            accounts::list_tokens(&location, body.as_ref(), email.as_deref()).await
+        }
+        Command::Token(TokenCommand::Revoke { id }) => {
+            accounts::revoke_token(&location, body.as_ref(), &id).await
+        }
         Command::Sso(SsoCommand::Set { issuer, client_id }) => {
             let slug = body.clone().ok_or_else(|| {
                 UserError("body: name the body with --body SLUG, e.g. --body bromley".into())
@@ -517,11 +583,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let email: domain::Email = email.parse().map_err(UserError::from)?;
             let name = Title::parse("name", &name).map_err(UserError::from)?;
             let store = Store::open(&location).await?;
-            let (user, _) = store.user_by_email(&email).await?.ok_or_else(|| {
+            let (user, status) = store.account_by_email(&email).await?.ok_or_else(|| {
                 UserError(format!(
                     "email: no account has the address {email}; create it with `ambit user add`"
                 ))
             })?;
+            if status == store::AccountStatus::Disabled {
+                return Err(UserError(format!(
+                    "email: the account {email} is disabled; enable it first with `ambit user enable --email {email}`"
+                ))
+                .into());
+            }
             let token = web::new_token();
             store
                 .create_api_token(&actor(), user.id, &name, &web::token_hash(&token))

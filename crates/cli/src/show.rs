@@ -174,3 +174,56 @@ fn write_items(
         write_items(out, tree, levels, by_top, Some(item.id), period);
     }
 }
+
+/// The table `ambit user list` prints: the people of one body.
+pub fn people(body: &domain::Body, people: &[store::Person]) -> String {
+    if people.is_empty() {
+        return format!(
+            "No one has a role in {} yet. Add someone with `ambit --body {} user add`.\n",
+            body.name, body.slug
+        );
+    }
+    let mut out = format!(
+        "{:<32} {:<24} {:<20} {:<9} {}\n",
+        "EMAIL", "NAME", "ROLE", "STATUS", "LEADS"
+    );
+    for p in people {
+        let line = format!(
+            "{:<32} {:<24} {:<20} {:<9} {}",
+            p.user.email.as_str(),
+            p.user.name.as_str(),
+            p.role.label(),
+            p.status.label().to_lowercase(),
+            p.lead_role.as_ref().map(|l| l.as_str()).unwrap_or("")
+        );
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out
+}
+
+/// The table `ambit token list` prints (never the tokens themselves).
+pub fn tokens(tokens: &[store::ApiToken]) -> String {
+    if tokens.is_empty() {
+        return "No API tokens. Create one with `ambit token create --email EMAIL`.\n".into();
+    }
+    let mut out = format!(
+        "{:>5} {:<24} {:<32} {:<10} {}\n",
+        "ID", "NAME", "OWNER", "CREATED", "REVOKED"
+    );
+    for t in tokens {
+        let day = |at: &str| at.get(..10).unwrap_or(at).to_owned();
+        let _ = writeln!(
+            out,
+            "{:>5} {:<24} {:<32} {:<10} {}",
+            t.id,
+            t.name.as_str(),
+            t.owner.email.as_str(),
+            day(&t.created_at),
+            t.revoked_at
+                .as_deref()
+                .map(day)
+                .unwrap_or_else(|| "-".into())
+        );
+    }
+    out
+}

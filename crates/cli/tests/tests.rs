@@ -463,6 +463,12 @@ fn every_command_has_help() {
         vec!["serve", "--help"],
         vec!["user", "add", "--help"],
         vec!["token", "create", "--help"],
+        vec!["token", "list", "--help"],
+        vec!["token", "revoke", "--help"],
+        vec!["user", "list", "--help"],
+        vec!["user", "disable", "--help"],
+        vec!["user", "enable", "--help"],
+        vec!["user", "remove", "--help"],
         vec!["period", "open", "--help"],
         vec!["period", "show", "--help"],
         vec!["update", "sign-off", "--help"],
@@ -914,3 +920,137 @@ async fn report_writes_every_format(db: TestDb) {
     );
 }
 on_both_engines!(report_writes_every_format);
+
+/// A refused command: exit code 2 and one line naming what is wrong.
+fn refused(db: &TestDb, args: &[&str]) -> String {
+    let o = ambit(db, args);
+    assert_eq!(o.status.code(), Some(2), "ambit {args:?}: {}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    err
+}
+
+async fn accounts_and_tokens_end_from_the_command_line(db: TestDb) {
+    ok(&db, &["demo", "--no-serve"]);
+    let people = ok(&db, &["user", "list"]);
+    for expected in [
+        "EMAIL",
+        "admin@bromley.example",
+        "Administrator",
+        "lead@bromley.example",
+        "Assistant Director for Integrated Commissioning",
+        "active",
+    ] {
+        assert!(
+            people.contains(expected),
+            "missing {expected:?} in:\n{people}"
+        );
+    }
+    assert_eq!(ok(&db, &["--body", "bromley", "user", "list"]), people);
+
+    ok(
+        &db,
+        &[
+            "token",
+            "create",
+            "--email",
+            "officer@bromley.example",
+            "--name",
+            "nightly export",
+        ],
+    );
+    let tokens = ok(
+        &db,
+        &["token", "list", "--email", "officer@bromley.example"],
+    );
+    let line = tokens.lines().nth(1).expect("one token");
+    assert!(
+        line.contains("nightly export")
+            && line.contains("officer@bromley.example")
+            && line.trim_end().ends_with('-'),
+        "{tokens}"
+    );
+    let id = line.split_whitespace().next().unwrap().to_owned();
+    assert_eq!(ok(&db, &["--body", "bromley", "token", "list"]), tokens);
+    let revoked = ok(&db, &["token", "revoke", &id]);
+    assert!(
+        revoked.starts_with(&format!("Revoked API token {id} (nightly export)")),
+        "{revoked}"
+    );
+    assert!(
+        !ok(&db, &["token", "list"])
+            .lines()
+            .nth(1)
+            .unwrap()
+            .trim_end()
+            .ends_with('-')
+    );
+    let again = refused(&db, &["token", "revoke", &id]);
+    assert!(
+        again.starts_with(&format!("error: API token {id} was already revoked")),
+        "{again}"
+    );
+    let bad = refused(&db, &["token", "revoke", "first"]);
+    assert!(
+        bad.starts_with("error: id: \"first\" is not accepted"),
+        "{bad}"
+    );
+    assert!(refused(&db, &["token", "revoke", "99999"]).contains("API token 99999 was not found"));
+
+    let done = ok(
+        &db,
+        &["user", "disable", "--email", "officer@bromley.example"],
+    );
+    assert_eq!(
+        done,
+        "Disabled the account of Demo performance officer <officer@bromley.example>.\n"
+    );
+    assert!(
+        ok(&db, &["user", "list"])
+            .lines()
+            .any(|l| l.starts_with("officer@") && l.contains("disabled"))
+    );
+    assert!(
+        refused(
+            &db,
+            &["user", "disable", "--email", "officer@bromley.example"]
+        )
+        .contains("is already disabled")
+    );
+    assert!(
+        refused(
+            &db,
+            &["token", "create", "--email", "officer@bromley.example"]
+        )
+        .contains("is disabled; enable it first")
+    );
+    ok(
+        &db,
+        &["user", "enable", "--email", "officer@bromley.example"],
+    );
+    ok(
+        &db,
+        &["user", "remove", "--email", "officer@bromley.example"],
+    );
+    assert!(!ok(&db, &["user", "list"]).contains("officer@bromley.example"));
+    assert!(
+        refused(
+            &db,
+            &["user", "enable", "--email", "officer@bromley.example"]
+        )
+        .contains("no account has the address officer@bromley.example")
+    );
+
+    let last = refused(&db, &["user", "remove", "--email", "admin@bromley.example"]);
+    assert_eq!(
+        last,
+        "error: account admin@bromley.example is the only active administrator of bromley; make someone else an administrator there first\n"
+    );
+    let bad = refused(&db, &["user", "disable", "--email", "not an address"]);
+    assert!(
+        bad.starts_with("error: email: \"not an address\" is not accepted"),
+        "{bad}"
+    );
+    refused(&db, &["--body", "nowhere", "user", "list"]);
+}
+on_both_engines!(accounts_and_tokens_end_from_the_command_line);

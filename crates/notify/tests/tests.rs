@@ -219,3 +219,42 @@ async fn reminders_go_out_once_through_smtp_before_the_deadline(db: testkit::Tes
     );
 }
 testkit::on_both_engines!(reminders_go_out_once_through_smtp_before_the_deadline);
+
+async fn a_disabled_lead_is_not_reminded(db: testkit::TestDb) {
+    let store = db.open().await;
+    demo::load_bromley(&store).await.unwrap();
+    demo::load_people(&store, web::hash_password).await.unwrap();
+    let body = store.body(&"bromley".parse().unwrap()).await.unwrap();
+    let portfolio = store
+        .portfolio(None, &"ACH".parse().unwrap())
+        .await
+        .unwrap();
+    let plan = store
+        .plan(portfolio.id, "2024/25".parse().unwrap())
+        .await
+        .unwrap();
+    let deadline = NaiveDate::from_ymd_opt(2024, 10, 15).unwrap();
+    store
+        .open_period("officer", plan.id, domain::Half::H1, deadline, 7)
+        .await
+        .unwrap();
+    let (lead, _) = store
+        .account_by_email(&"lead@bromley.example".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .disable_account("admin", body.id, lead.id)
+        .await
+        .unwrap();
+    let in_time = deadline - chrono::Duration::days(5);
+    assert_eq!(
+        store
+            .queue_reminders("reminders", in_time, "https://plans.bromley.example")
+            .await
+            .unwrap(),
+        0,
+        "a disabled account cannot sign in to write the update, so it is not reminded"
+    );
+}
+testkit::on_both_engines!(a_disabled_lead_is_not_reminded);

@@ -1,6 +1,9 @@
 //! The pack as a spreadsheet: Appendix 1 as a filterable Excel table with
 //! one row per action, and the cover's summary on a sheet of its own.
-//! Every value is written as a string or number cell, never as a formula.
+//! Every value is written as a string or number cell, never as a formula;
+//! text that begins like a formula (`=`, `+`, `-`, `@`, a tab or a carriage
+//! return) also carries Excel's quote prefix, so it stays text even when
+//! someone edits the cell or saves the sheet as CSV.
 
 use rust_xlsxwriter::{
     Color, DocProperties, Format, FormatAlign, Table, TableColumn, Workbook, XlsxError,
@@ -23,6 +26,22 @@ fn fit(text: &str) -> String {
         .collect();
     kept.push_str(note);
     kept
+}
+
+/// Whether a spreadsheet would take `text` for a formula if it were typed
+/// in or read from CSV.
+fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// `format`, or `quoted` (the same with a quote prefix) for text that looks
+/// like a formula.
+fn text_format<'f>(text: &str, format: &'f Format, quoted: &'f Format) -> &'f Format {
+    if looks_like_formula(text) {
+        quoted
+    } else {
+        format
+    }
 }
 
 fn rgb(hex: &str) -> Color {
@@ -59,6 +78,9 @@ pub fn xlsx(c: &Contents) -> Result<Vec<u8>, ReportError> {
     );
     let bold = Format::new().set_bold();
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let wrap_quoted = wrap.clone().set_quote_prefix();
+    let plain = Format::new();
+    let quoted = Format::new().set_quote_prefix();
 
     let progress = book.add_worksheet().set_name("Appendix 1")?;
     let rows: Vec<_> = c.rows().collect();
@@ -83,7 +105,8 @@ pub fn xlsx(c: &Contents) -> Result<Vec<u8>, ReportError> {
             &r.change,
         ];
         for (col, value) in values.into_iter().enumerate() {
-            progress.write_string_with_format(row, col as u16, fit(value), &wrap)?;
+            let format = text_format(value, &wrap, &wrap_quoted);
+            progress.write_string_with_format(row, col as u16, fit(value), format)?;
         }
         if r.rag != "None" {
             let swatch = Format::new()
@@ -126,7 +149,12 @@ pub fn xlsx(c: &Contents) -> Result<Vec<u8>, ReportError> {
     ] {
         if !value.is_empty() {
             summary.write_string_with_format(row, 0, label, &bold)?;
-            summary.write_string(row, 1, fit(value))?;
+            summary.write_string_with_format(
+                row,
+                1,
+                fit(value),
+                text_format(value, &plain, &quoted),
+            )?;
             row += 1;
         }
     }
@@ -149,7 +177,7 @@ pub fn xlsx(c: &Contents) -> Result<Vec<u8>, ReportError> {
     }
     for (i, s) in c.summary_rows.iter().enumerate() {
         let row = head + 1 + i as u32;
-        summary.write_string(row, 0, &s.name)?;
+        summary.write_string_with_format(row, 0, &s.name, text_format(&s.name, &plain, &quoted))?;
         for (col, n) in s.counts.iter().chain([&s.no_update, &s.total]).enumerate() {
             summary.write_number(row, col as u16 + 1, *n)?;
         }

@@ -371,3 +371,75 @@ async fn a_two_thousand_action_plan_renders_in_every_format() {
     );
     every_format_reads_back(&contents).await;
 }
+
+/// Commentary that a spreadsheet would run as a formula if it were one.
+#[tokio::test]
+async fn formula_like_text_is_written_as_text() {
+    let db = testkit::sqlite();
+    let store = db.open().await;
+    demo::load_bromley(&store).await.unwrap();
+    let portfolio = store
+        .portfolio(None, &"ACH".parse().unwrap())
+        .await
+        .unwrap();
+    let plan = store
+        .plan(portfolio.id, "2024/25".parse().unwrap())
+        .await
+        .unwrap();
+    let hostile = [
+        ("10A", "=HYPERLINK(\"http://evil\",\"x\")"),
+        ("6A", "+cmd|' /C calc'!A0"),
+        ("9E", "@SUM(1+1)*cmd|' /C calc'!A0"),
+    ];
+    for (reference, commentary) in hostile {
+        let action = store
+            .action_by_ref(plan.id, reference.parse().unwrap())
+            .await
+            .unwrap();
+        let input = domain::UpdateInput {
+            status: domain::Status::OnTrack,
+            commentary: domain::Text::parse("commentary", commentary).unwrap(),
+            percent: None,
+            key_achievement: false,
+            actuals: vec![],
+            author: domain::Title::parse("author", "Lead").unwrap(),
+            illustrative: false,
+        };
+        store
+            .record_update(
+                "test",
+                action.id,
+                ReportingPeriod::new(plan.year, Half::H1),
+                input,
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    let contents = pack_contents(&store, "2024/25", Half::H1, "T").await;
+    let xlsx = report::render(&contents, report::Format::Xlsx).unwrap();
+    for sheet in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"] {
+        let xml = zipped(&xlsx, sheet);
+        assert!(
+            !xml.contains("<f>") && !xml.contains("<f "),
+            "{sheet} holds no formula"
+        );
+    }
+    let strings = zipped(&xlsx, "xl/sharedStrings.xml");
+    assert!(
+        strings.contains("<t>=HYPERLINK(&quot;http://evil&quot;,&quot;x&quot;)</t>")
+            || strings.contains("<t>=HYPERLINK(\"http://evil\",\"x\")</t>"),
+        "the commentary is a shared string: {strings}"
+    );
+    assert!(
+        zipped(&xlsx, "xl/styles.xml").contains("quotePrefix=\"1\""),
+        "formula-like text carries the quote prefix"
+    );
+    let rows = xlsx_rows(&xlsx, "Appendix 1");
+    for (_, commentary) in hostile {
+        assert!(
+            rows.iter().any(|row| row[9] == commentary),
+            "{commentary} reads back as the same text"
+        );
+    }
+}

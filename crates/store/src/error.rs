@@ -90,6 +90,18 @@ pub enum StoreError {
         /// "delivered" or "withdrawn".
         state: &'static str,
     },
+    /// An account or API token is not in the state the change needs.
+    #[error("{entity} {key} {state}; {hint}")]
+    AccountState {
+        /// "account" or "API token".
+        entity: &'static str,
+        /// Which one (an email address or a token's id).
+        key: String,
+        /// "is already disabled", "is the last administrator of bromley", ….
+        state: String,
+        /// What to do instead.
+        hint: &'static str,
+    },
     /// An update cannot move to the state asked for.
     #[error("{0}")]
     Transition(#[from] domain::TransitionError),
@@ -172,6 +184,7 @@ impl StoreError {
             | StoreError::Transition(_)
             | StoreError::PlanState { .. }
             | StoreError::CommitmentClosed { .. }
+            | StoreError::AccountState { .. }
             | StoreError::WouldOverwrite { .. }
             | StoreError::Backup { .. }
             | StoreError::Location { .. } => true,

@@ -14,6 +14,7 @@
 //! - Values read back are parsed into domain types again, so a bad stored
 //!   value is reported, never passed on.
 
+mod accounts;
 mod audit;
 mod backup;
 mod covers;
@@ -35,6 +36,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use accounts::{AccountStatus, ApiToken, Person, TokensOf};
 pub use audit::AuditEvent;
 pub use backup::BackupSummary;
 pub use covers::SavedCover;

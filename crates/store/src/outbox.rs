@@ -62,7 +62,8 @@ impl Store {
             let (body_id, slug, code) = (c.i64("body_id")?, c.string("slug")?, c.string("code")?);
             let leads = sqlx::query(
                 "SELECT u.id, u.email, u.name, m.lead_role FROM memberships m JOIN users u ON u.id = m.user_id \
-                 WHERE m.body_id = $1 AND m.role = 'action_lead' AND m.deleted_at IS NULL AND u.deleted_at IS NULL",
+                 WHERE m.body_id = $1 AND m.role = 'action_lead' AND m.deleted_at IS NULL AND u.deleted_at IS NULL \
+                 AND u.disabled_at IS NULL",
             )
             .bind(body_id)
             .fetch_all(&self.pool)

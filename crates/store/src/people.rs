@@ -44,7 +44,7 @@ impl Membership {
     }
 }
 
-fn user_from(row: &sqlx::any::AnyRow) -> Result<User, StoreError> {
+pub(crate) fn user_from(row: &sqlx::any::AnyRow) -> Result<User, StoreError> {
     let c = Cols::new(row, "user")?;
     Ok(User {
         id: c.id(),
@@ -148,12 +148,13 @@ impl Store {
         Ok(membership)
     }
 
-    /// The account with `email` and its password hash, if there is one.
+    /// The active account with `email` and its password hash, if there is
+    /// one (a disabled or removed account cannot sign in).
     pub async fn user_by_email(
         &self,
         email: &Email,
     ) -> Result<Option<(User, Option<String>)>, StoreError> {
-        let Some(row) = sqlx::query("SELECT id, email, name, password_hash FROM users WHERE email = $1 AND deleted_at IS NULL")
+        let Some(row) = sqlx::query("SELECT id, email, name, password_hash FROM users WHERE email = $1 AND deleted_at IS NULL AND disabled_at IS NULL")
             .bind(email.as_str())
             .fetch_optional(&self.pool)
             .await?
@@ -232,11 +233,12 @@ impl Store {
         Ok(())
     }
 
-    /// The signed-in user and the session's CSRF token, if the session exists and has not expired.
+    /// The signed-in user and the session's CSRF token, if the session exists,
+    /// has not expired and its account is active (neither disabled nor removed).
     pub async fn session(&self, token_hash: &str) -> Result<Option<(User, String)>, StoreError> {
         let Some(row) = sqlx::query(
             "SELECT u.id, u.email, u.name, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL AND u.disabled_at IS NULL",
         )
         .bind(token_hash)
         .bind(now())
@@ -314,11 +316,12 @@ impl Store {
         Ok(id)
     }
 
-    /// The user an API token belongs to, if the token is known and not revoked.
+    /// The user an API token belongs to, if the token is known, not revoked
+    /// and its account is active (neither disabled nor removed).
     pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
         let Some(row) = sqlx::query(
             "SELECT u.id, u.email, u.name FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.deleted_at IS NULL",
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.deleted_at IS NULL AND u.disabled_at IS NULL",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)

@@ -7,6 +7,9 @@ use domain::{
 use store::{NewAction, NewBody, NewItem, Store, StoreError};
 use testkit::{TestDb, on_both_engines};
 
+#[path = "suite/accounts.rs"]
+mod accounts;
+
 const ACTOR: &str = "test officer";
 
 fn t(s: &str) -> Title {

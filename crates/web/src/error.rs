@@ -85,6 +85,7 @@ pub(crate) fn store_status(e: &StoreError) -> StatusCode {
         | StoreError::PeriodState { .. }
         | StoreError::Transition(_)
         | StoreError::CommitmentClosed { .. }
+        | StoreError::AccountState { .. }
         | StoreError::WouldOverwrite { .. } => StatusCode::CONFLICT,
         StoreError::Invalid(_)
         | StoreError::Duplicate { .. }
@@ -215,6 +216,15 @@ mod tests {
                     from: UpdateState::Draft,
                     hint: "it must be submitted first",
                 }),
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::AccountState {
+                    entity: "account",
+                    key: "admin@example.org".into(),
+                    state: "is already disabled".into(),
+                    hint: "enable it first",
+                },
                 StatusCode::CONFLICT,
             ),
             (

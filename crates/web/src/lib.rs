@@ -7,6 +7,7 @@
 //! viewer's role there; forms carry a CSRF token; the public sees published
 //! plans only.
 
+mod accounts;
 mod api;
 mod assets;
 mod auth;
@@ -179,6 +180,13 @@ pub fn router(state: AppState) -> Router {
             get(pages::update_form).post(pages::record_update),
         )
         .route("/b/{body}/audit/{entity}/{id}", get(pages::audit))
+        .route("/b/{body}/accounts", get(accounts::page))
+        .route(
+            "/b/{body}/accounts/{id}/remove",
+            get(accounts::confirm_remove).post(accounts::change_remove),
+        )
+        .route("/b/{body}/accounts/{id}/{step}", post(accounts::change))
+        .route("/b/{body}/tokens/{id}/revoke", post(accounts::revoke))
         .route(
             "/b/{body}/strategy/edit",
             get(forms::strategy_form).post(forms::edit_strategy),

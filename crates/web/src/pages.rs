@@ -167,6 +167,9 @@ pub async fn body_home(
         edit_strategy_href: access
             .edits_plans()
             .then(|| format!("/b/{}/strategy/edit", body.slug)),
+        accounts_href: access
+            .administers()
+            .then(|| format!("/b/{}/accounts", body.slug)),
         sso_href: match (&viewer, state.store().sso(body.id).await?) {
             (None, Some(_)) => Some(format!("/b/{}/sign-in/sso", body.slug)),
             _ => None,
@@ -1669,7 +1672,7 @@ pub async fn sign_in(
 #[derive(Debug, Deserialize)]
 pub struct CsrfOnly {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 /// `POST /sign-out`.
@@ -1696,6 +1699,18 @@ pub async fn not_found() -> WebError {
     WebError::NotFound
 }
 
+/// Where an update is in its sign-off, for those who see work in progress.
+fn sign_off_label(u: &domain::Update) -> String {
+    match (u.state, u.published.is_some()) {
+        (domain::UpdateState::SignedOff, _) => "Signed off".to_owned(),
+        (state, true) => format!(
+            "Revision of the signed-off update: {} (the signed-off version stays published)",
+            state.label().to_lowercase()
+        ),
+        (state, false) => format!("{} (not published)", state.label()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;
@@ -1718,17 +1733,5 @@ mod tests {
             assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
         }
         assert_eq!(safe_next(None), "/");
-    }
-}
-
-/// Where an update is in its sign-off, for those who see work in progress.
-fn sign_off_label(u: &domain::Update) -> String {
-    match (u.state, u.published.is_some()) {
-        (domain::UpdateState::SignedOff, _) => "Signed off".to_owned(),
-        (state, true) => format!(
-            "Revision of the signed-off update: {} (the signed-off version stays published)",
-            state.label().to_lowercase()
-        ),
-        (state, false) => format!("{} (not published)", state.label()),
     }
 }

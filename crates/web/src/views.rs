@@ -119,6 +119,8 @@ pub struct BodyPage {
     pub edit_strategy_href: Option<String>,
     /// When the body has single sign-on and nobody is signed in: where to start it.
     pub sso_href: Option<String>,
+    /// For administrators: the body's accounts page.
+    pub accounts_href: Option<String>,
 }
 
 /// One option of a filter.
@@ -830,4 +832,50 @@ pub struct MinutesPage {
     /// (stored, label) of each resolution outcome.
     pub outcomes: Vec<(&'static str, &'static str)>,
     pub errors: Vec<FieldError>,
+}
+
+/// A person as a row of the accounts page.
+pub struct PersonRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub leads: String,
+    /// "Active" or "Disabled".
+    pub status: &'static str,
+    pub active: bool,
+}
+
+/// An API token as a row of the accounts page.
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub owner: String,
+    /// The day it was created.
+    pub created: String,
+    /// The day it was revoked, if it was.
+    pub revoked: Option<String>,
+}
+
+/// The people of a body and their API tokens, for its administrators.
+#[derive(Template)]
+#[template(path = "accounts.html")]
+pub struct AccountsPage {
+    pub chrome: Chrome,
+    pub body_slug: String,
+    pub body_name: String,
+    pub errors: Vec<FieldError>,
+    pub people: Vec<PersonRow>,
+    pub tokens: Vec<TokenRow>,
+}
+
+/// "Are you sure?" before an account is removed.
+#[derive(Template)]
+#[template(path = "account_remove.html")]
+pub struct RemoveAccountPage {
+    pub chrome: Chrome,
+    pub body_slug: String,
+    pub id: i64,
+    pub name: String,
+    pub email: String,
 }

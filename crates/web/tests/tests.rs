@@ -9,6 +9,9 @@ use serde_json::{Value, json};
 use store::Store;
 use testkit::{TestDb, on_both_engines};
 
+#[path = "suite/accounts.rs"]
+mod accounts;
+
 struct App {
     base: String,
     store: Store,
@@ -232,6 +235,14 @@ async fn every_route_checks_the_role(db: TestDb) {
         .await
         .unwrap()
         .id;
+    let lead_account = app
+        .store
+        .account_by_email(&"lead@bromley.example".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
     let routes: Vec<(String, [u16; 6])> = vec![
         //                                              public admin officer lead clerk member
         ("/b/bromley".into(), [200, 200, 200, 200, 200, 200]),
@@ -282,6 +293,11 @@ async fn every_route_checks_the_role(db: TestDb) {
         (
             format!("/b/bromley/committee-members/{member}/edit"),
             [303, 200, 200, 403, 200, 403],
+        ),
+        ("/b/bromley/accounts".into(), [303, 200, 403, 403, 403, 403]),
+        (
+            format!("/b/bromley/accounts/{lead_account}/remove"),
+            [303, 200, 403, 403, 403, 403],
         ),
         ("/b/nowhere".into(), [404, 404, 404, 404, 404, 404]),
         (
