@@ -9,7 +9,9 @@ use axum::Form;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
-use domain::{ActionDetails, Body, Measure, ParseError, StrategyYears, TargetDate, Title};
+use domain::{
+    ActionDetails, Body, Measure, OutsideCycle, ParseError, StrategyYears, TargetDate, Title,
+};
 use store::{NewAction, StoreError};
 
 use crate::AppState;
@@ -18,7 +20,7 @@ use crate::error::WebError;
 use crate::pages::{
     body_for, capitalise, check_form, chrome, field_error, need_sign_in, take, viewer,
 };
-use crate::views::{FieldError, TextField, TextFormPage};
+use crate::views::{Choice, FieldError, SelectField, TextField, TextFormPage};
 
 type PageResult = Result<axum::response::Response, WebError>;
 
@@ -731,4 +733,93 @@ pub async fn edit_plan(
         errors,
     )
     .await
+}
+
+async fn settings_page(
+    state: &AppState,
+    viewer: &Viewer,
+    body: &Body,
+    posted: Option<&Fields>,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let now = state.store().outside_cycle(body.id).await?;
+    let chosen = posted
+        .map(|f| value(f, "updates_outside_cycle"))
+        .unwrap_or_else(|| now.as_str().to_owned());
+    let failed = !errors.is_empty();
+    render(
+        TextFormPage {
+            chrome: chrome(Some(viewer), Some(body)),
+            back_href: format!("/b/{}", body.slug),
+            heading: "Settings".into(),
+            caption: body.name.to_string(),
+            submit: "Save settings".into(),
+            errors,
+            fields: vec![],
+            selects: vec![SelectField {
+                name: "updates_outside_cycle".into(),
+                label: "Updates outside the reporting cycle (recorded as reported and published at once, without sign-off)".into(),
+                options: [
+                    OutsideCycle::UntilCycleStarts,
+                    OutsideCycle::Allowed,
+                    OutsideCycle::Refused,
+                ]
+                .iter()
+                .map(|o| Choice {
+                    value: o.as_str().into(),
+                    label: o.label().into(),
+                    selected: o.as_str() == chosen,
+                })
+                .collect(),
+            }],
+            checks: vec![],
+            amendment: None,
+            version: posted
+                .map(|f| value(f, "version"))
+                .unwrap_or_else(|| body.version.to_string()),
+            csrf: viewer.csrf.clone().unwrap_or_default(),
+        },
+        failed,
+    )
+}
+
+/// `GET /b/{body}/settings`: the body's settings, for those who run its cycle.
+pub async fn settings_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    uri: OriginalUri,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    settings_page(&state, &viewer, &body, None, vec![]).await
+}
+
+/// `POST /b/{body}/settings`.
+pub async fn save_settings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    uri: OriginalUri,
+    Form(fields): Form<Fields>,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    check_form(&headers, &viewer, &value(&fields, "csrf"))?;
+    let mut errors = Vec::new();
+    let setting = take(
+        &mut errors,
+        "updates_outside_cycle",
+        value(&fields, "updates_outside_cycle").parse::<OutsideCycle>(),
+    );
+    let version = value(&fields, "version").parse().unwrap_or(0);
+    if let Some(setting) = setting {
+        match state
+            .store()
+            .set_outside_cycle(&viewer.actor(), body.id, version, setting)
+            .await
+        {
+            Ok(_) => return Ok(Redirect::to(&format!("/b/{}", body.slug)).into_response()),
+            Err(e) => conflict_or(&mut errors, "updates_outside_cycle", e)?,
+        }
+    }
+    settings_page(&state, &viewer, &body, Some(&fields), errors).await
 }

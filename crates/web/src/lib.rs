@@ -188,6 +188,10 @@ pub fn router(state: AppState) -> Router {
         .route("/b/{body}/accounts/{id}/{step}", post(accounts::change))
         .route("/b/{body}/tokens/{id}/revoke", post(accounts::revoke))
         .route(
+            "/b/{body}/settings",
+            get(forms::settings_form).post(forms::save_settings),
+        )
+        .route(
             "/b/{body}/strategy/edit",
             get(forms::strategy_form).post(forms::edit_strategy),
         )

@@ -170,6 +170,9 @@ pub async fn body_home(
         accounts_href: access
             .administers()
             .then(|| format!("/b/{}/accounts", body.slug)),
+        settings_href: access
+            .edits_plans()
+            .then(|| format!("/b/{}/settings", body.slug)),
         sso_href: match (&viewer, state.store().sso(body.id).await?) {
             (None, Some(_)) => Some(format!("/b/{}/sign-in/sso", body.slug)),
             _ => None,

@@ -121,6 +121,8 @@ pub struct BodyPage {
     pub sso_href: Option<String>,
     /// For administrators: the body's accounts page.
     pub accounts_href: Option<String>,
+    /// The settings page, for those who run the cycle.
+    pub settings_href: Option<String>,
 }
 
 /// One option of a filter.

@@ -295,6 +295,7 @@ async fn every_route_checks_the_role(db: TestDb) {
             [303, 200, 200, 403, 200, 403],
         ),
         ("/b/bromley/accounts".into(), [303, 200, 403, 403, 403, 403]),
+        ("/b/bromley/settings".into(), [303, 200, 200, 403, 403, 403]),
         (
             format!("/b/bromley/accounts/{lead_account}/remove"),
             [303, 200, 403, 403, 403, 403],
@@ -1257,6 +1258,11 @@ async fn every_form_checks_the_role(db: TestDb) {
             "/b/bromley/plans/ACH/2024-25/publish".into(),
             vec![("publish", "no"), ("version", "0")],
             [303, 409, 409, 403, 403, 403],
+        ),
+        (
+            "/b/bromley/settings".into(),
+            vec![("updates_outside_cycle", "refuse"), ("version", "0")],
+            [303, 422, 422, 403, 403, 403],
         ),
         (
             "/b/bromley/strategy/edit".into(),

@@ -110,6 +110,12 @@ async fn signed_off_updates_change_only_by_correction_or_revision(db: TestDb) {
         (Some("signed_off"), Some("as reported, corrected"))
     );
 
+    // Officers see the body's setting on the web; leads may not change it.
+    let web_officer = app.signed_in("officer").await;
+    let (status, settings) = get(&web_officer, app.url("/b/bromley/settings")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(settings.contains("value=\"auto\" selected"), "{settings}");
+
     // Once the body opens a period, the half never opened is not offered.
     let deadline = chrono::NaiveDate::from_ymd_opt(2024, 10, 15).unwrap();
     app.store
