@@ -169,6 +169,19 @@ test('remove-account confirmation page', async () => {
   await assertAccessible(admin, 'remove-account confirmation page');
 });
 
+test('settings page', async () => {
+  await open(officer, '/b/bromley/settings');
+  await officer.getByLabel(/Updates outside the reporting cycle/).waitFor();
+  await assertAccessible(officer, 'settings page');
+});
+
+test('update form for a correction of a signed-off update', async () => {
+  await open(officer, `${charted.href}/updates/H1`);
+  await officer.getByLabel('Reason for the correction').waitFor();
+  assert.match(await officer.locator('main').innerText(), /can change only by a correction/);
+  await assertAccessible(officer, 'update form (a correction)');
+});
+
 test('sign-in page', async () => {
   const page = await (await browser.newContext()).newPage();
   await open(page, '/sign-in');

@@ -821,6 +821,10 @@ enum Saving {
     /// closed or not opened, or the plan superseded, and the update is
     /// signed off.
     Correct,
+    /// Saving is refused (the form was posted after the update changed, or
+    /// its period closed): the form is shown again with the reason and what
+    /// was typed, and offers nothing to save.
+    Refused,
 }
 
 impl Saving {
@@ -864,6 +868,7 @@ impl Saving {
                 "No reporting period has been opened for {period}: this update is recorded as reported and published at once, without sign-off."
             ),
             Saving::Correct => "This update is signed off and can change only by a correction: it stays signed off, and its history keeps the earlier version and your reason.".to_owned(),
+            Saving::Refused => String::new(),
         }
     }
 }
@@ -932,6 +937,7 @@ fn update_page(
         )
         .then(|| fields.correction.clone()),
         correction_required: saving == Saving::Correct,
+        can_save: saving != Saving::Refused,
         can_submit: matches!(
             saving,
             Saving::Record {
@@ -1072,7 +1078,39 @@ pub async fn record_update(
         saving,
     } = updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
     check_form(&headers, &viewer, &fields.csrf)?;
-    let saving = saving?;
+    let saving = match saving {
+        Ok(saving) => saving,
+        Err(e) if e.is_user_error() => {
+            // Say first that someone else changed it, if they did.
+            let read = fields.version.trim().parse::<i64>().unwrap_or(0);
+            let now = current.as_ref().map_or(0, |u| u.version);
+            let e = if read == now {
+                e
+            } else {
+                StoreError::Conflict {
+                    entity: "update",
+                    key: format!("for {} in {period}", action.details.reference),
+                    expected: read,
+                    current: now,
+                }
+            };
+            let errors = vec![FieldError {
+                field: "status".into(),
+                message: capitalise(&e.to_string()),
+            }];
+            let page = update_page(
+                &viewer,
+                &body,
+                &action,
+                period,
+                Saving::Refused,
+                &fields,
+                errors,
+            );
+            return Ok((axum::http::StatusCode::CONFLICT, Html(page.render()?)).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut errors = Vec::new();
     let status = if fields.status.is_empty() {
         errors.push(FieldError {

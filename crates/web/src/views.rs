@@ -335,6 +335,8 @@ pub struct UpdateFormPage {
     pub correction_required: bool,
     /// Whether "Save and submit for sign-off" is offered.
     pub can_submit: bool,
+    /// Whether saving is offered at all (not when it was refused).
+    pub can_save: bool,
 }
 
 impl UpdateFormPage {
