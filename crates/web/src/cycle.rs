@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use chrono::NaiveDate;
@@ -14,7 +14,7 @@ use store::StoreError;
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::error::WebError;
+use crate::error::{Path, WebError};
 use crate::forms::{conflict_or, field, render};
 use crate::pages::{
     body_for, capitalise, check_form, chrome, field_error, need_sign_in, plan_href, viewer,
@@ -398,8 +398,8 @@ pub async fn my_updates(
                 role: Role::ActionLead,
                 leads: Some(l),
             } => l,
-            Access::Member { .. } => return Err(WebError::SignInFailed(
-                "this page lists the updates an action lead owes; your role is not an action lead"
+            Access::Member { .. } => return Err(WebError::NotForYourRole(
+                "only action leads have updates to write; this page lists the updates an action lead owes on the actions they lead"
                     .into(),
             )),
             Access::Public => return Err(WebError::Forbidden),

@@ -9,6 +9,9 @@ use serde_json::{Value, json};
 use store::Store;
 use testkit::{TestDb, on_both_engines};
 
+#[path = "suite/hardening.rs"]
+mod hardening;
+
 struct App {
     base: String,
     store: Store,
