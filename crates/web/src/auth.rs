@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use axum::http::HeaderMap;
 use base64::Engine as _;
 use domain::{Access, Password};
@@ -32,12 +32,53 @@ pub fn hash_password(password: &Password) -> String {
 }
 
 /// Whether `password` matches the stored `hash`.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+#[cfg(test)]
+fn verify_password(password: &str, hash: &str) -> bool {
+    verify_with_memory(password, hash, &mut Vec::new())
+}
+
+/// Whether `password` matches `hash`, with `memory` as argon2's working
+/// memory: grown to what the hash's parameters need and kept by the caller
+/// for the next check, so repeated checks reuse one allocation rather than
+/// making (and fragmenting) 19 MiB each time.
+fn verify_with_memory(password: &str, hash: &str, memory: &mut Vec<argon2::Block>) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        argon2::Algorithm::try_from(parsed.algorithm),
+        argon2::Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let Ok(version) = parsed
+        .version
+        .map(argon2::Version::try_from)
+        .transpose()
+        .map(Option::unwrap_or_default)
+    else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    if memory.len() < params.block_count() {
+        memory.resize(params.block_count(), argon2::Block::new());
+    }
+    let mut out = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
+        .is_ok()
+        && out.len() == expected.as_bytes().len()
+        && out
+            .iter()
+            .zip(expected.as_bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A new random token (32 bytes, URL-safe base64).
@@ -336,7 +377,7 @@ fn make_room<K: Eq + std::hash::Hash + Copy, V>(
 /// An argon2 hash of no one's password, made once: checking a password
 /// against it costs what checking a real account's does, so the time a
 /// sign-in takes does not tell whether the account exists.
-pub(crate) fn dummy_hash() -> &'static str {
+fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
@@ -347,31 +388,66 @@ pub(crate) fn dummy_hash() -> &'static str {
     })
 }
 
-/// How many password checks run at once. Each takes argon2's 19 MiB of
+/// How many password checks run at once, each on its own long-lived thread
+/// (one: about 40 sign-ins a second). A check takes argon2's 19 MiB of
 /// memory and a core for a few tens of milliseconds; more wait their turn,
-/// so a flood of sign-ins costs time, not memory.
-pub const PASSWORD_CHECKS_AT_ONCE: usize = 2;
+/// so a flood of sign-ins costs time, not memory (each thread keeps its
+/// 19 MiB from one check to the next rather than fragmenting the heap).
+pub const PASSWORD_CHECKS_AT_ONCE: usize = 1;
 
-/// Whether `password` matches `hash`, checked on a blocking thread so the
-/// server keeps answering meanwhile, at most [`PASSWORD_CHECKS_AT_ONCE`] at
-/// a time. With no hash (no such account, or an account that signs in only
-/// through its body's provider) the password is checked against a dummy
-/// hash and refused, taking the same time.
-pub async fn check_password(password: String, hash: Option<String>) -> bool {
-    static CHECKS: tokio::sync::Semaphore =
-        tokio::sync::Semaphore::const_new(PASSWORD_CHECKS_AT_ONCE);
-    let Ok(_turn) = CHECKS.acquire().await else {
-        return false;
-    };
-    tokio::task::spawn_blocking(move || match hash {
-        Some(hash) => verify_password(&password, &hash),
-        None => {
-            verify_password(&password, dummy_hash());
-            false
+/// A password to check, and where to send the answer.
+type PasswordJob = (String, Option<String>, tokio::sync::oneshot::Sender<bool>);
+
+/// The queue of the password-checking threads, started on first use (the
+/// first of them makes the dummy hash).
+pub(crate) fn password_checkers() -> &'static tokio::sync::mpsc::Sender<PasswordJob> {
+    static QUEUE: OnceLock<tokio::sync::mpsc::Sender<PasswordJob>> = OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (sender, receiver) = tokio::sync::mpsc::channel::<PasswordJob>(64);
+        let receiver = std::sync::Arc::new(Mutex::new(receiver));
+        for i in 0..PASSWORD_CHECKS_AT_ONCE {
+            let receiver = receiver.clone();
+            std::thread::Builder::new()
+                .name(format!("password-check-{i}"))
+                .spawn(move || {
+                    let mut memory = Vec::new();
+                    dummy_hash();
+                    loop {
+                        let job = lock(&receiver).blocking_recv();
+                        let Some((password, hash, answer)) = job else {
+                            return;
+                        };
+                        let matches = match hash {
+                            Some(hash) => verify_with_memory(&password, &hash, &mut memory),
+                            None => {
+                                verify_with_memory(&password, dummy_hash(), &mut memory);
+                                false
+                            }
+                        };
+                        let _ = answer.send(matches);
+                    }
+                })
+                .expect("a password-checking thread starts");
         }
+        sender
     })
-    .await
-    .unwrap_or(false)
+}
+
+/// Whether `password` matches `hash`, checked on one of
+/// [`PASSWORD_CHECKS_AT_ONCE`] threads of its own so the server keeps
+/// answering meanwhile. With no hash (no such account, or an account that
+/// signs in only through its body's provider) the password is checked
+/// against a dummy hash and refused, taking the same time.
+pub async fn check_password(password: String, hash: Option<String>) -> bool {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    if password_checkers()
+        .send((password, hash, answer))
+        .await
+        .is_err()
+    {
+        return false;
+    }
+    answered.await.unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -443,7 +443,7 @@ fn security_headers(mut response: Response) -> Response {
 pub async fn serve(listener: TcpListener, store: Store, options: Options) -> std::io::Result<()> {
     let limits = options.limits.clone();
     let app = router(AppState::new(store, options));
-    tokio::task::spawn_blocking(auth::dummy_hash);
+    auth::password_checkers();
     server::run(listener, app, &limits, shutdown_signal()).await
 }
 

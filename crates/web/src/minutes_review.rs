@@ -335,7 +335,11 @@ fn page(
     } else {
         StatusCode::OK
     };
-    Ok((status, Html(page.render()?)).into_response())
+    // Room for the minutes (escaped) and the findings, so the page is not
+    // copied as it grows.
+    let mut html = String::with_capacity(page.minutes.len() * 9 / 8 + 512 * 1024);
+    page.render_into(&mut html)?;
+    Ok((status, Html(html)).into_response())
 }
 
 /// `GET /b/{body}/agenda-items/{id}/minutes`: paste the minutes.
@@ -369,7 +373,7 @@ pub async fn post(
     if fields.get("step").map(String::as_str) != Some("accept") {
         let raw = fields.remove("minutes").unwrap_or_default();
         drop(fields);
-        return review(&viewer, &body, &item, meeting.held_on, raw.into_bytes());
+        return review(viewer, body, item, meeting.held_on, raw.into_bytes()).await;
     }
     let raw = fields.get("minutes").cloned().unwrap_or_default();
     let proposals = Proposals::posted(&fields);
@@ -409,36 +413,43 @@ pub async fn post(
 
 /// Find what `input` says and show it for review. The input is decoded
 /// once (HTML becomes its text) and dropped; the page quotes each finding
-/// and carries the text once, in the form that accepts it.
-fn review(
-    viewer: &Viewer,
-    body: &Body,
-    item: &AgendaItem,
+/// and carries the text once, in the form that accepts it. All of it runs
+/// on one blocking thread: a large file takes a while, and its memory is
+/// then reused from one upload to the next.
+async fn review(
+    viewer: Viewer,
+    body: Body,
+    mut item: AgendaItem,
     held_on: chrono::NaiveDate,
     input: Vec<u8>,
 ) -> PageResult {
-    let refuse = |message: String| {
-        let errors = vec![FieldError {
-            field: "minutes".into(),
-            message,
-        }];
-        page(viewer, body, item, String::new(), None, errors)
-    };
-    let text = match minutes::into_plain_text(input) {
-        Ok(t) => t,
-        Err(e) => return refuse(capital(&e.to_string())),
-    };
-    if text.trim().is_empty() {
-        return refuse("Paste the minutes of the item, or choose a file of them".into());
-    }
-    let options = minutes::Options {
-        source: None,
-        meeting_date: Some(held_on),
-    };
-    let found = Proposals::found(&minutes::extract_text(&text, &options));
-    // Review the text as read (HTML becomes its text), so the record keeps
-    // readable minutes whatever was pasted or uploaded.
-    page(viewer, body, item, text, Some(found), vec![])
+    item.minutes = String::new();
+    tokio::task::spawn_blocking(move || {
+        let refuse = |message: String| {
+            let errors = vec![FieldError {
+                field: "minutes".into(),
+                message,
+            }];
+            page(&viewer, &body, &item, String::new(), None, errors)
+        };
+        let text = match minutes::into_plain_text(input) {
+            Ok(text) => text,
+            Err(e) => return refuse(capital(&e.to_string())),
+        };
+        if text.trim().is_empty() {
+            return refuse("Paste the minutes of the item, or choose a file of them".into());
+        }
+        let options = minutes::Options {
+            source: None,
+            meeting_date: Some(held_on),
+        };
+        let proposals = Proposals::found(&minutes::extract_text(&text, &options));
+        // Review the text as read (HTML becomes its text), so the record
+        // keeps readable minutes whatever was pasted or uploaded.
+        page(&viewer, &body, &item, text, Some(proposals), vec![])
+    })
+    .await
+    .map_err(|e| WebError::Refused(format!("the minutes could not be read ({e})")))?
 }
 
 /// The minutes (`uploaded` as a file, or pasted) are larger than `limit`.
@@ -514,7 +525,7 @@ pub async fn upload(
     check_form(&headers, &viewer, &csrf)?;
     drop(form);
     let meeting = state.store().meeting(item.meeting_id).await?;
-    review(&viewer, &body, &item, meeting.held_on, file)
+    review(viewer, body, item, meeting.held_on, file).await
 }
 
 /// Room for a form's other fields and the multipart framing beside the
