@@ -68,9 +68,15 @@ enum Command {
         /// The address to serve on.
         #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
         listen: String,
-        /// Mark cookies Secure: set this when the site is reached over https (behind a proxy).
+        /// Mark cookies Secure and send Strict-Transport-Security: set this when the site is reached over https (behind a proxy).
         #[arg(long)]
         secure_cookies: bool,
+        /// The largest file (or paste) of minutes taken for review, in megabytes.
+        #[arg(long, value_name = "MB", default_value_t = web::Limits::MINUTES_BYTES / 1_000_000)]
+        minutes_limit_mb: usize,
+        /// The most connections served at once; keep it below the open-file limit (ulimit -n).
+        #[arg(long, value_name = "N", default_value_t = web::Limits::MAX_CONNECTIONS)]
+        max_connections: usize,
     },
     /// Load a plan file (the format of the Bromley example: a body, its strategy and plans).
     Load {
@@ -431,10 +437,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve {
             listen,
             secure_cookies,
+            minutes_limit_mb,
+            max_connections,
         } => {
             let addr = parse_listen(&listen)?;
             let store = Store::open(&location).await?;
-            serve(store, addr, web::Options { secure_cookies }).await
+            let limits = web::Limits {
+                minutes_bytes: minutes_limit_mb.saturating_mul(1_000_000),
+                max_connections,
+                ..web::Limits::default()
+            };
+            serve(
+                store,
+                addr,
+                web::Options {
+                    secure_cookies,
+                    limits,
+                },
+            )
+            .await
         }
         Command::Load { file } => {
             let text = std::fs::read_to_string(&file)

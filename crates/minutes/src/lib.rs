@@ -182,15 +182,21 @@ impl Extract {
 /// that is not text, or is larger than [`MAX_INPUT_BYTES`], is refused with
 /// a [`MinutesError`] that says what to do instead.
 pub fn extract(input: &[u8], options: &Options) -> Result<Extract, MinutesError> {
-    let body = plain_text(input)?;
-    let paragraphs = text::paragraphs(&body);
+    Ok(extract_text(&plain_text(input)?, options))
+}
+
+/// Like [`extract`], for minutes already read by [`plain_text`] or
+/// [`into_plain_text`], so a caller that needs the text too decodes the
+/// input only once.
+pub fn extract_text(body: &str, options: &Options) -> Extract {
+    let paragraphs = text::paragraphs(body);
     let mut found = Found::new(options.meeting_date);
     for p in &paragraphs {
         found.paragraph(p);
     }
     let mut extract = found.finish();
     extract.source = options.source.clone();
-    Ok(extract)
+    extract
 }
 
 /// The minutes as the rules read them: decoded, and for HTML its text.
@@ -201,6 +207,19 @@ pub fn plain_text(input: &[u8]) -> Result<String, MinutesError> {
     } else {
         decoded.into_owned()
     })
+}
+
+/// Like [`plain_text`], taking the input: UTF-8 text that is not HTML (the
+/// usual upload) becomes the result as it is, without a copy.
+pub fn into_plain_text(input: Vec<u8>) -> Result<String, MinutesError> {
+    let as_is = match decode::decode(&input)? {
+        std::borrow::Cow::Borrowed(s) => s.len() == input.len() && !html::looks_like_html(s),
+        std::borrow::Cow::Owned(_) => false,
+    };
+    if as_is {
+        return Ok(String::from_utf8(input).expect("decoded as UTF-8 above"));
+    }
+    plain_text(&input)
 }
 
 /// What the rules have found so far, paragraph by paragraph.

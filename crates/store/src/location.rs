@@ -1,4 +1,5 @@
 use std::fmt;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use crate::{Engine, StoreError};
@@ -49,6 +50,7 @@ impl DatabaseLocation {
                         ),
                     });
                 }
+                self.check_sqlite_file(path)?;
                 let raw = path.to_str().ok_or_else(|| StoreError::Location {
                     location: self.to_string(),
                     reason: "the path is not valid UTF-8; choose another --db path".into(),
@@ -69,6 +71,44 @@ impl DatabaseLocation {
                     .into(),
             }),
         }
+    }
+}
+
+/// The first bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+impl DatabaseLocation {
+    /// Refuse at once a file that exists and is not a SQLite database (an
+    /// empty file is fine: SQLite makes it one), rather than letting the
+    /// connection time out.
+    fn check_sqlite_file(&self, path: &Path) -> Result<(), StoreError> {
+        let not_ours = |reason: String| StoreError::Location {
+            location: self.to_string(),
+            reason,
+        };
+        let mut file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(not_ours(format!("the file cannot be read ({e})"))),
+        };
+        if file.metadata().is_ok_and(|m| m.is_dir()) {
+            return Err(not_ours(
+                "it is a folder, not a database file; choose a file for --db".into(),
+            ));
+        }
+        let mut header = Vec::with_capacity(SQLITE_HEADER.len());
+        std::io::Read::by_ref(&mut file)
+            .take(SQLITE_HEADER.len() as u64)
+            .read_to_end(&mut header)
+            .map_err(|e| not_ours(format!("the file cannot be read ({e})")))?;
+        if header.is_empty() || header == SQLITE_HEADER {
+            return Ok(());
+        }
+        Err(not_ours(
+            "the file is not an Ambit database (it is not a SQLite database); \
+             choose the file Ambit made, or a new file name to start afresh"
+                .into(),
+        ))
     }
 }
 
@@ -110,6 +150,30 @@ mod tests {
                 .url()
                 .unwrap(),
             "sqlite://a%3Fb%23c%25.db?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_named_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "minutes of the meeting\n").unwrap();
+        let err = DatabaseLocation::SqliteFile(text.clone())
+            .url()
+            .unwrap_err();
+        assert!(err.is_user_error());
+        let message = err.to_string();
+        assert!(message.contains("notes.txt"), "{message}");
+        assert!(message.contains("not an Ambit database"), "{message}");
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, "").unwrap();
+        assert!(DatabaseLocation::SqliteFile(empty).url().is_ok());
+        let missing = dir.path().join("new.db");
+        assert!(DatabaseLocation::SqliteFile(missing).url().is_ok());
+        assert!(
+            DatabaseLocation::SqliteFile(dir.path().into())
+                .url()
+                .is_err()
         );
     }
 }

@@ -116,6 +116,28 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not found")
     }
 
+    /// A request body over the API's limit of `limit` bytes: 413.
+    pub(crate) fn too_large(limit: usize) -> Self {
+        Self {
+            field: Some("body".into()),
+            ..Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the request body is too large: the API takes at most {}",
+                    crate::error::size(limit)
+                ),
+            )
+        }
+    }
+
+    /// A request not answered in time: 408.
+    pub(crate) fn timed_out() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "the request took too long to arrive or to answer; try again",
+        )
+    }
+
     fn invalid(e: ParseError) -> Self {
         Self {
             field: Some(e.field.to_owned()),
@@ -166,16 +188,24 @@ impl IntoResponse for ApiError {
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
-/// A JSON request body; a body that is missing, not JSON, or not the
-/// operation's shape is refused with 422 and an [`ApiError`].
+/// A JSON request body; a body larger than the API's limit
+/// ([`crate::Limits::api_bytes`]) is refused with 413, and one that is
+/// missing, not JSON, or not the operation's shape with 422, each with an
+/// [`ApiError`].
 pub struct Payload<T>(T);
 
-impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for Payload<T> {
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Payload<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(Payload(value)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::too_large(state.limits().api_bytes))
+            }
             Err(e) => Err(ApiError {
                 field: Some("body".into()),
                 ..ApiError::new(

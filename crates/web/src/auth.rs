@@ -2,12 +2,13 @@
 //! sign-in rate limit.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::net::IpAddr;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use axum::http::HeaderMap;
 use base64::Engine as _;
 use domain::{Access, Password};
@@ -31,12 +32,53 @@ pub fn hash_password(password: &Password) -> String {
 }
 
 /// Whether `password` matches the stored `hash`.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+#[cfg(test)]
+fn verify_password(password: &str, hash: &str) -> bool {
+    verify_with_memory(password, hash, &mut Vec::new())
+}
+
+/// Whether `password` matches `hash`, with `memory` as argon2's working
+/// memory: grown to what the hash's parameters need and kept by the caller
+/// for the next check, so repeated checks reuse one allocation rather than
+/// making (and fragmenting) 19 MiB each time.
+fn verify_with_memory(password: &str, hash: &str, memory: &mut Vec<argon2::Block>) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        argon2::Algorithm::try_from(parsed.algorithm),
+        argon2::Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let Ok(version) = parsed
+        .version
+        .map(argon2::Version::try_from)
+        .transpose()
+        .map(Option::unwrap_or_default)
+    else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    if memory.len() < params.block_count() {
+        memory.resize(params.block_count(), argon2::Block::new());
+    }
+    let mut out = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
+        .is_ok()
+        && out.len() == expected.as_bytes().len()
+        && out
+            .iter()
+            .zip(expected.as_bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A new random token (32 bytes, URL-safe base64).
@@ -83,27 +125,61 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -
     )
 }
 
-/// Whether a state-changing request comes from our own pages: browsers send
-/// `Sec-Fetch-Site` and `Origin`; a cross-site value is refused.
-pub fn same_origin(headers: &HeaderMap) -> bool {
-    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    if site.is_some_and(|s| s != "same-origin" && s != "none") {
+/// Whether a state-changing request comes from our own pages. Browsers
+/// send `Sec-Fetch-Site`, and `Origin` (or at least `Referer`): a cross-site
+/// value is refused, and the origin's scheme, host and port must all be this
+/// site's (`https` when `https` is set, else `http`; the host and port from
+/// the `Host` header). A request with neither header (not from a browser)
+/// passes this check; its CSRF token still has to match.
+pub fn same_origin(headers: &HeaderMap, https: bool) -> bool {
+    let text = |name: axum::http::header::HeaderName| {
+        headers.get(name).map(|v| v.to_str().unwrap_or("\u{0}"))
+    };
+    if text(axum::http::HeaderName::from_static("sec-fetch-site"))
+        .is_some_and(|s| s != "same-origin" && s != "none")
+    {
         return false;
     }
+    let scheme = if https { "https" } else { "http" };
+    let Some(site) = text(axum::http::header::HOST).and_then(|h| origin_of(scheme, h)) else {
+        return false;
+    };
     match (
-        headers
-            .get(axum::http::header::ORIGIN)
-            .and_then(|v| v.to_str().ok()),
-        headers
-            .get(axum::http::header::HOST)
-            .and_then(|v| v.to_str().ok()),
+        text(axum::http::header::ORIGIN),
+        text(axum::http::header::REFERER),
     ) {
-        (Some("null"), _) => false,
-        (Some(origin), Some(host)) => origin
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest == host),
-        _ => true,
+        (Some(origin), _) => parse_origin(origin).is_some_and(|o| o == site),
+        (None, Some(referer)) => parse_origin(referer).is_some_and(|o| o == site),
+        (None, None) => true,
     }
+}
+
+/// (scheme, host, port) of an absolute URL, the port filled in from the
+/// scheme when left out; `None` for anything else (including `null`).
+fn parse_origin(url: &str) -> Option<(String, String, u16)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return None;
+    }
+    origin_of(&scheme, authority)
+}
+
+/// (scheme, host, port) of a `host[:port]` reached over `scheme`.
+fn origin_of(scheme: &str, authority: &str) -> Option<(String, String, u16)> {
+    let default = if scheme == "https" { 443 } else { 80 };
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => (host, port.parse().ok()?),
+        _ => (authority, default),
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some((scheme.to_owned(), host.to_ascii_lowercase(), port))
 }
 
 /// The person making a request, if signed in, with their roles.
@@ -132,48 +208,246 @@ impl Viewer {
     }
 }
 
-/// Counts failed sign-ins per key and refuses more than a limit in
-/// [`SignInLimiter::WINDOW`]: [`SignInLimiter::MAX_PER_ACCOUNT`] for one
-/// email address, [`SignInLimiter::MAX_PER_ADDRESS`] from one client address
-/// (higher, since an office shares one address).
+/// Where failed sign-ins stand, per account and client address together
+/// and per client address alone.
+///
+/// - An account tried from one address gets [`SignInLimiter::FREE_ATTEMPTS`]
+///   failures, then must wait before each further try: [`SignInLimiter::FIRST_DELAY`],
+///   doubling with every failure up to [`SignInLimiter::MAX_DELAY`]. Other
+///   addresses are not held back, so nobody can lock a person out of their
+///   account by guessing from elsewhere.
+/// - One address gets [`SignInLimiter::MAX_PER_ADDRESS`] failures across all
+///   accounts per [`SignInLimiter::WINDOW`] (an office shares one address).
+///
+/// Only failures after a password check are counted, so refused requests
+/// (a forged form, an email that is not an email) store nothing. Accounts
+/// are kept as a 16-byte digest of the normalised email, never the text;
+/// each entry expires on its own, and at most [`SignInLimiter::MAX_ENTRIES`]
+/// are kept per table, the oldest dropped first when it is full.
 #[derive(Debug, Default)]
 pub struct SignInLimiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    pairs: Mutex<HashMap<(AccountKey, IpAddr), Backoff>>,
+    addresses: Mutex<HashMap<IpAddr, Window>>,
+}
+
+/// A digest of a normalised email address: a fixed-size key whatever was typed.
+type AccountKey = [u8; 16];
+
+/// Failures of one account from one address.
+#[derive(Debug, Clone, Copy)]
+struct Backoff {
+    failures: u32,
+    last: Instant,
+    until: Instant,
+}
+
+/// Failures from one address in the current window.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    failures: usize,
+    start: Instant,
 }
 
 impl SignInLimiter {
-    /// Failed attempts allowed per account per window.
-    pub const MAX_PER_ACCOUNT: usize = 5;
-    /// Failed attempts allowed per client address per window.
+    /// Failures allowed per account and address before delays begin.
+    pub const FREE_ATTEMPTS: u32 = 5;
+    /// The wait after the last free failure; it doubles with each further one.
+    pub const FIRST_DELAY: Duration = Duration::from_secs(60);
+    /// The longest wait between attempts at one account from one address.
+    pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
+    /// Failed attempts allowed per client address (across accounts) per window.
     pub const MAX_PER_ADDRESS: usize = 50;
-    /// The window.
+    /// The window of the per-address count; also how long an account's
+    /// failures from an address are remembered after the last one.
     pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+    /// The most entries kept in each table.
+    pub const MAX_ENTRIES: usize = 100_000;
 
-    /// How long `key` must wait before trying again, if it has had `max` failures.
-    pub fn wait(&self, key: &str, max: usize) -> Option<Duration> {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+    /// The key of an account: a digest of its trimmed, lower-cased email.
+    fn account(email: &str) -> AccountKey {
+        let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        key
+    }
+
+    /// How long a sign-in to `email` from `client` must wait, if it must.
+    /// Asking stores nothing.
+    pub fn wait(&self, email: &str, client: IpAddr) -> Option<Duration> {
         let now = Instant::now();
-        let list = map.entry(key.to_owned()).or_default();
-        list.retain(|t| now.duration_since(*t) < Self::WINDOW);
-        (list.len() >= max).then(|| Self::WINDOW - now.duration_since(list[0]))
+        let address = lock(&self.addresses)
+            .get(&client)
+            .filter(|w| w.failures >= Self::MAX_PER_ADDRESS)
+            .and_then(|w| (w.start + Self::WINDOW).checked_duration_since(now));
+        let pair = lock(&self.pairs)
+            .get(&(Self::account(email), client))
+            .and_then(|b| b.until.checked_duration_since(now));
+        address.max(pair).filter(|d| !d.is_zero())
     }
 
-    /// Note a failed attempt for `key`.
-    pub fn fail(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 100_000 {
-            map.clear();
+    /// Note a failed password check for `email` from `client`.
+    pub fn fail(&self, email: &str, client: IpAddr) {
+        let now = Instant::now();
+        {
+            let mut pairs = lock(&self.pairs);
+            let key = (Self::account(email), client);
+            if !pairs.contains_key(&key) {
+                make_room(&mut pairs, now, |b| {
+                    b.last + Self::WINDOW.max(b.until - b.last)
+                });
+            }
+            let entry = pairs.entry(key).or_insert(Backoff {
+                failures: 0,
+                last: now,
+                until: now,
+            });
+            if now.duration_since(entry.last) >= Self::WINDOW && now >= entry.until {
+                entry.failures = 0;
+            }
+            entry.failures = entry.failures.saturating_add(1);
+            entry.last = now;
+            entry.until = now + Self::delay(entry.failures);
         }
-        map.entry(key.to_owned()).or_default().push(Instant::now());
+        let mut addresses = lock(&self.addresses);
+        if !addresses.contains_key(&client) {
+            make_room(&mut addresses, now, |w| w.start + Self::WINDOW);
+        }
+        let window = addresses.entry(client).or_insert(Window {
+            failures: 0,
+            start: now,
+        });
+        if now.duration_since(window.start) >= Self::WINDOW {
+            *window = Window {
+                failures: 0,
+                start: now,
+            };
+        }
+        window.failures += 1;
     }
 
-    /// Forget failures for `key` after a successful sign-in.
-    pub fn succeed(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+    /// Forget an account's failures from `client` after it signed in there.
+    pub fn succeed(&self, email: &str, client: IpAddr) {
+        lock(&self.pairs).remove(&(Self::account(email), client));
     }
+
+    /// The wait after `failures` failures of one account from one address.
+    fn delay(failures: u32) -> Duration {
+        match failures.checked_sub(Self::FREE_ATTEMPTS) {
+            None => Duration::ZERO,
+            Some(extra) => Self::FIRST_DELAY
+                .saturating_mul(1u32.checked_shl(extra).unwrap_or(u32::MAX))
+                .min(Self::MAX_DELAY),
+        }
+    }
+
+    /// How many entries the limiter holds (accounts by address, addresses).
+    #[cfg(test)]
+    fn len(&self) -> (usize, usize) {
+        (lock(&self.pairs).len(), lock(&self.addresses).len())
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Before adding a key to a full table: drop expired entries, and if it is
+/// still nearly full, the oldest tenth (so the work is rare, and the table
+/// is never emptied at once).
+fn make_room<K: Eq + std::hash::Hash + Copy, V>(
+    map: &mut HashMap<K, V>,
+    now: Instant,
+    expires: impl Fn(&V) -> Instant,
+) {
+    if map.len() < SignInLimiter::MAX_ENTRIES {
+        return;
+    }
+    map.retain(|_, v| expires(v) > now);
+    let keep = SignInLimiter::MAX_ENTRIES - SignInLimiter::MAX_ENTRIES / 10;
+    if map.len() > keep {
+        let mut by_age: Vec<(Instant, K)> = map.iter().map(|(k, v)| (expires(v), *k)).collect();
+        let drop = map.len() - keep;
+        by_age.select_nth_unstable_by_key(drop - 1, |(t, _)| *t);
+        for (_, k) in &by_age[..drop] {
+            map.remove(k);
+        }
+    }
+}
+
+/// An argon2 hash of no one's password, made once: checking a password
+/// against it costs what checking a real account's does, so the time a
+/// sign-in takes does not tell whether the account exists.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(new_token().as_bytes(), &salt)
+            .expect("argon2 hashes any password")
+            .to_string()
+    })
+}
+
+/// How many password checks run at once, each on its own long-lived thread
+/// (one: about 40 sign-ins a second). A check takes argon2's 19 MiB of
+/// memory and a core for a few tens of milliseconds; more wait their turn,
+/// so a flood of sign-ins costs time, not memory (each thread keeps its
+/// 19 MiB from one check to the next rather than fragmenting the heap).
+pub const PASSWORD_CHECKS_AT_ONCE: usize = 1;
+
+/// A password to check, and where to send the answer.
+type PasswordJob = (String, Option<String>, tokio::sync::oneshot::Sender<bool>);
+
+/// The queue of the password-checking threads, started on first use (the
+/// first of them makes the dummy hash).
+pub(crate) fn password_checkers() -> &'static tokio::sync::mpsc::Sender<PasswordJob> {
+    static QUEUE: OnceLock<tokio::sync::mpsc::Sender<PasswordJob>> = OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (sender, receiver) = tokio::sync::mpsc::channel::<PasswordJob>(64);
+        let receiver = std::sync::Arc::new(Mutex::new(receiver));
+        for i in 0..PASSWORD_CHECKS_AT_ONCE {
+            let receiver = receiver.clone();
+            std::thread::Builder::new()
+                .name(format!("password-check-{i}"))
+                .spawn(move || {
+                    let mut memory = Vec::new();
+                    dummy_hash();
+                    loop {
+                        let job = lock(&receiver).blocking_recv();
+                        let Some((password, hash, answer)) = job else {
+                            return;
+                        };
+                        let matches = match hash {
+                            Some(hash) => verify_with_memory(&password, &hash, &mut memory),
+                            None => {
+                                verify_with_memory(&password, dummy_hash(), &mut memory);
+                                false
+                            }
+                        };
+                        let _ = answer.send(matches);
+                    }
+                })
+                .expect("a password-checking thread starts");
+        }
+        sender
+    })
+}
+
+/// Whether `password` matches `hash`, checked on one of
+/// [`PASSWORD_CHECKS_AT_ONCE`] threads of its own so the server keeps
+/// answering meanwhile. With no hash (no such account, or an account that
+/// signs in only through its body's provider) the password is checked
+/// against a dummy hash and refused, taking the same time.
+pub async fn check_password(password: String, hash: Option<String>) -> bool {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    if password_checkers()
+        .send((password, hash, answer))
+        .await
+        .is_err()
+    {
+        return false;
+    }
+    answered.await.unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -190,6 +464,15 @@ mod tests {
         assert!(!verify_password("anything", "not a hash"));
     }
 
+    #[tokio::test]
+    async fn unknown_accounts_are_checked_against_the_dummy_hash() {
+        assert!(dummy_hash().starts_with("$argon2"));
+        assert!(!check_password("anything".into(), None).await);
+        let h = hash_password(&Password::new("correct horse battery").unwrap());
+        assert!(check_password("correct horse battery".into(), Some(h.clone())).await);
+        assert!(!check_password("wrong".into(), Some(h)).await);
+    }
+
     #[test]
     fn tokens_are_random_and_hashed() {
         let (a, b) = (new_token(), new_token());
@@ -198,32 +481,127 @@ mod tests {
         assert!(same_secret(&a, &a.clone()) && !same_secret(&a, &b));
     }
 
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
     #[test]
-    fn the_limiter_locks_out_after_too_many_failures() {
+    fn the_limiter_delays_an_account_from_one_address_only() {
         let l = SignInLimiter::default();
-        let max = SignInLimiter::MAX_PER_ACCOUNT;
-        for _ in 0..max {
-            assert!(l.wait("x", max).is_none());
-            l.fail("x");
+        let (here, there) = (ip("192.0.2.1"), ip("192.0.2.2"));
+        for _ in 0..SignInLimiter::FREE_ATTEMPTS {
+            assert!(l.wait("Officer@x.example", here).is_none());
+            l.fail(" officer@X.example ", here);
         }
-        assert!(l.wait("x", max).is_some());
-        assert!(l.wait("x", SignInLimiter::MAX_PER_ADDRESS).is_none());
-        assert!(l.wait("y", max).is_none());
-        l.succeed("x");
-        assert!(l.wait("x", max).is_none());
+        let wait = l.wait("officer@x.example", here).unwrap();
+        assert!(wait > Duration::from_secs(50) && wait <= SignInLimiter::FIRST_DELAY);
+        assert!(
+            l.wait("officer@x.example", there).is_none(),
+            "another address"
+        );
+        assert!(l.wait("lead@x.example", here).is_none(), "another account");
+        l.fail("officer@x.example", here);
+        assert!(l.wait("officer@x.example", here).unwrap() > SignInLimiter::FIRST_DELAY);
+        l.succeed("officer@x.example", here);
+        assert!(l.wait("officer@x.example", here).is_none());
+    }
+
+    #[test]
+    fn delays_grow_to_a_ceiling() {
+        let free = SignInLimiter::FREE_ATTEMPTS;
+        assert_eq!(SignInLimiter::delay(free - 1), Duration::ZERO);
+        assert_eq!(SignInLimiter::delay(free), SignInLimiter::FIRST_DELAY);
+        assert_eq!(
+            SignInLimiter::delay(free + 1),
+            2 * SignInLimiter::FIRST_DELAY
+        );
+        assert_eq!(SignInLimiter::delay(free + 40), SignInLimiter::MAX_DELAY);
+        assert_eq!(SignInLimiter::delay(u32::MAX), SignInLimiter::MAX_DELAY);
+    }
+
+    #[test]
+    fn one_address_is_limited_across_accounts() {
+        let l = SignInLimiter::default();
+        let here = ip("2001:db8::1");
+        for i in 0..SignInLimiter::MAX_PER_ADDRESS {
+            l.fail(&format!("user{i}@x.example"), here);
+        }
+        assert!(l.wait("someone-new@x.example", here).is_some());
+        assert!(l.wait("someone-new@x.example", ip("2001:db8::2")).is_none());
+    }
+
+    #[test]
+    fn the_limiter_stays_bounded_and_never_forgets_everything() {
+        let l = SignInLimiter::default();
+        let victim = ip("198.51.100.7");
+        for _ in 0..SignInLimiter::FREE_ATTEMPTS {
+            l.fail("victim@x.example", victim);
+        }
+        let long = "x".repeat(1 << 20);
+        assert!(l.wait(&long, victim).is_none(), "asking stores nothing");
+        assert_eq!(l.len(), (1, 1));
+        let mut last = victim;
+        for i in 0..SignInLimiter::MAX_ENTRIES + 5_000 {
+            let n = u32::try_from(i).unwrap().to_be_bytes();
+            last = IpAddr::from([10, n[1], n[2], n[3]]);
+            l.fail("a@x.example", last);
+        }
+        let (pairs, addresses) = l.len();
+        assert!(pairs <= SignInLimiter::MAX_ENTRIES && addresses <= SignInLimiter::MAX_ENTRIES);
+        assert!(
+            pairs > SignInLimiter::MAX_ENTRIES / 2,
+            "only the oldest were dropped"
+        );
+        for _ in 1..SignInLimiter::FREE_ATTEMPTS {
+            l.fail("a@x.example", last);
+        }
+        assert!(
+            l.wait("a@x.example", last).is_some(),
+            "a recent entry is kept"
+        );
     }
 
     #[test]
     fn cross_site_posts_are_refused() {
         let mut h = HeaderMap::new();
         h.insert("host", "127.0.0.1:8080".parse().unwrap());
-        assert!(same_origin(&h));
+        assert!(same_origin(&h, false), "no browser headers");
         h.insert("origin", "http://127.0.0.1:8080".parse().unwrap());
-        assert!(same_origin(&h));
+        assert!(same_origin(&h, false));
+        assert!(!same_origin(&h, true), "http origin on an https site");
         h.insert("origin", "https://evil.example".parse().unwrap());
-        assert!(!same_origin(&h));
+        assert!(!same_origin(&h, false));
+        h.insert("origin", "http://127.0.0.1:8081".parse().unwrap());
+        assert!(!same_origin(&h, false), "another port");
+        h.insert("origin", "null".parse().unwrap());
+        assert!(!same_origin(&h, false));
         h.remove("origin");
+        h.insert(
+            "referer",
+            "http://127.0.0.1:8080/sign-in?x".parse().unwrap(),
+        );
+        assert!(same_origin(&h, false));
+        h.insert("referer", "https://127.0.0.1:8080/sign-in".parse().unwrap());
+        assert!(!same_origin(&h, false), "referer of another scheme");
+        h.remove("referer");
         h.insert("sec-fetch-site", "cross-site".parse().unwrap());
-        assert!(!same_origin(&h));
+        assert!(!same_origin(&h, false));
+
+        let mut h = HeaderMap::new();
+        h.insert("host", "plans.council.example".parse().unwrap());
+        h.insert("origin", "https://plans.council.example".parse().unwrap());
+        assert!(same_origin(&h, true), "default port");
+        h.insert(
+            "origin",
+            "https://plans.council.example:443".parse().unwrap(),
+        );
+        assert!(same_origin(&h, true));
+        h.insert(
+            "origin",
+            "https://plans.council.example.evil.example"
+                .parse()
+                .unwrap(),
+        );
+        assert!(!same_origin(&h, true));
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect};
 use chrono::NaiveDate;
@@ -24,7 +24,7 @@ use store::{
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::error::WebError;
+use crate::error::{Path, WebError};
 use crate::forms::{conflict_or, field as text_field, render};
 use crate::pages::{body_for, check_form, chrome, need_sign_in, take, viewer};
 use crate::views::{

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use chrono::NaiveDate;
@@ -13,7 +13,7 @@ use serde::Deserialize;
 use store::StoreError;
 
 use crate::auth::Viewer;
-use crate::error::WebError;
+use crate::error::{Path, WebError};
 use crate::forms::{conflict_or, field, render};
 use crate::pages::{
     body_for, capitalise, check_form, chrome, field_error, need_sign_in, plan_href, viewer,
@@ -399,8 +399,8 @@ pub async fn my_updates(
             leads: Some(l),
         } => l.clone(),
         Access::Member { .. } => {
-            return Err(WebError::Refused(
-                "this page lists the updates an action lead owes; your role leads no actions, so you have none to write"
+            return Err(WebError::NotForYourRole(
+                "only action leads have updates to write; this page lists the updates an action lead owes on the actions they lead"
                     .into(),
             ));
         }

@@ -1,7 +1,9 @@
 //! What can go wrong serving a page, and the page people then see.
 
 use askama::Template;
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use store::StoreError;
 
@@ -36,6 +38,22 @@ pub enum WebError {
     /// The request cannot be carried out as given.
     #[error("{0}")]
     Refused(String),
+    /// Signed in, but the page is for another role: the message says whose.
+    #[error("{0}")]
+    NotForYourRole(String),
+    /// The request's body is larger than the address takes.
+    #[error("{what} is too large: the limit is {}; {advice}", size(*limit))]
+    TooLarge {
+        /// What was too large ("the form").
+        what: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+        /// What to do instead.
+        advice: &'static str,
+    },
+    /// The request took too long to arrive or to answer.
+    #[error("the request took too long; try again")]
+    TimedOut,
     /// Single sign-on did not work out.
     #[error("you could not be signed in: {0}")]
     SignInFailed(String),
@@ -66,6 +84,9 @@ impl WebError {
             WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::SignInFailed(_) => StatusCode::UNAUTHORIZED,
             WebError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::NotForYourRole(_) => StatusCode::FORBIDDEN,
+            WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::TimedOut => StatusCode::REQUEST_TIMEOUT,
             WebError::Store(e) => store_status(e),
             WebError::Template(_) | WebError::Report(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -132,6 +153,34 @@ impl IntoResponse for WebError {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, "error").into_response(),
         }
+    }
+}
+
+/// A size for people: "10 MB", "256 KiB".
+pub(crate) fn size(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    match bytes {
+        b if b >= MIB && b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b >= 1_000_000 && b % 1_000_000 == 0 => format!("{} MB", b / 1_000_000),
+        b if b >= 1024 && b % 1024 == 0 => format!("{} KiB", b / 1024),
+        b if b >= 1000 && b % 1000 == 0 => format!("{} KB", b / 1000),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// The parameters in a page's address. A malformed one (`/actions/abc`)
+/// names no page, so it is answered with the "page not found" page rather
+/// than the framework's plain-text 400.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Path(v))
+            .map_err(|_| WebError::NotFound)
     }
 }
 
@@ -303,5 +352,14 @@ mod tests {
                 assert_eq!(api["error"], shown, "the API says what the store said");
             }
         }
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(size(10_000_000), "10 MB");
+        assert_eq!(size(256 * 1024), "256 KiB");
+        assert_eq!(size(1024 * 1024), "1 MiB");
+        assert_eq!(size(200_000), "200 KB");
+        assert_eq!(size(999), "999 bytes");
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use domain::{
@@ -16,7 +16,7 @@ use store::{NewAction, StoreError};
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::error::WebError;
+use crate::error::{Path, WebError};
 use crate::pages::{
     body_for, capitalise, check_form, chrome, field_error, need_sign_in, take, viewer,
 };

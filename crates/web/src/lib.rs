@@ -18,15 +18,19 @@ mod forms;
 mod minutes_review;
 mod pages;
 mod refresh;
+mod server;
 mod sso;
 mod views;
 mod visible;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use store::Store;
 use tokio::net::TcpListener;
@@ -36,8 +40,75 @@ pub use auth::{hash_password, new_token, token_hash};
 /// How the server is run.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Mark cookies `Secure` (set when the site is served over https).
+    /// Mark cookies `Secure` and send `Strict-Transport-Security` (set when
+    /// the site is served over https); forms must then come from an
+    /// `https` origin.
     pub secure_cookies: bool,
+    /// How much the server takes from each client, and for how long.
+    pub limits: Limits,
+}
+
+/// How much the server takes from each client, and for how long. The
+/// defaults suit a council's site; each is documented with its constant.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// See [`Limits::HEADER_READ_TIMEOUT`].
+    pub header_read_timeout: Duration,
+    /// See [`Limits::IDLE_TIMEOUT`].
+    pub idle_timeout: Duration,
+    /// See [`Limits::REQUEST_TIMEOUT`].
+    pub request_timeout: Duration,
+    /// See [`Limits::MAX_CONNECTIONS`].
+    pub max_connections: usize,
+    /// See [`Limits::FORM_BYTES`].
+    pub form_bytes: usize,
+    /// See [`Limits::API_BYTES`].
+    pub api_bytes: usize,
+    /// See [`Limits::MINUTES_BYTES`].
+    pub minutes_bytes: usize,
+}
+
+impl Limits {
+    /// A client must send a request's whole header within this time of
+    /// starting it (10 s), or the connection is closed: half-sent headers
+    /// cannot hold connections open.
+    pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+    /// A connection on which nothing is read or written for this long
+    /// (60 s) is closed, whether it is idle between requests or stalled
+    /// reading a response.
+    pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+    /// A request, its body included, must be answered within this time
+    /// (30 s), or it is answered 408; a slowly sent body cannot hold a
+    /// connection longer. The slowest page, a 2,000-action committee
+    /// report as PDF, takes a few seconds.
+    pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+    /// The most connections served at once (4,096); more wait to be
+    /// accepted. The process's open-file limit (`ulimit -n`) must be above it.
+    pub const MAX_CONNECTIONS: usize = 4096;
+    /// The largest body of a form (256 KiB): room for the longest text a
+    /// form takes (`domain::Text::MAX_CHARS`, 50,000 characters) once
+    /// URL-encoded. Larger forms are answered 413.
+    pub const FORM_BYTES: usize = 256 * 1024;
+    /// The largest JSON body the API takes (1 MiB); larger is answered 413
+    /// with an `ApiError`.
+    pub const API_BYTES: usize = 1024 * 1024;
+    /// The largest file of minutes, or pasted minutes, taken for review
+    /// (10 MB). The minutes of one meeting are a few hundred kilobytes.
+    pub const MINUTES_BYTES: usize = 10 * 1000 * 1000;
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Self::HEADER_READ_TIMEOUT,
+            idle_timeout: Self::IDLE_TIMEOUT,
+            request_timeout: Self::REQUEST_TIMEOUT,
+            max_connections: Self::MAX_CONNECTIONS,
+            form_bytes: Self::FORM_BYTES,
+            api_bytes: Self::API_BYTES,
+            minutes_bytes: Self::MINUTES_BYTES,
+        }
+    }
 }
 
 /// What every request handler can reach.
@@ -75,10 +146,16 @@ impl AppState {
     pub(crate) fn limiter(&self) -> &auth::SignInLimiter {
         &self.inner.limiter
     }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.inner.options.limits
+    }
 }
 
 /// Every route of the application.
 pub fn router(state: AppState) -> Router {
+    let limits = state.limits().clone();
+    let minutes_limit = DefaultBodyLimit::max(limits.minutes_bytes + minutes_review::FORM_SLACK);
     Router::new()
         .route("/", get(pages::index))
         .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
@@ -158,13 +235,13 @@ pub fn router(state: AppState) -> Router {
         .route("/b/{body}/meetings/{id}/items", post(committees::add_item))
         .route(
             "/b/{body}/agenda-items/{id}/minutes",
-            get(minutes_review::form).post(minutes_review::post),
+            get(minutes_review::form)
+                .post(minutes_review::post)
+                .layer(minutes_limit),
         )
         .route(
             "/b/{body}/agenda-items/{id}/minutes/upload",
-            post(minutes_review::upload).layer(axum::extract::DefaultBodyLimit::max(
-                minutes::MAX_INPUT_BYTES + 64 * 1024,
-            )),
+            post(minutes_review::upload).layer(minutes_limit),
         )
         .route(
             "/b/{body}/commitments/{id}/close",
@@ -204,13 +281,154 @@ pub fn router(state: AppState) -> Router {
             get(forms::new_action_form).post(forms::add_action),
         )
         .route("/assets/{file}", get(assets::serve))
-        .merge(api::routes())
+        .merge(api::routes().layer(DefaultBodyLimit::max(limits.api_bytes)))
         .fallback(pages::not_found)
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(DefaultBodyLimit::max(limits.form_bytes))
+        .layer(from_fn_with_state(state.clone(), declared_size))
+        .layer(from_fn_with_state(state.clone(), same_origin_forms))
+        .layer(from_fn_with_state(state.clone(), time_limit))
+        .layer(from_fn_with_state(state.clone(), hygiene))
         .with_state(state)
 }
 
-async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+/// Whether a request is to the JSON API (answered in JSON, never with pages).
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Refuse a form posted from another site: every state-changing request
+/// outside the API (whose callers use bearer tokens, not cookies) must come
+/// from this site's own origin ([`auth::same_origin`]).
+async fn same_origin_forms(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe
+        && !is_api(request.uri().path())
+        && !auth::same_origin(request.headers(), state.secure_cookies())
+    {
+        return error::WebError::Forged.into_response();
+    }
+    next.run(request).await
+}
+
+/// The largest body the address `path` takes.
+fn body_limit(path: &str, limits: &Limits) -> usize {
+    if is_api(path) {
+        limits.api_bytes
+    } else if is_minutes(path) {
+        limits.minutes_bytes + minutes_review::FORM_SLACK
+    } else {
+        limits.form_bytes
+    }
+}
+
+/// Whether `path` takes minutes (pasted or uploaded).
+fn is_minutes(path: &str) -> bool {
+    path.starts_with("/b/")
+        && path.contains("/agenda-items/")
+        && (path.ends_with("/minutes") || path.ends_with("/minutes/upload"))
+}
+
+/// The 413 answer to a body too large for `path`: a page naming the
+/// limit, or a JSON `ApiError` from the API.
+fn too_large(path: &str, limits: &Limits) -> Response {
+    if is_api(path) {
+        api::ApiError::too_large(limits.api_bytes).into_response()
+    } else if is_minutes(path) {
+        minutes_review::too_large(limits.minutes_bytes, path.ends_with("/upload")).into_response()
+    } else {
+        error::WebError::TooLarge {
+            what: "the form",
+            limit: limits.form_bytes,
+            advice: "shorten what you entered and send it again",
+        }
+        .into_response()
+    }
+}
+
+/// The most of an over-large body read, and thrown away, before answering
+/// 413 (64 MiB): a client still sending then sees the answer rather than a
+/// reset connection. Reading costs time, bounded by the request timeout,
+/// not memory.
+const DRAIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Answer 413 at once to a request whose declared length is over its
+/// address's limit, without passing it on. (A body sent without a length
+/// is cut off at the limit by `DefaultBodyLimit` as it is read.)
+async fn declared_size(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let limit = body_limit(request.uri().path(), state.limits());
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let Some(declared) = declared.filter(|&n| n > limit as u64) else {
+        return next.run(request).await;
+    };
+    let response = too_large(request.uri().path(), state.limits());
+    if declared <= DRAIN_BYTES {
+        let mut body = request.into_body();
+        while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
+    }
+    response
+}
+
+/// Answer 408 to a request not answered within [`Limits::request_timeout`]
+/// (its body included).
+async fn time_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let api = is_api(request.uri().path());
+    match tokio::time::timeout(state.limits().request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) if api => api::ApiError::timed_out().into_response(),
+        Err(_) => error::WebError::TimedOut.into_response(),
+    }
+}
+
+/// What every response carries: the security headers, `Cache-Control:
+/// no-store` unless it is public, `Strict-Transport-Security` over https,
+/// and a proper page (or JSON error) for a body that was too large.
+async fn hygiene(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let personal = request.headers().contains_key(header::AUTHORIZATION)
+        || auth::cookie(request.headers(), auth::SESSION_COOKIE).is_some();
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_page_or_json(&response) {
+        response = too_large(&path, state.limits());
+    }
+    let public = !personal
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && (response.status().is_success() || response.status() == StatusCode::NOT_FOUND);
+    if !public {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.secure_cookies() {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    security_headers(response)
+}
+
+/// Whether a response is already a page or a JSON document (not one of
+/// the framework's plain-text refusals).
+fn is_page_or_json(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/json"))
+}
+
+fn security_headers(mut response: Response) -> Response {
     let h = response.headers_mut();
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
@@ -233,24 +451,23 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
     response
 }
 
-/// Serve the application on `listener` until Ctrl-C (or SIGTERM).
+/// Serve the application on `listener` until Ctrl-C (or SIGTERM), within
+/// the [`Limits`] of `options`.
 pub async fn serve(listener: TcpListener, store: Store, options: Options) -> std::io::Result<()> {
+    let limits = options.limits.clone();
     let app = router(AppState::new(store, options));
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("signal handler");
-            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
-        }
-        #[cfg(not(unix))]
-        let _ = ctrl_c.await;
-    })
-    .await
+    auth::password_checkers();
+    server::run(listener, app, &limits, shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("signal handler");
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
 }

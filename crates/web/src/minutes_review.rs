@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use domain::{
@@ -18,14 +18,17 @@ use domain::{
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::committees::sentences;
-use crate::error::WebError;
+use crate::error::{Path, WebError};
 use crate::pages::{body_for, check_form, chrome, need_sign_in, viewer};
 use crate::views::{
     FieldError, MinutesPage, ProposedCommitment, ProposedQuestion, ProposedResolution,
 };
 
 type PageResult = Result<axum::response::Response, WebError>;
+
+/// The most findings of each kind shown for review (and taken back from
+/// the review form).
+const MAX_FINDINGS: usize = 500;
 
 /// What the review form holds: the findings, as the clerk has them now.
 #[derive(Default)]
@@ -39,10 +42,12 @@ impl Proposals {
     /// What the extractor found, every finding ticked, and one empty
     /// commitment for what it missed.
     fn found(extract: &minutes::Extract) -> Proposals {
+        let most = MAX_FINDINGS;
         let refs = |r: Option<ActionRef>| r.map(|r| r.to_string()).unwrap_or_default();
         let mut commitments: Vec<ProposedCommitment> = extract
             .commitments
             .iter()
+            .take(most)
             .map(|c| ProposedCommitment {
                 accept: true,
                 text: c.text.clone(),
@@ -62,6 +67,7 @@ impl Proposals {
             questions: extract
                 .questions
                 .iter()
+                .take(most)
                 .map(|q| ProposedQuestion {
                     accept: true,
                     asker: q.asker.clone().unwrap_or_default(),
@@ -74,6 +80,7 @@ impl Proposals {
             resolutions: extract
                 .resolutions
                 .iter()
+                .take(most)
                 .map(|r| ProposedResolution {
                     accept: true,
                     text: r.text.clone(),
@@ -86,7 +93,12 @@ impl Proposals {
     /// The findings as posted back by the review form.
     fn posted(f: &HashMap<String, String>) -> Proposals {
         let get = |k: String| f.get(&k).map(|s| s.trim().to_owned()).unwrap_or_default();
-        let count = |k: &str| get(k.into()).parse::<usize>().unwrap_or(0).min(500);
+        let count = |k: &str| {
+            get(k.into())
+                .parse::<usize>()
+                .unwrap_or(0)
+                .min(MAX_FINDINGS + 1)
+        };
         let ticked = |k: String| f.contains_key(&k);
         Proposals {
             questions: (0..count("q-count"))
@@ -302,10 +314,10 @@ fn page(
         href: format!("/b/{}/agenda-items/{}/minutes", body.slug, item.id),
         csrf: viewer.csrf.clone().unwrap_or_default(),
         version: item.version,
-        sentences: if reviewing {
-            sentences(&minutes)
+        words: if reviewing {
+            minutes.split_whitespace().count()
         } else {
-            vec![]
+            0
         },
         minutes,
         reviewing,
@@ -323,7 +335,11 @@ fn page(
     } else {
         StatusCode::OK
     };
-    Ok((status, Html(page.render()?)).into_response())
+    // Room for the minutes (escaped) and the findings, so the page is not
+    // copied as it grows.
+    let mut html = String::with_capacity(page.minutes.len() * 9 / 8 + 512 * 1024);
+    page.render_into(&mut html)?;
+    Ok((status, Html(html)).into_response())
 }
 
 /// `GET /b/{body}/agenda-items/{id}/minutes`: paste the minutes.
@@ -345,7 +361,7 @@ pub async fn post(
     headers: HeaderMap,
     Path((slug, id)): Path<(String, i64)>,
     uri: OriginalUri,
-    Form(fields): Form<HashMap<String, String>>,
+    Form(mut fields): Form<HashMap<String, String>>,
 ) -> PageResult {
     let (viewer, body, item) = item_for_clerk(&state, &headers, &slug, id, uri.path()).await?;
     check_form(
@@ -353,11 +369,13 @@ pub async fn post(
         &viewer,
         fields.get("csrf").map(String::as_str).unwrap_or_default(),
     )?;
-    let raw = fields.get("minutes").cloned().unwrap_or_default();
     let meeting = state.store().meeting(item.meeting_id).await?;
     if fields.get("step").map(String::as_str) != Some("accept") {
-        return review(&viewer, &body, &item, meeting.held_on, raw.as_bytes());
+        let raw = fields.remove("minutes").unwrap_or_default();
+        drop(fields);
+        return review(viewer, body, item, meeting.held_on, raw.into_bytes()).await;
     }
+    let raw = fields.get("minutes").cloned().unwrap_or_default();
     let proposals = Proposals::posted(&fields);
     let tree = match item.plan_id {
         Some(plan) => Some(state.store().plan_tree(plan).await?),
@@ -393,49 +411,68 @@ pub async fn post(
     }
 }
 
-/// Find what `input` says and show it for review beside its text.
-fn review(
-    viewer: &Viewer,
-    body: &Body,
-    item: &AgendaItem,
+/// Find what `input` says and show it for review. The input is decoded
+/// once (HTML becomes its text) and dropped; the page quotes each finding
+/// and carries the text once, in the form that accepts it. All of it runs
+/// on one blocking thread: a large file takes a while, and its memory is
+/// then reused from one upload to the next.
+async fn review(
+    viewer: Viewer,
+    body: Body,
+    mut item: AgendaItem,
     held_on: chrono::NaiveDate,
-    input: &[u8],
+    input: Vec<u8>,
 ) -> PageResult {
-    let refuse = |message: String| {
-        let errors = vec![FieldError {
-            field: "minutes".into(),
-            message,
-        }];
-        page(viewer, body, item, String::new(), None, errors)
-    };
-    let options = minutes::Options {
-        source: None,
-        meeting_date: Some(held_on),
-    };
-    let (extract, text) = match (
-        minutes::extract(input, &options),
-        minutes::plain_text(input),
-    ) {
-        (Ok(e), Ok(t)) => (e, t),
-        (Err(e), _) | (_, Err(e)) => return refuse(capital(&e.to_string())),
-    };
-    if text.trim().is_empty() {
-        return refuse("Paste the minutes of the item, or choose a file of them".into());
+    item.minutes = String::new();
+    tokio::task::spawn_blocking(move || {
+        let refuse = |message: String| {
+            let errors = vec![FieldError {
+                field: "minutes".into(),
+                message,
+            }];
+            page(&viewer, &body, &item, String::new(), None, errors)
+        };
+        let text = match minutes::into_plain_text(input) {
+            Ok(text) => text,
+            Err(e) => return refuse(capital(&e.to_string())),
+        };
+        if text.trim().is_empty() {
+            return refuse("Paste the minutes of the item, or choose a file of them".into());
+        }
+        let options = minutes::Options {
+            source: None,
+            meeting_date: Some(held_on),
+        };
+        let proposals = Proposals::found(&minutes::extract_text(&text, &options));
+        // Review the text as read (HTML becomes its text), so the record
+        // keeps readable minutes whatever was pasted or uploaded.
+        page(&viewer, &body, &item, text, Some(proposals), vec![])
+    })
+    .await
+    .map_err(|e| WebError::Refused(format!("the minutes could not be read ({e})")))?
+}
+
+/// The minutes (`uploaded` as a file, or pasted) are larger than `limit`.
+pub(crate) fn too_large(limit: usize, uploaded: bool) -> WebError {
+    if uploaded {
+        WebError::TooLarge {
+            what: "the file of minutes",
+            limit,
+            advice: "upload the minutes of this one item only",
+        }
+    } else {
+        WebError::TooLarge {
+            what: "the minutes",
+            limit,
+            advice: "paste the minutes of this one item only",
+        }
     }
-    // Review the text as read (HTML becomes its text), so the record keeps
-    // readable minutes whatever was pasted or uploaded.
-    page(
-        viewer,
-        body,
-        item,
-        text,
-        Some(Proposals::found(&extract)),
-        vec![],
-    )
 }
 
 /// `POST /b/{body}/agenda-items/{id}/minutes/upload`: a file of minutes
-/// (text, or a committee system's saved HTML page), for review.
+/// (text, or a committee system's saved HTML page), for review. The file is
+/// read chunk by chunk and refused with 413 as soon as it passes
+/// [`crate::Limits::minutes_bytes`], so it is never held beyond the limit.
 pub async fn upload(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -443,25 +480,57 @@ pub async fn upload(
     uri: OriginalUri,
     mut form: axum::extract::Multipart,
 ) -> PageResult {
+    let limit = state.limits().minutes_bytes;
     let (viewer, body, item) = item_for_clerk(&state, &headers, &slug, id, uri.path()).await?;
-    let mut csrf = String::new();
-    let mut file = Vec::new();
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit + FORM_SLACK) {
+        return Err(too_large(limit, true));
+    }
     let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return too_large(limit, true);
+        }
         WebError::Refused(format!(
             "the file could not be read ({e}); choose it again, or paste the minutes instead"
         ))
     };
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+    let mut csrf = String::new();
+    let mut file = Vec::new();
+    while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
         match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(unreadable)?,
-            Some("file") => file = field.bytes().await.map_err(unreadable)?.to_vec(),
+            Some("csrf") => {
+                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                    if csrf.len() + chunk.len() > 256 {
+                        return Err(WebError::Forged);
+                    }
+                    csrf.push_str(&String::from_utf8_lossy(&chunk));
+                }
+            }
+            Some("file") => {
+                check_form(&headers, &viewer, &csrf)?;
+                file = Vec::with_capacity(declared.unwrap_or(0).min(limit));
+                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                    if file.len() + chunk.len() > limit {
+                        return Err(too_large(limit, true));
+                    }
+                    file.extend_from_slice(&chunk);
+                }
+            }
             _ => {}
         }
     }
     check_form(&headers, &viewer, &csrf)?;
+    drop(form);
     let meeting = state.store().meeting(item.meeting_id).await?;
-    review(&viewer, &body, &item, meeting.held_on, &file)
+    review(viewer, body, item, meeting.held_on, file).await
 }
+
+/// Room for a form's other fields and the multipart framing beside the
+/// minutes themselves.
+pub(crate) const FORM_SLACK: usize = 64 * 1024;
 
 fn capital(s: &str) -> String {
     crate::pages::capitalise(s)

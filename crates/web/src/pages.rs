@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::{
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use store::StoreError;
 
 use crate::auth::{self, Viewer};
-use crate::error::WebError;
+use crate::error::{Path, WebError};
 use crate::views::*;
 use crate::{AppState, visible};
 use report::chart;
@@ -86,14 +86,15 @@ pub(crate) async fn body_for(state: &AppState, slug: &str) -> Result<Body, WebEr
     }
 }
 
-/// Check a posted form's CSRF token against the session's, and its origin.
+/// Check a posted form's CSRF token against the session's. (Its origin is
+/// checked for every form by the router's `same_origin_forms` layer.)
 pub(crate) fn check_form(
-    headers: &HeaderMap,
+    _headers: &HeaderMap,
     viewer: &Viewer,
     token: &str,
 ) -> Result<(), WebError> {
     let expected = viewer.csrf.as_deref().unwrap_or_default();
-    if !auth::same_origin(headers) || expected.is_empty() || !auth::same_secret(expected, token) {
+    if expected.is_empty() || !auth::same_secret(expected, token) {
         return Err(WebError::Forged);
     }
     Ok(())
@@ -1615,7 +1616,14 @@ pub struct SignInFields {
     form_token: String,
 }
 
-/// `POST /sign-in`.
+/// The longest password checked (1,024 bytes); a longer one is refused
+/// before any work is done on it.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// `POST /sign-in`. The form's token is checked first, then the email's
+/// form; only then is the limiter asked, and only a checked password is
+/// counted as a failure ([`auth::SignInLimiter`]). Unknown accounts cost the
+/// same password check as known ones ([`auth::check_password`]).
 pub async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -1623,90 +1631,79 @@ pub async fn sign_in(
     Form(f): Form<SignInFields>,
 ) -> PageResult {
     let expected = auth::cookie(&headers, auth::FORM_COOKIE).unwrap_or_default();
-    if !auth::same_origin(&headers)
-        || expected.is_empty()
-        || !auth::same_secret(&expected, &f.form_token)
-    {
+    if expected.is_empty() || !auth::same_secret(&expected, &f.form_token) {
         return Err(WebError::Forged);
     }
-    let client = client.ip().to_string();
-    let email_key = format!("email:{}", f.email.trim().to_lowercase());
-    let ip_key = format!("ip:{client}");
-    for (key, max) in [
-        (&email_key, auth::SignInLimiter::MAX_PER_ACCOUNT),
-        (&ip_key, auth::SignInLimiter::MAX_PER_ADDRESS),
-    ] {
-        if let Some(wait) = state.limiter().wait(key, max) {
-            return Err(WebError::TooManyAttempts {
-                minutes: wait.as_secs().div_ceil(60),
-            });
-        }
-    }
-    let mut errors = Vec::new();
-    let user = match f.email.parse::<domain::Email>() {
-        Err(_) => {
-            errors.push(FieldError {
+    let client = client.ip();
+    let refuse = |message: &str| -> PageResult {
+        let page = SignInPage {
+            chrome: Chrome::plain(),
+            errors: vec![FieldError {
                 field: "email".into(),
-                message: "Enter your email address, like name@example.org".into(),
-            });
-            None
-        }
-        Ok(email) => state.store().user_by_email(&email).await?,
+                message: message.into(),
+            }],
+            email: f.email.chars().take(254).collect(),
+            next: safe_next(Some(&f.next)),
+            form_token: f.form_token.clone(),
+        };
+        Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            Html(page.render()?),
+        )
+            .into_response())
     };
-    if errors.is_empty() {
-        match user {
-            Some((user, Some(hash))) if auth::verify_password(&f.password, &hash) => {
-                state.limiter().succeed(&email_key);
-                let token = auth::new_token();
-                let expires = (chrono::Utc::now() + chrono::Duration::hours(auth::SESSION_HOURS))
-                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-                state
-                    .store()
-                    .create_session(
-                        user.id,
-                        &auth::token_hash(&token),
-                        &auth::new_token(),
-                        &expires,
-                    )
-                    .await?;
-                let cookie = auth::set_cookie(
-                    auth::SESSION_COOKIE,
-                    &token,
-                    auth::SESSION_HOURS * 3600,
-                    state.secure_cookies(),
-                );
-                let clear = auth::set_cookie(auth::FORM_COOKIE, "", 0, state.secure_cookies());
-                let mut response = Redirect::to(&safe_next(Some(&f.next))).into_response();
-                response
-                    .headers_mut()
-                    .append(header::SET_COOKIE, cookie.parse().expect("cookie is ASCII"));
-                response
-                    .headers_mut()
-                    .append(header::SET_COOKIE, clear.parse().expect("cookie is ASCII"));
-                return Ok(response);
-            }
-            _ => {
-                state.limiter().fail(&email_key);
-                state.limiter().fail(&ip_key);
-                errors.push(FieldError {
-                    field: "email".into(),
-                    message: "Enter a correct email address and password".into(),
-                });
-            }
-        }
+    let Ok(email) = f.email.parse::<domain::Email>() else {
+        return refuse("Enter your email address, like name@example.org");
+    };
+    if f.password.len() > MAX_PASSWORD_BYTES {
+        return refuse("Enter a correct email address and password");
     }
-    let page = SignInPage {
-        chrome: Chrome::plain(),
-        errors,
-        email: f.email.clone(),
-        next: safe_next(Some(&f.next)),
-        form_token: f.form_token.clone(),
+    let account = email.to_string();
+    if let Some(wait) = state.limiter().wait(&account, client) {
+        return Err(WebError::TooManyAttempts {
+            minutes: wait.as_secs().div_ceil(60),
+        });
+    }
+    let (user, hash) = match state.store().user_by_email(&email).await? {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, None),
     };
-    Ok((
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        Html(page.render()?),
-    )
-        .into_response())
+    let matches = auth::check_password(f.password.clone(), hash).await;
+    let user = match user {
+        Some(user) if matches => user,
+        _ => {
+            state.limiter().fail(&account, client);
+            return refuse("Enter a correct email address and password");
+        }
+    };
+    state.limiter().succeed(&account, client);
+    let token = auth::new_token();
+    let expires = (chrono::Utc::now() + chrono::Duration::hours(auth::SESSION_HOURS))
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    state
+        .store()
+        .create_session(
+            user.id,
+            &auth::token_hash(&token),
+            &auth::new_token(),
+            &expires,
+        )
+        .await?;
+    let cookie = auth::set_cookie(
+        auth::SESSION_COOKIE,
+        &token,
+        auth::SESSION_HOURS * 3600,
+        state.secure_cookies(),
+    );
+    let clear = auth::set_cookie(auth::FORM_COOKIE, "", 0, state.secure_cookies());
+    let mut response = Redirect::to(&safe_next(Some(&f.next))).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, cookie.parse().expect("cookie is ASCII"));
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, clear.parse().expect("cookie is ASCII"));
+    Ok(response)
 }
 
 /// The sign-out form.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use domain::{Fate, FinancialYear, Outcome, RefreshReport};
@@ -13,7 +13,7 @@ use store::StoreError;
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::error::WebError;
+use crate::error::{Path, WebError};
 use crate::forms::editor;
 use crate::pages::{body_for, capitalise, check_form, chrome, need_sign_in, plan_href, viewer};
 use crate::views::{FieldError, RefreshChoice, RefreshFormPage, RefreshReportPage};

@@ -2,7 +2,7 @@
 //! code flow with PKCE and a nonce. The provider vouches for an email
 //! address; the person must already have an account with a role in the body.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect};
 use openidconnect::core::{
@@ -17,7 +17,7 @@ use store::{SsoLogin, SsoProvider};
 
 use crate::AppState;
 use crate::auth;
-use crate::error::WebError;
+use crate::error::{Path, WebError};
 use crate::pages::{body_for, safe_next};
 
 type PageResult = Result<axum::response::Response, WebError>;

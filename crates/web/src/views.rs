@@ -793,6 +793,16 @@ pub struct ProposedQuestion {
     pub source: String,
 }
 
+impl ProposedQuestion {
+    /// The question's words as quoted for review: its first 600 characters.
+    pub fn quote(&self) -> String {
+        match self.source.char_indices().nth(600) {
+            Some((at, _)) => format!("{} …", &self.source[..at]),
+            None => self.source.clone(),
+        }
+    }
+}
+
 /// A promise found in minutes (or added by the clerk), as reviewed.
 #[derive(Default)]
 pub struct ProposedCommitment {
@@ -826,8 +836,9 @@ pub struct MinutesPage {
     pub version: i64,
     /// The minutes' text.
     pub minutes: String,
-    /// The minutes sentence by sentence, when reviewing.
-    pub sentences: Vec<String>,
+    /// How many words the minutes have, when reviewing (the page quotes
+    /// each finding rather than repeating the whole text).
+    pub words: usize,
     /// Whether findings are being reviewed (else the paste form shows).
     pub reviewing: bool,
     pub questions: Vec<ProposedQuestion>,

@@ -12,6 +12,9 @@ use testkit::{TestDb, on_both_engines};
 #[path = "suite/accounts.rs"]
 mod accounts;
 
+#[path = "suite/hardening.rs"]
+mod hardening;
+
 struct App {
     base: String,
     store: Store,
