@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::Body;
@@ -11,7 +11,7 @@ use store::{AccountStatus, StoreError, TokensOf};
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::error::WebError;
+use crate::error::{Path, WebError};
 use crate::pages::{CsrfOnly, body_for, capitalise, check_form, chrome, need_sign_in, viewer};
 use crate::views::{AccountsPage, FieldError, PersonRow, RemoveAccountPage, TokenRow};
 
