@@ -391,12 +391,17 @@ async fn time_limit(State(state): State<AppState>, request: Request, next: Next)
 }
 
 /// What every response carries: the security headers, `Cache-Control:
-/// no-store` unless it is public, `Strict-Transport-Security` over https,
-/// and a proper page (or JSON error) for a body that was too large.
+/// no-store` unless it is public (an answer to a request without a session
+/// or token, setting no cookie, succeeding or 404, and not an audit trail or
+/// a committee report), `Strict-Transport-Security` over https, and a proper
+/// page (or JSON error) for a body that was too large.
 async fn hygiene(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let personal = request.headers().contains_key(header::AUTHORIZATION)
-        || auth::cookie(request.headers(), auth::SESSION_COOKIE).is_some();
+        || auth::cookie(request.headers(), auth::SESSION_COOKIE).is_some()
+        || path.contains("/audit/")
+        || path.ends_with("/report")
+        || path.ends_with("/refresh-report");
     let mut response = next.run(request).await;
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_page_or_json(&response) {
         response = too_large(&path, state.limits());

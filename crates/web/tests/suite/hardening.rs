@@ -443,6 +443,12 @@ async fn private_answers_are_not_kept_by_caches(db: TestDb) {
     assert!(r.headers().get("strict-transport-security").is_none());
     let r = public.get(app.url("/sign-in")).send().await.unwrap();
     assert!(no_store(&r), "a page setting a cookie is not cached");
+    let r = public
+        .get(app.url("/b/bromley/plans/ACH/2022-23/periods/H1/report"))
+        .send()
+        .await
+        .unwrap();
+    assert!(no_store(&r), "committee reports are not cached");
 
     let officer = app.signed_in("officer").await;
     let id = app.action_id("2022/23", "10A").await;
