@@ -373,7 +373,15 @@ pub async fn post(
     if fields.get("step").map(String::as_str) != Some("accept") {
         let raw = fields.remove("minutes").unwrap_or_default();
         drop(fields);
-        return review(viewer, body, item, meeting.held_on, raw.into_bytes()).await;
+        return review(
+            &state,
+            viewer,
+            body,
+            item,
+            meeting.held_on,
+            raw.into_bytes(),
+        )
+        .await;
     }
     let raw = fields.get("minutes").cloned().unwrap_or_default();
     let proposals = Proposals::posted(&fields);
@@ -415,8 +423,11 @@ pub async fn post(
 /// once (HTML becomes its text) and dropped; the page quotes each finding
 /// and carries the text once, in the form that accepts it. All of it runs
 /// on one blocking thread: a large file takes a while, and its memory is
-/// then reused from one upload to the next.
+/// then reused from one upload to the next. One review runs at a time
+/// (the others wait, within the request timeout), so several large uploads
+/// at once do not add up their peaks.
 async fn review(
+    state: &AppState,
     viewer: Viewer,
     body: Body,
     mut item: AgendaItem,
@@ -424,7 +435,12 @@ async fn review(
     input: Vec<u8>,
 ) -> PageResult {
     item.minutes = String::new();
-    tokio::task::spawn_blocking(move || {
+    let permit = state
+        .minutes_review()
+        .acquire()
+        .await
+        .map_err(|e| WebError::Refused(format!("the minutes could not be read ({e})")))?;
+    let reviewed = tokio::task::spawn_blocking(move || {
         let refuse = |message: String| {
             let errors = vec![FieldError {
                 field: "minutes".into(),
@@ -442,14 +458,16 @@ async fn review(
         let options = minutes::Options {
             source: None,
             meeting_date: Some(held_on),
+            max_findings: Some(MAX_FINDINGS),
         };
         let proposals = Proposals::found(&minutes::extract_text(&text, &options));
         // Review the text as read (HTML becomes its text), so the record
         // keeps readable minutes whatever was pasted or uploaded.
         page(&viewer, &body, &item, text, Some(proposals), vec![])
     })
-    .await
-    .map_err(|e| WebError::Refused(format!("the minutes could not be read ({e})")))?
+    .await;
+    drop(permit);
+    reviewed.map_err(|e| WebError::Refused(format!("the minutes could not be read ({e})")))?
 }
 
 /// The minutes (`uploaded` as a file, or pasted) are larger than `limit`.
@@ -525,7 +543,7 @@ pub async fn upload(
     check_form(&headers, &viewer, &csrf)?;
     drop(form);
     let meeting = state.store().meeting(item.meeting_id).await?;
-    review(viewer, body, item, meeting.held_on, file).await
+    review(&state, viewer, body, item, meeting.held_on, file).await
 }
 
 /// Room for a form's other fields and the multipart framing beside the
