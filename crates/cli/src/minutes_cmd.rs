@@ -55,6 +55,7 @@ pub fn run(command: MinutesCommand) -> anyhow::Result<()> {
             let options = minutes::Options {
                 source: file.file_name().map(|n| n.to_string_lossy().into_owned()),
                 meeting_date,
+                max_findings: None,
             };
             let extract = minutes::extract(&bytes, &options)
                 .map_err(|e| UserError(format!("{}: {e}", file.display())))?;

@@ -488,6 +488,7 @@ pub async fn load_committee_record(store: &Store) -> Result<(), LoadError> {
             &minutes::Options {
                 source: Some(format!("{reference}.txt")),
                 meeting_date: Some(held_on),
+                max_findings: None,
             },
         )
         .expect("the seeds' minutes are text");

@@ -46,6 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let options = Options {
             source: Some(format!("throughput.{label}")),
             meeting_date: chrono::NaiveDate::from_ymd_opt(2024, 6, 27),
+            max_findings: None,
         };
         let started = Instant::now();
         let e = extract(input.as_bytes(), &options)?;

@@ -240,16 +240,31 @@ pub(crate) struct Commitments {
     seen: HashSet<String>,
     paragraph: usize,
     last_paragraph: Option<usize>,
+    /// The most to keep; none keeps them all.
+    max: Option<usize>,
 }
 
 impl Commitments {
+    /// None found yet, keeping at most `max` (all when none).
+    pub fn with_max(max: Option<usize>) -> Self {
+        Self {
+            max,
+            ..Self::default()
+        }
+    }
+
     /// The commitments, in order.
     pub fn finish(self) -> Vec<Commitment> {
         self.list
     }
 
+    /// Whether the most to keep have been found.
+    pub fn is_full(&self) -> bool {
+        self.max.is_some_and(|m| self.list.len() >= m)
+    }
+
     fn push(&mut self, c: Commitment) {
-        if !c.text.is_empty() && self.seen.insert(c.text.clone()) {
+        if !self.is_full() && !c.text.is_empty() && self.seen.insert(c.text.clone()) {
             self.list.push(c);
             self.last_paragraph = Some(self.paragraph);
         }

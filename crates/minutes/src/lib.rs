@@ -55,6 +55,11 @@ pub struct Options {
     /// The date of the meeting, used to resolve relative due dates such as
     /// "later in the year".
     pub meeting_date: Option<NaiveDate>,
+    /// The most questions, commitments and resolutions to keep, each; none
+    /// keeps them all. Once each kind has this many, reading stops, so the
+    /// reports, periods and actions mentioned after that point are not
+    /// found either.
+    pub max_findings: Option<usize>,
 }
 
 /// Everything extracted from one minutes document.
@@ -189,11 +194,11 @@ pub fn extract(input: &[u8], options: &Options) -> Result<Extract, MinutesError>
 /// [`into_plain_text`], so a caller that needs the text too decodes the
 /// input only once.
 pub fn extract_text(body: &str, options: &Options) -> Extract {
-    let paragraphs = text::paragraphs(body);
-    let mut found = Found::new(options.meeting_date);
-    for p in &paragraphs {
+    let mut found = Found::new(options.meeting_date, options.max_findings);
+    text::each_paragraph(body, |p| {
         found.paragraph(p);
-    }
+        !found.is_full()
+    });
     let mut extract = found.finish();
     extract.source = options.source.clone();
     extract
@@ -225,6 +230,7 @@ pub fn into_plain_text(input: Vec<u8>) -> Result<String, MinutesError> {
 /// What the rules have found so far, paragraph by paragraph.
 struct Found {
     meeting_date: Option<NaiveDate>,
+    max_findings: Option<usize>,
     mentions: mentions::Mentions,
     questions: Vec<Question>,
     commitments: commitments::Commitments,
@@ -234,15 +240,23 @@ struct Found {
 }
 
 impl Found {
-    fn new(meeting_date: Option<NaiveDate>) -> Self {
+    fn new(meeting_date: Option<NaiveDate>, max_findings: Option<usize>) -> Self {
         Self {
             meeting_date,
+            max_findings,
             mentions: mentions::Mentions::default(),
             questions: Vec::new(),
-            commitments: commitments::Commitments::default(),
-            resolutions: resolutions::Resolutions::default(),
+            commitments: commitments::Commitments::with_max(max_findings),
+            resolutions: resolutions::Resolutions::with_max(max_findings),
             earlier: None,
         }
+    }
+
+    /// Whether every kind of finding has reached the cap.
+    fn is_full(&self) -> bool {
+        self.max_findings.is_some_and(|m| self.questions.len() >= m)
+            && self.commitments.is_full()
+            && self.resolutions.is_full()
     }
 
     fn paragraph(&mut self, p: &str) {
@@ -270,7 +284,10 @@ impl Found {
             },
             self.meeting_date,
         );
-        self.questions.extend(talk.questions);
+        let room = self
+            .max_findings
+            .map_or(usize::MAX, |m| m.saturating_sub(self.questions.len()));
+        self.questions.extend(talk.questions.into_iter().take(room));
     }
 
     fn finish(self) -> Extract {

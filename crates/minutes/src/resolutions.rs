@@ -53,9 +53,19 @@ pub(crate) struct Resolutions {
     /// Set while the items of a RESOLVED list may follow, with the outcome
     /// its heading implies ("RECOMMENDED" gives recommended).
     open: Option<Option<Outcome>>,
+    /// The most to keep; none keeps them all.
+    max: Option<usize>,
 }
 
 impl Resolutions {
+    /// None found yet, keeping at most `max` (all when none).
+    pub fn with_max(max: Option<usize>) -> Self {
+        Self {
+            max,
+            ..Self::default()
+        }
+    }
+
     /// The resolutions, in order.
     pub fn finish(self) -> Vec<Resolution> {
         self.list
@@ -109,8 +119,16 @@ impl Resolutions {
         None
     }
 
+    /// Whether the most to keep have been found.
+    pub fn is_full(&self) -> bool {
+        self.max.is_some_and(|m| self.list.len() >= m)
+    }
+
     fn record(&mut self, texts: &[String], heading: Option<Outcome>) {
         for text in texts.iter().filter(|t| !t.is_empty()) {
+            if self.is_full() {
+                break;
+            }
             self.list.push(Resolution {
                 text: text.clone(),
                 outcome: heading.unwrap_or_else(|| outcome(text)),

@@ -21,8 +21,19 @@ fn is_invisible(c: char) -> bool {
 
 /// The paragraphs of a text, each with its whitespace collapsed to single
 /// spaces.
+#[cfg(test)]
 pub(crate) fn paragraphs(text: &str) -> Vec<String> {
     let mut out = Vec::new();
+    each_paragraph(text, |p| {
+        out.push(p.to_owned());
+        true
+    });
+    out
+}
+
+/// Calls `f` with each paragraph of a text in turn (as [`paragraphs`] gives
+/// them), reusing one buffer, until `f` returns false.
+pub(crate) fn each_paragraph(text: &str, mut f: impl FnMut(&str) -> bool) {
     let mut current = String::new();
     let mut line = String::new();
     for raw in text.split('\n') {
@@ -30,10 +41,14 @@ pub(crate) fn paragraphs(text: &str) -> Vec<String> {
         for piece in raw.split('\r') {
             clean_line(piece, &mut line);
             if line.is_empty() {
-                flush(&mut current, &mut out);
+                if !flush(&mut current, &mut f) {
+                    return;
+                }
             } else if starts_paragraph(&line) {
-                flush(&mut current, &mut out);
-                std::mem::swap(&mut current, &mut line);
+                if !flush(&mut current, &mut f) {
+                    return;
+                }
+                current.push_str(&line);
             } else {
                 if !current.is_empty() {
                     current.push(' ');
@@ -43,14 +58,18 @@ pub(crate) fn paragraphs(text: &str) -> Vec<String> {
             line.clear();
         }
     }
-    flush(&mut current, &mut out);
-    out
+    flush(&mut current, &mut f);
 }
 
-fn flush(current: &mut String, out: &mut Vec<String>) {
-    if !current.is_empty() {
-        out.push(std::mem::take(current));
+/// Hands the paragraph in `current` (if any) to `f` and empties it; false
+/// when `f` asks to stop.
+fn flush(current: &mut String, f: &mut impl FnMut(&str) -> bool) -> bool {
+    if current.is_empty() {
+        return true;
     }
+    let go_on = f(current);
+    current.clear();
+    go_on
 }
 
 /// Writes `raw` into `line` with runs of whitespace and control characters as

@@ -49,6 +49,7 @@ fn extract_fixture(name: &str) -> Extract {
     let options = Options {
         source: None,
         meeting_date: meeting(date),
+        max_findings: None,
     };
     extract(&read(name), &options).expect("fixture extracts")
 }
@@ -344,6 +345,7 @@ fn source_is_printed_only_when_given() {
     let options = Options {
         source: Some("minutes-2022-11-29.txt".to_owned()),
         meeting_date: None,
+        max_findings: None,
     };
     let with = serde_json::to_value(extract(&bytes, &options).unwrap()).unwrap();
     assert_eq!(with["source"], "minutes-2022-11-29.txt");
@@ -771,6 +773,48 @@ const PIECES: &[&str] = &[
     "the",
 ];
 
+/// Minutes holding `n` distinct promises and `n` questions, one of each a
+/// paragraph.
+fn dense_minutes(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "Councillor Smith asked when action plan {i} for unpaid carers would be published. \
+                 The Assistant Director said that action plan {i} would be brought to the \
+                 Committee in June 2023.\n\n"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_cap_stops_collecting_findings_and_without_one_all_are_kept() {
+    let text = dense_minutes(10_000);
+    let date = meeting("2023-01-10");
+    let all = minutes::extract_text(
+        &text,
+        &Options {
+            meeting_date: date,
+            ..Options::default()
+        },
+    );
+    assert_eq!(all.commitments.len(), 10_000, "uncapped, as the CLI reads");
+    assert_eq!(all.questions.len(), 10_000);
+    let capped = minutes::extract_text(
+        &text,
+        &Options {
+            meeting_date: date,
+            max_findings: Some(500),
+            ..Options::default()
+        },
+    );
+    assert_eq!(capped.commitments.len(), 500);
+    assert_eq!(capped.questions.len(), 500);
+    assert!(capped.resolutions.len() <= 500);
+    assert_eq!(capped.commitments[..], all.commitments[..500]);
+    assert_eq!(capped.questions[..], all.questions[..500]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -788,7 +832,7 @@ proptest! {
     ) {
         let text: String = pieces.concat();
         let date = NaiveDate::from_ymd_opt(1960, 1, 1).and_then(|d| d.checked_add_days(chrono::Days::new(day)));
-        let options = Options { source: Some("x.txt".to_owned()), meeting_date: date };
+        let options = Options { source: Some("x.txt".to_owned()), meeting_date: date, max_findings: None };
         let e = extract(text.as_bytes(), &options).unwrap();
         let json = serde_json::to_value(&e).unwrap();
         check_schema(&json);

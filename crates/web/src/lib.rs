@@ -121,6 +121,9 @@ struct Inner {
     store: Store,
     options: Options,
     limiter: auth::SignInLimiter,
+    /// One permit: minutes are reviewed one document at a time, so
+    /// concurrent uploads do not add up their peaks.
+    minutes_review: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -131,6 +134,7 @@ impl AppState {
                 store,
                 options,
                 limiter: Default::default(),
+                minutes_review: tokio::sync::Semaphore::new(1),
             }),
         }
     }
@@ -149,6 +153,12 @@ impl AppState {
 
     pub(crate) fn limits(&self) -> &Limits {
         &self.inner.options.limits
+    }
+
+    /// The one permit to review minutes, held while a document is read,
+    /// extracted and rendered.
+    pub(crate) fn minutes_review(&self) -> &tokio::sync::Semaphore {
+        &self.inner.minutes_review
     }
 }
 

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect};
 use domain::{
     AcceptedMinutes, ActionRef, AgendaItem, Body, NewCommitment, NewQuestion, NewResolution,
     PlanTree, ResolutionOutcome, TargetDate, Text, Title,
@@ -304,6 +304,11 @@ fn page(
     let failed = !errors.is_empty();
     let reviewing = proposals.is_some();
     let p = proposals.unwrap_or_default();
+    let words = if reviewing {
+        minutes.split_whitespace().count()
+    } else {
+        0
+    };
     let page = MinutesPage {
         chrome: chrome(Some(viewer), Some(body)),
         heading: format!("Minutes of item {}: {}", item.number, item.title),
@@ -314,12 +319,8 @@ fn page(
         href: format!("/b/{}/agenda-items/{}/minutes", body.slug, item.id),
         csrf: viewer.csrf.clone().unwrap_or_default(),
         version: item.version,
-        words: if reviewing {
-            minutes.split_whitespace().count()
-        } else {
-            0
-        },
-        minutes,
+        words,
+        minutes: MINUTES_HERE.into(),
         reviewing,
         questions: p.questions,
         commitments: p.commitments,
@@ -335,11 +336,93 @@ fn page(
     } else {
         StatusCode::OK
     };
-    // Room for the minutes (escaped) and the findings, so the page is not
-    // copied as it grows.
-    let mut html = String::with_capacity(page.minutes.len() * 9 / 8 + 512 * 1024);
-    page.render_into(&mut html)?;
-    Ok((status, Html(html)).into_response())
+    let mut html = page.render()?;
+    drop(page);
+    let tail = match html.find(MINUTES_HERE) {
+        Some(at) => {
+            let tail = html[at + MINUTES_HERE.len()..].to_owned();
+            html.truncate(at);
+            tail
+        }
+        None => String::new(),
+    };
+    let body = axum::body::Body::new(PageWithMinutes {
+        head: Some(html.into()),
+        minutes,
+        at: 0,
+        tail: Some(tail.into()),
+    });
+    Ok((
+        status,
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response())
+}
+
+/// Where the page's template puts the minutes, which are then escaped
+/// into the response piece by piece instead of into one page-sized string.
+const MINUTES_HERE: &str = "\u{1}minutes\u{1}";
+
+/// How much of the minutes is escaped at a time.
+const PIECE: usize = 64 * 1024;
+
+/// A minutes page as it is sent: the page up to the minutes, the minutes
+/// escaped a piece at a time, then the rest of the page.
+struct PageWithMinutes {
+    head: Option<axum::body::Bytes>,
+    minutes: String,
+    at: usize,
+    tail: Option<axum::body::Bytes>,
+}
+
+impl axum::body::HttpBody for PageWithMinutes {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        let data = if let Some(head) = self.head.take() {
+            Some(head)
+        } else if self.at < self.minutes.len() {
+            let mut end = (self.at + PIECE).min(self.minutes.len());
+            while !self.minutes.is_char_boundary(end) {
+                end += 1;
+            }
+            let piece = escape(&self.minutes[self.at..end]);
+            self.at = end;
+            if self.at == self.minutes.len() {
+                self.minutes = String::new();
+            }
+            Some(piece.into())
+        } else {
+            self.tail.take()
+        };
+        std::task::Poll::Ready(data.map(|d| Ok(hyper::body::Frame::data(d))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.head.is_none() && self.at >= self.minutes.len() && self.tail.is_none()
+    }
+}
+
+/// `text` escaped for HTML text or a quoted attribute, as the templates
+/// escape it.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("&#34;"),
+            '&' => out.push_str("&#38;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&#60;"),
+            '>' => out.push_str("&#62;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// `GET /b/{body}/agenda-items/{id}/minutes`: paste the minutes.
@@ -373,7 +456,15 @@ pub async fn post(
     if fields.get("step").map(String::as_str) != Some("accept") {
         let raw = fields.remove("minutes").unwrap_or_default();
         drop(fields);
-        return review(viewer, body, item, meeting.held_on, raw.into_bytes()).await;
+        return review(
+            &state,
+            viewer,
+            body,
+            item,
+            meeting.held_on,
+            raw.into_bytes(),
+        )
+        .await;
     }
     let raw = fields.get("minutes").cloned().unwrap_or_default();
     let proposals = Proposals::posted(&fields);
@@ -415,8 +506,11 @@ pub async fn post(
 /// once (HTML becomes its text) and dropped; the page quotes each finding
 /// and carries the text once, in the form that accepts it. All of it runs
 /// on one blocking thread: a large file takes a while, and its memory is
-/// then reused from one upload to the next.
+/// then reused from one upload to the next. One review runs at a time
+/// (the others wait, within the request timeout), so several large uploads
+/// at once do not add up their peaks.
 async fn review(
+    state: &AppState,
     viewer: Viewer,
     body: Body,
     mut item: AgendaItem,
@@ -424,7 +518,12 @@ async fn review(
     input: Vec<u8>,
 ) -> PageResult {
     item.minutes = String::new();
-    tokio::task::spawn_blocking(move || {
+    let permit = state
+        .minutes_review()
+        .acquire()
+        .await
+        .map_err(|e| WebError::Refused(format!("the minutes could not be read ({e})")))?;
+    let reviewed = tokio::task::spawn_blocking(move || {
         let refuse = |message: String| {
             let errors = vec![FieldError {
                 field: "minutes".into(),
@@ -442,14 +541,16 @@ async fn review(
         let options = minutes::Options {
             source: None,
             meeting_date: Some(held_on),
+            max_findings: Some(MAX_FINDINGS),
         };
         let proposals = Proposals::found(&minutes::extract_text(&text, &options));
         // Review the text as read (HTML becomes its text), so the record
         // keeps readable minutes whatever was pasted or uploaded.
         page(&viewer, &body, &item, text, Some(proposals), vec![])
     })
-    .await
-    .map_err(|e| WebError::Refused(format!("the minutes could not be read ({e})")))?
+    .await;
+    drop(permit);
+    reviewed.map_err(|e| WebError::Refused(format!("the minutes could not be read ({e})")))?
 }
 
 /// The minutes (`uploaded` as a file, or pasted) are larger than `limit`.
@@ -525,7 +626,7 @@ pub async fn upload(
     check_form(&headers, &viewer, &csrf)?;
     drop(form);
     let meeting = state.store().meeting(item.meeting_id).await?;
-    review(viewer, body, item, meeting.held_on, file).await
+    review(&state, viewer, body, item, meeting.held_on, file).await
 }
 
 /// Room for a form's other fields and the multipart framing beside the
