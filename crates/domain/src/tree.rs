@@ -85,7 +85,7 @@ impl PlanTree {
         if access.signs_off() {
             return Arc::clone(self);
         }
-        let own: Vec<i64> = self
+        let own: std::collections::HashSet<i64> = self
             .actions
             .iter()
             .filter(|a| access.sees_work_on(a))

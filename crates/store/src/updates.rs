@@ -220,25 +220,12 @@ impl Store {
     ) -> Result<Update, StoreError> {
         let input = input.validate()?;
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "SELECT a.id, a.reference, a.plan_id, pl.year, pl.status, po.body_id FROM actions a JOIN plans pl ON pl.id = a.plan_id \
-             JOIN portfolios po ON po.id = pl.portfolio_id WHERE a.id = $1 AND a.deleted_at IS NULL",
-        )
-        .bind(action_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("action", action_id))?;
-        let c = Cols::new(&row, "action")?;
-        let reference = c.string("reference")?;
-        let plan_year =
-            domain::FinancialYear::starting(c.i64("year")? as i32).map_err(|e| c.corrupt(e))?;
-        let body_id = c.i64("body_id")?;
-        let plan_id = c.i64("plan_id")?;
-        let plan_status: domain::PlanStatus = c.parse("status", str::parse)?;
-        if period.year != plan_year {
+        let plan = plan_of(&mut tx, action_id).await?;
+        let reference = plan.reference.clone();
+        if period.year != plan.year {
             return Err(StoreError::NotInPeriod {
                 reference,
-                plan_year: plan_year.to_string(),
+                plan_year: plan.year.to_string(),
                 period: period.to_string(),
             });
         }
@@ -273,11 +260,6 @@ impl Store {
             (Some(_), None) => return Err(StoreError::not_found("update to correct for", period)),
             (Some(_), Some(current)) => (current.state.correct()?, None),
             (None, existing) => {
-                let plan = PlanOf {
-                    id: plan_id,
-                    body_id,
-                    status: plan_status,
-                };
                 match self
                     .recording_in(&mut tx, &plan, period, existing.as_ref())
                     .await?
@@ -382,7 +364,7 @@ impl Store {
         record(
             &mut tx,
             Change {
-                body_id: Some(body_id),
+                body_id: Some(plan.body_id),
                 actor,
                 entity: "update",
                 entity_id: id,
@@ -445,11 +427,35 @@ pub enum Recording {
     AsReported,
 }
 
-/// The plan an update belongs to, as the rules for recording need it.
+/// The action an update is on and its plan, as the rules for recording need them.
 struct PlanOf {
+    /// The action's reference.
+    reference: String,
+    /// The plan's id, year and state, and its body.
     id: i64,
-    body_id: i64,
+    year: domain::FinancialYear,
     status: domain::PlanStatus,
+    body_id: i64,
+}
+
+/// The plan of action `action_id`, read on `conn`.
+async fn plan_of(conn: &mut AnyConnection, action_id: i64) -> Result<PlanOf, StoreError> {
+    let row = sqlx::query(
+        "SELECT a.id, a.reference, a.plan_id, pl.year, pl.status, po.body_id FROM actions a JOIN plans pl ON pl.id = a.plan_id \
+         JOIN portfolios po ON po.id = pl.portfolio_id WHERE a.id = $1 AND a.deleted_at IS NULL",
+    )
+    .bind(action_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::not_found("action", action_id))?;
+    let c = Cols::new(&row, "action")?;
+    Ok(PlanOf {
+        reference: c.string("reference")?,
+        id: c.i64("plan_id")?,
+        year: domain::FinancialYear::starting(c.i64("year")? as i32).map_err(|e| c.corrupt(e))?,
+        status: c.parse("status", str::parse)?,
+        body_id: c.i64("body_id")?,
+    })
 }
 
 impl Store {
@@ -464,20 +470,7 @@ impl Store {
         period: ReportingPeriod,
     ) -> Result<Recording, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let row = sqlx::query(
-            "SELECT a.id, a.plan_id, pl.status, po.body_id FROM actions a JOIN plans pl ON pl.id = a.plan_id \
-             JOIN portfolios po ON po.id = pl.portfolio_id WHERE a.id = $1 AND a.deleted_at IS NULL",
-        )
-        .bind(action_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::not_found("action", action_id))?;
-        let c = Cols::new(&row, "action")?;
-        let plan = PlanOf {
-            id: c.i64("plan_id")?,
-            body_id: c.i64("body_id")?,
-            status: c.parse("status", str::parse)?,
-        };
+        let plan = plan_of(&mut conn, action_id).await?;
         let existing = load_updates(&mut conn, "a.id = $1", action_id)
             .await?
             .into_iter()

@@ -433,6 +433,27 @@ pub(crate) fn password_checkers() -> &'static tokio::sync::mpsc::Sender<Password
     })
 }
 
+/// Start a session for `user_id` (signed in by password or by the body's
+/// provider): store it, and return the `Set-Cookie` value that carries it.
+pub(crate) async fn start_session(
+    state: &crate::AppState,
+    user_id: i64,
+) -> Result<String, store::StoreError> {
+    let token = new_token();
+    let expires = (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS))
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    state
+        .store()
+        .create_session(user_id, &token_hash(&token), &new_token(), &expires)
+        .await?;
+    Ok(set_cookie(
+        SESSION_COOKIE,
+        &token,
+        SESSION_HOURS * 3600,
+        state.secure_cookies(),
+    ))
+}
+
 /// Whether `password` matches `hash`, checked on one of
 /// [`PASSWORD_CHECKS_AT_ONCE`] threads of its own so the server keeps
 /// answering meanwhile. With no hash (no such account, or an account that

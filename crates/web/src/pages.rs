@@ -1677,24 +1677,7 @@ pub async fn sign_in(
         }
     };
     state.limiter().succeed(&account, client);
-    let token = auth::new_token();
-    let expires = (chrono::Utc::now() + chrono::Duration::hours(auth::SESSION_HOURS))
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    state
-        .store()
-        .create_session(
-            user.id,
-            &auth::token_hash(&token),
-            &auth::new_token(),
-            &expires,
-        )
-        .await?;
-    let cookie = auth::set_cookie(
-        auth::SESSION_COOKIE,
-        &token,
-        auth::SESSION_HOURS * 3600,
-        state.secure_cookies(),
-    );
+    let cookie = auth::start_session(&state, user.id).await?;
     let clear = auth::set_cookie(auth::FORM_COOKIE, "", 0, state.secure_cookies());
     let mut response = Redirect::to(&safe_next(Some(&f.next))).into_response();
     response

@@ -204,23 +204,6 @@ pub async fn callback(
             )));
         }
     };
-    let token = auth::new_token();
-    let expires = (chrono::Utc::now() + chrono::Duration::hours(auth::SESSION_HOURS))
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    state
-        .store()
-        .create_session(
-            user.id,
-            &auth::token_hash(&token),
-            &auth::new_token(),
-            &expires,
-        )
-        .await?;
-    let cookie = auth::set_cookie(
-        auth::SESSION_COOKIE,
-        &token,
-        auth::SESSION_HOURS * 3600,
-        state.secure_cookies(),
-    );
+    let cookie = auth::start_session(&state, user.id).await?;
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&login.next)).into_response())
 }
