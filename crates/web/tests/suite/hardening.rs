@@ -217,6 +217,53 @@ async fn slow_and_idle_connections_are_closed() {
     assert_eq!(status, StatusCode::OK, "the server still answers");
 }
 
+#[tokio::test]
+async fn request_heads_sent_in_pieces_or_with_more_behind_them_are_served() {
+    let app = spawn_with(testkit::sqlite(), web::Options::default()).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let patience = Duration::from_secs(20);
+
+    let mut pieces = TcpStream::connect(&addr).await.unwrap();
+    for piece in [
+        &b"GET /assets/ini"[..],
+        b"t.js HTTP/1.1\r\nHost: x\r",
+        b"\nConnection: close\r\n\r",
+        b"\n",
+    ] {
+        pieces.write_all(piece).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let answer = read_until_closed(&mut pieces, patience).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let mut pipelined = TcpStream::connect(&addr).await.unwrap();
+    pipelined
+        .write_all(
+            b"GET /assets/init.js HTTP/1.1\r\nHost: x\r\n\r\nGET /b/nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut pipelined, patience).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains("HTTP/1.1 404"),
+        "both requests answered: {answer}"
+    );
+
+    let mut huge = TcpStream::connect(&addr).await.unwrap();
+    let mut head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Filler: ".to_vec();
+    head.resize(head.len() + 200_000, b'a');
+    let _ = huge.write_all(&head).await;
+    let answer = read_until_closed(&mut huge, patience).await.unwrap();
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 431"),
+        "a head too long is refused: {answer}"
+    );
+
+    let (status, _) = get(&client(), app.url("/b/bromley")).await;
+    assert_eq!(status, StatusCode::OK, "the server still answers");
+}
+
 async fn bodies_over_the_limit_are_413(db: TestDb) {
     let app = spawn_with(db, web::Options::default()).await;
     let token = app.api_token("officer").await;
