@@ -1,4 +1,5 @@
-//! `ambit minutes extract`: what a committee's minutes say, as JSON or text.
+//! `ambit minutes extract`: what a committee's minutes say, as JSON or text;
+//! `ambit minutes score`: how well that matches annotated minutes.
 
 use std::path::PathBuf;
 
@@ -30,6 +31,19 @@ pub enum MinutesCommand {
         #[arg(long)]
         meeting_date: Option<String>,
     },
+    /// Measure the extractor on annotated minutes: for each corpus folder (holding
+    /// minutes/NAME.txt and gold/NAME.gold.json, as crates/minutes/corpus/ANNOTATION.md
+    /// describes), print promise recall and precision, owners and due months right,
+    /// reports and codes found, and resolution counts right.
+    Score {
+        /// The corpus folders.
+        #[arg(required = true)]
+        corpus: Vec<PathBuf>,
+        /// Also list every promise missed, commitment found wrongly, code missed and
+        /// resolution count wrong.
+        #[arg(long)]
+        verbose: bool,
+    },
 }
 
 /// Run `ambit minutes …`.
@@ -56,12 +70,26 @@ pub fn run(command: MinutesCommand) -> anyhow::Result<()> {
                 source: file.file_name().map(|n| n.to_string_lossy().into_owned()),
                 meeting_date,
                 max_findings: None,
+                all_candidates: false,
             };
             let extract = minutes::extract(&bytes, &options)
                 .map_err(|e| UserError(format!("{}: {e}", file.display())))?;
             match format {
                 ExtractFormat::Json => println!("{}", serde_json::to_string_pretty(&extract)?),
                 ExtractFormat::Text => print!("{}", extract.to_text()),
+            }
+            Ok(())
+        }
+        MinutesCommand::Score { corpus, verbose } => {
+            for dir in corpus {
+                let (tally, findings) =
+                    minutes::score::score(&dir).map_err(|e| UserError(e.to_string()))?;
+                if verbose {
+                    for line in findings {
+                        println!("{line}");
+                    }
+                }
+                println!("{}: {tally}", dir.display());
             }
             Ok(())
         }

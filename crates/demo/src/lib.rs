@@ -489,6 +489,7 @@ pub async fn load_committee_record(store: &Store) -> Result<(), LoadError> {
                 source: Some(format!("{reference}.txt")),
                 meeting_date: Some(held_on),
                 max_findings: None,
+                all_candidates: false,
             },
         )
         .expect("the seeds' minutes are text");

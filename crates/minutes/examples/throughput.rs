@@ -47,6 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             source: Some(format!("throughput.{label}")),
             meeting_date: chrono::NaiveDate::from_ymd_opt(2024, 6, 27),
             max_findings: None,
+            all_candidates: false,
         };
         let started = Instant::now();
         let e = extract(input.as_bytes(), &options)?;

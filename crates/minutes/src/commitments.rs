@@ -31,8 +31,10 @@ use chrono::NaiveDate;
 use domain::ActionRef;
 
 use crate::Commitment;
+use crate::cues;
 use crate::dates::due_in;
 use crate::mentions::{RefAt, last_ref_before};
+use crate::model::Model;
 use crate::speech::{REPLY_VERBS, Talk, role_after};
 use crate::text::{Tok, span, tokenize};
 
@@ -187,6 +189,9 @@ const ADVERBS: &[&str] = &[
     "again",
 ];
 
+/// The cue shown for an "ACTION:" line.
+const ACTION_CUE: &str = "an ACTION line";
+
 /// The most clauses after a promise that are taken as part of it.
 const MAX_TRAILING_CLAUSES: usize = 3;
 
@@ -242,13 +247,16 @@ pub(crate) struct Commitments {
     last_paragraph: Option<usize>,
     /// The most to keep; none keeps them all.
     max: Option<usize>,
+    /// Keep every candidate, with its features, whatever its confidence.
+    all_candidates: bool,
 }
 
 impl Commitments {
     /// None found yet, keeping at most `max` (all when none).
-    pub fn with_max(max: Option<usize>) -> Self {
+    pub fn with_max(max: Option<usize>, all_candidates: bool) -> Self {
         Self {
             max,
+            all_candidates,
             ..Self::default()
         }
     }
@@ -270,6 +278,27 @@ impl Commitments {
         }
     }
 
+    /// Weighs a candidate's features and keeps it when it is confident
+    /// enough (or when every candidate is kept). Explicit forms (an
+    /// "ACTION:" line, a resolution asking for a report) are not weighed:
+    /// they carry their `fixed` confidence.
+    fn propose(&mut self, mut c: Commitment, features: &[&'static str]) {
+        let model = Model::built_in();
+        let fixed = features.iter().find_map(|f| match *f {
+            "cue:action_line" => Some(0.95),
+            "cue:resolution" => Some(0.9),
+            _ => None,
+        });
+        let confidence = fixed.unwrap_or_else(|| model.confidence(features));
+        c.confidence = (confidence * 100.0).round() / 100.0;
+        if self.all_candidates {
+            c.features = features.iter().map(|f| (*f).to_owned()).collect();
+        } else if c.confidence < model.threshold {
+            return;
+        }
+        self.push(c);
+    }
+
     /// Finds the commitments of one paragraph of discussion.
     pub fn paragraph(
         &mut self,
@@ -285,6 +314,7 @@ impl Commitments {
             earlier,
         } = refs;
         self.paragraph += 1;
+        let list_item = crate::text::list_marker(p).is_some();
         for (si, r) in sentences.iter().enumerate() {
             let context = talk.context.get(si).cloned().flatten();
             let action = last_ref_before(refs, r.end);
@@ -293,54 +323,48 @@ impl Commitments {
                 continue;
             }
             let speaker_start = talk.speakers.get(si).and_then(Option::as_ref);
-            let segs = clauses(toks, r.clone());
-            let agreed = toks[r.clone()]
-                .windows(2)
-                .any(|w| w[0].is("agreed") && w[1].is("that"));
-            let mut i = 0;
-            while i < segs.len() {
-                let Some(found) = promising_run(toks, &segs, i, agreed) else {
-                    i += 1;
-                    continue;
-                };
-                if !found.qualifies {
-                    i = found.promising_end;
-                    continue;
-                }
-                let run = found.segs;
-                let (first, last) = (run.start, run.end - 1);
-                let (from, to) = (segs[first].from, segs[last].to);
-                let mut owner = None;
-                let mut text_from = from;
-                for seg in &segs[run.clone()] {
-                    match promise(toks, seg) {
-                        Some(Promise::Undertaking { verb }) => {
-                            if let Some(s) = speaker_start.filter(|s| s.verb == verb) {
-                                owner = Some(s.text.clone());
-                                text_from = text_from.min(with_article(toks, s.first));
-                            }
-                        }
-                        Some(Promise::Active { modal, .. }) => {
-                            owner = owner.or_else(|| subject_role(p, toks, seg.from, modal));
-                        }
-                        Some(Promise::Passive { verb, .. }) => {
-                            owner = owner.or_else(|| by_role(p, toks, verb + 1, seg.to));
-                        }
-                        None => {}
-                    }
-                    if owner.is_some() {
-                        break;
-                    }
-                }
-                let text = trim_clause(span(p, toks, text_from, to));
-                self.push(Commitment {
-                    text,
-                    owner: owner.or_else(|| context.clone()),
-                    due: due_in(p, toks, from, to, meeting),
-                    action_ref: action,
-                });
-                i = run.end;
+            let strict = strict_promise(p, toks, r.clone(), speaker_start);
+            let candidate = cues::candidate(p, toks, r.clone(), list_item);
+            if strict.is_none() && candidate.is_none() {
+                continue;
             }
+            let (mut features, cue, cue_at) = match &candidate {
+                Some(c) => (c.features.clone(), c.cue.clone(), c.at),
+                None => (vec!["bias"], String::new(), r.start),
+            };
+            let (cue, owner, text_from) = match strict {
+                Some((from, owner, strict_cue)) => {
+                    features.push("strict");
+                    let from = if cue_at < from { r.start } else { from };
+                    (if cue.is_empty() { strict_cue } else { cue }, owner, from)
+                }
+                None => (cue, None, r.start),
+            };
+            let owner = owner
+                .or_else(|| subject_role(p, toks, r.start, cue_at))
+                .or(context);
+            if owner.is_some() {
+                features.push("owner");
+            }
+            let due = due_in(p, toks, r.start, r.end, meeting);
+            match &due {
+                Some(d) if d.date.is_some() => features.push("due:date"),
+                Some(_) => features.push("due:words"),
+                None => {}
+            }
+            let text = trim_clause(span(p, toks, text_from, r.end));
+            self.propose(
+                Commitment {
+                    text,
+                    owner,
+                    due,
+                    action_ref: action,
+                    cue,
+                    confidence: 0.0,
+                    features: Vec::new(),
+                },
+                &features,
+            );
         }
     }
 
@@ -382,12 +406,18 @@ impl Commitments {
                 let start = if toks[c].is("the") { c + 1 } else { c };
                 let owner = (t > start && t - start <= MAX_ACTION_OWNER_TOKENS)
                     .then(|| span(p, toks, start, t).trim_end_matches(',').to_owned());
-                self.push(Commitment {
-                    text: body,
-                    owner,
-                    due: due_in(p, toks, c, end, meeting),
-                    action_ref: action,
-                });
+                self.propose(
+                    Commitment {
+                        text: body,
+                        owner,
+                        due: due_in(p, toks, c, end, meeting),
+                        action_ref: action,
+                        cue: ACTION_CUE.to_owned(),
+                        confidence: 0.0,
+                        features: Vec::new(),
+                    },
+                    &["bias", "cue:action_line", "owner"],
+                );
             }
             None if end - c <= MAX_ACTION_OWNER_TOKENS => {
                 let recent = self
@@ -398,22 +428,34 @@ impl Commitments {
                     _ => {
                         if let Some(prev) = si.checked_sub(1).and_then(|i| sentences.get(i)) {
                             let text = trim_clause(span(p, toks, prev.start, prev.end));
-                            self.push(Commitment {
-                                text,
-                                owner: Some(body),
-                                due: due_in(p, toks, prev.start, prev.end, meeting),
-                                action_ref: action,
-                            });
+                            self.propose(
+                                Commitment {
+                                    text,
+                                    owner: Some(body),
+                                    due: due_in(p, toks, prev.start, prev.end, meeting),
+                                    action_ref: action,
+                                    cue: ACTION_CUE.to_owned(),
+                                    confidence: 0.0,
+                                    features: Vec::new(),
+                                },
+                                &["bias", "cue:action_line", "owner"],
+                            );
                         }
                     }
                 }
             }
-            None => self.push(Commitment {
-                text: body,
-                owner: None,
-                due: due_in(p, toks, c, end, meeting),
-                action_ref: action,
-            }),
+            None => self.propose(
+                Commitment {
+                    text: body,
+                    owner: None,
+                    due: due_in(p, toks, c, end, meeting),
+                    action_ref: action,
+                    cue: ACTION_CUE.to_owned(),
+                    confidence: 0.0,
+                    features: Vec::new(),
+                },
+                &["bias", "cue:action_line"],
+            ),
         }
         true
     }
@@ -448,16 +490,83 @@ impl Commitments {
             };
             if delivers_to_committee(&toks, 0, n, verb) {
                 let text = trim_clause(item);
-                self.push(Commitment {
-                    text,
-                    owner,
-                    due: due_in(item, &toks, 0, n, meeting),
-                    action_ref: action,
-                });
+                self.propose(
+                    Commitment {
+                        text,
+                        owner,
+                        due: due_in(item, &toks, 0, n, meeting),
+                        action_ref: action,
+                        cue: "a resolution asking for it".to_owned(),
+                        confidence: 0.0,
+                        features: Vec::new(),
+                    },
+                    &["bias", "cue:resolution"],
+                );
                 return;
             }
         }
     }
+}
+
+/// The first promise the strict rule finds in sentence `r`: where its text
+/// starts, its owner when the rule names one, and the words that cue it.
+fn strict_promise(
+    p: &str,
+    toks: &[Tok<'_>],
+    r: Range<usize>,
+    speaker_start: Option<&crate::speech::Speaker>,
+) -> Option<(usize, Option<String>, String)> {
+    let segs = clauses(toks, r.clone());
+    let agreed = toks[r.clone()]
+        .windows(2)
+        .any(|w| w[0].is("agreed") && w[1].is("that"));
+    let mut i = 0;
+    while i < segs.len() {
+        let Some(found) = promising_run(toks, &segs, i, agreed) else {
+            i += 1;
+            continue;
+        };
+        if !found.qualifies {
+            i = found.promising_end;
+            continue;
+        }
+        let run = found.segs;
+        let mut owner = None;
+        let mut text_from = segs[run.start].from;
+        let mut cue = String::new();
+        for seg in &segs[run.clone()] {
+            let promised = promise(toks, seg);
+            if cue.is_empty() {
+                cue = match promised {
+                    Some(Promise::Undertaking { verb }) => span(p, toks, verb, verb + 2).to_owned(),
+                    Some(Promise::Active { modal, verb } | Promise::Passive { modal, verb }) => {
+                        span(p, toks, modal, verb + 1).to_owned()
+                    }
+                    None => String::new(),
+                };
+            }
+            match promised {
+                Some(Promise::Undertaking { verb }) => {
+                    if let Some(s) = speaker_start.filter(|s| s.verb == verb) {
+                        owner = Some(s.text.clone());
+                        text_from = text_from.min(with_article(toks, s.first));
+                    }
+                }
+                Some(Promise::Active { modal, .. }) => {
+                    owner = owner.or_else(|| subject_role(p, toks, seg.from, modal));
+                }
+                Some(Promise::Passive { verb, .. }) => {
+                    owner = owner.or_else(|| by_role(p, toks, verb + 1, seg.to));
+                }
+                None => {}
+            }
+            if owner.is_some() {
+                break;
+            }
+        }
+        return Some((text_from, owner, cue));
+    }
+    None
 }
 
 /// Splits a sentence into clauses at commas, semicolons, "that", reply verbs
@@ -755,7 +864,7 @@ mod tests {
                 None
             ),
             [one(
-                "the Chairman would write to the Portfolio Holder",
+                "It was agreed that the Chairman would write to the Portfolio Holder",
                 Some("Chairman"),
                 None
             )]

@@ -28,13 +28,16 @@
 //! and the like keep their words but get no date.
 
 mod commitments;
+mod cues;
 mod dates;
 mod decode;
 mod error;
 mod html;
 mod mentions;
+pub mod model;
 mod record;
 mod resolutions;
+pub mod score;
 mod speech;
 mod summary;
 mod text;
@@ -45,6 +48,7 @@ use serde::{Deserialize, Serialize};
 
 pub use decode::MAX_INPUT_BYTES;
 pub use error::MinutesError;
+pub use model::Model;
 pub use record::action_id;
 
 /// How to read one minutes document.
@@ -60,10 +64,13 @@ pub struct Options {
     /// reports, periods and actions mentioned after that point are not
     /// found either.
     pub max_findings: Option<usize>,
+    /// Keep every candidate commitment, with its features, whatever its
+    /// confidence: for learning the weights of [`model`].
+    pub all_candidates: bool,
 }
 
 /// Everything extracted from one minutes document.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Extract {
     /// The input's file name, when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -125,7 +132,7 @@ pub struct Question {
 
 /// A promise made to the committee or its members that someone must later
 /// deliver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Commitment {
     /// The promise as written.
     pub text: String,
@@ -135,6 +142,26 @@ pub struct Commitment {
     pub due: Option<Due>,
     /// The action it concerns.
     pub action_ref: Option<ActionRef>,
+    /// Why it was found: the words or rule that mark it as a promise
+    /// ("undertook to", "would be provided", "an ACTION line").
+    #[serde(default)]
+    pub cue: String,
+    /// How sure the extractor is that it is a promise owed to the committee,
+    /// from 0 to 1; below [`Model::review`] it is shown apart, as possible.
+    #[serde(default)]
+    pub confidence: f64,
+    /// The features its confidence was weighed from, kept only when
+    /// [`Options::all_candidates`] is set (for learning the weights).
+    #[serde(skip)]
+    pub features: Vec<String>,
+}
+
+impl Commitment {
+    /// Whether it is confident enough to be proposed rather than shown
+    /// apart as possible.
+    pub fn is_proposed(&self) -> bool {
+        self.confidence >= Model::built_in().review
+    }
 }
 
 /// When a commitment is due.
@@ -194,7 +221,11 @@ pub fn extract(input: &[u8], options: &Options) -> Result<Extract, MinutesError>
 /// [`into_plain_text`], so a caller that needs the text too decodes the
 /// input only once.
 pub fn extract_text(body: &str, options: &Options) -> Extract {
-    let mut found = Found::new(options.meeting_date, options.max_findings);
+    let mut found = Found::new(
+        options.meeting_date,
+        options.max_findings,
+        options.all_candidates,
+    );
     text::each_paragraph(body, |p| {
         found.paragraph(p);
         !found.is_full()
@@ -240,13 +271,17 @@ struct Found {
 }
 
 impl Found {
-    fn new(meeting_date: Option<NaiveDate>, max_findings: Option<usize>) -> Self {
+    fn new(
+        meeting_date: Option<NaiveDate>,
+        max_findings: Option<usize>,
+        all_candidates: bool,
+    ) -> Self {
         Self {
             meeting_date,
             max_findings,
             mentions: mentions::Mentions::default(),
             questions: Vec::new(),
-            commitments: commitments::Commitments::with_max(max_findings),
+            commitments: commitments::Commitments::with_max(max_findings, all_candidates),
             resolutions: resolutions::Resolutions::with_max(max_findings),
             earlier: None,
         }
@@ -263,19 +298,23 @@ impl Found {
         let toks = text::tokenize(p);
         let refs = self.mentions.scan(p, &toks);
         let earlier = std::mem::replace(&mut self.earlier, refs.last().map(|r| r.action));
-        if let Some(items) = self.resolutions.paragraph(p, &toks) {
+        let mut toks = &toks[..];
+        if let Some((discussion, items)) = self.resolutions.paragraph(p, toks) {
             let action = refs.last().map(|r| r.action);
             for item in items {
                 self.commitments
                     .resolution(&item, action, self.meeting_date);
             }
-            return;
+            if discussion == 0 {
+                return;
+            }
+            toks = &toks[..discussion];
         }
-        let sentences = text::sentences(&toks);
-        let talk = speech::questions(p, &toks, &sentences, &refs);
+        let sentences = text::sentences(toks);
+        let talk = speech::questions(p, toks, &sentences, &refs);
         self.commitments.paragraph(
             p,
-            &toks,
+            toks,
             &sentences,
             &talk,
             commitments::Refs {

@@ -72,8 +72,10 @@ impl Resolutions {
     }
 
     /// Reads one paragraph. When it is (part of) a resolution, records it
-    /// and returns the text of each resolution it holds.
-    pub fn paragraph(&mut self, p: &str, toks: &[Tok<'_>]) -> Option<Vec<String>> {
+    /// and returns the text of each resolution it holds, with the token at
+    /// which the resolution's sentence starts: the discussion before it (as
+    /// in minutes scraped into one paragraph per item) is read as such.
+    pub fn paragraph(&mut self, p: &str, toks: &[Tok<'_>]) -> Option<(usize, Vec<String>)> {
         if let Some((k, heading)) = keyword(toks) {
             let mut from = k + 1;
             while toks.get(from).is_some_and(|t| {
@@ -94,16 +96,25 @@ impl Resolutions {
             };
             self.record(&texts, heading);
             self.open = still_open(toks).then_some(heading);
-            return Some(texts);
+            let sentence_start = toks[..k]
+                .iter()
+                .rposition(|t| matches!(t.s, "." | ";" | "?" | "!"))
+                .map_or(0, |e| e + 1);
+            return Some((sentence_start, texts));
         }
         let marker = list_marker(p);
         if let (Some(heading), Some(m)) = (self.open, marker) {
             let text = clean(p.get(m..).unwrap_or(""));
             self.record(std::slice::from_ref(&text), heading);
             self.open = still_open(toks).then_some(heading);
-            return Some(vec![text]);
+            return Some((0, vec![text]));
         }
-        self.open = None;
+        self.open = carried(toks).then_some(None);
+        if let Some(text) = minutes_confirmed(p, toks) {
+            self.record(std::slice::from_ref(&text), Some(Outcome::Approved));
+            return Some((0, vec![text]));
+        }
+        self.agreed_in_discussion(p, toks);
         let numbered_item = marker.is_some() && !p.starts_with(['-', '–', '—', '•', '·', '*']);
         let that = toks.first().is_some_and(|t| t.s == "That");
         if (numbered_item || that) && has_be_verb(toks) {
@@ -114,7 +125,7 @@ impl Resolutions {
             let text = clean(body);
             self.record(std::slice::from_ref(&text), None);
             self.open = still_open(toks).then_some(None);
-            return Some(vec![text]);
+            return Some((0, vec![text]));
         }
         None
     }
@@ -124,10 +135,47 @@ impl Resolutions {
         self.max.is_some_and(|m| self.list.len() >= m)
     }
 
+    /// Records each "It was agreed that …" (or "The Panel agreed to …") of a
+    /// paragraph of discussion as a resolution; the paragraph is read for
+    /// commitments as well, so nothing is returned.
+    fn agreed_in_discussion(&mut self, p: &str, toks: &[Tok<'_>]) {
+        for (k, w) in toks.windows(2).enumerate() {
+            let agreed = w[0].is("agreed") && w[1].is_any(&["that", "to"]);
+            let by_meeting = k >= 1
+                && (toks[k - 1].is_any(&["was", "were"])
+                    && k >= 2
+                    && toks[k - 2].is_any(&["it", "and", "was"])
+                    || toks[k - 1].is_any(&[
+                        "committee",
+                        "panel",
+                        "board",
+                        "members",
+                        "commission",
+                        "authority",
+                        "cabinet",
+                        "group",
+                        "forum",
+                        "council",
+                        "unanimously",
+                    ]));
+            if agreed && by_meeting {
+                let end = toks[k..]
+                    .iter()
+                    .position(|t| matches!(t.s, "." | ";"))
+                    .map_or(toks.len(), |e| k + e);
+                let text = clean(span(p, toks, k + 2, end));
+                self.record(std::slice::from_ref(&text), Some(Outcome::Agreed));
+            }
+        }
+    }
+
     fn record(&mut self, texts: &[String], heading: Option<Outcome>) {
         for text in texts.iter().filter(|t| !t.is_empty()) {
             if self.is_full() {
                 break;
+            }
+            if self.list.iter().any(|r| r.text == *text) {
+                continue;
             }
             self.list.push(Resolution {
                 text: text.clone(),
@@ -152,6 +200,43 @@ fn keyword(toks: &[Tok<'_>]) -> Option<(usize, Option<Outcome>)> {
         "Resolved" | "Agreed" if k == 0 && introduces(k) => Some((k, None)),
         _ => None,
     })
+}
+
+/// Whether a paragraph says a motion was carried ("The recommendation … was
+/// moved, seconded, voted on and carried"), after which its points follow
+/// as a list.
+fn carried(toks: &[Tok<'_>]) -> bool {
+    toks.iter().any(|t| t.is("carried"))
+        && toks.iter().any(|t| {
+            t.is_any(&[
+                "moved",
+                "seconded",
+                "vote",
+                "voted",
+                "motion",
+                "recommendation",
+            ])
+        })
+}
+
+/// The text of a paragraph that confirms the minutes of a meeting ("The
+/// minutes of the meeting held on … were agreed as a correct record").
+fn minutes_confirmed(p: &str, toks: &[Tok<'_>]) -> Option<String> {
+    let correct_record = toks
+        .windows(2)
+        .any(|w| w[0].is_any(&["correct", "true", "accurate"]) && w[1].is("record"));
+    let minutes = toks.iter().any(|t| t.is("minutes"));
+    let decided = toks.iter().any(|t| {
+        t.is_any(&[
+            "agreed",
+            "approved",
+            "confirmed",
+            "signed",
+            "accepted",
+            "adopted",
+        ])
+    });
+    (correct_record && minutes && decided).then(|| clean(p))
 }
 
 /// Whether a paragraph leaves its list open: it ends with ":", ";", "," or

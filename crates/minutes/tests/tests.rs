@@ -50,6 +50,7 @@ fn extract_fixture(name: &str) -> Extract {
         source: None,
         meeting_date: meeting(date),
         max_findings: None,
+        all_candidates: false,
     };
     extract(&read(name), &options).expect("fixture extracts")
 }
@@ -346,6 +347,7 @@ fn source_is_printed_only_when_given() {
         source: Some("minutes-2022-11-29.txt".to_owned()),
         meeting_date: None,
         max_findings: None,
+        all_candidates: false,
     };
     let with = serde_json::to_value(extract(&bytes, &options).unwrap()).unwrap();
     assert_eq!(with["source"], "minutes-2022-11-29.txt");
@@ -490,7 +492,7 @@ fn fifty_megabytes_of_minutes_are_extracted() {
             "CSP25-004"
         ]
     );
-    assert_eq!(e.commitments.len(), 4 + 3 + 4 + 3);
+    assert_eq!(e.commitments.len(), 2 + 2 + 3 + 5 + 3);
     assert!(e.questions.len() > 1000);
 }
 
@@ -634,10 +636,15 @@ fn check_schema(v: &Value) {
         let o = object(
             c,
             "commitment",
-            &["text", "owner", "due", "action_ref"],
+            &["text", "owner", "due", "action_ref", "cue", "confidence"],
             &["text", "owner", "due"],
         );
         assert!(o["text"].is_string(), "commitment.text");
+        string(o.get("cue"), "commitment.cue");
+        if let Some(c) = o.get("confidence") {
+            let c = c.as_f64().expect("commitment.confidence is a number");
+            assert!((0.0..=1.0).contains(&c), "commitment.confidence {c}");
+        }
         string_or_null(o.get("owner"), "commitment.owner");
         string_or_null(o.get("action_ref"), "commitment.action_ref");
         if !o["due"].is_null() {
@@ -832,7 +839,7 @@ proptest! {
     ) {
         let text: String = pieces.concat();
         let date = NaiveDate::from_ymd_opt(1960, 1, 1).and_then(|d| d.checked_add_days(chrono::Days::new(day)));
-        let options = Options { source: Some("x.txt".to_owned()), meeting_date: date, max_findings: None };
+        let options = Options { source: Some("x.txt".to_owned()), meeting_date: date, max_findings: None, all_candidates: false };
         let e = extract(text.as_bytes(), &options).unwrap();
         let json = serde_json::to_value(&e).unwrap();
         check_schema(&json);

@@ -542,6 +542,7 @@ async fn review(
             source: None,
             meeting_date: Some(held_on),
             max_findings: Some(MAX_FINDINGS),
+            all_candidates: false,
         };
         let proposals = Proposals::found(&minutes::extract_text(&text, &options));
         // Review the text as read (HTML becomes its text), so the record

@@ -1,0 +1,989 @@
+//! Cues: the words that make a sentence a candidate promise, and what else
+//! the sentence says that makes it more or less likely to be one.
+//!
+//! A sentence is a candidate when it has a cue: a future in reported speech
+//! ("would be provided", "the Director would circulate", "could be brought
+//! back"), "was to be organised", an undertaking ("undertook to", "agreed
+//! to", "offered to", "committed to"), "it was agreed that", or an officer
+//! "asked to" do something. Its features (named strings) say which cue, what
+//! kind of verb (delivering, looking into, arranging, or describing a state
+//! of affairs), whether it goes to the committee, whether a deliverable, an
+//! owner or a due date is named, and what argues against it (a member's
+//! request nobody accepted, "would be helpful", "if", "would not", work
+//! already done). [`crate::model`] weighs the features into a confidence.
+
+use std::ops::Range;
+
+use crate::text::Tok;
+
+const MODALS: &[&str] = &["would", "will", "shall", "could", "should", "might", "may"];
+
+const ADVERBS: &[&str] = &[
+    "also",
+    "then",
+    "further",
+    "now",
+    "shortly",
+    "subsequently",
+    "additionally",
+    "again",
+    "still",
+    "soon",
+    "certainly",
+    "personally",
+    "urgently",
+    "formally",
+    "separately",
+    "directly",
+    "immediately",
+    "initially",
+    "next",
+    "not",
+    "need",
+    "all",
+];
+
+/// Verbs that, followed by "to", undertake something.
+const UNDERTAKE: &[&str] = &[
+    "undertook",
+    "undertakes",
+    "agreed",
+    "agree",
+    "agrees",
+    "offered",
+    "promised",
+    "committed",
+    "pledged",
+    "volunteered",
+    "undertake",
+    "endeavour",
+    "endeavoured",
+];
+
+/// Base forms of verbs that deliver something to someone.
+const DELIVER: &[&str] = &[
+    "provide",
+    "circulate",
+    "report",
+    "bring",
+    "present",
+    "submit",
+    "send",
+    "share",
+    "forward",
+    "supply",
+    "issue",
+    "email",
+    "e-mail",
+    "write",
+    "respond",
+    "reply",
+    "update",
+    "brief",
+    "feed",
+    "come",
+    "return",
+    "table",
+    "distribute",
+    "give",
+    "publish",
+    "inform",
+    "advise",
+    "notify",
+    "confirm",
+    "answer",
+    "make",
+];
+
+/// Base forms of verbs that look into something.
+const INQUIRE: &[&str] = &[
+    "investigate",
+    "look",
+    "explore",
+    "check",
+    "review",
+    "examine",
+    "consider",
+    "assess",
+    "ascertain",
+    "clarify",
+    "establish",
+    "find",
+    "follow",
+    "pick",
+    "raise",
+    "discuss",
+    "liaise",
+    "contact",
+    "speak",
+    "ask",
+    "seek",
+    "pursue",
+    "chase",
+    "take",
+    "research",
+    "scope",
+    "analyse",
+    "analyze",
+    "evaluate",
+    "revisit",
+    "reconsider",
+    "query",
+    "request",
+    "approach",
+    "meet",
+    "visit",
+    "talk",
+    "engage",
+    "consult",
+    "identify",
+    "obtain",
+    "refer",
+    "put",
+    "pass",
+    "highlight",
+    "remind",
+    "progress",
+];
+
+/// Base forms of verbs that arrange or prepare something.
+const ARRANGE: &[&str] = &[
+    "arrange",
+    "organise",
+    "organize",
+    "set",
+    "hold",
+    "schedule",
+    "convene",
+    "invite",
+    "include",
+    "add",
+    "amend",
+    "prepare",
+    "produce",
+    "draft",
+    "incorporate",
+    "reflect",
+    "facilitate",
+    "undertake",
+    "carry",
+    "do",
+    "resolve",
+    "correct",
+    "rectify",
+    "reissue",
+    "re-issue",
+    "revise",
+    "change",
+    "place",
+    "programme",
+    "program",
+    "timetable",
+    "diarise",
+];
+
+/// Base forms of verbs that describe how things are or will be rather than
+/// something owed to the committee.
+const STATE: &[&str] = &[
+    "ensure",
+    "enable",
+    "allow",
+    "help",
+    "mean",
+    "result",
+    "continue",
+    "need",
+    "have",
+    "remain",
+    "require",
+    "depend",
+    "lead",
+    "cost",
+    "benefit",
+    "support",
+    "improve",
+    "increase",
+    "reduce",
+    "affect",
+    "impact",
+    "like",
+    "wish",
+    "prefer",
+    "welcome",
+    "appreciate",
+    "expect",
+    "hope",
+    "seem",
+    "appear",
+    "want",
+    "work",
+    "operate",
+    "go",
+    "happen",
+    "start",
+    "begin",
+    "see",
+    "become",
+    "apply",
+    "cover",
+    "replace",
+    "focus",
+    "run",
+    "deliver",
+    "save",
+    "generate",
+    "create",
+    "build",
+    "open",
+    "close",
+    "move",
+    "fall",
+    "rise",
+    "receive",
+    "pay",
+    "charge",
+    "fund",
+    "use",
+    "form",
+    "be",
+    "get",
+];
+
+/// Irregular past participles and their base forms.
+const IRREGULAR: &[(&str, &str)] = &[
+    ("brought", "bring"),
+    ("sent", "send"),
+    ("given", "give"),
+    ("made", "make"),
+    ("written", "write"),
+    ("taken", "take"),
+    ("held", "hold"),
+    ("put", "put"),
+    ("set", "set"),
+    ("found", "find"),
+    ("sought", "seek"),
+    ("met", "meet"),
+    ("spoken", "speak"),
+    ("undertaken", "undertake"),
+    ("fed", "feed"),
+    ("come", "come"),
+    ("drawn", "draw"),
+    ("shown", "show"),
+    ("done", "do"),
+    ("told", "tell"),
+    ("kept", "keep"),
+    ("built", "build"),
+    ("run", "run"),
+    ("got", "get"),
+    ("paid", "pay"),
+    ("seen", "see"),
+    ("begun", "begin"),
+    ("gone", "go"),
+    ("carried", "carry"),
+];
+
+/// Words for the committee and its meetings, as a recipient.
+const COMMITTEE: &[&str] = &[
+    "board",
+    "cabinet",
+    "chair",
+    "chairman",
+    "chairperson",
+    "commission",
+    "committee",
+    "committees",
+    "councillor",
+    "councillors",
+    "forum",
+    "meeting",
+    "meetings",
+    "member",
+    "members",
+    "panel",
+    "scrutiny",
+    "sub-committee",
+    "group",
+    "cllr",
+];
+
+/// Things delivered to a committee.
+const DELIVERABLES: &[&str] = &[
+    "analysis",
+    "answer",
+    "answers",
+    "breakdown",
+    "briefing",
+    "briefings",
+    "copies",
+    "copy",
+    "data",
+    "details",
+    "detail",
+    "figures",
+    "information",
+    "item",
+    "list",
+    "note",
+    "paper",
+    "papers",
+    "presentation",
+    "replies",
+    "reply",
+    "report",
+    "reports",
+    "response",
+    "responses",
+    "statistics",
+    "summary",
+    "update",
+    "updates",
+    "workshop",
+    "seminar",
+    "session",
+    "email",
+    "letter",
+    "clarification",
+    "confirmation",
+    "feedback",
+    "numbers",
+    "costs",
+    "map",
+    "plan",
+    "timetable",
+    "visit",
+];
+
+/// Recipients outside the committee.
+const PUBLIC: &[&str] = &[
+    "businesses",
+    "carers",
+    "children",
+    "clients",
+    "customers",
+    "families",
+    "organisations",
+    "parents",
+    "partners",
+    "patients",
+    "people",
+    "providers",
+    "public",
+    "residents",
+    "schools",
+    "staff",
+    "tenants",
+    "users",
+    "households",
+    "pupils",
+    "communities",
+    "landlords",
+];
+
+/// Words after "would be" that judge rather than promise ("would be helpful").
+const EVALUATIVE: &[&str] = &[
+    "helpful",
+    "useful",
+    "important",
+    "good",
+    "beneficial",
+    "better",
+    "appropriate",
+    "necessary",
+    "possible",
+    "difficult",
+    "likely",
+    "unlikely",
+    "able",
+    "unable",
+    "expected",
+    "required",
+    "needed",
+    "welcomed",
+    "welcome",
+    "interesting",
+    "keen",
+    "happy",
+    "pleased",
+    "grateful",
+    "worth",
+    "a",
+    "an",
+    "the",
+    "in",
+    "no",
+    "more",
+    "less",
+    "subject",
+    "sensible",
+    "prudent",
+    "challenging",
+    "unfortunate",
+    "responsible",
+    "at",
+    "on",
+    "for",
+    "best",
+    "preferable",
+    "essential",
+    "vital",
+    "key",
+    "critical",
+    "available",
+    "sufficient",
+    "reliant",
+    "dependent",
+    "due",
+];
+
+/// Words that name an officer or office-holder when they are the subject.
+const OFFICER_WORDS: &[&str] = &[
+    "director",
+    "officer",
+    "officers",
+    "head",
+    "manager",
+    "chief",
+    "executive",
+    "clerk",
+    "advisor",
+    "adviser",
+    "chamberlain",
+    "lead",
+    "leader",
+    "holder",
+    "cabinet",
+    "solicitor",
+    "treasurer",
+    "commissioner",
+    "secretary",
+    "monitoring",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "team",
+    "service",
+    "council",
+    "department",
+    "directorate",
+    "chairman",
+    "chair",
+];
+
+/// Words that make the member the one asking.
+const ASKING: &[&str] = &[
+    "asked",
+    "requested",
+    "suggested",
+    "queried",
+    "sought",
+    "enquired",
+    "proposed",
+    "recommended",
+    "questioned",
+    "wished",
+];
+
+/// Words with which an officer accepts what was asked.
+const ACCEPTING: &[&str] = &[
+    "agreed",
+    "undertook",
+    "confirmed",
+    "promised",
+    "offered",
+    "committed",
+];
+
+/// The most tokens of a sentence read for cues (longer sentences are rows of
+/// a table run together; their first part is read).
+const MAX_TOKENS: usize = 400;
+
+/// What made a sentence a candidate and what else it says.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    /// The strongest cue's words as written, e.g. "would be provided".
+    pub cue: String,
+    /// Token of the strongest cue's first word.
+    pub at: usize,
+    /// The features, named.
+    pub features: Vec<&'static str>,
+}
+
+/// The base form's class of `word`: "deliver", "inquire", "arrange",
+/// "state" or "other".
+fn class(word: &str) -> &'static str {
+    let w = word.to_ascii_lowercase();
+    let base = base_form(&w);
+    let has = |list: &[&str]| list.iter().any(|b| base.iter().any(|x| x == b));
+    if has(DELIVER) {
+        "deliver"
+    } else if has(INQUIRE) {
+        "inquire"
+    } else if has(ARRANGE) {
+        "arrange"
+    } else if has(STATE) {
+        "state"
+    } else {
+        "other"
+    }
+}
+
+/// The base forms `w` (lower case) may be: itself, and without "s", "d",
+/// "ed", "ied" or a doubled consonant, or the base of an irregular participle.
+fn base_form(w: &str) -> Vec<String> {
+    let mut out = vec![w.to_owned()];
+    if let Some((_, base)) = IRREGULAR.iter().find(|(p, _)| *p == w) {
+        out.push((*base).to_owned());
+    }
+    for suffix in ["s", "d", "ed"] {
+        if let Some(stem) = w.strip_suffix(suffix) {
+            out.push(stem.to_owned());
+        }
+    }
+    if let Some(stem) = w.strip_suffix("ied") {
+        out.push(format!("{stem}y"));
+    }
+    if let Some(stem) = w.strip_suffix("ed") {
+        let b = stem.as_bytes();
+        if b.len() >= 2 && b[b.len() - 1] == b[b.len() - 2] {
+            out.push(stem[..stem.len() - 1].to_owned());
+        }
+    }
+    if let Some(stem) = w.strip_suffix("ing") {
+        out.push(stem.to_owned());
+        out.push(format!("{stem}e"));
+    }
+    out
+}
+
+/// Whether `t` reads as a past participle.
+fn participle(t: &Tok<'_>) -> bool {
+    let w = t.s.to_ascii_lowercase();
+    (w.len() > 3 && w.ends_with("ed")) || IRREGULAR.iter().any(|(p, _)| *p == w)
+}
+
+/// The first token from `k` on that is not an adverb, before `end`.
+fn skip_adverbs(toks: &[Tok<'_>], mut k: usize, end: usize) -> usize {
+    while k < end && toks[k].is_any(ADVERBS) {
+        k += 1;
+    }
+    k
+}
+
+/// A cue found at token `at`, of `kind`, whose verb is at `verb`.
+struct Found {
+    kind: &'static str,
+    at: usize,
+    verb: Option<usize>,
+    end: usize,
+    modal: Option<&'static str>,
+    negated: bool,
+}
+
+/// The cues of the sentence `r`, in order.
+fn cues(toks: &[Tok<'_>], r: &Range<usize>) -> Vec<Found> {
+    let end = r.end.min(r.start + MAX_TOKENS);
+    let mut out = Vec::new();
+    for k in r.start..end {
+        let t = &toks[k];
+        if let Some(&modal) = MODALS.iter().find(|m| t.is(m)) {
+            let v = skip_adverbs(toks, k + 1, end);
+            let negated = toks[k + 1..v].iter().any(|t| t.is("not"));
+            if v >= end {
+                continue;
+            }
+            if toks[v].is("be") {
+                let p = skip_adverbs(toks, v + 1, end);
+                if p < end && participle(&toks[p]) {
+                    out.push(Found {
+                        kind: "modal_passive",
+                        at: k,
+                        verb: Some(p),
+                        end: p + 1,
+                        modal: Some(modal),
+                        negated,
+                    });
+                } else {
+                    out.push(Found {
+                        kind: "modal_be",
+                        at: k,
+                        verb: None,
+                        end: (v + 1).min(end),
+                        modal: Some(modal),
+                        negated,
+                    });
+                }
+            } else if toks[v].is_any(&["have", "had"]) {
+                continue;
+            } else if toks[v].is_word() && !toks[v].is_capitalised() {
+                out.push(Found {
+                    kind: "modal_active",
+                    at: k,
+                    verb: Some(v),
+                    end: v + 1,
+                    modal: Some(modal),
+                    negated,
+                });
+            }
+        } else if t.is_any(&["was", "were", "is", "are"])
+            && toks.get(k + 1).is_some_and(|n| n.is("to"))
+            && k + 2 < end
+        {
+            let v = k + 2;
+            if toks[v].is("be") {
+                let p = skip_adverbs(toks, v + 1, end);
+                if p < end && participle(&toks[p]) {
+                    out.push(Found {
+                        kind: "to_be",
+                        at: k,
+                        verb: Some(p),
+                        end: p + 1,
+                        modal: None,
+                        negated: false,
+                    });
+                }
+            }
+        } else if t.is_any(UNDERTAKE) && toks.get(k + 1).is_some_and(|n| n.is("to")) {
+            let v = skip_adverbs(toks, k + 2, end);
+            if v < end && toks[v].is_word() {
+                out.push(Found {
+                    kind: "undertaking",
+                    at: k,
+                    verb: Some(v),
+                    end: v + 1,
+                    modal: None,
+                    negated: false,
+                });
+            }
+        } else if t.is("agreed") && toks.get(k + 1).is_some_and(|n| n.is("that")) {
+            out.push(Found {
+                kind: "agreed_that",
+                at: k,
+                verb: None,
+                end: k + 2,
+                modal: None,
+                negated: false,
+            });
+        } else if t.is("asked")
+            && toks.get(k + 1).is_some_and(|n| n.is("to"))
+            && k > r.start
+            && toks[k - 1].is_any(&["was", "were", "be", "been"])
+        {
+            let v = skip_adverbs(toks, k + 2, end);
+            if v < end {
+                out.push(Found {
+                    kind: "asked_to",
+                    at: k,
+                    verb: Some(v),
+                    end: v + 1,
+                    modal: None,
+                    negated: false,
+                });
+            }
+        } else if t.is("be")
+            && k > r.start
+            && !toks[k - 1].is_any(MODALS)
+            && (toks[k - 1].is("to") || toks[r.start..k].iter().any(|t| t.is("that")))
+        {
+            let p = skip_adverbs(toks, k + 1, end);
+            if p < end && participle(&toks[p]) && !toks[k - 1].is("to")
+                || p < end
+                    && participle(&toks[p])
+                    && k >= 2
+                    && !toks[k - 2].is_any(&["was", "were", "is", "are"])
+            {
+                out.push(Found {
+                    kind: if toks[k - 1].is("to") {
+                        "to_be"
+                    } else {
+                        "that_be"
+                    },
+                    at: if toks[k - 1].is("to") { k - 1 } else { k },
+                    verb: Some(p),
+                    end: p + 1,
+                    modal: None,
+                    negated: false,
+                });
+            }
+        } else if t.is_any(&[
+            "requests",
+            "request",
+            "requested",
+            "asks",
+            "instructs",
+            "instructed",
+            "invites",
+            "invited",
+            "tasked",
+            "directs",
+            "directed",
+        ]) {
+            let to = (k + 1..end.min(k + 12)).find(|&j| toks[j].is("to"));
+            if let Some(to) = to
+                && to + 1 < end
+                && toks[to + 1].is_word()
+                && !toks[to + 1].is_capitalised()
+                && !toks[to + 1].is("the")
+            {
+                out.push(Found {
+                    kind: "asked_to",
+                    at: k,
+                    verb: Some(to + 1),
+                    end: to + 2,
+                    modal: None,
+                    negated: false,
+                });
+            }
+        } else if t.is("undertaking")
+            || (t.is("action") && toks.get(k + 1).is_some_and(|n| n.s == ":"))
+        {
+            out.push(Found {
+                kind: if t.is("undertaking") {
+                    "undertaking"
+                } else {
+                    "action_line"
+                },
+                at: k,
+                verb: None,
+                end: k + 1,
+                modal: None,
+                negated: false,
+            });
+        }
+    }
+    out
+}
+
+/// How strong a cue is, to pick the one shown.
+fn strength(kind: &str) -> u8 {
+    match kind {
+        "action_line" => 7,
+        "undertaking" => 6,
+        "agreed_that" => 5,
+        "asked_to" => 4,
+        "to_be" | "that_be" => 3,
+        "modal_passive" => 2,
+        "modal_active" => 1,
+        _ => 0,
+    }
+}
+
+/// The candidate the sentence `r` of paragraph `p` makes, if it has a cue.
+/// `list_item` says whether the paragraph is an item of a numbered list or
+/// table.
+pub(crate) fn candidate(
+    p: &str,
+    toks: &[Tok<'_>],
+    r: Range<usize>,
+    list_item: bool,
+) -> Option<Candidate> {
+    let found = cues(toks, &r);
+    let best = found.iter().max_by_key(|f| strength(f.kind))?;
+    let end = r.end.min(r.start + MAX_TOKENS);
+    let words = &toks[r.start..end];
+    let mut features: Vec<&'static str> = vec!["bias"];
+    let add = |f: &'static str, features: &mut Vec<&'static str>| {
+        if !features.contains(&f) {
+            features.push(f);
+        }
+    };
+    for f in &found {
+        add(
+            match f.kind {
+                "modal_passive" => "cue:modal_passive",
+                "modal_be" => "cue:modal_be",
+                "modal_active" => "cue:modal_active",
+                "to_be" => "cue:to_be",
+                "that_be" => "cue:that_be",
+                "undertaking" => "cue:undertaking",
+                "agreed_that" => "cue:agreed_that",
+                "asked_to" => "cue:asked_to",
+                _ => "cue:action_line",
+            },
+            &mut features,
+        );
+        if let Some(m) = f.modal {
+            add(
+                match m {
+                    "would" => "modal:would",
+                    "will" => "modal:will",
+                    "shall" => "modal:shall",
+                    "could" => "modal:could",
+                    "should" => "modal:should",
+                    _ => "modal:may",
+                },
+                &mut features,
+            );
+        }
+        if f.negated {
+            add("neg:negated", &mut features);
+        }
+        if let Some(v) = f.verb {
+            add(
+                match class(toks[v].s) {
+                    "deliver" => "verb:deliver",
+                    "inquire" => "verb:inquire",
+                    "arrange" => "verb:arrange",
+                    "state" => "verb:state",
+                    _ => "verb:other",
+                },
+                &mut features,
+            );
+            if toks.get(v + 1).is_some_and(|t| t.is("back")) {
+                add("back", &mut features);
+            }
+        }
+        if f.kind == "modal_be" {
+            let next = skip_adverbs(toks, f.at + 2, end);
+            if toks.get(next).is_some_and(|t| t.is_any(EVALUATIVE)) {
+                add("neg:evaluative", &mut features);
+            }
+        }
+    }
+    let window = |list: &[&str]| {
+        words.iter().enumerate().any(|(i, t)| {
+            t.is_any(&[
+                "to", "with", "for", "before", "at", "by", "among", "amongst",
+            ]) && words.iter().skip(i + 1).take(4).any(|w| w.is_any(list))
+        })
+    };
+    if window(COMMITTEE) {
+        add("to_committee", &mut features);
+    }
+    if window(PUBLIC) {
+        add("to_public", &mut features);
+    }
+    if words.iter().any(|t| t.is_any(DELIVERABLES)) {
+        add("deliverable", &mut features);
+    }
+    let before_cue = &toks[r.start..best.at];
+    if before_cue
+        .iter()
+        .any(|t| t.is_any(&["if", "unless", "whether", "once"]))
+    {
+        add("neg:conditional", &mut features);
+    }
+    if words.iter().any(|t| t.s == "?") {
+        add("neg:question", &mut features);
+    }
+    let member_asks = before_cue.iter().any(|t| t.is_any(ASKING))
+        && before_cue
+            .iter()
+            .any(|t| t.is_any(&["member", "members", "councillor", "cllr", "committee"]));
+    if member_asks {
+        add("member_asks", &mut features);
+    }
+    if words.iter().any(|t| t.is_any(ACCEPTING)) {
+        add("accepted", &mut features);
+    }
+    let subject = &toks[r.start.max(best.at.saturating_sub(8))..best.at];
+    if subject.iter().any(|t| t.is_any(OFFICER_WORDS)) {
+        add("subject_officer", &mut features);
+    }
+    if toks
+        .get(r.start)
+        .is_some_and(|t| t.is_any(&["this", "it", "these", "that", "they"]))
+    {
+        add("anaphoric", &mut features);
+    }
+    if words
+        .windows(2)
+        .any(|w| w[0].is_any(&["had", "has", "have"]) && w[1].is("been"))
+    {
+        add("neg:done", &mut features);
+    }
+    if before_cue.iter().any(|t| {
+        t.is_any(&[
+            "advised",
+            "said",
+            "explained",
+            "stated",
+            "confirmed",
+            "reported",
+            "noted",
+            "informed",
+            "responded",
+            "replied",
+            "added",
+            "indicated",
+            "assured",
+            "clarified",
+        ])
+    }) {
+        add("reported_speech", &mut features);
+    }
+    if list_item {
+        add("list_item", &mut features);
+    }
+    if r.len() > 80 {
+        add("long", &mut features);
+    }
+    let cue = crate::text::span(p, toks, best.at, best.end.max(best.at + 1)).to_owned();
+    Some(Candidate {
+        cue,
+        at: best.at,
+        features,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokenize;
+
+    fn features(s: &str) -> Option<(String, Vec<&'static str>)> {
+        let toks = tokenize(s);
+        candidate(s, &toks, 0..toks.len(), false).map(|c| (c.cue, c.features))
+    }
+
+    #[test]
+    fn cues_of_promises_in_many_words() {
+        for (s, cue) in [
+            (
+                "He undertook to prepare a separate report on the landscape.",
+                "undertook to prepare",
+            ),
+            (
+                "A workshop for all Members was to be organised for late June.",
+                "was to be organised",
+            ),
+            (
+                "It was agreed that this would be investigated and an answer provided post meeting.",
+                "agreed that",
+            ),
+            (
+                "This would be reported to all future meetings.",
+                "would be reported",
+            ),
+            (
+                "The Head of Planning was asked to circulate the figures.",
+                "asked to circulate",
+            ),
+        ] {
+            assert_eq!(features(s).map(|f| f.0).as_deref(), Some(cue), "{s}");
+        }
+        let (_, f) = features("The Director would circulate the figures to Members.").unwrap();
+        assert!(
+            f.contains(&"verb:deliver") && f.contains(&"to_committee"),
+            "{f:?}"
+        );
+        let (_, f) = features("It would be helpful to have more data.").unwrap();
+        assert!(f.contains(&"neg:evaluative"), "{f:?}");
+        assert!(features("The report was noted.").is_none());
+    }
+
+    #[test]
+    fn verb_classes_see_through_endings() {
+        assert_eq!(class("provided"), "deliver");
+        assert_eq!(class("brought"), "deliver");
+        assert_eq!(class("investigated"), "inquire");
+        assert_eq!(class("organised"), "arrange");
+        assert_eq!(class("ensure"), "state");
+        assert_eq!(class("flourish"), "other");
+    }
+}
