@@ -908,7 +908,7 @@ async fn set_update(
     let store = Store::open(location).await?;
     let portfolio = find_portfolio(&store, body, &portfolio).await?;
     let plan = store.plan(portfolio.id, year).await?;
-    let action = store.action_by_ref(plan.id, reference).await?;
+    let action = store.action_by_ref(plan.id, &reference).await?;
     let mut actuals = Vec::new();
     for (name, value) in named_actuals {
         let (measure_id, _) = Store::measure_named(&action, &name).ok_or_else(|| {

@@ -97,6 +97,7 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
                 name: f.body.name.clone(),
                 level_names: f.body.levels.clone(),
                 rag: Default::default(),
+                reference_scheme: f.body.reference_scheme,
             },
         )
         .await
@@ -153,7 +154,7 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
     }
 
     let mut summary = LoadSummary::default();
-    let mut actions_by_year: HashMap<(String, FinancialYear, ActionRef), i64> = HashMap::new();
+    let mut actions_by_year: ActionsByYear = HashMap::new();
     for plan in &f.plans {
         let place = format!("plan {} {}", plan.portfolio, plan.year);
         let aligned: Vec<i64> = plan
@@ -184,7 +185,9 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
                                 plan_id: created.id,
                                 parent_id: None,
                                 ambition_id: Some(ambitions[&priority.ambition]),
-                                number: Some(priority.ambition),
+                                reference: Some(
+                                    priority.ambition.to_string().parse().expect("a number"),
+                                ),
                                 title: ambition.title.clone(),
                                 illustrative: ambition.illustrative,
                             },
@@ -202,13 +205,26 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
                         plan_id: created.id,
                         parent_id: Some(top),
                         ambition_id: None,
-                        number: None,
+                        reference: priority.reference.clone(),
                         title: priority.title.clone(),
                         illustrative: priority.illustrative,
                     },
                 )
                 .await
                 .map_err(at(&place))?;
+            for action in &priority.actions {
+                write_action(
+                    store,
+                    &at,
+                    &place,
+                    plan,
+                    priority_item.id,
+                    action,
+                    &mut actions_by_year,
+                    &mut summary,
+                )
+                .await?;
+            }
             for statement in &priority.statements {
                 let statement_item = store
                     .add_item(
@@ -217,57 +233,25 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
                             plan_id: created.id,
                             parent_id: Some(priority_item.id),
                             ambition_id: None,
-                            number: Some(statement.number),
+                            reference: Some(statement.reference.clone()),
                             title: statement.title.clone(),
                             illustrative: statement.illustrative,
                         },
                     )
                     .await
-                    .map_err(at(&format!("{place}, statement {}", statement.number)))?;
+                    .map_err(at(&format!("{place}, statement {}", statement.reference)))?;
                 for action in &statement.actions {
-                    let place = format!("{place}, action {}", action.details.reference);
-                    let continues = action.continues.map(|r| {
-                        actions_by_year[&(plan.portfolio.to_string(), plan.year.previous(), r)]
-                    });
-                    let added = store
-                        .add_action(
-                            ACTOR,
-                            NewAction {
-                                item_id: statement_item.id,
-                                details: action.details.clone(),
-                                measures: action.measures.clone(),
-                                continues,
-                            },
-                        )
-                        .await
-                        .map_err(at(&place))?;
-                    actions_by_year.insert(
-                        (
-                            plan.portfolio.to_string(),
-                            plan.year,
-                            action.details.reference,
-                        ),
-                        added.id,
-                    );
-                    summary.actions += 1;
-                    for update in &action.updates {
-                        let mut input = update.input.clone();
-                        input.actuals = update
-                            .actuals
-                            .iter()
-                            .map(|(name, value)| domain::MeasureActual {
-                                measure_id: Store::measure_named(&added, name)
-                                    .expect("checked in parse")
-                                    .0,
-                                value: *value,
-                            })
-                            .collect();
-                        store
-                            .record_update(ACTOR, added.id, update.period, input, None)
-                            .await
-                            .map_err(at(&format!("{place}, update {}", update.period)))?;
-                        summary.updates += 1;
-                    }
+                    write_action(
+                        store,
+                        &at,
+                        &place,
+                        plan,
+                        statement_item.id,
+                        action,
+                        &mut actions_by_year,
+                        &mut summary,
+                    )
+                    .await?;
                 }
             }
         }
@@ -287,6 +271,71 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
         }
     }
     Ok(summary)
+}
+
+/// Actions of earlier plans by portfolio, year and reference, for lineage.
+type ActionsByYear = HashMap<(String, FinancialYear, ActionRef), i64>;
+
+/// Write one action of `plan` under item `item_id`, with its updates.
+#[allow(clippy::too_many_arguments)]
+async fn write_action<F, E>(
+    store: &Store,
+    at: &F,
+    place: &str,
+    plan: &file::PlanDef,
+    item_id: i64,
+    action: &file::ActionDef,
+    actions_by_year: &mut ActionsByYear,
+    summary: &mut LoadSummary,
+) -> Result<(), LoadError>
+where
+    F: Fn(&str) -> E,
+    E: FnOnce(StoreError) -> LoadError,
+{
+    let place = format!("{place}, action {}", action.details.reference);
+    let continues = action.continues.as_ref().map(|r| {
+        actions_by_year[&(plan.portfolio.to_string(), plan.year.previous(), r.clone())]
+    });
+    let added = store
+        .add_action(
+            ACTOR,
+            NewAction {
+                item_id,
+                details: action.details.clone(),
+                measures: action.measures.clone(),
+                continues,
+            },
+        )
+        .await
+        .map_err(at(&place))?;
+    actions_by_year.insert(
+        (
+            plan.portfolio.to_string(),
+            plan.year,
+            action.details.reference.clone(),
+        ),
+        added.id,
+    );
+    summary.actions += 1;
+    for update in &action.updates {
+        let mut input = update.input.clone();
+        input.actuals = update
+            .actuals
+            .iter()
+            .map(|(name, value)| domain::MeasureActual {
+                measure_id: Store::measure_named(&added, name)
+                    .expect("checked in parse")
+                    .0,
+                value: *value,
+            })
+            .collect();
+        store
+            .record_update(ACTOR, added.id, update.period, input, None)
+            .await
+            .map_err(at(&format!("{place}, update {}", update.period)))?;
+        summary.updates += 1;
+    }
+    Ok(())
 }
 
 /// One demo account: its role, email address and password.

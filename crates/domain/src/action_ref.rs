@@ -307,6 +307,32 @@ impl ReferenceScheme {
         }
     }
 
+    /// A form's hint for an action reference in this scheme.
+    pub fn action_hint(self) -> &'static str {
+        match self {
+            ReferenceScheme::Statement => "The statement number and an optional letter, like 10A",
+            ReferenceScheme::Dotted => {
+                "The number of the item it sits under and one more, like 1.2.3 under 1.2"
+            }
+            ReferenceScheme::Free => {
+                "Up to 20 letters, digits, spaces, hyphens, dots, slashes or ampersands, like ASC 3.2 or P&R-07"
+            }
+        }
+    }
+
+    /// A form's hint for a plan item reference in this scheme.
+    pub fn item_hint(self) -> &'static str {
+        match self {
+            ReferenceScheme::Statement => "A whole number, like 10",
+            ReferenceScheme::Dotted => {
+                "Dotted numbers starting with the reference of the item above, like 1.2 under 1"
+            }
+            ReferenceScheme::Free => {
+                "Up to 20 letters, digits, spaces, hyphens, dots, slashes or ampersands, like CP2 or H&W"
+            }
+        }
+    }
+
     /// Parse a raw action reference in this scheme.
     pub fn parse_action(self, raw: &str) -> Result<ActionRef, ParseError> {
         let err = || ParseError::new("action reference", raw, self.action_expected());

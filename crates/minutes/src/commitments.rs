@@ -225,7 +225,7 @@ enum Promise {
 
 /// The actions a paragraph mentions, and the last one the paragraph before
 /// it mentioned (which an "ACTION:" line on its own follows).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Refs<'a> {
     /// This paragraph's action references.
     pub here: &'a [RefAt],
@@ -288,7 +288,7 @@ impl Commitments {
         for (si, r) in sentences.iter().enumerate() {
             let context = talk.context.get(si).cloned().flatten();
             let action = last_ref_before(refs, r.end);
-            let line_action = action.or(earlier);
+            let line_action = action.clone().or(earlier.clone());
             if self.action_line(p, toks, sentences, si, line_action, meeting) {
                 continue;
             }
@@ -337,7 +337,7 @@ impl Commitments {
                     text,
                     owner: owner.or_else(|| context.clone()),
                     due: due_in(p, toks, from, to, meeting),
-                    action_ref: action,
+                    action_ref: action.clone(),
                 });
                 i = run.end;
             }

@@ -325,7 +325,7 @@ pub async fn plan(
         if !wanted.contains(&id) {
             continue;
         }
-        let label = match item.number {
+        let label = match &item.reference {
             Some(n) => format!("{} {n}", levels.name(item.depth)),
             None => levels.name(item.depth).to_owned(),
         };
@@ -382,7 +382,7 @@ pub async fn plan(
     let tops: Vec<(String, RollUp)> = tree
         .children(None)
         .map(|i| {
-            let name = match i.number {
+            let name = match &i.reference {
                 Some(n) => format!("{} {n}", levels.name(0)),
                 None => i.title.to_string(),
             };
@@ -503,7 +503,7 @@ pub async fn plan(
             .children(None)
             .map(|i| {
                 let title = i.title.to_string();
-                let label = match i.number {
+                let label = match &i.reference {
                     Some(n) => format!("{} {n}: {}", levels.name(0), title),
                     None => title,
                 };
@@ -562,7 +562,7 @@ pub async fn plan(
                                 })
                         })
                         .collect();
-                    let heading = match top.number {
+                    let heading = match &top.reference {
                         Some(n) => format!("{} {n}", levels.name(0)),
                         None => top.title.to_string(),
                     };
@@ -725,7 +725,7 @@ pub async fn action(
             .path_of(&action)
             .iter()
             .map(|i| {
-                let label = match i.number {
+                let label = match &i.reference {
                     Some(n) => format!("{} {n}", levels.name(i.depth)),
                     None => levels.name(i.depth).to_owned(),
                 };
@@ -1307,6 +1307,7 @@ fn action_page_form(
         action_href: format!("/b/{}/actions/{}", body.slug, action.id),
         errors,
         reference: f.reference.clone(),
+        reference_hint: body.reference_scheme.action_hint(),
         title: f.title.clone(),
         lead: f.lead.clone(),
         directorate: f.directorate.clone(),
@@ -1363,7 +1364,11 @@ pub async fn edit_action(
     check_form(&headers, &viewer, &fields.csrf)?;
     let status = state.store().plan_by_id(action.plan_id).await?.status;
     let mut errors = Vec::new();
-    let reference = take(&mut errors, "reference", fields.reference.parse());
+    let reference = take(
+        &mut errors,
+        "reference",
+        body.reference_scheme.parse_action(&fields.reference),
+    );
     let title = take(&mut errors, "title", Title::parse("title", &fields.title));
     let lead = take(&mut errors, "lead", Title::parse("lead", &fields.lead));
     let directorate = take(

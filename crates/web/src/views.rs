@@ -354,6 +354,8 @@ pub struct ActionFormPage {
     pub action_href: String,
     pub errors: Vec<FieldError>,
     pub reference: String,
+    /// The hint for a reference in the body's scheme.
+    pub reference_hint: &'static str,
     pub title: String,
     pub lead: String,
     pub directorate: String,
@@ -371,7 +373,7 @@ impl ActionFormPage {
             (
                 "reference",
                 "Reference",
-                "The statement number and an optional letter, like 10A",
+                self.reference_hint,
                 &self.reference,
                 "govuk-input--width-4",
             ),

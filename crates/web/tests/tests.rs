@@ -98,7 +98,7 @@ impl App {
             .await
             .unwrap();
         self.store
-            .action_by_ref(plan.id, reference.parse().unwrap())
+            .action_by_ref(plan.id, &reference.parse().unwrap())
             .await
             .unwrap()
             .id
