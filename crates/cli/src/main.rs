@@ -214,6 +214,11 @@ enum BodyCommand {
         /// period), allow or refuse.
         #[arg(long, value_name = "auto|allow|refuse")]
         updates_outside_cycle: Option<String>,
+        /// How actions and plan items are referenced: statement ("10A"
+        /// under statement 10), dotted ("1.2.3" under "1.2") or free codes
+        /// ("CP2.3.1", "ASC 3.2"). Changeable only while the body has no plans.
+        #[arg(long, value_name = "statement|dotted|free")]
+        reference_scheme: Option<String>,
     },
 }
 
@@ -516,6 +521,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Body(BodyCommand::Settings {
             updates_outside_cycle,
+            reference_scheme,
         }) => {
             let slug = body.clone().ok_or_else(|| {
                 UserError("body: name the body with --body SLUG, e.g. --body bromley".into())
@@ -524,8 +530,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map(|s| s.parse::<domain::OutsideCycle>())
                 .transpose()
                 .map_err(UserError::from)?;
+            let scheme = reference_scheme
+                .map(|s| s.parse::<domain::ReferenceScheme>())
+                .transpose()
+                .map_err(UserError::from)?;
             let store = Store::open(&location).await?;
-            let the_body = store.body(&slug).await?;
+            let mut the_body = store.body(&slug).await?;
+            if let Some(scheme) = scheme {
+                the_body = store
+                    .set_reference_scheme(&actor(), the_body.id, the_body.version, scheme)
+                    .await?;
+            }
             let now = match setting {
                 Some(setting) => {
                     store
@@ -539,6 +554,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 the_body.name,
                 now.label(),
                 now.as_str()
+            );
+            println!(
+                "{}: reference scheme: {} ({}).",
+                the_body.name,
+                the_body.reference_scheme.label(),
+                the_body.reference_scheme
             );
             Ok(())
         }

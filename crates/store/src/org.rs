@@ -91,6 +91,16 @@ pub(crate) fn alignment_from(row: &AnyRow) -> Result<Alignment, StoreError> {
     })
 }
 
+async fn plan_count(conn: &mut sqlx::AnyConnection, body_id: i64) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM plans pl JOIN portfolios po ON po.id = pl.portfolio_id \
+         WHERE po.body_id = $1 AND pl.deleted_at IS NULL",
+    )
+    .bind(body_id)
+    .fetch_one(conn)
+    .await?)
+}
+
 const PORTFOLIO_COLUMNS: &str = "p.id, p.body_id, p.code, p.name, p.version, c.name AS committee \
      FROM portfolios p LEFT JOIN committees c ON c.id = p.committee_id";
 
@@ -159,13 +169,7 @@ impl Store {
         )
         .await?;
         if scheme != before.reference_scheme {
-            let plans: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM plans pl JOIN portfolios po ON po.id = pl.portfolio_id \
-                 WHERE po.body_id = $1 AND pl.deleted_at IS NULL",
-            )
-            .bind(body_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let plans = plan_count(&mut tx, body_id).await?;
             if plans > 0 {
                 return Err(StoreError::Invalid(domain::ParseError::new(
                     "reference scheme",
@@ -201,6 +205,12 @@ impl Store {
         body.reference_scheme = scheme;
         body.version = expected_version + 1;
         Ok(body)
+    }
+
+    /// How many plans `body_id` has (a body with none may change its reference scheme).
+    pub async fn plan_count(&self, body_id: i64) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        plan_count(&mut conn, body_id).await
     }
 
     /// Every body, by name.

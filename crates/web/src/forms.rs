@@ -20,7 +20,7 @@ use crate::error::{Path, WebError};
 use crate::pages::{
     body_for, capitalise, check_form, chrome, field_error, need_sign_in, take, viewer,
 };
-use crate::views::{Choice, FieldError, SelectField, TextField, TextFormPage};
+use crate::views::{CheckGroup, Choice, FieldError, SelectField, TextField, TextFormPage};
 
 type PageResult = Result<axum::response::Response, WebError>;
 
@@ -746,6 +746,10 @@ async fn settings_page(
     let chosen = posted
         .map(|f| value(f, "updates_outside_cycle"))
         .unwrap_or_else(|| now.as_str().to_owned());
+    let scheme = posted
+        .map(|f| value(f, "reference_scheme"))
+        .unwrap_or_else(|| body.reference_scheme.as_str().to_owned());
+    let has_plans = state.store().plan_count(body.id).await? > 0;
     let failed = !errors.is_empty();
     render(
         TextFormPage {
@@ -772,7 +776,27 @@ async fn settings_page(
                 })
                 .collect(),
             }],
-            checks: vec![],
+            checks: vec![CheckGroup {
+                name: "reference_scheme".into(),
+                legend: "How actions and plan items are referenced".into(),
+                hint: if has_plans {
+                    format!(
+                        "The body has plans, so this stays as it is: {}.",
+                        body.reference_scheme.label()
+                    )
+                } else {
+                    "Choose before the first plan is added: it cannot be changed once the body has a plan.".into()
+                },
+                choices: domain::ReferenceScheme::ALL
+                    .iter()
+                    .map(|s| Choice {
+                        value: s.as_str().into(),
+                        label: s.label().into(),
+                        selected: s.as_str() == scheme,
+                    })
+                    .collect(),
+                radio: true,
+            }],
             amendment: None,
             version: posted
                 .map(|f| value(f, "version"))
@@ -810,8 +834,26 @@ pub async fn save_settings(
         "updates_outside_cycle",
         value(&fields, "updates_outside_cycle").parse::<OutsideCycle>(),
     );
-    let version = value(&fields, "version").parse().unwrap_or(0);
-    if let Some(setting) = setting {
+    let scheme = take(
+        &mut errors,
+        "reference_scheme",
+        value(&fields, "reference_scheme").parse::<domain::ReferenceScheme>(),
+    );
+    let mut version = value(&fields, "version").parse().unwrap_or(0);
+    if let (Some(setting), Some(scheme)) = (setting, scheme) {
+        if scheme != body.reference_scheme {
+            match state
+                .store()
+                .set_reference_scheme(&viewer.actor(), body.id, version, scheme)
+                .await
+            {
+                Ok(changed) => version = changed.version,
+                Err(e) => {
+                    conflict_or(&mut errors, "reference_scheme", e)?;
+                    return settings_page(&state, &viewer, &body, Some(&fields), errors).await;
+                }
+            }
+        }
         match state
             .store()
             .set_outside_cycle(&viewer.actor(), body.id, version, setting)

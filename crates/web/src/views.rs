@@ -467,12 +467,14 @@ pub struct SelectField {
     pub options: Vec<Choice>,
 }
 
-/// A group of checkboxes of a simple form, each posting `name` once when ticked.
+/// A group of checkboxes of a simple form, each posting `name` once when
+/// ticked; or, when `radio`, radios posting `name` once with the one chosen.
 pub struct CheckGroup {
     pub name: String,
     pub legend: String,
     pub hint: String,
     pub choices: Vec<Choice>,
+    pub radio: bool,
 }
 
 /// A simple form: text fields, then drop-down lists and checkboxes
