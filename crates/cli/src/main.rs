@@ -842,6 +842,32 @@ async fn demo(location: &DatabaseLocation) -> anyhow::Result<Store> {
         }
         Err(e) => return Err(e.into()),
     }
+    let northmoor = "northmoor".parse().expect("valid slug");
+    match store.body(&northmoor).await {
+        Ok(_) => println!("{location} already holds the Northmoor example (illustrative)."),
+        Err(StoreError::NotFound { .. }) => {
+            let summary = demo::load_northmoor(&store)
+                .await
+                .context("loading the Northmoor example")?;
+            println!(
+                "Created the Northmoor example (an invented council, dotted references) in {location}: {} plans, {} actions, {} updates.",
+                summary.plans, summary.actions, summary.updates
+            );
+            let accounts = demo::load_northmoor_people(&store, web::hash_password)
+                .await
+                .context("creating the Northmoor demo accounts")?;
+            println!("Northmoor demo accounts:");
+            for a in accounts {
+                println!(
+                    "  {:<20} {:<28} password: {}",
+                    a.role.label(),
+                    a.email,
+                    a.password
+                );
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
     println!();
     let code: PortfolioCode = "ACH".parse().expect("valid code");
     let year: FinancialYear = "2022/23".parse().expect("valid year");

@@ -68,6 +68,87 @@ pub struct LoadSummary {
     pub updates: usize,
 }
 
+/// The second demo body's plan file: Northmoor District Council, an
+/// invented (illustrative) council with three levels (Theme → Outcome →
+/// Action) and dotted references ("1.1.10" under "1.1").
+pub const NORTHMOOR: &str = include_str!("../data/northmoor.toml");
+
+/// Load the illustrative Northmoor example into `store`.
+pub async fn load_northmoor(store: &Store) -> Result<LoadSummary, LoadError> {
+    load(store, "northmoor.toml", NORTHMOOR).await
+}
+
+/// Northmoor's demo accounts: an administrator, a performance officer and
+/// an action lead, at `northmoor.example`.
+pub fn northmoor_accounts() -> Vec<DemoAccount> {
+    use domain::Role;
+    let account = |role: Role, name: &str, leads: Option<&str>| DemoAccount {
+        role,
+        email: format!("{name}@northmoor.example"),
+        password: format!("demo-{name}-password"),
+        leads: leads.map(str::to_owned),
+    };
+    vec![
+        account(Role::Administrator, "admin", None),
+        account(Role::PerformanceOfficer, "officer", None),
+        account(
+            Role::ActionLead,
+            "lead",
+            Some("Head of Climate and Sustainability"),
+        ),
+    ]
+}
+
+/// Create Northmoor's demo accounts, hashing passwords with `hash` (its
+/// plans are published by its plan file).
+pub async fn load_northmoor_people(
+    store: &Store,
+    hash: impl Fn(&domain::Password) -> String,
+) -> Result<Vec<DemoAccount>, LoadError> {
+    let accounts = northmoor_accounts();
+    add_accounts(store, "northmoor", &accounts, hash).await?;
+    Ok(accounts)
+}
+
+async fn add_accounts(
+    store: &Store,
+    slug: &str,
+    accounts: &[DemoAccount],
+    hash: impl Fn(&domain::Password) -> String,
+) -> Result<(), LoadError> {
+    let at = |place: &str| {
+        let place = place.to_owned();
+        move |source: StoreError| LoadError::Store {
+            file: "demo accounts".into(),
+            place,
+            source: Box::new(source),
+        }
+    };
+    let body = store
+        .body(&slug.parse().expect("valid slug"))
+        .await
+        .map_err(at("body"))?;
+    for a in accounts {
+        let password = domain::Password::new(&a.password).expect("demo passwords are long enough");
+        let name = domain::Title::parse("name", &format!("Demo {}", a.role.label().to_lowercase()))
+            .expect("valid name");
+        let email = a.email.parse().expect("valid email");
+        let user = store
+            .create_user(ACTOR, email, name, Some(hash(&password)))
+            .await
+            .map_err(at(&a.email))?;
+        let leads = a
+            .leads
+            .as_deref()
+            .map(|l| domain::Title::parse("lead role", l).expect("valid lead"));
+        store
+            .set_membership(ACTOR, user.id, body.id, a.role, leads)
+            .await
+            .map_err(at(&a.email))?;
+    }
+    Ok(())
+}
+
 /// Load the Bromley example into `store`.
 pub async fn load_bromley(store: &Store) -> Result<LoadSummary, LoadError> {
     load(store, "bromley.toml", BROMLEY).await
@@ -392,24 +473,7 @@ pub async fn load_people(
         .await
         .map_err(at("body"))?;
     let accounts = demo_accounts();
-    for a in &accounts {
-        let password = domain::Password::new(&a.password).expect("demo passwords are long enough");
-        let name = domain::Title::parse("name", &format!("Demo {}", a.role.label().to_lowercase()))
-            .expect("valid name");
-        let email = a.email.parse().expect("valid email");
-        let user = store
-            .create_user(ACTOR, email, name, Some(hash(&password)))
-            .await
-            .map_err(at(&a.email))?;
-        let leads = a
-            .leads
-            .as_deref()
-            .map(|l| domain::Title::parse("lead role", l).expect("valid lead"));
-        store
-            .set_membership(ACTOR, user.id, body.id, a.role, leads)
-            .await
-            .map_err(at(&a.email))?;
-    }
+    add_accounts(store, "bromley", &accounts, hash).await?;
     let portfolio = store
         .portfolio(Some(body.id), &"ACH".parse().expect("valid code"))
         .await
