@@ -9,6 +9,8 @@ use testkit::{TestDb, on_both_engines};
 
 #[path = "suite/accounts.rs"]
 mod accounts;
+#[path = "suite/references.rs"]
+mod references;
 
 const ACTOR: &str = "test officer";
 
