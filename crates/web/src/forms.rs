@@ -130,6 +130,7 @@ pub(crate) fn conflict_or(
         StoreError::Invalid(p) => {
             let name = match p.field {
                 "action reference" | "item reference" => "reference",
+                "reference scheme" => "reference_scheme",
                 "target date" => "target",
                 other => other,
             };
