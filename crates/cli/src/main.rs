@@ -893,6 +893,21 @@ fn shell_word(location: &DatabaseLocation) -> String {
     }
 }
 
+/// The action of `plan` with `reference`, which must be written in the
+/// form of the plan's body's reference scheme (a one-line user error if not).
+pub(crate) async fn action_in(
+    store: &Store,
+    plan: &domain::Plan,
+    reference: &ActionRef,
+) -> anyhow::Result<domain::Action> {
+    let portfolio = store.portfolio_by_id(plan.portfolio_id).await?;
+    let scheme = store.body_by_id(portfolio.body_id).await?.reference_scheme;
+    scheme
+        .check_action_form(reference)
+        .map_err(UserError::from)?;
+    Ok(store.action_by_ref(plan.id, reference).await?)
+}
+
 /// The portfolio with `code`, in `body` when given.
 pub(crate) async fn find_portfolio(
     store: &Store,
@@ -955,7 +970,7 @@ async fn set_update(
     let store = Store::open(location).await?;
     let portfolio = find_portfolio(&store, body, &portfolio).await?;
     let plan = store.plan(portfolio.id, year).await?;
-    let action = store.action_by_ref(plan.id, &reference).await?;
+    let action = action_in(&store, &plan, &reference).await?;
     let mut actuals = Vec::new();
     for (name, value) in named_actuals {
         let (measure_id, _) = Store::measure_named(&action, &name).ok_or_else(|| {

@@ -74,7 +74,7 @@ pub async fn refresh(
     let plan = store.plan(portfolio.id, year).await?;
     let mut fates = HashMap::new();
     for (reference, fate) in by_ref {
-        let action = store.action_by_ref(plan.id, &reference).await?;
+        let action = crate::action_in(&store, &plan, &reference).await?;
         if fates.insert(action.id, fate).is_some() {
             return Err(UserError(format!(
                 "action reference: {reference} is given more than one outcome; give each action one"

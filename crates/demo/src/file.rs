@@ -502,125 +502,121 @@ impl PlanFile {
              -> Result<Vec<ActionDef>, LoadError> {
                 let mut actions = Vec::new();
                 for a in list {
-                let here = format!("{here}, action {}", a.reference);
-                let details = ActionDetails {
-                    reference: scheme
-                        .parse_action(&a.reference)
-                        .map_err(|e| invalid(&here, e))?,
-                    title: title(&here, "title", &a.title)?,
-                    lead: title(&here, "lead", &a.lead)?,
-                    directorate: a
-                        .directorate
-                        .as_deref()
-                        .map(|d| title(&here, "directorate", d))
-                        .transpose()?,
-                    target: a
-                        .target
-                        .as_deref()
-                        .map(str::parse)
-                        .transpose()
-                        .map_err(|e| invalid(&here, e))?,
-                    illustrative: a.illustrative,
-                };
-                details
-                    .check_under(scheme, item)
-                    .map_err(|e| invalid(&here, e))?;
-                domain::Action::check_target_in(&details, year)
-                    .map_err(|e| invalid(&here, e))?;
-                if !seen_refs.insert(details.reference.clone()) {
-                    return Err(invalid(
-                        &here,
-                        ParseError::new(
-                            "ref",
-                            &a.reference,
-                            "a reference no other action of the plan has",
-                        ),
-                    ));
-                }
-                let continues = a
-                    .continues
-                    .as_deref()
-                    .map(|c| scheme.parse_action(c))
-                    .transpose()
-                    .map_err(|e| invalid(&here, e))?;
-                if let Some(c) = continues.as_ref().filter(|c| !previous_refs.contains(*c)) {
-                    return Err(invalid(
-                        &here,
-                        ParseError::new(
-                            "continues",
-                            c.to_string(),
-                            format!(
-                                "the reference of an action in the {} plan, listed before this plan",
-                                year.previous()
-                            ),
-                        ),
-                    ));
-                }
-                let measures = a
-                    .measures
-                    .iter()
-                    .map(|m| measure(m, &here, &invalid))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let mut updates = Vec::new();
-                for u in &a.updates {
-                    let here = format!("{here}, update {}", u.period);
-                    let period: ReportingPeriod =
-                        u.period.parse().map_err(|e| invalid(&here, e))?;
-                    if period.year != year {
+                    let here = format!("{here}, action {}", a.reference);
+                    let details = ActionDetails {
+                        reference: scheme
+                            .parse_action(&a.reference)
+                            .map_err(|e| invalid(&here, e))?,
+                        title: title(&here, "title", &a.title)?,
+                        lead: title(&here, "lead", &a.lead)?,
+                        directorate: a
+                            .directorate
+                            .as_deref()
+                            .map(|d| title(&here, "directorate", d))
+                            .transpose()?,
+                        target: a
+                            .target
+                            .as_deref()
+                            .map(str::parse)
+                            .transpose()
+                            .map_err(|e| invalid(&here, e))?,
+                        illustrative: a.illustrative,
+                    };
+                    details
+                        .check_under(scheme, item)
+                        .map_err(|e| invalid(&here, e))?;
+                    domain::Action::check_target_in(&details, year)
+                        .map_err(|e| invalid(&here, e))?;
+                    if !seen_refs.insert(details.reference.clone()) {
                         return Err(invalid(
                             &here,
                             ParseError::new(
-                                "period",
-                                &u.period,
-                                format!("a period of {year}"),
+                                "ref",
+                                &a.reference,
+                                "a reference no other action of the plan has",
                             ),
                         ));
                     }
-                    let input = UpdateInput {
-                        status: u.status.parse().map_err(|e| invalid(&here, e))?,
-                        commentary: Text::parse("commentary", &u.commentary)
-                            .map_err(|e| invalid(&here, e))?,
-                        percent: u
-                            .percent
-                            .map(Percent::try_from)
-                            .transpose()
-                            .map_err(|e| invalid(&here, e))?,
-                        key_achievement: u.key_achievement,
-                        actuals: vec![],
-                        author: title(&here, "author", &u.author)?,
-                        illustrative: u.illustrative,
-                    }
-                    .validate()
-                    .map_err(|e| invalid(&here, e))?;
-                    for actual in &u.actuals {
-                        let known = measures.iter().any(|m| matches!(m, Measure::Indicator(i) if i.name.eq_ignore_ascii_case(&actual.measure)));
-                        if !known || !actual.value.is_finite() {
-                            return Err(invalid(
-                                &here,
-                                ParseError::new(
-                                    "actuals",
-                                    &actual.measure,
-                                    "the name of one of the action's indicators, with a finite value",
-                                ),
-                            ));
-                        }
-                    }
-                    if updates.iter().any(|x: &UpdateDef| x.period == period) {
+                    let continues = a
+                        .continues
+                        .as_deref()
+                        .map(|c| scheme.parse_action(c))
+                        .transpose()
+                        .map_err(|e| invalid(&here, e))?;
+                    if let Some(c) = continues.as_ref().filter(|c| !previous_refs.contains(*c)) {
                         return Err(invalid(
                             &here,
-                            ParseError::new("period", &u.period, "one update per period"),
+                            ParseError::new(
+                                "continues",
+                                c.to_string(),
+                                format!(
+                                    "the reference of an action in the {} plan, listed before this plan",
+                                    year.previous()
+                                ),
+                            ),
                         ));
                     }
-                    updates.push(UpdateDef {
-                        period,
-                        input,
-                        actuals: u
-                            .actuals
-                            .iter()
-                            .map(|a| (a.measure.clone(), a.value))
-                            .collect(),
-                    });
-                }
+                    let measures = a
+                        .measures
+                        .iter()
+                        .map(|m| measure(m, &here, &invalid))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let mut updates = Vec::new();
+                    for u in &a.updates {
+                        let here = format!("{here}, update {}", u.period);
+                        let period: ReportingPeriod =
+                            u.period.parse().map_err(|e| invalid(&here, e))?;
+                        if period.year != year {
+                            return Err(invalid(
+                                &here,
+                                ParseError::new("period", &u.period, format!("a period of {year}")),
+                            ));
+                        }
+                        let input = UpdateInput {
+                            status: u.status.parse().map_err(|e| invalid(&here, e))?,
+                            commentary: Text::parse("commentary", &u.commentary)
+                                .map_err(|e| invalid(&here, e))?,
+                            percent: u
+                                .percent
+                                .map(Percent::try_from)
+                                .transpose()
+                                .map_err(|e| invalid(&here, e))?,
+                            key_achievement: u.key_achievement,
+                            actuals: vec![],
+                            author: title(&here, "author", &u.author)?,
+                            illustrative: u.illustrative,
+                        }
+                        .validate()
+                        .map_err(|e| invalid(&here, e))?;
+                        for actual in &u.actuals {
+                            let known = measures.iter().any(|m| matches!(m, Measure::Indicator(i) if i.name.eq_ignore_ascii_case(&actual.measure)));
+                            if !known || !actual.value.is_finite() {
+                                return Err(invalid(
+                                    &here,
+                                    ParseError::new(
+                                        "actuals",
+                                        &actual.measure,
+                                        "the name of one of the action's indicators, with a finite value",
+                                    ),
+                                ));
+                            }
+                        }
+                        if updates.iter().any(|x: &UpdateDef| x.period == period) {
+                            return Err(invalid(
+                                &here,
+                                ParseError::new("period", &u.period, "one update per period"),
+                            ));
+                        }
+                        updates.push(UpdateDef {
+                            period,
+                            input,
+                            actuals: u
+                                .actuals
+                                .iter()
+                                .map(|a| (a.measure.clone(), a.value))
+                                .collect(),
+                        });
+                    }
                     actions.push(ActionDef {
                         details,
                         measures,

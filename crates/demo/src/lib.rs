@@ -374,9 +374,10 @@ where
     E: FnOnce(StoreError) -> LoadError,
 {
     let place = format!("{place}, action {}", action.details.reference);
-    let continues = action.continues.as_ref().map(|r| {
-        actions_by_year[&(plan.portfolio.to_string(), plan.year.previous(), r.clone())]
-    });
+    let continues = action
+        .continues
+        .as_ref()
+        .map(|r| actions_by_year[&(plan.portfolio.to_string(), plan.year.previous(), r.clone())]);
     let added = store
         .add_action(
             ACTOR,

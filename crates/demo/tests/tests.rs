@@ -195,7 +195,13 @@ async fn northmoor_has_dotted_references_in_natural_order(db: TestDb) {
         .await
         .unwrap();
     let old = store
-        .plan_tree(store.plan(env.id, "2023/24".parse().unwrap()).await.unwrap().id)
+        .plan_tree(
+            store
+                .plan(env.id, "2023/24".parse().unwrap())
+                .await
+                .unwrap()
+                .id,
+        )
         .await
         .unwrap();
     let refs: Vec<String> = old
@@ -220,7 +226,13 @@ async fn northmoor_has_dotted_references_in_natural_order(db: TestDb) {
 
     // Lineage: 1.1.3 of 2024/25 continues 1.1.9 of 2023/24.
     let new = store
-        .plan_tree(store.plan(env.id, "2024/25".parse().unwrap()).await.unwrap().id)
+        .plan_tree(
+            store
+                .plan(env.id, "2024/25".parse().unwrap())
+                .await
+                .unwrap()
+                .id,
+        )
         .await
         .unwrap();
     let renumbered = action(&new, "1.1.3");
@@ -258,7 +270,11 @@ fn a_plan_file_checks_references_against_its_scheme() {
         "{err}"
     );
     // An unknown scheme.
-    let broken = demo::NORTHMOOR.replacen("reference_scheme = \"dotted\"", "reference_scheme = \"roman\"", 1);
+    let broken = demo::NORTHMOOR.replacen(
+        "reference_scheme = \"dotted\"",
+        "reference_scheme = \"roman\"",
+        1,
+    );
     let err = PlanFile::parse("northmoor.toml", &broken).unwrap_err();
     assert!(err.to_string().contains("reference scheme"), "{err}");
 }

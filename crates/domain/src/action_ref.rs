@@ -409,7 +409,9 @@ impl ReferenceScheme {
                     Err(ParseError::new(
                         "action reference",
                         r.as_str(),
-                        format!("{item} and one more number, such as {item}.1, as it sits under item {item}"),
+                        format!(
+                            "{item} and one more number, such as {item}.1, as it sits under item {item}"
+                        ),
                     ))
                 }
             }
@@ -478,8 +480,8 @@ impl From<ReferenceScheme> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
     use ReferenceScheme::*;
+    use proptest::prelude::*;
 
     fn refs(list: &[&str]) -> Vec<ActionRef> {
         list.iter().map(|s| s.parse().unwrap()).collect()
@@ -522,7 +524,15 @@ mod tests {
             "  ASC   3.2 ".parse::<ActionRef>().unwrap().as_str(),
             "ASC 3.2"
         );
-        for s in ["", "-7", "7-", "a_b", "ÄSC", "123456789012345678901", "x\ty<"] {
+        for s in [
+            "",
+            "-7",
+            "7-",
+            "a_b",
+            "ÄSC",
+            "123456789012345678901",
+            "x\ty<",
+        ] {
             let e = Free.parse_action(s).unwrap_err();
             assert!(e.expected.contains("up to 20"), "{s}");
         }
@@ -547,7 +557,13 @@ mod tests {
                 .check_item(&Dotted.parse_item("2.1").unwrap(), Some(&top))
                 .is_err()
         );
-        assert!(Dotted.parse_action("x").unwrap_err().expected.contains("1.2.3"));
+        assert!(
+            Dotted
+                .parse_action("x")
+                .unwrap_err()
+                .expected
+                .contains("1.2.3")
+        );
     }
 
     #[test]

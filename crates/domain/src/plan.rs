@@ -542,11 +542,7 @@ mod tests {
                 .field,
             "action reference"
         );
-        assert!(
-            details
-                .check_under(ReferenceScheme::Dotted, None)
-                .is_err()
-        );
+        assert!(details.check_under(ReferenceScheme::Dotted, None).is_err());
         assert!(Action::check_target_in(&details, "2022/23".parse().unwrap()).is_ok());
         assert_eq!(
             Action::check_target_in(&details, "2023/24".parse().unwrap())

@@ -24,13 +24,17 @@ pub(crate) struct RefAt {
 /// token order, as [`Mentions::scan`] returns it.
 pub(crate) fn last_ref_before(refs: &[RefAt], before: usize) -> Option<ActionRef> {
     let n = refs.partition_point(|r| r.tok < before);
-    n.checked_sub(1).and_then(|i| refs.get(i)).map(|r| r.action.clone())
+    n.checked_sub(1)
+        .and_then(|i| refs.get(i))
+        .map(|r| r.action.clone())
 }
 
 /// The first action mentioned in tokens `within`, if any.
 pub(crate) fn first_ref_in(refs: &[RefAt], within: std::ops::Range<usize>) -> Option<ActionRef> {
     let n = refs.partition_point(|r| r.tok < within.start);
-    refs.get(n).filter(|r| r.tok < within.end).map(|r| r.action.clone())
+    refs.get(n)
+        .filter(|r| r.tok < within.end)
+        .map(|r| r.action.clone())
 }
 
 /// Mentions found so far in the document, each once, in order of first

@@ -166,7 +166,10 @@ impl Store {
         };
         let migrator = sqlx::migrate::Migrator {
             migrations: std::borrow::Cow::Owned(
-                all.iter().filter(|m| m.version <= version).cloned().collect(),
+                all.iter()
+                    .filter(|m| m.version <= version)
+                    .cloned()
+                    .collect(),
             ),
             ..sqlx::migrate::Migrator::DEFAULT
         };

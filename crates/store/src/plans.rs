@@ -1054,13 +1054,15 @@ impl Store {
                 )));
             }
         }
-        sqlx::query("UPDATE plan_items SET reference = $1, title = $2, updated_at = $3 WHERE id = $4")
-            .bind(reference.as_ref().map(ToString::to_string))
-            .bind(title.as_str())
-            .bind(now())
-            .bind(item_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE plan_items SET reference = $1, title = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(reference.as_ref().map(ToString::to_string))
+        .bind(title.as_str())
+        .bind(now())
+        .bind(item_id)
+        .execute(&mut *tx)
+        .await?;
         let (after, _) = item(&mut tx, item_id).await?;
         record(
             &mut tx,

@@ -314,6 +314,11 @@ pub struct BodyDto {
     slug: String,
     name: String,
     level_names: Vec<String>,
+    /// How the body's actions and plan items are referenced: "statement"
+    /// ("10A" under statement "10"), "dotted" ("1.2.3" under "1.2") or
+    /// "free" (codes such as "CP2.3.1" or "ASC 3.2").
+    #[schema(pattern = "^(statement|dotted|free)$")]
+    reference_scheme: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/bodies", responses((status = 200, body = Vec<BodyDto>)))]
@@ -328,6 +333,7 @@ async fn bodies(State(state): State<AppState>) -> ApiResult<Vec<BodyDto>> {
                 slug: b.slug.to_string(),
                 name: b.name.to_string(),
                 level_names: b.level_names.into(),
+                reference_scheme: b.reference_scheme.to_string(),
             })
             .collect(),
     ))

@@ -9,9 +9,7 @@ use axum::Form;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
-use domain::{
-    ActionDetails, Body, Measure, OutsideCycle, StrategyYears, TargetDate, Title,
-};
+use domain::{ActionDetails, Body, Measure, OutsideCycle, StrategyYears, TargetDate, Title};
 use store::{NewAction, StoreError};
 
 use crate::AppState;
@@ -529,7 +527,8 @@ pub async fn add_action(
     let reference = take(
         &mut errors,
         "reference",
-        body.reference_scheme.parse_action(&value(&fields, "reference")),
+        body.reference_scheme
+            .parse_action(&value(&fields, "reference")),
     );
     let title = take(
         &mut errors,

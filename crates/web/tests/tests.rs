@@ -340,7 +340,10 @@ async fn every_route_checks_the_role(db: TestDb) {
             "/b/northmoor/committees".into(),
             [200, 200, 200, 200, 200, 200],
         ),
-        ("/b/northmoor/settings".into(), [303, 403, 403, 403, 403, 403]),
+        (
+            "/b/northmoor/settings".into(),
+            [303, 403, 403, 403, 403, 403],
+        ),
         ("/b/nowhere".into(), [404, 404, 404, 404, 404, 404]),
         (
             "/b/bromley/actions/999999".into(),

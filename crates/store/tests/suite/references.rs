@@ -36,7 +36,12 @@ async fn body_with(store: &Store, slug: &str, scheme: ReferenceScheme) -> Plan {
         .await
         .unwrap();
     let strategy = store
-        .create_strategy(ACTOR, body.id, t("Northmoor Together"), "2023-2028".parse().unwrap())
+        .create_strategy(
+            ACTOR,
+            body.id,
+            t("Northmoor Together"),
+            "2023-2028".parse().unwrap(),
+        )
         .await
         .unwrap();
     let ambition = store
@@ -44,7 +49,13 @@ async fn body_with(store: &Store, slug: &str, scheme: ReferenceScheme) -> Plan {
         .await
         .unwrap();
     let portfolio = store
-        .create_portfolio(ACTOR, body.id, "ENV".parse().unwrap(), t("Environment"), None)
+        .create_portfolio(
+            ACTOR,
+            body.id,
+            "ENV".parse().unwrap(),
+            t("Environment"),
+            None,
+        )
         .await
         .unwrap();
     let plan = store
@@ -99,7 +110,11 @@ fn details(reference: &str) -> ActionDetails {
     }
 }
 
-async fn action(store: &Store, item_id: i64, reference: &str) -> Result<domain::Action, StoreError> {
+async fn action(
+    store: &Store,
+    item_id: i64,
+    reference: &str,
+) -> Result<domain::Action, StoreError> {
     store
         .add_action(
             ACTOR,
@@ -121,7 +136,10 @@ async fn references_are_unique_ignoring_case_and_spaces(db: TestDb) {
     assert_eq!(first.details.reference.as_str(), "ASC 3.2");
     for clash in ["asc 3.2", "ASC3.2", " Asc  3.2 "] {
         let err = action(&store, asc, clash).await.unwrap_err();
-        assert!(matches!(err, StoreError::Duplicate { .. }), "{clash}: {err}");
+        assert!(
+            matches!(err, StoreError::Duplicate { .. }),
+            "{clash}: {err}"
+        );
         assert!(err.is_user_error());
         assert!(
             err.to_string().contains("the same as ASC 3.2"),
@@ -178,7 +196,10 @@ async fn the_store_checks_the_bodys_scheme(db: TestDb) {
     let outcome = item(&store, &p, "1.1").await.unwrap();
     // An item must extend the number of the item above.
     let err = item(&store, &p, "2.1").await.unwrap_err();
-    assert!(err.to_string().contains("1.1, as it sits under item 1"), "{err}");
+    assert!(
+        err.to_string().contains("1.1, as it sits under item 1"),
+        "{err}"
+    );
     // An action must be the outcome's number and one more.
     let err = action(&store, outcome, "1.2.3").await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err}");
@@ -190,7 +211,13 @@ async fn the_store_checks_the_bodys_scheme(db: TestDb) {
     // Changing the reference of an item whose actions carry it is refused.
     let (it, _) = store.plan_item(outcome).await.unwrap();
     let err = store
-        .edit_item(ACTOR, outcome, it.version, Some("1.5".parse().unwrap()), t("Outcome"))
+        .edit_item(
+            ACTOR,
+            outcome,
+            it.version,
+            Some("1.5".parse().unwrap()),
+            t("Outcome"),
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("1.1.1 carry it"), "{err}");
@@ -229,14 +256,21 @@ async fn the_scheme_changes_only_while_the_body_has_no_plans(db: TestDb) {
     assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
     let trail = store.audit_trail("body", body.id).await.unwrap();
     assert!(
-        trail
-            .iter()
-            .any(|e| e.after.as_ref().is_some_and(|a| a["reference_scheme"] == "dotted")),
+        trail.iter().any(|e| e
+            .after
+            .as_ref()
+            .is_some_and(|a| a["reference_scheme"] == "dotted")),
         "audited"
     );
 
     let portfolio = store
-        .create_portfolio(ACTOR, body.id, "ENV".parse().unwrap(), t("Environment"), None)
+        .create_portfolio(
+            ACTOR,
+            body.id,
+            "ENV".parse().unwrap(),
+            t("Environment"),
+            None,
+        )
         .await
         .unwrap();
     store

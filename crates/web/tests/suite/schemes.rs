@@ -54,7 +54,10 @@ async fn the_dotted_body_on_every_page_type(db: TestDb) {
 
     let (status, plan) = get(&public, app.url("/b/northmoor/plans/ENV/2023-24")).await;
     assert_eq!(status, StatusCode::OK);
-    in_order(&plan, &["1.1.1", "1.1.2", "1.1.9", "1.1.10", "1.2.1", "2.1.2"]);
+    in_order(
+        &plan,
+        &["1.1.1", "1.1.2", "1.1.9", "1.1.10", "1.2.1", "2.1.2"],
+    );
     assert!(plan.contains("Outcome 1.1"), "the body's level names");
 
     let id = northmoor_action(&app, "ENV", "2023/24", "1.1.10").await;
@@ -88,7 +91,10 @@ async fn the_dotted_body_on_every_page_type(db: TestDb) {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(refresh.contains("1.1.10"), "the refresh names the old reference");
+    assert!(
+        refresh.contains("1.1.10"),
+        "the refresh names the old reference"
+    );
 
     // The API lists items and actions with their references, in natural order.
     let plans: Value = public
@@ -216,7 +222,10 @@ async fn the_scheme_is_a_setting_fixed_once_there_are_plans(db: TestDb) {
     let officer = app.signed_in_at("officer", "northmoor").await;
     let (status, form) = get(&officer, app.url("/b/northmoor/settings")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(form.contains(r#"type="radio" value="dotted" checked"#), "{form}");
+    assert!(
+        form.contains(r#"type="radio" value="dotted" checked"#),
+        "{form}"
+    );
     assert!(form.contains("The body has plans, so this stays as it is"));
     let post = [
         ("csrf", hidden(&form, "csrf")),
@@ -236,7 +245,10 @@ async fn the_scheme_is_a_setting_fixed_once_there_are_plans(db: TestDb) {
         page.contains("can be changed only while it has no plans"),
         "{page}"
     );
-    assert!(page.contains("href=\"#reference_scheme\""), "error summary links to the radios");
+    assert!(
+        page.contains("href=\"#reference_scheme\""),
+        "error summary links to the radios"
+    );
     let body = app.store.body(&"northmoor".parse().unwrap()).await.unwrap();
     assert_eq!(body.reference_scheme, domain::ReferenceScheme::Dotted);
     // Keeping the scheme saves the other settings as before.
