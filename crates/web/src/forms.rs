@@ -454,7 +454,7 @@ async fn new_action_page(
                     "Reference",
                     body.reference_scheme.action_hint(),
                     pick("reference", next_ref),
-                    "govuk-input--width-4",
+                    "govuk-input--width-10",
                 ),
                 field("title", "Title", "", pick("title", String::new()), ""),
                 field(

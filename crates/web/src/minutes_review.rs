@@ -154,7 +154,7 @@ impl Proposals {
                     error(
                         field,
                         format!(
-                            "Action {raw:?} is not an action reference such as 10A; correct it or leave it empty"
+                            "Action {raw:?} is not an action reference such as 10A, 1.2.3 or ASC 3.2; correct it or leave it empty"
                         ),
                     );
                     None

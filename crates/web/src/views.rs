@@ -375,7 +375,7 @@ impl ActionFormPage {
                 "Reference",
                 self.reference_hint,
                 &self.reference,
-                "govuk-input--width-4",
+                "govuk-input--width-10",
             ),
             ("title", "Action", "", &self.title, ""),
             (
