@@ -113,6 +113,18 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> PageRes
     if let [only] = bodies.as_slice() {
         return Ok(Redirect::to(&format!("/b/{}", only.slug)).into_response());
     }
+    // Someone with a role in one body of several goes to that body.
+    let mine: Vec<&Body> = bodies
+        .iter()
+        .filter(|b| {
+            viewer
+                .as_ref()
+                .is_some_and(|v| v.memberships.iter().any(|m| m.body_id == b.id))
+        })
+        .collect();
+    if let [only] = mine.as_slice() {
+        return Ok(Redirect::to(&format!("/b/{}", only.slug)).into_response());
+    }
     html(IndexPage {
         chrome: chrome(viewer.as_ref(), None),
         bodies: bodies
@@ -1707,6 +1719,8 @@ pub async fn sign_out(
     headers: HeaderMap,
     Form(f): Form<CsrfOnly>,
 ) -> PageResult {
+    // Back to the public home of the one body they belong to, if one.
+    let mut home = "/".to_owned();
     if let Some(viewer) = viewer(&state, &headers).await? {
         check_form(&headers, &viewer, &f.csrf)?;
         if let Some(token) = auth::cookie(&headers, auth::SESSION_COOKIE) {
@@ -1715,9 +1729,12 @@ pub async fn sign_out(
                 .delete_session(&auth::token_hash(&token))
                 .await?;
         }
+        if let [only] = viewer.memberships.as_slice() {
+            home = format!("/b/{}", state.store().body_by_id(only.body_id).await?.slug);
+        }
     }
     let clear = auth::set_cookie(auth::SESSION_COOKIE, "", 0, state.secure_cookies());
-    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/")).into_response())
+    Ok(([(header::SET_COOKIE, clear)], Redirect::to(&home)).into_response())
 }
 
 /// Any other address: the "page not found" page.

@@ -219,7 +219,15 @@ on_both_engines!(references_are_taken_in_the_bodys_scheme);
 
 async fn the_scheme_is_a_setting_fixed_once_there_are_plans(db: TestDb) {
     let app = spawn_app(db).await;
+    // With two bodies the home page lists them; someone with a role in one
+    // of them goes straight to it.
+    let (status, index) = get(&client(), app.url("/")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(index.contains("/b/northmoor") && index.contains("/b/bromley"));
     let officer = app.signed_in_at("officer", "northmoor").await;
+    let r = officer.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/b/northmoor");
     let (status, form) = get(&officer, app.url("/b/northmoor/settings")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
