@@ -175,6 +175,28 @@ test('settings page', async () => {
   await assertAccessible(officer, 'settings page');
 });
 
+// The second demo body (Northmoor, illustrative): three levels and dotted references.
+test('second body: home, plan, action, period, report and settings pages', async () => {
+  await open(publicPage, '/b/northmoor');
+  await assertAccessible(publicPage, 'Northmoor home page (public)');
+  await open(publicPage, '/b/northmoor/plans/ENV/2023-24');
+  const text = await publicPage.locator('main').innerText();
+  assert.ok(text.indexOf('1.1.9') < text.indexOf('1.1.10'), '1.1.9 comes before 1.1.10');
+  await assertAccessible(publicPage, 'Northmoor plan page (dotted references)');
+  const action = await findAction(publicPage, base, '/b/northmoor/plans/ENV/2023-24', '1.1.10');
+  await open(publicPage, action.href);
+  await assertAccessible(publicPage, 'Northmoor action page');
+  const nmOfficer = (await signedInPage(browser, base, ACCOUNTS.northmoorOfficer)).page;
+  await open(nmOfficer, '/b/northmoor/plans/ENV/2023-24/periods/H2');
+  await assertAccessible(nmOfficer, 'Northmoor period page');
+  await open(nmOfficer, '/b/northmoor/plans/ENV/2023-24/periods/H2/report');
+  await assertAccessible(nmOfficer, 'Northmoor report');
+  await open(nmOfficer, '/b/northmoor/settings');
+  await nmOfficer.getByRole('group', { name: /How actions and plan items are referenced/ }).waitFor();
+  await assertAccessible(nmOfficer, 'Northmoor settings page (reference scheme radios)');
+  await nmOfficer.context().close();
+});
+
 test('update form for a correction of a signed-off update', async () => {
   await open(officer, `${charted.href}/updates/H1`);
   await officer.getByLabel('Reason for the correction').waitFor();

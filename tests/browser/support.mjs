@@ -30,6 +30,7 @@ export const ACCOUNTS = {
   lead: { email: 'lead@bromley.example', password: 'demo-lead-password' },
   clerk: { email: 'clerk@bromley.example', password: 'demo-clerk-password' },
   member: { email: 'member@bromley.example', password: 'demo-member-password' },
+  northmoorOfficer: { email: 'officer@northmoor.example', password: 'demo-officer-password' },
 };
 
 /** The lead role the demo's action lead account leads. */

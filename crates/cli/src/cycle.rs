@@ -185,7 +185,7 @@ pub async fn move_update(
     };
     let reference: ActionRef = args.action.parse().map_err(UserError::from)?;
     let r = resolve(location, body, &args.period).await?;
-    let action = r.store.action_by_ref(r.plan.id, reference).await?;
+    let action = crate::action_in(&r.store, &r.plan, &reference).await?;
     let update = r
         .store
         .updates_of(action.id)

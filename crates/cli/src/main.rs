@@ -214,6 +214,11 @@ enum BodyCommand {
         /// period), allow or refuse.
         #[arg(long, value_name = "auto|allow|refuse")]
         updates_outside_cycle: Option<String>,
+        /// How actions and plan items are referenced: statement ("10A"
+        /// under statement 10), dotted ("1.2.3" under "1.2") or free codes
+        /// ("CP2.3.1", "ASC 3.2"). Changeable only while the body has no plans.
+        #[arg(long, value_name = "statement|dotted|free")]
+        reference_scheme: Option<String>,
     },
 }
 
@@ -516,6 +521,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Body(BodyCommand::Settings {
             updates_outside_cycle,
+            reference_scheme,
         }) => {
             let slug = body.clone().ok_or_else(|| {
                 UserError("body: name the body with --body SLUG, e.g. --body bromley".into())
@@ -524,8 +530,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map(|s| s.parse::<domain::OutsideCycle>())
                 .transpose()
                 .map_err(UserError::from)?;
+            let scheme = reference_scheme
+                .map(|s| s.parse::<domain::ReferenceScheme>())
+                .transpose()
+                .map_err(UserError::from)?;
             let store = Store::open(&location).await?;
-            let the_body = store.body(&slug).await?;
+            let mut the_body = store.body(&slug).await?;
+            if let Some(scheme) = scheme {
+                the_body = store
+                    .set_reference_scheme(&actor(), the_body.id, the_body.version, scheme)
+                    .await?;
+            }
             let now = match setting {
                 Some(setting) => {
                     store
@@ -539,6 +554,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 the_body.name,
                 now.label(),
                 now.as_str()
+            );
+            println!(
+                "{}: reference scheme: {} ({}).",
+                the_body.name,
+                the_body.reference_scheme.label(),
+                the_body.reference_scheme
             );
             Ok(())
         }
@@ -821,6 +842,32 @@ async fn demo(location: &DatabaseLocation) -> anyhow::Result<Store> {
         }
         Err(e) => return Err(e.into()),
     }
+    let northmoor = "northmoor".parse().expect("valid slug");
+    match store.body(&northmoor).await {
+        Ok(_) => println!("{location} already holds the Northmoor example (illustrative)."),
+        Err(StoreError::NotFound { .. }) => {
+            let summary = demo::load_northmoor(&store)
+                .await
+                .context("loading the Northmoor example")?;
+            println!(
+                "Created the Northmoor example (an invented council, dotted references) in {location}: {} plans, {} actions, {} updates.",
+                summary.plans, summary.actions, summary.updates
+            );
+            let accounts = demo::load_northmoor_people(&store, web::hash_password)
+                .await
+                .context("creating the Northmoor demo accounts")?;
+            println!("Northmoor demo accounts:");
+            for a in accounts {
+                println!(
+                    "  {:<20} {:<28} password: {}",
+                    a.role.label(),
+                    a.email,
+                    a.password
+                );
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
     println!();
     let code: PortfolioCode = "ACH".parse().expect("valid code");
     let year: FinancialYear = "2022/23".parse().expect("valid year");
@@ -844,6 +891,21 @@ fn shell_word(location: &DatabaseLocation) -> String {
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
+}
+
+/// The action of `plan` with `reference`, which must be written in the
+/// form of the plan's body's reference scheme (a one-line user error if not).
+pub(crate) async fn action_in(
+    store: &Store,
+    plan: &domain::Plan,
+    reference: &ActionRef,
+) -> anyhow::Result<domain::Action> {
+    let portfolio = store.portfolio_by_id(plan.portfolio_id).await?;
+    let scheme = store.body_by_id(portfolio.body_id).await?.reference_scheme;
+    scheme
+        .check_action_form(reference)
+        .map_err(UserError::from)?;
+    Ok(store.action_by_ref(plan.id, reference).await?)
 }
 
 /// The portfolio with `code`, in `body` when given.
@@ -908,7 +970,7 @@ async fn set_update(
     let store = Store::open(location).await?;
     let portfolio = find_portfolio(&store, body, &portfolio).await?;
     let plan = store.plan(portfolio.id, year).await?;
-    let action = store.action_by_ref(plan.id, reference).await?;
+    let action = action_in(&store, &plan, &reference).await?;
     let mut actuals = Vec::new();
     for (name, value) in named_actuals {
         let (measure_id, _) = Store::measure_named(&action, &name).ok_or_else(|| {

@@ -74,7 +74,7 @@ pub async fn refresh(
     let plan = store.plan(portfolio.id, year).await?;
     let mut fates = HashMap::new();
     for (reference, fate) in by_ref {
-        let action = store.action_by_ref(plan.id, reference).await?;
+        let action = crate::action_in(&store, &plan, &reference).await?;
         if fates.insert(action.id, fate).is_some() {
             return Err(UserError(format!(
                 "action reference: {reference} is given more than one outcome; give each action one"
@@ -170,7 +170,7 @@ fn render(code: &PortfolioCode, r: &RefreshReport) -> String {
     for g in &r.groups {
         let _ = writeln!(out, "\n{}", g.heading);
         for l in &g.lines {
-            let refs = match (l.from, l.to) {
+            let refs = match (&l.from, &l.to) {
                 (Some(a), Some(b)) => format!("{a} → {b}"),
                 (Some(a), None) => a.to_string(),
                 (None, Some(b)) => format!("→ {b}"),

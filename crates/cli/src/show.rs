@@ -117,7 +117,7 @@ fn write_items(
 ) {
     for item in tree.children(parent) {
         let indent = "  ".repeat(item.depth);
-        let label = match item.number {
+        let label = match &item.reference {
             Some(n) => format!("{} {n}", levels.name(item.depth)),
             None => levels.name(item.depth).to_owned(),
         };

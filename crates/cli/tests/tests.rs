@@ -331,6 +331,84 @@ async fn the_body_chooses_whether_updates_are_recorded_outside_the_cycle(db: Tes
 }
 on_both_engines!(the_body_chooses_whether_updates_are_recorded_outside_the_cycle);
 
+async fn the_reference_scheme_is_chosen_before_the_first_plan(db: TestDb) {
+    ok(&db, &["demo", "--no-serve"]);
+    // The second demo body numbers its actions 1.1.1, 1.1.2, …, in natural order.
+    let shown = ok(
+        &db,
+        &["--body", "northmoor", "plan", "show", "ENV", "2023/24"],
+    );
+    let (nine, ten) = (
+        shown.find("1.1.9 ").expect("1.1.9 is shown"),
+        shown.find("1.1.10 ").expect("1.1.10 is shown"),
+    );
+    assert!(nine < ten, "{shown}");
+    assert!(shown.contains("Outcome 1.1"), "{shown}");
+    let settings = ok(&db, &["--body", "northmoor", "body", "settings"]);
+    assert!(
+        settings.contains("reference scheme: Dotted numbers, like 1.2.3 (dotted)"),
+        "{settings}"
+    );
+    // A body with plans keeps its scheme.
+    let o = ambit(
+        &db,
+        &[
+            "--body",
+            "northmoor",
+            "body",
+            "settings",
+            "--reference-scheme",
+            "free",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("can be changed only while it has no plans"),
+        "{}",
+        stderr(&o)
+    );
+    let o = ambit(
+        &db,
+        &[
+            "--body",
+            "northmoor",
+            "body",
+            "settings",
+            "--reference-scheme",
+            "roman",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("\"statement\", \"dotted\" or \"free\""),
+        "{}",
+        stderr(&o)
+    );
+    // A new body without plans may choose another.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("eastbridge.toml");
+    std::fs::write(
+        &file,
+        "[body]\nname = \"Eastbridge Council\"\nslug = \"eastbridge\"\nreference_scheme = \"free\"\n\n[strategy]\ntitle = \"Eastbridge 2030\"\nyears = \"2024-2030\"\n",
+    )
+    .unwrap();
+    ok(&db, &["load", file.to_str().unwrap()]);
+    let set = ok(
+        &db,
+        &[
+            "--body",
+            "eastbridge",
+            "body",
+            "settings",
+            "--reference-scheme",
+            "dotted",
+        ],
+    );
+    assert!(set.contains("reference scheme: Dotted numbers"), "{set}");
+}
+on_both_engines!(the_reference_scheme_is_chosen_before_the_first_plan);
+
 async fn backup_and_restore_from_the_command_line(db: TestDb) {
     ok(&db, &["demo", "--no-serve"]);
     let dir = tempfile::tempdir().unwrap();
@@ -450,7 +528,7 @@ async fn killed_mid_burst_loses_no_saved_update() {
     let check = Store::open(&db.location).await.unwrap();
     assert_eq!(
         check.plans().await.unwrap().len(),
-        3,
+        6,
         "the database still opens and reads after the kills"
     );
 }
@@ -932,7 +1010,8 @@ fn refused(db: &TestDb, args: &[&str]) -> String {
 
 async fn accounts_and_tokens_end_from_the_command_line(db: TestDb) {
     ok(&db, &["demo", "--no-serve"]);
-    let people = ok(&db, &["user", "list"]);
+    // The demo holds two bodies, so commands about a body name it.
+    let people = ok(&db, &["--body", "bromley", "user", "list"]);
     for expected in [
         "EMAIL",
         "admin@bromley.example",
@@ -999,21 +1078,35 @@ async fn accounts_and_tokens_end_from_the_command_line(db: TestDb) {
 
     let done = ok(
         &db,
-        &["user", "disable", "--email", "officer@bromley.example"],
+        &[
+            "--body",
+            "bromley",
+            "user",
+            "disable",
+            "--email",
+            "officer@bromley.example",
+        ],
     );
     assert_eq!(
         done,
         "Disabled the account of Demo performance officer <officer@bromley.example>.\n"
     );
     assert!(
-        ok(&db, &["user", "list"])
+        ok(&db, &["--body", "bromley", "user", "list"])
             .lines()
             .any(|l| l.starts_with("officer@") && l.contains("disabled"))
     );
     assert!(
         refused(
             &db,
-            &["user", "disable", "--email", "officer@bromley.example"]
+            &[
+                "--body",
+                "bromley",
+                "user",
+                "disable",
+                "--email",
+                "officer@bromley.example"
+            ]
         )
         .contains("is already disabled")
     );
@@ -1026,27 +1119,68 @@ async fn accounts_and_tokens_end_from_the_command_line(db: TestDb) {
     );
     ok(
         &db,
-        &["user", "enable", "--email", "officer@bromley.example"],
+        &[
+            "--body",
+            "bromley",
+            "user",
+            "enable",
+            "--email",
+            "officer@bromley.example",
+        ],
     );
     ok(
         &db,
-        &["user", "remove", "--email", "officer@bromley.example"],
+        &[
+            "--body",
+            "bromley",
+            "user",
+            "remove",
+            "--email",
+            "officer@bromley.example",
+        ],
     );
-    assert!(!ok(&db, &["user", "list"]).contains("officer@bromley.example"));
+    assert!(!ok(&db, &["--body", "bromley", "user", "list"]).contains("officer@bromley.example"));
     assert!(
         refused(
             &db,
-            &["user", "enable", "--email", "officer@bromley.example"]
+            &[
+                "--body",
+                "bromley",
+                "user",
+                "enable",
+                "--email",
+                "officer@bromley.example"
+            ]
         )
         .contains("no account has the address officer@bromley.example")
     );
 
-    let last = refused(&db, &["user", "remove", "--email", "admin@bromley.example"]);
+    let last = refused(
+        &db,
+        &[
+            "--body",
+            "bromley",
+            "user",
+            "remove",
+            "--email",
+            "admin@bromley.example",
+        ],
+    );
     assert_eq!(
         last,
         "error: account admin@bromley.example is the only active administrator of bromley; make someone else an administrator there first\n"
     );
-    let bad = refused(&db, &["user", "disable", "--email", "not an address"]);
+    let bad = refused(
+        &db,
+        &[
+            "--body",
+            "bromley",
+            "user",
+            "disable",
+            "--email",
+            "not an address",
+        ],
+    );
     assert!(
         bad.starts_with("error: email: \"not an address\" is not accepted"),
         "{bad}"

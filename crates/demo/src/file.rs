@@ -3,9 +3,9 @@
 use std::collections::HashSet;
 
 use domain::{
-    ActionDetails, ActionRef, AlignmentKind, Direction, FinancialYear, Indicator, LevelNames,
-    Measure, MeasureTarget, ParseError, Percent, PortfolioCode, ReportingPeriod, Slug,
-    StrategyYears, Text, Title, UpdateInput,
+    ActionDetails, ActionRef, AlignmentKind, Direction, FinancialYear, Indicator, ItemRef,
+    LevelNames, Measure, MeasureTarget, ParseError, Percent, PortfolioCode, ReferenceScheme,
+    ReportingPeriod, Slug, StrategyYears, Text, Title, UpdateInput,
 };
 use serde::Deserialize;
 
@@ -32,6 +32,7 @@ struct RawBody {
     name: String,
     slug: String,
     level_names: Option<Vec<String>>,
+    reference_scheme: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -94,17 +95,23 @@ struct RawPlan {
 #[serde(deny_unknown_fields)]
 struct RawPriority {
     ambition: u16,
+    #[serde(rename = "ref")]
+    reference: Option<String>,
     title: String,
     #[serde(default)]
     illustrative: bool,
     #[serde(default)]
     statements: Vec<RawStatement>,
+    #[serde(default)]
+    actions: Vec<RawAction>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawStatement {
-    number: u16,
+    number: Option<u16>,
+    #[serde(rename = "ref")]
+    reference: Option<String>,
     title: String,
     #[serde(default)]
     illustrative: bool,
@@ -181,8 +188,10 @@ pub struct BodyDef {
     pub name: Title,
     /// Short name.
     pub slug: Slug,
-    /// Plan tree levels (the file format uses the default four).
+    /// Plan tree levels: three (the second level holds the actions) or four.
     pub levels: LevelNames,
+    /// How its actions and items are referenced (default: statement).
+    pub reference_scheme: ReferenceScheme,
 }
 
 /// The strategy as the file describes it.
@@ -257,24 +266,39 @@ pub struct PlanDef {
     pub priorities: Vec<PriorityDef>,
 }
 
-/// A priority.
+impl PlanDef {
+    /// Every action of the plan, in file order.
+    pub fn actions(&self) -> impl Iterator<Item = &ActionDef> {
+        self.priorities.iter().flat_map(|pr| {
+            pr.actions
+                .iter()
+                .chain(pr.statements.iter().flat_map(|s| s.actions.iter()))
+        })
+    }
+}
+
+/// A priority (an item of the second level).
 #[derive(Debug, Clone)]
 pub struct PriorityDef {
     /// The ambition's number.
     pub ambition: u16,
+    /// Its reference, if it has one ("1.2").
+    pub reference: Option<ItemRef>,
     /// Wording.
     pub title: Title,
     /// Not from the minutes.
     pub illustrative: bool,
-    /// Statements.
+    /// Statements (four-level bodies).
     pub statements: Vec<StatementDef>,
+    /// Actions directly under it (three-level bodies).
+    pub actions: Vec<ActionDef>,
 }
 
 /// A statement.
 #[derive(Debug, Clone)]
 pub struct StatementDef {
-    /// Number.
-    pub number: u16,
+    /// Its reference: "10" (statement), "1.2.3" (dotted).
+    pub reference: ItemRef,
     /// Wording.
     pub title: Title,
     /// Not from the minutes.
@@ -345,20 +369,25 @@ impl PlanFile {
             Some(names) => LevelNames::new(names).map_err(|e| invalid(&place, e))?,
             None => LevelNames::default(),
         };
-        if levels.item_depths() != 3 {
+        if !(2..=3).contains(&levels.item_depths()) {
             return Err(invalid(
                 &place,
                 ParseError::new(
                     "level_names",
                     levels.name(0),
-                    "four levels (ambition, priority, statement, action) in this file format",
+                    "three levels (ambition, priority, action) or four (ambition, priority, statement, action) in this file format",
                 ),
             ));
         }
+        let scheme: ReferenceScheme = match &raw.body.reference_scheme {
+            Some(s) => s.parse().map_err(|e| invalid(&place, e))?,
+            None => ReferenceScheme::default(),
+        };
         let body = BodyDef {
             name: title(&place, "name", &raw.body.name)?,
             slug: raw.body.slug.parse().map_err(|e| invalid(&place, e))?,
-            levels,
+            levels: levels.clone(),
+            reference_scheme: scheme,
         };
         place = "strategy".into();
         let mut ambitions = Vec::new();
@@ -464,15 +493,139 @@ impl PlanFile {
             let previous_refs: HashSet<ActionRef> = plans
                 .iter()
                 .filter(|q| q.portfolio == portfolio && q.year == year.previous())
-                .flat_map(|q| {
-                    q.priorities.iter().flat_map(|pr| {
-                        pr.statements
-                            .iter()
-                            .flat_map(|s| s.actions.iter().map(|a| a.details.reference))
-                    })
-                })
+                .flat_map(|q| q.actions())
+                .map(|a| a.details.reference.clone())
                 .collect();
             let mut seen_refs = HashSet::new();
+            let mut parse_actions = |list: &[RawAction],
+                                     item: Option<&ItemRef>|
+             -> Result<Vec<ActionDef>, LoadError> {
+                let mut actions = Vec::new();
+                for a in list {
+                    let here = format!("{here}, action {}", a.reference);
+                    let details = ActionDetails {
+                        reference: scheme
+                            .parse_action(&a.reference)
+                            .map_err(|e| invalid(&here, e))?,
+                        title: title(&here, "title", &a.title)?,
+                        lead: title(&here, "lead", &a.lead)?,
+                        directorate: a
+                            .directorate
+                            .as_deref()
+                            .map(|d| title(&here, "directorate", d))
+                            .transpose()?,
+                        target: a
+                            .target
+                            .as_deref()
+                            .map(str::parse)
+                            .transpose()
+                            .map_err(|e| invalid(&here, e))?,
+                        illustrative: a.illustrative,
+                    };
+                    details
+                        .check_under(scheme, item)
+                        .map_err(|e| invalid(&here, e))?;
+                    domain::Action::check_target_in(&details, year)
+                        .map_err(|e| invalid(&here, e))?;
+                    if !seen_refs.insert(details.reference.clone()) {
+                        return Err(invalid(
+                            &here,
+                            ParseError::new(
+                                "ref",
+                                &a.reference,
+                                "a reference no other action of the plan has",
+                            ),
+                        ));
+                    }
+                    let continues = a
+                        .continues
+                        .as_deref()
+                        .map(|c| scheme.parse_action(c))
+                        .transpose()
+                        .map_err(|e| invalid(&here, e))?;
+                    if let Some(c) = continues.as_ref().filter(|c| !previous_refs.contains(*c)) {
+                        return Err(invalid(
+                            &here,
+                            ParseError::new(
+                                "continues",
+                                c.to_string(),
+                                format!(
+                                    "the reference of an action in the {} plan, listed before this plan",
+                                    year.previous()
+                                ),
+                            ),
+                        ));
+                    }
+                    let measures = a
+                        .measures
+                        .iter()
+                        .map(|m| measure(m, &here, &invalid))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let mut updates = Vec::new();
+                    for u in &a.updates {
+                        let here = format!("{here}, update {}", u.period);
+                        let period: ReportingPeriod =
+                            u.period.parse().map_err(|e| invalid(&here, e))?;
+                        if period.year != year {
+                            return Err(invalid(
+                                &here,
+                                ParseError::new("period", &u.period, format!("a period of {year}")),
+                            ));
+                        }
+                        let input = UpdateInput {
+                            status: u.status.parse().map_err(|e| invalid(&here, e))?,
+                            commentary: Text::parse("commentary", &u.commentary)
+                                .map_err(|e| invalid(&here, e))?,
+                            percent: u
+                                .percent
+                                .map(Percent::try_from)
+                                .transpose()
+                                .map_err(|e| invalid(&here, e))?,
+                            key_achievement: u.key_achievement,
+                            actuals: vec![],
+                            author: title(&here, "author", &u.author)?,
+                            illustrative: u.illustrative,
+                        }
+                        .validate()
+                        .map_err(|e| invalid(&here, e))?;
+                        for actual in &u.actuals {
+                            let known = measures.iter().any(|m| matches!(m, Measure::Indicator(i) if i.name.eq_ignore_ascii_case(&actual.measure)));
+                            if !known || !actual.value.is_finite() {
+                                return Err(invalid(
+                                    &here,
+                                    ParseError::new(
+                                        "actuals",
+                                        &actual.measure,
+                                        "the name of one of the action's indicators, with a finite value",
+                                    ),
+                                ));
+                            }
+                        }
+                        if updates.iter().any(|x: &UpdateDef| x.period == period) {
+                            return Err(invalid(
+                                &here,
+                                ParseError::new("period", &u.period, "one update per period"),
+                            ));
+                        }
+                        updates.push(UpdateDef {
+                            period,
+                            input,
+                            actuals: u
+                                .actuals
+                                .iter()
+                                .map(|a| (a.measure.clone(), a.value))
+                                .collect(),
+                        });
+                    }
+                    actions.push(ActionDef {
+                        details,
+                        measures,
+                        continues,
+                        updates,
+                    });
+                }
+                Ok(actions)
+            };
             let mut priorities = Vec::new();
             for pr in &p.priorities {
                 if !strategy.ambitions.iter().any(|a| a.number == pr.ambition) {
@@ -485,146 +638,85 @@ impl PlanFile {
                         ),
                     ));
                 }
-                let mut statements = Vec::new();
-                for s in &pr.statements {
-                    let mut actions = Vec::new();
-                    for a in &s.actions {
-                        let here = format!("{here}, action {}", a.reference);
-                        let details = ActionDetails {
-                            reference: a.reference.parse().map_err(|e| invalid(&here, e))?,
-                            title: title(&here, "title", &a.title)?,
-                            lead: title(&here, "lead", &a.lead)?,
-                            directorate: a
-                                .directorate
-                                .as_deref()
-                                .map(|d| title(&here, "directorate", d))
-                                .transpose()?,
-                            target: a
-                                .target
-                                .as_deref()
-                                .map(str::parse)
-                                .transpose()
-                                .map_err(|e| invalid(&here, e))?,
-                            illustrative: a.illustrative,
-                        };
-                        details
-                            .check_statement(Some(s.number))
-                            .map_err(|e| invalid(&here, e))?;
-                        domain::Action::check_target_in(&details, year)
-                            .map_err(|e| invalid(&here, e))?;
-                        if !seen_refs.insert(details.reference) {
-                            return Err(invalid(
-                                &here,
-                                ParseError::new(
-                                    "ref",
-                                    &a.reference,
-                                    "a reference no other action of the plan has",
-                                ),
-                            ));
-                        }
-                        let continues = a
-                            .continues
-                            .as_deref()
-                            .map(str::parse::<ActionRef>)
-                            .transpose()
-                            .map_err(|e| invalid(&here, e))?;
-                        if let Some(c) = continues.filter(|c| !previous_refs.contains(c)) {
-                            return Err(invalid(
-                                &here,
-                                ParseError::new(
-                                    "continues",
-                                    c.to_string(),
-                                    format!(
-                                        "the reference of an action in the {} plan, listed before this plan",
-                                        year.previous()
-                                    ),
-                                ),
-                            ));
-                        }
-                        let measures = a
-                            .measures
-                            .iter()
-                            .map(|m| measure(m, &here, &invalid))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        let mut updates = Vec::new();
-                        for u in &a.updates {
-                            let here = format!("{here}, update {}", u.period);
-                            let period: ReportingPeriod =
-                                u.period.parse().map_err(|e| invalid(&here, e))?;
-                            if period.year != year {
+                let top: ItemRef = pr
+                    .ambition
+                    .to_string()
+                    .parse()
+                    .map_err(|e| invalid(&here, e))?;
+                let reference = pr
+                    .reference
+                    .as_deref()
+                    .map(|r| {
+                        let r = scheme.parse_item(r)?;
+                        scheme.check_item(&r, Some(&top))?;
+                        Ok(r)
+                    })
+                    .transpose()
+                    .map_err(|e| invalid(&format!("{here}, priority {}", pr.title), e))?;
+                let (statements, actions) = if levels.item_depths() == 2 {
+                    if !pr.statements.is_empty() {
+                        return Err(invalid(
+                            &here,
+                            ParseError::new(
+                                "statements",
+                                &pr.title,
+                                "actions directly under each item of the second level, as the body has three levels",
+                            ),
+                        ));
+                    }
+                    (vec![], parse_actions(&pr.actions, reference.as_ref())?)
+                } else {
+                    if !pr.actions.is_empty() {
+                        return Err(invalid(
+                            &here,
+                            ParseError::new(
+                                "actions",
+                                &pr.title,
+                                "actions under statements, as the body has four levels",
+                            ),
+                        ));
+                    }
+                    let mut statements = Vec::new();
+                    for s in &pr.statements {
+                        let raw_ref = match (&s.reference, s.number) {
+                            (Some(r), None) => r.clone(),
+                            (None, Some(n)) => n.to_string(),
+                            _ => {
                                 return Err(invalid(
                                     &here,
                                     ParseError::new(
-                                        "period",
-                                        &u.period,
-                                        format!("a period of {year}"),
+                                        "statement",
+                                        &s.title,
+                                        "either `ref` or `number` for each statement",
                                     ),
                                 ));
                             }
-                            let input = UpdateInput {
-                                status: u.status.parse().map_err(|e| invalid(&here, e))?,
-                                commentary: Text::parse("commentary", &u.commentary)
-                                    .map_err(|e| invalid(&here, e))?,
-                                percent: u
-                                    .percent
-                                    .map(Percent::try_from)
-                                    .transpose()
-                                    .map_err(|e| invalid(&here, e))?,
-                                key_achievement: u.key_achievement,
-                                actuals: vec![],
-                                author: title(&here, "author", &u.author)?,
-                                illustrative: u.illustrative,
-                            }
-                            .validate()
-                            .map_err(|e| invalid(&here, e))?;
-                            for actual in &u.actuals {
-                                let known = measures.iter().any(|m| matches!(m, Measure::Indicator(i) if i.name.eq_ignore_ascii_case(&actual.measure)));
-                                if !known || !actual.value.is_finite() {
-                                    return Err(invalid(
-                                        &here,
-                                        ParseError::new(
-                                            "actuals",
-                                            &actual.measure,
-                                            "the name of one of the action's indicators, with a finite value",
-                                        ),
-                                    ));
-                                }
-                            }
-                            if updates.iter().any(|x: &UpdateDef| x.period == period) {
-                                return Err(invalid(
-                                    &here,
-                                    ParseError::new("period", &u.period, "one update per period"),
-                                ));
-                            }
-                            updates.push(UpdateDef {
-                                period,
-                                input,
-                                actuals: u
-                                    .actuals
-                                    .iter()
-                                    .map(|a| (a.measure.clone(), a.value))
-                                    .collect(),
-                            });
-                        }
-                        actions.push(ActionDef {
-                            details,
-                            measures,
-                            continues,
-                            updates,
+                        };
+                        let place = format!("{here}, statement {raw_ref}");
+                        let reference = scheme
+                            .parse_item(&raw_ref)
+                            .and_then(|r| {
+                                scheme.check_item(&r, reference.as_ref())?;
+                                Ok(r)
+                            })
+                            .map_err(|e| invalid(&place, e))?;
+                        let actions = parse_actions(&s.actions, Some(&reference))?;
+                        statements.push(StatementDef {
+                            title: title(&place, "title", &s.title)?,
+                            reference,
+                            illustrative: s.illustrative,
+                            actions,
                         });
                     }
-                    statements.push(StatementDef {
-                        number: s.number,
-                        title: title(&here, "title", &s.title)?,
-                        illustrative: s.illustrative,
-                        actions,
-                    });
-                }
+                    (statements, vec![])
+                };
                 priorities.push(PriorityDef {
                     ambition: pr.ambition,
+                    reference,
                     title: title(&here, "title", &pr.title)?,
                     illustrative: pr.illustrative,
                     statements,
+                    actions,
                 });
             }
             if plans

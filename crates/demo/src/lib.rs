@@ -68,6 +68,87 @@ pub struct LoadSummary {
     pub updates: usize,
 }
 
+/// The second demo body's plan file: Northmoor District Council, an
+/// invented (illustrative) council with three levels (Theme → Outcome →
+/// Action) and dotted references ("1.1.10" under "1.1").
+pub const NORTHMOOR: &str = include_str!("../data/northmoor.toml");
+
+/// Load the illustrative Northmoor example into `store`.
+pub async fn load_northmoor(store: &Store) -> Result<LoadSummary, LoadError> {
+    load(store, "northmoor.toml", NORTHMOOR).await
+}
+
+/// Northmoor's demo accounts: an administrator, a performance officer and
+/// an action lead, at `northmoor.example`.
+pub fn northmoor_accounts() -> Vec<DemoAccount> {
+    use domain::Role;
+    let account = |role: Role, name: &str, leads: Option<&str>| DemoAccount {
+        role,
+        email: format!("{name}@northmoor.example"),
+        password: format!("demo-{name}-password"),
+        leads: leads.map(str::to_owned),
+    };
+    vec![
+        account(Role::Administrator, "admin", None),
+        account(Role::PerformanceOfficer, "officer", None),
+        account(
+            Role::ActionLead,
+            "lead",
+            Some("Head of Climate and Sustainability"),
+        ),
+    ]
+}
+
+/// Create Northmoor's demo accounts, hashing passwords with `hash` (its
+/// plans are published by its plan file).
+pub async fn load_northmoor_people(
+    store: &Store,
+    hash: impl Fn(&domain::Password) -> String,
+) -> Result<Vec<DemoAccount>, LoadError> {
+    let accounts = northmoor_accounts();
+    add_accounts(store, "northmoor", &accounts, hash).await?;
+    Ok(accounts)
+}
+
+async fn add_accounts(
+    store: &Store,
+    slug: &str,
+    accounts: &[DemoAccount],
+    hash: impl Fn(&domain::Password) -> String,
+) -> Result<(), LoadError> {
+    let at = |place: &str| {
+        let place = place.to_owned();
+        move |source: StoreError| LoadError::Store {
+            file: "demo accounts".into(),
+            place,
+            source: Box::new(source),
+        }
+    };
+    let body = store
+        .body(&slug.parse().expect("valid slug"))
+        .await
+        .map_err(at("body"))?;
+    for a in accounts {
+        let password = domain::Password::new(&a.password).expect("demo passwords are long enough");
+        let name = domain::Title::parse("name", &format!("Demo {}", a.role.label().to_lowercase()))
+            .expect("valid name");
+        let email = a.email.parse().expect("valid email");
+        let user = store
+            .create_user(ACTOR, email, name, Some(hash(&password)))
+            .await
+            .map_err(at(&a.email))?;
+        let leads = a
+            .leads
+            .as_deref()
+            .map(|l| domain::Title::parse("lead role", l).expect("valid lead"));
+        store
+            .set_membership(ACTOR, user.id, body.id, a.role, leads)
+            .await
+            .map_err(at(&a.email))?;
+    }
+    Ok(())
+}
+
 /// Load the Bromley example into `store`.
 pub async fn load_bromley(store: &Store) -> Result<LoadSummary, LoadError> {
     load(store, "bromley.toml", BROMLEY).await
@@ -97,6 +178,7 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
                 name: f.body.name.clone(),
                 level_names: f.body.levels.clone(),
                 rag: Default::default(),
+                reference_scheme: f.body.reference_scheme,
             },
         )
         .await
@@ -153,7 +235,7 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
     }
 
     let mut summary = LoadSummary::default();
-    let mut actions_by_year: HashMap<(String, FinancialYear, ActionRef), i64> = HashMap::new();
+    let mut actions_by_year: ActionsByYear = HashMap::new();
     for plan in &f.plans {
         let place = format!("plan {} {}", plan.portfolio, plan.year);
         let aligned: Vec<i64> = plan
@@ -184,7 +266,9 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
                                 plan_id: created.id,
                                 parent_id: None,
                                 ambition_id: Some(ambitions[&priority.ambition]),
-                                number: Some(priority.ambition),
+                                reference: Some(
+                                    priority.ambition.to_string().parse().expect("a number"),
+                                ),
                                 title: ambition.title.clone(),
                                 illustrative: ambition.illustrative,
                             },
@@ -202,13 +286,26 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
                         plan_id: created.id,
                         parent_id: Some(top),
                         ambition_id: None,
-                        number: None,
+                        reference: priority.reference.clone(),
                         title: priority.title.clone(),
                         illustrative: priority.illustrative,
                     },
                 )
                 .await
                 .map_err(at(&place))?;
+            for action in &priority.actions {
+                write_action(
+                    store,
+                    &at,
+                    &place,
+                    plan,
+                    priority_item.id,
+                    action,
+                    &mut actions_by_year,
+                    &mut summary,
+                )
+                .await?;
+            }
             for statement in &priority.statements {
                 let statement_item = store
                     .add_item(
@@ -217,57 +314,25 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
                             plan_id: created.id,
                             parent_id: Some(priority_item.id),
                             ambition_id: None,
-                            number: Some(statement.number),
+                            reference: Some(statement.reference.clone()),
                             title: statement.title.clone(),
                             illustrative: statement.illustrative,
                         },
                     )
                     .await
-                    .map_err(at(&format!("{place}, statement {}", statement.number)))?;
+                    .map_err(at(&format!("{place}, statement {}", statement.reference)))?;
                 for action in &statement.actions {
-                    let place = format!("{place}, action {}", action.details.reference);
-                    let continues = action.continues.map(|r| {
-                        actions_by_year[&(plan.portfolio.to_string(), plan.year.previous(), r)]
-                    });
-                    let added = store
-                        .add_action(
-                            ACTOR,
-                            NewAction {
-                                item_id: statement_item.id,
-                                details: action.details.clone(),
-                                measures: action.measures.clone(),
-                                continues,
-                            },
-                        )
-                        .await
-                        .map_err(at(&place))?;
-                    actions_by_year.insert(
-                        (
-                            plan.portfolio.to_string(),
-                            plan.year,
-                            action.details.reference,
-                        ),
-                        added.id,
-                    );
-                    summary.actions += 1;
-                    for update in &action.updates {
-                        let mut input = update.input.clone();
-                        input.actuals = update
-                            .actuals
-                            .iter()
-                            .map(|(name, value)| domain::MeasureActual {
-                                measure_id: Store::measure_named(&added, name)
-                                    .expect("checked in parse")
-                                    .0,
-                                value: *value,
-                            })
-                            .collect();
-                        store
-                            .record_update(ACTOR, added.id, update.period, input, None)
-                            .await
-                            .map_err(at(&format!("{place}, update {}", update.period)))?;
-                        summary.updates += 1;
-                    }
+                    write_action(
+                        store,
+                        &at,
+                        &place,
+                        plan,
+                        statement_item.id,
+                        action,
+                        &mut actions_by_year,
+                        &mut summary,
+                    )
+                    .await?;
                 }
             }
         }
@@ -287,6 +352,72 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
         }
     }
     Ok(summary)
+}
+
+/// Actions of earlier plans by portfolio, year and reference, for lineage.
+type ActionsByYear = HashMap<(String, FinancialYear, ActionRef), i64>;
+
+/// Write one action of `plan` under item `item_id`, with its updates.
+#[allow(clippy::too_many_arguments)]
+async fn write_action<F, E>(
+    store: &Store,
+    at: &F,
+    place: &str,
+    plan: &file::PlanDef,
+    item_id: i64,
+    action: &file::ActionDef,
+    actions_by_year: &mut ActionsByYear,
+    summary: &mut LoadSummary,
+) -> Result<(), LoadError>
+where
+    F: Fn(&str) -> E,
+    E: FnOnce(StoreError) -> LoadError,
+{
+    let place = format!("{place}, action {}", action.details.reference);
+    let continues = action
+        .continues
+        .as_ref()
+        .map(|r| actions_by_year[&(plan.portfolio.to_string(), plan.year.previous(), r.clone())]);
+    let added = store
+        .add_action(
+            ACTOR,
+            NewAction {
+                item_id,
+                details: action.details.clone(),
+                measures: action.measures.clone(),
+                continues,
+            },
+        )
+        .await
+        .map_err(at(&place))?;
+    actions_by_year.insert(
+        (
+            plan.portfolio.to_string(),
+            plan.year,
+            action.details.reference.clone(),
+        ),
+        added.id,
+    );
+    summary.actions += 1;
+    for update in &action.updates {
+        let mut input = update.input.clone();
+        input.actuals = update
+            .actuals
+            .iter()
+            .map(|(name, value)| domain::MeasureActual {
+                measure_id: Store::measure_named(&added, name)
+                    .expect("checked in parse")
+                    .0,
+                value: *value,
+            })
+            .collect();
+        store
+            .record_update(ACTOR, added.id, update.period, input, None)
+            .await
+            .map_err(at(&format!("{place}, update {}", update.period)))?;
+        summary.updates += 1;
+    }
+    Ok(())
 }
 
 /// One demo account: its role, email address and password.
@@ -343,24 +474,7 @@ pub async fn load_people(
         .await
         .map_err(at("body"))?;
     let accounts = demo_accounts();
-    for a in &accounts {
-        let password = domain::Password::new(&a.password).expect("demo passwords are long enough");
-        let name = domain::Title::parse("name", &format!("Demo {}", a.role.label().to_lowercase()))
-            .expect("valid name");
-        let email = a.email.parse().expect("valid email");
-        let user = store
-            .create_user(ACTOR, email, name, Some(hash(&password)))
-            .await
-            .map_err(at(&a.email))?;
-        let leads = a
-            .leads
-            .as_deref()
-            .map(|l| domain::Title::parse("lead role", l).expect("valid lead"));
-        store
-            .set_membership(ACTOR, user.id, body.id, a.role, leads)
-            .await
-            .map_err(at(&a.email))?;
-    }
+    add_accounts(store, "bromley", &accounts, hash).await?;
     let portfolio = store
         .portfolio(Some(body.id), &"ACH".parse().expect("valid code"))
         .await

@@ -167,3 +167,114 @@ async fn a_bad_file_writes_nothing() {
     assert!(store.bodies().await.unwrap().is_empty());
     assert_eq!(store.audit_event_count().await.unwrap(), 0);
 }
+
+/// The second demo body: an invented council with three levels and dotted
+/// references, loaded beside Bromley, every record marked illustrative.
+async fn northmoor_has_dotted_references_in_natural_order(db: TestDb) {
+    let store = db.open().await;
+    demo::load_bromley(&store).await.unwrap();
+    let summary = demo::load_northmoor(&store).await.unwrap();
+    assert_eq!(summary.plans, 3);
+    demo::load_northmoor_people(&store, |_| "not a real hash".to_owned())
+        .await
+        .unwrap();
+
+    let body = store.body(&"northmoor".parse().unwrap()).await.unwrap();
+    assert_eq!(body.reference_scheme, domain::ReferenceScheme::Dotted);
+    assert!(body.name.as_str().contains("illustrative"));
+    assert_eq!(
+        (
+            body.level_names.name(0),
+            body.level_names.name(1),
+            body.level_names.action()
+        ),
+        ("Theme", "Outcome", "Action")
+    );
+    let env = store
+        .portfolio(Some(body.id), &"ENV".parse().unwrap())
+        .await
+        .unwrap();
+    let old = store
+        .plan_tree(
+            store
+                .plan(env.id, "2023/24".parse().unwrap())
+                .await
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap();
+    let refs: Vec<String> = old
+        .actions
+        .iter()
+        .map(|a| a.details.reference.to_string())
+        .collect();
+    let nine = refs.iter().position(|r| r == "1.1.9").unwrap();
+    assert_eq!(refs[nine + 1], "1.1.10", "{refs:?}");
+    assert_eq!(refs[0], "1.1.1");
+    assert_eq!(refs.last().unwrap(), "2.1.2");
+    assert!(old.actions.iter().all(|a| a.details.illustrative));
+    assert!(old.items.iter().all(|i| i.illustrative));
+    assert!(old.updates.iter().all(|u| u.input.illustrative));
+    let outcome = old
+        .items
+        .iter()
+        .find(|i| i.depth == 1)
+        .and_then(|i| i.reference.clone())
+        .unwrap();
+    assert_eq!(outcome.as_str(), "1.1");
+
+    // Lineage: 1.1.3 of 2024/25 continues 1.1.9 of 2023/24.
+    let new = store
+        .plan_tree(
+            store
+                .plan(env.id, "2024/25".parse().unwrap())
+                .await
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap();
+    let renumbered = action(&new, "1.1.3");
+    assert_eq!(
+        renumbered.continues,
+        Some(action(&old, "1.1.9").id),
+        "renumbered with its lineage"
+    );
+    let report = domain::RefreshReport::between(&old, &new, "Theme");
+    assert!(report.count(domain::Outcome::CarriedForward) >= 7);
+}
+on_both_engines!(northmoor_has_dotted_references_in_natural_order);
+
+#[test]
+fn a_plan_file_checks_references_against_its_scheme() {
+    // An action that does not sit under its outcome's number.
+    let broken = demo::NORTHMOOR.replacen("ref = \"1.1.2\"", "ref = \"1.2.2\"", 1);
+    let err = PlanFile::parse("northmoor.toml", &broken).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("northmoor.toml: plan ENV 2023/24, action 1.2.2: action reference"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("1.1.1"), "{err}");
+    // A statement-style reference in a dotted body.
+    let broken = demo::NORTHMOOR.replacen("ref = \"1.1.2\"", "ref = \"10A\"", 1);
+    let err = PlanFile::parse("northmoor.toml", &broken).unwrap_err();
+    assert!(err.to_string().contains("such as 1.2.3"), "{err}");
+    // The same reference twice in one plan, written differently.
+    let broken = demo::NORTHMOOR.replacen("ref = \"3.1.2\"", "ref = \" 3.1.1 \"", 1);
+    let err = PlanFile::parse("northmoor.toml", &broken).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("a reference no other action of the plan has"),
+        "{err}"
+    );
+    // An unknown scheme.
+    let broken = demo::NORTHMOOR.replacen(
+        "reference_scheme = \"dotted\"",
+        "reference_scheme = \"roman\"",
+        1,
+    );
+    let err = PlanFile::parse("northmoor.toml", &broken).unwrap_err();
+    assert!(err.to_string().contains("reference scheme"), "{err}");
+}

@@ -29,7 +29,7 @@ mod update;
 mod year;
 
 pub use access::{Access, Email, Password, Role};
-pub use action_ref::ActionRef;
+pub use action_ref::{ActionRef, ItemRef, MAX_REFERENCE_LEN, ReferenceScheme, reference_key};
 pub use cover::{ReportCover, ReportReference};
 pub use cycle::{OutsideCycle, TransitionError, Trend, UpdateState};
 pub use error::ParseError;

@@ -3,7 +3,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ActionRef, FinancialYear, Measure, ParseError, RagMapping, TargetDate, Title};
+use crate::{
+    ActionRef, FinancialYear, ItemRef, Measure, ParseError, RagMapping, ReferenceScheme,
+    TargetDate, Title,
+};
 
 /// A short lower-case name used in addresses: "bromley".
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -143,6 +146,9 @@ pub struct Body {
     pub level_names: LevelNames,
     /// The colours statuses show.
     pub rag: RagMapping,
+    /// How its actions and plan items are referenced.
+    #[serde(default)]
+    pub reference_scheme: ReferenceScheme,
     /// Optimistic-concurrency version.
     pub version: i64,
 }
@@ -401,8 +407,9 @@ pub struct PlanItem {
     pub depth: usize,
     /// For the top level: the strategy ambition it stands for.
     pub ambition_id: Option<i64>,
-    /// Its number, when numbered (statements are: "10").
-    pub number: Option<u16>,
+    /// Its reference in the body's scheme, when it has one (statements
+    /// do: "10"; dotted: "1.2"; free: "CP2").
+    pub reference: Option<ItemRef>,
     /// Its wording.
     pub title: Title,
     /// Demo content not drawn from a real record.
@@ -429,16 +436,15 @@ pub struct ActionDetails {
 }
 
 impl ActionDetails {
-    /// Check the reference belongs under a statement numbered `number`.
-    pub fn check_statement(&self, number: Option<u16>) -> Result<(), ParseError> {
-        match number {
-            Some(n) if n != self.reference.statement() => Err(ParseError::new(
-                "action reference",
-                self.reference.to_string(),
-                format!("a reference starting with {n}, the number of the statement it sits under"),
-            )),
-            _ => Ok(()),
-        }
+    /// Check the reference has the form of `scheme` and belongs under the
+    /// item referenced `item`: "10A" under statement 10, "1.2.3" under
+    /// "1.2"; a free code anywhere.
+    pub fn check_under(
+        &self,
+        scheme: ReferenceScheme,
+        item: Option<&ItemRef>,
+    ) -> Result<(), ParseError> {
+        scheme.check_action(&self.reference, item)
     }
 }
 
@@ -526,12 +532,17 @@ mod tests {
             target: Some("January 2023".parse().unwrap()),
             illustrative: false,
         };
-        assert!(details.check_statement(Some(10)).is_ok());
-        assert!(details.check_statement(None).is_ok());
+        let s = ReferenceScheme::Statement;
+        assert!(details.check_under(s, Some(&"10".parse().unwrap())).is_ok());
+        assert!(details.check_under(s, None).is_ok());
         assert_eq!(
-            details.check_statement(Some(9)).unwrap_err().field,
+            details
+                .check_under(s, Some(&"9".parse().unwrap()))
+                .unwrap_err()
+                .field,
             "action reference"
         );
+        assert!(details.check_under(ReferenceScheme::Dotted, None).is_err());
         assert!(Action::check_target_in(&details, "2022/23".parse().unwrap()).is_ok());
         assert_eq!(
             Action::check_target_in(&details, "2023/24".parse().unwrap())

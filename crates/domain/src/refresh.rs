@@ -213,7 +213,7 @@ impl RefreshReport {
             match path.first() {
                 Some(i) => (
                     i.ambition_id,
-                    match i.number {
+                    match &i.reference {
                         Some(n) => format!("{top_level} {n}: {}", i.title),
                         None => i.title.to_string(),
                     },
@@ -250,8 +250,8 @@ impl RefreshReport {
                 top(old, a),
                 RefreshLine {
                     outcome,
-                    from: Some(a.details.reference),
-                    to: next.map(|n| n.details.reference),
+                    from: Some(a.details.reference.clone()),
+                    to: next.map(|n| n.details.reference.clone()),
                     title: next.unwrap_or(a).details.title.to_string(),
                     reason,
                 },
@@ -266,7 +266,7 @@ impl RefreshReport {
                 RefreshLine {
                     outcome: Outcome::New,
                     from: None,
-                    to: Some(n.details.reference),
+                    to: Some(n.details.reference.clone()),
                     title: n.details.title.to_string(),
                     reason: None,
                 },

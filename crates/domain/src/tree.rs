@@ -31,6 +31,44 @@ pub struct PlanTree {
     public: OnceLock<Arc<PlanTree>>,
 }
 
+/// Put `items` in display order (depth, then each parent's children in
+/// natural order of their references when all have one, else as stored)
+/// and `actions` in tree order, each item's in natural order of reference.
+fn natural_order(items: &mut [PlanItem], actions: &mut [Action]) {
+    let mut children: HashMap<Option<i64>, Vec<usize>> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        children.entry(item.parent_id).or_default().push(i);
+    }
+    for list in children.values_mut() {
+        if list.iter().all(|i| items[*i].reference.is_some()) {
+            list.sort_by(|a, b| items[*a].reference.cmp(&items[*b].reference));
+        }
+    }
+    // Depth-first rank of each item, from the top level down.
+    let mut rank: HashMap<i64, usize> = HashMap::new();
+    let mut stack: Vec<usize> = children
+        .get(&None)
+        .map(|l| l.iter().rev().copied().collect())
+        .unwrap_or_default();
+    while let Some(i) = stack.pop() {
+        if rank.contains_key(&items[i].id) {
+            continue;
+        }
+        rank.insert(items[i].id, rank.len());
+        if let Some(list) = children.get(&Some(items[i].id)) {
+            stack.extend(list.iter().rev().copied());
+        }
+    }
+    let unranked = usize::MAX;
+    items.sort_by_key(|i| (i.depth, rank.get(&i.id).copied().unwrap_or(unranked)));
+    actions.sort_by(|a, b| {
+        let ra = rank.get(&a.item_id).copied().unwrap_or(unranked);
+        let rb = rank.get(&b.item_id).copied().unwrap_or(unranked);
+        ra.cmp(&rb)
+            .then_with(|| a.details.reference.cmp(&b.details.reference))
+    });
+}
+
 /// Positions in the tree's lists, by id.
 #[derive(Debug, Clone, Default)]
 struct Index {
@@ -42,13 +80,18 @@ struct Index {
 }
 
 impl PlanTree {
-    /// The tree of `plan` from its parts, each in display order.
+    /// The tree of `plan` from its parts. Items come in stored order (by
+    /// depth, then position); siblings that all have references are put in
+    /// natural order of their references ("1.9" before "1.10"), and the
+    /// actions under each item in natural order of theirs ("9E" before
+    /// "10A"), so every view of the tree reads in the same order.
     pub fn new(
         plan: Plan,
-        items: Vec<PlanItem>,
-        actions: Vec<Action>,
+        mut items: Vec<PlanItem>,
+        mut actions: Vec<Action>,
         updates: Vec<Update>,
     ) -> Self {
+        natural_order(&mut items, &mut actions);
         let mut index = Index::default();
         for (i, item) in items.iter().enumerate() {
             index.item.insert(item.id, i);
@@ -112,6 +155,7 @@ impl PlanTree {
     }
 
     fn with_updates(&self, updates: Vec<Update>) -> PlanTree {
+        // Already in order: natural_order leaves an ordered tree as it is.
         PlanTree::new(
             self.plan.clone(),
             self.items.clone(),

@@ -230,7 +230,7 @@ enum Promise {
 
 /// The actions a paragraph mentions, and the last one the paragraph before
 /// it mentioned (which an "ACTION:" line on its own follows).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Refs<'a> {
     /// This paragraph's action references.
     pub here: &'a [RefAt],
@@ -318,7 +318,7 @@ impl Commitments {
         for (si, r) in sentences.iter().enumerate() {
             let context = talk.context.get(si).cloned().flatten();
             let action = last_ref_before(refs, r.end);
-            let line_action = action.or(earlier);
+            let line_action = action.clone().or(earlier.clone());
             if self.action_line(p, toks, sentences, si, line_action, meeting) {
                 continue;
             }

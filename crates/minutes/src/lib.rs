@@ -297,13 +297,13 @@ impl Found {
     fn paragraph(&mut self, p: &str) {
         let toks = text::tokenize(p);
         let refs = self.mentions.scan(p, &toks);
-        let earlier = std::mem::replace(&mut self.earlier, refs.last().map(|r| r.action));
+        let earlier = std::mem::replace(&mut self.earlier, refs.last().map(|r| r.action.clone()));
         let mut toks = &toks[..];
         if let Some((discussion, items)) = self.resolutions.paragraph(p, toks) {
-            let action = refs.last().map(|r| r.action);
+            let action = refs.last().map(|r| r.action.clone());
             for item in items {
                 self.commitments
-                    .resolution(&item, action, self.meeting_date);
+                    .resolution(&item, action.clone(), self.meeting_date);
             }
             if discussion == 0 {
                 return;

@@ -12,7 +12,7 @@ use crate::{ActionMention, Period};
 const MAX_TITLE_TOKENS: usize = 60;
 
 /// An action reference mentioned in a paragraph, and the token it is at.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct RefAt {
     /// The index of the "Action" token (or "Ambition" when it comes first).
     pub tok: usize,
@@ -24,13 +24,17 @@ pub(crate) struct RefAt {
 /// token order, as [`Mentions::scan`] returns it.
 pub(crate) fn last_ref_before(refs: &[RefAt], before: usize) -> Option<ActionRef> {
     let n = refs.partition_point(|r| r.tok < before);
-    n.checked_sub(1).and_then(|i| refs.get(i)).map(|r| r.action)
+    n.checked_sub(1)
+        .and_then(|i| refs.get(i))
+        .map(|r| r.action.clone())
 }
 
 /// The first action mentioned in tokens `within`, if any.
 pub(crate) fn first_ref_in(refs: &[RefAt], within: std::ops::Range<usize>) -> Option<ActionRef> {
     let n = refs.partition_point(|r| r.tok < within.start);
-    refs.get(n).filter(|r| r.tok < within.end).map(|r| r.action)
+    refs.get(n)
+        .filter(|r| r.tok < within.end)
+        .map(|r| r.action.clone())
 }
 
 /// Mentions found so far in the document, each once, in order of first
@@ -154,7 +158,11 @@ impl Mentions {
         }
         let pointed = toks.get(k + 1).is_some_and(|n| n.is("point"));
         let at = if pointed { k + 2 } else { k + 1 };
-        let action: ActionRef = toks.get(at)?.s.parse().ok()?;
+        // Statement references ("Action 10A") only: other schemes' codes
+        // are not yet told apart from words ("Action Plan").
+        let action: ActionRef = domain::ReferenceScheme::Statement
+            .parse_action(toks.get(at)?.s)
+            .ok()?;
         let ambition = (k >= 3
             && (toks[k - 1].is_dash() || toks[k - 1].s == ",")
             && toks[k - 3].is("ambition"))
@@ -168,7 +176,7 @@ impl Mentions {
         let in_brackets = first > 0 && toks[first - 1].s == "(";
         let titled = sep.is_some_and(|s| is_title_sep(s) && !(in_brackets && s.s == ")"));
         let title = titled.then(|| title_at(p, toks, at + 2)).flatten();
-        self.add_action(ambition, action, title);
+        self.add_action(ambition, action.clone(), title);
         Some(RefAt { tok: first, action })
     }
 
@@ -183,7 +191,7 @@ impl Mentions {
                 }
             }
             None => {
-                self.actions_seen.insert(action, self.actions.len());
+                self.actions_seen.insert(action.clone(), self.actions.len());
                 self.actions.push(ActionMention {
                     ambition,
                     action,

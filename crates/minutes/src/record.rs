@@ -7,11 +7,11 @@ use domain::{
 use crate::Extract;
 
 /// The action with `reference` in `tree`, if both are known.
-pub fn action_id(tree: Option<&PlanTree>, reference: Option<ActionRef>) -> Option<i64> {
+pub fn action_id(tree: Option<&PlanTree>, reference: Option<&ActionRef>) -> Option<i64> {
     let (tree, reference) = (tree?, reference?);
     tree.actions
         .iter()
-        .find(|a| a.details.reference == reference)
+        .find(|a| &a.details.reference == reference)
         .map(|a| a.id)
 }
 
@@ -35,7 +35,7 @@ impl Extract {
                     Some(NewQuestion {
                         asker: title(q.asker.as_deref()),
                         responder: title(q.responder.as_deref()),
-                        action_id: action_id(tree, q.action_ref),
+                        action_id: action_id(tree, q.action_ref.as_ref()),
                         source: Text::parse("question", &q.text).ok()?,
                     })
                 })
@@ -51,7 +51,7 @@ impl Extract {
                         owner: title(c.owner.as_deref()),
                         due_by: c.due.as_ref().and_then(|d| d.date),
                         due_text: c.due.as_ref().map(|d| d.text.clone()).unwrap_or_default(),
-                        action_id: action_id(tree, c.action_ref),
+                        action_id: action_id(tree, c.action_ref.as_ref()),
                     })
                 })
                 .collect(),

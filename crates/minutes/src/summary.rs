@@ -67,6 +67,7 @@ pub(crate) fn render(e: &Extract) -> String {
             let responder = q.responder.as_deref().unwrap_or("(no answer recorded)");
             let action = q
                 .action_ref
+                .as_ref()
                 .map(|a| format!(" [action {a}]"))
                 .unwrap_or_default();
             line(
@@ -93,6 +94,7 @@ pub(crate) fn render(e: &Extract) -> String {
             };
             let action = c
                 .action_ref
+                .as_ref()
                 .map(|a| format!("; action {a}"))
                 .unwrap_or_default();
             line(&mut out, format_args!("     owner: {owner}; {due}{action}"));

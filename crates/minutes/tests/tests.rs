@@ -113,7 +113,7 @@ fn promises(e: &Extract) -> Vec<Promise<'_>> {
                 c.owner.as_deref(),
                 c.due.as_ref().and_then(|d| d.date).map(|d| d.to_iso()),
                 c.due.as_ref().map(|d| d.text.as_str()),
-                c.action_ref.map(|a| a.to_string()),
+                c.action_ref.as_ref().map(|a| a.to_string()),
             )
         })
         .collect()
@@ -262,7 +262,7 @@ fn seed_ach22_038_actions_commitments_questions_and_resolution() {
             (
                 q.asker.as_deref(),
                 q.responder.as_deref(),
-                q.action_ref.map(|a| a.to_string()),
+                q.action_ref.as_ref().map(|a| a.to_string()),
             )
         })
         .collect();

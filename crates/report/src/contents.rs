@@ -208,7 +208,7 @@ impl Contents {
             let by_top = tree.rollup_at(0, Some(period));
             tree.children(None)
                 .map(|i| {
-                    let name = match i.number {
+                    let name = match &i.reference {
                         Some(n) => format!("{} {n}", levels.name(0)),
                         None => i.title.to_string(),
                     };
@@ -418,7 +418,7 @@ fn appendix2(pack: &Pack, tree: &PlanTree, next: &PlanTree) -> Appendix2 {
                     )
                 })
                 .map(|l| EndedRow {
-                    reference: l.from.map(|r| r.to_string()).unwrap_or_default(),
+                    reference: l.from.as_ref().map(|r| r.to_string()).unwrap_or_default(),
                     title: l.title.clone(),
                     outcome: l.outcome.label().to_owned(),
                     why: l.reason.clone().unwrap_or_default(),
@@ -475,7 +475,7 @@ fn measures(
 }
 
 fn heading(item: &domain::PlanItem, levels: &domain::LevelNames) -> String {
-    match item.number {
+    match &item.reference {
         Some(n) => format!("{} {n}: {}", levels.name(item.depth), item.title),
         None => format!("{}: {}", levels.name(item.depth), item.title),
     }

@@ -111,7 +111,7 @@ async fn hostile_commentary_is_shown_as_text() {
         .await
         .unwrap();
     let action = store
-        .action_by_ref(plan.id, "10A".parse().unwrap())
+        .action_by_ref(plan.id, &"10A".parse().unwrap())
         .await
         .unwrap();
     let hostile = "<script>alert(1)</script> #set text(red) & Cymraeg ŵ 👍 שלום";
@@ -393,7 +393,7 @@ async fn formula_like_text_is_written_as_text() {
     ];
     for (reference, commentary) in hostile {
         let action = store
-            .action_by_ref(plan.id, reference.parse().unwrap())
+            .action_by_ref(plan.id, &reference.parse().unwrap())
             .await
             .unwrap();
         let input = domain::UpdateInput {

@@ -156,6 +156,35 @@ impl Store {
         Ok(())
     }
 
+    /// Bring the schema up to migration `version` only (for tests of the
+    /// migrations themselves: data written in an older schema).
+    #[doc(hidden)]
+    pub async fn migrate_to(&self, version: i64) -> Result<(), StoreError> {
+        let all = match self.engine {
+            Engine::Sqlite => &SQLITE_MIGRATIONS,
+            Engine::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let migrator = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(
+                all.iter()
+                    .filter(|m| m.version <= version)
+                    .cloned()
+                    .collect(),
+            ),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Run SQL statements as they are (for tests of the migrations: writing
+    /// rows in an older schema).
+    #[doc(hidden)]
+    pub async fn execute_unchecked(&self, sql: &str) -> Result<(), StoreError> {
+        sqlx::raw_sql(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// The same store, for changes to approved plans: they are amendments,
     /// each audited as "amend" with `reason`. Without it the tree of an
     /// approved plan (its items, actions and alignments) does not change.

@@ -3,7 +3,7 @@
 
 use domain::{
     Alignment, AlignmentKind, Ambition, Body, FinancialYear, LevelNames, Portfolio, PortfolioCode,
-    RagMapping, Slug, Strategy, StrategyYears, Title,
+    RagMapping, ReferenceScheme, Slug, Strategy, StrategyYears, Title,
 };
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -23,6 +23,8 @@ pub struct NewBody {
     pub level_names: LevelNames,
     /// Status colours.
     pub rag: RagMapping,
+    /// How its actions and plan items are referenced.
+    pub reference_scheme: ReferenceScheme,
 }
 
 /// One plan as listed: which body and portfolio, which year, how many actions.
@@ -62,6 +64,7 @@ fn body_from(row: &AnyRow) -> Result<Body, StoreError> {
                 domain::ParseError::new("RAG mapping", s, "a JSON map of status to colour")
             })
         })?,
+        reference_scheme: c.parse("reference_scheme", str::parse)?,
         version: c.i64("version")?,
     })
 }
@@ -88,6 +91,16 @@ pub(crate) fn alignment_from(row: &AnyRow) -> Result<Alignment, StoreError> {
     })
 }
 
+async fn plan_count(conn: &mut sqlx::AnyConnection, body_id: i64) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM plans pl JOIN portfolios po ON po.id = pl.portfolio_id \
+         WHERE po.body_id = $1 AND pl.deleted_at IS NULL",
+    )
+    .bind(body_id)
+    .fetch_one(conn)
+    .await?)
+}
+
 const PORTFOLIO_COLUMNS: &str = "p.id, p.body_id, p.code, p.name, p.version, c.name AS committee \
      FROM portfolios p LEFT JOIN committees c ON c.id = p.committee_id";
 
@@ -98,13 +111,14 @@ impl Store {
         let levels: Vec<String> = new.level_names.clone().into();
         let t = now();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO bodies (slug, name, level_names, rag_mapping, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO bodies (slug, name, level_names, rag_mapping, reference_scheme, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(new.slug.as_str())
         .bind(new.name.as_str())
         .bind(serde_json::to_string(&levels).expect("strings serialise"))
         .bind(serde_json::to_string(&new.rag).expect("mapping serialises"))
+        .bind(new.reference_scheme.as_str())
         .bind(&t)
         .bind(&t)
         .fetch_one(&mut *tx)
@@ -116,6 +130,7 @@ impl Store {
             name: new.name,
             level_names: new.level_names,
             rag: new.rag,
+            reference_scheme: new.reference_scheme,
             version: 1,
         };
         record(
@@ -125,6 +140,77 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(body)
+    }
+
+    /// Choose how `body_id` references its actions and plan items, based
+    /// on the body's `expected_version`. Refused once the body has a plan
+    /// (its references were written in the scheme it has).
+    pub async fn set_reference_scheme(
+        &self,
+        actor: &str,
+        body_id: i64,
+        expected_version: i64,
+        scheme: ReferenceScheme,
+    ) -> Result<Body, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT * FROM bodies WHERE id = $1 AND deleted_at IS NULL")
+            .bind(body_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("body", body_id))?;
+        let before = body_from(&row)?;
+        crate::rows::claim(
+            &mut tx,
+            "bodies",
+            "body",
+            body_id,
+            body_id,
+            expected_version,
+        )
+        .await?;
+        if scheme != before.reference_scheme {
+            let plans = plan_count(&mut tx, body_id).await?;
+            if plans > 0 {
+                return Err(StoreError::Invalid(domain::ParseError::new(
+                    "reference scheme",
+                    scheme.as_str(),
+                    format!(
+                        "\"{}\", the scheme {} already has: a body's scheme can be changed only while it has no plans, and it has {plans}",
+                        before.reference_scheme, before.slug
+                    ),
+                )));
+            }
+        }
+        sqlx::query("UPDATE bodies SET reference_scheme = $1, updated_at = $2 WHERE id = $3")
+            .bind(scheme.as_str())
+            .bind(now())
+            .bind(body_id)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            Change::between(
+                Some(body_id),
+                actor,
+                "body",
+                body_id,
+                "edit",
+                serde_json::json!({ "reference_scheme": before.reference_scheme }),
+                serde_json::json!({ "reference_scheme": scheme }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        let mut body = before;
+        body.reference_scheme = scheme;
+        body.version = expected_version + 1;
+        Ok(body)
+    }
+
+    /// How many plans `body_id` has (a body with none may change its reference scheme).
+    pub async fn plan_count(&self, body_id: i64) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        plan_count(&mut conn, body_id).await
     }
 
     /// Every body, by name.

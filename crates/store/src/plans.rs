@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 
 use domain::{
-    Action, ActionDetails, ActionRef, Direction, FinancialYear, Indicator, LevelNames, Measure,
-    MeasureTarget, ParseError, Plan, PlanItem, PlanTree, TargetDate, Title,
+    Action, ActionDetails, ActionRef, Direction, FinancialYear, Indicator, ItemRef, LevelNames,
+    Measure, MeasureTarget, ParseError, Plan, PlanItem, PlanTree, ReferenceScheme, TargetDate,
+    Title,
 };
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -23,8 +24,8 @@ pub struct NewItem {
     pub parent_id: Option<i64>,
     /// For the top level: the strategy ambition it stands for.
     pub ambition_id: Option<i64>,
-    /// Its number, if numbered.
-    pub number: Option<u16>,
+    /// Its reference in the body's scheme, if it has one ("10", "1.2", "CP2").
+    pub reference: Option<ItemRef>,
     /// Its wording.
     pub title: Title,
     /// Demo content not drawn from a real record.
@@ -51,6 +52,7 @@ pub(crate) struct PlanContext {
     pub(crate) portfolio_id: i64,
     pub(crate) levels: LevelNames,
     pub(crate) status: domain::PlanStatus,
+    pub(crate) scheme: ReferenceScheme,
 }
 
 pub(crate) async fn plan_context(
@@ -58,7 +60,7 @@ pub(crate) async fn plan_context(
     plan_id: i64,
 ) -> Result<PlanContext, StoreError> {
     let row = sqlx::query(
-        "SELECT pl.id, pl.year, pl.portfolio_id, pl.status, b.id AS body_id, b.level_names FROM plans pl \
+        "SELECT pl.id, pl.year, pl.portfolio_id, pl.status, b.id AS body_id, b.level_names, b.reference_scheme FROM plans pl \
          JOIN portfolios po ON po.id = pl.portfolio_id JOIN bodies b ON b.id = po.body_id \
          WHERE pl.id = $1 AND pl.deleted_at IS NULL",
     )
@@ -72,6 +74,7 @@ pub(crate) async fn plan_context(
         year: FinancialYear::starting(c.i64("year")? as i32).map_err(|e| c.corrupt(e))?,
         portfolio_id: c.i64("portfolio_id")?,
         status: c.parse("status", str::parse)?,
+        scheme: c.parse("reference_scheme", str::parse)?,
         levels: c.parse("level_names", |s| {
             serde_json::from_str::<Vec<String>>(s)
                 .map_err(|_| ParseError::new("level names", s, "a JSON list"))
@@ -87,7 +90,7 @@ pub(crate) fn item_from(row: &AnyRow) -> Result<PlanItem, StoreError> {
         parent_id: c.opt_i64("parent_id")?,
         depth: c.i64("depth")? as usize,
         ambition_id: c.opt_i64("ambition_id")?,
-        number: c.opt_i64("number")?.map(|n| n as u16),
+        reference: c.parse_opt("reference", str::parse::<ItemRef>)?,
         title: c.parse("title", |s| Title::parse("title", s))?,
         illustrative: c.flag("illustrative")?,
         version: c.i64("version")?,
@@ -296,12 +299,13 @@ pub(crate) async fn insert_action(
     let d = &new.details;
     let t = now();
     sqlx::query_scalar(
-        "INSERT INTO actions (plan_id, item_id, reference, title, lead, directorate, target, continues_id, illustrative, position, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        "INSERT INTO actions (plan_id, item_id, reference, reference_key, title, lead, directorate, target, continues_id, illustrative, position, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(plan_id)
     .bind(new.item_id)
     .bind(d.reference.to_string())
+    .bind(d.reference.key())
     .bind(d.title.as_str())
     .bind(d.lead.as_str())
     .bind(d.directorate.as_ref().map(|t| t.to_string()))
@@ -313,11 +317,13 @@ pub(crate) async fn insert_action(
     .bind(&t)
     .fetch_one(&mut *conn)
     .await
-    .map_err(unique("action", d.reference, "reference"))
+    .map_err(unique("action", &d.reference, "reference"))
 }
 
-/// Check an action's details fit where it sits: under a numbered statement,
-/// within the plan's year, with a reference no other action of the plan has.
+/// Check an action's details fit where it sits: a reference in the body's
+/// scheme that fits the item it sits under ("10A" under statement 10, "1.2.3"
+/// under "1.2"), within the plan's year, with a reference no other action of
+/// the plan has (ignoring case and spaces).
 async fn check_placement(
     conn: &mut AnyConnection,
     ctx: &PlanContext,
@@ -336,26 +342,37 @@ async fn check_placement(
             ),
         )));
     }
-    details.check_statement(item.number)?;
+    details.check_under(ctx.scheme, item.reference.as_ref())?;
     Action::check_target_in(details, ctx.year)?;
-    let clash: Option<i64> = sqlx::query_scalar(
-        "SELECT a.id FROM actions a JOIN plan_items i ON i.id = a.item_id \
-         WHERE i.plan_id = (SELECT plan_id FROM plan_items WHERE id = $1) AND a.reference = $2 \
+    let clash: Option<String> = sqlx::query_scalar(
+        "SELECT a.reference FROM actions a JOIN plan_items i ON i.id = a.item_id \
+         WHERE i.plan_id = (SELECT plan_id FROM plan_items WHERE id = $1) AND a.reference_key = $2 \
            AND a.deleted_at IS NULL AND a.id <> $3",
     )
     .bind(item.id)
-    .bind(details.reference.to_string())
+    .bind(details.reference.key())
     .bind(except_action)
     .fetch_optional(&mut *conn)
     .await?;
-    if clash.is_some() {
-        return Err(StoreError::Duplicate {
-            entity: "action",
-            key: details.reference.to_string(),
-            field: "reference",
-        });
+    if let Some(existing) = clash {
+        return Err(duplicate_reference(&details.reference, &existing));
     }
     Ok(())
+}
+
+/// The error for a reference the plan already has, naming the existing one
+/// when it is written differently ("asc 3.2" against "ASC 3.2").
+pub(crate) fn duplicate_reference(reference: &ActionRef, existing: &str) -> StoreError {
+    let key = if existing == reference.as_str() {
+        reference.to_string()
+    } else {
+        format!("{reference} (the same as {existing}: case and spaces are ignored)")
+    };
+    StoreError::Duplicate {
+        entity: "action",
+        key,
+        field: "reference",
+    }
 }
 
 impl Store {
@@ -619,17 +636,24 @@ impl Store {
         .bind(depth as i64)
         .fetch_one(&mut *tx)
         .await?;
-        let position = new.number.map(i64::from).unwrap_or(siblings + 1);
+        if let Some(reference) = &new.reference {
+            let parent_ref = match new.parent_id {
+                Some(parent) => item(&mut tx, parent).await?.0.reference,
+                None => None,
+            };
+            ctx.scheme.check_item(reference, parent_ref.as_ref())?;
+        }
+        let position = siblings + 1;
         let t = now();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO plan_items (plan_id, parent_id, depth, ambition_id, number, title, position, illustrative, created_at, updated_at) \
+            "INSERT INTO plan_items (plan_id, parent_id, depth, ambition_id, reference, title, position, illustrative, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(new.plan_id)
         .bind(new.parent_id)
         .bind(depth as i64)
         .bind(new.ambition_id)
-        .bind(new.number.map(i64::from))
+        .bind(new.reference.as_ref().map(ToString::to_string))
         .bind(new.title.as_str())
         .bind(position)
         .bind(flag(new.illustrative))
@@ -731,7 +755,7 @@ impl Store {
         check_placement(&mut tx, &ctx, &parent, &details, action_id).await?;
         sqlx::query(
             "UPDATE actions SET reference = $1, title = $2, lead = $3, directorate = $4, target = $5, illustrative = $6, \
-             updated_at = $7 WHERE id = $8",
+             updated_at = $7, reference_key = $8 WHERE id = $9",
         )
         .bind(details.reference.to_string())
         .bind(details.title.as_str())
@@ -740,10 +764,11 @@ impl Store {
         .bind(details.target.map(TargetDate::to_iso))
         .bind(flag(details.illustrative))
         .bind(now())
+        .bind(details.reference.key())
         .bind(action_id)
         .execute(&mut *tx)
         .await
-        .map_err(unique("action", details.reference, "reference"))?;
+        .map_err(unique("action", &details.reference, "reference"))?;
         let after = one_action(&mut tx, action_id).await?;
         record(
             &mut tx,
@@ -810,17 +835,17 @@ impl Store {
         one_action(&mut conn, id).await
     }
 
-    /// The action of `plan_id` with `reference`.
+    /// The action of `plan_id` with `reference` (ignoring case and spaces).
     pub async fn action_by_ref(
         &self,
         plan_id: i64,
-        reference: ActionRef,
+        reference: &ActionRef,
     ) -> Result<Action, StoreError> {
         let id: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM actions WHERE plan_id = $1 AND reference = $2 AND deleted_at IS NULL",
+            "SELECT id FROM actions WHERE plan_id = $1 AND reference_key = $2 AND deleted_at IS NULL",
         )
         .bind(plan_id)
-        .bind(reference.to_string())
+        .bind(reference.key())
         .fetch_optional(&self.pool)
         .await?;
         match id {
@@ -965,15 +990,16 @@ pub(crate) async fn indicator_ids(
 }
 
 impl Store {
-    /// Change a plan item's number and wording. A numbered item's actions
-    /// carry its number in their references, so renumbering an item that has
-    /// actions is refused.
+    /// Change a plan item's reference and wording. In the statement and
+    /// dotted schemes an item's actions (and, dotted, the items under it)
+    /// carry its reference in theirs, so changing the reference of an item
+    /// that has any is refused; the reference must fit the item above.
     pub async fn edit_item(
         &self,
         actor: &str,
         item_id: i64,
         expected_version: i64,
-        number: Option<u16>,
+        reference: Option<ItemRef>,
         title: Title,
     ) -> Result<PlanItem, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -989,30 +1015,54 @@ impl Store {
         .await?;
         let ctx = plan_context(&mut tx, plan_id).await?;
         let operation = self.tree_change(ctx.status, ctx.year, "edit")?;
-        if number != before.number {
-            let refs: Vec<String> =
-                sqlx::query_scalar("SELECT reference FROM actions WHERE item_id = $1 AND deleted_at IS NULL ORDER BY position")
-                    .bind(item_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
+        let changed = match (&reference, &before.reference) {
+            (Some(a), Some(b)) => a.as_str() != b.as_str(),
+            (a, b) => a.is_some() != b.is_some(),
+        };
+        if changed {
+            if let Some(r) = &reference {
+                let parent_ref = match before.parent_id {
+                    Some(parent) => item(&mut tx, parent).await?.0.reference,
+                    None => None,
+                };
+                ctx.scheme.check_item(r, parent_ref.as_ref())?;
+            }
+            let mut refs: Vec<String> = if ctx.scheme == ReferenceScheme::Free {
+                vec![]
+            } else {
+                sqlx::query_scalar(
+                    "SELECT reference FROM actions WHERE item_id = $1 AND deleted_at IS NULL \
+                     UNION ALL SELECT reference FROM plan_items WHERE parent_id = $2 AND reference IS NOT NULL AND deleted_at IS NULL",
+                )
+                .bind(item_id)
+                .bind(item_id)
+                .fetch_all(&mut *tx)
+                .await?
+            };
+            refs.sort_by(|a, b| {
+                let key = |s: &str| s.parse::<ActionRef>().ok();
+                key(a).cmp(&key(b))
+            });
             if !refs.is_empty() {
                 return Err(StoreError::Invalid(ParseError::new(
-                    "number",
-                    number.map(|n| n.to_string()).unwrap_or_default(),
+                    "reference",
+                    reference.map(|n| n.to_string()).unwrap_or_default(),
                     format!(
-                        "the same number while actions {} carry it; change their references first",
+                        "the same reference while {} carry it; change their references first",
                         refs.join(", ")
                     ),
                 )));
             }
         }
-        sqlx::query("UPDATE plan_items SET number = $1, title = $2, updated_at = $3 WHERE id = $4")
-            .bind(number.map(i64::from))
-            .bind(title.as_str())
-            .bind(now())
-            .bind(item_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE plan_items SET reference = $1, title = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(reference.as_ref().map(ToString::to_string))
+        .bind(title.as_str())
+        .bind(now())
+        .bind(item_id)
+        .execute(&mut *tx)
+        .await?;
         let (after, _) = item(&mut tx, item_id).await?;
         record(
             &mut tx,

@@ -89,19 +89,19 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
         let mut item_map = HashMap::new();
-        let mut numbers: HashMap<i64, Option<u16>> = HashMap::new();
+        let mut numbers: HashMap<i64, Option<domain::ItemRef>> = HashMap::new();
         for row in &items {
             let item = crate::plans::item_from(row)?;
             let position = Cols::new(row, "plan item")?.i64("position")?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO plan_items (plan_id, parent_id, depth, ambition_id, number, title, position, illustrative, created_at, updated_at) \
+                "INSERT INTO plan_items (plan_id, parent_id, depth, ambition_id, reference, title, position, illustrative, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
             .bind(new_id)
             .bind(item.parent_id.and_then(|p| item_map.get(&p).copied()))
             .bind(item.depth as i64)
             .bind(item.ambition_id)
-            .bind(item.number.map(i64::from))
+            .bind(item.reference.as_ref().map(ToString::to_string))
             .bind(item.title.as_str())
             .bind(position)
             .bind(crate::rows::flag(item.illustrative))
@@ -110,19 +110,19 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             item_map.insert(item.id, id);
-            numbers.insert(item.id, item.number);
+            numbers.insert(item.id, item.reference);
         }
         let mut summary = Vec::new();
         for a in &actions {
             let fate = fates.get(&a.id).cloned().unwrap_or(Fate::CarriedForward {
-                reference: a.details.reference,
+                reference: a.details.reference.clone(),
             });
             if let Fate::CarriedForward { reference } = &fate {
                 let mut details = a.details.clone();
-                details.reference = *reference;
+                details.reference = reference.clone();
                 details.target = None;
                 details
-                    .check_statement(numbers.get(&a.item_id).copied().flatten())
+                    .check_under(ctx.scheme, numbers.get(&a.item_id).and_then(Option::as_ref))
                     .map_err(|mut e| {
                         e.field = "renumber";
                         e.value = format!("{} → {reference}", a.details.reference);

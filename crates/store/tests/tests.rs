@@ -9,6 +9,8 @@ use testkit::{TestDb, on_both_engines};
 
 #[path = "suite/accounts.rs"]
 mod accounts;
+#[path = "suite/references.rs"]
+mod references;
 
 const ACTOR: &str = "test officer";
 
@@ -73,6 +75,7 @@ async fn bromley(store: &Store) -> Fixture {
                 name: t("London Borough of Bromley"),
                 level_names: Default::default(),
                 rag: Default::default(),
+                reference_scheme: Default::default(),
             },
         )
         .await
@@ -139,7 +142,7 @@ async fn bromley(store: &Store) -> Fixture {
         plan_id: plan.id,
         parent_id,
         ambition_id,
-        number,
+        reference: number.map(|n: u16| n.to_string().parse().unwrap()),
         title: t(title),
         illustrative: false,
     };
@@ -630,11 +633,11 @@ async fn lineage_links_only_to_the_previous_year(db: TestDb) {
         .await
         .unwrap();
     let ambition = store.plan_tree(f.plan_id).await.unwrap().items[0].ambition_id;
-    let item = |parent_id, ambition_id, number| NewItem {
+    let item = |parent_id, ambition_id, number: Option<u16>| NewItem {
         plan_id: next.id,
         parent_id,
         ambition_id,
-        number,
+        reference: number.map(|n| n.to_string().parse().unwrap()),
         title: t("Carers"),
         illustrative: false,
     };

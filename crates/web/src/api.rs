@@ -314,6 +314,11 @@ pub struct BodyDto {
     slug: String,
     name: String,
     level_names: Vec<String>,
+    /// How the body's actions and plan items are referenced: "statement"
+    /// ("10A" under statement "10"), "dotted" ("1.2.3" under "1.2") or
+    /// "free" (codes such as "CP2.3.1" or "ASC 3.2").
+    #[schema(pattern = "^(statement|dotted|free)$")]
+    reference_scheme: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/bodies", responses((status = 200, body = Vec<BodyDto>)))]
@@ -328,6 +333,7 @@ async fn bodies(State(state): State<AppState>) -> ApiResult<Vec<BodyDto>> {
                 slug: b.slug.to_string(),
                 name: b.name.to_string(),
                 level_names: b.level_names.into(),
+                reference_scheme: b.reference_scheme.to_string(),
             })
             .collect(),
     ))
@@ -471,7 +477,9 @@ pub struct ItemDto {
     id: i64,
     parent_id: Option<i64>,
     level: String,
-    number: Option<u16>,
+    /// The item's reference in the body's reference scheme: "10"
+    /// (statement), "1.2" (dotted) or a free code such as "CP2".
+    reference: Option<String>,
     title: String,
 }
 
@@ -526,6 +534,7 @@ pub struct ActionDto {
     id: i64,
     plan_id: i64,
     item_id: i64,
+    /// The action's reference in its body's scheme: "10A", "1.2.3" or a free code.
     reference: String,
     title: String,
     lead: String,
@@ -639,7 +648,7 @@ async fn plan(
                 id: i.id,
                 parent_id: i.parent_id,
                 level: body.level_names.name(i.depth).to_owned(),
-                number: i.number,
+                reference: i.reference.as_ref().map(ToString::to_string),
                 title: i.title.to_string(),
             })
             .collect(),
@@ -806,8 +815,17 @@ async fn action(
 pub struct ActionEdit {
     /// The version the change is based on.
     version: i64,
-    /// A statement number from 1 to 999 and an optional letter: "10A".
-    #[schema(pattern = r"^\s*[1-9][0-9]{0,2}[A-Za-z]?\s*$")]
+    /// The action's reference, in the body's reference scheme. The pattern
+    /// is the union of the schemes' forms; the body's own scheme is checked
+    /// and a reference of another form is refused with 422. Schemes:
+    /// `statement` (a statement number from 1 to 999 with an optional
+    /// letter, "10A", under statement "10"); `dotted` (two to six dotted
+    /// numbers from 1 to 999 whose prefix is the item it sits under,
+    /// "1.2.3" under "1.2"); `free` (up to 20 letters, digits, spaces and
+    /// `-` `.` `/` `&`, starting and ending with a letter or digit:
+    /// "CP2.3.1", "12-ENV03", "ASC 3.2", "P&R-07"). References are unique
+    /// within a plan ignoring case and spaces.
+    #[schema(pattern = r"^\s*[A-Za-z0-9]([A-Za-z0-9&./ -]{0,18}[A-Za-z0-9])?\s*$")]
     reference: String,
     #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     title: String,
@@ -843,8 +861,18 @@ async fn edit_action(
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
     };
+    let scheme = {
+        let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
+        state
+            .store()
+            .body_by_id(portfolio.body_id)
+            .await?
+            .reference_scheme
+    };
     let details = ActionDetails {
-        reference: edit.reference.parse().map_err(ApiError::invalid)?,
+        reference: scheme
+            .parse_action(&edit.reference)
+            .map_err(ApiError::invalid)?,
         title: Title::parse("title", &edit.title).map_err(ApiError::invalid)?,
         lead: Title::parse("lead", &edit.lead).map_err(ApiError::invalid)?,
         directorate: optional(&edit.directorate)

@@ -946,6 +946,7 @@ async fn committee_form_page(
                 name: "portfolio".into(),
                 legend: "Portfolios it scrutinises".into(),
                 hint: "Select all that apply. A portfolio is scrutinised by one committee: ticking it here moves it from any other.".into(),
+                radio: false,
                 choices: portfolios
                     .iter()
                     .map(|p| Choice {
@@ -1206,6 +1207,7 @@ fn meeting_form_page(
                 name: "published".into(),
                 legend: "Publication".into(),
                 hint: String::new(),
+                radio: false,
                 choices: vec![Choice {
                     value: "yes".into(),
                     label: "Publish it (the public can see the meeting and its record)".into(),

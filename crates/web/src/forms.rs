@@ -9,9 +9,7 @@ use axum::Form;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
-use domain::{
-    ActionDetails, Body, Measure, OutsideCycle, ParseError, StrategyYears, TargetDate, Title,
-};
+use domain::{ActionDetails, Body, Measure, OutsideCycle, StrategyYears, TargetDate, Title};
 use store::{NewAction, StoreError};
 
 use crate::AppState;
@@ -20,7 +18,7 @@ use crate::error::{Path, WebError};
 use crate::pages::{
     body_for, capitalise, check_form, chrome, field_error, need_sign_in, take, viewer,
 };
-use crate::views::{Choice, FieldError, SelectField, TextField, TextFormPage};
+use crate::views::{CheckGroup, Choice, FieldError, SelectField, TextField, TextFormPage};
 
 type PageResult = Result<axum::response::Response, WebError>;
 
@@ -129,7 +127,8 @@ pub(crate) fn conflict_or(
         }
         StoreError::Invalid(p) => {
             let name = match p.field {
-                "action reference" => "reference",
+                "action reference" | "item reference" => "reference",
+                "reference scheme" => "reference_scheme",
                 "target date" => "target",
                 other => other,
             };
@@ -327,14 +326,17 @@ async fn item_page(
             errors,
             fields: vec![
                 field(
-                    "number",
-                    "Number (optional)",
-                    "A whole number, like 10",
+                    "reference",
+                    "Reference (optional)",
+                    body.reference_scheme.item_hint(),
                     pick(
-                        "number",
-                        item.number.map(|n| n.to_string()).unwrap_or_default(),
+                        "reference",
+                        item.reference
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
                     ),
-                    "govuk-input--width-4",
+                    "govuk-input--width-10",
                 ),
                 field(
                     "title",
@@ -382,20 +384,13 @@ pub async fn edit_item(
     check_form(&headers, &viewer, &value(&fields, "csrf"))?;
     let (item, plan_id) = body_item(&state, &body, &id).await?;
     let mut errors = Vec::new();
-    let raw_number = value(&fields, "number");
-    let number = take(
+    let raw_reference = value(&fields, "reference");
+    let reference = take(
         &mut errors,
-        "number",
-        match raw_number.trim() {
+        "reference",
+        match raw_reference.trim() {
             "" => Ok(None),
-            n => n
-                .parse::<u16>()
-                .ok()
-                .filter(|n| *n > 0)
-                .map(Some)
-                .ok_or_else(|| {
-                    ParseError::new("number", n, "a whole number from 1 to 65535, or nothing")
-                }),
+            r => body.reference_scheme.parse_item(r).map(Some),
         },
     );
     let title = take(
@@ -406,11 +401,11 @@ pub async fn edit_item(
     let version = value(&fields, "version").parse().unwrap_or(0);
     let status = state.store().plan_by_id(plan_id).await?.status;
     let writer = plan_writer(&state, status, &value(&fields, "amendment"), &mut errors);
-    if let (true, Some(number), Some(title), Some(writer)) =
-        (errors.is_empty(), number, title, writer)
+    if let (true, Some(reference), Some(title), Some(writer)) =
+        (errors.is_empty(), reference, title, writer)
     {
         match writer
-            .edit_item(&viewer.actor(), item.id, version, number, title)
+            .edit_item(&viewer.actor(), item.id, version, reference, title)
             .await
         {
             Ok(_) => {
@@ -418,7 +413,7 @@ pub async fn edit_item(
                     Redirect::to(&back_to_plan(&state, &body, plan_id).await?).into_response()
                 );
             }
-            Err(e) => conflict_or(&mut errors, "number", e)?,
+            Err(e) => conflict_or(&mut errors, "reference", e)?,
         }
     }
     item_page(&state, &viewer, &body, &id, Some(&fields), errors).await
@@ -438,7 +433,11 @@ async fn new_action_page(
         return Err(WebError::NotFound);
     }
     let pick = |name: &str, current: String| posted.map(|f| value(f, name)).unwrap_or(current);
-    let next_ref = item.number.map(|n| format!("{n}")).unwrap_or_default();
+    let next_ref = match (body.reference_scheme, &item.reference) {
+        (domain::ReferenceScheme::Statement, Some(r)) => r.to_string(),
+        (domain::ReferenceScheme::Dotted, Some(r)) => format!("{r}."),
+        _ => String::new(),
+    };
     let failed = !errors.is_empty();
     let action = body.level_names.action().to_lowercase();
     render(
@@ -453,9 +452,9 @@ async fn new_action_page(
                 field(
                     "reference",
                     "Reference",
-                    "The statement number and an optional letter, like 10A",
+                    body.reference_scheme.action_hint(),
                     pick("reference", next_ref),
-                    "govuk-input--width-4",
+                    "govuk-input--width-10",
                 ),
                 field("title", "Title", "", pick("title", String::new()), ""),
                 field(
@@ -528,7 +527,8 @@ pub async fn add_action(
     let reference = take(
         &mut errors,
         "reference",
-        value(&fields, "reference").parse(),
+        body.reference_scheme
+            .parse_action(&value(&fields, "reference")),
     );
     let title = take(
         &mut errors,
@@ -746,6 +746,10 @@ async fn settings_page(
     let chosen = posted
         .map(|f| value(f, "updates_outside_cycle"))
         .unwrap_or_else(|| now.as_str().to_owned());
+    let scheme = posted
+        .map(|f| value(f, "reference_scheme"))
+        .unwrap_or_else(|| body.reference_scheme.as_str().to_owned());
+    let has_plans = state.store().plan_count(body.id).await? > 0;
     let failed = !errors.is_empty();
     render(
         TextFormPage {
@@ -772,7 +776,27 @@ async fn settings_page(
                 })
                 .collect(),
             }],
-            checks: vec![],
+            checks: vec![CheckGroup {
+                name: "reference_scheme".into(),
+                legend: "How actions and plan items are referenced".into(),
+                hint: if has_plans {
+                    format!(
+                        "The body has plans, so this stays as it is: {}.",
+                        body.reference_scheme.label()
+                    )
+                } else {
+                    "Choose before the first plan is added: it cannot be changed once the body has a plan.".into()
+                },
+                choices: domain::ReferenceScheme::ALL
+                    .iter()
+                    .map(|s| Choice {
+                        value: s.as_str().into(),
+                        label: s.label().into(),
+                        selected: s.as_str() == scheme,
+                    })
+                    .collect(),
+                radio: true,
+            }],
             amendment: None,
             version: posted
                 .map(|f| value(f, "version"))
@@ -810,8 +834,26 @@ pub async fn save_settings(
         "updates_outside_cycle",
         value(&fields, "updates_outside_cycle").parse::<OutsideCycle>(),
     );
-    let version = value(&fields, "version").parse().unwrap_or(0);
-    if let Some(setting) = setting {
+    let scheme = take(
+        &mut errors,
+        "reference_scheme",
+        value(&fields, "reference_scheme").parse::<domain::ReferenceScheme>(),
+    );
+    let mut version = value(&fields, "version").parse().unwrap_or(0);
+    if let (Some(setting), Some(scheme)) = (setting, scheme) {
+        if scheme != body.reference_scheme {
+            match state
+                .store()
+                .set_reference_scheme(&viewer.actor(), body.id, version, scheme)
+                .await
+            {
+                Ok(changed) => version = changed.version,
+                Err(e) => {
+                    conflict_or(&mut errors, "reference_scheme", e)?;
+                    return settings_page(&state, &viewer, &body, Some(&fields), errors).await;
+                }
+            }
+        }
         match state
             .store()
             .set_outside_cycle(&viewer.actor(), body.id, version, setting)

@@ -43,7 +43,7 @@ impl Proposals {
     /// commitment for what it missed.
     fn found(extract: &minutes::Extract) -> Proposals {
         let most = MAX_FINDINGS;
-        let refs = |r: Option<ActionRef>| r.map(|r| r.to_string()).unwrap_or_default();
+        let refs = |r: Option<&ActionRef>| r.map(|r| r.to_string()).unwrap_or_default();
         let mut commitments: Vec<ProposedCommitment> = extract
             .commitments
             .iter()
@@ -59,7 +59,7 @@ impl Proposals {
                     .map(|d| d.to_iso())
                     .unwrap_or_default(),
                 due_text: c.due.as_ref().map(|d| d.text.clone()).unwrap_or_default(),
-                action: refs(c.action_ref),
+                action: refs(c.action_ref.as_ref()),
             })
             .collect();
         commitments.push(ProposedCommitment::default());
@@ -72,7 +72,7 @@ impl Proposals {
                     accept: true,
                     asker: q.asker.clone().unwrap_or_default(),
                     responder: q.responder.clone().unwrap_or_default(),
-                    action: refs(q.action_ref),
+                    action: refs(q.action_ref.as_ref()),
                     source: q.text.clone(),
                 })
                 .collect(),
@@ -154,13 +154,13 @@ impl Proposals {
                     error(
                         field,
                         format!(
-                            "Action {raw:?} is not an action reference such as 10A; correct it or leave it empty"
+                            "Action {raw:?} is not an action reference such as 10A, 1.2.3 or ASC 3.2; correct it or leave it empty"
                         ),
                     );
                     None
                 }
                 (Ok(r), Some(tree)) => {
-                    let id = minutes::action_id(Some(tree), Some(r));
+                    let id = minutes::action_id(Some(tree), Some(&r));
                     if id.is_none() {
                         error(
                             field,

@@ -113,6 +113,18 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> PageRes
     if let [only] = bodies.as_slice() {
         return Ok(Redirect::to(&format!("/b/{}", only.slug)).into_response());
     }
+    // Someone with a role in one body of several goes to that body.
+    let mine: Vec<&Body> = bodies
+        .iter()
+        .filter(|b| {
+            viewer
+                .as_ref()
+                .is_some_and(|v| v.memberships.iter().any(|m| m.body_id == b.id))
+        })
+        .collect();
+    if let [only] = mine.as_slice() {
+        return Ok(Redirect::to(&format!("/b/{}", only.slug)).into_response());
+    }
     html(IndexPage {
         chrome: chrome(viewer.as_ref(), None),
         bodies: bodies
@@ -325,7 +337,7 @@ pub async fn plan(
         if !wanted.contains(&id) {
             continue;
         }
-        let label = match item.number {
+        let label = match &item.reference {
             Some(n) => format!("{} {n}", levels.name(item.depth)),
             None => levels.name(item.depth).to_owned(),
         };
@@ -382,7 +394,7 @@ pub async fn plan(
     let tops: Vec<(String, RollUp)> = tree
         .children(None)
         .map(|i| {
-            let name = match i.number {
+            let name = match &i.reference {
                 Some(n) => format!("{} {n}", levels.name(0)),
                 None => i.title.to_string(),
             };
@@ -503,7 +515,7 @@ pub async fn plan(
             .children(None)
             .map(|i| {
                 let title = i.title.to_string();
-                let label = match i.number {
+                let label = match &i.reference {
                     Some(n) => format!("{} {n}: {}", levels.name(0), title),
                     None => title,
                 };
@@ -562,7 +574,7 @@ pub async fn plan(
                                 })
                         })
                         .collect();
-                    let heading = match top.number {
+                    let heading = match &top.reference {
                         Some(n) => format!("{} {n}", levels.name(0)),
                         None => top.title.to_string(),
                     };
@@ -725,7 +737,7 @@ pub async fn action(
             .path_of(&action)
             .iter()
             .map(|i| {
-                let label = match i.number {
+                let label = match &i.reference {
                     Some(n) => format!("{} {n}", levels.name(i.depth)),
                     None => levels.name(i.depth).to_owned(),
                 };
@@ -1307,6 +1319,7 @@ fn action_page_form(
         action_href: format!("/b/{}/actions/{}", body.slug, action.id),
         errors,
         reference: f.reference.clone(),
+        reference_hint: body.reference_scheme.action_hint(),
         title: f.title.clone(),
         lead: f.lead.clone(),
         directorate: f.directorate.clone(),
@@ -1363,7 +1376,11 @@ pub async fn edit_action(
     check_form(&headers, &viewer, &fields.csrf)?;
     let status = state.store().plan_by_id(action.plan_id).await?.status;
     let mut errors = Vec::new();
-    let reference = take(&mut errors, "reference", fields.reference.parse());
+    let reference = take(
+        &mut errors,
+        "reference",
+        body.reference_scheme.parse_action(&fields.reference),
+    );
     let title = take(&mut errors, "title", Title::parse("title", &fields.title));
     let lead = take(&mut errors, "lead", Title::parse("lead", &fields.lead));
     let directorate = take(
@@ -1702,6 +1719,8 @@ pub async fn sign_out(
     headers: HeaderMap,
     Form(f): Form<CsrfOnly>,
 ) -> PageResult {
+    // Back to the public home of the one body they belong to, if one.
+    let mut home = "/".to_owned();
     if let Some(viewer) = viewer(&state, &headers).await? {
         check_form(&headers, &viewer, &f.csrf)?;
         if let Some(token) = auth::cookie(&headers, auth::SESSION_COOKIE) {
@@ -1710,9 +1729,12 @@ pub async fn sign_out(
                 .delete_session(&auth::token_hash(&token))
                 .await?;
         }
+        if let [only] = viewer.memberships.as_slice() {
+            home = format!("/b/{}", state.store().body_by_id(only.body_id).await?.slug);
+        }
     }
     let clear = auth::set_cookie(auth::SESSION_COOKIE, "", 0, state.secure_cookies());
-    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/")).into_response())
+    Ok(([(header::SET_COOKIE, clear)], Redirect::to(&home)).into_response())
 }
 
 /// Any other address: the "page not found" page.

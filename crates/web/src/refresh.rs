@@ -176,10 +176,11 @@ pub async fn refresh(
             "drop" => Fate::dropped(&get("reason")),
             _ => match get("ref") {
                 r if r.is_empty() => Ok(Fate::CarriedForward {
-                    reference: a.details.reference,
+                    reference: a.details.reference.clone(),
                 }),
-                r => r
-                    .parse()
+                r => body
+                    .reference_scheme
+                    .parse_action(&r)
                     .map(|reference| Fate::CarriedForward { reference }),
             },
         };

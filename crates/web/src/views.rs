@@ -354,6 +354,8 @@ pub struct ActionFormPage {
     pub action_href: String,
     pub errors: Vec<FieldError>,
     pub reference: String,
+    /// The hint for a reference in the body's scheme.
+    pub reference_hint: &'static str,
     pub title: String,
     pub lead: String,
     pub directorate: String,
@@ -371,9 +373,9 @@ impl ActionFormPage {
             (
                 "reference",
                 "Reference",
-                "The statement number and an optional letter, like 10A",
+                self.reference_hint,
                 &self.reference,
-                "govuk-input--width-4",
+                "govuk-input--width-10",
             ),
             ("title", "Action", "", &self.title, ""),
             (
@@ -465,12 +467,14 @@ pub struct SelectField {
     pub options: Vec<Choice>,
 }
 
-/// A group of checkboxes of a simple form, each posting `name` once when ticked.
+/// A group of checkboxes of a simple form, each posting `name` once when
+/// ticked; or, when `radio`, radios posting `name` once with the one chosen.
 pub struct CheckGroup {
     pub name: String,
     pub legend: String,
     pub hint: String,
     pub choices: Vec<Choice>,
+    pub radio: bool,
 }
 
 /// A simple form: text fields, then drop-down lists and checkboxes

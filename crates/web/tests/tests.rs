@@ -15,6 +15,9 @@ mod accounts;
 #[path = "suite/hardening.rs"]
 mod hardening;
 
+#[path = "suite/schemes.rs"]
+mod schemes;
+
 struct App {
     base: String,
     store: Store,
@@ -26,6 +29,10 @@ async fn spawn_app(db: TestDb) -> App {
     demo::load_bromley(&store).await.unwrap();
     demo::load_people(&store, web::hash_password).await.unwrap();
     demo::load_committee_record(&store).await.unwrap();
+    demo::load_northmoor(&store).await.unwrap();
+    demo::load_northmoor_people(&store, web::hash_password)
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(web::serve(listener, store.clone(), web::Options::default()));
@@ -61,6 +68,11 @@ impl App {
 
     /// A client signed in as the demo account `who` ("officer", "lead", …).
     async fn signed_in(&self, who: &str) -> reqwest::Client {
+        self.signed_in_at(who, "bromley").await
+    }
+
+    /// A client signed in as the demo account `who` of body `slug`.
+    async fn signed_in_at(&self, who: &str, slug: &str) -> reqwest::Client {
         let c = client();
         let page = c
             .get(self.url("/sign-in"))
@@ -71,7 +83,7 @@ impl App {
             .await
             .unwrap();
         let form = [
-            ("email", format!("{who}@bromley.example")),
+            ("email", format!("{who}@{slug}.example")),
             ("password", format!("demo-{who}-password")),
             ("form_token", hidden(&page, "form_token")),
             ("next", "/".into()),
@@ -98,16 +110,21 @@ impl App {
             .await
             .unwrap();
         self.store
-            .action_by_ref(plan.id, reference.parse().unwrap())
+            .action_by_ref(plan.id, &reference.parse().unwrap())
             .await
             .unwrap()
             .id
     }
 
     async fn api_token(&self, who: &str) -> String {
+        self.api_token_at(who, "bromley").await
+    }
+
+    /// A new API token of the demo account `who` of body `slug`.
+    async fn api_token_at(&self, who: &str, slug: &str) -> String {
         let (user, _) = self
             .store
-            .user_by_email(&format!("{who}@bromley.example").parse().unwrap())
+            .user_by_email(&format!("{who}@{slug}.example").parse().unwrap())
             .await
             .unwrap()
             .unwrap();
@@ -220,6 +237,7 @@ async fn every_route_checks_the_role(db: TestDb) {
     let mine = app.action_id("2024/25", "10A").await; // led by the demo lead's role
     let theirs = app.action_id("2024/25", "9E").await; // led by the Director of Children's Services
     let published = app.action_id("2022/23", "10A").await;
+    let northmoor_action = schemes::northmoor_action(&app, "ENV", "2023/24", "1.1.10").await;
     let body = app.store.body(&"bromley".parse().unwrap()).await.unwrap();
     let committee = app.store.committees(body.id).await.unwrap()[0].id;
     let meeting = app.store.meetings(committee).await.unwrap()[0].id;
@@ -302,6 +320,29 @@ async fn every_route_checks_the_role(db: TestDb) {
         (
             format!("/b/bromley/accounts/{lead_account}/remove"),
             [303, 200, 403, 403, 403, 403],
+        ),
+        // The second body (dotted references): its published plans are
+        // public; Bromley's people have no role there.
+        ("/b/northmoor".into(), [200, 200, 200, 200, 200, 200]),
+        (
+            "/b/northmoor/plans/ENV/2023-24".into(),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/b/northmoor/plans/HSG/2024-25".into(),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            format!("/b/northmoor/actions/{northmoor_action}"),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/b/northmoor/committees".into(),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/b/northmoor/settings".into(),
+            [303, 403, 403, 403, 403, 403],
         ),
         ("/b/nowhere".into(), [404, 404, 404, 404, 404, 404]),
         (
@@ -913,11 +954,11 @@ async fn officers_edit_the_strategy_and_the_tree(db: TestDb) {
         .text()
         .await
         .unwrap();
-    let number = hidden(&form, "number");
+    let number = hidden(&form, "reference");
     let renumber = [
         ("csrf", hidden(&form, "csrf")),
         ("version", hidden(&form, "version")),
-        ("number", "99".into()),
+        ("reference", "99".into()),
         ("title", "Renamed".into()),
         ("amendment", "Restructure".into()),
     ];

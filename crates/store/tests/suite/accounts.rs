@@ -20,6 +20,7 @@ async fn body(store: &Store, slug: &str) -> i64 {
                 name: t("London Borough of Bromley"),
                 level_names: Default::default(),
                 rag: Default::default(),
+                reference_scheme: Default::default(),
             },
         )
         .await
