@@ -458,6 +458,36 @@ fn columns(
             );
         }
     }
+    // "RAG" beside "Q2 update", with no Period column: one update, of
+    // the half the other heading names.
+    let halves: Vec<usize> = (0..cols.groups.len())
+        .filter(|i| cols.groups[*i].half.is_some())
+        .collect();
+    if let ([named], Some(plain)) = (
+        halves.as_slice(),
+        cols.groups
+            .iter()
+            .position(|g| g.half.is_none() && g.period.is_none()),
+    ) {
+        let mut plain_group = cols.groups.remove(plain);
+        let named = if plain < *named { named - 1 } else { *named };
+        let group = &mut cols.groups[named];
+        for field in [
+            Field::Status,
+            Field::Commentary,
+            Field::Percent,
+            Field::Actual,
+            Field::KeyAchievement,
+            Field::Author,
+        ] {
+            let taken = plain_group.slot(field).and_then(|s| *s);
+            if let (Some(c), Some(slot)) = (taken, group.slot(field))
+                && slot.is_none()
+            {
+                *slot = Some(c);
+            }
+        }
+    }
     // A percent column of numbers between 0 and 1 holds Excel
     // percent-formatted figures (0.5 shown as 50%).
     for g in &cols.groups {
@@ -509,7 +539,8 @@ struct Reader<'o, 'a> {
 
 impl Reader<'_, '_> {
     fn problem(&mut self, sheet: &str, row: u32, column: &str, message: impl Into<String>) {
-        self.problems.push(sheet, Some(row), Some(column), message);
+        let column = Some(column).filter(|c| !c.is_empty());
+        self.problems.push(sheet, Some(row), column, message);
     }
 
     fn check_ref(&mut self, sheet: &str, row: u32, column: &str, kind: RefKind, raw: &str) {
