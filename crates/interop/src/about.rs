@@ -169,9 +169,8 @@ pub fn read_about(book: &Workbook) -> Result<Option<About>, Problems> {
         let mut bad = |column: &str, message: String| {
             problems.push(&sheet.name, Some(n), Some(column), message);
         };
-        let title = |raw: &str, bad: &mut dyn FnMut(&str, String)| match Title::parse(
-            "value", raw,
-        ) {
+        let title = |raw: &str, bad: &mut dyn FnMut(&str, String)| match Title::parse("value", raw)
+        {
             Ok(t) => Some(t),
             Err(e) => {
                 bad("Value", e.to_string());
@@ -275,12 +274,7 @@ pub fn read_about(book: &Workbook) -> Result<Option<About>, Problems> {
         }
     };
     let mut missing = |what: &str| {
-        problems.push(
-            &sheet.name,
-            None,
-            None,
-            format!("there is no {what} row"),
-        );
+        problems.push(&sheet.name, None, None, format!("there is no {what} row"));
     };
     if body.is_none() {
         missing("Body");

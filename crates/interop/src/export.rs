@@ -72,7 +72,11 @@ enum Out {
 impl Out {
     fn text(s: impl Into<String>) -> Self {
         let s = s.into();
-        if s.is_empty() { Out::Blank } else { Out::Text(s) }
+        if s.is_empty() {
+            Out::Blank
+        } else {
+            Out::Text(s)
+        }
     }
 }
 
@@ -114,7 +118,10 @@ pub const UPDATE_FIELDS: [Field; 9] = [
 ];
 
 fn heading_row(fields: &[Field], levels: &LevelNames) -> Vec<Out> {
-    fields.iter().map(|f| Out::text(f.heading(levels))).collect()
+    fields
+        .iter()
+        .map(|f| Out::text(f.heading(levels)))
+        .collect()
 }
 
 fn targets_text(targets: &[domain::MeasureTarget], year: FinancialYear) -> Out {
@@ -136,7 +143,14 @@ fn targets_text(targets: &[domain::MeasureTarget], year: FinancialYear) -> Out {
 /// The measure's cells: statement, indicator, unit, direction, baseline, target.
 fn measure_cells(m: Option<&Measure>, year: FinancialYear) -> [Out; 6] {
     match m {
-        None => [Out::Blank, Out::Blank, Out::Blank, Out::Blank, Out::Blank, Out::Blank],
+        None => [
+            Out::Blank,
+            Out::Blank,
+            Out::Blank,
+            Out::Blank,
+            Out::Blank,
+            Out::Blank,
+        ],
         Some(Measure::Statement { text }) => [
             Out::text(text.as_str()),
             Out::Blank,
@@ -317,7 +331,10 @@ pub fn write_xlsx(export: &PlanExport) -> Result<Vec<u8>, ExportError> {
     let quoted = Format::new().set_quote_prefix();
     for (name, rows) in [
         ("About", about_table(&export.about)),
-        ("Actions", actions_table(levels, &export.plan, export.about.year)),
+        (
+            "Actions",
+            actions_table(levels, &export.plan, export.about.year),
+        ),
         ("Updates", updates_table(levels, &export.plan)),
     ] {
         let sheet = book.add_worksheet();
@@ -359,10 +376,7 @@ pub fn write_csv(export: &PlanExport) -> Result<CsvExport, ExportError> {
 /// Read CSV files as the sheets of one workbook, each under the sheet name
 /// given ("Actions", "Updates", "About"), so [`crate::read_plan`] and
 /// [`crate::read_about`] read them as they read an xlsx export.
-pub fn csv_workbook(
-    files: &[(&str, &str, &[u8])],
-    limits: &Limits,
-) -> Result<Workbook, ReadError> {
+pub fn csv_workbook(files: &[(&str, &str, &[u8])], limits: &Limits) -> Result<Workbook, ReadError> {
     let mut sheets = Vec::new();
     let mut names = Vec::new();
     for (sheet_name, file_name, bytes) in files {
@@ -409,27 +423,45 @@ pub fn read_json(file_name: &str, bytes: &[u8]) -> Result<PlanExport, Problems> 
     let plan = &export.plan;
     let mut bad = |m: String| problems.push("JSON", None, None, m);
     for (i, it) in plan.items.iter().enumerate() {
-        if it.parent.is_some_and(|p| p >= i || plan.items[p].depth >= it.depth) {
-            bad(format!("item {} ('{}') has a parent that does not come before it at a higher level", i, it.title));
+        if it
+            .parent
+            .is_some_and(|p| p >= i || plan.items[p].depth >= it.depth)
+        {
+            bad(format!(
+                "item {} ('{}') has a parent that does not come before it at a higher level",
+                i, it.title
+            ));
         }
     }
     let mut refs = std::collections::HashMap::new();
     for a in &plan.actions {
         if a.item.is_some_and(|i| i >= plan.items.len()) {
-            bad(format!("action {} sits under an item that is not in the plan", a.reference));
+            bad(format!(
+                "action {} sits under an item that is not in the plan",
+                a.reference
+            ));
         }
         if refs.insert(reference_key(&a.reference), a).is_some() {
-            bad(format!("the reference '{}' is used by two actions", a.reference));
+            bad(format!(
+                "the reference '{}' is used by two actions",
+                a.reference
+            ));
         }
     }
     let mut seen = std::collections::HashSet::new();
     for u in &plan.updates {
         let Some(a) = refs.get(&reference_key(&u.action)) else {
-            bad(format!("an update is for action '{}', which is not in the plan", u.action));
+            bad(format!(
+                "an update is for action '{}', which is not in the plan",
+                u.action
+            ));
             continue;
         };
         if !seen.insert((reference_key(&u.action), u.period)) {
-            bad(format!("action {} has two updates for {}", u.action, u.period));
+            bad(format!(
+                "action {} has two updates for {}",
+                u.action, u.period
+            ));
         }
         for x in &u.actuals {
             let known = a.measures.iter().any(|m| {
@@ -443,12 +475,14 @@ pub fn read_json(file_name: &str, bytes: &[u8]) -> Result<PlanExport, Problems> 
             }
         }
         match (u.status, u.percent.map(|p| p.value())) {
-            (Status::Complete, Some(p)) if p < 100 => {
-                bad(format!("the {} update of action {} is complete but {p}%", u.period, u.action))
-            }
-            (Status::NotStarted, Some(p)) if p > 0 => {
-                bad(format!("the {} update of action {} is not started but {p}%", u.period, u.action))
-            }
+            (Status::Complete, Some(p)) if p < 100 => bad(format!(
+                "the {} update of action {} is complete but {p}%",
+                u.period, u.action
+            )),
+            (Status::NotStarted, Some(p)) if p > 0 => bad(format!(
+                "the {} update of action {} is not started but {p}%",
+                u.period, u.action
+            )),
             _ => {}
         }
     }
@@ -564,7 +598,13 @@ pub fn template(levels: &LevelNames) -> Result<Vec<u8>, ExportError> {
         r += 1;
         result
     };
-    line(g, "How to fill in this template", "One row per action on the Actions sheet; one row per action and half year on the Updates sheet (or put an update's columns on the action's own row with a Period column). Headings may be in any order and are matched ignoring case and punctuation; columns Ambit does not know can be mapped or ignored when you import. Any mistake stops the whole import and every mistake is listed with its sheet, row and column, so nothing is half imported.", "", Some(&bold))?;
+    line(
+        g,
+        "How to fill in this template",
+        "One row per action on the Actions sheet; one row per action and half year on the Updates sheet (or put an update's columns on the action's own row with a Period column). Headings may be in any order and are matched ignoring case and punctuation; columns Ambit does not know can be mapped or ignored when you import. Any mistake stops the whole import and every mistake is listed with its sheet, row and column, so nothing is half imported.",
+        "",
+        Some(&bold),
+    )?;
     line(g, "", "", "", None)?;
     line(g, "Column", "What to write", "Example", Some(&bold))?;
     for f in action_fields.iter().chain(UPDATE_FIELDS.iter()) {

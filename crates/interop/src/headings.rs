@@ -337,32 +337,44 @@ pub fn recognise(heading: &str, levels: &LevelNames) -> Option<Field> {
         | "actionnum" | "actionid" | "actioncode" | "id" | "code" | "no" | "number" | "refno" => {
             Field::Reference
         }
-        "action" | "actiontitle" | "actionname" | "description" | "actiondescription"
-        | "title" | "whatwewilldo" => Field::Title,
+        "action" | "actiontitle" | "actionname" | "description" | "actiondescription" | "title"
+        | "whatwewilldo" => Field::Title,
         "lead" | "leadofficer" | "responsibleofficer" | "owner" | "responsible" | "leadrole"
         | "actionlead" | "actionowner" | "leadperson" | "officer" => Field::Lead,
         "directorate" | "department" | "service" | "leaddirectorate" | "division" => {
             Field::Directorate
         }
-        "due" | "duedate" | "targetdate" | "deadline" | "completiondate" | "targetcompletiondate"
-        | "timescale" | "timescales" | "bywhen" | "datedue" | "enddate" => Field::TargetDate,
+        "due"
+        | "duedate"
+        | "targetdate"
+        | "deadline"
+        | "completiondate"
+        | "targetcompletiondate"
+        | "timescale"
+        | "timescales"
+        | "bywhen"
+        | "datedue"
+        | "enddate" => Field::TargetDate,
         "continues" | "continuesfrom" | "previousref" | "lastyearsref" | "previousreference" => {
             Field::Continues
         }
-        "measure" | "measures" | "measureofsuccess" | "measuresofsuccess" | "successmeasure"
-        | "successmeasures" | "howsuccesswillbemeasured" | "measurestatement" => Field::Measure,
-        "indicator" | "kpi" | "performanceindicator" | "indicatorname" | "measurename"
-        | "pi" => Field::Indicator,
+        "measure"
+        | "measures"
+        | "measureofsuccess"
+        | "measuresofsuccess"
+        | "successmeasure"
+        | "successmeasures"
+        | "howsuccesswillbemeasured"
+        | "measurestatement" => Field::Measure,
+        "indicator" | "kpi" | "performanceindicator" | "indicatorname" | "measurename" | "pi" => {
+            Field::Indicator
+        }
         "unit" | "units" | "unitofmeasure" => Field::Unit,
         "direction" | "polarity" | "goodis" | "betteris" => Field::Direction,
         "baseline" | "baselinevalue" => Field::Baseline,
-        "target" | "targetvalue" | "indicatortarget" | "yearendtarget" | "targets" => {
-            Field::Target
-        }
+        "target" | "targetvalue" | "indicatortarget" | "yearendtarget" | "targets" => Field::Target,
         "period" | "halfyear" | "half" | "quarter" | "reportingperiod" => Field::Period,
-        "rag" | "status" | "ragstatus" | "progressstatus" | "ragrating" | "rating" => {
-            Field::Status
-        }
+        "rag" | "status" | "ragstatus" | "progressstatus" | "ragrating" | "rating" => Field::Status,
         "commentary" | "update" | "progressupdate" | "comments" | "comment" | "progress"
         | "progresscommentary" | "latestupdate" | "narrative" => Field::Commentary,
         "percentcomplete" | "percent" | "progresspercent" | "completepercent"

@@ -51,8 +51,8 @@ pub use export::{
 };
 pub use headings::{Field, HeadingMatch, Mapping, MappingEntry, MappingError};
 pub use plan::{
-    Inspection, PlanSheet, ReadOptions, RefCheck, RefKind, SheetAction, SheetActual,
-    SheetHeadings, SheetItem, SheetUpdate, inspect, read_plan, reference_key,
+    Inspection, PlanSheet, ReadOptions, RefCheck, RefKind, SheetAction, SheetActual, SheetHeadings,
+    SheetItem, SheetUpdate, inspect, read_plan, reference_key,
 };
 pub use problems::{Problem, Problems};
 pub use workbook::{Cell, FileKind, Limits, ReadError, Row, Sheet, Workbook, read_workbook, sniff};

@@ -715,15 +715,29 @@ fn read_actions(r: &mut Reader<'_, '_>, sheet: &Sheet) {
         let reference = text_of(row, cols.get(Field::Reference));
         let title = text_of(row, cols.get(Field::Title));
         let action = match (reference, title) {
-            (Some(reference), Some(title)) => new_action(r, sheet, row, &cols, reference, &title, item),
+            (Some(reference), Some(title)) => {
+                new_action(r, sheet, row, &cols, reference, &title, item)
+            }
             (Some(_), None) => {
                 let h = cols.heading(cols.get(Field::Title).unwrap_or(0)).to_owned();
-                r.problem(&sheet.name, n, &h, "the action has a reference but no title");
+                r.problem(
+                    &sheet.name,
+                    n,
+                    &h,
+                    "the action has a reference but no title",
+                );
                 None
             }
             (None, Some(_)) => {
-                let h = cols.heading(cols.get(Field::Reference).unwrap_or(0)).to_owned();
-                r.problem(&sheet.name, n, &h, "the action has a title but no reference");
+                let h = cols
+                    .heading(cols.get(Field::Reference).unwrap_or(0))
+                    .to_owned();
+                r.problem(
+                    &sheet.name,
+                    n,
+                    &h,
+                    "the action has a title but no reference",
+                );
                 None
             }
             (None, None) => {
@@ -742,12 +756,22 @@ fn read_actions(r: &mut Reader<'_, '_>, sheet: &Sheet) {
                         .into_iter()
                         .any(|c| !blank(row, c))
                 });
-                let other = [Field::Lead, Field::Directorate, Field::TargetDate, Field::Continues]
-                    .iter()
-                    .find(|f| !blank(row, cols.get(**f)));
+                let other = [
+                    Field::Lead,
+                    Field::Directorate,
+                    Field::TargetDate,
+                    Field::Continues,
+                ]
+                .iter()
+                .find(|f| !blank(row, cols.get(**f)));
                 if let Some(f) = other {
                     let h = cols.heading(cols.get(*f).unwrap_or(0)).to_owned();
-                    r.problem(&sheet.name, n, &h, "this row has no action reference or title");
+                    r.problem(
+                        &sheet.name,
+                        n,
+                        &h,
+                        "this row has no action reference or title",
+                    );
                     None
                 } else if update_text {
                     r.problems.push(
@@ -803,12 +827,20 @@ fn tree_item(
     if reference.is_none() && title.is_none() {
         return None;
     }
-    let ref_heading = ref_col.map(|c| cols.heading(c).to_owned()).unwrap_or_default();
+    let ref_heading = ref_col
+        .map(|c| cols.heading(c).to_owned())
+        .unwrap_or_default();
     let title_heading = title_col
         .map(|c| cols.heading(c).to_owned())
         .unwrap_or_default();
     if let Some(reference) = &reference {
-        r.check_ref(&sheet.name, n, &ref_heading, RefKind::Item(depth), reference);
+        r.check_ref(
+            &sheet.name,
+            n,
+            &ref_heading,
+            RefKind::Item(depth),
+            reference,
+        );
         let key = (depth, reference_key(reference));
         if let Some(&i) = r.item_refs.get(&key) {
             let existing = &r.plan.items[i];
@@ -856,7 +888,8 @@ fn tree_item(
     });
     r.item_titles.entry(title_key).or_insert(index);
     if let Some(reference) = reference {
-        r.item_refs.insert((depth, reference_key(&reference)), index);
+        r.item_refs
+            .insert((depth, reference_key(&reference)), index);
     }
     Some(index)
 }
@@ -871,8 +904,18 @@ fn new_action(
     item: Option<usize>,
 ) -> Option<usize> {
     let n = row.number;
-    let heading = |f: Field| cols.get(f).map(|c| cols.heading(c).to_owned()).unwrap_or_default();
-    r.check_ref(&sheet.name, n, &heading(Field::Reference), RefKind::Action, &reference);
+    let heading = |f: Field| {
+        cols.get(f)
+            .map(|c| cols.heading(c).to_owned())
+            .unwrap_or_default()
+    };
+    r.check_ref(
+        &sheet.name,
+        n,
+        &heading(Field::Reference),
+        RefKind::Action,
+        &reference,
+    );
     let key = reference_key(&reference);
     if let Some((_, first)) = r.action_refs.get(&key) {
         let msg = format!(
@@ -899,7 +942,13 @@ fn new_action(
     };
     let continues = text_of(row, cols.get(Field::Continues));
     if let Some(c) = &continues {
-        r.check_ref(&sheet.name, n, &heading(Field::Continues), RefKind::Action, c);
+        r.check_ref(
+            &sheet.name,
+            n,
+            &heading(Field::Continues),
+            RefKind::Action,
+            c,
+        );
     }
     let title = title?;
     let index = r.plan.actions.len();
@@ -966,7 +1015,11 @@ fn row_measures(
     a: usize,
 ) -> Option<String> {
     let n = row.number;
-    let heading = |f: Field| cols.get(f).map(|c| cols.heading(c).to_owned()).unwrap_or_default();
+    let heading = |f: Field| {
+        cols.get(f)
+            .map(|c| cols.heading(c).to_owned())
+            .unwrap_or_default()
+    };
     if let Some(text) = text_of_raw(row, cols.get(Field::Measure)) {
         match Measure::statement(&text) {
             Ok(m) => r.plan.actions[a].measures.push(m),
@@ -974,7 +1027,12 @@ fn row_measures(
         }
     }
     let name = text_of(row, cols.get(Field::Indicator));
-    let details = [Field::Unit, Field::Direction, Field::Baseline, Field::Target];
+    let details = [
+        Field::Unit,
+        Field::Direction,
+        Field::Baseline,
+        Field::Target,
+    ];
     let Some(name) = name else {
         if let Some(f) = details.iter().find(|f| !blank(row, cols.get(**f))) {
             r.problem(
@@ -986,7 +1044,13 @@ fn row_measures(
         }
         return None;
     };
-    let indicator_title = r.title(&sheet.name, n, &heading(Field::Indicator), "indicator", &name);
+    let indicator_title = r.title(
+        &sheet.name,
+        n,
+        &heading(Field::Indicator),
+        "indicator",
+        &name,
+    );
     let unit = match text_of(row, cols.get(Field::Unit)) {
         Some(u) => r.title(&sheet.name, n, &heading(Field::Unit), "unit", &u),
         None => {
@@ -1161,7 +1225,10 @@ fn add_update(
 ) {
     let n = row.number;
     let action = r.plan.actions[a].reference.clone();
-    let status_heading = f.status.map(|c| cols.heading(c).to_owned()).unwrap_or_default();
+    let status_heading = f
+        .status
+        .map(|c| cols.heading(c).to_owned())
+        .unwrap_or_default();
     let status = match f.status.map(|c| row.cell(c)) {
         Some(c) if !c.is_blank() => match values::status(&c.text(), &r.options.rag) {
             Ok(s) => Some(s),
@@ -1220,7 +1287,13 @@ fn add_update(
     };
     let author = match text_of(row, f.author) {
         Some(t) => r
-            .title(&sheet.name, n, cols.heading(f.author.unwrap_or(0)), "author", &t)
+            .title(
+                &sheet.name,
+                n,
+                cols.heading(f.author.unwrap_or(0)),
+                "author",
+                &t,
+            )
             .map(Some),
         None => Some(None),
     };
@@ -1230,15 +1303,20 @@ fn add_update(
         return;
     };
     // The same rules as every update in Ambit.
-    let pc_heading = f.percent.map(|c| cols.heading(c).to_owned()).unwrap_or_default();
+    let pc_heading = f
+        .percent
+        .map(|c| cols.heading(c).to_owned())
+        .unwrap_or_default();
     match (status, percent.map(Percent::value)) {
         (Status::Complete, Some(p)) if p < 100 => {
-            let msg = format!("a complete action is 100% done, not {p}%; write 100 or leave it blank");
+            let msg =
+                format!("a complete action is 100% done, not {p}%; write 100 or leave it blank");
             r.problem(&sheet.name, n, &pc_heading, msg);
             return;
         }
         (Status::NotStarted, Some(p)) if p > 0 => {
-            let msg = format!("an action not started is 0% done, not {p}%; write 0 or leave it blank");
+            let msg =
+                format!("an action not started is 0% done, not {p}%; write 0 or leave it blank");
             r.problem(&sheet.name, n, &pc_heading, msg);
             return;
         }
@@ -1355,7 +1433,9 @@ fn add_actual(
         .iter()
         .rposition(|u| reference_key(&u.action) == action && u.period == period);
     let Some(i) = found else {
-        let msg = format!("the figure is for {period}, but the action has no update for it yet; give its status first");
+        let msg = format!(
+            "the figure is for {period}, but the action has no update for it yet; give its status first"
+        );
         r.problem(&sheet.name, row.number, cols.heading(c), msg);
         return;
     };
@@ -1418,9 +1498,15 @@ fn read_updates(r: &mut Reader<'_, '_>, sheet: &Sheet) {
     for row in &sheet.rows[start + 1..] {
         let n = row.number;
         let reference = text_of(row, ref_col);
-        let has_update = [group.status, group.commentary, group.percent, group.key, group.author]
-            .into_iter()
-            .any(|c| !blank(row, c));
+        let has_update = [
+            group.status,
+            group.commentary,
+            group.percent,
+            group.key,
+            group.author,
+        ]
+        .into_iter()
+        .any(|c| !blank(row, c));
         let Some(reference) = reference else {
             if has_update {
                 r.problem(
@@ -1432,7 +1518,12 @@ fn read_updates(r: &mut Reader<'_, '_>, sheet: &Sheet) {
             } else if let Some(c) = group.actual.filter(|c| !row.cell(*c).is_blank()) {
                 // A further figure for the update above.
                 if last.is_none() {
-                    r.problem(&sheet.name, n, cols.heading(c), "this figure comes before any update");
+                    r.problem(
+                        &sheet.name,
+                        n,
+                        cols.heading(c),
+                        "this figure comes before any update",
+                    );
                     continue;
                 }
                 let ind = indicator_for(r, sheet, row, &cols, indicator_col, None);

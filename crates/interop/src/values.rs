@@ -265,23 +265,29 @@ pub fn status(raw: &str, rag: &RagMapping) -> Result<Status, ValueError> {
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect();
-    let word = match key.as_str() {
-        "complete" | "completed" | "done" | "achieved" | "finished" | "delivered" | "closed" => {
-            Some(Status::Complete)
-        }
-        "ontrack" | "ontarget" | "onschedule" | "inprogress" | "progressing" | "ongoing" => {
-            Some(Status::OnTrack)
-        }
-        "atrisk" | "someconcerns" | "minorissues" | "slipping" | "slippage" | "someslippage" => {
-            Some(Status::AtRisk)
-        }
-        "offtrack" | "offtarget" | "behind" | "behindschedule" | "overdue" | "delayed"
-        | "notontrack" | "notontarget" | "significantconcerns" => Some(Status::OffTrack),
-        "notstarted" | "notduetostart" | "notyetstarted" | "notyetdue" | "notdue" | "pending"
-        | "notyetbegun" => Some(Status::NotStarted),
-        "deferred" | "onhold" | "postponed" | "paused" | "suspended" => Some(Status::Deferred),
-        _ => None,
-    };
+    let word =
+        match key.as_str() {
+            "complete" | "completed" | "done" | "achieved" | "finished" | "delivered"
+            | "closed" => Some(Status::Complete),
+            "ontrack" | "ontarget" | "onschedule" | "inprogress" | "progressing" | "ongoing" => {
+                Some(Status::OnTrack)
+            }
+            "atrisk" | "someconcerns" | "minorissues" | "slipping" | "slippage"
+            | "someslippage" => Some(Status::AtRisk),
+            "offtrack"
+            | "offtarget"
+            | "behind"
+            | "behindschedule"
+            | "overdue"
+            | "delayed"
+            | "notontrack"
+            | "notontarget"
+            | "significantconcerns" => Some(Status::OffTrack),
+            "notstarted" | "notduetostart" | "notyetstarted" | "notyetdue" | "notdue"
+            | "pending" | "notyetbegun" => Some(Status::NotStarted),
+            "deferred" | "onhold" | "postponed" | "paused" | "suspended" => Some(Status::Deferred),
+            _ => None,
+        };
     if let Some(s) = word {
         return Ok(s);
     }
@@ -307,7 +313,10 @@ pub fn status(raw: &str, rag: &RagMapping) -> Result<Status, ValueError> {
         ValueError(if raw.trim().is_empty() {
             format!("the status is empty; {STATUS_HELP}")
         } else {
-            format!("'{}' is not a status Ambit knows; {STATUS_HELP}", shown(raw))
+            format!(
+                "'{}' is not a status Ambit knows; {STATUS_HELP}",
+                shown(raw)
+            )
         })
     })
 }
@@ -354,9 +363,13 @@ pub fn period_text(
         let mut out: Vec<String> = Vec::new();
         let mut i = 0;
         while i < words.len() {
-            let pair = words
-                .get(i + 1)
-                .map(|n| format!("{}{}", words[i].to_ascii_lowercase(), n.to_ascii_lowercase()));
+            let pair = words.get(i + 1).map(|n| {
+                format!(
+                    "{}{}",
+                    words[i].to_ascii_lowercase(),
+                    n.to_ascii_lowercase()
+                )
+            });
             match pair.as_deref() {
                 Some("midyear" | "yearend" | "half1" | "half2") => {
                     out.push(pair.expect("matched"));
@@ -488,6 +501,27 @@ pub fn yes_no(cell: &Cell) -> Result<bool, ValueError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in "\\PC{0,30}") {
+            let _ = date_text(&s);
+            let _ = status(&s, &RagMapping::default());
+            let _ = period_text(&s, Some("2023/24".parse().unwrap()));
+            let _ = period_text(&s, None);
+            let _ = percent(&Cell::Text(s.clone()), false);
+            let _ = number(&Cell::Text(s.clone()));
+            let _ = yes_no(&Cell::Text(s));
+        }
+
+        #[test]
+        fn any_serial_or_number_is_safe(n in proptest::num::f64::ANY) {
+            let _ = date(&Cell::Number(n));
+            let _ = percent(&Cell::Number(n), true);
+            let _ = percent(&Cell::Number(n), false);
+        }
+    }
 
     fn day(y: i32, m: u32, d: u32) -> TargetDate {
         TargetDate::Day(NaiveDate::from_ymd_opt(y, m, d).unwrap())
@@ -537,7 +571,15 @@ mod tests {
                 .to_string()
                 .contains("31/01/2023")
         );
-        for s in ["soon", "Q5 2023/24", "Q3", "31 Smarch 2023", "2023", "", "Jan-1"] {
+        for s in [
+            "soon",
+            "Q5 2023/24",
+            "Q3",
+            "31 Smarch 2023",
+            "2023",
+            "",
+            "Jan-1",
+        ] {
             assert!(date_text(s).is_err(), "{s}");
         }
     }

@@ -29,16 +29,21 @@ const CENTRAL: u32 = 0x0201_4b50;
 /// More entries than any real workbook has.
 const MAX_ENTRIES: u64 = 100_000;
 
+/// `len` bytes from `start`, none past the end (or on overflow).
+fn slice(b: &[u8], start: usize, len: usize) -> Option<&[u8]> {
+    b.get(start..start.checked_add(len)?)
+}
+
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+    Some(u16::from_le_bytes(slice(b, at, 2)?.try_into().ok()?))
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    Some(u32::from_le_bytes(slice(b, at, 4)?.try_into().ok()?))
 }
 
 fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+    Some(u64::from_le_bytes(slice(b, at, 8)?.try_into().ok()?))
 }
 
 fn corrupt(what: &str) -> ZipProblem {
@@ -61,12 +66,13 @@ pub(crate) fn check(bytes: &[u8], limits: &Limits) -> Result<ZipKind, ZipProblem
         && eocd >= 20
         && u32_at(bytes, eocd - 20) == Some(ZIP64_LOCATOR)
     {
-        let at = u64_at(bytes, eocd - 20 + 8).ok_or_else(truncated)? as usize;
+        let at = usize::try_from(u64_at(bytes, eocd - 20 + 8).ok_or_else(truncated)?)
+            .map_err(|_| truncated())?;
         if u32_at(bytes, at) != Some(ZIP64_EOCD) {
             return Err(corrupt("the zip64 directory record is missing"));
         }
-        entries = u64_at(bytes, at + 32).ok_or_else(truncated)?;
-        offset = u64_at(bytes, at + 48).ok_or_else(truncated)?;
+        entries = u64_at(bytes, at.saturating_add(32)).ok_or_else(truncated)?;
+        offset = u64_at(bytes, at.saturating_add(48)).ok_or_else(truncated)?;
     }
     if entries > MAX_ENTRIES {
         return Err(ZipProblem::TooLarge(format!(
@@ -81,23 +87,20 @@ pub(crate) fn check(bytes: &[u8], limits: &Limits) -> Result<ZipKind, ZipProblem
         if u32_at(bytes, at) != Some(CENTRAL) {
             return Err(corrupt("the zip directory is damaged"));
         }
-        let header = bytes.get(at..at + 46).ok_or_else(truncated)?;
+        let header = slice(bytes, at, 46).ok_or_else(truncated)?;
         let mut compressed = u64::from(u32_at(header, 20).unwrap_or(0));
         let mut size = u64::from(u32_at(header, 24).unwrap_or(0));
         let name_len = usize::from(u16_at(header, 28).unwrap_or(0));
         let extra_len = usize::from(u16_at(header, 30).unwrap_or(0));
         let comment_len = usize::from(u16_at(header, 32).unwrap_or(0));
-        let name = bytes
-            .get(at + 46..at + 46 + name_len)
-            .ok_or_else(truncated)?;
-        let extra = bytes
-            .get(at + 46 + name_len..at + 46 + name_len + extra_len)
-            .ok_or_else(truncated)?;
+        let name = slice(bytes, at + 46, name_len).ok_or_else(truncated)?;
+        let extra = slice(bytes, at + 46 + name_len, extra_len).ok_or_else(truncated)?;
         if size == 0xFFFF_FFFF || compressed == 0xFFFF_FFFF {
             // The zip64 extra field holds the real sizes, uncompressed first.
             let mut i = 0;
             while i + 4 <= extra.len() {
                 let id = u16_at(extra, i).unwrap_or(0);
+                // `i` stays within the extra field (at most 65,535 bytes).
                 let len = usize::from(u16_at(extra, i + 2).unwrap_or(0));
                 if id == 0x0001 {
                     let mut j = i + 4;

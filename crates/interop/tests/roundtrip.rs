@@ -100,7 +100,10 @@ fn build(seed: &Seed) -> PlanExport {
     let mut items: Vec<SheetItem> = Vec::new();
     let mut latest: Vec<Option<usize>> = vec![None; depths];
     for (n, (b, has_ref, t)) in seed.shape.iter().enumerate() {
-        let deepest = items.last().map_or(0, |i: &SheetItem| i.depth + 1).min(depths - 1);
+        let deepest = items
+            .last()
+            .map_or(0, |i: &SheetItem| i.depth + 1)
+            .min(depths - 1);
         let depth = usize::from(*b) % (deepest + 1);
         let parent = if depth == 0 { None } else { latest[depth - 1] };
         latest[depth] = Some(items.len());
@@ -131,18 +134,39 @@ fn build(seed: &Seed) -> PlanExport {
             } else {
                 let targets = match v % 4 {
                     0 => vec![],
-                    1 => vec![MeasureTarget { year, half: None, value: FIGURES[usize::from(*v) % 8] }],
+                    1 => vec![MeasureTarget {
+                        year,
+                        half: None,
+                        value: FIGURES[usize::from(*v) % 8],
+                    }],
                     2 => vec![
-                        MeasureTarget { year, half: Some(Half::H1), value: 3.0 },
-                        MeasureTarget { year, half: None, value: FIGURES[usize::from(*v) % 8] },
+                        MeasureTarget {
+                            year,
+                            half: Some(Half::H1),
+                            value: 3.0,
+                        },
+                        MeasureTarget {
+                            year,
+                            half: None,
+                            value: FIGURES[usize::from(*v) % 8],
+                        },
                     ],
-                    _ => vec![MeasureTarget { year: year.previous(), half: None, value: 7.5 }],
+                    _ => vec![MeasureTarget {
+                        year: year.previous(),
+                        half: None,
+                        value: 7.5,
+                    }],
                 };
                 ms.push(Measure::Indicator(
                     Indicator::new(
                         title(usize::from(*v), j),
-                        Title::parse("u", ["people", "%", "days", "£"][usize::from(*v) % 4]).unwrap(),
-                        if v % 3 == 0 { Direction::Down } else { Direction::Up },
+                        Title::parse("u", ["people", "%", "days", "£"][usize::from(*v) % 4])
+                            .unwrap(),
+                        if v % 3 == 0 {
+                            Direction::Down
+                        } else {
+                            Direction::Up
+                        },
                         (v % 5 != 0).then_some(FIGURES[usize::from(*kind) % 8]),
                         targets,
                     )
@@ -181,7 +205,11 @@ fn build(seed: &Seed) -> PlanExport {
                 action: action_ref.clone(),
                 period,
                 status,
-                commentary: if c % 4 == 0 { Text::default() } else { text(usize::from(*c)) },
+                commentary: if c % 4 == 0 {
+                    Text::default()
+                } else {
+                    text(usize::from(*c))
+                },
                 percent: percent.map(|p| Percent::try_from(p).unwrap()),
                 key_achievement: c % 2 == 1,
                 author: (f % 2 == 0).then(|| title(usize::from(*f), 1)),
@@ -206,7 +234,10 @@ fn build(seed: &Seed) -> PlanExport {
                 1 => Some(TargetDate::Day(
                     NaiveDate::from_ymd_opt(2025, 1, 1 + u32::from(*extra) % 28).unwrap(),
                 )),
-                _ => Some(TargetDate::Month { year: 2025, month: 1 + u32::from(*extra) % 12 }),
+                _ => Some(TargetDate::Month {
+                    year: 2025,
+                    month: 1 + u32::from(*extra) % 12,
+                }),
             },
             continues: (extra % 5 == 0).then(|| reference(*form, n)),
             measures: ms,
@@ -233,7 +264,10 @@ fn build(seed: &Seed) -> PlanExport {
             title: title(usize::from(a) + 1, 0),
             years: "2021-2031".parse::<StrategyYears>().unwrap(),
             ambitions: (1..=u16::from(kinds % 4))
-                .map(|n| AboutAmbition { number: n, title: title(usize::from(n), 5) })
+                .map(|n| AboutAmbition {
+                    number: n,
+                    title: title(usize::from(n), 5),
+                })
                 .collect(),
         }),
         portfolio: AboutPortfolio {
@@ -245,14 +279,22 @@ fn build(seed: &Seed) -> PlanExport {
         alignments: (0..kinds % 3)
             .map(|k| AboutAlignment {
                 name: title(usize::from(k) + 4, 2),
-                kind: if k == 0 { AlignmentKind::Strategy } else { AlignmentKind::Programme },
+                kind: if k == 0 {
+                    AlignmentKind::Strategy
+                } else {
+                    AlignmentKind::Programme
+                },
                 url: (k == 1).then(|| "https://example.org/strategy?x=1&y=2".to_owned()),
             })
             .collect(),
     };
     PlanExport {
         about,
-        plan: PlanSheet { items, actions, updates },
+        plan: PlanSheet {
+            items,
+            actions,
+            updates,
+        },
     }
 }
 
@@ -309,4 +351,64 @@ fn the_about_csv_alone_reads_as_about() {
     let csv = interop::write_csv(&export).unwrap();
     let book = interop::read_workbook("about.csv", &csv.about, &Limits::default()).unwrap();
     assert_eq!(interop::read_about(&book).unwrap().unwrap(), export.about);
+}
+
+#[test]
+fn a_rich_plan_round_trips_in_every_format() {
+    let seed = Seed {
+        levels: 0,
+        shape: vec![
+            (0, true, 1),
+            (1, false, 2),
+            (2, true, 3),
+            (1, true, 4),
+            (0, false, 5),
+            (1, true, 6),
+        ],
+        actions: (0..12u8)
+            .map(|n| {
+                (
+                    n,
+                    n.wrapping_mul(7).wrapping_add(1),
+                    n,
+                    n,
+                    vec![(0, n), (1, n), (1, n.wrapping_add(1))],
+                    vec![
+                        (n, n, n.wrapping_add(1), 7),
+                        (n.wrapping_add(1), n.wrapping_add(2), n, 2),
+                    ],
+                )
+            })
+            .collect(),
+        about: (3, true, true, 5),
+    };
+    let export = build(&seed);
+    assert!(export.plan.items.len() == 6 && export.plan.actions.len() == 12);
+    assert!(export.plan.updates.len() >= 12);
+    assert!(export.plan.updates.iter().any(|u| u.actuals.len() == 2));
+    let xlsx = interop::write_xlsx(&export).unwrap();
+    let book = interop::read_workbook("plan.xlsx", &xlsx, &Limits::default()).unwrap();
+    assert_eq!(
+        read_back(&book),
+        (export.about.clone(), export.plan.clone())
+    );
+    let csv = interop::write_csv(&export).unwrap();
+    let book = interop::csv_workbook(
+        &[
+            ("Actions", "a.csv", &csv.actions),
+            ("Updates", "u.csv", &csv.updates),
+            ("About", "b.csv", &csv.about),
+        ],
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        read_back(&book),
+        (export.about.clone(), export.plan.clone())
+    );
+    let text = String::from_utf8(csv.actions).unwrap();
+    assert!(
+        text.contains("'=1+1") && text.contains("'@SUM(A1:A3)"),
+        "{text}"
+    );
 }

@@ -25,8 +25,12 @@ fn council_tracker() -> Vec<u8> {
     let s = book.add_worksheet();
     s.set_name("ACH tracker 2023-24").unwrap();
     let pct = Format::new().set_num_format("0%");
-    s.write_string(0, 0, "Adult Care and Health Portfolio Plan 2023/24 — progress tracker")
-        .unwrap();
+    s.write_string(
+        0,
+        0,
+        "Adult Care and Health Portfolio Plan 2023/24 — progress tracker",
+    )
+    .unwrap();
     let headings = [
         "Priority",
         "Ref",
@@ -42,11 +46,36 @@ fn council_tracker() -> Vec<u8> {
         s.write_string(2, c as u16, *h).unwrap();
     }
     let merged = Format::new();
-    s.merge_range(3, 0, 4, 0, "Supporting carers", &merged).unwrap();
+    s.merge_range(3, 0, 4, 0, "Supporting carers", &merged)
+        .unwrap();
     let rows: [[&str; 7]; 3] = [
-        ["6A", "Develop a carers' offer", "Assistant Director, Integrated Commissioning", "Jan-24", "G", "Offer agreed; launch in March.", "internal"],
-        ["6B", "Review respite", "Head of Service", "31/03/2024", "A/G", "Consultation under way", ""],
-        ["7A", "Extra care housing", "Director of Housing", "Q3 2023/24", "R", "Site delayed", "see email"],
+        [
+            "6A",
+            "Develop a carers' offer",
+            "Assistant Director, Integrated Commissioning",
+            "Jan-24",
+            "G",
+            "Offer agreed; launch in March.",
+            "internal",
+        ],
+        [
+            "6B",
+            "Review respite",
+            "Head of Service",
+            "31/03/2024",
+            "A/G",
+            "Consultation under way",
+            "",
+        ],
+        [
+            "7A",
+            "Extra care housing",
+            "Director of Housing",
+            "Q3 2023/24",
+            "R",
+            "Site delayed",
+            "see email",
+        ],
     ];
     for (i, r) in rows.iter().enumerate() {
         let row = 3 + i as u32;
@@ -91,11 +120,17 @@ fn a_council_tracker_reads_through_a_mapping() {
     assert_eq!(plan.actions[2].item, Some(1));
     assert_eq!(
         plan.actions[0].target,
-        Some(TargetDate::Month { year: 2024, month: 1 })
+        Some(TargetDate::Month {
+            year: 2024,
+            month: 1
+        })
     );
     assert_eq!(
         plan.actions[2].target,
-        Some(TargetDate::Month { year: 2023, month: 12 })
+        Some(TargetDate::Month {
+            year: 2023,
+            month: 12
+        })
     );
     assert_eq!(
         plan.actions[0].lead.as_ref().unwrap().as_str(),
@@ -105,9 +140,15 @@ fn a_council_tracker_reads_through_a_mapping() {
     assert_eq!(plan.updates.len(), 3);
     assert!(plan.updates.iter().all(|u| u.period == h1));
     let statuses: Vec<_> = plan.updates.iter().map(|u| u.status).collect();
-    assert_eq!(statuses, [Status::OnTrack, Status::OnTrack, Status::OffTrack]);
+    assert_eq!(
+        statuses,
+        [Status::OnTrack, Status::OnTrack, Status::OffTrack]
+    );
     assert_eq!(plan.updates[0].percent.unwrap().value(), 50);
-    assert_eq!(plan.updates[0].commentary.as_str(), "Offer agreed; launch in March.");
+    assert_eq!(
+        plan.updates[0].commentary.as_str(),
+        "Offer agreed; launch in March."
+    );
 }
 
 #[test]
@@ -122,8 +163,22 @@ fn every_mistake_is_reported_at_once_with_its_place() {
         s.write_string(0, c as u16, *h).unwrap();
     }
     let rows = [
-        ["1A", "Good action", "Lead", "December 2023", "On track", "H1 2023/24"],
-        ["1B", "Bad date", "Lead", "31/13/2023", "On track", "H1 2023/24"],
+        [
+            "1A",
+            "Good action",
+            "Lead",
+            "December 2023",
+            "On track",
+            "H1 2023/24",
+        ],
+        [
+            "1B",
+            "Bad date",
+            "Lead",
+            "31/13/2023",
+            "On track",
+            "H1 2023/24",
+        ],
         ["1a", "Duplicate of 1A", "Lead", "", "", ""],
         ["", "No reference", "Lead", "", "", ""],
         ["2A", "Bad status", "Lead", "", "Purple", "H1 2023/24"],
@@ -143,7 +198,10 @@ fn every_mistake_is_reported_at_once_with_its_place() {
     };
     let text = p.to_string();
     assert_eq!(p.total(), 5, "{text}");
-    assert!(text.starts_with("plan.xlsx: 5 problems found; nothing was imported"), "{text}");
+    assert!(
+        text.starts_with("plan.xlsx: 5 problems found; nothing was imported"),
+        "{text}"
+    );
     for want in [
         "Sheet Actions, row 3, column Target date: '31/13/2023' is not a date; write 31/12/2023 or December 2023",
         "Sheet Actions, row 4, column Ref: the reference '1a' is also used on row 2",
@@ -207,7 +265,8 @@ fn simple_xlsx() -> Vec<u8> {
     s.write_string(0, 1, "Action").unwrap();
     for i in 1..200u32 {
         s.write_string(i, 0, format!("A{i}")).unwrap();
-        s.write_string(i, 1, format!("Action number {i} with some words")).unwrap();
+        s.write_string(i, 1, format!("Action number {i} with some words"))
+            .unwrap();
     }
     book.save_to_buffer().unwrap()
 }
@@ -219,7 +278,10 @@ fn corrupt_and_truncated_workbooks_are_refused_by_name() {
     for cut in [good.len() / 2, good.len() - 10, 30] {
         let err = read_workbook("cut.xlsx", &good[..cut], &Limits::default()).unwrap_err();
         assert!(matches!(err, ReadError::Corrupt { .. }), "{err}");
-        assert!(err.to_string().starts_with("cut.xlsx: the file is damaged"), "{err}");
+        assert!(
+            err.to_string().starts_with("cut.xlsx: the file is damaged"),
+            "{err}"
+        );
     }
     let mut scrambled = good.clone();
     let mid = scrambled.len() / 3;
@@ -273,15 +335,21 @@ fn files_that_are_not_spreadsheets_are_named() {
     ] {
         let err = read_workbook("plan.xlsx", bytes, &Limits::default()).unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("plan.xlsx: this is not a spreadsheet"), "{text}");
+        assert!(
+            text.starts_with("plan.xlsx: this is not a spreadsheet"),
+            "{text}"
+        );
         assert!(text.contains(what), "{text}");
     }
     // A Word document is a zip too.
     let mut out = std::io::Cursor::new(Vec::new());
     {
         let mut zip = zip::ZipWriter::new(&mut out);
-        zip.start_file("word/document.xml", zip::write::SimpleFileOptions::default())
-            .unwrap();
+        zip.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
         zip.write_all(b"<w:document/>").unwrap();
         zip.finish().unwrap();
     }
@@ -294,7 +362,11 @@ fn a_password_protected_workbook_is_named() {
     // An encrypted xlsx is an OLE file with an EncryptedPackage stream.
     let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     bytes.resize(512, 0);
-    bytes.extend("EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()));
+    bytes.extend(
+        "EncryptedPackage"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes()),
+    );
     let err = read_workbook("locked.xlsx", &bytes, &Limits::default()).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -347,7 +419,13 @@ fn the_template_has_every_heading_and_reads_as_an_empty_plan() {
         .flat_map(|r| r.cells.iter().map(|c| c.text().into_owned()))
         .collect::<Vec<_>>()
         .join("\n");
-    for want in ["Jan-24", "A/G", "Not due to start", "Outcome", "Example row"] {
+    for want in [
+        "Jan-24",
+        "A/G",
+        "Not due to start",
+        "Outcome",
+        "Example row",
+    ] {
         assert!(all.contains(want), "{want}");
     }
 }
@@ -380,7 +458,8 @@ fn updates_sheet_brings_past_years_and_figures() {
     assert_eq!(plan.updates[0].actuals.len(), 2);
     assert_eq!(plan.updates[1].status, Status::OnTrack);
 
-    let wrong = "Ref,Period,Status,Indicator,Actual\n1A,H1 2023/24,G,Nonsense,1\n9Z,H1 2023/24,G,,\n";
+    let wrong =
+        "Ref,Period,Status,Indicator,Actual\n1A,H1 2023/24,G,Nonsense,1\n9Z,H1 2023/24,G,,\n";
     let book = interop::csv_workbook(
         &[
             ("Actions", "a.csv", actions.as_bytes()),
@@ -390,8 +469,14 @@ fn updates_sheet_brings_past_years_and_figures() {
     )
     .unwrap();
     let err = read_plan(&book, &options()).unwrap_err().to_string();
-    assert!(err.contains("'Nonsense', which is not one of its indicators"), "{err}");
-    assert!(err.contains("row 3, column Ref: there is no action '9Z'"), "{err}");
+    assert!(
+        err.contains("'Nonsense', which is not one of its indicators"),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 3, column Ref: there is no action '9Z'"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -416,7 +501,45 @@ fn references_can_be_checked_against_the_body_scheme_with_their_row() {
 
 #[test]
 fn mapping_entries_name_the_fields() {
-    let e = "Notes=colour".parse::<MappingEntry>().unwrap_err().to_string();
-    assert!(e.contains("'colour' is not a field; the fields are reference, title, lead"), "{e}");
+    let e = "Notes=colour"
+        .parse::<MappingEntry>()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("'colour' is not a field; the fields are reference, title, lead"),
+        "{e}"
+    );
     let _ = RagMapping::default();
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn on_damaged_workbooks(at in 0usize..10_000, len in 1usize..64, xor in 1u8..=255) {
+            let mut bytes = simple_xlsx();
+            let start = at % bytes.len();
+            let end = (start + len).min(bytes.len());
+            for b in &mut bytes[start..end] {
+                *b ^= xor;
+            }
+            if let Ok(book) = read_workbook("fuzz.xlsx", &bytes, &Limits::default()) {
+                let _ = read_plan(&book, &options());
+                let _ = interop::read_about(&book);
+            }
+        }
+
+        #[test]
+        fn on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            if let Ok(book) = read_workbook("fuzz", &bytes, &Limits::default()) {
+                let _ = read_plan(&book, &options());
+                let _ = interop::read_about(&book);
+            }
+            let _ = interop::read_json("fuzz.json", &bytes);
+        }
+    }
 }
