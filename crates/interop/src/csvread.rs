@@ -30,11 +30,7 @@ pub fn separator(text: &str) -> u8 {
     for c in text.chars() {
         match c {
             '"' => quoted = !quoted,
-            '\n' | '\r' if !quoted => {
-                if seen {
-                    break;
-                }
-            }
+            '\n' | '\r' if !quoted && seen => break,
             ',' if !quoted => counts[0] += 1,
             ';' if !quoted => counts[1] += 1,
             '\t' if !quoted => counts[2] += 1,

@@ -244,8 +244,8 @@ fn sheet_list(book: &Workbook) -> String {
 
 /// Find the heading row among the first rows: the first with at least two
 /// recognised headings, one of them `key`.
-fn heading_row<'s>(
-    sheet: &'s Sheet,
+fn heading_row(
+    sheet: &Sheet,
     options: &ReadOptions<'_>,
     key: &[Field],
 ) -> Option<(usize, Vec<HeadingMatch>)> {

@@ -353,12 +353,12 @@ fn corrupt(file: &str, e: impl std::fmt::Display) -> ReadError {
 }
 
 fn calamine_error(file: &str, e: calamine::Error) -> ReadError {
-    let password = match &e {
+    let password = matches!(
+        &e,
         calamine::Error::Xlsx(calamine::XlsxError::Password)
-        | calamine::Error::Xls(calamine::XlsError::Password)
-        | calamine::Error::Ods(calamine::OdsError::Password) => true,
-        _ => false,
-    };
+            | calamine::Error::Xls(calamine::XlsError::Password)
+            | calamine::Error::Ods(calamine::OdsError::Password)
+    );
     if password {
         ReadError::PasswordProtected {
             file: file.to_owned(),

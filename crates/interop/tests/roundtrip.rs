@@ -58,11 +58,15 @@ fn levels(pick: u8) -> LevelNames {
 
 const FIGURES: [f64; 8] = [0.0, 1.0, 0.1, -3.5, 1e-7, 12345.678, 150.0, 2.0 / 3.0];
 
+/// An action: reference form, place, title, extras, measures (kind,
+/// value) and updates (period, status, commentary, figures).
+type ActionSeed = (u8, u8, u8, u8, Vec<(u8, u8)>, Vec<(u8, u8, u8, u8)>);
+
 #[derive(Debug, Clone)]
 struct Seed {
     levels: u8,
     shape: Vec<(u8, bool, u8)>,
-    actions: Vec<(u8, u8, u8, u8, Vec<(u8, u8)>, Vec<(u8, u8, u8, u8)>)>,
+    actions: Vec<ActionSeed>,
     about: (u8, bool, bool, u8),
 }
 
