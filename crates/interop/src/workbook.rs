@@ -209,7 +209,17 @@ pub fn sniff(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<FileKind,
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         return match zipcheck::check(bytes, limits) {
             Ok(ZipKind::Xlsx) => Ok(FileKind::Xlsx),
-            Ok(ZipKind::Ods) => Ok(FileKind::Ods),
+            Ok(ZipKind::Ods) => match zipcheck::check_ods_area(bytes, limits) {
+                Ok(()) => Ok(FileKind::Ods),
+                Err(zipcheck::ZipProblem::Corrupt(detail)) => Err(ReadError::Corrupt {
+                    file: file_name.to_owned(),
+                    detail,
+                }),
+                Err(zipcheck::ZipProblem::TooLarge(what)) => Err(ReadError::TooLarge {
+                    file: file_name.to_owned(),
+                    what,
+                }),
+            },
             Ok(ZipKind::Other(what)) => Err(ReadError::NotASpreadsheet {
                 file: file_name.to_owned(),
                 found: what,
@@ -478,7 +488,9 @@ fn read_xlsx(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Re
     Ok(sheets)
 }
 
-/// xls and ods are read a sheet at a time by calamine, then checked.
+/// xls and ods are read a sheet at a time by calamine, then checked. (ods
+/// was scanned for repeated rows and cells before; an xls sheet is at most
+/// 65,536 rows by 256 columns, which calamine holds whole.)
 fn read_other(
     file: &str,
     bytes: &[u8],

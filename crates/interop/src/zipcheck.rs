@@ -164,3 +164,126 @@ pub(crate) fn check(bytes: &[u8], limits: &Limits) -> Result<ZipKind, ZipProblem
         .to_owned(),
     ))
 }
+
+/// The value of attribute `name` in a tag's text, as a count.
+fn count_attr(tag: &[u8], name: &[u8]) -> Option<u64> {
+    let at = tag.windows(name.len()).position(|w| w == name)?;
+    let rest = &tag[at + name.len()..];
+    let rest = rest.strip_prefix(b"=\"")?;
+    let end = rest.iter().position(|b| *b == b'"')?;
+    std::str::from_utf8(&rest[..end]).ok()?.trim().parse().ok()
+}
+
+/// An ODS sheet can repeat a row or cell many times with one attribute
+/// (`table:number-rows-repeated`), and calamine expands the area from the
+/// first to the last filled cell in memory. Scan `content.xml` (streamed,
+/// never held whole) for the rows and columns that area would have, and
+/// refuse a sheet over the row or cell limits before calamine reads it.
+pub(crate) fn check_ods_area(bytes: &[u8], limits: &Limits) -> Result<(), ZipProblem> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| ZipProblem::Corrupt(e.to_string()))?;
+    let file = archive
+        .by_name("content.xml")
+        .map_err(|e| ZipProblem::Corrupt(e.to_string()))?;
+    let mut reader = file.take(limits.max_uncompressed_bytes);
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut tag: Vec<u8> = Vec::with_capacity(256);
+    let mut in_tag = false;
+    // Per sheet: rows so far (with repeats), rows up to the last filled
+    // one, widest filled row; per row: its repeat, filled width, and the
+    // empty cells not yet followed by a filled one.
+    let (mut rows, mut filled_rows, mut widest) = (0u64, 0u64, 0u64);
+    // Rows before the first filled one, which calamine does not expand.
+    let mut first: Option<u64> = None;
+    let (mut repeat, mut width, mut pending) = (1u64, 0u64, 0u64);
+    let mut cells: u64 = 0;
+    let too_large = |what: String| Err(ZipProblem::TooLarge(what));
+    loop {
+        let n = reader
+            .read(&mut chunk)
+            .map_err(|e| ZipProblem::Corrupt(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        for &b in &chunk[..n] {
+            if !in_tag {
+                if b == b'<' {
+                    in_tag = true;
+                    tag.clear();
+                }
+                continue;
+            }
+            if b != b'>' {
+                if tag.len() < 4096 {
+                    tag.push(b);
+                }
+                continue;
+            }
+            in_tag = false;
+            // The name runs to the first space or '/', after a closing '/'.
+            let name_end = tag
+                .iter()
+                .skip(1)
+                .position(|c| c.is_ascii_whitespace() || *c == b'/')
+                .map_or(tag.len(), |i| i + 1);
+            let self_closing = tag.last() == Some(&b'/');
+            match &tag[..name_end] {
+                b"table:table-row" => {
+                    repeat = count_attr(&tag, b"table:number-rows-repeated").unwrap_or(1);
+                    width = 0;
+                    pending = 0;
+                    if self_closing {
+                        rows = rows.saturating_add(repeat);
+                    }
+                }
+                b"table:table-cell" | b"table:covered-table-cell" => {
+                    let c = count_attr(&tag, b"table:number-columns-repeated").unwrap_or(1);
+                    let filled = !self_closing
+                        || count_attr(&tag, b"office:value").is_some()
+                        || tag.windows(17).any(|w| w == b"office:value-type");
+                    if filled {
+                        width = width.saturating_add(pending).saturating_add(c);
+                        pending = 0;
+                    } else {
+                        pending = pending.saturating_add(c);
+                    }
+                }
+                b"/table:table-row" => {
+                    rows = rows.saturating_add(repeat);
+                    if width > 0 {
+                        first.get_or_insert(rows - repeat);
+                        filled_rows = rows;
+                        widest = widest.max(width);
+                    }
+                    let span = filled_rows - first.unwrap_or(filled_rows);
+                    if span > limits.max_rows as u64 + 1 {
+                        return too_large(format!(
+                            "a sheet has more than {} rows of data, the most Ambit reads from one sheet",
+                            limits.max_rows
+                        ));
+                    }
+                    if widest > limits.max_columns as u64 {
+                        return too_large(format!(
+                            "a sheet has more than {} columns",
+                            limits.max_columns
+                        ));
+                    }
+                    if cells.saturating_add(span.saturating_mul(widest)) > limits.max_cells as u64 {
+                        return too_large(format!(
+                            "the file has more than {} cells",
+                            limits.max_cells
+                        ));
+                    }
+                }
+                b"/table:table" => {
+                    let span = filled_rows - first.unwrap_or(filled_rows);
+                    cells = cells.saturating_add(span.saturating_mul(widest));
+                    (rows, filled_rows, widest, first) = (0, 0, 0, None);
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}

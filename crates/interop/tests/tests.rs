@@ -543,3 +543,83 @@ mod never_panics {
         }
     }
 }
+
+/// An OpenDocument spreadsheet with `rows` (the XML of its table rows).
+fn ods(rows: &str) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Actions">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("mimetype", stored).unwrap();
+        zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("content.xml", deflated).unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+        zip.start_file("META-INF/manifest.xml", deflated).unwrap();
+        zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+        zip.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+fn ods_text(s: &str) -> String {
+    format!(
+        r#"<table:table-cell office:value-type="string"><text:p>{s}</text:p></table:table-cell>"#
+    )
+}
+
+#[test]
+fn an_ods_file_reads_with_its_dates_and_percents() {
+    let row = |cells: &[String]| format!("<table:table-row>{}</table:table-row>", cells.concat());
+    let rows = [
+        row(&["Ref", "Action", "Target date", "Status", "Period", "% complete"].map(ods_text)),
+        row(&[
+            ods_text("1A"),
+            ods_text("Open the new centre"),
+            r#"<table:table-cell office:value-type="date" office:date-value="2024-01-31"><text:p>31/01/24</text:p></table:table-cell>"#.to_owned(),
+            ods_text("A"),
+            ods_text("Q2 2023/24"),
+            r#"<table:table-cell office:value-type="percentage" office:value="0.4"><text:p>40%</text:p></table:table-cell>"#.to_owned(),
+        ]),
+        // LibreOffice's trailing empty rows.
+        r#"<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#.to_owned(),
+    ];
+    let bytes = ods(&rows.concat());
+    let book = read_workbook("plan.ods", &bytes, &Limits::default()).unwrap();
+    assert_eq!(book.kind, interop::FileKind::Ods);
+    let plan = read_plan(&book, &options()).unwrap_or_else(|p| panic!("{p}"));
+    assert_eq!(
+        plan.actions[0].target,
+        Some(TargetDate::Day(
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 31).unwrap()
+        ))
+    );
+    assert_eq!(plan.updates[0].status, Status::AtRisk);
+    assert_eq!(plan.updates[0].percent.unwrap().value(), 40);
+}
+
+#[test]
+fn an_ods_row_repeated_a_million_times_is_refused_before_expanding() {
+    let header = format!(
+        "<table:table-row>{}{}</table:table-row>",
+        ods_text("Ref"),
+        ods_text("Action")
+    );
+    let bomb = format!(
+        r#"<table:table-row table:number-rows-repeated="1000000">{}</table:table-row>"#,
+        format!(
+            r#"<table:table-cell office:value-type="string" table:number-columns-repeated="200"><text:p>x</text:p></table:table-cell>"#
+        )
+    );
+    let bytes = ods(&(header + &bomb));
+    let err = read_workbook("bomb.ods", &bytes, &Limits::default()).unwrap_err();
+    assert!(matches!(err, ReadError::TooLarge { .. }), "{err}");
+    assert!(err.to_string().contains("rows of data"), "{err}");
+}
