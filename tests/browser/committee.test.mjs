@@ -119,13 +119,27 @@ test('a clerk uploads the HTML of a committee-system page for review', async () 
     path.join(repoRoot, 'crates/minutes/tests/fixtures/eastmere_housing_panel.html'),
   );
   await clerk.getByRole('button', { name: 'Upload and find what they say' }).click();
-  await clerk.getByRole('heading', { name: 'Promises (2 found)' }).waitFor();
+  await clerk.getByRole('heading', { name: 'Promises (2 proposed)' }).waitFor();
   assert.equal(
     await clerk.locator('#c-0-text').inputValue(),
     'Officers undertook to provide a breakdown of the figures by ward to Members',
   );
+  // Each proposal says why it was found and how sure the extractor is.
+  assert.match(await clerk.locator('#c-0-why').innerText(), /Found by “undertook to provide”, \d+% sure/);
+  assert.equal(await clerk.locator('#c-0-accept').isChecked(), true, 'a confident proposal is ticked');
+  // A possible promise is shown apart, unticked: the clerk leaves it out.
+  await clerk.getByRole('heading', { name: 'Possible promises (1)' }).waitFor();
+  const possible = clerk.getByRole('group', { name: 'Possible promise 1' });
+  assert.match(await possible.getByRole('textbox', { name: 'What was promised' }).inputValue(), /support would be provided to families/);
+  assert.equal(await possible.getByRole('checkbox', { name: 'Record this promise' }).isChecked(), false);
   assert.doesNotMatch(await clerk.locator('main').innerText(), /<p>|&amp;/, 'the HTML is read as text');
   await assertAccessible(clerk, 'review of uploaded HTML minutes');
+
+  await clerk.getByRole('button', { name: 'Accept into the record' }).click();
+  await clerk.getByRole('heading', { name: 'Item 6: Housing allocations' }).waitFor();
+  const item = clerk.locator('section', { has: clerk.getByRole('heading', { name: 'Item 6: Housing allocations' }) });
+  assert.match(await item.innerText(), /breakdown of the figures by ward/, 'the proposal was recorded');
+  assert.doesNotMatch(await item.innerText(), /support would be provided to families/, 'the possible promise was left out');
 });
 
 test('a clerk keeps the committee, its members and its meetings up to date', async () => {

@@ -61,6 +61,8 @@ impl Mentions {
             self.ambitions_at(toks, k);
             if let Some(r) = self.action_at(p, toks, k) {
                 refs.push(r);
+            } else {
+                self.code_at(toks, k);
             }
         }
         refs.sort_by_key(|r| r.tok);
@@ -178,6 +180,32 @@ impl Mentions {
         let title = titled.then(|| title_at(p, toks, at + 2)).flatten();
         self.add_action(ambition, action.clone(), title);
         Some(RefAt { tok: first, action })
+    }
+
+    /// A code of an action, indicator or recommendation in a scheme other
+    /// than the statement one: "CP2.3.1", "12-ENV03", "HSG02", "A6/23", or a
+    /// number after "KPI", "PI", "Indicator" or "Recommendation" ("KPI 11",
+    /// "Recommendation 3"). Recorded as mentioned, not linked to a sentence.
+    fn code_at(&mut self, toks: &[Tok<'_>], k: usize) {
+        let t = toks[k];
+        let keyword = t.is_any(&["kpi", "pi", "indicator", "recommendation"])
+            && t.is_capitalised()
+            && toks
+                .get(k + 1)
+                .is_some_and(|n| n.is_number() && n.s.len() <= 3 || looks_like_code(n.s));
+        let code = if keyword {
+            format!("{} {}", t.s, toks[k + 1].s)
+        } else if looks_like_code(t.s)
+            && !self.reports_seen.contains(t.s)
+            && !(k > 0 && toks[k - 1].is_any(&["kpi", "pi", "indicator", "recommendation"]))
+        {
+            t.s.to_owned()
+        } else {
+            return;
+        };
+        if let Ok(action) = code.parse::<ActionRef>() {
+            self.add_action(None, action, None);
+        }
     }
 
     fn add_action(&mut self, ambition: Option<u32>, action: ActionRef, title: Option<String>) {
@@ -302,6 +330,42 @@ fn calendar_quarter(toks: &[Tok<'_>], k: usize) -> Option<(FinancialYear, Half, 
 
 /// A committee report reference: capital letters, two digits, a dash or
 /// slash and more digits ("ACH22-038", "CSD24/012").
+/// Words that look like codes but are not plan codes.
+const NOT_CODES: &[&str] = &[
+    "COVID-19", "COVID19", "CO2", "NO2", "PM10", "PM2.5", "S106", "WW2", "A4", "A3", "A5", "B4",
+    "M25", "M1", "M6", "4G", "5G", "3G", "G7", "G20", "P1", "P2", "Y1", "Y2",
+];
+
+/// Whether a word looks like a plan code of a scheme other than the
+/// statement one: upper-case letters and digits, with `.`, `/` or `-`
+/// between parts, starting with two or more letters ("HSG02", "CP2.3.1"),
+/// a letter and a separated part ("A6/23"), or digits, a hyphen and a
+/// lettered part ("12-ENV03"); not a report reference, a quarter or half.
+fn looks_like_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    if !(2..=20).contains(&b.len())
+        || !b.iter().all(|c| {
+            c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, b'.' | b'/' | b'-')
+        })
+        || !b.iter().any(u8::is_ascii_digit)
+        || !b.iter().any(u8::is_ascii_uppercase)
+        || is_report_code(s)
+        || NOT_CODES.contains(&s)
+    {
+        return false;
+    }
+    let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let separated = b.iter().any(|c| matches!(c, b'.' | b'/' | b'-'));
+    if letters >= 2 {
+        b[letters].is_ascii_digit() && letters <= 5
+    } else if letters == 1 {
+        separated && b[1].is_ascii_digit() && !matches!(b[0], b'Q' | b'H')
+    } else {
+        let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        b.get(digits) == Some(&b'-') && b.get(digits + 1).is_some_and(u8::is_ascii_uppercase)
+    }
+}
+
 fn is_report_code(s: &str) -> bool {
     let letters = s.bytes().take_while(u8::is_ascii_uppercase).count();
     let rest = &s.as_bytes()[letters..];
@@ -406,5 +470,39 @@ mod tests {
                 "None 3B Some(\"Improve roads\")",
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::looks_like_code;
+
+    #[test]
+    fn codes_of_many_schemes_and_words_that_are_not() {
+        for code in [
+            "CP2.3.1",
+            "12-ENV03",
+            "HSG02",
+            "PH7",
+            "A6/23",
+            "CP1.1.4MO2",
+            "ICT01",
+            "SC18",
+        ] {
+            assert!(looks_like_code(code), "{code}");
+        }
+        for word in [
+            "COVID-19",
+            "Q2",
+            "H1",
+            "A6",
+            "ACH22-038",
+            "2023/24",
+            "NHS",
+            "PDF",
+            "10A",
+        ] {
+            assert!(!looks_like_code(word), "{word}");
+        }
     }
 }

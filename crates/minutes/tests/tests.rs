@@ -847,3 +847,21 @@ proptest! {
         prop_assert_eq!(back, e);
     }
 }
+
+/// The regression guard: the extractor's figures on the development part of
+/// the corpus may not fall more than 0.02 below those last recorded in
+/// `corpus/dev-score.json` (raise them there when the extractor improves).
+#[test]
+fn the_development_corpus_scores_no_worse_than_recorded() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let (tally, findings) = minutes::score::score(&corpus.join("dev")).unwrap();
+    let recorded: minutes::score::Figures =
+        serde_json::from_slice(&std::fs::read(corpus.join("dev-score.json")).unwrap()).unwrap();
+    let fallen = tally.figures().fallen_below(&recorded, 0.02);
+    assert!(
+        fallen.is_empty(),
+        "fell below the recorded score: {fallen:?}\n{tally}\n{}",
+        findings.join("\n")
+    );
+    assert!(tally.files >= 40, "the development part has its texts");
+}

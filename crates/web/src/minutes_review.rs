@@ -30,6 +30,11 @@ type PageResult = Result<axum::response::Response, WebError>;
 /// the review form).
 const MAX_FINDINGS: usize = 500;
 
+/// A confidence from 0 to 1 in whole per cent.
+fn percent(confidence: f64) -> u8 {
+    (confidence.clamp(0.0, 1.0) * 100.0).round() as u8
+}
+
 /// What the review form holds: the findings, as the clerk has them now.
 #[derive(Default)]
 struct Proposals {
@@ -39,8 +44,9 @@ struct Proposals {
 }
 
 impl Proposals {
-    /// What the extractor found, every finding ticked, and one empty
-    /// commitment for what it missed.
+    /// What the extractor found, every finding ticked except the promises it
+    /// is less sure of (shown apart, after the others, as possible), and one
+    /// empty commitment for what it missed.
     fn found(extract: &minutes::Extract) -> Proposals {
         let most = MAX_FINDINGS;
         let refs = |r: Option<&ActionRef>| r.map(|r| r.to_string()).unwrap_or_default();
@@ -49,7 +55,10 @@ impl Proposals {
             .iter()
             .take(most)
             .map(|c| ProposedCommitment {
-                accept: true,
+                accept: c.is_proposed(),
+                possible: !c.is_proposed(),
+                cue: c.cue.clone(),
+                confidence: Some(percent(c.confidence)),
                 text: c.text.clone(),
                 owner: c.owner.clone().unwrap_or_default(),
                 due: c
@@ -62,6 +71,7 @@ impl Proposals {
                 action: refs(c.action_ref.as_ref()),
             })
             .collect();
+        commitments.sort_by_key(|c| c.possible);
         commitments.push(ProposedCommitment::default());
         Proposals {
             questions: extract
@@ -118,6 +128,9 @@ impl Proposals {
                     due: get(format!("c-{i}-due")),
                     due_text: get(format!("c-{i}-due-text")),
                     action: get(format!("c-{i}-action")),
+                    cue: get(format!("c-{i}-cue")),
+                    confidence: get(format!("c-{i}-confidence")).parse().ok(),
+                    possible: f.contains_key(&format!("c-{i}-possible")),
                 })
                 .collect(),
             resolutions: (0..count("r-count"))

@@ -817,6 +817,24 @@ pub struct ProposedCommitment {
     pub due: String,
     pub due_text: String,
     pub action: String,
+    /// Why the extractor found it ("undertook to"); empty for the clerk's own.
+    pub cue: String,
+    /// How sure the extractor was, in per cent; none for the clerk's own.
+    pub confidence: Option<u8>,
+    /// Below the review threshold: shown apart, unticked, as possible.
+    pub possible: bool,
+}
+
+impl ProposedCommitment {
+    /// "Found by “undertook to”, 92% sure", or empty for the clerk's own.
+    pub fn why(&self) -> String {
+        match (self.cue.is_empty(), self.confidence) {
+            (false, Some(c)) => format!("Found by “{}”, {c}% sure", self.cue),
+            (false, None) => format!("Found by “{}”", self.cue),
+            (true, Some(c)) => format!("{c}% sure"),
+            (true, None) => String::new(),
+        }
+    }
 }
 
 /// A resolution found in minutes, as reviewed.
@@ -846,11 +864,34 @@ pub struct MinutesPage {
     /// Whether findings are being reviewed (else the paste form shows).
     pub reviewing: bool,
     pub questions: Vec<ProposedQuestion>,
+    /// The promises: those proposed, then those possible, then a blank one.
     pub commitments: Vec<ProposedCommitment>,
     pub resolutions: Vec<ProposedResolution>,
     /// (stored, label) of each resolution outcome.
     pub outcomes: Vec<(&'static str, &'static str)>,
     pub errors: Vec<FieldError>,
+}
+
+impl MinutesPage {
+    /// How many promises are proposed (the blank one not counted).
+    pub fn proposed_count(&self) -> usize {
+        self.commitments
+            .iter()
+            .filter(|c| !c.possible)
+            .count()
+            .saturating_sub(1)
+    }
+
+    /// How many promises are shown apart as possible.
+    pub fn possible_count(&self) -> usize {
+        self.commitments.iter().filter(|c| c.possible).count()
+    }
+
+    /// Whether promise `i` is the first of the possible ones.
+    pub fn starts_possible(&self, i: usize) -> bool {
+        self.commitments.get(i).is_some_and(|c| c.possible)
+            && (i == 0 || self.commitments.get(i - 1).is_some_and(|c| !c.possible))
+    }
 }
 
 /// A person as a row of the accounts page.
