@@ -135,11 +135,13 @@ test('a clerk uploads the HTML of a committee-system page for review', async () 
   assert.doesNotMatch(await clerk.locator('main').innerText(), /<p>|&amp;/, 'the HTML is read as text');
   await assertAccessible(clerk, 'review of uploaded HTML minutes');
 
+  // This item covers no plan, so the codes the minutes mention are not linked.
+  for (const field of await clerk.locator('input[name$="-action"]').all()) await field.fill('');
   await clerk.getByRole('button', { name: 'Accept into the record' }).click();
   await clerk.getByRole('heading', { name: 'Item 6: Housing allocations' }).waitFor();
-  const item = clerk.locator('section', { has: clerk.getByRole('heading', { name: 'Item 6: Housing allocations' }) });
-  assert.match(await item.innerText(), /breakdown of the figures by ward/, 'the proposal was recorded');
-  assert.doesNotMatch(await item.innerText(), /support would be provided to families/, 'the possible promise was left out');
+  const promises = (await clerk.locator('li[id^="promise-"]').allInnerTexts()).join('\n');
+  assert.match(promises, /breakdown of the figures by ward/, 'the proposal was recorded');
+  assert.doesNotMatch(promises, /support would be provided to families/, 'the possible promise was left out');
 });
 
 test('a clerk keeps the committee, its members and its meetings up to date', async () => {
