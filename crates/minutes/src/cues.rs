@@ -591,6 +591,9 @@ fn cues(toks: &[Tok<'_>], r: &Range<usize>) -> Vec<Found> {
     let mut out = Vec::new();
     for k in r.start..end {
         let t = &toks[k];
+        if !is_trigger(t.s) {
+            continue;
+        }
         if let Some(&modal) = MODALS.iter().find(|m| t.is(m)) {
             let v = skip_adverbs(toks, k + 1, end);
             let negated = toks[k + 1..v].iter().any(|t| t.is("not"));
@@ -759,6 +762,137 @@ fn cues(toks: &[Tok<'_>], r: &Range<usize>) -> Vec<Found> {
     out
 }
 
+/// Whether a word can start a cue: a quick test that lets the scan pass
+/// over every other word without comparing it with each list.
+fn is_trigger(word: &str) -> bool {
+    let mut buf = [0u8; 16];
+    let Some(lower) = buf.get_mut(..word.len()) else {
+        return false;
+    };
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    matches!(
+        &*lower,
+        b"would"
+            | b"will"
+            | b"shall"
+            | b"could"
+            | b"should"
+            | b"might"
+            | b"may"
+            | b"was"
+            | b"were"
+            | b"is"
+            | b"are"
+            | b"be"
+            | b"agreed"
+            | b"asked"
+            | b"undertook"
+            | b"undertakes"
+            | b"agree"
+            | b"agrees"
+            | b"offered"
+            | b"promised"
+            | b"committed"
+            | b"pledged"
+            | b"volunteered"
+            | b"undertake"
+            | b"endeavour"
+            | b"endeavoured"
+            | b"requests"
+            | b"request"
+            | b"requested"
+            | b"asks"
+            | b"instructs"
+            | b"instructed"
+            | b"invites"
+            | b"invited"
+            | b"tasked"
+            | b"directs"
+            | b"directed"
+            | b"undertaking"
+            | b"action"
+    )
+}
+
+const PREPOSITION: u16 = 1;
+const COMMITTEE_WORD: u16 = 1 << 1;
+const PUBLIC_WORD: u16 = 1 << 2;
+const DELIVERABLE: u16 = 1 << 3;
+const CONDITION: u16 = 1 << 4;
+const ASKING_WORD: u16 = 1 << 5;
+const MEMBER: u16 = 1 << 6;
+const ACCEPTING_WORD: u16 = 1 << 7;
+const OFFICER: u16 = 1 << 8;
+const ANAPHOR: u16 = 1 << 9;
+const REPORTING: u16 = 1 << 10;
+
+/// The kinds of word `word` is (lower-cased), as bits: looked up once per
+/// word of a candidate sentence rather than compared with every list.
+fn kinds_of(word: &str) -> u16 {
+    static KINDS: std::sync::OnceLock<std::collections::HashMap<&'static str, u16>> =
+        std::sync::OnceLock::new();
+    let kinds = KINDS.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        let lists: [(&[&'static str], u16); 11] = [
+            (
+                &[
+                    "to", "with", "for", "before", "at", "by", "among", "amongst",
+                ],
+                PREPOSITION,
+            ),
+            (COMMITTEE, COMMITTEE_WORD),
+            (PUBLIC, PUBLIC_WORD),
+            (DELIVERABLES, DELIVERABLE),
+            (&["if", "unless", "whether", "once"], CONDITION),
+            (ASKING, ASKING_WORD),
+            (
+                &["member", "members", "councillor", "cllr", "committee"],
+                MEMBER,
+            ),
+            (ACCEPTING, ACCEPTING_WORD),
+            (OFFICER_WORDS, OFFICER),
+            (&["this", "it", "these", "that", "they"], ANAPHOR),
+            (
+                &[
+                    "advised",
+                    "said",
+                    "explained",
+                    "stated",
+                    "confirmed",
+                    "reported",
+                    "noted",
+                    "informed",
+                    "responded",
+                    "replied",
+                    "added",
+                    "indicated",
+                    "assured",
+                    "clarified",
+                ],
+                REPORTING,
+            ),
+        ];
+        for (list, kind) in lists {
+            for w in list {
+                *map.entry(*w).or_insert(0) |= kind;
+            }
+        }
+        map
+    });
+    let mut buf = [0u8; 24];
+    let Some(lower) = buf.get_mut(..word.len()) else {
+        return 0;
+    };
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    std::str::from_utf8(lower)
+        .ok()
+        .and_then(|w| kinds.get(w))
+        .copied()
+        .unwrap_or(0)
+}
+
 /// How strong a cue is, to pick the one shown.
 fn strength(kind: &str) -> u8 {
     match kind {
@@ -845,50 +979,38 @@ pub(crate) fn candidate(
             }
         }
     }
-    let window = |list: &[&str]| {
-        words.iter().enumerate().any(|(i, t)| {
-            t.is_any(&[
-                "to", "with", "for", "before", "at", "by", "among", "amongst",
-            ]) && words.iter().skip(i + 1).take(4).any(|w| w.is_any(list))
-        })
+    let kinds: Vec<u16> = words.iter().map(|t| kinds_of(t.s)).collect();
+    let has = |from: usize, to: usize, kind: u16| kinds[from..to].iter().any(|k| k & kind != 0);
+    let after_preposition = |kind: u16| {
+        (0..kinds.len())
+            .any(|i| kinds[i] & PREPOSITION != 0 && has(i + 1, (i + 5).min(kinds.len()), kind))
     };
-    if window(COMMITTEE) {
+    if after_preposition(COMMITTEE_WORD) {
         add("to_committee", &mut features);
     }
-    if window(PUBLIC) {
+    if after_preposition(PUBLIC_WORD) {
         add("to_public", &mut features);
     }
-    if words.iter().any(|t| t.is_any(DELIVERABLES)) {
+    if has(0, kinds.len(), DELIVERABLE) {
         add("deliverable", &mut features);
     }
-    let before_cue = &toks[r.start..best.at];
-    if before_cue
-        .iter()
-        .any(|t| t.is_any(&["if", "unless", "whether", "once"]))
-    {
+    let cue_at = best.at.saturating_sub(r.start).min(kinds.len());
+    if has(0, cue_at, CONDITION) {
         add("neg:conditional", &mut features);
     }
     if words.iter().any(|t| t.s == "?") {
         add("neg:question", &mut features);
     }
-    let member_asks = before_cue.iter().any(|t| t.is_any(ASKING))
-        && before_cue
-            .iter()
-            .any(|t| t.is_any(&["member", "members", "councillor", "cllr", "committee"]));
-    if member_asks {
+    if has(0, cue_at, ASKING_WORD) && has(0, cue_at, MEMBER) {
         add("member_asks", &mut features);
     }
-    if words.iter().any(|t| t.is_any(ACCEPTING)) {
+    if has(0, kinds.len(), ACCEPTING_WORD) {
         add("accepted", &mut features);
     }
-    let subject = &toks[r.start.max(best.at.saturating_sub(8))..best.at];
-    if subject.iter().any(|t| t.is_any(OFFICER_WORDS)) {
+    if has(cue_at.saturating_sub(8), cue_at, OFFICER) {
         add("subject_officer", &mut features);
     }
-    if toks
-        .get(r.start)
-        .is_some_and(|t| t.is_any(&["this", "it", "these", "that", "they"]))
-    {
+    if kinds.first().is_some_and(|k| k & ANAPHOR != 0) {
         add("anaphoric", &mut features);
     }
     if words
@@ -897,24 +1019,7 @@ pub(crate) fn candidate(
     {
         add("neg:done", &mut features);
     }
-    if before_cue.iter().any(|t| {
-        t.is_any(&[
-            "advised",
-            "said",
-            "explained",
-            "stated",
-            "confirmed",
-            "reported",
-            "noted",
-            "informed",
-            "responded",
-            "replied",
-            "added",
-            "indicated",
-            "assured",
-            "clarified",
-        ])
-    }) {
+    if has(0, cue_at, REPORTING) {
         add("reported_speech", &mut features);
     }
     if list_item {
