@@ -342,7 +342,9 @@ impl Commitments {
             };
             let owner = owner
                 .or_else(|| subject_role(p, toks, r.start, cue_at))
-                .or(context);
+                .or_else(|| named_before(p, toks, r.start, cue_at))
+                .or(context)
+                .or_else(|| named_before(p, toks, 0, r.start));
             if owner.is_some() {
                 features.push("owner");
             }
@@ -740,6 +742,51 @@ fn subject_role(p: &str, toks: &[Tok<'_>], from: usize, modal: usize) -> Option<
     role_after(p, toks, start, modal)
         .filter(|(_, end)| *end == modal)
         .map(|(role, _)| role)
+}
+
+/// The role or person named nearest before token `to`, from token `from`:
+/// a role title ("the Director of Law and Governance", "the Chamberlain")
+/// or a title and name ("Mr Whittle", "Councillor O'Neil").
+fn named_before(p: &str, toks: &[Tok<'_>], from: usize, to: usize) -> Option<String> {
+    const TITLES: &[&str] = &[
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "cllr",
+        "councillor",
+        "prof",
+    ];
+    for j in (from..to.min(toks.len())).rev() {
+        let t = toks[j];
+        let inside_name = j > from && toks[j - 1].is_capitalised() && !toks[j - 1].is("the");
+        if !t.is_capitalised() || t.is("the") || inside_name {
+            continue;
+        }
+        if t.is_any(TITLES) {
+            let mut end = j + 1;
+            if toks.get(end).is_some_and(|t| t.s == ".") {
+                end += 1;
+            }
+            let name_from = end;
+            while end < to
+                && end - name_from < 3
+                && toks[end].is_capitalised()
+                && toks[end].is_word()
+            {
+                end += 1;
+            }
+            if end > name_from {
+                return Some(span(p, toks, j, end).to_owned());
+            }
+            continue;
+        }
+        if let Some((role, _)) = role_after(p, toks, j, to) {
+            return Some(role);
+        }
+    }
+    None
 }
 
 /// The role named after "by" in tokens `from..to` ("provided by the Head of

@@ -917,7 +917,9 @@ pub(crate) fn candidate(
     list_item: bool,
 ) -> Option<Candidate> {
     let found = cues(toks, &r);
-    let best = found.iter().max_by_key(|f| strength(f.kind))?;
+    let best = found
+        .iter()
+        .max_by_key(|f| (strength(f.kind), std::cmp::Reverse(f.at)))?;
     let end = r.end.min(r.start + MAX_TOKENS);
     let words = &toks[r.start..end];
     let mut features: Vec<&'static str> = vec!["bias"];
