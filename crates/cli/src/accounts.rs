@@ -15,7 +15,7 @@ pub(crate) enum AccountMove {
 }
 
 /// The body named by `--body`, or the only body when there is one.
-async fn the_body(store: &Store, body: Option<&Slug>) -> anyhow::Result<Body> {
+pub(crate) async fn the_body(store: &Store, body: Option<&Slug>) -> anyhow::Result<Body> {
     if let Some(slug) = body {
         return Ok(store.body(slug).await?);
     }

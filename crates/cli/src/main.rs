@@ -683,7 +683,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Period(p) => cycle::period(&location, body.as_ref(), p).await,
         Command::Report(args) => report_cmd::report(&location, body.as_ref(), args).await,
-        Command::Minutes(command) => minutes_cmd::run(command),
+        Command::Minutes(command) => minutes_cmd::run(command, &location, body.as_ref()).await,
         Command::Synthetic {
             actions,
             slug,

@@ -1188,3 +1188,101 @@ async fn accounts_and_tokens_end_from_the_command_line(db: TestDb) {
     refused(&db, &["--body", "nowhere", "user", "list"]);
 }
 on_both_engines!(accounts_and_tokens_end_from_the_command_line);
+
+async fn reviewed_minutes_become_a_corpus_the_extractor_is_scored_on(db: TestDb) {
+    use domain::{AcceptedMinutes, NewCommitment, ReviewedProposal, Text};
+    ok(&db, &["demo", "--no-serve"]);
+    let store = Store::open(&db.location).await.unwrap();
+    let body = store.body(&"bromley".parse().unwrap()).await.unwrap();
+    let committee = store.committees(body.id).await.unwrap().remove(0);
+    let meeting = store.meetings(committee.id).await.unwrap().remove(0);
+    let item = store
+        .add_agenda_item(
+            "test",
+            meeting.id,
+            store::NewAgendaItem {
+                number: domain::Title::parse("number", "9").unwrap(),
+                title: domain::Title::parse("title", "Day opportunities").unwrap(),
+                report_ref: String::new(),
+                plan_id: None,
+                half: None,
+            },
+        )
+        .await
+        .unwrap();
+    let kept =
+        "The Head of Service undertook to circulate the occupancy figures to Members in March 2023";
+    let minutes = format!("{kept}. Ongoing support would be provided to providers.");
+    let text = |s: &str| Text::parse("text", s).unwrap();
+    let accepted = AcceptedMinutes {
+        minutes: minutes.clone(),
+        commitments: vec![NewCommitment {
+            text: text(kept),
+            owner: Some(domain::Title::parse("owner", "Head of Service").unwrap()),
+            due_by: Some("2023-03".parse().unwrap()),
+            due_text: "in March 2023".into(),
+            action_id: None,
+            source: text(kept),
+        }],
+        reviewed: vec![
+            ReviewedProposal {
+                proposed: kept.into(),
+                cue: "undertook to circulate".into(),
+                confidence: 0.99,
+                kept: true,
+                recorded: Some(kept.into()),
+            },
+            ReviewedProposal {
+                proposed: "Ongoing support would be provided to providers".into(),
+                cue: "would be provided".into(),
+                confidence: 0.6,
+                kept: false,
+                recorded: None,
+            },
+        ],
+        ..AcceptedMinutes::default()
+    };
+    store
+        .accept_minutes("test", item.id, item.version, accepted)
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(
+        &db,
+        &[
+            "--body",
+            "bromley",
+            "minutes",
+            "corpus",
+            "export",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("1 reviewed agenda items written"), "{out}");
+    let name = format!("bromley-item-{}", item.id);
+    let written =
+        std::fs::read_to_string(dir.path().join("minutes").join(format!("{name}.txt"))).unwrap();
+    assert_eq!(written, minutes);
+    let gold: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("gold").join(format!("{name}.gold.json")))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(gold["commitments"][0]["quote"], kept);
+    assert_eq!(gold["commitments"][0]["due"], "2023-03");
+    assert_eq!(
+        gold["commitments"][0]["owner_keywords"],
+        serde_json::json!(["service"])
+    );
+    assert!(
+        gold["notes"]
+            .as_str()
+            .unwrap()
+            .contains("Ongoing support would be provided"),
+        "the proposal left out is named: {gold}"
+    );
+    let score = ok(&db, &["minutes", "score", dir.path().to_str().unwrap()]);
+    assert!(score.contains("files 1  recall 1.00 (1/1)"), "{score}");
+}
+on_both_engines!(reviewed_minutes_become_a_corpus_the_extractor_is_scored_on);

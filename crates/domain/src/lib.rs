@@ -44,7 +44,7 @@ pub use rollup::{ProgressExtent, RollUp};
 pub use scrutiny::{
     AcceptedMinutes, AgendaItem, Commitment, CommitmentStatus, Committee, CommitteeMember, Meeting,
     MeetingStatus, MemberRole, NewCommitment, NewQuestion, NewResolution, Question, Resolution,
-    ResolutionOutcome, Standing, year_end_after,
+    ResolutionOutcome, ReviewedProposal, Standing, year_end_after,
 };
 pub use status::{Rag, RagMapping, Status};
 pub use target_date::TargetDate;

@@ -359,6 +359,24 @@ pub struct AcceptedMinutes {
     pub commitments: Vec<NewCommitment>,
     /// The resolutions.
     pub resolutions: Vec<NewResolution>,
+    /// What the clerk decided about each promise the extractor proposed,
+    /// kept so the corpus that measures the extractor can grow from use.
+    pub reviewed: Vec<ReviewedProposal>,
+}
+
+/// A promise the extractor proposed and what the clerk did with it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewedProposal {
+    /// The text as proposed.
+    pub proposed: String,
+    /// Why it was proposed ("undertook to").
+    pub cue: String,
+    /// How sure the extractor was, from 0 to 1.
+    pub confidence: f64,
+    /// Whether the clerk recorded it (possibly corrected).
+    pub kept: bool,
+    /// The text as recorded, when kept.
+    pub recorded: Option<String>,
 }
 
 /// A financial year's end for a date: the 31 March on or after it.

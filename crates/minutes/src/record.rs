@@ -65,6 +65,7 @@ impl Extract {
                     })
                 })
                 .collect(),
+            reviewed: Vec::new(),
         }
     }
 }

@@ -86,6 +86,38 @@ impl GoldCommitment {
     }
 }
 
+impl GoldCommitment {
+    /// The annotation of a promise a clerk recorded: required, with up to
+    /// three of its longest words as keywords, the last word of its owner,
+    /// and its due month ("2023-03").
+    pub fn recorded(id: usize, text: &str, owner: Option<&str>, due_month: Option<String>) -> Self {
+        let mut words: Vec<String> = Vec::new();
+        for w in text
+            .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
+            .filter(|w| w.chars().count() >= 5)
+        {
+            let w = w.to_lowercase();
+            if !words.contains(&w) {
+                words.push(w);
+            }
+        }
+        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        words.truncate(3);
+        let owner_keywords = owner
+            .and_then(|o| o.split_whitespace().last())
+            .map(|w| vec![w.to_lowercase()])
+            .unwrap_or_default();
+        GoldCommitment {
+            id: format!("c{id}"),
+            must: true,
+            keywords: words,
+            owner_keywords,
+            due: due_month,
+            quote: text.to_owned(),
+        }
+    }
+}
+
 impl Gold {
     /// Whether an extracted commitment with `text` matches any annotated
     /// promise, required or borderline.

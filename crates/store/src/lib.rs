@@ -49,7 +49,7 @@ pub use people::{Membership, User};
 pub use plans::{NewAction, NewItem};
 pub use scrutiny::{
     Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, LoggedQuestion,
-    MeetingDetails, MemberDetails, NewAgendaItem,
+    MeetingDetails, MemberDetails, NewAgendaItem, ReviewedMinutes,
 };
 pub use sso::{SsoLogin, SsoProvider};
 pub use updates::Recording;

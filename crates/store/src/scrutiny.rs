@@ -5,7 +5,8 @@
 use chrono::NaiveDate;
 use domain::{
     AcceptedMinutes, AgendaItem, Commitment, CommitmentStatus, Committee, CommitteeMember, Half,
-    Meeting, MeetingStatus, MemberRole, ParseError, Question, Resolution, Text, Title,
+    Meeting, MeetingStatus, MemberRole, ParseError, Question, Resolution, ReviewedProposal, Text,
+    Title,
 };
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -230,6 +231,26 @@ pub struct LoggedQuestion {
     pub meeting: Meeting,
     /// The agenda item's number.
     pub item_number: String,
+}
+
+/// An agenda item whose minutes a clerk reviewed: the minutes, what was
+/// recorded, and what was decided about each proposed promise.
+#[derive(Debug, Clone)]
+pub struct ReviewedMinutes {
+    /// The agenda item.
+    pub agenda_item_id: i64,
+    /// The day of its meeting.
+    pub held_on: NaiveDate,
+    /// The report it considered, as written (empty when none).
+    pub report: String,
+    /// Its minutes.
+    pub minutes: String,
+    /// The promises recorded from it.
+    pub commitments: Vec<Commitment>,
+    /// How many resolutions were recorded from it.
+    pub resolutions: usize,
+    /// Each promise the extractor proposed, and the clerk's decision.
+    pub proposals: Vec<ReviewedProposal>,
 }
 
 /// A commitment with where it was made, for the log.
@@ -875,6 +896,21 @@ impl Store {
             )
             .await?;
         }
+        for p in &accepted.reviewed {
+            sqlx::query(
+                "INSERT INTO minutes_reviews (agenda_item_id, proposed, cue, confidence, kept, recorded, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(item_id)
+            .bind(&p.proposed)
+            .bind(&p.cue)
+            .bind(p.confidence)
+            .bind(crate::rows::flag(p.kept))
+            .bind(p.recorded.as_deref())
+            .bind(&t)
+            .execute(&mut *tx)
+            .await?;
+        }
         for r in &accepted.resolutions {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO resolutions (agenda_item_id, text, outcome, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -893,6 +929,58 @@ impl Store {
         }
         tx.commit().await?;
         Ok(after)
+    }
+
+    /// Every agenda item of the body `body_id` whose minutes a clerk
+    /// reviewed, with what was decided about each proposed promise, in the
+    /// order the items were recorded: what `ambit minutes corpus export`
+    /// writes as an annotated corpus.
+    pub async fn reviewed_minutes(&self, body_id: i64) -> Result<Vec<ReviewedMinutes>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.agenda_item_id, r.proposed, r.cue, r.confidence, r.kept, r.recorded, \
+             i.minutes, i.report_ref, m.held_on FROM minutes_reviews r \
+             JOIN agenda_items i ON i.id = r.agenda_item_id JOIN meetings m ON m.id = i.meeting_id \
+             JOIN committees c ON c.id = m.committee_id \
+             WHERE c.body_id = $1 AND i.deleted_at IS NULL ORDER BY r.agenda_item_id, r.id",
+        )
+        .bind(body_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<ReviewedMinutes> = Vec::new();
+        for row in &rows {
+            let c = Cols::new(row, "minutes review")?;
+            let item_id = c.i64("agenda_item_id")?;
+            let proposal = ReviewedProposal {
+                proposed: c.string("proposed")?,
+                cue: c.string("cue")?,
+                confidence: c.opt_f64("confidence")?.unwrap_or(0.0),
+                kept: c.flag("kept")?,
+                recorded: c.opt_string("recorded")?,
+            };
+            match out.last_mut() {
+                Some(last) if last.agenda_item_id == item_id => last.proposals.push(proposal),
+                _ => {
+                    out.push(ReviewedMinutes {
+                        agenda_item_id: item_id,
+                        held_on: c.parse("held_on", day)?,
+                        report: c.string("report_ref")?,
+                        minutes: c.string("minutes")?,
+                        commitments: Vec::new(),
+                        resolutions: self.resolutions_at(item_id).await?.len(),
+                        proposals: vec![proposal],
+                    });
+                }
+            }
+        }
+        for item in &mut out {
+            item.commitments = self
+                .commitment_log(CommitmentsOf::Item(item.agenda_item_id))
+                .await?
+                .into_iter()
+                .map(|l| l.commitment)
+                .collect();
+        }
+        Ok(out)
     }
 
     /// The questions asked at an agenda item.

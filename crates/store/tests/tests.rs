@@ -1125,7 +1125,7 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
     use domain::AcceptedMinutes;
     use domain::{
         CommitmentStatus, MeetingStatus, MemberRole, NewCommitment, NewQuestion, NewResolution,
-        ResolutionOutcome, Standing,
+        ResolutionOutcome, ReviewedProposal, Standing,
     };
     use store::{
         Closing, Closure, CommitmentsOf, CommitteeDetails, MeetingDetails, MemberDetails,
@@ -1314,6 +1314,24 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
             text: text("the progress on the actions … (Appendix 1) be noted"),
             outcome: ResolutionOutcome::Noted,
         }],
+        reviewed: vec![
+            ReviewedProposal {
+                proposed: "the Strategy would be brought to the Committee in March 2023".into(),
+                cue: "would be brought".into(),
+                confidence: 0.97,
+                kept: true,
+                recorded: Some(
+                    "the Strategy would be brought to the Committee in March 2023".into(),
+                ),
+            },
+            ReviewedProposal {
+                proposed: "ongoing support would be provided".into(),
+                cue: "would be provided".into(),
+                confidence: 0.6,
+                kept: false,
+                recorded: None,
+            },
+        ],
     };
     // A stale version changes nothing.
     let stale = store
@@ -1327,6 +1345,17 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(item.minutes, "The Committee considered a report …");
+    let reviewed = store.reviewed_minutes(portfolio.body_id).await.unwrap();
+    assert_eq!(reviewed.len(), 1, "one item reviewed");
+    assert_eq!(reviewed[0].agenda_item_id, item.id);
+    assert_eq!(reviewed[0].proposals.len(), 2);
+    assert!(reviewed[0].proposals[0].kept && !reviewed[0].proposals[1].kept);
+    assert_eq!(
+        reviewed[0].proposals[1].proposed,
+        "ongoing support would be provided"
+    );
+    assert_eq!(reviewed[0].commitments.len(), 1);
+    assert_eq!(reviewed[0].resolutions, 1);
     assert_eq!(store.questions_about(f.carers_10a).await.unwrap().len(), 1);
     assert_eq!(
         store.resolutions_at(item.id).await.unwrap()[0].outcome,

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use domain::{
     AcceptedMinutes, ActionRef, AgendaItem, Body, NewCommitment, NewQuestion, NewResolution,
-    PlanTree, ResolutionOutcome, TargetDate, Text, Title,
+    PlanTree, ResolutionOutcome, ReviewedProposal, TargetDate, Text, Title,
 };
 
 use crate::AppState;
@@ -59,6 +59,7 @@ impl Proposals {
                 possible: !c.is_proposed(),
                 cue: c.cue.clone(),
                 confidence: Some(percent(c.confidence)),
+                proposed: c.text.clone(),
                 text: c.text.clone(),
                 owner: c.owner.clone().unwrap_or_default(),
                 due: c
@@ -128,6 +129,7 @@ impl Proposals {
                     due: get(format!("c-{i}-due")),
                     due_text: get(format!("c-{i}-due-text")),
                     action: get(format!("c-{i}-action")),
+                    proposed: get(format!("c-{i}-proposed")),
                     cue: get(format!("c-{i}-cue")),
                     confidence: get(format!("c-{i}-confidence")).parse().ok(),
                     possible: f.contains_key(&format!("c-{i}-possible")),
@@ -251,6 +253,22 @@ impl Proposals {
                 ),
             }
         }
+        record.reviewed = self
+            .commitments
+            .iter()
+            .filter(|c| !c.cue.is_empty())
+            .map(|c| ReviewedProposal {
+                proposed: if c.proposed.is_empty() {
+                    c.text.clone()
+                } else {
+                    c.proposed.clone()
+                },
+                cue: c.cue.clone(),
+                confidence: f64::from(c.confidence.unwrap_or(0)) / 100.0,
+                kept: c.accept,
+                recorded: c.accept.then(|| c.text.clone()),
+            })
+            .collect();
         for (i, r) in self
             .resolutions
             .iter()

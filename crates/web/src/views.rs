@@ -817,6 +817,8 @@ pub struct ProposedCommitment {
     pub due: String,
     pub due_text: String,
     pub action: String,
+    /// The text as the extractor proposed it; empty for the clerk's own.
+    pub proposed: String,
     /// Why the extractor found it ("undertook to"); empty for the clerk's own.
     pub cue: String,
     /// How sure the extractor was, in per cent; none for the clerk's own.
