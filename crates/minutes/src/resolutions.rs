@@ -106,7 +106,12 @@ impl Resolutions {
         if let (Some(heading), Some(m)) = (self.open, marker) {
             let text = clean(p.get(m..).unwrap_or(""));
             self.record(std::slice::from_ref(&text), heading);
-            self.open = still_open(toks).then_some(heading);
+            // The list stays open after an item ending ";" or "and", or one
+            // worded as a resolution ("To approve …", "That … be …").
+            let worded = ["to ", "that "]
+                .iter()
+                .any(|w| text.get(..w.len()).is_some_and(|t| t.eq_ignore_ascii_case(w)));
+            self.open = (still_open(toks) || worded).then_some(heading);
             return Some((0, vec![text]));
         }
         self.open = carried(toks).then_some(None);
