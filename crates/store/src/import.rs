@@ -113,6 +113,25 @@ struct Ctx {
     operation_create: &'static str,
 }
 
+impl Ctx {
+    /// The audit operation for a change to the tree (`edit` or `create`),
+    /// or the refusal of a superseded plan.
+    fn tree_op(&self, create: bool) -> Result<&'static str, StoreError> {
+        if self.plan.status == PlanStatus::Superseded {
+            return Err(StoreError::PlanState {
+                year: self.plan.year.to_string(),
+                state: "superseded",
+                hint: "a superseded plan is the record of its year and does not change",
+            });
+        }
+        Ok(if create {
+            self.operation_create
+        } else {
+            self.operation_edit
+        })
+    }
+}
+
 impl Store {
     /// Import `plan` into `target`'s plan as `actor`, with `reason` (the
     /// file's name) on every audit event, in one transaction. Creates the
@@ -396,16 +415,11 @@ async fn setup(
     };
     // An import is explicit and names its file: on an approved plan its
     // changes to the tree are amendments with the file's name as reason.
+    // A superseded plan refuses them (when there is one to make).
     let (operation_create, operation_edit) = match status {
         PlanStatus::Draft => ("create", "edit"),
         PlanStatus::Approved => ("amend", "amend"),
-        PlanStatus::Superseded => {
-            return Err(StoreError::PlanState {
-                year: target.year.to_string(),
-                state: "superseded",
-                hint: "a superseded plan is the record of its year and does not change",
-            });
-        }
+        PlanStatus::Superseded => ("", ""),
     };
     Ok(Ctx {
         body_id,
@@ -628,7 +642,7 @@ async fn import_items(
                             actor,
                             "plan item",
                             before.id,
-                            ctx.operation_edit,
+                            ctx.tree_op(false)?,
                             json(&before),
                             with_file(json(&after), reason),
                         ),
@@ -638,7 +652,7 @@ async fn import_items(
                     diff.changes.push(ImportChange {
                         entity: "plan item",
                         key: label,
-                        operation: ctx.operation_edit,
+                        operation: ctx.tree_op(false)?,
                         fields,
                     });
                 }
@@ -701,7 +715,7 @@ async fn import_items(
                         actor,
                         entity: "plan item",
                         entity_id: id,
-                        operation: ctx.operation_create,
+                        operation: ctx.tree_op(true)?,
                         before: None,
                         after: Some(with_file(json(&created), reason)),
                     },
@@ -711,7 +725,7 @@ async fn import_items(
                 diff.changes.push(ImportChange {
                     entity: "plan item",
                     key: label,
-                    operation: ctx.operation_create,
+                    operation: ctx.tree_op(true)?,
                     fields: vec![],
                 });
                 out.push((id, new.reference.clone(), depth));
@@ -972,7 +986,7 @@ async fn import_actions(
                             actor,
                             "action",
                             before.id,
-                            ctx.operation_edit,
+                            ctx.tree_op(false)?,
                             json(&before),
                             with_file(json(&after), reason),
                         ),
@@ -982,7 +996,7 @@ async fn import_actions(
                     diff.changes.push(ImportChange {
                         entity: "action",
                         key: reference.to_string(),
-                        operation: ctx.operation_edit,
+                        operation: ctx.tree_op(false)?,
                         fields,
                     });
                 }
@@ -1026,7 +1040,7 @@ async fn import_actions(
                         actor,
                         entity: "action",
                         entity_id: id,
-                        operation: ctx.operation_create,
+                        operation: ctx.tree_op(true)?,
                         before: None,
                         after: Some(with_file(json(&created), reason)),
                     },
@@ -1036,7 +1050,7 @@ async fn import_actions(
                 diff.changes.push(ImportChange {
                     entity: "action",
                     key: reference.to_string(),
-                    operation: ctx.operation_create,
+                    operation: ctx.tree_op(true)?,
                     fields: vec![],
                 });
                 Imported {
