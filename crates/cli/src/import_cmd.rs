@@ -117,7 +117,7 @@ fn csv_siblings(path: &Path) -> Option<(PathBuf, PathBuf)> {
 /// What the file holds: a workbook to read with the body's rules, or an
 /// export in JSON already read.
 enum Source {
-    Book(Box<Workbook>, Option<About>),
+    Book(Box<Workbook>, Box<Option<About>>),
     Json(Box<PlanExport>),
 }
 
@@ -145,7 +145,7 @@ fn load_source(path: &Path) -> anyhow::Result<Source> {
     }
     .map_err(|e| UserError(e.to_string()))?;
     let about = interop::read_about(&book).map_err(|p| UserError(p.to_string()))?;
-    Ok(Source::Book(Box::new(book), about))
+    Ok(Source::Book(Box::new(book), Box::new(about)))
 }
 
 /// The body's rules an import reads with.
@@ -349,7 +349,7 @@ pub async fn import_plan(
     let name = file_name(&a.file);
     let source = load_source(&a.file)?;
     let about = match &source {
-        Source::Book(_, about) => about.clone(),
+        Source::Book(_, about) => (**about).clone(),
         Source::Json(e) => Some(e.about.clone()),
     };
     let year: FinancialYear = match (&a.year, &about) {
