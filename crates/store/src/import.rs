@@ -851,6 +851,11 @@ async fn import_actions(
         HashMap::new()
     };
     let lowest = ctx.levels.item_depths() - 1;
+    // Each item's next action position, counted here rather than queried per action.
+    let mut positions: HashMap<i64, i64> = HashMap::new();
+    for a in existing.values() {
+        *positions.entry(a.item_id).or_default() += 1;
+    }
     let mut out = HashMap::with_capacity(plan.actions.len());
     for new in &plan.actions {
         let Some((item_id, item_ref, depth)) = items.get(new.item) else {
@@ -1017,7 +1022,9 @@ async fn import_actions(
                     measures: new.measures.clone(),
                     continues,
                 };
-                let id = insert_action(conn, ctx.plan.id, &action).await?;
+                let position = positions.entry(*item_id).or_default();
+                *position += 1;
+                let id = insert_action(conn, ctx.plan.id, &action, Some(*position)).await?;
                 let measure_ids = insert_measures(conn, id, &new.measures).await?;
                 let created = Action {
                     id,
