@@ -29,7 +29,7 @@ use crate::{UserError, actor, find_portfolio};
 pub enum ImportCommand {
     /// Import a plan (and its updates) from a spreadsheet: .xlsx, .xls, .ods, .csv, or an export's .json.
     Plan(ImportPlanArgs),
-    /// Write a blank import template with the canonical headings and a guidance sheet.
+    /// Write a blank import template with the canonical headings (the level names of --body when given) and a guidance sheet.
     Template {
         /// The file to write.
         #[arg(long, default_value = "ambit-import-template.xlsx")]
@@ -518,9 +518,22 @@ pub fn show_diff(
     out
 }
 
-/// `ambit import template`.
-pub fn template(out: &Path) -> anyhow::Result<()> {
-    let bytes = interop::template(&domain::LevelNames::default())?;
+/// `ambit import template`: with the level names of `--body` when given.
+pub async fn template(
+    location: &DatabaseLocation,
+    body: Option<&Slug>,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let levels = match body {
+        Some(slug) => {
+            let store = Store::open(location).await?;
+            let levels = store.body(slug).await?.level_names;
+            store.close().await;
+            levels
+        }
+        None => domain::LevelNames::default(),
+    };
+    let bytes = interop::template(&levels)?;
     write_new(out, &bytes)?;
     println!("Wrote the import template to {}.", out.display());
     Ok(())

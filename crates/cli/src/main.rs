@@ -693,7 +693,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(import_cmd::ImportCommand::Plan(args)) => {
             import_cmd::import_plan(&location, body.as_ref(), args).await
         }
-        Command::Import(import_cmd::ImportCommand::Template { out }) => import_cmd::template(&out),
+        Command::Import(import_cmd::ImportCommand::Template { out }) => {
+            import_cmd::template(&location, body.as_ref(), &out).await
+        }
         Command::Export(import_cmd::ExportCommand::Plan(args)) => {
             import_cmd::export_plan(&location, body.as_ref(), args).await
         }

@@ -650,3 +650,32 @@ fn the_template_is_written() {
         interop::read_workbook("template.xlsx", &bytes, &interop::Limits::default()).unwrap();
     assert!(book.sheets.len() >= 2, "actions and guidance");
 }
+
+async fn the_template_has_the_body_s_level_names(db: TestDb) {
+    ok(&db, &["demo", "--no-serve"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = path(dir.path(), "northmoor-template.xlsx");
+    ok(
+        &db,
+        &[
+            "--body",
+            "northmoor",
+            "import",
+            "template",
+            "--out",
+            s(&file),
+        ],
+    );
+    let bytes = std::fs::read(&file).unwrap();
+    let book = interop::read_workbook("t.xlsx", &bytes, &interop::Limits::default()).unwrap();
+    let headings: Vec<String> = book.sheets[0].rows[0]
+        .cells
+        .iter()
+        .map(|c| c.text().into_owned())
+        .collect();
+    assert!(
+        headings.iter().any(|h| h.starts_with("Outcome")),
+        "{headings:?}"
+    );
+}
+on_both_engines!(the_template_has_the_body_s_level_names);
