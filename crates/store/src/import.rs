@@ -17,7 +17,7 @@ use domain::{
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::plans::{NewAction, insert_action, insert_measures, item_from, load_actions};
 use crate::rows::{Cols, claim, flag, json, now, unique};
 use crate::updates::{PlanOf, Recording, load_updates};
@@ -84,6 +84,96 @@ impl ImportDiff {
     pub fn is_unchanged(&self) -> bool {
         self.changes.is_empty()
     }
+}
+
+/// An import's diff as it is made, with its audit events, which are
+/// written together at the end of the transaction (a few statements for
+/// thousands of events) in the order made.
+struct Work {
+    out: ImportDiff,
+    audit: Vec<AuditRow>,
+}
+
+/// One audit event: body, actor, time, entity, id, operation, before, after.
+type AuditRow = (
+    Option<i64>,
+    String,
+    String,
+    &'static str,
+    i64,
+    &'static str,
+    Option<String>,
+    Option<String>,
+);
+
+impl std::ops::Deref for Work {
+    type Target = ImportDiff;
+    fn deref(&self) -> &ImportDiff {
+        &self.out
+    }
+}
+
+impl std::ops::DerefMut for Work {
+    fn deref_mut(&mut self) -> &mut ImportDiff {
+        &mut self.out
+    }
+}
+
+impl Work {
+    /// Keep `change`'s audit event, stamped now, for the end of the import.
+    fn audit(&mut self, change: Change<'_>) {
+        let text = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
+        self.audit.push((
+            change.body_id,
+            change.actor.to_owned(),
+            now(),
+            change.entity,
+            change.entity_id,
+            change.operation,
+            text(change.before),
+            text(change.after),
+        ));
+    }
+}
+
+/// Append `rows` to the audit trail, many to a statement.
+async fn flush_audit(conn: &mut AnyConnection, rows: Vec<AuditRow>) -> Result<(), StoreError> {
+    for chunk in rows.chunks(400) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let b = r * 8;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_events (body_id, actor, at, entity, entity_id, operation, before, after) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (body, actor, at, entity, id, op, before, after) in chunk {
+            q = q
+                .bind(*body)
+                .bind(actor.as_str())
+                .bind(at.as_str())
+                .bind(*entity)
+                .bind(*id)
+                .bind(*op)
+                .bind(before.clone())
+                .bind(after.clone());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// The audit `after` value of an import's change: `after` with the file's
@@ -157,9 +247,12 @@ impl Store {
             return Err(invalid("reason", "", "the imported file's name"));
         }
         let mut tx = self.begin_write().await?;
-        let mut diff = ImportDiff {
-            dry_run,
-            ..ImportDiff::default()
+        let mut diff = Work {
+            out: ImportDiff {
+                dry_run,
+                ..ImportDiff::default()
+            },
+            audit: Vec::new(),
         };
         let ctx = setup(&mut tx, actor, target, reason, &mut diff).await?;
         let item_ids = import_items(&mut tx, actor, &ctx, plan, reason, &mut diff).await?;
@@ -169,12 +262,13 @@ impl Store {
         .await?;
         self.import_updates(&mut tx, actor, &ctx, plan, &actions, reason, &mut diff)
             .await?;
+        flush_audit(&mut tx, std::mem::take(&mut diff.audit)).await?;
         if dry_run {
             tx.rollback().await?;
         } else {
             tx.commit().await?;
         }
-        Ok(diff)
+        Ok(diff.out)
     }
 }
 
@@ -184,7 +278,7 @@ async fn setup(
     actor: &str,
     target: ImportTarget<'_>,
     reason: &str,
-    diff: &mut ImportDiff,
+    diff: &mut Work,
 ) -> Result<Ctx, StoreError> {
     let setup = target
         .setup
@@ -239,11 +333,13 @@ async fn setup(
                 reference_scheme: s.reference_scheme,
                 version: 1,
             };
-            record(
-                conn,
-                Change::create(Some(id), actor, "body", id, with_file(json(&body), reason)),
-            )
-            .await?;
+            diff.audit(Change::create(
+                Some(id),
+                actor,
+                "body",
+                id,
+                with_file(json(&body), reason),
+            ));
             diff.changes.push(ImportChange {
                 entity: "body",
                 key: s.body_slug.to_string(),
@@ -279,17 +375,13 @@ async fn setup(
             ambitions: vec![],
             version: 1,
         };
-        record(
-            conn,
-            Change::create(
-                Some(body_id),
-                actor,
-                "strategy",
-                id,
-                with_file(json(&strategy), reason),
-            ),
-        )
-        .await?;
+        diff.audit(Change::create(
+            Some(body_id),
+            actor,
+            "strategy",
+            id,
+            with_file(json(&strategy), reason),
+        ));
         diff.changes.push(ImportChange {
             entity: "strategy",
             key: st.title.to_string(),
@@ -297,7 +389,7 @@ async fn setup(
             fields: vec![],
         });
         for (number, title) in &st.ambitions {
-            insert_ambition(conn, actor, body_id, id, *number, title, reason).await?;
+            insert_ambition(conn, actor, body_id, id, *number, title, reason, diff).await?;
             diff.changes.push(ImportChange {
                 entity: "ambition",
                 key: number.to_string(),
@@ -349,17 +441,13 @@ async fn setup(
                 "id": id, "body_id": body_id, "code": s.portfolio_code, "name": s.portfolio_name,
                 "committee": s.committee, "version": 1,
             });
-            record(
-                conn,
-                Change::create(
-                    Some(body_id),
-                    actor,
-                    "portfolio",
-                    id,
-                    with_file(after, reason),
-                ),
-            )
-            .await?;
+            diff.audit(Change::create(
+                Some(body_id),
+                actor,
+                "portfolio",
+                id,
+                with_file(after, reason),
+            ));
             diff.changes.push(ImportChange {
                 entity: "portfolio",
                 key: s.portfolio_code.to_string(),
@@ -393,17 +481,13 @@ async fn setup(
             .await
             .map_err(unique("plan", target.year, "year"))?;
             let plan = Store::plan_in(conn, id).await?;
-            record(
-                conn,
-                Change::create(
-                    Some(body_id),
-                    actor,
-                    "plan",
-                    id,
-                    with_file(json(&plan), reason),
-                ),
-            )
-            .await?;
+            diff.audit(Change::create(
+                Some(body_id),
+                actor,
+                "plan",
+                id,
+                with_file(json(&plan), reason),
+            ));
             diff.changes.push(ImportChange {
                 entity: "plan",
                 key: format!("{} {}", target.portfolio, target.year),
@@ -445,6 +529,7 @@ async fn insert_ambition(
     number: u16,
     title: &Title,
     reason: &str,
+    diff: &mut Work,
 ) -> Result<i64, StoreError> {
     let t = now();
     let id: i64 = sqlx::query_scalar(
@@ -465,17 +550,13 @@ async fn insert_ambition(
         title: title.clone(),
         illustrative: false,
     };
-    record(
-        conn,
-        Change::create(
-            Some(body_id),
-            actor,
-            "ambition",
-            id,
-            with_file(json(&ambition), reason),
-        ),
-    )
-    .await?;
+    diff.audit(Change::create(
+        Some(body_id),
+        actor,
+        "ambition",
+        id,
+        with_file(json(&ambition), reason),
+    ));
     Ok(id)
 }
 
@@ -485,7 +566,7 @@ async fn find_or_create_committee(
     body_id: i64,
     name: &Title,
     reason: &str,
-    diff: &mut ImportDiff,
+    diff: &mut Work,
 ) -> Result<i64, StoreError> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM committees WHERE body_id = $1 AND name = $2 AND deleted_at IS NULL",
@@ -509,17 +590,13 @@ async fn find_or_create_committee(
     .await
     .map_err(unique("committee", name, "name"))?;
     let after = serde_json::json!({ "id": id, "body_id": body_id, "name": name, "clerk": "", "version": 1 });
-    record(
-        conn,
-        Change::create(
-            Some(body_id),
-            actor,
-            "committee",
-            id,
-            with_file(after, reason),
-        ),
-    )
-    .await?;
+    diff.audit(Change::create(
+        Some(body_id),
+        actor,
+        "committee",
+        id,
+        with_file(after, reason),
+    ));
     diff.changes.push(ImportChange {
         entity: "committee",
         key: name.to_string(),
@@ -536,7 +613,7 @@ async fn import_items(
     ctx: &Ctx,
     plan: &PlanImport,
     reason: &str,
-    diff: &mut ImportDiff,
+    diff: &mut Work,
 ) -> Result<Vec<(i64, Option<ItemRef>, usize)>, StoreError> {
     let mut existing: Vec<PlanItem> = sqlx::query(
         "SELECT * FROM plan_items WHERE plan_id = $1 AND deleted_at IS NULL ORDER BY depth, position, id",
@@ -635,19 +712,15 @@ async fn import_items(
                         version: before.version + 1,
                         ..before.clone()
                     };
-                    record(
-                        conn,
-                        Change::between(
-                            Some(ctx.body_id),
-                            actor,
-                            "plan item",
-                            before.id,
-                            ctx.tree_op(false)?,
-                            json(&before),
-                            with_file(json(&after), reason),
-                        ),
-                    )
-                    .await?;
+                    diff.audit(Change::between(
+                        Some(ctx.body_id),
+                        actor,
+                        "plan item",
+                        before.id,
+                        ctx.tree_op(false)?,
+                        json(&before),
+                        with_file(json(&after), reason),
+                    ));
                     diff.items.changed += 1;
                     diff.changes.push(ImportChange {
                         entity: "plan item",
@@ -708,19 +781,15 @@ async fn import_items(
                     illustrative: false,
                     version: 1,
                 };
-                record(
-                    conn,
-                    Change {
-                        body_id: Some(ctx.body_id),
-                        actor,
-                        entity: "plan item",
-                        entity_id: id,
-                        operation: ctx.tree_op(true)?,
-                        before: None,
-                        after: Some(with_file(json(&created), reason)),
-                    },
-                )
-                .await?;
+                diff.audit(Change {
+                    body_id: Some(ctx.body_id),
+                    actor,
+                    entity: "plan item",
+                    entity_id: id,
+                    operation: ctx.tree_op(true)?,
+                    before: None,
+                    after: Some(with_file(json(&created), reason)),
+                });
                 diff.items.created += 1;
                 diff.changes.push(ImportChange {
                     entity: "plan item",
@@ -768,7 +837,7 @@ async fn ambition_for(
     reference: Option<&ItemRef>,
     title: &Title,
     reason: &str,
-    diff: &mut ImportDiff,
+    diff: &mut Work,
 ) -> Result<i64, StoreError> {
     let number = reference.and_then(|r| r.as_str().parse::<u16>().ok());
     if let Some(found) = list.iter().find(|a| Some(a.1) == number).or_else(|| {
@@ -793,7 +862,7 @@ async fn ambition_for(
     let next = number
         .filter(|n| *n > 0 && !list.iter().any(|a| a.1 == *n))
         .unwrap_or_else(|| list.iter().map(|a| a.1).max().unwrap_or(0) + 1);
-    let id = insert_ambition(conn, actor, body_id, strategy, next, title, reason).await?;
+    let id = insert_ambition(conn, actor, body_id, strategy, next, title, reason, diff).await?;
     list.push((id, next, title.to_string()));
     diff.changes.push(ImportChange {
         entity: "ambition",
@@ -824,7 +893,7 @@ async fn import_actions(
     items: &[(i64, Option<ItemRef>, usize)],
     target: ImportTarget<'_>,
     reason: &str,
-    diff: &mut ImportDiff,
+    diff: &mut Work,
 ) -> Result<HashMap<String, Imported>, StoreError> {
     let mut existing: HashMap<String, Action> = load_actions(conn, "a.plan_id = $1", ctx.plan.id)
         .await?
@@ -984,19 +1053,15 @@ async fn import_actions(
                         version: before.version + 1,
                         ..before.clone()
                     };
-                    record(
-                        conn,
-                        Change::between(
-                            Some(ctx.body_id),
-                            actor,
-                            "action",
-                            before.id,
-                            ctx.tree_op(false)?,
-                            json(&before),
-                            with_file(json(&after), reason),
-                        ),
-                    )
-                    .await?;
+                    diff.audit(Change::between(
+                        Some(ctx.body_id),
+                        actor,
+                        "action",
+                        before.id,
+                        ctx.tree_op(false)?,
+                        json(&before),
+                        with_file(json(&after), reason),
+                    ));
                     diff.actions.changed += 1;
                     diff.changes.push(ImportChange {
                         entity: "action",
@@ -1040,19 +1105,15 @@ async fn import_actions(
                     outcome: None,
                     version: 1,
                 };
-                record(
-                    conn,
-                    Change {
-                        body_id: Some(ctx.body_id),
-                        actor,
-                        entity: "action",
-                        entity_id: id,
-                        operation: ctx.tree_op(true)?,
-                        before: None,
-                        after: Some(with_file(json(&created), reason)),
-                    },
-                )
-                .await?;
+                diff.audit(Change {
+                    body_id: Some(ctx.body_id),
+                    actor,
+                    entity: "action",
+                    entity_id: id,
+                    operation: ctx.tree_op(true)?,
+                    before: None,
+                    after: Some(with_file(json(&created), reason)),
+                });
                 diff.actions.created += 1;
                 diff.changes.push(ImportChange {
                     entity: "action",
@@ -1210,7 +1271,7 @@ impl Store {
         plan: &PlanImport,
         actions: &HashMap<String, Imported>,
         reason: &str,
-        diff: &mut ImportDiff,
+        diff: &mut Work,
     ) -> Result<(), StoreError> {
         let mut existing: HashMap<(i64, ReportingPeriod), Update> =
             load_updates(conn, "a.plan_id = $1", ctx.plan.id)
@@ -1344,19 +1405,15 @@ impl Store {
                     if operation == "correct" {
                         after_json["correction_reason"] = serde_json::Value::String(reason.into());
                     }
-                    record(
-                        conn,
-                        Change::between(
-                            Some(ctx.body_id),
-                            actor,
-                            "update",
-                            current.id,
-                            operation,
-                            json(&current),
-                            after_json,
-                        ),
-                    )
-                    .await?;
+                    diff.audit(Change::between(
+                        Some(ctx.body_id),
+                        actor,
+                        "update",
+                        current.id,
+                        operation,
+                        json(&current),
+                        after_json,
+                    ));
                     diff.updates.changed += 1;
                     diff.changes.push(ImportChange {
                         entity: "update",
@@ -1411,17 +1468,13 @@ impl Store {
                         version: 1,
                         published: None,
                     };
-                    record(
-                        conn,
-                        Change::create(
-                            Some(ctx.body_id),
-                            actor,
-                            "update",
-                            id,
-                            with_file(json(&created), reason),
-                        ),
-                    )
-                    .await?;
+                    diff.audit(Change::create(
+                        Some(ctx.body_id),
+                        actor,
+                        "update",
+                        id,
+                        with_file(json(&created), reason),
+                    ));
                     diff.updates.created += 1;
                     diff.changes.push(ImportChange {
                         entity: "update",
