@@ -1281,6 +1281,7 @@ impl Store {
                 .collect();
         // What recording a new update does, per half: the same for every action.
         let mut new_recording: HashMap<domain::Half, Recording> = HashMap::new();
+        let mut pending: Vec<NewUpdate> = Vec::new();
         for new in &plan.updates {
             let key = format!("{} in {}", new.action, new.period);
             let Some(action) = actions.get(new.action.key()) else {
@@ -1435,58 +1436,136 @@ impl Store {
                         Recording::AsReported => UpdateState::SignedOff,
                         Recording::Draft | Recording::Revision => UpdateState::Draft,
                     };
-                    let t = now();
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO updates (action_id, year, half, status, commentary, percent, key_achievement, author, illustrative, created_at, updated_at, state) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11) RETURNING id",
-                    )
-                    .bind(action.id)
-                    .bind(i64::from(new.period.year.start_year()))
-                    .bind(new.period.half.number())
-                    .bind(input.status.as_str())
-                    .bind(input.commentary.as_str())
-                    .bind(input.percent.map(i64::from))
-                    .bind(flag(input.key_achievement))
-                    .bind(input.author.as_str())
-                    .bind(&t)
-                    .bind(&t)
-                    .bind(state.as_str())
-                    .fetch_one(&mut *conn)
-                    .await
-                    .map_err(unique("update", &key, "period"))?;
-                    insert_actuals(conn, id, &input.actuals).await?;
-                    let at = chrono::Utc::now();
-                    let created = Update {
-                        id,
-                        action_id: action.id,
-                        period: new.period,
-                        input,
-                        state,
-                        returned_comment: None,
-                        created_at: at,
-                        updated_at: at,
-                        version: 1,
-                        published: None,
-                    };
-                    diff.audit(Change::create(
-                        Some(ctx.body_id),
-                        actor,
-                        "update",
-                        id,
-                        with_file(json(&created), reason),
-                    ));
-                    diff.updates.created += 1;
-                    diff.changes.push(ImportChange {
-                        entity: "update",
-                        key,
-                        operation: "create",
-                        fields: vec![],
-                    });
+                    pending.push((action.id, new.period, input, state, key));
+                    continue;
                 }
             }
         }
-        Ok(())
+        insert_updates(conn, ctx, actor, reason, pending, diff).await
     }
+}
+
+/// A new update waiting to be written: action, period, content, state, label.
+type NewUpdate = (i64, ReportingPeriod, UpdateInput, UpdateState, String);
+
+/// Insert `pending` updates and their figures many to a statement, then
+/// read their ids back by action and period.
+async fn insert_updates(
+    conn: &mut AnyConnection,
+    ctx: &Ctx,
+    actor: &str,
+    reason: &str,
+    pending: Vec<NewUpdate>,
+    diff: &mut Work,
+) -> Result<(), StoreError> {
+    let t = now();
+    for chunk in pending.chunks(250) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let b = r * 11;
+                let p: Vec<String> = (1..=11).map(|i| format!("${}", b + i)).collect();
+                format!("({}, 0)", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO updates (action_id, year, half, status, commentary, percent, key_achievement, author, created_at, updated_at, state, illustrative) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (action_id, period, input, state, _) in chunk {
+            q = q
+                .bind(*action_id)
+                .bind(i64::from(period.year.start_year()))
+                .bind(period.half.number())
+                .bind(input.status.as_str())
+                .bind(input.commentary.as_str())
+                .bind(input.percent.map(i64::from))
+                .bind(flag(input.key_achievement))
+                .bind(input.author.as_str())
+                .bind(&t)
+                .bind(&t)
+                .bind(state.as_str());
+        }
+        q.execute(&mut *conn).await.map_err(unique(
+            "update",
+            "an action and period twice",
+            "period",
+        ))?;
+    }
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let mut ids: HashMap<(i64, i64, i64), i64> = HashMap::new();
+    for row in sqlx::query(
+        "SELECT u.id, u.action_id, u.year, u.half FROM updates u JOIN actions a ON a.id = u.action_id \
+         WHERE a.plan_id = $1 AND u.deleted_at IS NULL",
+    )
+    .bind(ctx.plan.id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let c = Cols::new(&row, "update")?;
+        ids.insert((c.i64("action_id")?, c.i64("year")?, c.i64("half")?), c.id());
+    }
+    let id_of = |action_id: i64, period: &ReportingPeriod| {
+        ids.get(&(
+            action_id,
+            i64::from(period.year.start_year()),
+            period.half.number(),
+        ))
+        .copied()
+        .ok_or_else(|| StoreError::not_found("update", period))
+    };
+    let mut actuals = Vec::new();
+    for (action_id, period, input, _, _) in &pending {
+        let id = id_of(*action_id, period)?;
+        actuals.extend(input.actuals.iter().map(|a| (id, a.measure_id, a.value)));
+    }
+    for chunk in actuals.chunks(500) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| format!("(${}, ${}, ${})", r * 3 + 1, r * 3 + 2, r * 3 + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO measure_actuals (update_id, measure_id, value) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (update, measure, value) in chunk {
+            q = q.bind(*update).bind(*measure).bind(*value);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    for (action_id, period, input, state, key) in pending {
+        let id = id_of(action_id, &period)?;
+        let at = chrono::Utc::now();
+        let created = Update {
+            id,
+            action_id,
+            period,
+            input,
+            state,
+            returned_comment: None,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+            published: None,
+        };
+        diff.audit(Change::create(
+            Some(ctx.body_id),
+            actor,
+            "update",
+            id,
+            with_file(json(&created), reason),
+        ));
+        diff.updates.created += 1;
+        diff.changes.push(ImportChange {
+            entity: "update",
+            key,
+            operation: "create",
+            fields: vec![],
+        });
+    }
+    Ok(())
 }
 
 async fn insert_actuals(
