@@ -18,7 +18,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::audit::Change;
-use crate::plans::{NewAction, insert_action, insert_measures, item_from, load_actions};
+use crate::plans::{insert_measures, item_from, load_actions};
 use crate::rows::{Cols, claim, flag, json, now, unique};
 use crate::updates::{PlanOf, Recording, load_updates};
 use crate::{Store, StoreError};
@@ -920,6 +920,8 @@ async fn import_actions(
         HashMap::new()
     };
     let lowest = ctx.levels.item_depths() - 1;
+    let mut seen = std::collections::HashSet::new();
+    let mut pending: Vec<PendingAction> = Vec::new();
     // Each item's next action position, counted here rather than queried per action.
     let mut positions: HashMap<i64, i64> = HashMap::new();
     for a in existing.values() {
@@ -958,7 +960,7 @@ async fn import_actions(
             },
         };
         let key = reference.key().to_owned();
-        if out.contains_key(&key) {
+        if !seen.insert(key.clone()) {
             return Err(crate::plans::duplicate_reference(
                 reference,
                 reference.as_str(),
@@ -1077,60 +1079,250 @@ async fn import_actions(
                 }
             }
             None => {
-                let details = ActionDetails {
-                    illustrative: false,
-                    ..new.details.clone()
-                };
-                let action = NewAction {
-                    item_id: *item_id,
-                    details: details.clone(),
-                    measures: new.measures.clone(),
-                    continues,
-                };
                 let position = positions.entry(*item_id).or_default();
                 *position += 1;
-                let id = insert_action(conn, ctx.plan.id, &action, Some(*position)).await?;
-                let measure_ids = insert_measures(conn, id, &new.measures).await?;
-                let created = Action {
-                    id,
-                    plan_id: ctx.plan.id,
+                pending.push(PendingAction {
+                    key,
                     item_id: *item_id,
-                    details: details.clone(),
-                    measures: measure_ids
-                        .iter()
-                        .copied()
-                        .zip(new.measures.iter().cloned())
-                        .collect(),
+                    details: ActionDetails {
+                        illustrative: false,
+                        ..new.details.clone()
+                    },
+                    measures: new.measures.clone(),
                     continues,
-                    outcome: None,
-                    version: 1,
-                };
-                diff.audit(Change {
-                    body_id: Some(ctx.body_id),
-                    actor,
-                    entity: "action",
-                    entity_id: id,
-                    operation: ctx.tree_op(true)?,
-                    before: None,
-                    after: Some(with_file(json(&created), reason)),
+                    position: *position,
                 });
-                diff.actions.created += 1;
-                diff.changes.push(ImportChange {
-                    entity: "action",
-                    key: reference.to_string(),
-                    operation: ctx.tree_op(true)?,
-                    fields: vec![],
-                });
-                Imported {
-                    id,
-                    lead: details.lead,
-                    indicators: indicators(&measure_ids, &new.measures),
-                }
+                continue;
             }
         };
         out.insert(key, imported);
     }
+    insert_actions(conn, ctx, actor, reason, pending, &mut out, diff).await?;
     Ok(out)
+}
+
+/// A new action waiting to be written.
+struct PendingAction {
+    key: String,
+    item_id: i64,
+    details: ActionDetails,
+    measures: Vec<Measure>,
+    continues: Option<i64>,
+    position: i64,
+}
+
+/// `$first`, `$first+1`, … `n` placeholders in brackets.
+fn placeholders(first: usize, n: usize) -> String {
+    let p: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
+    format!("({})", p.join(", "))
+}
+
+/// Insert `pending` actions, their measures and targets many to a
+/// statement, then read their ids back by reference key and position.
+async fn insert_actions(
+    conn: &mut AnyConnection,
+    ctx: &Ctx,
+    actor: &str,
+    reason: &str,
+    pending: Vec<PendingAction>,
+    out: &mut HashMap<String, Imported>,
+    diff: &mut Work,
+) -> Result<(), StoreError> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let operation = ctx.tree_op(true)?;
+    let t = now();
+    for chunk in pending.chunks(200) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| format!("{}", placeholders(r * 12 + 1, 12).replacen(')', ", 0)", 1)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO actions (plan_id, item_id, reference, reference_key, title, lead, directorate, target, continues_id, position, created_at, updated_at, illustrative) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for a in chunk {
+            let d = &a.details;
+            q = q
+                .bind(ctx.plan.id)
+                .bind(a.item_id)
+                .bind(d.reference.to_string())
+                .bind(d.reference.key().to_owned())
+                .bind(d.title.to_string())
+                .bind(d.lead.to_string())
+                .bind(d.directorate.as_ref().map(|t| t.to_string()))
+                .bind(d.target.map(TargetDate::to_iso))
+                .bind(a.continues)
+                .bind(a.position)
+                .bind(&t)
+                .bind(&t);
+        }
+        q.execute(&mut *conn)
+            .await
+            .map_err(unique("action", "a reference", "reference"))?;
+    }
+    let mut ids: HashMap<String, i64> = HashMap::new();
+    for row in sqlx::query(
+        "SELECT id, reference_key FROM actions WHERE plan_id = $1 AND deleted_at IS NULL",
+    )
+    .bind(ctx.plan.id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let c = Cols::new(&row, "action")?;
+        ids.insert(c.string("reference_key")?, c.id());
+    }
+    let id_of = |key: &str| {
+        ids.get(key)
+            .copied()
+            .ok_or_else(|| StoreError::not_found("action", key))
+    };
+    // Measures: (action, position, measure); a missing baseline is a
+    // literal NULL (see insert_measures).
+    let measures: Vec<(i64, usize, &Measure)> = pending
+        .iter()
+        .map(|a| Ok((id_of(&a.key)?, a)))
+        .collect::<Result<Vec<_>, StoreError>>()?
+        .into_iter()
+        .flat_map(|(id, a)| a.measures.iter().enumerate().map(move |(p, m)| (id, p, m)))
+        .collect();
+    for chunk in measures.chunks(250) {
+        let mut n = 1;
+        let mut values = Vec::with_capacity(chunk.len());
+        for (_, _, m) in chunk {
+            let baseline = matches!(m, Measure::Indicator(i) if i.baseline.is_some());
+            let mut v = placeholders(n, 7);
+            n += 7;
+            if baseline {
+                v = v.replacen(')', &format!(", ${n})"), 1);
+                n += 1;
+            } else {
+                v = v.replacen(')', ", NULL)", 1);
+            }
+            values.push(v);
+        }
+        let sql = format!(
+            "INSERT INTO measures (action_id, position, kind, text, unit, direction, created_at, baseline) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (action_id, position, m) in chunk {
+            let (kind, text, unit, direction, baseline) = match m {
+                Measure::Statement { text } => ("statement", text.to_string(), None, None, None),
+                Measure::Indicator(i) => (
+                    "indicator",
+                    i.name.to_string(),
+                    Some(i.unit.to_string()),
+                    Some(i.direction.as_str()),
+                    i.baseline,
+                ),
+            };
+            q = q
+                .bind(*action_id)
+                .bind(*position as i64)
+                .bind(kind)
+                .bind(text)
+                .bind(unit)
+                .bind(direction)
+                .bind(&t);
+            if let Some(b) = baseline {
+                q = q.bind(b);
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let mut measure_ids: HashMap<(i64, i64), i64> = HashMap::new();
+    for row in sqlx::query(
+        "SELECT m.id, m.action_id, m.position FROM measures m JOIN actions a ON a.id = m.action_id \
+         WHERE a.plan_id = $1 AND m.deleted_at IS NULL AND a.deleted_at IS NULL",
+    )
+    .bind(ctx.plan.id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let c = Cols::new(&row, "measure")?;
+        measure_ids.insert((c.i64("action_id")?, c.i64("position")?), c.id());
+    }
+    let measure_of = |action: i64, position: usize| {
+        measure_ids
+            .get(&(action, position as i64))
+            .copied()
+            .ok_or_else(|| StoreError::not_found("measure", position))
+    };
+    let mut targets = Vec::new();
+    for (action_id, position, m) in &measures {
+        if let Measure::Indicator(i) = m {
+            let id = measure_of(*action_id, *position)?;
+            for target in &i.targets {
+                targets.push((
+                    id,
+                    i64::from(target.year.start_year()),
+                    target.half.map(domain::Half::number).unwrap_or(0),
+                    target.value,
+                ));
+            }
+        }
+    }
+    for chunk in targets.chunks(400) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| placeholders(r * 4 + 1, 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO measure_targets (measure_id, year, half, value) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (id, year, half, value) in chunk {
+            q = q.bind(*id).bind(*year).bind(*half).bind(*value);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    for a in pending {
+        let id = id_of(&a.key)?;
+        let ids: Vec<i64> = (0..a.measures.len())
+            .map(|p| measure_of(id, p))
+            .collect::<Result<_, _>>()?;
+        let created = Action {
+            id,
+            plan_id: ctx.plan.id,
+            item_id: a.item_id,
+            details: a.details.clone(),
+            measures: ids
+                .iter()
+                .copied()
+                .zip(a.measures.iter().cloned())
+                .collect(),
+            continues: a.continues,
+            outcome: None,
+            version: 1,
+        };
+        diff.audit(Change {
+            body_id: Some(ctx.body_id),
+            actor,
+            entity: "action",
+            entity_id: id,
+            operation,
+            before: None,
+            after: Some(with_file(json(&created), reason)),
+        });
+        diff.actions.created += 1;
+        diff.changes.push(ImportChange {
+            entity: "action",
+            key: a.details.reference.to_string(),
+            operation,
+            fields: vec![],
+        });
+        out.insert(
+            a.key,
+            Imported {
+                id,
+                lead: a.details.lead,
+                indicators: indicators(&ids, &a.measures),
+            },
+        );
+    }
+    Ok(())
 }
 
 fn indicators(ids: &[i64], measures: &[Measure]) -> Vec<(String, i64)> {

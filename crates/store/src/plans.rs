@@ -288,23 +288,16 @@ pub(crate) async fn align(
     Ok(())
 }
 
-/// Insert an action (without its measures) at the end of its item, or at
-/// `position` when the caller counts them; returns its id.
+/// Insert an action (without its measures) at the end of its item; returns its id.
 pub(crate) async fn insert_action(
     conn: &mut AnyConnection,
     plan_id: i64,
     new: &NewAction,
-    position: Option<i64>,
 ) -> Result<i64, StoreError> {
-    let position = match position {
-        Some(p) => p - 1,
-        None => {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM actions WHERE item_id = $1")
-                .bind(new.item_id)
-                .fetch_one(&mut *conn)
-                .await?
-        }
-    };
+    let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE item_id = $1")
+        .bind(new.item_id)
+        .fetch_one(&mut *conn)
+        .await?;
     let d = &new.details;
     let t = now();
     sqlx::query_scalar(
@@ -718,7 +711,7 @@ impl Store {
                 )));
             }
         }
-        let id = insert_action(&mut tx, plan_id, &new, None).await?;
+        let id = insert_action(&mut tx, plan_id, &new).await?;
         insert_measures(&mut tx, id, &new.measures).await?;
         let action = one_action(&mut tx, id).await?;
         record(

@@ -145,7 +145,7 @@ impl Store {
                     measures,
                     continues: Some(a.id),
                 };
-                let id = insert_action(&mut tx, new_id, &new, None).await?;
+                let id = insert_action(&mut tx, new_id, &new).await?;
                 insert_measures(&mut tx, id, &new.measures).await?;
             }
             let reason = match &fate {
