@@ -138,7 +138,7 @@ impl Work {
 
 /// Append `rows` to the audit trail, many to a statement.
 async fn flush_audit(conn: &mut AnyConnection, rows: Vec<AuditRow>) -> Result<(), StoreError> {
-    for chunk in rows.chunks(400) {
+    for chunk in rows.chunks(rows_per(8)) {
         let values: Vec<String> = (0..chunk.len())
             .map(|r| {
                 let b = r * 8;
@@ -1111,6 +1111,16 @@ struct PendingAction {
     position: i64,
 }
 
+/// How many rows of `width` values go in one multi-row statement. sqlx's
+/// SQLite driver looks each bound parameter up by name among all of the
+/// statement's parameters, so the cost of binding grows with the square of
+/// their number: about 120 parameters a statement keeps that small while
+/// cutting the statements (each a round trip to the database's thread)
+/// ten-fold or more.
+fn rows_per(width: usize) -> usize {
+    (120 / width).max(1)
+}
+
 /// `$first`, `$first+1`, … `n` placeholders in brackets.
 fn placeholders(first: usize, n: usize) -> String {
     let p: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
@@ -1133,7 +1143,7 @@ async fn insert_actions(
     }
     let operation = ctx.tree_op(true)?;
     let t = now();
-    for chunk in pending.chunks(200) {
+    for chunk in pending.chunks(rows_per(12)) {
         let values: Vec<String> = (0..chunk.len())
             .map(|r| format!("{}", placeholders(r * 12 + 1, 12).replacen(')', ", 0)", 1)))
             .collect();
@@ -1187,7 +1197,7 @@ async fn insert_actions(
         .into_iter()
         .flat_map(|(id, a)| a.measures.iter().enumerate().map(move |(p, m)| (id, p, m)))
         .collect();
-    for chunk in measures.chunks(250) {
+    for chunk in measures.chunks(rows_per(8)) {
         let mut n = 1;
         let mut values = Vec::with_capacity(chunk.len());
         for (_, _, m) in chunk {
@@ -1264,7 +1274,7 @@ async fn insert_actions(
             }
         }
     }
-    for chunk in targets.chunks(400) {
+    for chunk in targets.chunks(rows_per(4)) {
         let values: Vec<String> = (0..chunk.len())
             .map(|r| placeholders(r * 4 + 1, 4))
             .collect();
@@ -1651,7 +1661,7 @@ async fn insert_updates(
     diff: &mut Work,
 ) -> Result<(), StoreError> {
     let t = now();
-    for chunk in pending.chunks(250) {
+    for chunk in pending.chunks(rows_per(11)) {
         let values: Vec<String> = (0..chunk.len())
             .map(|r| {
                 let b = r * 11;
@@ -1713,7 +1723,7 @@ async fn insert_updates(
         let id = id_of(*action_id, period)?;
         actuals.extend(input.actuals.iter().map(|a| (id, a.measure_id, a.value)));
     }
-    for chunk in actuals.chunks(500) {
+    for chunk in actuals.chunks(rows_per(3)) {
         let values: Vec<String> = (0..chunk.len())
             .map(|r| format!("(${}, ${}, ${})", r * 3 + 1, r * 3 + 2, r * 3 + 3))
             .collect();
