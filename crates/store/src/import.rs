@@ -521,6 +521,7 @@ async fn setup(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn insert_ambition(
     conn: &mut AnyConnection,
     actor: &str,
@@ -1145,7 +1146,7 @@ async fn insert_actions(
     let t = now();
     for chunk in pending.chunks(rows_per(12)) {
         let values: Vec<String> = (0..chunk.len())
-            .map(|r| format!("{}", placeholders(r * 12 + 1, 12).replacen(')', ", 0)", 1)))
+            .map(|r| placeholders(r * 12 + 1, 12).replacen(')', ", 0)", 1))
             .collect();
         let sql = format!(
             "INSERT INTO actions (plan_id, item_id, reference, reference_key, title, lead, directorate, target, continues_id, position, created_at, updated_at, illustrative) VALUES {}",
