@@ -8,6 +8,8 @@ fuzz_target!(|data: &[u8]| {
     let options = minutes::Options {
         source: Some("fuzz.txt".to_owned()),
         meeting_date: meeting_date(data),
+        max_findings: data.get(1).filter(|b| **b < 16).map(|b| usize::from(*b)),
+        all_candidates: data.get(2).is_some_and(|b| b % 2 == 0),
     };
     if let Ok(extract) = minutes::extract(data, &options) {
         let _ = extract.to_text();

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod cycle;
+mod import_cmd;
 mod minutes_cmd;
 mod refresh;
 mod report_cmd;
@@ -78,6 +79,12 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = web::Limits::MAX_CONNECTIONS)]
         max_connections: usize,
     },
+    /// Import a plan from a spreadsheet, or write the import template.
+    #[command(subcommand)]
+    Import(import_cmd::ImportCommand),
+    /// Export a plan with every update, as xlsx, CSV or JSON.
+    #[command(subcommand)]
+    Export(import_cmd::ExportCommand),
     /// Load a plan file (the format of the Bromley example: a body, its strategy and plans).
     Load {
         /// The TOML plan file.
@@ -683,6 +690,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Period(p) => cycle::period(&location, body.as_ref(), p).await,
         Command::Report(args) => report_cmd::report(&location, body.as_ref(), args).await,
+        Command::Import(import_cmd::ImportCommand::Plan(args)) => {
+            import_cmd::import_plan(&location, body.as_ref(), args).await
+        }
+        Command::Import(import_cmd::ImportCommand::Template { out }) => {
+            import_cmd::template(&location, body.as_ref(), &out).await
+        }
+        Command::Export(import_cmd::ExportCommand::Plan(args)) => {
+            import_cmd::export_plan(&location, body.as_ref(), args).await
+        }
         Command::Minutes(command) => minutes_cmd::run(command, &location, body.as_ref()).await,
         Command::Synthetic {
             actions,

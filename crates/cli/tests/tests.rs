@@ -7,6 +7,8 @@ use assert_cmd::cargo::CommandCargoExt;
 use store::Store;
 use testkit::{TestDb, on_both_engines};
 
+mod import;
+
 fn ambit(db: &TestDb, args: &[&str]) -> Output {
     Command::cargo_bin("ambit")
         .unwrap()

@@ -15,6 +15,7 @@ mod action_ref;
 mod cover;
 mod cycle;
 mod error;
+mod import;
 mod measure;
 mod period;
 mod plan;
@@ -33,6 +34,7 @@ pub use action_ref::{ActionRef, ItemRef, MAX_REFERENCE_LEN, ReferenceScheme, ref
 pub use cover::{ReportCover, ReportReference};
 pub use cycle::{OutsideCycle, TransitionError, Trend, UpdateState};
 pub use error::ParseError;
+pub use import::{ImportAction, ImportItem, ImportSetup, ImportUpdate, PlanImport, SetupStrategy};
 pub use measure::{Direction, Indicator, Measure, MeasureTarget};
 pub use period::{Half, ReportingPeriod};
 pub use plan::{

@@ -208,8 +208,9 @@ pub(crate) async fn insert_measures(
     conn: &mut AnyConnection,
     action_id: i64,
     measures: &[Measure],
-) -> Result<(), StoreError> {
+) -> Result<Vec<i64>, StoreError> {
     let t = now();
+    let mut ids = Vec::with_capacity(measures.len());
     for (position, m) in measures.iter().enumerate() {
         let (kind, text, unit, direction, baseline) = match m {
             Measure::Statement { text } => ("statement", text.to_string(), None, None, None),
@@ -245,6 +246,7 @@ pub(crate) async fn insert_measures(
             insert = insert.bind(b);
         }
         let id: i64 = insert.fetch_one(&mut *conn).await?;
+        ids.push(id);
         if let Measure::Indicator(i) = m {
             for target in &i.targets {
                 sqlx::query("INSERT INTO measure_targets (measure_id, year, half, value) VALUES ($1, $2, $3, $4)")
@@ -257,7 +259,7 @@ pub(crate) async fn insert_measures(
             }
         }
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// Align `plan_id` with each of `alignment_ids`, which must be `body_id`'s.

@@ -428,14 +428,14 @@ pub enum Recording {
 }
 
 /// The action an update is on and its plan, as the rules for recording need them.
-struct PlanOf {
+pub(crate) struct PlanOf {
     /// The action's reference.
-    reference: String,
+    pub(crate) reference: String,
     /// The plan's id, year and state, and its body.
-    id: i64,
-    year: domain::FinancialYear,
-    status: domain::PlanStatus,
-    body_id: i64,
+    pub(crate) id: i64,
+    pub(crate) year: domain::FinancialYear,
+    pub(crate) status: domain::PlanStatus,
+    pub(crate) body_id: i64,
 }
 
 /// The plan of action `action_id`, read on `conn`.
@@ -480,7 +480,7 @@ impl Store {
     }
 
     /// [`Store::recording`] on `conn`, for the write under way.
-    async fn recording_in(
+    pub(crate) async fn recording_in(
         &self,
         conn: &mut AnyConnection,
         plan: &PlanOf,
