@@ -108,9 +108,10 @@ impl Resolutions {
             self.record(std::slice::from_ref(&text), heading);
             // The list stays open after an item ending ";" or "and", or one
             // worded as a resolution ("To approve …", "That … be …").
-            let worded = ["to ", "that "]
-                .iter()
-                .any(|w| text.get(..w.len()).is_some_and(|t| t.eq_ignore_ascii_case(w)));
+            let worded = ["to ", "that "].iter().any(|w| {
+                text.get(..w.len())
+                    .is_some_and(|t| t.eq_ignore_ascii_case(w))
+            });
             self.open = (still_open(toks) || worded).then_some(heading);
             return Some((0, vec![text]));
         }
