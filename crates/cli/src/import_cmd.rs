@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use domain::{
-    Body, FinancialYear, ImportAction, ImportItem, ImportSetup, ImportUpdate, PlanImport, PlanTree,
-    PortfolioCode, ReferenceScheme, SetupStrategy, Slug,
+    Body, FinancialYear, ImportSetup, PlanImport, PlanTree, PortfolioCode, ReferenceScheme,
+    SetupStrategy, Slug,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use interop::{
