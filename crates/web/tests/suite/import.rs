@@ -271,3 +271,29 @@ async fn the_public_and_leads_cannot_import(db: TestDb) {
     assert!(r.text().await.unwrap().contains("has expired"));
 }
 on_both_engines!(the_public_and_leads_cannot_import);
+
+async fn an_upload_over_the_limit_is_refused(db: TestDb) {
+    let limits = web::Limits {
+        import_bytes: 20_000,
+        ..web::Limits::default()
+    };
+    let app = super::hardening::spawn_with(db, super::hardening::with_limits(limits)).await;
+    let officer = app.signed_in("officer").await;
+    let url = app.url("/b/bromley/plans/ACH/2022-23/import");
+    let (status, form) = get(&officer, url.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, page) = upload(
+        &officer,
+        url.clone(),
+        &hidden(&form, "csrf"),
+        "big.csv",
+        &vec![b'x'; 100_000],
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{page}");
+    // Not a spreadsheet: refused with the reason beside the file input.
+    let (status, page) = upload(&officer, url, &hidden(&form, "csrf"), "notes.txt", b"hello").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#file\""), "{page}");
+}
+on_both_engines!(an_upload_over_the_limit_is_refused);
