@@ -33,6 +33,7 @@
 //! takes and gives bytes.
 
 pub mod about;
+mod convert;
 mod csvread;
 pub mod export;
 pub mod formula;
@@ -44,6 +45,7 @@ mod workbook;
 mod zipcheck;
 
 pub use about::{About, AboutAlignment, AboutAmbition, AboutPortfolio, AboutStrategy, read_about};
+pub use convert::to_plan_import;
 pub use csvread::{decode as decode_csv, separator as csv_separator};
 pub use export::{
     CsvExport, ExportError, PlanExport, csv_workbook, read_json, template, write_csv, write_json,

@@ -15,6 +15,7 @@ mod committees;
 mod cycle;
 mod error;
 mod forms;
+mod import;
 mod minutes_review;
 mod pages;
 mod refresh;
@@ -66,6 +67,8 @@ pub struct Limits {
     pub api_bytes: usize,
     /// See [`Limits::MINUTES_BYTES`].
     pub minutes_bytes: usize,
+    /// See [`Limits::IMPORT_BYTES`].
+    pub import_bytes: usize,
 }
 
 impl Limits {
@@ -95,6 +98,10 @@ impl Limits {
     /// The largest file of minutes, or pasted minutes, taken for review
     /// (10 MB). The minutes of one meeting are a few hundred kilobytes.
     pub const MINUTES_BYTES: usize = 10 * 1000 * 1000;
+    /// The largest spreadsheet taken for a plan import on the web (10 MB),
+    /// kept between the import's steps for at most a few uploads at once.
+    /// A plan of a few thousand actions with their updates is well under it.
+    pub const IMPORT_BYTES: usize = 10 * 1000 * 1000;
 }
 
 impl Default for Limits {
@@ -107,6 +114,7 @@ impl Default for Limits {
             form_bytes: Self::FORM_BYTES,
             api_bytes: Self::API_BYTES,
             minutes_bytes: Self::MINUTES_BYTES,
+            import_bytes: Self::IMPORT_BYTES,
         }
     }
 }
@@ -124,6 +132,8 @@ struct Inner {
     /// One permit: minutes are reviewed one document at a time, so
     /// concurrent uploads do not add up their peaks.
     minutes_review: tokio::sync::Semaphore,
+    /// Spreadsheets uploaded for import, between the import's steps.
+    import_uploads: import::Uploads,
 }
 
 impl AppState {
@@ -135,6 +145,7 @@ impl AppState {
                 options,
                 limiter: Default::default(),
                 minutes_review: tokio::sync::Semaphore::new(1),
+                import_uploads: Default::default(),
             }),
         }
     }
@@ -155,6 +166,11 @@ impl AppState {
         &self.inner.options.limits
     }
 
+    /// Spreadsheets uploaded for import, between the import's steps.
+    pub(crate) fn import_uploads(&self) -> &import::Uploads {
+        &self.inner.import_uploads
+    }
+
     /// The one permit to review minutes, held while a document is read,
     /// extracted and rendered.
     pub(crate) fn minutes_review(&self) -> &tokio::sync::Semaphore {
@@ -166,6 +182,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let limits = state.limits().clone();
     let minutes_limit = DefaultBodyLimit::max(limits.minutes_bytes + minutes_review::FORM_SLACK);
+    let import_limit = DefaultBodyLimit::max(limits.import_bytes + minutes_review::FORM_SLACK);
     Router::new()
         .route("/", get(pages::index))
         .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
@@ -181,6 +198,18 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/b/{body}/plans/{code}/{year}/edit",
             get(forms::plan_form).post(forms::edit_plan),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/import",
+            get(import::form).post(import::upload).layer(import_limit),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/import/preview",
+            post(import::preview),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/import/confirm",
+            post(import::confirm),
         )
         .route(
             "/b/{body}/plans/{code}/{year}/periods/{half}",
@@ -333,6 +362,8 @@ fn body_limit(path: &str, limits: &Limits) -> usize {
         limits.api_bytes
     } else if is_minutes(path) {
         limits.minutes_bytes + minutes_review::FORM_SLACK
+    } else if is_import_upload(path) {
+        limits.import_bytes + minutes_review::FORM_SLACK
     } else {
         limits.form_bytes
     }
@@ -345,6 +376,11 @@ fn is_minutes(path: &str) -> bool {
         && (path.ends_with("/minutes") || path.ends_with("/minutes/upload"))
 }
 
+/// Whether `path` takes a spreadsheet for a plan import.
+fn is_import_upload(path: &str) -> bool {
+    path.starts_with("/b/") && path.contains("/plans/") && path.ends_with("/import")
+}
+
 /// The 413 answer to a body too large for `path`: a page naming the
 /// limit, or a JSON `ApiError` from the API.
 fn too_large(path: &str, limits: &Limits) -> Response {
@@ -352,6 +388,8 @@ fn too_large(path: &str, limits: &Limits) -> Response {
         api::ApiError::too_large(limits.api_bytes).into_response()
     } else if is_minutes(path) {
         minutes_review::too_large(limits.minutes_bytes, path.ends_with("/upload")).into_response()
+    } else if is_import_upload(path) {
+        import::too_large(limits.import_bytes).into_response()
     } else {
         error::WebError::TooLarge {
             what: "the form",

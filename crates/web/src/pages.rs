@@ -224,6 +224,8 @@ pub struct PlanFilters {
     status: Option<String>,
     lead: Option<String>,
     period: Option<String>,
+    /// After an import: its token, whose banner is shown once.
+    imported: Option<String>,
 }
 
 fn some(s: &Option<String>) -> Option<&str> {
@@ -435,7 +437,23 @@ pub async fn plan(
             None => "no updates yet".into(),
         },
     };
+    let banner = match (
+        some(&filters.imported),
+        viewer.as_ref().and_then(|v| v.csrf.as_deref()),
+    ) {
+        (Some(token), Some(owner)) if access.edits_plans() => {
+            state.import_uploads().banner(token, owner)
+        }
+        _ => None,
+    };
     let page = PlanPage {
+        banner,
+        import_href: access.edits_plans().then(|| {
+            format!(
+                "{}/import",
+                plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
+            )
+        }),
         chrome: chrome(viewer.as_ref(), Some(body)),
         heading: format!("{} Portfolio Plan {}", portfolio.name, plan.year),
         year: plan.year.to_string(),

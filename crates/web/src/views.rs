@@ -181,6 +181,10 @@ pub struct SummaryRow {
 #[template(path = "plan.html")]
 pub struct PlanPage {
     pub chrome: Chrome,
+    /// After an import: what was imported, in a notification banner.
+    pub banner: Option<String>,
+    /// For editors: where to import the plan from a spreadsheet.
+    pub import_href: Option<String>,
     pub heading: String,
     pub year: String,
     pub action_name: String,

@@ -15,6 +15,9 @@ mod accounts;
 #[path = "suite/hardening.rs"]
 mod hardening;
 
+#[path = "suite/import.rs"]
+mod import;
+
 #[path = "suite/schemes.rs"]
 mod schemes;
 

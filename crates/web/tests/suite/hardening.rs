@@ -11,7 +11,7 @@ use tokio::net::TcpStream;
 use super::{App, client, get, hidden};
 
 /// The app served with `options` (short timeouts, small limits).
-async fn spawn_with(db: TestDb, options: web::Options) -> App {
+pub(crate) async fn spawn_with(db: TestDb, options: web::Options) -> App {
     let store = db.open().await;
     demo::load_bromley(&store).await.unwrap();
     demo::load_people(&store, web::hash_password).await.unwrap();
@@ -27,7 +27,7 @@ async fn spawn_with(db: TestDb, options: web::Options) -> App {
 }
 
 /// Options whose limits are `limits`.
-fn with_limits(limits: web::Limits) -> web::Options {
+pub(crate) fn with_limits(limits: web::Limits) -> web::Options {
     web::Options {
         limits,
         ..web::Options::default()

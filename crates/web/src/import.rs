@@ -1,0 +1,699 @@
+//! Importing a plan from a spreadsheet on the web: upload → column mapping
+//! → preview (a dry run) → confirm, the same import as `ambit import plan`.
+//!
+//! The uploaded file is kept between the steps in [`Uploads`], a small
+//! server-side store keyed by a random token and tied to the session that
+//! uploaded it: bounded in entries, in bytes per file
+//! ([`crate::Limits::import_bytes`]) and in time ([`Uploads::TTL`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect};
+use domain::{Body, FinancialYear, LevelNames, PortfolioCode, ReferenceScheme};
+use interop::{Field, Mapping, MappingEntry, ReadOptions, RefKind, Workbook};
+use store::{ImportDiff, ImportTarget, StoreError};
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::{Path, WebError};
+use crate::forms::editor;
+use crate::pages::{capitalise, check_form, chrome, plan_href};
+use crate::views::{Choice, Chrome};
+
+type PageResult = Result<axum::response::Response, WebError>;
+
+/// One uploaded file waiting for its mapping, preview or confirmation.
+struct Upload {
+    token: String,
+    /// The CSRF secret of the session that uploaded it: only that session
+    /// can use it.
+    owner: String,
+    body_id: i64,
+    file_name: String,
+    bytes: Arc<Vec<u8>>,
+    at: Instant,
+    /// Once imported: what the plan page's banner says.
+    done: Option<String>,
+}
+
+/// Uploaded files between the steps of an import.
+#[derive(Default)]
+pub(crate) struct Uploads {
+    list: Mutex<Vec<Upload>>,
+}
+
+impl Uploads {
+    /// The most files kept at once; the oldest is dropped for a new one.
+    pub const MAX: usize = 8;
+    /// How long a file is kept after it was uploaded (30 minutes).
+    pub const TTL: Duration = Duration::from_secs(30 * 60);
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Upload>> {
+        self.list.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn put(&self, owner: &str, body_id: i64, file_name: String, bytes: Vec<u8>) -> String {
+        let token = crate::auth::new_token();
+        let mut list = self.lock();
+        list.retain(|u| u.at.elapsed() < Self::TTL);
+        while list.len() >= Self::MAX {
+            list.remove(0);
+        }
+        list.push(Upload {
+            token: token.clone(),
+            owner: owner.to_owned(),
+            body_id,
+            file_name,
+            bytes: Arc::new(bytes),
+            at: Instant::now(),
+            done: None,
+        });
+        token
+    }
+
+    fn get(&self, token: &str, owner: &str, body_id: i64) -> Option<(String, Arc<Vec<u8>>)> {
+        let list = self.lock();
+        list.iter()
+            .find(|u| {
+                crate::auth::same_secret(&u.token, token)
+                    && crate::auth::same_secret(&u.owner, owner)
+                    && u.body_id == body_id
+                    && u.done.is_none()
+                    && u.at.elapsed() < Self::TTL
+            })
+            .map(|u| (u.file_name.clone(), u.bytes.clone()))
+    }
+
+    /// Mark the file imported: its bytes are dropped and `message` kept for
+    /// the plan page's banner.
+    fn finish(&self, token: &str, message: String) {
+        let mut list = self.lock();
+        if let Some(u) = list.iter_mut().find(|u| u.token == token) {
+            u.done = Some(message);
+            u.bytes = Arc::new(Vec::new());
+        }
+    }
+
+    /// The banner of a finished import, once, for the session that made it.
+    pub(crate) fn banner(&self, token: &str, owner: &str) -> Option<String> {
+        let mut list = self.lock();
+        let at = list.iter().position(|u| {
+            u.done.is_some()
+                && crate::auth::same_secret(&u.token, token)
+                && crate::auth::same_secret(&u.owner, owner)
+        })?;
+        list.remove(at).done
+    }
+}
+
+/// One problem of the file, as a row of the problems table.
+pub struct ProblemRow {
+    pub id: String,
+    pub sheet: String,
+    pub row: String,
+    pub column: String,
+    pub message: String,
+}
+
+/// One heading of the file and what it was matched to.
+pub struct HeadingRow {
+    pub column: usize,
+    pub heading: String,
+    /// The field it was recognised as, or none: then `options` to choose from.
+    pub matched: Option<String>,
+    pub options: Vec<Choice>,
+}
+
+/// One line of the preview's list of changes.
+pub struct ChangeRow {
+    pub entity: String,
+    pub key: String,
+    pub operation: String,
+    pub fields: String,
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+pub struct ImportPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub caption: String,
+    pub back_href: String,
+    pub action: String,
+    /// "upload", "mapping" or "preview".
+    pub step: &'static str,
+    pub errors: Vec<crate::views::FieldError>,
+    pub problems: Vec<ProblemRow>,
+    pub more_problems: usize,
+    pub token: String,
+    pub file_name: String,
+    pub headings: Vec<HeadingRow>,
+    /// The mapping chosen, carried to the next step as hidden fields.
+    pub chosen: Vec<(String, String)>,
+    /// Rows of (what, created, changed, unchanged).
+    pub counts: Vec<(String, usize, usize, usize)>,
+    pub changes: Vec<ChangeRow>,
+    pub more_changes: usize,
+    pub unchanged: bool,
+    pub csrf: String,
+}
+
+/// The portfolio and year of the address, checked.
+async fn target(
+    state: &AppState,
+    body: &Body,
+    code: &str,
+    year: &str,
+) -> Result<(PortfolioCode, String, FinancialYear), WebError> {
+    let (Ok(code), Ok(year)) = (code.parse::<PortfolioCode>(), year.parse::<FinancialYear>())
+    else {
+        return Err(WebError::NotFound);
+    };
+    let portfolio = match state.store().portfolio(Some(body.id), &code).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    Ok((code, portfolio.name.to_string(), year))
+}
+
+fn page(
+    viewer: &Viewer,
+    body: &Body,
+    (code, name, year): &(PortfolioCode, String, FinancialYear),
+    step: &'static str,
+) -> ImportPage {
+    let base = format!(
+        "{}/import",
+        plan_href(body.slug.as_str(), code.as_str(), *year)
+    );
+    ImportPage {
+        chrome: chrome(Some(viewer), Some(body)),
+        heading: match step {
+            "upload" => "Import a plan from a spreadsheet".into(),
+            "mapping" => "Match the columns".into(),
+            _ => "Check the import".into(),
+        },
+        caption: format!("{name} plan {year}"),
+        back_href: plan_href(body.slug.as_str(), code.as_str(), *year),
+        action: match step {
+            "upload" => base,
+            "mapping" => format!("{base}/preview"),
+            _ => format!("{base}/confirm"),
+        },
+        step,
+        errors: vec![],
+        problems: vec![],
+        more_problems: 0,
+        token: String::new(),
+        file_name: String::new(),
+        headings: vec![],
+        chosen: vec![],
+        counts: vec![],
+        changes: vec![],
+        more_changes: 0,
+        unchanged: false,
+        csrf: viewer.csrf.clone().unwrap_or_default(),
+    }
+}
+
+fn show(page: ImportPage) -> PageResult {
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn error(field: &str, message: String) -> crate::views::FieldError {
+    crate::views::FieldError {
+        field: field.to_owned(),
+        message,
+    }
+}
+
+/// `GET /b/{body}/plans/{code}/{year}/import`: the upload step.
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    let t = target(&state, &body, &code, &year).await?;
+    show(page(&viewer, &body, &t, "upload"))
+}
+
+const EXTENSIONS: [&str; 4] = [".xlsx", ".xls", ".ods", ".csv"];
+
+pub(crate) fn too_large(limit: usize) -> WebError {
+    WebError::TooLarge {
+        what: "the spreadsheet",
+        limit,
+        advice: "import the plan's actions only, or split the file by portfolio",
+    }
+}
+
+/// `POST /b/{body}/plans/{code}/{year}/import`: the file, read chunk by
+/// chunk and refused with 413 as soon as it passes
+/// [`crate::Limits::import_bytes`]; then the mapping step.
+pub async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    uri: OriginalUri,
+    mut form: axum::extract::Multipart,
+) -> PageResult {
+    let limit = state.limits().import_bytes;
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    let t = target(&state, &body, &code, &year).await?;
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit + crate::minutes_review::FORM_SLACK) {
+        return Err(too_large(limit));
+    }
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return too_large(limit);
+        }
+        WebError::Refused(format!("the file could not be read ({e}); choose it again"))
+    };
+    let mut csrf = String::new();
+    let mut file = Vec::new();
+    let mut file_name = String::new();
+    while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("csrf") => {
+                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                    if csrf.len() + chunk.len() > 256 {
+                        return Err(WebError::Forged);
+                    }
+                    csrf.push_str(&String::from_utf8_lossy(&chunk));
+                }
+            }
+            Some("file") => {
+                check_form(&headers, &viewer, &csrf)?;
+                file_name = field
+                    .file_name()
+                    .map(|n| {
+                        n.rsplit(['/', '\\'])
+                            .next()
+                            .unwrap_or(n)
+                            .chars()
+                            .take(200)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                file = Vec::with_capacity(declared.unwrap_or(0).min(limit));
+                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                    if file.len() + chunk.len() > limit {
+                        return Err(too_large(limit));
+                    }
+                    file.extend_from_slice(&chunk);
+                }
+            }
+            _ => {}
+        }
+    }
+    check_form(&headers, &viewer, &csrf)?;
+    drop(form);
+    let mut p = page(&viewer, &body, &t, "upload");
+    let lower = file_name.to_ascii_lowercase();
+    if file.is_empty() {
+        p.errors
+            .push(error("file", "Choose a spreadsheet to import".into()));
+        return show(p);
+    }
+    if !EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
+        p.errors.push(error(
+            "file",
+            "The file must be a spreadsheet: .xlsx, .xls, .ods or .csv".into(),
+        ));
+        return show(p);
+    }
+    let book = match read(&file_name, &file) {
+        Ok(b) => b,
+        Err(m) => {
+            p.errors.push(error("file", m));
+            return show(p);
+        }
+    };
+    let owner = viewer.csrf.clone().unwrap_or_default();
+    let token = state
+        .import_uploads()
+        .put(&owner, body.id, file_name.clone(), file);
+    mapping(&viewer, &body, &t, &book, token, file_name, &HashMap::new())
+}
+
+fn read(file_name: &str, bytes: &[u8]) -> Result<Workbook, String> {
+    interop::read_workbook(file_name, bytes, &interop::Limits::default())
+        .map_err(|e| capitalise(&e.to_string()))
+}
+
+/// The select's choices: every field, the body's level names among them.
+fn field_choices(levels: &LevelNames, chosen: &str) -> Vec<Choice> {
+    let mut fields = vec![
+        Field::Ignore,
+        Field::Reference,
+        Field::Title,
+        Field::Lead,
+        Field::Directorate,
+        Field::TargetDate,
+        Field::Continues,
+    ];
+    for d in 0..levels.item_depths() {
+        fields.push(Field::Level(d));
+        fields.push(Field::LevelRef(d));
+    }
+    fields.extend([
+        Field::Measure,
+        Field::Indicator,
+        Field::Unit,
+        Field::Direction,
+        Field::Baseline,
+        Field::Target,
+        Field::Period,
+        Field::Status,
+        Field::Commentary,
+        Field::Percent,
+        Field::Actual,
+        Field::KeyAchievement,
+        Field::Author,
+    ]);
+    fields
+        .into_iter()
+        .map(|f| Choice {
+            value: f.name(),
+            label: if f == Field::Ignore {
+                "Ignore this column".into()
+            } else {
+                f.heading(levels)
+            },
+            selected: f.name() == chosen,
+        })
+        .collect()
+}
+
+fn options<'a>(
+    body: &Body,
+    year: FinancialYear,
+    entries: Vec<MappingEntry>,
+    check: interop::RefCheck<'a>,
+) -> ReadOptions<'a> {
+    let mut options = ReadOptions::new(year);
+    options.mapping = Mapping::new(entries);
+    options.level_names = body.level_names.clone();
+    options.rag = body.rag.clone();
+    options.check_reference = Some(check);
+    options
+}
+
+fn checker(scheme: ReferenceScheme) -> impl Fn(RefKind, &str) -> Result<(), String> + Sync {
+    move |kind: RefKind, raw: &str| {
+        match kind {
+            RefKind::Item(_) => scheme.parse_item(raw).map(drop),
+            RefKind::Action => scheme.parse_action(raw).map(drop),
+        }
+        .map_err(|e| e.to_string())
+    }
+}
+
+/// The mapping step: each heading of the actions sheet with what it was
+/// matched to, and a select for each one not recognised.
+fn mapping(
+    viewer: &Viewer,
+    body: &Body,
+    t: &(PortfolioCode, String, FinancialYear),
+    book: &Workbook,
+    token: String,
+    file_name: String,
+    chosen: &HashMap<String, String>,
+) -> PageResult {
+    let check = checker(body.reference_scheme);
+    let mut p = page(viewer, body, t, "mapping");
+    p.token = token;
+    p.file_name = file_name;
+    match interop::inspect(book, &options(body, t.2, vec![], &check)) {
+        Ok(found) => match found.actions {
+            Some(sheet) => {
+                p.headings = sheet
+                    .headings
+                    .iter()
+                    .map(|h| HeadingRow {
+                        column: h.column,
+                        heading: h.heading.clone(),
+                        matched: h.field.map(|f| f.heading(&body.level_names)),
+                        options: field_choices(
+                            &body.level_names,
+                            chosen
+                                .get(&format!("map-{}", h.column))
+                                .map(String::as_str)
+                                .unwrap_or("ignore"),
+                        ),
+                    })
+                    .collect()
+            }
+            None => p.errors.push(error(
+                "file",
+                "The file has no row of headings with a reference and a title column (such as \"Ref\" and \"Action\")".into(),
+            )),
+        },
+        Err(problems) => problems_into(&mut p, &problems),
+    }
+    show(p)
+}
+
+fn problems_into(p: &mut ImportPage, problems: &interop::Problems) {
+    for (i, pr) in problems.list.iter().enumerate() {
+        let id = format!("problem-{}", i + 1);
+        p.errors.push(error(&id, pr.to_string()));
+        p.problems.push(ProblemRow {
+            id,
+            sheet: pr.sheet.clone(),
+            row: pr.row.map(|r| r.to_string()).unwrap_or_default(),
+            column: pr.column.clone().unwrap_or_default(),
+            message: pr.message.clone(),
+        });
+    }
+    p.more_problems = problems.more;
+}
+
+/// The posted mapping: `map-COLUMN` = field name, for the headings not
+/// recognised.
+fn entries(
+    book: &Workbook,
+    body: &Body,
+    year: FinancialYear,
+    fields: &HashMap<String, String>,
+) -> Result<Vec<MappingEntry>, String> {
+    let check = checker(body.reference_scheme);
+    let Ok(found) = interop::inspect(book, &options(body, year, vec![], &check)) else {
+        return Ok(vec![]);
+    };
+    let Some(sheet) = found.actions else {
+        return Ok(vec![]);
+    };
+    sheet
+        .unrecognised()
+        .filter_map(|h| {
+            fields
+                .get(&format!("map-{}", h.column))
+                .map(|f| (h.heading.clone(), f))
+        })
+        .map(|(heading, f)| {
+            MappingEntry::parse_with_levels(&format!("{heading}={f}"), Some(&body.level_names))
+                .map_err(|e| capitalise(&e.0))
+        })
+        .collect()
+}
+
+/// What the checks and the store say about the file: its diff, or the page
+/// shows the problems.
+async fn run(
+    state: &AppState,
+    viewer: &Viewer,
+    body: &Body,
+    t: &(PortfolioCode, String, FinancialYear),
+    fields: &HashMap<String, String>,
+    dry_run: bool,
+) -> Result<Result<(String, ImportDiff), ImportPage>, WebError> {
+    let token = fields.get("token").cloned().unwrap_or_default();
+    let owner = viewer.csrf.clone().unwrap_or_default();
+    let mut p = page(viewer, body, t, "preview");
+    p.token = token.clone();
+    p.chosen = fields
+        .iter()
+        .filter(|(k, _)| k.starts_with("map-"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    p.chosen.sort();
+    let Some((file_name, bytes)) = state.import_uploads().get(&token, &owner, body.id) else {
+        let mut p = page(viewer, body, t, "upload");
+        p.errors.push(error(
+            "file",
+            "The uploaded file has expired or was already imported; choose it again".into(),
+        ));
+        return Ok(Err(p));
+    };
+    p.file_name = file_name.clone();
+    let book = match read(&file_name, &bytes) {
+        Ok(b) => b,
+        Err(m) => {
+            p.errors.push(error("file", m));
+            return Ok(Err(p));
+        }
+    };
+    let entries = match entries(&book, body, t.2, fields) {
+        Ok(e) => e,
+        Err(m) => {
+            p.errors.push(error("file", m));
+            return Ok(Err(p));
+        }
+    };
+    let check = checker(body.reference_scheme);
+    let sheet = match interop::read_plan(&book, &options(body, t.2, entries, &check)) {
+        Ok(s) => s,
+        Err(problems) => {
+            problems_into(&mut p, &problems);
+            return Ok(Err(p));
+        }
+    };
+    let plan = match interop::to_plan_import(&sheet, body.reference_scheme) {
+        Ok(plan) => plan,
+        Err(messages) => {
+            for (i, m) in messages.into_iter().enumerate() {
+                let id = format!("problem-{}", i + 1);
+                p.errors.push(error(&id, capitalise(&m)));
+                p.problems.push(ProblemRow {
+                    id,
+                    sheet: String::new(),
+                    row: String::new(),
+                    column: String::new(),
+                    message: m,
+                });
+            }
+            return Ok(Err(p));
+        }
+    };
+    let result = state
+        .store()
+        .import_plan(
+            &viewer.actor(),
+            ImportTarget {
+                body: &body.slug,
+                portfolio: &t.0,
+                year: t.2,
+                setup: None,
+            },
+            &plan,
+            &file_name,
+            dry_run,
+        )
+        .await;
+    match result {
+        Ok(diff) => Ok(Ok((file_name, diff))),
+        Err(e) if e.is_user_error() => {
+            p.errors.push(error("file", capitalise(&e.to_string())));
+            Ok(Err(p))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /b/{body}/plans/{code}/{year}/import/preview`: a dry run.
+pub async fn preview(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    uri: OriginalUri,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    check_form(
+        &headers,
+        &viewer,
+        fields.get("csrf").map(String::as_str).unwrap_or_default(),
+    )?;
+    let t = target(&state, &body, &code, &year).await?;
+    match run(&state, &viewer, &body, &t, &fields, true).await? {
+        Err(p) => show(p),
+        Ok((_, diff)) => {
+            let mut p = page(&viewer, &body, &t, "preview");
+            p.token = fields.get("token").cloned().unwrap_or_default();
+            p.chosen = fields
+                .iter()
+                .filter(|(k, _)| k.starts_with("map-"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            p.chosen.sort();
+            p.counts = [
+                ("Plan items", diff.items),
+                ("Actions", diff.actions),
+                ("Updates", diff.updates),
+            ]
+            .into_iter()
+            .map(|(k, c)| (k.to_owned(), c.created, c.changed, c.unchanged))
+            .collect();
+            p.changes = diff
+                .changes
+                .iter()
+                .take(200)
+                .map(|c| ChangeRow {
+                    entity: capitalise(c.entity),
+                    key: c.key.clone(),
+                    operation: c.operation.to_owned(),
+                    fields: c.fields.join(", "),
+                })
+                .collect();
+            p.more_changes = diff.changes.len().saturating_sub(200);
+            p.unchanged = diff.is_unchanged();
+            show(p)
+        }
+    }
+}
+
+/// `POST /b/{body}/plans/{code}/{year}/import/confirm`: the import for
+/// real, then the plan with a banner saying what was imported.
+pub async fn confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    uri: OriginalUri,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    check_form(
+        &headers,
+        &viewer,
+        fields.get("csrf").map(String::as_str).unwrap_or_default(),
+    )?;
+    let t = target(&state, &body, &code, &year).await?;
+    match run(&state, &viewer, &body, &t, &fields, false).await? {
+        Err(p) => show(p),
+        Ok((file_name, diff)) => {
+            let token = fields.get("token").cloned().unwrap_or_default();
+            let message = format!(
+                "Imported {file_name}: {} actions created, {} changed and {} left as they were; {} updates created, {} changed",
+                diff.actions.created,
+                diff.actions.changed,
+                diff.actions.unchanged,
+                diff.updates.created,
+                diff.updates.changed,
+            );
+            state.import_uploads().finish(&token, message);
+            let to = format!(
+                "{}?imported={token}",
+                plan_href(body.slug.as_str(), t.0.as_str(), t.2)
+            );
+            Ok(Redirect::to(&to).into_response())
+        }
+    }
+}
