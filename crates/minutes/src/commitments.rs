@@ -91,7 +91,7 @@ const DELIVER: &[&str] = &[
 ];
 
 /// Words for the committee and its meetings, as a recipient.
-const COMMITTEE: &[&str] = &[
+pub(crate) const COMMITTEE: &[&str] = &[
     "board",
     "chair",
     "chairman",
@@ -110,7 +110,7 @@ const COMMITTEE: &[&str] = &[
 ];
 
 /// Things delivered to a committee.
-const DELIVERABLES: &[&str] = &[
+pub(crate) const DELIVERABLES: &[&str] = &[
     "analysis",
     "answer",
     "answers",
@@ -142,7 +142,7 @@ const DELIVERABLES: &[&str] = &[
 ];
 
 /// Recipients outside the committee.
-const PUBLIC: &[&str] = &[
+pub(crate) const PUBLIC: &[&str] = &[
     "businesses",
     "carers",
     "children",

@@ -14,6 +14,7 @@
 
 use std::ops::Range;
 
+use crate::commitments::{COMMITTEE, DELIVERABLES, PUBLIC};
 use crate::text::Tok;
 
 const MODALS: &[&str] = &["would", "will", "shall", "could", "should", "might", "may"];
@@ -282,61 +283,12 @@ const IRREGULAR: &[(&str, &str)] = &[
     ("carried", "carry"),
 ];
 
-/// Words for the committee and its meetings, as a recipient.
-const COMMITTEE: &[&str] = &[
-    "board",
-    "cabinet",
-    "chair",
-    "chairman",
-    "chairperson",
-    "commission",
-    "committee",
-    "committees",
-    "councillor",
-    "councillors",
-    "forum",
-    "meeting",
-    "meetings",
-    "member",
-    "members",
-    "panel",
-    "scrutiny",
-    "sub-committee",
-    "group",
-    "cllr",
-];
+/// More words for the committee and its meetings than the clause rule uses.
+const MORE_COMMITTEE: &[&str] = &["cabinet", "chairperson", "meetings", "group", "cllr"];
 
-/// Things delivered to a committee.
-const DELIVERABLES: &[&str] = &[
-    "analysis",
-    "answer",
-    "answers",
-    "breakdown",
-    "briefing",
-    "briefings",
-    "copies",
-    "copy",
-    "data",
-    "details",
+/// More things delivered to a committee than the clause rule lists.
+const MORE_DELIVERABLES: &[&str] = &[
     "detail",
-    "figures",
-    "information",
-    "item",
-    "list",
-    "note",
-    "paper",
-    "papers",
-    "presentation",
-    "replies",
-    "reply",
-    "report",
-    "reports",
-    "response",
-    "responses",
-    "statistics",
-    "summary",
-    "update",
-    "updates",
     "workshop",
     "seminar",
     "session",
@@ -353,31 +305,8 @@ const DELIVERABLES: &[&str] = &[
     "visit",
 ];
 
-/// Recipients outside the committee.
-const PUBLIC: &[&str] = &[
-    "businesses",
-    "carers",
-    "children",
-    "clients",
-    "customers",
-    "families",
-    "organisations",
-    "parents",
-    "partners",
-    "patients",
-    "people",
-    "providers",
-    "public",
-    "residents",
-    "schools",
-    "staff",
-    "tenants",
-    "users",
-    "households",
-    "pupils",
-    "communities",
-    "landlords",
-];
+/// More recipients outside the committee than the clause rule lists.
+const MORE_PUBLIC: &[&str] = &["households", "pupils", "communities", "landlords"];
 
 /// Words after "would be" that judge rather than promise ("would be helpful").
 const EVALUATIVE: &[&str] = &[
@@ -834,7 +763,7 @@ fn kinds_of(word: &str) -> u16 {
         std::sync::OnceLock::new();
     let kinds = KINDS.get_or_init(|| {
         let mut map = std::collections::HashMap::new();
-        let lists: [(&[&'static str], u16); 11] = [
+        let lists: [(&[&'static str], u16); 14] = [
             (
                 &[
                     "to", "with", "for", "before", "at", "by", "among", "amongst",
@@ -842,8 +771,11 @@ fn kinds_of(word: &str) -> u16 {
                 PREPOSITION,
             ),
             (COMMITTEE, COMMITTEE_WORD),
+            (MORE_COMMITTEE, COMMITTEE_WORD),
             (PUBLIC, PUBLIC_WORD),
+            (MORE_PUBLIC, PUBLIC_WORD),
             (DELIVERABLES, DELIVERABLE),
+            (MORE_DELIVERABLES, DELIVERABLE),
             (&["if", "unless", "whether", "once"], CONDITION),
             (ASKING, ASKING_WORD),
             (

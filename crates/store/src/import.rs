@@ -120,6 +120,18 @@ impl std::ops::DerefMut for Work {
 }
 
 impl Work {
+    /// A change in place: keep its audit event and list it among the
+    /// import's changes, under `key`, with the `fields` that changed.
+    fn changed(&mut self, change: Change<'_>, key: String, fields: Vec<&'static str>) {
+        self.changes.push(ImportChange {
+            entity: change.entity,
+            key,
+            operation: change.operation,
+            fields,
+        });
+        self.audit(change);
+    }
+
     /// Keep `change`'s audit event, stamped now, for the end of the import.
     fn audit(&mut self, change: Change<'_>) {
         let text = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
@@ -713,22 +725,20 @@ async fn import_items(
                         version: before.version + 1,
                         ..before.clone()
                     };
-                    diff.audit(Change::between(
-                        Some(ctx.body_id),
-                        actor,
-                        "plan item",
-                        before.id,
-                        ctx.tree_op(false)?,
-                        json(&before),
-                        with_file(json(&after), reason),
-                    ));
                     diff.items.changed += 1;
-                    diff.changes.push(ImportChange {
-                        entity: "plan item",
-                        key: label,
-                        operation: ctx.tree_op(false)?,
+                    diff.changed(
+                        Change::between(
+                            Some(ctx.body_id),
+                            actor,
+                            "plan item",
+                            before.id,
+                            ctx.tree_op(false)?,
+                            json(&before),
+                            with_file(json(&after), reason),
+                        ),
+                        label,
                         fields,
-                    });
+                    );
                 }
                 out.push((before.id, new.reference.clone(), depth));
             }
@@ -1056,22 +1066,20 @@ async fn import_actions(
                         version: before.version + 1,
                         ..before.clone()
                     };
-                    diff.audit(Change::between(
-                        Some(ctx.body_id),
-                        actor,
-                        "action",
-                        before.id,
-                        ctx.tree_op(false)?,
-                        json(&before),
-                        with_file(json(&after), reason),
-                    ));
                     diff.actions.changed += 1;
-                    diff.changes.push(ImportChange {
-                        entity: "action",
-                        key: reference.to_string(),
-                        operation: ctx.tree_op(false)?,
+                    diff.changed(
+                        Change::between(
+                            Some(ctx.body_id),
+                            actor,
+                            "action",
+                            before.id,
+                            ctx.tree_op(false)?,
+                            json(&before),
+                            with_file(json(&after), reason),
+                        ),
+                        reference.to_string(),
                         fields,
-                    });
+                    );
                 }
                 Imported {
                     id: before.id,
@@ -1609,22 +1617,20 @@ impl Store {
                     if operation == "correct" {
                         after_json["correction_reason"] = serde_json::Value::String(reason.into());
                     }
-                    diff.audit(Change::between(
-                        Some(ctx.body_id),
-                        actor,
-                        "update",
-                        current.id,
-                        operation,
-                        json(&current),
-                        after_json,
-                    ));
                     diff.updates.changed += 1;
-                    diff.changes.push(ImportChange {
-                        entity: "update",
+                    diff.changed(
+                        Change::between(
+                            Some(ctx.body_id),
+                            actor,
+                            "update",
+                            current.id,
+                            operation,
+                            json(&current),
+                            after_json,
+                        ),
                         key,
-                        operation,
                         fields,
-                    });
+                    );
                 }
                 None => {
                     let recording = match new_recording.get(&new.period.half) {
