@@ -55,6 +55,30 @@ pub(crate) struct Resolutions {
     open: Option<Option<Outcome>>,
     /// The most to keep; none keeps them all.
     max: Option<usize>,
+    /// Where the current paragraph's resolutions start in `list`: the same
+    /// words twice in one paragraph are one resolution, in two paragraphs
+    /// two ("The committee noted the report." after each item).
+    paragraph_start: usize,
+    /// Set after a heading that ends open ("Resolved that:") before any of
+    /// its parts: the next sentence is its first part however it is worded
+    /// ("Councillor C T Jones take the Chair.").
+    awaiting_first: bool,
+    /// The heading awaiting its first part, counted as one resolution of
+    /// its own if no part follows ("the following amendments were
+    /// agreed:-" where the list was not kept).
+    heading_alone: Option<(String, Option<Outcome>)>,
+    /// Set after a part that ends open ("…representatives on the Service
+    /// Challenge Groups –"): fragments that follow belong to it.
+    part_continues: bool,
+    /// Which of `list` were agreed in the course of discussion ("It was
+    /// agreed that …") rather than recorded as a resolution. Where the
+    /// minutes record resolutions under a heading, these restate what the
+    /// resolutions say (or are not decisions) and are not counted, as a
+    /// clerk counts them.
+    in_discussion: Vec<bool>,
+    /// Whether the minutes record resolutions under a heading ("RESOLVED
+    /// that …", "It was AGREED that:").
+    any_recorded: bool,
 }
 
 impl Resolutions {
@@ -67,8 +91,19 @@ impl Resolutions {
     }
 
     /// The resolutions, in order.
-    pub fn finish(self) -> Vec<Resolution> {
+    pub fn finish(mut self) -> Vec<Resolution> {
+        if let Some((text, heading)) = self.heading_alone.take() {
+            self.record(std::slice::from_ref(&text), heading);
+        }
+        if !self.any_recorded {
+            return self.list;
+        }
         self.list
+            .into_iter()
+            .zip(self.in_discussion)
+            .filter(|(_, informal)| !informal)
+            .map(|(r, _)| r)
+            .collect()
     }
 
     /// Reads one paragraph. When it is (part of) a resolution, records it
@@ -76,6 +111,10 @@ impl Resolutions {
     /// which the resolution's sentence starts: the discussion before it (as
     /// in minutes scraped into one paragraph per item) is read as such.
     pub fn paragraph(&mut self, p: &str, toks: &[Tok<'_>]) -> Option<(usize, Vec<String>)> {
+        self.paragraph_start = self.list.len();
+        let awaiting_first = std::mem::take(&mut self.awaiting_first);
+        let heading_alone = self.heading_alone.take();
+        let part_continues = std::mem::take(&mut self.part_continues);
         if let Some((k, heading)) = keyword(toks) {
             let mut from = k + 1;
             while toks.get(from).is_some_and(|t| {
@@ -85,7 +124,7 @@ impl Resolutions {
             }
             let items = numbered(p, toks, from);
             let texts: Vec<String> = if items.is_empty() {
-                let ends_open = toks.last().is_some_and(|t| t.s == ":");
+                let ends_open = ends_with_colon(toks);
                 if from >= toks.len() || ends_open {
                     Vec::new()
                 } else {
@@ -95,7 +134,12 @@ impl Resolutions {
                 items
             };
             self.record(&texts, heading);
+            self.any_recorded = true;
             self.open = still_open(toks).then_some(heading);
+            self.awaiting_first = texts.is_empty() && self.open.is_some();
+            if self.awaiting_first {
+                self.heading_alone = Some((clean(p), heading));
+            }
             let sentence_start = toks[..k]
                 .iter()
                 .rposition(|t| matches!(t.s, "." | ";" | "?" | "!"))
@@ -103,24 +147,69 @@ impl Resolutions {
             return Some((sentence_start, texts));
         }
         let marker = list_marker(p);
-        if let (Some(heading), Some(m)) = (self.open, marker) {
-            let text = clean(p.get(m..).unwrap_or(""));
-            self.record(std::slice::from_ref(&text), heading);
-            // The list stays open after an item ending ";" or "and", or one
-            // worded as a resolution ("To approve …", "That … be …").
-            let worded = ["to ", "that "].iter().any(|w| {
+        let worded_item = |text: &str| {
+            ["to ", "that "].iter().any(|w| {
                 text.get(..w.len())
                     .is_some_and(|t| t.eq_ignore_ascii_case(w))
-            });
-            self.open = (still_open(toks) || worded).then_some(heading);
+            }) || has_be_verb(toks)
+        };
+        // A numbered heading after the parts ("3. APOLOGIES") is the next
+        // agenda item, not a part.
+        let heading_like = toks.len() < 5 || !p.chars().any(char::is_lowercase);
+        let item_at = match (self.open, marker) {
+            (Some(_), Some(m)) if !heading_like || part_continues || awaiting_first => Some(m),
+            // After a heading that ends "…resolved:" the parts may follow
+            // unnumbered, each worded as a resolution ("To approve the
+            // minutes …", "That the chair … be able to …").
+            (Some(_), None) if worded_item(p) => Some(0),
+            (Some(_), None)
+                if awaiting_first
+                    && toks.len() >= 4
+                    && toks.last().is_some_and(|t| matches!(t.s, "." | ";")) =>
+            {
+                Some(0)
+            }
+            _ => None,
+        };
+        if let (Some(heading), Some(m)) = (self.open, item_at) {
+            let text = clean(p.get(m..).unwrap_or(""));
+            self.record(std::slice::from_ref(&text), heading);
+            // The list stays open after a numbered or bulleted item, one
+            // ending ";" or "and", or one worded as a resolution ("To
+            // approve …", "That … be …").
+            self.open =
+                (marker.is_some() || still_open(toks) || worded_item(&text)).then_some(heading);
+            self.part_continues = still_open(toks);
             return Some((0, vec![text]));
+        }
+        if let Some((text, heading)) = heading_alone {
+            self.record(std::slice::from_ref(&text), heading);
+        }
+        // A fragment inside a part ("Community Support Services – Councillor
+        // Jeanette Chamberlain-Jones") leaves the list open.
+        let fragment =
+            toks.len() < 25 && !toks.last().is_some_and(|t| matches!(t.s, "." | "?" | "!"));
+        if self.open.is_some() && part_continues && marker.is_none() && fragment {
+            self.part_continues = true;
+            return None;
+        }
+        if proposed_and_resolved(toks) {
+            self.open = Some(None);
+            self.awaiting_first = true;
+            return None;
         }
         self.open = carried(toks).then_some(None);
         if let Some(text) = minutes_confirmed(p, toks) {
             self.record(std::slice::from_ref(&text), Some(Outcome::Approved));
             return Some((0, vec![text]));
         }
-        self.agreed_in_discussion(p, toks);
+        // Recorded, but the paragraph is still read for commitments: "The
+        // Panel agreed the slides would be circulated" is both.
+        if let Some(text) = meeting_decided(p, toks) {
+            self.record_as(std::slice::from_ref(&text), None, true);
+        } else {
+            self.agreed_in_discussion(p, toks);
+        }
         let numbered_item = marker.is_some() && !p.starts_with(['-', '–', '—', '•', '·', '*']);
         let that = toks.first().is_some_and(|t| t.s == "That");
         if (numbered_item || that) && has_be_verb(toks) {
@@ -170,19 +259,39 @@ impl Resolutions {
                     .position(|t| matches!(t.s, "." | ";"))
                     .map_or(toks.len(), |e| k + e);
                 let text = clean(span(p, toks, k + 2, end));
-                self.record(std::slice::from_ref(&text), Some(Outcome::Agreed));
+                self.record_as(std::slice::from_ref(&text), Some(Outcome::Agreed), true);
             }
         }
     }
 
     fn record(&mut self, texts: &[String], heading: Option<Outcome>) {
+        self.record_as(texts, heading, false);
+    }
+
+    /// Records `texts`, agreed `in_discussion` or not. The same words twice
+    /// in one paragraph are one resolution; in two paragraphs, a long
+    /// resolution (40 characters or more, or its start where the text is
+    /// cut short) is the same one written out again, as web pages that
+    /// give the decision above the minutes do, while a short one ("The
+    /// committee noted the report.") recurs item after item.
+    fn record_as(&mut self, texts: &[String], heading: Option<Outcome>, in_discussion: bool) {
         for text in texts.iter().filter(|t| !t.is_empty()) {
             if self.is_full() {
                 break;
             }
-            if self.list.iter().any(|r| r.text == *text) {
+            let key = text.trim_end_matches(" [...TRUNCATED...]");
+            let repeated = |r: &Resolution| {
+                key.chars().count() >= 40
+                    && (r.text.starts_with(key) || key.starts_with(r.text.as_str()))
+            };
+            if self.list[self.paragraph_start..]
+                .iter()
+                .any(|r| r.text == *text)
+                || self.list[..self.paragraph_start].iter().any(repeated)
+            {
                 continue;
             }
+            self.in_discussion.push(in_discussion);
             self.list.push(Resolution {
                 text: text.clone(),
                 outcome: heading.unwrap_or_else(|| outcome(text)),
@@ -199,11 +308,36 @@ fn keyword(toks: &[Tok<'_>]) -> Option<(usize, Option<Outcome>)> {
         toks.get(k + 1)
             .is_some_and(|n| matches!(n.s, ":" | "-" | "–") || n.is_any(&["that", "to"]))
     };
+    let by_meeting = |k: usize| {
+        k >= 1
+            && toks[k - 1].is_any(&[
+                "was",
+                "unanimously",
+                "committee",
+                "panel",
+                "board",
+                "cabinet",
+                "council",
+                "authority",
+                "commission",
+            ])
+    };
     toks.iter().enumerate().find_map(|(k, t)| match t.s {
         "RESOLVED" => Some((k, None)),
+        "resolved" if by_meeting(k) && introduces(k) => Some((k, None)),
+        "agreed"
+            if k >= 1
+                && toks[k - 1].is_any(&["was", "were"])
+                && k + 1 < toks.len()
+                && matches!(toks[k + 1].s, ":") =>
+        {
+            Some((k, None))
+        }
         "RECOMMENDED" => Some((k, Some(Outcome::Recommended))),
         "AGREED" if introduces(k) => Some((k, None)),
-        "Resolved" | "Agreed" if k == 0 && introduces(k) => Some((k, None)),
+        "Resolved" | "Agreed" if k == 0 && (introduces(k) || ends_with_colon(toks)) => {
+            Some((k, None))
+        }
         _ => None,
     })
 }
@@ -245,11 +379,87 @@ fn minutes_confirmed(p: &str, toks: &[Tok<'_>]) -> Option<String> {
     (correct_record && minutes && decided).then(|| clean(p))
 }
 
-/// Whether a paragraph leaves its list open: it ends with ":", ";", "," or
-/// "and".
+/// Whether a paragraph leaves its list open: it ends with ":", ":-", ";",
+/// "," or "and".
 fn still_open(toks: &[Tok<'_>]) -> bool {
-    toks.last()
-        .is_some_and(|t| matches!(t.s, ":" | ";" | ",") || t.is("and"))
+    ends_with_colon(toks)
+        || toks
+            .last()
+            .is_some_and(|t| matches!(t.s, ";" | "," | "-" | "–" | "—") || t.is("and"))
+}
+
+/// Whether a paragraph ends with ":" or ":-" (the parts follow).
+fn ends_with_colon(toks: &[Tok<'_>]) -> bool {
+    match toks {
+        [.., last] if last.s == ":" => true,
+        [.., colon, dash] => colon.s == ":" && matches!(dash.s, "-" | "–" | "—"),
+        _ => false,
+    }
+}
+
+/// Whether a paragraph records a motion and introduces its resolution:
+/// "On the proposal of Cllr Henning, seconded by the Vice-Chairman, it
+/// was:" (the resolution is the next paragraph).
+fn proposed_and_resolved(toks: &[Tok<'_>]) -> bool {
+    let n = toks.len();
+    let it_was = n >= 3 && toks[n - 3].is("it") && toks[n - 2].is("was") && toks[n - 1].s == ":";
+    it_was
+        && toks
+            .iter()
+            .any(|t| t.is_any(&["seconded", "proposal", "proposed", "moved"]))
+}
+
+/// A short paragraph of one sentence recording what the meeting did with
+/// an item: "The committee noted the report.", "The Panel endorsed the
+/// recommendations." ("noted that …", which reports discussion, is not
+/// one). Like an agreement in discussion, it is not counted where the
+/// minutes record resolutions under a heading.
+fn meeting_decided(p: &str, toks: &[Tok<'_>]) -> Option<String> {
+    const MEETING: &[&str] = &[
+        "committee",
+        "panel",
+        "board",
+        "cabinet",
+        "council",
+        "commission",
+        "authority",
+        "members",
+        "sub-committee",
+    ];
+    const DONE: &[&str] = &[
+        "noted",
+        "endorsed",
+        "approved",
+        "agreed",
+        "accepted",
+        "adopted",
+        "supported",
+    ];
+    if toks.len() > 40 {
+        return None;
+    }
+    let start = usize::from(toks.first()?.is("the"));
+    if !toks.get(start)?.is_any(MEETING) {
+        return None;
+    }
+    let mut k = start + 1;
+    while toks
+        .get(k)
+        .is_some_and(|t| t.is_any(&["then", "unanimously", "duly", "formally"]))
+    {
+        k += 1;
+    }
+    let verb = toks.get(k)?;
+    let next = toks.get(k + 1)?;
+    let one_sentence = toks
+        .iter()
+        .position(|t| matches!(t.s, "." | "?" | "!"))
+        .is_some_and(|e| e + 1 == toks.len());
+    (verb.is_any(DONE)
+        && !next.is_any(&["that", "to", "by", "with", "as"])
+        && next.s != "."
+        && one_sentence)
+        .then(|| clean(p))
 }
 
 /// Whether the paragraph says "be noted", "be agreed" and the like.
@@ -419,6 +629,95 @@ mod tests {
 
     fn own(list: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
         list.iter().map(|(t, o)| ((*t).to_owned(), *o)).collect()
+    }
+
+    fn texts(text: &str) -> Vec<String> {
+        resolve(text).into_iter().map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn parts_after_an_open_heading_may_be_unnumbered() {
+        assert_eq!(
+            texts(
+                "On the proposal of Cllr Henning, seconded by the Vice-Chairman, it was:\n\n\
+                 To approve the minutes of the meeting held on 2 February 2023 as a true record.\n\n\
+                 Declarations of interest\n\nTo receive any declarations of interest."
+            ),
+            ["To approve the minutes of the meeting held on 2 February 2023 as a true record"]
+        );
+        assert_eq!(
+            texts("Resolved that:\n\nCouncillor C T Jones take the Chair.\n\nApologies"),
+            ["Councillor C T Jones take the Chair"]
+        );
+        assert_eq!(
+            texts(
+                "It was resolved:\n\nTo amend the membership of the panel\n\n\
+                 That the chair and vice chair be able to attend."
+            ),
+            [
+                "To amend the membership of the panel",
+                "the chair and vice chair be able to attend"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_heading_ending_colon_dash_and_a_part_continued_over_lines() {
+        assert_eq!(
+            texts(
+                "RESOLVED: That the Committee:-\n\n(a) notes the information now reported; and\n\n\
+                 (b) the following members be appointed –\n\n   Education – Councillor Rhys Thomas\n\n\
+                 (c) the Coordinator email all members and the matter be considered at the next meeting."
+            )
+            .len(),
+            3
+        );
+    }
+
+    #[test]
+    fn a_heading_with_no_parts_after_it_counts_once() {
+        assert_eq!(
+            texts("The following amendments were agreed:-\n\nApologies for absence"),
+            ["The following amendments were agreed:-"]
+        );
+    }
+
+    #[test]
+    fn lines_written_one_to_a_paragraph_are_paragraphs() {
+        assert_eq!(
+            texts(
+                "Budget Monitoring Q1\nThe report was presented by the Director.\n\
+                 The committee noted the report.\nPerformance Q1\n\
+                 The report was presented by the Head of Strategy.\nThe committee noted the report.\n"
+            ),
+            [
+                "The committee noted the report",
+                "The committee noted the report"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_resolution_written_out_again_counts_once() {
+        let decision = "RESOLVED that the Part 1 minutes of the meeting held on 28 September 2022 be \
+                        approved as a true record.";
+        assert_eq!(
+            texts(&format!("{decision}\n\nMinutes:\n\n{decision}")).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn agreements_in_discussion_count_only_where_no_resolution_is_recorded() {
+        let discussion =
+            "It was agreed that the working group would develop a reporting mechanism.";
+        assert_eq!(texts(discussion).len(), 1);
+        assert_eq!(
+            texts(&format!(
+                "{discussion}\n\nRESOLVED that the working group develop a summary reporting mechanism."
+            )),
+            ["the working group develop a summary reporting mechanism"]
+        );
     }
 
     #[test]

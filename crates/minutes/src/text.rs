@@ -36,15 +36,17 @@ pub(crate) fn paragraphs(text: &str) -> Vec<String> {
 pub(crate) fn each_paragraph(text: &str, mut f: impl FnMut(&str) -> bool) {
     let mut current = String::new();
     let mut line = String::new();
+    let lines_are_paragraphs = lines_are_paragraphs(text);
     for raw in text.split('\n') {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         for piece in raw.split('\r') {
             clean_line(piece, &mut line);
+            let after_sentence = lines_are_paragraphs && current.ends_with(['.', '?', '!', ':']);
             if line.is_empty() {
                 if !flush(&mut current, &mut f) {
                     return;
                 }
-            } else if starts_paragraph(&line) {
+            } else if after_sentence || starts_paragraph(&line) {
                 if !flush(&mut current, &mut f) {
                     return;
                 }
@@ -59,6 +61,28 @@ pub(crate) fn each_paragraph(text: &str, mut f: impl FnMut(&str) -> bool) {
         }
     }
     flush(&mut current, &mut f);
+}
+
+/// Whether a text writes one paragraph to a line with no blank lines
+/// between them, as minutes copied from a web page often are: at least five
+/// lines, few blank ones among them (fewer than one in three), and most
+/// (over half) ending a sentence. Then a line after one that ends a sentence
+/// starts a paragraph; hard-wrapped text, whose lines mostly end
+/// mid-sentence, is joined as before.
+fn lines_are_paragraphs(text: &str) -> bool {
+    let (mut filled, mut blank, mut ended) = (0usize, 0usize, 0usize);
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            blank += 1;
+        } else {
+            filled += 1;
+            if line.ends_with(['.', '?', '!', ':']) {
+                ended += 1;
+            }
+        }
+    }
+    filled >= 5 && blank * 3 < filled && ended * 2 > filled
 }
 
 /// Hands the paragraph in `current` (if any) to `f` and empties it; false
