@@ -18,6 +18,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::audit::Change;
+use crate::bulk::Bulk;
 use crate::plans::{insert_measures, item_from, load_actions};
 use crate::rows::{Cols, claim, flag, json, now, unique};
 use crate::updates::{PlanOf, Recording, load_updates};
@@ -132,6 +133,32 @@ impl Work {
         self.audit(change);
     }
 
+    /// Keep the audit event of `entity_id`'s creation by `operation`, with
+    /// `record` (see [`created_text`]), for the end of the import.
+    #[allow(clippy::too_many_arguments)]
+    fn created<T: Serialize>(
+        &mut self,
+        body_id: i64,
+        actor: &str,
+        entity: &'static str,
+        entity_id: i64,
+        operation: &'static str,
+        record: &T,
+        reason: &str,
+        at: &str,
+    ) {
+        self.audit.push((
+            Some(body_id),
+            actor.to_owned(),
+            at.to_owned(),
+            entity,
+            entity_id,
+            operation,
+            None,
+            Some(created_text(record, reason)),
+        ));
+    }
+
     /// Keep `change`'s audit event, stamped now, for the end of the import.
     fn audit(&mut self, change: Change<'_>) {
         let text = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
@@ -148,25 +175,30 @@ impl Work {
     }
 }
 
+/// `record` as JSON text with the file's name added as its `reason`,
+/// written straight to text: an import of thousands of records audits each
+/// creation, and building a `serde_json::Value` first costs as much again.
+fn created_text<T: Serialize>(record: &T, reason: &str) -> String {
+    let mut text = serde_json::to_string(record).unwrap_or_else(|_| "null".into());
+    let reason = serde_json::Value::String(reason.into()).to_string();
+    match text.pop() {
+        Some('}') if text.len() > 1 => text.push_str(&format!(",\"reason\":{reason}}}")),
+        Some('}') => text.push_str(&format!("\"reason\":{reason}}}")),
+        Some(last) => text.push(last),
+        None => {}
+    }
+    text
+}
+
 /// Append `rows` to the audit trail, many to a statement.
-async fn flush_audit(conn: &mut AnyConnection, rows: Vec<AuditRow>) -> Result<(), StoreError> {
-    for chunk in rows.chunks(rows_per(8)) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let b = r * 8;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8
-                )
-            })
-            .collect();
+async fn flush_audit(
+    conn: &mut AnyConnection,
+    bulk: Bulk,
+    rows: Vec<AuditRow>,
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(bulk.rows_per(8)) {
+        let mut p = bulk.params();
+        let values: Vec<String> = chunk.iter().map(|_| format!("({})", p.list(8))).collect();
         let sql = format!(
             "INSERT INTO audit_events (body_id, actor, at, entity, entity_id, operation, before, after) VALUES {}",
             values.join(", ")
@@ -213,6 +245,8 @@ struct Ctx {
     plan: PlanOf,
     operation_edit: &'static str,
     operation_create: &'static str,
+    /// How the engine takes many rows at once.
+    bulk: Bulk,
 }
 
 impl Ctx {
@@ -266,7 +300,15 @@ impl Store {
             },
             audit: Vec::new(),
         };
-        let ctx = setup(&mut tx, actor, target, reason, &mut diff).await?;
+        let ctx = setup(
+            &mut tx,
+            Bulk::new(self.engine),
+            actor,
+            target,
+            reason,
+            &mut diff,
+        )
+        .await?;
         let item_ids = import_items(&mut tx, actor, &ctx, plan, reason, &mut diff).await?;
         let actions = import_actions(
             &mut tx, actor, &ctx, plan, &item_ids, target, reason, &mut diff,
@@ -274,7 +316,7 @@ impl Store {
         .await?;
         self.import_updates(&mut tx, actor, &ctx, plan, &actions, reason, &mut diff)
             .await?;
-        flush_audit(&mut tx, std::mem::take(&mut diff.audit)).await?;
+        flush_audit(&mut tx, ctx.bulk, std::mem::take(&mut diff.audit)).await?;
         if dry_run {
             tx.rollback().await?;
         } else {
@@ -287,6 +329,7 @@ impl Store {
 /// Find (or create from `target.setup`) the body, strategy, portfolio and plan.
 async fn setup(
     conn: &mut AnyConnection,
+    bulk: Bulk,
     actor: &str,
     target: ImportTarget<'_>,
     reason: &str,
@@ -520,6 +563,7 @@ async fn setup(
     Ok(Ctx {
         body_id,
         scheme,
+        bulk,
         levels,
         plan: PlanOf {
             reference: String::new(),
@@ -792,15 +836,16 @@ async fn import_items(
                     illustrative: false,
                     version: 1,
                 };
-                diff.audit(Change {
-                    body_id: Some(ctx.body_id),
+                diff.created(
+                    ctx.body_id,
                     actor,
-                    entity: "plan item",
-                    entity_id: id,
-                    operation: ctx.tree_op(true)?,
-                    before: None,
-                    after: Some(with_file(json(&created), reason)),
-                });
+                    "plan item",
+                    id,
+                    ctx.tree_op(true)?,
+                    &created,
+                    reason,
+                    &t,
+                );
                 diff.items.created += 1;
                 diff.changes.push(ImportChange {
                     entity: "plan item",
@@ -1120,22 +1165,6 @@ struct PendingAction {
     position: i64,
 }
 
-/// How many rows of `width` values go in one multi-row statement. sqlx's
-/// SQLite driver looks each bound parameter up by name among all of the
-/// statement's parameters, so the cost of binding grows with the square of
-/// their number: about 120 parameters a statement keeps that small while
-/// cutting the statements (each a round trip to the database's thread)
-/// ten-fold or more.
-fn rows_per(width: usize) -> usize {
-    (120 / width).max(1)
-}
-
-/// `$first`, `$first+1`, … `n` placeholders in brackets.
-fn placeholders(first: usize, n: usize) -> String {
-    let p: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
-    format!("({})", p.join(", "))
-}
-
 /// Insert `pending` actions, their measures and targets many to a
 /// statement, then read their ids back by reference key and position.
 async fn insert_actions(
@@ -1152,9 +1181,12 @@ async fn insert_actions(
     }
     let operation = ctx.tree_op(true)?;
     let t = now();
-    for chunk in pending.chunks(rows_per(12)) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| placeholders(r * 12 + 1, 12).replacen(')', ", 0)", 1))
+    let bulk = ctx.bulk;
+    for chunk in pending.chunks(bulk.rows_per(12)) {
+        let mut p = bulk.params();
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|_| format!("({}, 0)", p.list(12)))
             .collect();
         let sql = format!(
             "INSERT INTO actions (plan_id, item_id, reference, reference_key, title, lead, directorate, target, continues_id, position, created_at, updated_at, illustrative) VALUES {}",
@@ -1181,17 +1213,14 @@ async fn insert_actions(
             .await
             .map_err(unique("action", "a reference", "reference"))?;
     }
-    let mut ids: HashMap<String, i64> = HashMap::new();
-    for row in sqlx::query(
-        "SELECT id, reference_key FROM actions WHERE plan_id = $1 AND deleted_at IS NULL",
-    )
-    .bind(ctx.plan.id)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let c = Cols::new(&row, "action")?;
-        ids.insert(c.string("reference_key")?, c.id());
-    }
+    let ids = bulk
+        .ids_by_key(
+            conn,
+            "action",
+            "SELECT id, reference_key AS k FROM actions WHERE plan_id = $1 AND deleted_at IS NULL",
+            ctx.plan.id,
+        )
+        .await?;
     let id_of = |key: &str| {
         ids.get(key)
             .copied()
@@ -1206,21 +1235,20 @@ async fn insert_actions(
         .into_iter()
         .flat_map(|(id, a)| a.measures.iter().enumerate().map(move |(p, m)| (id, p, m)))
         .collect();
-    for chunk in measures.chunks(rows_per(8)) {
-        let mut n = 1;
-        let mut values = Vec::with_capacity(chunk.len());
-        for (_, _, m) in chunk {
-            let baseline = matches!(m, Measure::Indicator(i) if i.baseline.is_some());
-            let mut v = placeholders(n, 7);
-            n += 7;
-            if baseline {
-                v = v.replacen(')', &format!(", ${n})"), 1);
-                n += 1;
-            } else {
-                v = v.replacen(')', ", NULL)", 1);
-            }
-            values.push(v);
-        }
+    for chunk in measures.chunks(bulk.rows_per(8)) {
+        let mut p = bulk.params();
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|(_, _, m)| {
+                let baseline = matches!(m, Measure::Indicator(i) if i.baseline.is_some());
+                let row = p.list(7);
+                if baseline {
+                    format!("({row}, {})", p.next())
+                } else {
+                    format!("({row}, NULL)")
+                }
+            })
+            .collect();
         let sql = format!(
             "INSERT INTO measures (action_id, position, kind, text, unit, direction, created_at, baseline) VALUES {}",
             values.join(", ")
@@ -1251,21 +1279,19 @@ async fn insert_actions(
         }
         q.execute(&mut *conn).await?;
     }
-    let mut measure_ids: HashMap<(i64, i64), i64> = HashMap::new();
-    for row in sqlx::query(
-        "SELECT m.id, m.action_id, m.position FROM measures m JOIN actions a ON a.id = m.action_id \
-         WHERE a.plan_id = $1 AND m.deleted_at IS NULL AND a.deleted_at IS NULL",
-    )
-    .bind(ctx.plan.id)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let c = Cols::new(&row, "measure")?;
-        measure_ids.insert((c.i64("action_id")?, c.i64("position")?), c.id());
-    }
+    let measure_ids = bulk
+        .ids_by_key(
+            conn,
+            "measure",
+            "SELECT m.id, CAST(m.action_id AS TEXT) || ' ' || CAST(m.position AS TEXT) AS k \
+             FROM measures m JOIN actions a ON a.id = m.action_id \
+             WHERE a.plan_id = $1 AND m.deleted_at IS NULL AND a.deleted_at IS NULL",
+            ctx.plan.id,
+        )
+        .await?;
     let measure_of = |action: i64, position: usize| {
         measure_ids
-            .get(&(action, position as i64))
+            .get(&format!("{action} {position}"))
             .copied()
             .ok_or_else(|| StoreError::not_found("measure", position))
     };
@@ -1283,10 +1309,9 @@ async fn insert_actions(
             }
         }
     }
-    for chunk in targets.chunks(rows_per(4)) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| placeholders(r * 4 + 1, 4))
-            .collect();
+    for chunk in targets.chunks(bulk.rows_per(4)) {
+        let mut p = bulk.params();
+        let values: Vec<String> = chunk.iter().map(|_| format!("({})", p.list(4))).collect();
         let sql = format!(
             "INSERT INTO measure_targets (measure_id, year, half, value) VALUES {}",
             values.join(", ")
@@ -1316,15 +1341,16 @@ async fn insert_actions(
             outcome: None,
             version: 1,
         };
-        diff.audit(Change {
-            body_id: Some(ctx.body_id),
+        diff.created(
+            ctx.body_id,
             actor,
-            entity: "action",
-            entity_id: id,
+            "action",
+            id,
             operation,
-            before: None,
-            after: Some(with_file(json(&created), reason)),
-        });
+            &created,
+            reason,
+            &t,
+        );
         diff.actions.created += 1;
         diff.changes.push(ImportChange {
             entity: "action",
@@ -1668,13 +1694,13 @@ async fn insert_updates(
     diff: &mut Work,
 ) -> Result<(), StoreError> {
     let t = now();
-    for chunk in pending.chunks(rows_per(11)) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let b = r * 11;
-                let p: Vec<String> = (1..=11).map(|i| format!("${}", b + i)).collect();
-                format!("({}, 0)", p.join(", "))
-            })
+    let stamp = chrono::Utc::now();
+    let bulk = ctx.bulk;
+    for chunk in pending.chunks(bulk.rows_per(11)) {
+        let mut p = bulk.params();
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|_| format!("({}, 0)", p.list(11)))
             .collect();
         let sql = format!(
             "INSERT INTO updates (action_id, year, half, status, commentary, percent, key_achievement, author, created_at, updated_at, state, illustrative) VALUES {}",
@@ -1704,23 +1730,21 @@ async fn insert_updates(
     if pending.is_empty() {
         return Ok(());
     }
-    let mut ids: HashMap<(i64, i64, i64), i64> = HashMap::new();
-    for row in sqlx::query(
-        "SELECT u.id, u.action_id, u.year, u.half FROM updates u JOIN actions a ON a.id = u.action_id \
-         WHERE a.plan_id = $1 AND u.deleted_at IS NULL",
-    )
-    .bind(ctx.plan.id)
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let c = Cols::new(&row, "update")?;
-        ids.insert((c.i64("action_id")?, c.i64("year")?, c.i64("half")?), c.id());
-    }
+    let ids = bulk
+        .ids_by_key(
+            conn,
+            "update",
+            "SELECT u.id, CAST(u.action_id AS TEXT) || ' ' || CAST(u.year AS TEXT) || ' ' || CAST(u.half AS TEXT) AS k \
+             FROM updates u JOIN actions a ON a.id = u.action_id \
+             WHERE a.plan_id = $1 AND u.deleted_at IS NULL",
+            ctx.plan.id,
+        )
+        .await?;
     let id_of = |action_id: i64, period: &ReportingPeriod| {
-        ids.get(&(
-            action_id,
-            i64::from(period.year.start_year()),
-            period.half.number(),
+        ids.get(&format!(
+            "{action_id} {} {}",
+            period.year.start_year(),
+            period.half.number()
         ))
         .copied()
         .ok_or_else(|| StoreError::not_found("update", period))
@@ -1730,10 +1754,9 @@ async fn insert_updates(
         let id = id_of(*action_id, period)?;
         actuals.extend(input.actuals.iter().map(|a| (id, a.measure_id, a.value)));
     }
-    for chunk in actuals.chunks(rows_per(3)) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| format!("(${}, ${}, ${})", r * 3 + 1, r * 3 + 2, r * 3 + 3))
-            .collect();
+    for chunk in actuals.chunks(bulk.rows_per(3)) {
+        let mut p = bulk.params();
+        let values: Vec<String> = chunk.iter().map(|_| format!("({})", p.list(3))).collect();
         let sql = format!(
             "INSERT INTO measure_actuals (update_id, measure_id, value) VALUES {}",
             values.join(", ")
@@ -1746,7 +1769,7 @@ async fn insert_updates(
     }
     for (action_id, period, input, state, key) in pending {
         let id = id_of(action_id, &period)?;
-        let at = chrono::Utc::now();
+        let at = stamp;
         let created = Update {
             id,
             action_id,
@@ -1759,13 +1782,16 @@ async fn insert_updates(
             version: 1,
             published: None,
         };
-        diff.audit(Change::create(
-            Some(ctx.body_id),
+        diff.created(
+            ctx.body_id,
             actor,
             "update",
             id,
-            with_file(json(&created), reason),
-        ));
+            "create",
+            &created,
+            reason,
+            &t,
+        );
         diff.updates.created += 1;
         diff.changes.push(ImportChange {
             entity: "update",

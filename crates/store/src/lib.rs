@@ -17,6 +17,7 @@
 mod accounts;
 mod audit;
 mod backup;
+mod bulk;
 mod covers;
 mod cycle;
 mod error;
