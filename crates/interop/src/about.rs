@@ -448,7 +448,12 @@ pub fn read_about(book: &Workbook) -> Result<Option<About>, Problems> {
         missing("Plan year");
     }
     if published.is_some() && status.is_none() {
-        missing("Plan status (a Published row needs one)");
+        problems.push(
+            &sheet.name,
+            None,
+            Some("Field"),
+            "a Published row needs a Plan status row".to_owned(),
+        );
     }
     if !problems.is_empty() {
         return Err(problems.finish(&book.file_name));
