@@ -441,7 +441,7 @@ pub fn show_diff(
         );
         for p in &d.plan_differences {
             out.push_str(&format!(
-                "  {}: the file says {}, the plan has {}\n",
+                "  {}: {} in the file; {} in the plan\n",
                 p.field, p.file, p.plan
             ));
         }
