@@ -123,9 +123,9 @@ pub fn with_about(
     portfolio: &PortfolioCode,
     year: FinancialYear,
 ) -> PlanImport {
-    let Some(about) = about.filter(|a| {
-        &a.body_slug == body && &a.portfolio.code == portfolio && a.year == year
-    }) else {
+    let Some(about) =
+        about.filter(|a| &a.body_slug == body && &a.portfolio.code == portfolio && a.year == year)
+    else {
         return plan;
     };
     plan.state = about.state.clone();

@@ -295,8 +295,11 @@ fn build(seed: &Seed) -> PlanExport {
         // was carried; the rest draft, approved or superseded, published
         // (to the microsecond) or not.
         state: (a % 5 != 0).then(|| {
-            let status = [PlanStatus::Draft, PlanStatus::Approved, PlanStatus::Superseded]
-                [usize::from(a) % 3];
+            let status = [
+                PlanStatus::Draft,
+                PlanStatus::Approved,
+                PlanStatus::Superseded,
+            ][usize::from(a) % 3];
             PlanState {
                 status,
                 approved_on: (status != PlanStatus::Draft && kinds % 2 == 0)
@@ -518,7 +521,9 @@ fn the_plan_s_own_state_reads_from_the_about_rows_and_older_exports_have_none() 
         .unwrap()
         .unwrap();
     assert_eq!(
-        unpublished.state.map(|s| (s.status, s.approved_on, s.published_at)),
+        unpublished
+            .state
+            .map(|s| (s.status, s.approved_on, s.published_at)),
         Some((PlanStatus::Superseded, None, None))
     );
 

@@ -542,13 +542,16 @@ async fn setup(
             let alignments = import.alignments.as_deref().unwrap_or_default();
             let mut linked = std::collections::HashSet::new();
             for a in alignments {
-                let alignment = find_or_create_alignment(conn, actor, body_id, a, reason, diff).await?;
+                let alignment =
+                    find_or_create_alignment(conn, actor, body_id, a, reason, diff).await?;
                 if linked.insert(alignment) {
-                    sqlx::query("INSERT INTO plan_alignments (plan_id, alignment_id) VALUES ($1, $2)")
-                        .bind(id)
-                        .bind(alignment)
-                        .execute(&mut *conn)
-                        .await?;
+                    sqlx::query(
+                        "INSERT INTO plan_alignments (plan_id, alignment_id) VALUES ($1, $2)",
+                    )
+                    .bind(id)
+                    .bind(alignment)
+                    .execute(&mut *conn)
+                    .await?;
                 }
             }
             let plan = Store::plan_in(conn, id).await?;
@@ -609,7 +612,8 @@ fn plan_differences(plan: &Plan, import: &PlanImport) -> Vec<PlanDifference> {
         published_at,
     }) = &import.state
     {
-        let day = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "none".to_owned(), |d| d.to_string());
+        let day =
+            |d: Option<chrono::NaiveDate>| d.map_or_else(|| "none".to_owned(), |d| d.to_string());
         let published = |p: bool| if p { "published" } else { "not published" }.to_owned();
         differ("status", status.to_string(), plan.status.to_string());
         differ("approved on", day(*approved_on), day(plan.approved_on));

@@ -206,9 +206,7 @@ fn with_state(status: PlanStatus) -> PlanImport {
     }
 }
 
-async fn a_created_plan_takes_the_file_s_state_and_a_plan_already_there_keeps_its_own(
-    db: TestDb,
-) {
+async fn a_created_plan_takes_the_file_s_state_and_a_plan_already_there_keeps_its_own(db: TestDb) {
     let store = db.open().await;
     let (slug, code, setup) = ("eastvale".parse().unwrap(), "ASC".parse().unwrap(), setup());
     let target = ImportTarget {
@@ -230,10 +228,7 @@ async fn a_created_plan_takes_the_file_s_state_and_a_plan_already_there_keeps_it
         .await
         .unwrap();
     assert!(created.plan_differences.is_empty());
-    assert_eq!(
-        (created.actions.created, created.updates.created),
-        (2, 2)
-    );
+    assert_eq!((created.actions.created, created.updates.created), (2, 2));
     assert!(
         created
             .changes
@@ -244,14 +239,20 @@ async fn a_created_plan_takes_the_file_s_state_and_a_plan_already_there_keeps_it
     let portfolio = store.portfolio(Some(body.id), &code).await.unwrap();
     let stored = store.plan(portfolio.id, year("2024/25")).await.unwrap();
     assert_eq!(stored.status, PlanStatus::Superseded);
-    assert_eq!(stored.approved_on, chrono::NaiveDate::from_ymd_opt(2024, 3, 20));
+    assert_eq!(
+        stored.approved_on,
+        chrono::NaiveDate::from_ymd_opt(2024, 3, 20)
+    );
     assert_eq!(
         stored.published_at.map(|t| t.to_rfc3339()),
         Some("2024-04-02T09:30:00.123456+00:00".to_owned()),
         "the time of publication is kept to the microsecond"
     );
     let names: Vec<&str> = stored.alignments.iter().map(|a| a.name.as_str()).collect();
-    assert_eq!(names, ["Eastvale Carers Strategy", "Transformation Programme"]);
+    assert_eq!(
+        names,
+        ["Eastvale Carers Strategy", "Transformation Programme"]
+    );
     let tree = store.plan_tree(stored.id).await.unwrap();
     assert!(tree.items.iter().all(|i| i.illustrative));
     assert!(tree.actions.iter().all(|a| a.details.illustrative));
