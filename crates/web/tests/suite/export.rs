@@ -300,3 +300,82 @@ async fn many_downloads_at_once_all_complete(db: TestDb) {
     }
 }
 on_both_engines!(many_downloads_at_once_all_complete);
+
+async fn an_export_imported_on_the_web_leaves_the_plan_s_state_and_says_so(db: TestDb) {
+    let app = spawn_app(db).await;
+    let officer = app.signed_in_at("officer", "northmoor").await;
+    let base = "/b/northmoor/plans/ENV/2024-25";
+    let xlsx = download(
+        &app,
+        &officer,
+        &format!("{base}/export.xlsx"),
+        XLSX,
+        "northmoor-ENV-2024-25.xlsx",
+    )
+    .await;
+    let (about, _) = read_xlsx(&xlsx);
+    assert_eq!(about.illustrative, Some(interop::Illustrative::Yes));
+    // Withdrawn from public pages since the download.
+    let body = app.store.body(&"northmoor".parse().unwrap()).await.unwrap();
+    let portfolio = app
+        .store
+        .portfolio(Some(body.id), &"ENV".parse().unwrap())
+        .await
+        .unwrap();
+    let plan = app
+        .store
+        .plan(portfolio.id, "2024/25".parse().unwrap())
+        .await
+        .unwrap();
+    assert!(plan.published_at.is_some());
+    app.store
+        .publish_plan("test", plan.id, plan.version, false)
+        .await
+        .unwrap();
+
+    let (_, form) = get(&officer, app.url(&format!("{base}/import"))).await;
+    let csrf = super::hidden(&form, "csrf");
+    let (status, mapping) = super::import::upload(
+        &officer,
+        app.url(&format!("{base}/import")),
+        &csrf,
+        "northmoor-ENV-2024-25.xlsx",
+        &xlsx,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{mapping}");
+    let fields = [
+        ("csrf", csrf.clone()),
+        ("token", super::hidden(&mapping, "token")),
+    ];
+    let r = officer
+        .post(app.url(&format!("{base}/import/preview")))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let preview = r.text().await.unwrap();
+    assert!(
+        preview.contains("Nothing would change"),
+        "the plan is as the file has it: {preview}"
+    );
+    assert!(preview.contains("Left as the plan has it"), "{preview}");
+    assert!(
+        preview.contains(
+            "<th scope=\"row\" class=\"govuk-table__header\">Publication</th>\n      <td class=\"govuk-table__cell\">published</td>\n      <td class=\"govuk-table__cell\">not published</td>"
+        ),
+        "{preview}"
+    );
+    let r = officer
+        .post(app.url(&format!("{base}/import/confirm")))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let after = app.store.plan_by_id(plan.id).await.unwrap();
+    assert_eq!(after.published_at, None, "the import did not publish it");
+    assert_eq!(after.status, plan.status);
+}
+on_both_engines!(an_export_imported_on_the_web_leaves_the_plan_s_state_and_says_so);
