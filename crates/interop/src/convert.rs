@@ -216,12 +216,13 @@ pub fn plan_export(
 /// the tree holds.
 pub fn to_sheet(tree: &PlanTree, continues: &HashMap<i64, String>) -> PlanSheet {
     let mut sheet = PlanSheet::default();
+    let items: HashMap<i64, &domain::PlanItem> = tree.items.iter().map(|i| (i.id, i)).collect();
     let mut index: HashMap<i64, usize> = HashMap::new();
     let mut stack: Vec<(i64, Option<usize>)> = tree.children(None).map(|i| (i.id, None)).collect();
     stack.reverse();
     let mut order = Vec::new();
     while let Some((id, parent)) = stack.pop() {
-        let Some(item) = tree.items.iter().find(|i| i.id == id) else {
+        let Some(item) = items.get(&id) else {
             continue;
         };
         let at = sheet.items.len();

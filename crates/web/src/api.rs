@@ -701,7 +701,7 @@ async fn export(
     let (plan, access, body) = visible_plan(&state, viewer.as_ref(), id).await?;
     let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
     let tree = visible::tree(&state, plan.id, &access).await?;
-    let export = crate::export::export_of(&state, &body, &portfolio, &tree, &access).await?;
+    let source = crate::export::Source::read(&state, body, portfolio, tree, &access).await?;
     let failed = |e: String| {
         tracing::error!("a plan's export failed: {e}");
         ApiError::new(
@@ -709,19 +709,15 @@ async fn export(
             "the service failed; try again later",
         )
     };
-    let _permit = state
-        .downloads()
-        .acquire()
-        .await
-        .map_err(|e| failed(e.to_string()))?;
-    let dto = tokio::task::spawn_blocking(move || {
+    let dto = crate::export::gated(&state, move || {
+        let export = source.export();
         Ok::<_, serde_json::Error>(PlanExportDto {
             about: serde_json::to_value(&export.about)?,
             plan: serde_json::to_value(&export.plan)?,
         })
     })
     .await
-    .map_err(|e| failed(e.to_string()))?
+    .map_err(failed)?
     .map_err(|e| failed(e.to_string()))?;
     Ok(Json(dto))
 }

@@ -17,11 +17,12 @@
 //! downloads of large plans at once wait their turn instead of adding up.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use domain::{Access, Body, FinancialYear, PlanTree, Portfolio};
+use domain::{Access, Body, FinancialYear, PlanTree, Portfolio, Strategy};
 use interop::PlanExport;
 use store::StoreError;
 
@@ -102,60 +103,99 @@ pub(crate) fn links(plan_href: &str) -> Vec<crate::views::DownloadLink> {
         .collect()
 }
 
-/// The stem of a plan's file names: `bromley-ACH-2024-25`.
-fn file_stem(body: &Body, portfolio: &Portfolio, year: FinancialYear) -> String {
-    format!("{}-{}-{}", body.slug, portfolio.code, year_slug(year))
+/// What a plan's export is made from, read from the store.
+pub(crate) struct Source {
+    body: Body,
+    portfolio: Portfolio,
+    /// The plan's tree as the viewer may see it.
+    tree: Arc<PlanTree>,
+    strategy: Option<Strategy>,
+    /// The previous year's reference of each action that continues one.
+    continues: HashMap<i64, String>,
 }
 
-/// `body`'s plan of `portfolio`, as `tree` (what the viewer may see of
-/// it), as an export: the About part from the body, its strategy and the
-/// portfolio, and the references of the actions it continues (those in an
-/// unpublished plan only for those who see unpublished plans).
-pub(crate) async fn export_of(
-    state: &AppState,
-    body: &Body,
-    portfolio: &Portfolio,
-    tree: &PlanTree,
-    access: &Access,
-) -> Result<PlanExport, StoreError> {
-    let strategy = state.store().strategy(body.id).await?;
-    let continues: HashMap<i64, String> = state
-        .store()
-        .continued_actions(tree.plan.id)
-        .await?
-        .into_iter()
-        .filter(|(_, c)| c.published || access.sees_unpublished())
-        .map(|(id, c)| (id, c.reference.to_string()))
-        .collect();
-    Ok(interop::plan_export(
-        body,
-        strategy.as_ref(),
-        portfolio,
-        tree,
-        &continues,
-    ))
+impl Source {
+    /// `body`'s plan of `portfolio`, as `tree` (what the viewer may see of
+    /// it), with the body's strategy and the references of the actions it
+    /// continues (those in an unpublished plan only for those who see
+    /// unpublished plans).
+    pub(crate) async fn read(
+        state: &AppState,
+        body: Body,
+        portfolio: Portfolio,
+        tree: Arc<PlanTree>,
+        access: &Access,
+    ) -> Result<Self, StoreError> {
+        let strategy = state.store().strategy(body.id).await?;
+        let continues = state
+            .store()
+            .continued_actions(tree.plan.id)
+            .await?
+            .into_iter()
+            .filter(|(_, c)| c.published || access.sees_unpublished())
+            .map(|(id, c)| (id, c.reference.to_string()))
+            .collect();
+        Ok(Self {
+            body,
+            portfolio,
+            tree,
+            strategy,
+            continues,
+        })
+    }
+
+    /// The export: the About part and the plan's sheet.
+    pub(crate) fn export(&self) -> PlanExport {
+        interop::plan_export(
+            &self.body,
+            self.strategy.as_ref(),
+            &self.portfolio,
+            &self.tree,
+            &self.continues,
+        )
+    }
+
+    /// The stem of the export's file names: `bromley-ACH-2024-25`.
+    fn file_stem(&self) -> String {
+        format!(
+            "{}-{}-{}",
+            self.body.slug,
+            self.portfolio.code,
+            year_slug(self.tree.plan.year)
+        )
+    }
 }
 
-/// `export` written in `format` (the CSV files named after `stem`), while
-/// holding a download permit, off the async threads.
-pub(crate) async fn render(
+/// `f` run off the async threads while holding one of the download
+/// permits: the work of making a plan's file, bounded by the machine's
+/// cores however many ask at once.
+pub(crate) async fn gated<T: Send + 'static>(
     state: &AppState,
-    export: PlanExport,
-    format: Format,
-    stem: String,
-) -> Result<Vec<u8>, WebError> {
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
     let _permit = state
         .downloads()
         .acquire()
         .await
-        .map_err(|e| WebError::Export(e.to_string()))?;
-    tokio::task::spawn_blocking(move || match format {
-        Format::Xlsx => interop::write_xlsx(&export),
-        Format::CsvZip => interop::write_csv_zip(&export, &stem),
-        Format::Json => interop::write_json(&export),
+        .map_err(|e| e.to_string())?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The plan of `source` written in `format`.
+async fn render(state: &AppState, source: Source, format: Format) -> Result<Vec<u8>, WebError> {
+    let stem = source.file_stem();
+    gated(state, move || {
+        let export = source.export();
+        match format {
+            Format::Xlsx => interop::write_xlsx(&export),
+            Format::CsvZip => interop::write_csv_zip(&export, &stem),
+            Format::Json => interop::write_json(&export),
+        }
     })
     .await
-    .map_err(|e| WebError::Export(e.to_string()))?
+    .map_err(WebError::Export)?
     .map_err(|e| WebError::Export(e.to_string()))
 }
 
@@ -207,10 +247,16 @@ async fn download(
     if tree.plan.published_at.is_none() && !access.sees_unpublished() {
         return Err(WebError::NotFound);
     }
-    let export = export_of(&state, &view.body, &view.portfolio, &tree, &access).await?;
-    let stem = file_stem(&view.body, &view.portfolio, year);
-    let name = format.file_name(&stem);
-    let bytes = render(&state, export, format, stem).await?;
+    let source = Source::read(
+        &state,
+        view.body.clone(),
+        view.portfolio.clone(),
+        tree,
+        &access,
+    )
+    .await?;
+    let name = format.file_name(&source.file_stem());
+    let bytes = render(&state, source, format).await?;
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(
