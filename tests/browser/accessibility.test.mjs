@@ -61,6 +61,8 @@ test('body home page, signed in', async () => {
 test('plan page, public', async () => {
   await open(publicPage, PLANS.y2022);
   assert.equal(await publicPage.locator('main svg.ambit-chart').count(), 1, 'the summary chart is shown');
+  await publicPage.getByRole('heading', { name: 'Download this plan' }).waitFor();
+  assert.equal(await publicPage.getByRole('link', { name: /download of this plan/ }).count(), 3);
   await assertAccessible(publicPage, 'plan page (public)');
 });
 

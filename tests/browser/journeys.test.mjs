@@ -5,6 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
@@ -277,6 +280,27 @@ test('the officer publishes 2024/25 and the public then sees the plan and the up
 
   await pub.goto(`${base}/b/bromley`);
   assert.match(await mainText(pub), /plan 2024\/25/);
+  await pub.context().close();
+});
+
+test('the public downloads the published plan from its page, and the file imports', async () => {
+  const pub = await publicPage();
+  await pub.goto(base + PLANS.y2024);
+  await pub.getByRole('heading', { name: 'Download this plan' }).waitFor();
+  const [download] = await Promise.all([
+    pub.waitForEvent('download'),
+    pub.getByRole('link', { name: /^Excel \(\.xlsx\)/ }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'bromley-ACH-2024-25.xlsx');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ambit-download-'));
+  const file = path.join(dir, download.suggestedFilename());
+  await download.saveAs(file);
+  assert.equal(readFileSync(file).subarray(0, 2).toString(), 'PK', 'an xlsx is a zip');
+  // Read back by the import's own reader: a dry run over the served plan.
+  const run = spawnSync(ambitBinary(), ['--db', server.db, 'import', 'plan', file, '--dry-run']);
+  assert.equal(run.status, 0, String(run.stderr));
+  assert.match(String(run.stdout), /Dry run of bromley-ACH-2024-25\.xlsx into bromley ACH 2024\/25/);
+  rmSync(dir, { recursive: true, force: true });
   await pub.context().close();
 });
 

@@ -11,14 +11,12 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use domain::{
-    Body, FinancialYear, ImportSetup, PlanImport, PlanTree, PortfolioCode, ReferenceScheme,
-    SetupStrategy, Slug,
+    Body, FinancialYear, ImportSetup, PlanImport, PortfolioCode, ReferenceScheme, SetupStrategy,
+    Slug,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use interop::{
-    About, AboutAlignment, AboutAmbition, AboutPortfolio, AboutStrategy, Limits, Mapping,
-    MappingEntry, PlanExport, PlanSheet, ReadOptions, RefKind, SheetAction, SheetActual, SheetItem,
-    SheetUpdate, Workbook,
+    About, Limits, Mapping, MappingEntry, PlanExport, PlanSheet, ReadOptions, RefKind, Workbook,
 };
 use store::{DatabaseLocation, ImportDiff, ImportTarget, Store};
 
@@ -329,7 +327,13 @@ pub async fn import_plan(
             })?
         }
     };
-    let plan = to_import(&sheet, rules.scheme, &name)?;
+    let plan = interop::with_about(
+        to_import(&sheet, rules.scheme, &name)?,
+        about.as_ref(),
+        &rules.slug,
+        &code,
+        year,
+    );
     let setup = about
         .as_ref()
         .filter(|ab| ab.body_slug == rules.slug)
@@ -431,6 +435,17 @@ pub fn show_diff(
             "Not linked (no such action in the previous year's plan): {u}\n"
         ));
     }
+    if !d.plan_differences.is_empty() {
+        out.push_str(
+            "Left as the plan has it (an import changes a plan's status, approval, publication and alignments only when it creates the plan):\n",
+        );
+        for p in &d.plan_differences {
+            out.push_str(&format!(
+                "  {}: {} in the file; {} in the plan\n",
+                p.field, p.file, p.plan
+            ));
+        }
+    }
     if d.is_unchanged() {
         out.push_str("Nothing to change: the plan is already as the file has it.\n");
     }
@@ -462,7 +477,8 @@ fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::write(path, bytes).map_err(|e| UserError(format!("{}: {e}", path.display())).into())
 }
 
-/// The stored plan as an export: every item, action and update, and the About part.
+/// The stored plan as an export: every item, action and update (as
+/// stored), and the About part with the plan's own state.
 pub async fn export_of(
     store: &Store,
     body: Option<&Slug>,
@@ -474,138 +490,19 @@ pub async fn export_of(
     let plan = store.plan(portfolio.id, year).await?;
     let tree = store.plan_tree(plan.id).await?;
     let strategy = store.strategy(the_body.id).await?;
-    let mut continues = HashMap::new();
-    for a in &tree.actions {
-        if let Some(id) = a.continues {
-            continues.insert(a.id, store.action(id).await?.details.reference.to_string());
-        }
-    }
-    Ok(PlanExport {
-        about: About {
-            body_name: the_body.name.clone(),
-            body_slug: the_body.slug.clone(),
-            reference_scheme: the_body.reference_scheme.as_str().to_owned(),
-            level_names: the_body.level_names.clone(),
-            rag: the_body.rag.clone(),
-            strategy: strategy.map(|s| AboutStrategy {
-                title: s.title,
-                years: s.years,
-                ambitions: s
-                    .ambitions
-                    .into_iter()
-                    .map(|a| AboutAmbition {
-                        number: a.number,
-                        title: a.title,
-                    })
-                    .collect(),
-            }),
-            portfolio: AboutPortfolio {
-                code: portfolio.code.clone(),
-                name: portfolio.name.clone(),
-                committee: portfolio.committee.clone(),
-            },
-            year,
-            alignments: tree
-                .plan
-                .alignments
-                .iter()
-                .map(|a| AboutAlignment {
-                    name: a.name.clone(),
-                    kind: a.kind,
-                    url: a.url.clone(),
-                })
-                .collect(),
-        },
-        plan: to_sheet(&tree, &continues),
-    })
-}
-
-/// A stored plan tree as the sheet an export writes: items parents first
-/// (in the tree's order), actions under each item in order, every update.
-pub fn to_sheet(tree: &PlanTree, continues: &HashMap<i64, String>) -> PlanSheet {
-    let mut sheet = PlanSheet::default();
-    let mut index: HashMap<i64, usize> = HashMap::new();
-    let mut stack: Vec<(i64, Option<usize>)> = tree.children(None).map(|i| (i.id, None)).collect();
-    stack.reverse();
-    let mut order = Vec::new();
-    while let Some((id, parent)) = stack.pop() {
-        let Some(item) = tree.items.iter().find(|i| i.id == id) else {
-            continue;
-        };
-        let at = sheet.items.len();
-        sheet.items.push(SheetItem {
-            depth: item.depth,
-            reference: item.reference.as_ref().map(ToString::to_string),
-            title: item.title.clone(),
-            parent,
-        });
-        index.insert(id, at);
-        order.push(id);
-        let mut children: Vec<_> = tree.children(Some(id)).map(|c| (c.id, Some(at))).collect();
-        children.reverse();
-        stack.extend(children);
-    }
-    let mut names: HashMap<i64, String> = HashMap::new();
-    for item_id in &order {
-        for a in tree.actions_of(*item_id) {
-            for (id, m) in &a.measures {
-                if let domain::Measure::Indicator(i) = m {
-                    names.insert(*id, i.name.to_string());
-                }
-            }
-            sheet.actions.push(SheetAction {
-                reference: a.details.reference.to_string(),
-                title: a.details.title.clone(),
-                lead: Some(a.details.lead.clone()),
-                directorate: a.details.directorate.clone(),
-                target: a.details.target,
-                continues: continues.get(&a.id).cloned(),
-                measures: a.measures.iter().map(|(_, m)| m.clone()).collect(),
-                item: index.get(item_id).copied(),
-            });
-        }
-    }
-    let refs: HashMap<i64, String> = tree
-        .actions
-        .iter()
-        .map(|a| (a.id, a.details.reference.to_string()))
+    let continues: HashMap<i64, String> = store
+        .continued_actions(plan.id)
+        .await?
+        .into_iter()
+        .map(|(id, c)| (id, c.reference.to_string()))
         .collect();
-    let mut updates: Vec<_> = tree.updates.iter().collect();
-    updates.sort_by_key(|u| {
-        (
-            u.period,
-            sheet
-                .actions
-                .iter()
-                .position(|a| Some(&a.reference) == refs.get(&u.action_id)),
-        )
-    });
-    for u in updates {
-        let Some(action) = refs.get(&u.action_id) else {
-            continue;
-        };
-        sheet.updates.push(SheetUpdate {
-            action: action.clone(),
-            period: u.period,
-            status: u.input.status,
-            commentary: u.input.commentary.clone(),
-            percent: u.input.percent,
-            key_achievement: u.input.key_achievement,
-            author: Some(u.input.author.clone()),
-            actuals: u
-                .input
-                .actuals
-                .iter()
-                .filter_map(|x| {
-                    names.get(&x.measure_id).map(|n| SheetActual {
-                        indicator: n.clone(),
-                        value: x.value,
-                    })
-                })
-                .collect(),
-        });
-    }
-    sheet
+    Ok(interop::plan_export(
+        &the_body,
+        strategy.as_ref(),
+        &portfolio,
+        &tree,
+        &continues,
+    ))
 }
 
 /// `ambit export plan`.

@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ActionDetails, ActionRef, ItemRef, LevelNames, Measure, Percent, PortfolioCode, RagMapping,
-    ReferenceScheme, ReportingPeriod, Slug, Status, StrategyYears, Text, Title,
+    ActionDetails, ActionRef, AlignmentKind, ItemRef, LevelNames, Measure, Percent, PlanStatus,
+    PortfolioCode, RagMapping, ReferenceScheme, ReportingPeriod, Slug, Status, StrategyYears, Text,
+    Title,
 };
 
 /// An item of the imported tree (an ambition, priority, statement, … by
@@ -59,6 +60,32 @@ pub struct ImportUpdate {
     pub actuals: Vec<(String, f64)>,
 }
 
+/// A plan's own state as an export records it: its status, the day it was
+/// approved and when it was published. An import sets it on the plan it
+/// creates and never changes it on a plan already there (it reports a
+/// difference instead).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanState {
+    /// Draft, approved or superseded.
+    pub status: PlanStatus,
+    /// The day the committee approved it.
+    pub approved_on: Option<chrono::NaiveDate>,
+    /// When it was published; none while unpublished.
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A programme or strategy an imported plan is aligned with, found among
+/// the body's by name (ignoring case) or created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportAlignment {
+    /// Its name.
+    pub name: Title,
+    /// Programme or strategy.
+    pub kind: AlignmentKind,
+    /// Its document's address (http or https).
+    pub url: Option<String>,
+}
+
 /// A whole plan to import.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PlanImport {
@@ -68,6 +95,21 @@ pub struct PlanImport {
     pub actions: Vec<ImportAction>,
     /// The updates.
     pub updates: Vec<ImportUpdate>,
+    /// The plan's status, approval and publication, when the file says
+    /// (an export's About part): set on a plan the import creates, compared
+    /// with a plan already there. None: a new plan is a draft, unpublished.
+    #[serde(default)]
+    pub state: Option<PlanState>,
+    /// The programmes and strategies the plan is aligned with, when the
+    /// file says: linked to a plan the import creates, compared with a plan
+    /// already there.
+    #[serde(default)]
+    pub alignments: Option<Vec<ImportAlignment>>,
+    /// The file's plan is example content: every record the import
+    /// creates (ambitions, plan items, actions, updates) is marked
+    /// illustrative.
+    #[serde(default)]
+    pub illustrative: bool,
 }
 
 /// The strategy to create with its ambitions when the body has none.

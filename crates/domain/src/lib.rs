@@ -34,7 +34,10 @@ pub use action_ref::{ActionRef, ItemRef, MAX_REFERENCE_LEN, ReferenceScheme, ref
 pub use cover::{ReportCover, ReportReference};
 pub use cycle::{OutsideCycle, TransitionError, Trend, UpdateState};
 pub use error::ParseError;
-pub use import::{ImportAction, ImportItem, ImportSetup, ImportUpdate, PlanImport, SetupStrategy};
+pub use import::{
+    ImportAction, ImportAlignment, ImportItem, ImportSetup, ImportUpdate, PlanImport, PlanState,
+    SetupStrategy,
+};
 pub use measure::{Direction, Indicator, Measure, MeasureTarget};
 pub use period::{Half, ReportingPeriod};
 pub use plan::{

@@ -16,10 +16,18 @@
 //! | Portfolio | Adult Care and Health | ACH | |
 //! | Committee | Adult Care and Health Policy Development and Scrutiny Committee | | |
 //! | Plan year | 2024/25 | | |
+//! | Plan status | approved | 2024-03-20 (the day it was approved) | |
+//! | Published | yes | 2024-04-02T09:30:00Z (when) | |
+//! | Illustrative | partly (yes, partly or no) | what that means | |
 //! | Alignment | Adult Social Care Strategy | strategy | https://… |
+//!
+//! Plan status, Published and Illustrative describe the plan itself; exports
+//! made before they were carried have none of them, and read as before.
 
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use domain::{
-    AlignmentKind, FinancialYear, LevelNames, Rag, RagMapping, Slug, Status, StrategyYears, Title,
+    AlignmentKind, FinancialYear, LevelNames, PlanState, PlanStatus, Rag, RagMapping, Slug, Status,
+    StrategyYears, Title,
 };
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +76,70 @@ pub struct AboutAlignment {
     pub url: Option<String>,
 }
 
+/// Whether a plan's records are example content (the `illustrative` flag
+/// of its ambitions, items, actions and updates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Illustrative {
+    /// None of them is.
+    No,
+    /// Some of them are.
+    Partly,
+    /// Every one of them is.
+    Yes,
+}
+
+impl Illustrative {
+    /// Of `flags` (one per record): yes when all are, no when none is
+    /// (or there are none), else partly.
+    pub fn of(flags: impl IntoIterator<Item = bool>) -> Self {
+        let (mut any, mut all) = (false, true);
+        for f in flags {
+            any |= f;
+            all &= f;
+        }
+        match (any, all) {
+            (true, true) => Illustrative::Yes,
+            (true, false) => Illustrative::Partly,
+            (false, _) => Illustrative::No,
+        }
+    }
+
+    /// "yes", "partly" or "no".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Illustrative::No => "no",
+            Illustrative::Partly => "partly",
+            Illustrative::Yes => "yes",
+        }
+    }
+
+    /// What the value means, for the About table's Detail column.
+    fn meaning(self) -> &'static str {
+        match self {
+            Illustrative::No => "no record of this plan is marked as example content",
+            Illustrative::Partly => {
+                "some records of this plan are example content, not from a real plan; which ones is not carried, so an import marks every record it creates as example content"
+            }
+            Illustrative::Yes => {
+                "every record of this plan is example content, not from a real plan; an import marks every record it creates so"
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Illustrative {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        match crate::headings::squash(raw).as_str() {
+            "no" | "none" | "false" => Ok(Illustrative::No),
+            "partly" | "some" => Ok(Illustrative::Partly),
+            "yes" | "all" | "true" => Ok(Illustrative::Yes),
+            _ => Err(format!("'{raw}' is not accepted; write yes, partly or no")),
+        }
+    }
+}
+
 /// What an export says about where its plan belongs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct About {
@@ -90,6 +162,40 @@ pub struct About {
     pub year: FinancialYear,
     /// The programmes and strategies the plan is aligned with.
     pub alignments: Vec<AboutAlignment>,
+    /// The plan's status, approval and publication; none in exports made
+    /// before they were carried.
+    #[serde(default)]
+    pub state: Option<PlanState>,
+    /// Whether the plan's records are example content; none in exports
+    /// made before it was carried.
+    #[serde(default)]
+    pub illustrative: Option<Illustrative>,
+}
+
+/// A publication time as the About table writes it: RFC 3339 in UTC, to the
+/// microsecond when it has them, so it reads back the same.
+fn time_text(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// A publication time as written (RFC 3339), as a spreadsheet may show it
+/// ("2024-04-02 09:30", taken as UTC) or a day (its start, UTC).
+fn parse_time(raw: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for form in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(raw, form) {
+            return Ok(t.and_utc());
+        }
+    }
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        .map_err(|_| {
+            format!(
+                "'{raw}' is not a time; write when the plan was published, such as 2024-04-02T09:30:00Z or 2024-04-02"
+            )
+        })
 }
 
 /// The About table's rows: field, value, detail, link.
@@ -121,6 +227,17 @@ pub(crate) fn rows(about: &About) -> Vec<[String; 4]> {
         out.push(row("Committee", c, "", ""));
     }
     out.push(row("Plan year", &about.year.to_string(), "", ""));
+    if let Some(st) = &about.state {
+        let approved = st.approved_on.map(|d| d.to_string()).unwrap_or_default();
+        out.push(row("Plan status", st.status.as_str(), &approved, ""));
+        match &st.published_at {
+            Some(t) => out.push(row("Published", "yes", &time_text(t), "")),
+            None => out.push(row("Published", "no", "", "")),
+        }
+    }
+    if let Some(i) = about.illustrative {
+        out.push(row("Illustrative", i.as_str(), i.meaning(), ""));
+    }
     for a in &about.alignments {
         out.push(row(
             "Alignment",
@@ -160,6 +277,9 @@ pub fn read_about(book: &Workbook) -> Result<Option<About>, Problems> {
     let mut committee = None;
     let mut year = None;
     let mut alignments = Vec::new();
+    let mut status: Option<(PlanStatus, Option<NaiveDate>)> = None;
+    let mut published: Option<Option<DateTime<Utc>>> = None;
+    let mut illustrative = None;
     for row in sheet.rows.iter().skip(1) {
         let n = row.number;
         let field = row.cell(0).text().trim().to_owned();
@@ -240,6 +360,48 @@ pub fn read_about(book: &Workbook) -> Result<Option<About>, Problems> {
                 Ok(y) => year = Some(y),
                 Err(e) => bad("Value", e.to_string()),
             },
+            "planstatus" => {
+                let plan_status = value.parse::<PlanStatus>();
+                if let Err(e) = &plan_status {
+                    bad("Value", e.to_string());
+                }
+                let approved_on = if detail.is_empty() {
+                    Ok(None)
+                } else {
+                    NaiveDate::parse_from_str(&detail, "%Y-%m-%d").map(Some)
+                };
+                if approved_on.is_err() {
+                    bad(
+                        "Detail",
+                        format!(
+                            "'{detail}' is not a day; write the day the plan was approved, such as 2024-03-20, or leave it blank"
+                        ),
+                    );
+                }
+                match (plan_status, approved_on) {
+                    (Ok(PlanStatus::Draft), Ok(Some(_))) => bad(
+                        "Detail",
+                        "a draft plan has not been approved; leave the day blank or give the status approved".to_owned(),
+                    ),
+                    (Ok(s), Ok(on)) => status = Some((s, on)),
+                    _ => {}
+                }
+            }
+            "published" => match crate::headings::squash(&value).as_str() {
+                "no" => published = Some(None),
+                "yes" => match parse_time(&detail) {
+                    Ok(t) => published = Some(Some(t)),
+                    Err(e) => bad("Detail", e),
+                },
+                _ => bad(
+                    "Value",
+                    format!("'{value}' is not accepted; write yes (with the time in Detail) or no"),
+                ),
+            },
+            "illustrative" => match value.parse::<Illustrative>() {
+                Ok(i) => illustrative = Some(i),
+                Err(e) => bad("Value", e),
+            },
             "alignment" => {
                 let kind = detail.parse::<AlignmentKind>();
                 if let Err(e) = &kind {
@@ -261,7 +423,7 @@ pub fn read_about(book: &Workbook) -> Result<Option<About>, Problems> {
             _ => bad(
                 "Field",
                 format!(
-                    "'{field}' is not a field of the About sheet; the fields are Body, Reference scheme, Level, RAG, Strategy, Ambition, Portfolio, Committee, Plan year, Alignment"
+                    "'{field}' is not a field of the About sheet; the fields are Body, Reference scheme, Level, RAG, Strategy, Ambition, Portfolio, Committee, Plan year, Plan status, Published, Illustrative, Alignment"
                 ),
             ),
         }
@@ -284,6 +446,14 @@ pub fn read_about(book: &Workbook) -> Result<Option<About>, Problems> {
     }
     if year.is_none() {
         missing("Plan year");
+    }
+    if published.is_some() && status.is_none() {
+        problems.push(
+            &sheet.name,
+            None,
+            Some("Field"),
+            "a Published row needs a Plan status row".to_owned(),
+        );
     }
     if !problems.is_empty() {
         return Err(problems.finish(&book.file_name));
@@ -308,5 +478,11 @@ pub fn read_about(book: &Workbook) -> Result<Option<About>, Problems> {
         },
         year,
         alignments,
+        state: status.map(|(status, approved_on)| PlanState {
+            status,
+            approved_on,
+            published_at: published.flatten(),
+        }),
+        illustrative,
     }))
 }

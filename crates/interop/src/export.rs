@@ -9,7 +9,8 @@
 //! reference left blank).
 //!
 //! CSV is the same three tables as three files ([`CsvExport`]): suggested
-//! names `NAME-actions.csv`, `NAME-updates.csv` and `NAME-about.csv`. They
+//! names `NAME-actions.csv`, `NAME-updates.csv` and `NAME-about.csv`
+//! ([`write_csv_zip`] puts them in one zip under those names). They
 //! are UTF-8 with a byte order mark (so Excel reads the accents), comma
 //! separated, and formula-like text carries an apostrophe (see
 //! [`crate::formula`]). [`csv_workbook`] reads them back as one workbook.
@@ -39,6 +40,9 @@ pub enum ExportError {
     /// JSON failed.
     #[error("writing JSON failed: {0}")]
     Json(#[from] serde_json::Error),
+    /// The zip writer failed.
+    #[error("writing the zip failed: {0}")]
+    Zip(#[from] zip::result::ZipError),
 }
 
 /// A plan to export, with what import needs to know to create its body,
@@ -371,6 +375,30 @@ pub fn write_csv(export: &PlanExport) -> Result<CsvExport, ExportError> {
         updates: csv_bytes(&updates_table(levels, &export.plan))?,
         about: csv_bytes(&about_table(&export.about))?,
     })
+}
+
+/// The export as its three CSV files in one zip: `{stem}-actions.csv`,
+/// `{stem}-updates.csv` and `{stem}-about.csv`, so that once unpacked an
+/// import of `{stem}-actions.csv` finds the other two beside it.
+pub fn write_csv_zip(export: &PlanExport, stem: &str) -> Result<Vec<u8>, ExportError> {
+    use std::io::Write;
+    let files = write_csv(export)?;
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (part, bytes) in [
+            ("actions", &files.actions),
+            ("updates", &files.updates),
+            ("about", &files.about),
+        ] {
+            zip.start_file(format!("{stem}-{part}.csv"), options)?;
+            zip.write_all(bytes).map_err(zip::result::ZipError::from)?;
+        }
+        zip.finish()?;
+    }
+    Ok(out.into_inner())
 }
 
 /// Read CSV files as the sheets of one workbook, each under the sheet name

@@ -44,12 +44,14 @@ pub mod values;
 mod workbook;
 mod zipcheck;
 
-pub use about::{About, AboutAlignment, AboutAmbition, AboutPortfolio, AboutStrategy, read_about};
-pub use convert::to_plan_import;
+pub use about::{
+    About, AboutAlignment, AboutAmbition, AboutPortfolio, AboutStrategy, Illustrative, read_about,
+};
+pub use convert::{plan_export, to_plan_import, to_sheet, with_about};
 pub use csvread::{decode as decode_csv, separator as csv_separator};
 pub use export::{
-    CsvExport, ExportError, PlanExport, csv_workbook, read_json, template, write_csv, write_json,
-    write_xlsx,
+    CsvExport, ExportError, PlanExport, csv_workbook, read_json, template, write_csv,
+    write_csv_zip, write_json, write_xlsx,
 };
 pub use headings::{Field, HeadingMatch, Mapping, MappingEntry, MappingError};
 pub use plan::{

@@ -76,6 +76,8 @@ fn ten_thousand_actions_read_in_well_under_a_second() {
             },
             year,
             alignments: vec![],
+            state: None,
+            illustrative: None,
         },
         plan,
     };

@@ -4,12 +4,12 @@
 use chrono::NaiveDate;
 use domain::{
     AlignmentKind, Direction, FinancialYear, Half, Indicator, LevelNames, Measure, MeasureTarget,
-    Percent, Rag, RagMapping, ReportingPeriod, Slug, Status, StrategyYears, TargetDate, Text,
-    Title,
+    Percent, PlanState, PlanStatus, Rag, RagMapping, ReportingPeriod, Slug, Status, StrategyYears,
+    TargetDate, Text, Title,
 };
 use interop::{
-    About, AboutAlignment, AboutAmbition, AboutPortfolio, AboutStrategy, Limits, PlanExport,
-    PlanSheet, ReadOptions, SheetAction, SheetActual, SheetItem, SheetUpdate,
+    About, AboutAlignment, AboutAmbition, AboutPortfolio, AboutStrategy, Illustrative, Limits,
+    PlanExport, PlanSheet, ReadOptions, SheetAction, SheetActual, SheetItem, SheetUpdate,
 };
 use proptest::prelude::*;
 
@@ -291,6 +291,34 @@ fn build(seed: &Seed) -> PlanExport {
                 url: (k == 1).then(|| "https://example.org/strategy?x=1&y=2".to_owned()),
             })
             .collect(),
+        // Every few plans are as exports made before the plan's own state
+        // was carried; the rest draft, approved or superseded, published
+        // (to the microsecond) or not.
+        state: (a % 5 != 0).then(|| {
+            let status = [
+                PlanStatus::Draft,
+                PlanStatus::Approved,
+                PlanStatus::Superseded,
+            ][usize::from(a) % 3];
+            PlanState {
+                status,
+                approved_on: (status != PlanStatus::Draft && kinds % 2 == 0)
+                    .then(|| NaiveDate::from_ymd_opt(2024, 3, 1 + u32::from(a) % 28).unwrap()),
+                published_at: (kinds % 3 != 0).then(|| {
+                    NaiveDate::from_ymd_opt(2024, 4, 2)
+                        .unwrap()
+                        .and_hms_micro_opt(9, 30, u32::from(kinds) % 60, u32::from(a) * 1001)
+                        .unwrap()
+                        .and_utc()
+                }),
+            }
+        }),
+        illustrative: [
+            None,
+            Some(Illustrative::No),
+            Some(Illustrative::Partly),
+            Some(Illustrative::Yes),
+        ][usize::from(kinds) % 4],
     };
     PlanExport {
         about,
@@ -415,4 +443,121 @@ fn a_rich_plan_round_trips_in_every_format() {
         text.contains("'=1+1") && text.contains("'@SUM(A1:A3)"),
         "{text}"
     );
+}
+
+#[test]
+fn the_csv_zip_holds_the_three_files_that_read_back() {
+    use std::io::Read;
+    let export = build(&Seed {
+        levels: 0,
+        shape: vec![(0, true, 1), (1, true, 2)],
+        actions: vec![(1, 1, 1, 1, vec![(0, 1)], vec![(1, 1, 1, 1)])],
+        about: (3, true, true, 5),
+    });
+    let bytes = interop::write_csv_zip(&export, "test-council-ACH-2024-25").unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut files = Vec::new();
+    for part in ["actions", "updates", "about"] {
+        let mut file = zip
+            .by_name(&format!("test-council-ACH-2024-25-{part}.csv"))
+            .unwrap();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        files.push(bytes);
+    }
+    assert_eq!(zip.len(), 3);
+    let book = interop::csv_workbook(
+        &[
+            ("Actions", "a.csv", &files[0]),
+            ("Updates", "u.csv", &files[1]),
+            ("About", "b.csv", &files[2]),
+        ],
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(read_back(&book), (export.about, export.plan));
+}
+
+/// The About table of `rows` (Field, Value, Detail) after a valid head.
+fn about_with(rows: &[[&str; 3]]) -> Result<Option<About>, interop::Problems> {
+    let mut text = String::from(
+        "Field,Value,Detail\r\nBody,Test Council,test-council\r\nLevel,Ambition\r\nLevel,Action\r\nPortfolio,Adult Care,ACH\r\nPlan year,2024/25\r\n",
+    );
+    for r in rows {
+        text.push_str(&format!("{},{},{}\r\n", r[0], r[1], r[2]));
+    }
+    let book = interop::read_workbook("about.csv", text.as_bytes(), &Limits::default()).unwrap();
+    interop::read_about(&book)
+}
+
+#[test]
+fn the_plan_s_own_state_reads_from_the_about_rows_and_older_exports_have_none() {
+    let older = about_with(&[]).unwrap().unwrap();
+    assert_eq!((older.state, older.illustrative), (None, None));
+
+    let about = about_with(&[
+        ["Plan status", "Approved", "2024-03-20"],
+        ["Published", "yes", "2024-04-02 09:30"],
+        ["Illustrative", "partly", "anything"],
+    ])
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        about.state,
+        Some(PlanState {
+            status: PlanStatus::Approved,
+            approved_on: NaiveDate::from_ymd_opt(2024, 3, 20),
+            published_at: Some(
+                NaiveDate::from_ymd_opt(2024, 4, 2)
+                    .unwrap()
+                    .and_hms_opt(9, 30, 0)
+                    .unwrap()
+                    .and_utc()
+            ),
+        })
+    );
+    assert_eq!(about.illustrative, Some(Illustrative::Partly));
+    let unpublished = about_with(&[["Plan status", "superseded", ""], ["Published", "no", ""]])
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        unpublished
+            .state
+            .map(|s| (s.status, s.approved_on, s.published_at)),
+        Some((PlanStatus::Superseded, None, None))
+    );
+
+    let problems = about_with(&[
+        ["Plan status", "draft", "2024-03-20"],
+        ["Published", "perhaps", ""],
+        ["Illustrative", "maybe", ""],
+    ])
+    .unwrap_err()
+    .to_string();
+    for expected in [
+        "a draft plan has not been approved",
+        "'perhaps' is not accepted; write yes (with the time in Detail) or no",
+        "'maybe' is not accepted; write yes, partly or no",
+    ] {
+        assert!(problems.contains(expected), "{expected}: {problems}");
+    }
+    let problems = about_with(&[["Published", "yes", "2024-04-02"]])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        problems.contains("a Published row needs a Plan status row"),
+        "{problems}"
+    );
+    let problems = about_with(&[["Plan status", "approved", ""], ["Published", "yes", ""]])
+        .unwrap_err()
+        .to_string();
+    assert!(problems.contains("is not a time"), "{problems}");
+}
+
+#[test]
+fn illustrative_is_yes_partly_or_no_of_the_records() {
+    assert_eq!(Illustrative::of([true, true]), Illustrative::Yes);
+    assert_eq!(Illustrative::of([true, false]), Illustrative::Partly);
+    assert_eq!(Illustrative::of([false, false]), Illustrative::No);
+    assert_eq!(Illustrative::of([]), Illustrative::No);
 }

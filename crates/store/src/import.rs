@@ -10,9 +10,9 @@
 use std::collections::HashMap;
 
 use domain::{
-    Action, ActionDetails, ImportSetup, ItemRef, LevelNames, Measure, MeasureActual, ParseError,
-    PlanImport, PlanItem, PlanStatus, PortfolioCode, ReferenceScheme, ReportingPeriod, Slug,
-    TargetDate, Title, Update, UpdateInput, UpdateState,
+    Action, ActionDetails, ImportAlignment, ImportSetup, ItemRef, LevelNames, Measure,
+    MeasureActual, ParseError, Plan, PlanImport, PlanItem, PlanState, PlanStatus, PortfolioCode,
+    ReferenceScheme, ReportingPeriod, Slug, TargetDate, Title, Update, UpdateInput, UpdateState,
 };
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -62,6 +62,19 @@ pub struct ImportChange {
     pub fields: Vec<&'static str>,
 }
 
+/// Something the file says of the plan itself (its status, approval,
+/// publication or alignments) that differs from the plan already there. An
+/// import never changes these on an existing plan: it reports them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanDifference {
+    /// "status", "approved on", "publication" or "aligned with".
+    pub field: &'static str,
+    /// What the file says.
+    pub file: String,
+    /// What the plan has, and keeps.
+    pub plan: String,
+}
+
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportDiff {
@@ -76,6 +89,10 @@ pub struct ImportDiff {
     /// Previous-year references that could not be linked (no such action
     /// in the portfolio's previous plan), as "action → reference".
     pub unlinked: Vec<String>,
+    /// What the file says of the plan itself that differs from the plan
+    /// already there, left as the plan has it (empty when the import
+    /// created the plan, which then takes the file's).
+    pub plan_differences: Vec<PlanDifference>,
     /// Whether nothing was kept (a dry run).
     pub dry_run: bool,
 }
@@ -247,6 +264,8 @@ struct Ctx {
     operation_create: &'static str,
     /// How the engine takes many rows at once.
     bulk: Bulk,
+    /// Mark every record created illustrative.
+    illustrative: bool,
 }
 
 impl Ctx {
@@ -281,6 +300,12 @@ impl Store {
     /// update that differs is corrected, with `reason`. On an approved plan
     /// a change to the tree is an amendment with `reason`; a superseded
     /// plan is refused. With `dry_run` nothing is kept.
+    ///
+    /// A plan the import creates takes the file's state and alignments
+    /// (`plan.state`, `plan.alignments`; the tree and updates are written
+    /// first as into a draft, so a superseded plan's record comes in
+    /// whole); a plan already there keeps its own, and where the file says
+    /// otherwise the diff lists it ([`ImportDiff::plan_differences`]).
     pub async fn import_plan(
         &self,
         actor: &str,
@@ -305,6 +330,7 @@ impl Store {
             Bulk::new(self.engine),
             actor,
             target,
+            plan,
             reason,
             &mut diff,
         )
@@ -326,12 +352,14 @@ impl Store {
     }
 }
 
-/// Find (or create from `target.setup`) the body, strategy, portfolio and plan.
+/// Find (or create from `target.setup`) the body, strategy, portfolio and
+/// plan (with `import`'s state and alignments when it is created).
 async fn setup(
     conn: &mut AnyConnection,
     bulk: Bulk,
     actor: &str,
     target: ImportTarget<'_>,
+    import: &PlanImport,
     reason: &str,
     diff: &mut Work,
 ) -> Result<Ctx, StoreError> {
@@ -444,7 +472,17 @@ async fn setup(
             fields: vec![],
         });
         for (number, title) in &st.ambitions {
-            insert_ambition(conn, actor, body_id, id, *number, title, reason, diff).await?;
+            insert_ambition(
+                conn,
+                actor,
+                body_id,
+                id,
+                (*number, title),
+                import.illustrative,
+                reason,
+                diff,
+            )
+            .await?;
             diff.changes.push(ImportChange {
                 entity: "ambition",
                 key: number.to_string(),
@@ -512,29 +550,54 @@ async fn setup(
             id
         }
     };
-    let row = sqlx::query(
-        "SELECT id, status FROM plans WHERE portfolio_id = $1 AND year = $2 AND deleted_at IS NULL",
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM plans WHERE portfolio_id = $1 AND year = $2 AND deleted_at IS NULL",
     )
     .bind(portfolio_id)
     .bind(i64::from(target.year.start_year()))
     .fetch_optional(&mut *conn)
     .await?;
-    let (plan_id, status) = match row {
-        Some(row) => {
-            let c = Cols::new(&row, "plan")?;
-            (c.id(), c.parse("status", str::parse::<PlanStatus>)?)
+    let (plan_id, status) = match found {
+        Some(id) => {
+            let plan = Store::plan_in(conn, id).await?;
+            diff.plan_differences = plan_differences(&plan, import);
+            (id, plan.status)
         }
         None => {
+            let state = import.state.as_ref();
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO plans (portfolio_id, year, status, created_at, updated_at) VALUES ($1, $2, 'draft', $3, $4) RETURNING id",
+                "INSERT INTO plans (portfolio_id, year, status, approved_on, published_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(portfolio_id)
             .bind(i64::from(target.year.start_year()))
+            .bind(state.map_or(PlanStatus::Draft, |s| s.status).as_str())
+            .bind(state.and_then(|s| s.approved_on).map(|d| d.to_string()))
+            .bind(
+                state
+                    .and_then(|s| s.published_at)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+            )
             .bind(&t)
             .bind(&t)
             .fetch_one(&mut *conn)
             .await
             .map_err(unique("plan", target.year, "year"))?;
+            let alignments = import.alignments.as_deref().unwrap_or_default();
+            let mut linked = std::collections::HashSet::new();
+            for a in alignments {
+                let alignment =
+                    find_or_create_alignment(conn, actor, body_id, a, reason, diff).await?;
+                if linked.insert(alignment) {
+                    sqlx::query(
+                        "INSERT INTO plan_alignments (plan_id, alignment_id) VALUES ($1, $2)",
+                    )
+                    .bind(id)
+                    .bind(alignment)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
             let plan = Store::plan_in(conn, id).await?;
             diff.audit(Change::create(
                 Some(body_id),
@@ -549,6 +612,8 @@ async fn setup(
                 operation: "create",
                 fields: vec![],
             });
+            // The new plan's tree and updates are written as into a draft,
+            // whatever state it was created with: its record comes in whole.
             (id, PlanStatus::Draft)
         }
     };
@@ -574,7 +639,111 @@ async fn setup(
         },
         operation_edit,
         operation_create,
+        illustrative: import.illustrative,
     })
+}
+
+/// What `import` says of the plan itself that differs from `plan`.
+fn plan_differences(plan: &Plan, import: &PlanImport) -> Vec<PlanDifference> {
+    let mut out = Vec::new();
+    let mut differ = |field: &'static str, file: String, plan: String| {
+        if file != plan {
+            out.push(PlanDifference { field, file, plan });
+        }
+    };
+    if let Some(PlanState {
+        status,
+        approved_on,
+        published_at,
+    }) = &import.state
+    {
+        let day =
+            |d: Option<chrono::NaiveDate>| d.map_or_else(|| "none".to_owned(), |d| d.to_string());
+        let published = |p: bool| if p { "published" } else { "not published" }.to_owned();
+        differ("status", status.to_string(), plan.status.to_string());
+        differ("approved on", day(*approved_on), day(plan.approved_on));
+        differ(
+            "publication",
+            published(published_at.is_some()),
+            published(plan.published_at.is_some()),
+        );
+    }
+    if let Some(alignments) = &import.alignments {
+        let names = |mut v: Vec<String>| {
+            v.sort();
+            v.dedup();
+            if v.is_empty() {
+                "none".to_owned()
+            } else {
+                v.join("; ")
+            }
+        };
+        differ(
+            "aligned with",
+            names(alignments.iter().map(|a| a.name.to_string()).collect()),
+            names(plan.alignments.iter().map(|a| a.name.to_string()).collect()),
+        );
+    }
+    out
+}
+
+/// The body's alignment named as `a`, or a new one.
+async fn find_or_create_alignment(
+    conn: &mut AnyConnection,
+    actor: &str,
+    body_id: i64,
+    a: &ImportAlignment,
+    reason: &str,
+    diff: &mut Work,
+) -> Result<i64, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM alignments WHERE body_id = $1 AND name = $2 AND deleted_at IS NULL",
+    )
+    .bind(body_id)
+    .bind(a.name.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let url = a
+        .url
+        .as_deref()
+        .map(domain::Alignment::parse_url)
+        .transpose()?;
+    let t = now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO alignments (body_id, name, kind, url, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(body_id)
+    .bind(a.name.as_str())
+    .bind(a.kind.as_str())
+    .bind(url.clone())
+    .bind(&t)
+    .bind(&t)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(unique("alignment", &a.name, "name"))?;
+    let alignment = domain::Alignment {
+        id,
+        name: a.name.clone(),
+        kind: a.kind,
+        url,
+    };
+    diff.audit(Change::create(
+        Some(body_id),
+        actor,
+        "alignment",
+        id,
+        with_file(json(&alignment), reason),
+    ));
+    diff.changes.push(ImportChange {
+        entity: "alignment",
+        key: a.name.to_string(),
+        operation: "create",
+        fields: vec![],
+    });
+    Ok(id)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -583,19 +752,20 @@ async fn insert_ambition(
     actor: &str,
     body_id: i64,
     strategy_id: i64,
-    number: u16,
-    title: &Title,
+    (number, title): (u16, &Title),
+    illustrative: bool,
     reason: &str,
     diff: &mut Work,
 ) -> Result<i64, StoreError> {
     let t = now();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO ambitions (strategy_id, number, title, illustrative, created_at, updated_at) \
-         VALUES ($1, $2, $3, 0, $4, $5) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(strategy_id)
     .bind(i64::from(number))
     .bind(title.as_str())
+    .bind(flag(illustrative))
     .bind(&t)
     .bind(&t)
     .fetch_one(&mut *conn)
@@ -605,7 +775,7 @@ async fn insert_ambition(
         id,
         number,
         title: title.clone(),
-        illustrative: false,
+        illustrative,
     };
     diff.audit(Change::create(
         Some(body_id),
@@ -800,6 +970,7 @@ async fn import_items(
                             list,
                             new.reference.as_ref(),
                             &new.title,
+                            ctx.illustrative,
                             reason,
                             diff,
                         )
@@ -813,7 +984,7 @@ async fn import_items(
                 let t = now();
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO plan_items (plan_id, parent_id, depth, ambition_id, reference, title, position, illustrative, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9) RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                 )
                 .bind(ctx.plan.id)
                 .bind(parent_id)
@@ -822,6 +993,7 @@ async fn import_items(
                 .bind(new.reference.as_ref().map(ToString::to_string))
                 .bind(new.title.as_str())
                 .bind(*position)
+                .bind(flag(ctx.illustrative))
                 .bind(&t)
                 .bind(&t)
                 .fetch_one(&mut *conn)
@@ -833,7 +1005,7 @@ async fn import_items(
                     ambition_id,
                     reference: new.reference.clone(),
                     title: new.title.clone(),
-                    illustrative: false,
+                    illustrative: ctx.illustrative,
                     version: 1,
                 };
                 diff.created(
@@ -892,6 +1064,7 @@ async fn ambition_for(
     list: &mut Vec<(i64, u16, String)>,
     reference: Option<&ItemRef>,
     title: &Title,
+    illustrative: bool,
     reason: &str,
     diff: &mut Work,
 ) -> Result<i64, StoreError> {
@@ -918,7 +1091,17 @@ async fn ambition_for(
     let next = number
         .filter(|n| *n > 0 && !list.iter().any(|a| a.1 == *n))
         .unwrap_or_else(|| list.iter().map(|a| a.1).max().unwrap_or(0) + 1);
-    let id = insert_ambition(conn, actor, body_id, strategy, next, title, reason, diff).await?;
+    let id = insert_ambition(
+        conn,
+        actor,
+        body_id,
+        strategy,
+        (next, title),
+        illustrative,
+        reason,
+        diff,
+    )
+    .await?;
     list.push((id, next, title.to_string()));
     diff.changes.push(ImportChange {
         entity: "ambition",
@@ -1139,7 +1322,7 @@ async fn import_actions(
                     key,
                     item_id: *item_id,
                     details: ActionDetails {
-                        illustrative: false,
+                        illustrative: ctx.illustrative,
                         ..new.details.clone()
                     },
                     measures: new.measures.clone(),
@@ -1182,11 +1365,11 @@ async fn insert_actions(
     let operation = ctx.tree_op(true)?;
     let t = now();
     let bulk = ctx.bulk;
-    for chunk in pending.chunks(bulk.rows_per(12)) {
+    for chunk in pending.chunks(bulk.rows_per(13)) {
         let mut p = bulk.params();
         let values: Vec<String> = chunk
             .iter()
-            .map(|_| format!("({}, 0)", p.list(12)))
+            .map(|_| format!("({})", p.list(13)))
             .collect();
         let sql = format!(
             "INSERT INTO actions (plan_id, item_id, reference, reference_key, title, lead, directorate, target, continues_id, position, created_at, updated_at, illustrative) VALUES {}",
@@ -1207,7 +1390,8 @@ async fn insert_actions(
                 .bind(a.continues)
                 .bind(a.position)
                 .bind(&t)
-                .bind(&t);
+                .bind(&t)
+                .bind(flag(d.illustrative));
         }
         q.execute(&mut *conn)
             .await
@@ -1569,7 +1753,9 @@ impl Store {
                         .clone()
                         .or_else(|| before.as_ref().map(|b| b.input.author.clone()))
                         .unwrap_or_else(|| action.lead.clone()),
-                    illustrative: before.as_ref().is_some_and(|b| b.input.illustrative),
+                    illustrative: before
+                        .as_ref()
+                        .map_or(ctx.illustrative, |b| b.input.illustrative),
                 }
                 .validate()
                 .map_err(|e| invalid(e.field, format!("{key}: {}", e.value), e.expected))?,
@@ -1696,11 +1882,11 @@ async fn insert_updates(
     let t = now();
     let stamp = chrono::Utc::now();
     let bulk = ctx.bulk;
-    for chunk in pending.chunks(bulk.rows_per(11)) {
+    for chunk in pending.chunks(bulk.rows_per(12)) {
         let mut p = bulk.params();
         let values: Vec<String> = chunk
             .iter()
-            .map(|_| format!("({}, 0)", p.list(11)))
+            .map(|_| format!("({})", p.list(12)))
             .collect();
         let sql = format!(
             "INSERT INTO updates (action_id, year, half, status, commentary, percent, key_achievement, author, created_at, updated_at, state, illustrative) VALUES {}",
@@ -1719,7 +1905,8 @@ async fn insert_updates(
                 .bind(input.author.as_str())
                 .bind(&t)
                 .bind(&t)
-                .bind(state.as_str());
+                .bind(state.as_str())
+                .bind(flag(input.illustrative));
         }
         q.execute(&mut *conn).await.map_err(unique(
             "update",

@@ -44,12 +44,12 @@ pub use backup::BackupSummary;
 pub use covers::SavedCover;
 pub use cycle::PeriodRecord;
 pub use error::StoreError;
-pub use import::{ImportChange, ImportCounts, ImportDiff, ImportTarget};
+pub use import::{ImportChange, ImportCounts, ImportDiff, ImportTarget, PlanDifference};
 pub use location::DatabaseLocation;
 pub use org::{NewBody, PlanSummary};
 pub use outbox::OutboxMessage;
 pub use people::{Membership, User};
-pub use plans::{NewAction, NewItem};
+pub use plans::{Continued, NewAction, NewItem};
 pub use scrutiny::{
     Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, LoggedQuestion,
     MeetingDetails, MemberDetails, NewAgendaItem, ReviewedMinutes,

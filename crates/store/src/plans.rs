@@ -377,6 +377,15 @@ pub(crate) fn duplicate_reference(reference: &ActionRef, existing: &str) -> Stor
     }
 }
 
+/// The previous year's action an action continues, as an export names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Continued {
+    /// Its reference.
+    pub reference: ActionRef,
+    /// Whether its plan is published (so the public may see the reference).
+    pub published: bool,
+}
+
 impl Store {
     /// Create `portfolio_id`'s plan for `year`, aligned with the given alignments.
     pub async fn create_plan(
@@ -858,6 +867,35 @@ impl Store {
                 hint: "; it is not in that plan (see `ambit plan show`)".into(),
             }),
         }
+    }
+
+    /// The previous year's actions that the actions of plan `plan_id`
+    /// continue, by the continuing action's id: each one's reference and
+    /// whether its plan is published. One read, however large the plan.
+    pub async fn continued_actions(
+        &self,
+        plan_id: i64,
+    ) -> Result<HashMap<i64, Continued>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, p.reference, pl.published_at FROM actions a \
+             JOIN actions p ON p.id = a.continues_id JOIN plans pl ON pl.id = p.plan_id \
+             WHERE a.plan_id = $1 AND a.deleted_at IS NULL AND p.deleted_at IS NULL AND pl.deleted_at IS NULL",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let c = Cols::new(row, "action")?;
+                Ok((
+                    c.id(),
+                    Continued {
+                        reference: c.parse("reference", str::parse)?,
+                        published: c.opt_string("published_at")?.is_some(),
+                    },
+                ))
+            })
+            .collect()
     }
 
     /// The action's life across plan years, oldest first: the actions it

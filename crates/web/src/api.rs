@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/plans/{id}/periods", get(periods))
         .route("/api/v1/plans/{id}", get(plan))
         .route("/api/v1/plans/{id}/rollup", get(rollup))
+        .route("/api/v1/plans/{id}/export", get(export))
         .route("/api/v1/actions/{id}", get(action).put(edit_action))
         .route("/api/v1/actions/{id}/updates/{half}", put(record_update))
 }
@@ -61,9 +62,9 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(title = "Ambit API", description = "Plans, actions, progress updates and roll-ups of public bodies."),
     paths(bodies, strategy, portfolios, plans, record::committees, record::committee, record::commitments, record::meeting,
-        record::action_questions, record::action_commitments, record::close_commitment, plan, periods, rollup, action, edit_action, record_update),
+        record::action_questions, record::action_commitments, record::close_commitment, plan, periods, rollup, export, action, edit_action, record_update),
     components(schemas(ApiError, PortfolioDto, record::CommitteeDto, record::CommitteeDetailDto, record::MemberDto, record::MeetingSummaryDto,
-        record::MeetingDto, record::AgendaItemDto, record::QuestionDto, record::ResolutionDto, record::CommitmentDto, record::CommitmentClose, PeriodDto, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit)),
+        record::MeetingDto, record::AgendaItemDto, record::QuestionDto, record::ResolutionDto, record::CommitmentDto, record::CommitmentClose, PeriodDto, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, PlanExportDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -671,6 +672,56 @@ async fn plan(
     }))
 }
 
+/// A plan as an export: the document `ambit export plan --format json`
+/// writes, the plan page's JSON download gives and `ambit import plan`
+/// reads (into an empty database too).
+#[derive(Serialize, ToSchema)]
+pub struct PlanExportDto {
+    /// The body (name, slug, reference scheme, level names, RAG colours),
+    /// its strategy and ambitions, the portfolio and its committee, and the
+    /// plan's year, state (status, approval day, publication time),
+    /// alignments and whether its records are illustrative.
+    #[schema(value_type = Object)]
+    about: serde_json::Value,
+    /// The plan: its items (depth, reference, title, parent), actions
+    /// (with their measures and the previous year's action each continues)
+    /// and the updates the caller may see.
+    #[schema(value_type = Object)]
+    plan: serde_json::Value,
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/export", params(("id" = i64, Path, description = "The plan's id")),
+    responses((status = 200, body = PlanExportDto), (status = 404, body = ApiError)), security((), ("bearer" = [])))]
+async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Ids(id): Ids<i64>,
+) -> ApiResult<PlanExportDto> {
+    let viewer = caller(&state, &headers).await?;
+    let (plan, access, body) = visible_plan(&state, viewer.as_ref(), id).await?;
+    let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
+    let tree = visible::tree(&state, plan.id, &access).await?;
+    let source = crate::export::Source::read(&state, body, portfolio, tree, &access).await?;
+    let failed = |e: String| {
+        tracing::error!("a plan's export failed: {e}");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the service failed; try again later",
+        )
+    };
+    let dto = crate::export::gated(&state, move || {
+        let export = source.export();
+        Ok::<_, serde_json::Error>(PlanExportDto {
+            about: serde_json::to_value(&export.about)?,
+            plan: serde_json::to_value(&export.plan)?,
+        })
+    })
+    .await
+    .map_err(failed)?
+    .map_err(|e| failed(e.to_string()))?;
+    Ok(Json(dto))
+}
+
 /// A reporting period of a plan's year and how many of its actions have an update in it.
 #[derive(Serialize, ToSchema)]
 pub struct PeriodDto {
@@ -1032,6 +1083,7 @@ mod tests {
         "/api/v1/plans/{id}/periods",
         "/api/v1/plans/{id}",
         "/api/v1/plans/{id}/rollup",
+        "/api/v1/plans/{id}/export",
         "/api/v1/actions/{id}",
         "/api/v1/actions/{id}/updates/{half}",
     ];

@@ -524,9 +524,15 @@ pub async fn report(
             .map_err(|e: domain::ParseError| WebError::Refused(e.to_string()))?,
     };
     let contents = report::Contents::of(&pack);
+    let permit = state
+        .downloads()
+        .acquire()
+        .await
+        .map_err(|e| WebError::Report(e.to_string()))?;
     let bytes = tokio::task::spawn_blocking(move || report::render(&contents, format))
         .await
         .map_err(|e| WebError::Report(e.to_string()))??;
+    drop(permit);
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(

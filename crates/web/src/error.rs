@@ -66,6 +66,9 @@ pub enum WebError {
     /// A committee report could not be laid out.
     #[error("the report could not be made: {0}")]
     Report(String),
+    /// A plan's download could not be written.
+    #[error("the download could not be made: {0}")]
+    Export(String),
 }
 
 impl From<report::ReportError> for WebError {
@@ -88,7 +91,9 @@ impl WebError {
             WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::TimedOut => StatusCode::REQUEST_TIMEOUT,
             WebError::Store(e) => store_status(e),
-            WebError::Template(_) | WebError::Report(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Template(_) | WebError::Report(_) | WebError::Export(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 }

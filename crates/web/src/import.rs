@@ -161,6 +161,10 @@ pub struct ImportPage {
     pub changes: Vec<ChangeRow>,
     pub more_changes: usize,
     pub unchanged: bool,
+    /// What the file says of the plan itself (status, approval,
+    /// publication, alignments) that the plan keeps: (what, in the file,
+    /// in the plan).
+    pub kept: Vec<(String, String, String)>,
     pub csrf: String,
 }
 
@@ -217,6 +221,7 @@ fn page(
         counts: vec![],
         changes: vec![],
         more_changes: 0,
+        kept: vec![],
         unchanged: false,
         csrf: viewer.csrf.clone().unwrap_or_default(),
     }
@@ -583,6 +588,17 @@ async fn run(
             return Ok(Err(p));
         }
     };
+    // An export's About part says what the plan itself is (its status,
+    // publication and alignments): taken by a plan the import creates,
+    // compared with the plan that is there.
+    let about = match interop::read_about(&book) {
+        Ok(about) => about,
+        Err(problems) => {
+            problems_into(&mut p, &problems);
+            return Ok(Err(p));
+        }
+    };
+    let plan = interop::with_about(plan, about.as_ref(), &body.slug, &t.0, t.2);
     let result = state
         .store()
         .import_plan(
@@ -655,6 +671,11 @@ pub async fn preview(
                 .collect();
             p.more_changes = diff.changes.len().saturating_sub(200);
             p.unchanged = diff.is_unchanged();
+            p.kept = diff
+                .plan_differences
+                .iter()
+                .map(|d| (capitalise(d.field), d.file.clone(), d.plan.clone()))
+                .collect();
             show(p)
         }
     }

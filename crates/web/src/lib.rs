@@ -14,6 +14,7 @@ mod auth;
 mod committees;
 mod cycle;
 mod error;
+mod export;
 mod forms;
 mod import;
 mod minutes_review;
@@ -134,6 +135,11 @@ struct Inner {
     minutes_review: tokio::sync::Semaphore,
     /// Spreadsheets uploaded for import, between the import's steps.
     import_uploads: import::Uploads,
+    /// One permit per core: downloads made at once (plan exports and
+    /// committee report packs). Others wait their turn, within the request
+    /// timeout, so many downloads of a large plan at once cost no more
+    /// processor or memory than the machine has cores.
+    downloads: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -146,6 +152,9 @@ impl AppState {
                 limiter: Default::default(),
                 minutes_review: tokio::sync::Semaphore::new(1),
                 import_uploads: Default::default(),
+                downloads: tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(1, |n| n.get()),
+                ),
             }),
         }
     }
@@ -171,6 +180,12 @@ impl AppState {
         &self.inner.import_uploads
     }
 
+    /// The permits to make a download (a plan export or a report pack),
+    /// one per core.
+    pub(crate) fn downloads(&self) -> &tokio::sync::Semaphore {
+        &self.inner.downloads
+    }
+
     /// The one permit to review minutes, held while a document is read,
     /// extracted and rendered.
     pub(crate) fn minutes_review(&self) -> &tokio::sync::Semaphore {
@@ -191,6 +206,18 @@ pub fn router(state: AppState) -> Router {
         .route("/b/{body}/sign-in/sso", get(sso::start))
         .route("/b/{body}", get(pages::body_home))
         .route("/b/{body}/plans/{code}/{year}", get(pages::plan))
+        .route(
+            "/b/{body}/plans/{code}/{year}/export.xlsx",
+            get(export::xlsx),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/export-csv.zip",
+            get(export::csv_zip),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/export.json",
+            get(export::json),
+        )
         .route(
             "/b/{body}/plans/{code}/{year}/publish",
             post(pages::publish),

@@ -602,6 +602,11 @@ pub async fn plan(
             None => vec![],
         },
         compared_with: previous.as_ref().map(|(p, _)| p.to_string()),
+        downloads: crate::export::links(&plan_href(
+            body.slug.as_str(),
+            portfolio.code.as_str(),
+            plan.year,
+        )),
     };
     html(page)
 }

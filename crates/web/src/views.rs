@@ -223,6 +223,17 @@ pub struct PlanPage {
     pub achievements: Vec<AchievementGroup>,
     /// With a period chosen: the period it is compared with.
     pub compared_with: Option<String>,
+    /// The plan as a file, in each format.
+    pub downloads: Vec<DownloadLink>,
+}
+
+/// One format of a plan's download.
+pub struct DownloadLink {
+    pub href: String,
+    /// "Excel (.xlsx)".
+    pub label: &'static str,
+    /// What the file holds.
+    pub hint: &'static str,
 }
 
 /// One measure on the action page, with its figures per period.

@@ -279,6 +279,26 @@ async fn every_route_checks_the_role(db: TestDb) {
             [404, 200, 200, 200, 200, 200],
         ),
         (
+            "/b/bromley/plans/ACH/2024-25/export.xlsx".into(),
+            [404, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/b/bromley/plans/ACH/2024-25/export-csv.zip".into(),
+            [404, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/b/bromley/plans/ACH/2024-25/export.json".into(),
+            [404, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/b/bromley/plans/ACH/2022-23/export.xlsx".into(),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/b/bromley/plans/ACH/2099-00/export.xlsx".into(),
+            [404, 404, 404, 404, 404, 404],
+        ),
+        (
             format!("/b/bromley/actions/{published}"),
             [200, 200, 200, 200, 200, 200],
         ),
@@ -333,6 +353,10 @@ async fn every_route_checks_the_role(db: TestDb) {
         ),
         (
             "/b/northmoor/plans/HSG/2024-25".into(),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/b/northmoor/plans/ENV/2023-24/export-csv.zip".into(),
             [200, 200, 200, 200, 200, 200],
         ),
         (
@@ -2590,3 +2614,6 @@ mod visibility;
 
 #[path = "suite/settled.rs"]
 mod settled;
+
+#[path = "suite/export.rs"]
+mod export;

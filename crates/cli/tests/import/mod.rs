@@ -19,9 +19,11 @@ async fn fresh_like(db: &TestDb) -> TestDb {
 }
 
 /// Everything a plan holds, without store ids, versions and times, in
-/// the tree's order: the body and its scheme, each item with its parent
-/// and ambition, each action with every field and measure, each update
-/// with its content, figures by indicator name and sign-off state.
+/// the tree's order: the body and its scheme, the plan's status, approval,
+/// publication and alignments, each item with its parent and ambition,
+/// each action with every field and measure, each update with its
+/// content, figures by indicator name and sign-off state; and apart, the
+/// `illustrative` flag of each ambition, item, action and update.
 async fn plan_shape(store: &Store, body: &str, code: &str, year: &str) -> Value {
     let slug: Slug = body.parse().unwrap();
     let code: PortfolioCode = code.parse().unwrap();
@@ -113,21 +115,65 @@ async fn plan_shape(store: &Store, body: &str, code: &str, year: &str) -> Value 
         })
         .collect();
     updates.sort_by_key(|u| u.to_string());
+    let plan = &tree.plan;
+    let mut illustrative: Vec<bool> = store
+        .strategy(view.body.id)
+        .await
+        .unwrap()
+        .map(|s| s.ambitions.iter().map(|a| a.illustrative).collect())
+        .unwrap_or_default();
+    illustrative.extend(tree.items.iter().map(|i| i.illustrative));
+    illustrative.extend(tree.actions.iter().map(|a| a.details.illustrative));
+    let mut by_update: Vec<(String, bool)> = tree
+        .updates
+        .iter()
+        .map(|u| {
+            (
+                format!("{} {}", refs[&u.action_id], u.period),
+                u.input.illustrative,
+            )
+        })
+        .collect();
+    by_update.sort();
+    illustrative.extend(by_update.into_iter().map(|(_, f)| f));
     json!({
         "body": [view.body.slug.as_str(), view.body.name.as_str(), view.body.reference_scheme.as_str()],
         "levels": view.body.level_names,
         "portfolio": [view.portfolio.code.as_str(), view.portfolio.name.as_str()],
         "committee": view.portfolio.committee,
+        "plan": {
+            "status": plan.status.as_str(),
+            "approved_on": plan.approved_on.map(|d| d.to_string()),
+            "published_at": plan.published_at.map(|t| t.to_rfc3339()),
+            "alignments": plan.alignments.iter().map(|a| json!([a.name, a.kind, a.url])).collect::<Vec<_>>(),
+        },
         "items": items,
         "actions": actions,
         "updates": updates,
+        "illustrative": illustrative,
     })
 }
 
 /// Compare two plan shapes part by part, so a failure names what differs.
+/// The `illustrative` flags are the same when all or none of `a`'s are
+/// set; when some are, the export does not say which, so every one of
+/// `b`'s is.
 fn assert_same_plan(a: &Value, b: &Value) {
-    for key in ["body", "levels", "portfolio", "committee"] {
+    for key in ["body", "levels", "portfolio", "committee", "plan"] {
         assert_eq!(a[key], b[key], "{key} differs");
+    }
+    let (x, y) = (
+        a["illustrative"].as_array().unwrap(),
+        b["illustrative"].as_array().unwrap(),
+    );
+    if x.iter().all(|f| f == &x[0]) {
+        assert_eq!(x, y, "the illustrative flags differ");
+    } else {
+        assert_eq!(x.len(), y.len());
+        assert!(
+            y.iter().all(|f| f == true),
+            "a partly illustrative plan comes back marked illustrative throughout"
+        );
     }
     for key in ["items", "actions", "updates"] {
         let (x, y) = (a[key].as_array().unwrap(), b[key].as_array().unwrap());
@@ -153,9 +199,9 @@ async fn exported_plans_import_into_an_empty_database_unchanged(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let source = db.open().await;
     let target = fresh.open().await;
-    for (body, code, year) in [
-        ("bromley", "ACH", "2022/23"),
-        ("northmoor", "ENV", "2023/24"),
+    for (body, code, year, status) in [
+        ("bromley", "ACH", "2022/23", "superseded"),
+        ("northmoor", "ENV", "2023/24", "superseded"),
     ] {
         let file = path(dir.path(), &format!("{body}-{code}.xlsx"));
         let out = ok(
@@ -189,7 +235,20 @@ async fn exported_plans_import_into_an_empty_database_unchanged(db: TestDb) {
         );
         assert!(!a["actions"].as_array().unwrap().is_empty());
         assert!(!a["updates"].as_array().unwrap().is_empty());
+        assert_eq!(a["plan"]["status"], status, "{body} {code} {year}");
+        assert!(a["plan"]["published_at"].is_string());
+        assert_eq!(
+            a["plan"]["alignments"].as_array().unwrap().is_empty(),
+            body == "northmoor",
+            "Bromley's plans are aligned with its programmes and strategies"
+        );
         assert_same_plan(&a, &b);
+        let flags = a["illustrative"].as_array().unwrap();
+        assert_eq!(
+            flags.iter().filter(|f| *f == true).count() == flags.len(),
+            body == "northmoor",
+            "Northmoor is illustrative throughout, Bromley in part"
+        );
     }
     // Each body keeps its own scheme: Northmoor's dotted references were
     // checked as dotted, Bromley's as statement numbers.
@@ -220,7 +279,7 @@ async fn reimport_changes_nothing_and_a_corrected_file_changes_in_place(db: Test
     ok(&db, &["demo", "--no-serve"]);
     let fresh = fresh_like(&db).await;
     let dir = tempfile::tempdir().unwrap();
-    let file = path(dir.path(), "ach-2022-23.xlsx");
+    let exported = path(dir.path(), "ach-2022-23-superseded.xlsx");
     ok(
         &db,
         &[
@@ -231,9 +290,19 @@ async fn reimport_changes_nothing_and_a_corrected_file_changes_in_place(db: Test
             "ACH",
             "2022/23",
             "--out",
-            s(&file),
+            s(&exported),
         ],
     );
+    // The plan is superseded, and a superseded plan does not change: to
+    // correct it after moving it, the council imports it as a draft.
+    let file = path(dir.path(), "ach-2022-23.xlsx");
+    edited_copy(&exported, &file, |e| {
+        e.about.state = Some(domain::PlanState {
+            status: domain::PlanStatus::Draft,
+            approved_on: None,
+            published_at: None,
+        });
+    });
     ok(&fresh, &["import", "plan", s(&file)]);
     let store = fresh.open().await;
     let events = store.audit_event_count().await.unwrap();
@@ -382,6 +451,25 @@ async fn reimport_changes_nothing_and_a_corrected_file_changes_in_place(db: Test
     assert_eq!(
         last.after.as_ref().unwrap()["correction_reason"],
         "ach-2022-23-corrected.xlsx"
+    );
+
+    // The export as it was says the plan is superseded and published: into
+    // the draft now there, that is reported and left as the plan has it.
+    let events = store.audit_event_count().await.unwrap();
+    let out = ok(&fresh, &["import", "plan", s(&exported), "--dry-run"]);
+    assert!(
+        out.contains("Left as the plan has it")
+            && out.contains("status: superseded in the file; draft in the plan")
+            && out.contains("approved on: 2022-03-22 in the file; none in the plan")
+            && out.contains("publication: published in the file; not published in the plan"),
+        "{out}"
+    );
+    assert!(!out.contains("aligned with:"), "{out}");
+    assert_eq!(store.audit_event_count().await.unwrap(), events);
+    let now = store.plan_by_id(plan.id).await.unwrap();
+    assert_eq!(
+        (now.status, now.published_at),
+        (domain::PlanStatus::Draft, None)
     );
     store.close().await;
 }

@@ -1,10 +1,13 @@
 //! A whole plan imported in one transaction: all or nothing, a dry run
 //! that keeps nothing and says the same, a re-import that changes nothing,
-//! and the body, strategy and portfolio created from an export's About part.
+//! and the body, strategy and portfolio created from an export's About part;
+//! the plan's own state taken by a plan the import creates, and left (and
+//! reported) on a plan already there.
 
 use domain::{
-    ActionDetails, ImportAction, ImportItem, ImportSetup, ImportUpdate, LevelNames, PlanImport,
-    ReferenceScheme, SetupStrategy, Status, Text,
+    ActionDetails, AlignmentKind, ImportAction, ImportAlignment, ImportItem, ImportSetup,
+    ImportUpdate, LevelNames, PlanImport, PlanState, PlanStatus, ReferenceScheme, SetupStrategy,
+    Status, Text,
 };
 use store::{ImportTarget, StoreError};
 use testkit::{TestDb, on_both_engines};
@@ -68,6 +71,7 @@ fn plan(percent_of_second: u8) -> PlanImport {
             update("ASC 3.1", Status::OnTrack, 40),
             update("asc 3.2", Status::Complete, percent_of_second),
         ],
+        ..PlanImport::default()
     }
 }
 
@@ -171,3 +175,142 @@ async fn an_import_is_one_transaction(db: TestDb) {
     store.close().await;
 }
 on_both_engines!(an_import_is_one_transaction);
+
+/// The plan of `plan(100)` as an export of a superseded, published,
+/// wholly illustrative plan with two alignments says it.
+fn with_state(status: PlanStatus) -> PlanImport {
+    PlanImport {
+        state: Some(PlanState {
+            status,
+            approved_on: chrono::NaiveDate::from_ymd_opt(2024, 3, 20),
+            published_at: Some(
+                chrono::DateTime::parse_from_rfc3339("2024-04-02T09:30:00.123456Z")
+                    .unwrap()
+                    .to_utc(),
+            ),
+        }),
+        alignments: Some(vec![
+            ImportAlignment {
+                name: t("Eastvale Carers Strategy"),
+                kind: AlignmentKind::Strategy,
+                url: Some("https://eastvale.example/carers".into()),
+            },
+            ImportAlignment {
+                name: t("Transformation Programme"),
+                kind: AlignmentKind::Programme,
+                url: None,
+            },
+        ]),
+        illustrative: true,
+        ..plan(100)
+    }
+}
+
+async fn a_created_plan_takes_the_file_s_state_and_a_plan_already_there_keeps_its_own(db: TestDb) {
+    let store = db.open().await;
+    let (slug, code, setup) = ("eastvale".parse().unwrap(), "ASC".parse().unwrap(), setup());
+    let target = ImportTarget {
+        body: &slug,
+        portfolio: &code,
+        year: year("2024/25"),
+        setup: Some(&setup),
+    };
+    // A superseded plan's record comes in whole: its tree and its updates
+    // are written before it takes its status.
+    let created = store
+        .import_plan(
+            ACTOR,
+            target,
+            &with_state(PlanStatus::Superseded),
+            "eastvale.xlsx",
+            false,
+        )
+        .await
+        .unwrap();
+    assert!(created.plan_differences.is_empty());
+    assert_eq!((created.actions.created, created.updates.created), (2, 2));
+    assert!(
+        created
+            .changes
+            .iter()
+            .any(|c| c.entity == "alignment" && c.key == "Transformation Programme")
+    );
+    let body = store.body(&slug).await.unwrap();
+    let portfolio = store.portfolio(Some(body.id), &code).await.unwrap();
+    let stored = store.plan(portfolio.id, year("2024/25")).await.unwrap();
+    assert_eq!(stored.status, PlanStatus::Superseded);
+    assert_eq!(
+        stored.approved_on,
+        chrono::NaiveDate::from_ymd_opt(2024, 3, 20)
+    );
+    assert_eq!(
+        stored.published_at.map(|t| t.to_rfc3339()),
+        Some("2024-04-02T09:30:00.123456+00:00".to_owned()),
+        "the time of publication is kept to the microsecond"
+    );
+    let names: Vec<&str> = stored.alignments.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Eastvale Carers Strategy", "Transformation Programme"]
+    );
+    let tree = store.plan_tree(stored.id).await.unwrap();
+    assert!(tree.items.iter().all(|i| i.illustrative));
+    assert!(tree.actions.iter().all(|a| a.details.illustrative));
+    assert!(tree.updates.iter().all(|u| u.input.illustrative));
+    assert!(
+        tree.updates
+            .iter()
+            .all(|u| u.state == domain::UpdateState::SignedOff)
+    );
+    let strategy = store.strategy(body.id).await.unwrap().unwrap();
+    assert!(strategy.ambitions.iter().all(|a| a.illustrative));
+    let events = store.audit_event_count().await.unwrap();
+
+    // Into the plan now there, a file saying otherwise changes nothing of
+    // the plan itself: the differences are reported, in a dry run too.
+    let other = PlanImport {
+        state: Some(PlanState {
+            status: PlanStatus::Draft,
+            approved_on: None,
+            published_at: None,
+        }),
+        alignments: Some(vec![]),
+        ..with_state(PlanStatus::Draft)
+    };
+    for dry_run in [true, false] {
+        let diff = store
+            .import_plan(ACTOR, target, &other, "eastvale.xlsx", dry_run)
+            .await
+            .unwrap();
+        assert!(diff.is_unchanged(), "{:?}", diff.changes);
+        let said: Vec<(&str, &str, &str)> = diff
+            .plan_differences
+            .iter()
+            .map(|d| (d.field, d.file.as_str(), d.plan.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("status", "draft", "superseded"),
+                ("approved on", "none", "2024-03-20"),
+                ("publication", "not published", "published"),
+                (
+                    "aligned with",
+                    "none",
+                    "Eastvale Carers Strategy; Transformation Programme"
+                ),
+            ]
+        );
+    }
+    assert_eq!(store.audit_event_count().await.unwrap(), events);
+    assert_eq!(store.plan_by_id(stored.id).await.unwrap(), stored);
+
+    // A file that does not say (no About part) reports nothing.
+    let diff = store
+        .import_plan(ACTOR, target, &plan(100), "eastvale.xlsx", true)
+        .await
+        .unwrap();
+    assert!(diff.plan_differences.is_empty());
+    store.close().await;
+}
+on_both_engines!(a_created_plan_takes_the_file_s_state_and_a_plan_already_there_keeps_its_own);

@@ -79,7 +79,7 @@ fn tracker(rows: &[[&str; 11]]) -> Vec<u8> {
 }
 
 /// POST `file` as multipart with the form's CSRF token.
-async fn upload(
+pub(super) async fn upload(
     c: &reqwest::Client,
     url: String,
     csrf: &str,

@@ -9,12 +9,12 @@ use testkit::{TestDb, on_both_engines};
 
 use super::{App, client, get, spawn_app};
 
-const DRAFT: &str = "DRAFT-WORDS-NOT-FOR-PUBLIC";
-const REVISION: &str = "REVISION-WORDS-NOT-FOR-PUBLIC";
-const SUBMITTED: &str = "SUBMITTED-WORDS-NOT-FOR-PUBLIC";
-const RETURNED: &str = "RETURNED-WORDS-NOT-FOR-PUBLIC";
-const RETURN_COMMENT: &str = "RETURN-COMMENT-NOT-FOR-PUBLIC";
-const SIGNED_OFF: &str = "Signed-off words everyone may read";
+pub(super) const DRAFT: &str = "DRAFT-WORDS-NOT-FOR-PUBLIC";
+pub(super) const REVISION: &str = "REVISION-WORDS-NOT-FOR-PUBLIC";
+pub(super) const SUBMITTED: &str = "SUBMITTED-WORDS-NOT-FOR-PUBLIC";
+pub(super) const RETURNED: &str = "RETURNED-WORDS-NOT-FOR-PUBLIC";
+pub(super) const RETURN_COMMENT: &str = "RETURN-COMMENT-NOT-FOR-PUBLIC";
+pub(super) const SIGNED_OFF: &str = "Signed-off words everyone may read";
 const REVISED_FROM: &str = "Signed-off words that a revision replaces later";
 
 fn input(status: Status, commentary: &str) -> UpdateInput {
@@ -31,7 +31,7 @@ fn input(status: Status, commentary: &str) -> UpdateInput {
 
 /// The ids of the published 2024/25 plan and of the actions given work in
 /// progress: (plan, [draft, submitted, returned, signed off, revised]).
-async fn work_in_progress(app: &App) -> (i64, Vec<i64>) {
+pub(super) async fn work_in_progress(app: &App) -> (i64, Vec<i64>) {
     let store = &app.store;
     let portfolio = store
         .portfolio(None, &"ACH".parse().unwrap())
@@ -123,7 +123,7 @@ async fn work_in_progress(app: &App) -> (i64, Vec<i64>) {
     (plan.id, vec![mine, submitted, returned, signed, revised])
 }
 
-fn assert_private(what: &str, text: &str) {
+pub(super) fn assert_private(what: &str, text: &str) {
     for secret in [DRAFT, REVISION, SUBMITTED, RETURNED, RETURN_COMMENT] {
         assert!(!text.contains(secret), "{what} shows {secret}");
     }
@@ -144,6 +144,8 @@ async fn the_public_and_members_see_signed_off_updates_only(db: TestDb) {
         format!("/api/v1/plans/{plan}"),
         format!("/api/v1/plans/{plan}/periods"),
         format!("/api/v1/plans/{plan}/rollup?period=H1"),
+        format!("/api/v1/plans/{plan}/export"),
+        "/b/bromley/plans/ACH/2024-25/export.json".to_owned(),
     ];
     for a in &actions {
         pages.push(format!("/b/bromley/actions/{a}"));
