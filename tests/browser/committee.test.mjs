@@ -8,9 +8,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 
-import { ACCOUNTS, assertAccessible, launchBrowser, repoRoot, signedInPage, startAmbit } from './support.mjs';
+import { ACCOUNTS, ambitBinary, assertAccessible, launchBrowser, repoRoot, signedInPage, startAmbit } from './support.mjs';
 
 let server;
 let browser;
@@ -142,6 +145,21 @@ test('a clerk uploads the HTML of a committee-system page for review', async () 
   const promises = (await clerk.locator('li[id^="promise-"]').allInnerTexts()).join('\n');
   assert.match(promises, /breakdown of the figures by ward/, 'the proposal was recorded');
   assert.doesNotMatch(promises, /support would be provided to families/, 'the possible promise was left out');
+
+  // The clerk's decisions are kept: the corpus export of the reviewed minutes
+  // lists the promise recorded and names the possible one left out.
+  const out = await mkdtemp(path.join(os.tmpdir(), 'ambit-corpus-'));
+  try {
+    const run = spawnSync(ambitBinary(), ['--db', server.db, '--body', 'bromley', 'minutes', 'corpus', 'export', out], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const golds = (await readdir(path.join(out, 'gold'))).map((f) => path.join(out, 'gold', f));
+    const decided = await Promise.all(golds.map(async (f) => JSON.parse(await readFile(f, 'utf8'))));
+    const housing = decided.find((g) => g.commitments.some((c) => /breakdown of the figures by ward/.test(c.quote)));
+    assert.ok(housing, `the accepted promise is in the exported corpus: ${JSON.stringify(decided)}`);
+    assert.match(housing.notes, /support would be provided to families/, 'the proposal the clerk left out is named');
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 });
 
 test('a clerk keeps the committee, its members and its meetings up to date', async () => {
