@@ -245,7 +245,7 @@ pub(crate) fn megabytes(bytes: u64) -> String {
         return format!("{} kB", (bytes + 500) / 1000);
     }
     let tenths = (bytes + 50_000) / 100_000;
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{} MB", tenths / 10)
     } else {
         format!("{}.{} MB", tenths / 10, tenths % 10)

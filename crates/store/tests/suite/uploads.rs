@@ -345,3 +345,27 @@ async fn of_two_confirmations_at_once_one_imports(db: TestDb) {
     assert_eq!(done[0].actions.created, 2);
 }
 on_both_engines!(of_two_confirmations_at_once_one_imports);
+
+async fn uploads_are_left_out_of_backups_and_emptied_by_a_forced_restore(db: TestDb) {
+    let store = db.open().await;
+    let eastvale = body(&store, "eastvale").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("backup.json");
+    let mine = key("a", "one", eastvale);
+    store
+        .put_import_upload(&mine, "t.csv", b"Ref,Action\n", BOUNDS)
+        .await
+        .unwrap();
+    let summary = store.backup(&file).await.unwrap();
+    assert!(!summary.rows.contains_key("import_uploads"));
+    assert!(
+        !std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("import_uploads")
+    );
+    // The upload points at a body the restore replaces: it goes first.
+    store.restore(ACTOR, &file, "here", true).await.unwrap();
+    assert_eq!(read(&store, &mine).await, None);
+    assert_eq!(store.bodies().await.unwrap().len(), 1);
+}
+on_both_engines!(uploads_are_left_out_of_backups_and_emptied_by_a_forced_restore);
