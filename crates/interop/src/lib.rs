@@ -6,8 +6,9 @@
 //!
 //! - **Reading** ([`read_workbook`]): `.xlsx`, `.xls`, `.ods` or `.csv`
 //!   from bytes, the kind found from the content; within [`Limits`] (rows,
-//!   cells, a zip's declared uncompressed size and ratio) so a hostile
-//!   file cannot exhaust memory. Formulas give their cached values; a
+//!   cells, a zip's declared uncompressed size and ratio, the memory an
+//!   .xls would take, estimated before it is read) so a hostile file
+//!   cannot exhaust memory. Formulas give their cached values; a
 //!   merged area has its value in its first cell; hidden rows and columns
 //!   are read like any others.
 //! - **Headings** ([`headings`]): matched to [`Field`]s ignoring case,
@@ -42,6 +43,7 @@ mod plan;
 mod problems;
 pub mod values;
 mod workbook;
+mod xlscheck;
 mod zipcheck;
 
 pub use about::{

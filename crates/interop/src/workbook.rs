@@ -22,6 +22,11 @@ pub struct Limits {
     /// Largest ratio of uncompressed to compressed size of one zip entry
     /// (entries under 1 MB uncompressed are not checked).
     pub max_ratio: u64,
+    /// The most memory, in bytes, reading an .xls may take, as estimated
+    /// from its records before it is read. An .xls is read whole, every
+    /// sheet as the rectangle from its first to its last cell, so a small
+    /// file can need far more than its size.
+    pub max_xls_bytes: u64,
 }
 
 impl Default for Limits {
@@ -32,6 +37,7 @@ impl Default for Limits {
             max_columns: 1_000,
             max_uncompressed_bytes: 200 * 1024 * 1024,
             max_ratio: 200,
+            max_xls_bytes: 64 * 1000 * 1000,
         }
     }
 }
@@ -192,6 +198,18 @@ pub enum ReadError {
         /// Which limit, in words.
         what: String,
     },
+    /// An .xls that would take more memory to read than the limit allows.
+    #[error(
+        "{file}: reading this .xls would take about {needed} of memory, more than the {limit} allowed for the older .xls format, which is read whole; save it as .xlsx and import that"
+    )]
+    XlsTooLarge {
+        /// The file's name.
+        file: String,
+        /// The memory it would take, in words ("1.1 GB").
+        needed: String,
+        /// The limit, in words ("64 MB").
+        limit: String,
+    },
     /// A named sheet is not in the workbook.
     #[error("{file}: there is no sheet called {sheet:?}; the sheets are {available}")]
     NoSuchSheet {
@@ -287,9 +305,10 @@ pub fn sniff(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<FileKind,
 ///
 /// Refuses, with one message naming the file: a file of another kind, a
 /// password-protected workbook, a damaged or truncated one, a zip whose
-/// declared uncompressed size or compression ratio is over the limits, a
-/// sheet with more than `limits.max_rows` data rows, or more cells than
-/// `limits.max_cells`.
+/// declared uncompressed size or compression ratio is over the limits, an
+/// .xls that would take more than `limits.max_xls_bytes` of memory to
+/// read, a sheet with more than `limits.max_rows` data rows, or more cells
+/// than `limits.max_cells`.
 pub fn read_workbook(
     file_name: &str,
     bytes: &[u8],
@@ -299,13 +318,39 @@ pub fn read_workbook(
     let sheets = match kind {
         FileKind::Csv => vec![crate::csvread::read_csv(file_name, bytes, limits)?],
         FileKind::Xlsx => read_xlsx(file_name, bytes, limits)?,
-        FileKind::Xls | FileKind::Ods => read_other(file_name, bytes, kind, limits)?,
+        FileKind::Xls => read_xls(file_name, bytes, limits)?,
+        FileKind::Ods => read_other(file_name, bytes, kind, limits)?,
     };
     Ok(Workbook {
         file_name: file_name.to_owned(),
         kind,
         sheets,
     })
+}
+
+/// An .xls: checked first ([`crate::xlscheck::prepare`]), then read by
+/// calamine, whose reader is not hardened against every damaged file: a
+/// panic in it is the file's fault, reported as damage.
+fn read_xls(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
+    let prepared = crate::xlscheck::prepare(bytes, limits).map_err(|p| match p {
+        crate::xlscheck::XlsProblem::Corrupt(detail) => corrupt(file, detail),
+        crate::xlscheck::XlsProblem::TooLarge(needed) => ReadError::XlsTooLarge {
+            file: file.to_owned(),
+            needed: megabytes(needed),
+            limit: megabytes(limits.max_xls_bytes),
+        },
+    })?;
+    std::panic::catch_unwind(|| read_other(file, &prepared, FileKind::Xls, limits))
+        .unwrap_or_else(|_| Err(corrupt(file, "the .xls reader could not make sense of it")))
+}
+
+/// A size for people: "64 MB", "1.1 GB".
+fn megabytes(bytes: u64) -> String {
+    if bytes >= 1_000_000_000 {
+        format!("{:.1} GB", bytes as f64 / 1e9)
+    } else {
+        format!("{} MB", bytes.div_ceil(1_000_000))
+    }
 }
 
 /// Counts rows and cells against the limits as a sheet is built.
@@ -489,8 +534,8 @@ fn read_xlsx(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Re
 }
 
 /// xls and ods are read a sheet at a time by calamine, then checked. (ods
-/// was scanned for repeated rows and cells before; an xls sheet is at most
-/// 65,536 rows by 256 columns, which calamine holds whole.)
+/// was scanned for repeated rows and cells before, and xls surveyed for
+/// the memory calamine will take.)
 fn read_other(
     file: &str,
     bytes: &[u8],

@@ -1,6 +1,13 @@
 //! A 10,000-action workbook with one update per action: how long reading
 //! it takes and how much memory it needs. Run in release:
 //! `cargo test -p interop --release --test perf -- --ignored --nocapture`.
+//!
+//! Hostile .xls files: how much memory reading (or refusing) each takes.
+//! Each must run in a process of its own, as nextest runs tests:
+//! `cargo nextest run -p interop --test perf --run-ignored only -E 'test(/hostile/)' --no-capture`.
+
+#[path = "common/xls.rs"]
+mod xls;
 
 use std::time::Instant;
 
@@ -98,5 +105,82 @@ fn ten_thousand_actions_read_in_well_under_a_second() {
         total,
         peak_rss_mb(),
         before
+    );
+}
+
+/// Read `bytes` as an .xls and say what happened and the process's peak
+/// resident memory.
+fn measure_hostile(what: &str, bytes: &[u8]) {
+    let before = peak_rss_mb();
+    let start = Instant::now();
+    let outcome = match interop::read_workbook("hostile.xls", bytes, &Limits::default()) {
+        Ok(book) => format!(
+            "read, {} rows",
+            book.sheets.iter().map(|s| s.rows.len()).sum::<usize>()
+        ),
+        Err(e) => format!("refused: {e}"),
+    };
+    println!(
+        "{what} ({} bytes): {outcome}; {:?}; peak RSS {:?} MB (before reading {:?} MB)",
+        bytes.len(),
+        start.elapsed(),
+        peak_rss_mb(),
+        before
+    );
+}
+
+#[test]
+#[ignore = "a measurement; run alone"]
+fn hostile_xls_cells_far_apart() {
+    let mut cells = xls::number(0, 0, 1.0);
+    cells.extend(xls::number(65_535, 255, 2.0));
+    measure_hostile("two cells far apart", &xls::one_sheet(cells));
+}
+
+#[test]
+#[ignore = "a measurement; run alone"]
+fn hostile_xls_repeated_string() {
+    let long = "x".repeat(30_000);
+    let mut cells = Vec::new();
+    for row in 0..20_000u16 {
+        cells.extend(xls::label_sst(row, 0, 0));
+    }
+    let stream = xls::workbook(&xls::sst(&[long]), &[("Actions", cells)]);
+    measure_hostile(
+        "one 30,000-character string in 20,000 cells",
+        &xls::compound(&stream, xls::Layout::default()),
+    );
+}
+
+#[test]
+#[ignore = "a measurement; run alone"]
+fn hostile_xls_looping_chain() {
+    let stream = xls::workbook(&[], &[("Actions", xls::number(0, 0, 1.0))]);
+    let layout = xls::Layout {
+        declared_len: Some(1 << 30),
+        looping: true,
+        ..xls::Layout::default()
+    };
+    measure_hostile(
+        "a stream declared 1 GiB over a looping chain",
+        &xls::compound(&stream, layout),
+    );
+}
+
+#[test]
+#[ignore = "a measurement; run alone"]
+fn hostile_xls_spaced_formulas() {
+    // An integer, then 255 spaces inserted before it, 1,000 times over.
+    let mut rgce = vec![0x1E, 1, 0];
+    for _ in 0..1_000 {
+        rgce.extend([0x19, 0x40, 0x00, 0xFF]);
+    }
+    let mut cells = Vec::new();
+    for row in 0..10u16 {
+        cells.extend(xls::formula(row, 0, 1.0, &rgce));
+    }
+    measure_hostile(
+        "10 formulas of 1,000 runs of 255 spaces",
+        &xls::one_sheet(cells),
     );
 }

@@ -9,6 +9,9 @@ use interop::{
 };
 use rust_xlsxwriter::{Format, Workbook};
 
+#[path = "common/xls.rs"]
+mod xls;
+
 fn year() -> FinancialYear {
     "2023/24".parse().unwrap()
 }
@@ -534,6 +537,39 @@ mod never_panics {
         }
 
         #[test]
+        fn on_damaged_xls(
+            mini in any::<bool>(),
+            at in 0usize..10_000,
+            len in 1usize..8,
+            xor in 1u8..=255,
+            cases in proptest::option::of(0u32..u32::MAX),
+        ) {
+            let mut bytes = if mini {
+                let stream = xls::workbook(&[], &[("Actions", xls::number(3, 1, 1.0))]);
+                let layout = xls::Layout { mini: true, ..xls::Layout::default() };
+                xls::compound(&stream, layout)
+            } else {
+                good_xls(&[0x1E, 6, 0, 0x1E, 7, 0, 0x05])
+            };
+            let start = at % bytes.len();
+            let end = (start + len).min(bytes.len());
+            match cases {
+                // A whole number written over a field.
+                Some(n) if end - start >= 4 => {
+                    bytes[start..start + 4].copy_from_slice(&n.to_le_bytes());
+                }
+                _ => {
+                    for b in &mut bytes[start..end] {
+                        *b ^= xor;
+                    }
+                }
+            }
+            if let Ok(book) = read_workbook("fuzz.xls", &bytes, &Limits::default()) {
+                let _ = read_plan(&book, &options());
+            }
+        }
+
+        #[test]
         fn on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             if let Ok(book) = read_workbook("fuzz", &bytes, &Limits::default()) {
                 let _ = read_plan(&book, &options());
@@ -617,4 +653,141 @@ fn an_ods_row_repeated_a_million_times_is_refused_before_expanding() {
     let err = read_workbook("bomb.ods", &bytes, &Limits::default()).unwrap_err();
     assert!(matches!(err, ReadError::TooLarge { .. }), "{err}");
     assert!(err.to_string().contains("rows of data"), "{err}");
+}
+
+/// A small good .xls: headings and two actions from the shared strings, a
+/// number, and a formula whose cached value is 42.
+fn good_xls(formula_tokens: &[u8]) -> Vec<u8> {
+    let strings: Vec<String> = ["Ref", "Action", "Hire two carers", "Open a hub"]
+        .map(String::from)
+        .to_vec();
+    let mut cells = xls::dimension((0, 3), (0, 3));
+    cells.extend(xls::label_sst(0, 0, 0));
+    cells.extend(xls::label_sst(0, 1, 1));
+    cells.extend(xls::number(1, 0, 1.0));
+    cells.extend(xls::label_sst(1, 1, 2));
+    cells.extend(xls::number(2, 0, 2.0));
+    cells.extend(xls::label_sst(2, 1, 3));
+    cells.extend(xls::formula(2, 2, 42.0, formula_tokens));
+    let stream = xls::workbook(&xls::sst(&strings), &[("Actions", cells)]);
+    xls::compound(&stream, xls::Layout::default())
+}
+
+#[test]
+fn a_good_xls_reads_with_its_formulas_cached_values() {
+    // The formula "=6*7": two integers and a multiplication.
+    let book = read_workbook(
+        "plan.xls",
+        &good_xls(&[0x1E, 6, 0, 0x1E, 7, 0, 0x05]),
+        &Limits::default(),
+    )
+    .unwrap();
+    let rows = &book.sheets[0].rows;
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0].cells[1].text(), "Action");
+    assert_eq!(rows[2].cells[1].text(), "Open a hub");
+    assert_eq!(rows[2].cells[2].text(), "42");
+
+    // The same workbook kept in the compound file's mini stream, as a
+    // workbook under 4,096 bytes may be.
+    let mut cells = xls::number(0, 0, 1.0);
+    cells.extend(xls::formula(0, 1, 42.0, &[0x1E, 6, 0, 0x1E, 7, 0, 0x05]));
+    let stream = xls::workbook(&[], &[("Actions", cells)]);
+    assert!(stream.len() < 4096);
+    let layout = xls::Layout {
+        mini: true,
+        ..xls::Layout::default()
+    };
+    let book = read_workbook(
+        "mini.xls",
+        &xls::compound(&stream, layout),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(book.sheets[0].rows[0].cells[1].text(), "42");
+
+    // A formula that inserts 255 spaces 1,000 times over (minutes of work
+    // for the reader, which builds every formula's text) is read at once:
+    // formula texts are never built, only cached values used.
+    let mut tokens = vec![0x1E, 1, 0];
+    for _ in 0..1_000 {
+        tokens.extend([0x19, 0x40, 0x00, 0xFF]);
+    }
+    let start = std::time::Instant::now();
+    let book = read_workbook("spaced.xls", &good_xls(&tokens), &Limits::default()).unwrap();
+    assert_eq!(book.sheets[0].rows[2].cells[2].text(), "42");
+    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+}
+
+#[test]
+fn a_hostile_xls_is_refused_before_it_is_read() {
+    // Two cells at opposite corners: calamine would hold 16.8 million
+    // cells (about 1 GB with the copy it hands out).
+    let mut cells = xls::number(0, 0, 1.0);
+    cells.extend(xls::number(65_535, 255, 2.0));
+    let err = read_workbook("corners.xls", &xls::one_sheet(cells), &Limits::default()).unwrap_err();
+    assert!(matches!(err, ReadError::XlsTooLarge { .. }), "{err:?}");
+    let text = err.to_string();
+    assert_eq!(
+        text,
+        "corners.xls: reading this .xls would take about 1.6 GB of memory, more than the 64 MB allowed for the older .xls format, which is read whole; save it as .xlsx and import that"
+    );
+    assert!(!text.contains('\n'));
+
+    // With a column BIFF cell records allow but Excel never writes: more
+    // memory than any machine has.
+    let mut cells = xls::number(0, 0, 1.0);
+    cells.extend(xls::number(65_535, 65_535, 2.0));
+    let err = read_workbook("wide.xls", &xls::one_sheet(cells), &Limits::default()).unwrap_err();
+    assert!(matches!(err, ReadError::XlsTooLarge { .. }), "{err:?}");
+
+    // A DIMENSION record that asks calamine to reserve room for 4 billion
+    // rows.
+    let mut cells = xls::dimension((0, u32::MAX), (0, 256));
+    cells.extend(xls::number(0, 0, 1.0));
+    let err = read_workbook("tall.xls", &xls::one_sheet(cells), &Limits::default()).unwrap_err();
+    assert!(matches!(err, ReadError::XlsTooLarge { .. }), "{err:?}");
+
+    // One 30,000-character string shown in 20,000 cells: copied into each.
+    let mut cells = Vec::new();
+    for row in 0..20_000u16 {
+        cells.extend(xls::label_sst(row, 0, 0));
+    }
+    let stream = xls::workbook(&xls::sst(&["x".repeat(30_000)]), &[("Actions", cells)]);
+    let bytes = xls::compound(&stream, xls::Layout::default());
+    assert!(bytes.len() < 400_000);
+    let err = read_workbook("copies.xls", &bytes, &Limits::default()).unwrap_err();
+    assert!(matches!(err, ReadError::XlsTooLarge { .. }), "{err:?}");
+    assert!(err.to_string().contains("about 1.8 GB"), "{err}");
+}
+
+#[test]
+fn an_xls_whose_sectors_loop_is_refused_as_damaged() {
+    // The workbook stream is declared 1 GiB long over a chain of sectors
+    // that loops: calamine would copy the same sectors until it had 1 GiB.
+    let stream = xls::workbook(&[], &[("Actions", xls::number(0, 0, 1.0))]);
+    let layout = xls::Layout {
+        declared_len: Some(1 << 30),
+        looping: true,
+        ..xls::Layout::default()
+    };
+    let err = read_workbook(
+        "loop.xls",
+        &xls::compound(&stream, layout),
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "loop.xls: the file is damaged or incomplete (a chain of sectors loops back on itself); save it again and retry"
+    );
+    // The same without the loop, but cut short, is damaged too.
+    let good = good_xls(&[]);
+    for cut in [600, 1100, good.len() - 700] {
+        let err = read_workbook("cut.xls", &good[..cut], &Limits::default()).unwrap_err();
+        assert!(
+            err.to_string().starts_with("cut.xls: the file is damaged"),
+            "{err}"
+        );
+    }
 }

@@ -47,6 +47,10 @@ const TABLES: &[&str] = &[
     "report_covers",
 ];
 
+/// Scratch tables, not part of the record: not backed up, and emptied
+/// before a restore replaces the data they point to.
+const SCRATCH: &[&str] = &["import_uploads"];
+
 /// Tables whose `id` column is generated, so PostgreSQL's counters must be moved on after a restore.
 const WITH_ID: &[&str] = &[
     "bodies",
@@ -241,7 +245,7 @@ impl Store {
                     location: location.to_owned(),
                 });
             }
-            for table in TABLES.iter().rev() {
+            for table in SCRATCH.iter().chain(TABLES.iter().rev()) {
                 sqlx::query(&format!("DELETE FROM {table}"))
                     .execute(&mut *tx)
                     .await?;

@@ -102,6 +102,20 @@ pub enum StoreError {
         /// What to do instead.
         hint: &'static str,
     },
+    /// The spreadsheets waiting to be imported for a body leave no room for
+    /// another upload.
+    #[error(
+        "there is no room for this file: spreadsheets waiting to be imported for this body already take {}, and {} is the most kept at once; try again once they are imported or have expired ({} minutes after upload)",
+        megabytes(*.held),
+        megabytes(*.limit),
+        crate::uploads::UPLOAD_TTL.as_secs() / 60
+    )]
+    UploadsFull {
+        /// Bytes held now.
+        held: u64,
+        /// The most held at once.
+        limit: u64,
+    },
     /// An update cannot move to the state asked for.
     #[error("{0}")]
     Transition(#[from] domain::TransitionError),
@@ -185,6 +199,7 @@ impl StoreError {
             | StoreError::PlanState { .. }
             | StoreError::CommitmentClosed { .. }
             | StoreError::AccountState { .. }
+            | StoreError::UploadsFull { .. }
             | StoreError::WouldOverwrite { .. }
             | StoreError::Backup { .. }
             | StoreError::Location { .. } => true,
@@ -221,5 +236,31 @@ impl StoreError {
             key: key.to_string(),
             hint: String::new(),
         }
+    }
+}
+
+/// A size for people: "50 MB", "12.3 MB", "20 kB".
+pub(crate) fn megabytes(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        return format!("{} kB", (bytes + 500) / 1000);
+    }
+    let tenths = (bytes + 50_000) / 100_000;
+    if tenths.is_multiple_of(10) {
+        format!("{} MB", tenths / 10)
+    } else {
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::megabytes;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(megabytes(20_000), "20 kB");
+        assert_eq!(megabytes(20_001), "20 kB");
+        assert_eq!(megabytes(50_000_000), "50 MB");
+        assert_eq!(megabytes(12_340_000), "12.3 MB");
     }
 }

@@ -314,10 +314,32 @@ impl Store {
         reason: &str,
         dry_run: bool,
     ) -> Result<ImportDiff, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let diff = self
+            .import_in(&mut tx, actor, target, plan, reason, dry_run)
+            .await?;
+        if dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(diff)
+    }
+
+    /// The work of [`Store::import_plan`] inside the caller's write
+    /// transaction `tx`, which the caller commits or rolls back.
+    pub(crate) async fn import_in(
+        &self,
+        tx: &mut AnyConnection,
+        actor: &str,
+        target: ImportTarget<'_>,
+        plan: &PlanImport,
+        reason: &str,
+        dry_run: bool,
+    ) -> Result<ImportDiff, StoreError> {
         if reason.trim().is_empty() {
             return Err(invalid("reason", "", "the imported file's name"));
         }
-        let mut tx = self.begin_write().await?;
         let mut diff = Work {
             out: ImportDiff {
                 dry_run,
@@ -326,7 +348,7 @@ impl Store {
             audit: Vec::new(),
         };
         let ctx = setup(
-            &mut tx,
+            &mut *tx,
             Bulk::new(self.engine),
             actor,
             target,
@@ -335,19 +357,14 @@ impl Store {
             &mut diff,
         )
         .await?;
-        let item_ids = import_items(&mut tx, actor, &ctx, plan, reason, &mut diff).await?;
+        let item_ids = import_items(&mut *tx, actor, &ctx, plan, reason, &mut diff).await?;
         let actions = import_actions(
-            &mut tx, actor, &ctx, plan, &item_ids, target, reason, &mut diff,
+            &mut *tx, actor, &ctx, plan, &item_ids, target, reason, &mut diff,
         )
         .await?;
-        self.import_updates(&mut tx, actor, &ctx, plan, &actions, reason, &mut diff)
+        self.import_updates(&mut *tx, actor, &ctx, plan, &actions, reason, &mut diff)
             .await?;
-        flush_audit(&mut tx, ctx.bulk, std::mem::take(&mut diff.audit)).await?;
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
+        flush_audit(&mut *tx, ctx.bulk, std::mem::take(&mut diff.audit)).await?;
         Ok(diff.out)
     }
 }

@@ -32,6 +32,7 @@ mod rows;
 mod scrutiny;
 mod sso;
 mod updates;
+mod uploads;
 
 use std::time::Duration;
 
@@ -56,6 +57,7 @@ pub use scrutiny::{
 };
 pub use sso::{SsoLogin, SsoProvider};
 pub use updates::Recording;
+pub use uploads::{ImportUpload, UPLOAD_TTL, UploadBounds, UploadKey};
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

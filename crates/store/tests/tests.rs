@@ -13,6 +13,8 @@ mod accounts;
 mod import;
 #[path = "suite/references.rs"]
 mod references;
+#[path = "suite/uploads.rs"]
+mod uploads;
 
 const ACTOR: &str = "test officer";
 

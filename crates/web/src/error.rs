@@ -112,6 +112,7 @@ pub(crate) fn store_status(e: &StoreError) -> StatusCode {
         | StoreError::Transition(_)
         | StoreError::CommitmentClosed { .. }
         | StoreError::AccountState { .. }
+        | StoreError::UploadsFull { .. }
         | StoreError::WouldOverwrite { .. } => StatusCode::CONFLICT,
         StoreError::Invalid(_)
         | StoreError::Duplicate { .. }
@@ -278,6 +279,13 @@ mod tests {
                     key: "admin@example.org".into(),
                     state: "is already disabled".into(),
                     hint: "enable it first",
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::UploadsFull {
+                    held: 45_000_000,
+                    limit: 50_000_000,
                 },
                 StatusCode::CONFLICT,
             ),

@@ -1,14 +1,18 @@
 //! Importing a plan from a spreadsheet on the web: upload → column mapping
 //! → preview (a dry run) → confirm, the same import as `ambit import plan`.
 //!
-//! The uploaded file is kept between the steps in [`Uploads`], a small
-//! server-side store keyed by a random token and tied to the session that
-//! uploaded it: bounded in entries, in bytes per file
-//! ([`crate::Limits::import_bytes`]) and in time ([`Uploads::TTL`]).
+//! The uploaded file is kept between the steps in the database
+//! (`Store::put_import_upload`), not in the server's memory, so any server
+//! process over the database can answer the next step; each step reads it
+//! for its own request only. An upload is found by a random token the pages
+//! carry and is usable only by the session, body and plan that uploaded it;
+//! it is bounded in number per session ([`PER_SESSION`]), in bytes per file
+//! ([`crate::Limits::import_bytes`]) and for all of a body's uploads
+//! together ([`crate::Limits::import_held_bytes`]), and in time
+//! (`store::UPLOAD_TTL`, 30 minutes). Confirming imports the plan and ends
+//! the upload in one transaction.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use askama::Template;
 use axum::Form;
@@ -17,7 +21,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use domain::{Body, FinancialYear, LevelNames, PortfolioCode, ReferenceScheme};
 use interop::{Field, Mapping, MappingEntry, ReadOptions, RefKind, Workbook};
-use store::{ImportDiff, ImportTarget, StoreError};
+use store::{ImportDiff, ImportTarget, StoreError, UploadBounds, UploadKey};
 
 use crate::AppState;
 use crate::auth::Viewer;
@@ -28,88 +32,50 @@ use crate::views::{Choice, Chrome};
 
 type PageResult = Result<axum::response::Response, WebError>;
 
-/// One uploaded file waiting for its mapping, preview or confirmation.
-struct Upload {
-    token: String,
-    /// The CSRF secret of the session that uploaded it: only that session
-    /// can use it.
-    owner: String,
-    body_id: i64,
-    file_name: String,
-    bytes: Arc<Vec<u8>>,
-    at: Instant,
-    /// Once imported: what the plan page's banner says.
-    done: Option<String>,
+/// The most uploads one session keeps for one body between the steps; the
+/// oldest is dropped for a new one.
+pub const PER_SESSION: usize = 8;
+
+/// The key of the upload with `token`, for `viewer`'s session and the plan
+/// of the address: the store keeps only hashes of the token and of the
+/// session's CSRF secret.
+fn upload_key(
+    viewer: &Viewer,
+    body: &Body,
+    (code, _, year): &(PortfolioCode, String, FinancialYear),
+    token: &str,
+) -> UploadKey {
+    UploadKey {
+        token_hash: crate::auth::token_hash(token),
+        owner_hash: crate::auth::token_hash(viewer.csrf.as_deref().unwrap_or_default()),
+        body_id: body.id,
+        portfolio: code.clone(),
+        year: *year,
+    }
 }
 
-/// Uploaded files between the steps of an import.
-#[derive(Default)]
-pub(crate) struct Uploads {
-    list: Mutex<Vec<Upload>>,
+fn bounds(state: &AppState) -> UploadBounds {
+    UploadBounds {
+        per_session: PER_SESSION,
+        file_bytes: state.limits().import_bytes,
+        body_bytes: state.limits().import_held_bytes,
+    }
 }
 
-impl Uploads {
-    /// The most files kept at once; the oldest is dropped for a new one.
-    pub const MAX: usize = 8;
-    /// How long a file is kept after it was uploaded (30 minutes).
-    pub const TTL: Duration = Duration::from_secs(30 * 60);
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Upload>> {
-        self.list.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn put(&self, owner: &str, body_id: i64, file_name: String, bytes: Vec<u8>) -> String {
-        let token = crate::auth::new_token();
-        let mut list = self.lock();
-        list.retain(|u| u.at.elapsed() < Self::TTL);
-        while list.len() >= Self::MAX {
-            list.remove(0);
-        }
-        list.push(Upload {
-            token: token.clone(),
-            owner: owner.to_owned(),
-            body_id,
-            file_name,
-            bytes: Arc::new(bytes),
-            at: Instant::now(),
-            done: None,
-        });
-        token
-    }
-
-    fn get(&self, token: &str, owner: &str, body_id: i64) -> Option<(String, Arc<Vec<u8>>)> {
-        let list = self.lock();
-        list.iter()
-            .find(|u| {
-                crate::auth::same_secret(&u.token, token)
-                    && crate::auth::same_secret(&u.owner, owner)
-                    && u.body_id == body_id
-                    && u.done.is_none()
-                    && u.at.elapsed() < Self::TTL
-            })
-            .map(|u| (u.file_name.clone(), u.bytes.clone()))
-    }
-
-    /// Mark the file imported: its bytes are dropped and `message` kept for
-    /// the plan page's banner.
-    fn finish(&self, token: &str, message: String) {
-        let mut list = self.lock();
-        if let Some(u) = list.iter_mut().find(|u| u.token == token) {
-            u.done = Some(message);
-            u.bytes = Arc::new(Vec::new());
-        }
-    }
-
-    /// The banner of a finished import, once, for the session that made it.
-    pub(crate) fn banner(&self, token: &str, owner: &str) -> Option<String> {
-        let mut list = self.lock();
-        let at = list.iter().position(|u| {
-            u.done.is_some()
-                && crate::auth::same_secret(&u.token, token)
-                && crate::auth::same_secret(&u.owner, owner)
-        })?;
-        list.remove(at).done
-    }
+/// The banner of the import made from the upload with `token` by the
+/// session whose CSRF secret is `owner`, once.
+pub(crate) async fn banner(
+    state: &AppState,
+    token: &str,
+    owner: &str,
+) -> Result<Option<String>, StoreError> {
+    state
+        .store()
+        .take_import_banner(
+            &crate::auth::token_hash(token),
+            &crate::auth::token_hash(owner),
+        )
+        .await
 }
 
 /// One problem of the file, as a row of the problems table.
@@ -351,10 +317,21 @@ pub async fn upload(
             return show(p);
         }
     };
-    let owner = viewer.csrf.clone().unwrap_or_default();
-    let token = state
-        .import_uploads()
-        .put(&owner, body.id, file_name.clone(), file);
+    let token = crate::auth::new_token();
+    let key = upload_key(&viewer, &body, &t, &token);
+    match state
+        .store()
+        .put_import_upload(&key, &file_name, &file, bounds(&state))
+        .await
+    {
+        Ok(()) => {}
+        Err(e @ StoreError::UploadsFull { .. }) => {
+            p.errors.push(error("file", capitalise(&e.to_string())));
+            return show(p);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    drop(file);
     mapping(&viewer, &body, &t, &book, token, file_name, &HashMap::new())
 }
 
@@ -531,7 +508,7 @@ async fn run(
     dry_run: bool,
 ) -> Result<Result<(String, ImportDiff), ImportPage>, WebError> {
     let token = fields.get("token").cloned().unwrap_or_default();
-    let owner = viewer.csrf.clone().unwrap_or_default();
+    let key = upload_key(viewer, body, t, &token);
     let mut p = page(viewer, body, t, "preview");
     p.token = token.clone();
     p.chosen = fields
@@ -540,22 +517,19 @@ async fn run(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     p.chosen.sort();
-    let Some((file_name, bytes)) = state.import_uploads().get(&token, &owner, body.id) else {
-        let mut p = page(viewer, body, t, "upload");
-        p.errors.push(error(
-            "file",
-            "The uploaded file has expired or was already imported; choose it again".into(),
-        ));
-        return Ok(Err(p));
+    let Some(upload) = state.store().import_upload(&key).await? else {
+        return Ok(Err(expired(viewer, body, t)));
     };
+    let file_name = upload.file_name;
     p.file_name = file_name.clone();
-    let book = match read(&file_name, &bytes) {
+    let book = match read(&file_name, &upload.content) {
         Ok(b) => b,
         Err(m) => {
             p.errors.push(error("file", m));
             return Ok(Err(p));
         }
     };
+    drop(upload.content);
     let entries = match entries(&book, body, t.2, fields) {
         Ok(e) => e,
         Err(m) => {
@@ -598,30 +572,59 @@ async fn run(
             return Ok(Err(p));
         }
     };
+    drop(book);
     let plan = interop::with_about(plan, about.as_ref(), &body.slug, &t.0, t.2);
-    let result = state
-        .store()
-        .import_plan(
-            &viewer.actor(),
-            ImportTarget {
-                body: &body.slug,
-                portfolio: &t.0,
-                year: t.2,
-                setup: None,
-            },
-            &plan,
-            &file_name,
-            dry_run,
-        )
-        .await;
+    let target = ImportTarget {
+        body: &body.slug,
+        portfolio: &t.0,
+        year: t.2,
+        setup: None,
+    };
+    let result = if dry_run {
+        state
+            .store()
+            .import_plan(&viewer.actor(), target, &plan, &file_name, true)
+            .await
+            .map(Some)
+    } else {
+        state
+            .store()
+            .import_plan_upload(&viewer.actor(), target, &plan, &key, |diff| {
+                imported(&file_name, diff)
+            })
+            .await
+    };
     match result {
-        Ok(diff) => Ok(Ok((file_name, diff))),
+        Ok(Some(diff)) => Ok(Ok((file_name, diff))),
+        Ok(None) => Ok(Err(expired(viewer, body, t))),
         Err(e) if e.is_user_error() => {
             p.errors.push(error("file", capitalise(&e.to_string())));
             Ok(Err(p))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The upload step again, saying the file is gone.
+fn expired(viewer: &Viewer, body: &Body, t: &(PortfolioCode, String, FinancialYear)) -> ImportPage {
+    let mut p = page(viewer, body, t, "upload");
+    p.errors.push(error(
+        "file",
+        "The uploaded file has expired or was already imported; choose it again".into(),
+    ));
+    p
+}
+
+/// What the plan page's banner says after an import.
+fn imported(file_name: &str, diff: &ImportDiff) -> String {
+    format!(
+        "Imported {file_name}: {} actions created, {} changed and {} left as they were; {} updates created, {} changed",
+        diff.actions.created,
+        diff.actions.changed,
+        diff.actions.unchanged,
+        diff.updates.created,
+        diff.updates.changed,
+    )
 }
 
 /// `POST /b/{body}/plans/{code}/{year}/import/preview`: a dry run.
@@ -682,7 +685,8 @@ pub async fn preview(
 }
 
 /// `POST /b/{body}/plans/{code}/{year}/import/confirm`: the import for
-/// real, then the plan with a banner saying what was imported.
+/// real, ending the upload in the same transaction, then the plan with a
+/// banner saying what was imported.
 pub async fn confirm(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -699,17 +703,8 @@ pub async fn confirm(
     let t = target(&state, &body, &code, &year).await?;
     match run(&state, &viewer, &body, &t, &fields, false).await? {
         Err(p) => show(p),
-        Ok((file_name, diff)) => {
+        Ok(_) => {
             let token = fields.get("token").cloned().unwrap_or_default();
-            let message = format!(
-                "Imported {file_name}: {} actions created, {} changed and {} left as they were; {} updates created, {} changed",
-                diff.actions.created,
-                diff.actions.changed,
-                diff.actions.unchanged,
-                diff.updates.created,
-                diff.updates.changed,
-            );
-            state.import_uploads().finish(&token, message);
             let to = format!(
                 "{}?imported={token}",
                 plan_href(body.slug.as_str(), t.0.as_str(), t.2)

@@ -70,6 +70,8 @@ pub struct Limits {
     pub minutes_bytes: usize,
     /// See [`Limits::IMPORT_BYTES`].
     pub import_bytes: usize,
+    /// See [`Limits::IMPORT_HELD_BYTES`].
+    pub import_held_bytes: usize,
 }
 
 impl Limits {
@@ -100,9 +102,14 @@ impl Limits {
     /// (10 MB). The minutes of one meeting are a few hundred kilobytes.
     pub const MINUTES_BYTES: usize = 10 * 1000 * 1000;
     /// The largest spreadsheet taken for a plan import on the web (10 MB),
-    /// kept between the import's steps for at most a few uploads at once.
-    /// A plan of a few thousand actions with their updates is well under it.
+    /// kept in the database between the import's steps. A plan of a few
+    /// thousand actions with their updates is well under it.
     pub const IMPORT_BYTES: usize = 10 * 1000 * 1000;
+    /// The most that the spreadsheets uploaded for import and waiting for
+    /// their next step may take together, per body (50 MB): five files of
+    /// the largest size. Past it an upload is refused with a message until
+    /// some are imported or expire (30 minutes after upload).
+    pub const IMPORT_HELD_BYTES: usize = 50 * 1000 * 1000;
 }
 
 impl Default for Limits {
@@ -116,6 +123,7 @@ impl Default for Limits {
             api_bytes: Self::API_BYTES,
             minutes_bytes: Self::MINUTES_BYTES,
             import_bytes: Self::IMPORT_BYTES,
+            import_held_bytes: Self::IMPORT_HELD_BYTES,
         }
     }
 }
@@ -133,8 +141,6 @@ struct Inner {
     /// One permit: minutes are reviewed one document at a time, so
     /// concurrent uploads do not add up their peaks.
     minutes_review: tokio::sync::Semaphore,
-    /// Spreadsheets uploaded for import, between the import's steps.
-    import_uploads: import::Uploads,
     /// One permit per core: downloads made at once (plan exports and
     /// committee report packs). Others wait their turn, within the request
     /// timeout, so many downloads of a large plan at once cost no more
@@ -151,7 +157,6 @@ impl AppState {
                 options,
                 limiter: Default::default(),
                 minutes_review: tokio::sync::Semaphore::new(1),
-                import_uploads: Default::default(),
                 downloads: tokio::sync::Semaphore::new(
                     std::thread::available_parallelism().map_or(1, |n| n.get()),
                 ),
@@ -173,11 +178,6 @@ impl AppState {
 
     pub(crate) fn limits(&self) -> &Limits {
         &self.inner.options.limits
-    }
-
-    /// Spreadsheets uploaded for import, between the import's steps.
-    pub(crate) fn import_uploads(&self) -> &import::Uploads {
-        &self.inner.import_uploads
     }
 
     /// The permits to make a download (a plan export or a report pack),

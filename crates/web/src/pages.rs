@@ -442,7 +442,7 @@ pub async fn plan(
         viewer.as_ref().and_then(|v| v.csrf.as_deref()),
     ) {
         (Some(token), Some(owner)) if access.edits_plans() => {
-            state.import_uploads().banner(token, owner)
+            crate::import::banner(&state, token, owner).await?
         }
         _ => None,
     };

@@ -14,7 +14,7 @@ use testkit::{TestDb, on_both_engines};
 
 use super::{ACTOR, t, year};
 
-fn setup() -> ImportSetup {
+pub(super) fn setup() -> ImportSetup {
     ImportSetup {
         body_slug: "eastvale".parse().unwrap(),
         body_name: t("Eastvale Borough Council"),
@@ -32,7 +32,7 @@ fn setup() -> ImportSetup {
     }
 }
 
-fn plan(percent_of_second: u8) -> PlanImport {
+pub(super) fn plan(percent_of_second: u8) -> PlanImport {
     let action = |r: &str, title: &str| ImportAction {
         details: ActionDetails {
             reference: r.parse().unwrap(),

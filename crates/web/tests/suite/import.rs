@@ -297,3 +297,112 @@ async fn an_upload_over_the_limit_is_refused(db: TestDb) {
     assert!(page.contains("href=\"#file\""), "{page}");
 }
 on_both_engines!(an_upload_over_the_limit_is_refused);
+
+/// A second server over the same database as `app`, as a second process
+/// behind a load balancer would be: its own store (pool) and state.
+async fn second_server(app: &App) -> String {
+    let store = app._db.open().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(web::serve(listener, store, web::Options::default()));
+    base
+}
+
+async fn an_upload_on_one_server_is_imported_through_another(db: TestDb) {
+    let app: App = spawn_app(db).await;
+    let other = second_server(&app).await;
+    assert_ne!(other, app.base);
+    let officer = app.signed_in_at("officer", "northmoor").await;
+    let (_, form) = get(&officer, app.url(&format!("{BASE}/import"))).await;
+    let csrf = hidden(&form, "csrf");
+    let (status, mapping) = upload(
+        &officer,
+        app.url(&format!("{BASE}/import")),
+        &csrf,
+        "Housing tracker.xlsx",
+        &tracker(&ROWS),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{mapping}");
+    let fields = [
+        ("csrf", csrf.clone()),
+        ("token", hidden(&mapping, "token")),
+        ("map-10", "ignore".to_owned()),
+    ];
+    // The preview and the import are answered by the other server.
+    let r = officer
+        .post(format!("{other}{BASE}/import/preview"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let preview = r.text().await.unwrap();
+    assert!(preview.contains("Check the import"), "{preview}");
+    assert!(preview.contains("3.1.2"), "{preview}");
+    let r = officer
+        .post(format!("{other}{BASE}/import/confirm"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    // And the banner by the first.
+    let (status, plan) = get(&officer, app.url(&to)).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    assert!(
+        plan.contains("Imported Housing tracker.xlsx: 3 actions created"),
+        "{plan}"
+    );
+    // Imported once: neither server imports it again.
+    for base in [&app.base, &other] {
+        let r = officer
+            .post(format!("{base}{BASE}/import/confirm"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains("The uploaded file has expired or was already imported; choose it again"),
+            "{page}"
+        );
+    }
+}
+on_both_engines!(an_upload_on_one_server_is_imported_through_another);
+
+async fn a_body_s_waiting_uploads_are_bounded_together(db: TestDb) {
+    let file = tracker(&ROWS);
+    let limits = web::Limits {
+        import_held_bytes: file.len() * 3 / 2,
+        ..web::Limits::default()
+    };
+    let app = super::hardening::spawn_with(db, super::hardening::with_limits(limits)).await;
+    let url = app.url("/b/bromley/plans/ACH/2022-23/import");
+    let mut pages = Vec::new();
+    for _ in 0..2 {
+        let officer = app.signed_in("officer").await;
+        let (_, form) = get(&officer, url.clone()).await;
+        pages.push(
+            upload(
+                &officer,
+                url.clone(),
+                &hidden(&form, "csrf"),
+                "t.xlsx",
+                &file,
+            )
+            .await,
+        );
+    }
+    assert_eq!(pages[0].0, StatusCode::OK, "{}", pages[0].1);
+    let (status, page) = &pages[1];
+    assert_eq!(*status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("href=\"#file\""), "{page}");
+    assert!(
+        page.contains("There is no room for this file: spreadsheets waiting to be imported for this body already take"),
+        "{page}"
+    );
+}
+on_both_engines!(a_body_s_waiting_uploads_are_bounded_together);
