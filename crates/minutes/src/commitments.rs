@@ -63,6 +63,31 @@ const DELIVERED: &[&str] = &[
     "tabled",
 ];
 
+/// Past participles that arrange something for the committee, in a
+/// resolution ("be scheduled", "be added to the work programme").
+const ARRANGED: &[&str] = &[
+    "added",
+    "arranged",
+    "organised",
+    "organized",
+    "programmed",
+    "scheduled",
+];
+
+/// What a resolution arranges for the committee.
+const ARRANGED_ITEMS: &[&str] = &[
+    "briefing",
+    "briefings",
+    "item",
+    "presentation",
+    "report",
+    "seminar",
+    "session",
+    "update",
+    "visit",
+    "workshop",
+];
+
 /// Past participles that keep the committee informed, when the committee is
 /// their subject ("Members would be updated").
 const INFORMED: &[&str] = &["advised", "briefed", "informed", "notified", "updated"];
@@ -477,6 +502,7 @@ impl Commitments {
         for k in 0..n {
             let t = toks[k];
             let next = |i: usize| toks.get(i).is_some_and(|t| t.is("back"));
+            let mut arranged = false;
             let (verb, owner) = if t.is("be") {
                 let mut v = k + 1;
                 while toks.get(v).is_some_and(|t| t.is_any(ADVERBS)) {
@@ -484,6 +510,17 @@ impl Commitments {
                 }
                 match toks.get(v) {
                     Some(p) if p.is_any(DELIVERED) => (v, by_role(item, &toks, v + 1, n)),
+                    // "Awen Trust Member Briefing be scheduled early in the
+                    // new year": a briefing, report or item arranged for
+                    // the committee.
+                    Some(p)
+                        if p.is_any(ARRANGED)
+                            && toks.iter().any(|t| t.is_any(ARRANGED_ITEMS))
+                            && !to_another_body(&toks) =>
+                    {
+                        arranged = true;
+                        (v, by_role(item, &toks, v + 1, n))
+                    }
                     _ => continue,
                 }
             } else if (t.is_any(&["report", "come", "feed"]) && next(k + 1)) || t.is("circulate") {
@@ -500,7 +537,7 @@ impl Commitments {
             let owner = owner
                 .or_else(|| named_before(item, &toks, 0, verb))
                 .or_else(|| plain_group_before(item, &toks, verb));
-            if delivers_to_committee(&toks, 0, n, verb) {
+            if arranged || delivers_to_committee(&toks, 0, n, verb) {
                 let text = trim_clause(item);
                 self.propose(
                     Commitment {
@@ -1161,6 +1198,14 @@ mod tests {
             )
             .is_empty()
         );
+        assert_eq!(
+            resolved("Awen Trust Member Briefing be scheduled early in the new year"),
+            [(
+                "Awen Trust Member Briefing be scheduled early in the new year".to_owned(),
+                None
+            )]
+        );
+        assert!(resolved("the meeting be scheduled for the afternoon").is_empty());
     }
 
     #[test]

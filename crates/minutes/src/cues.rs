@@ -10,7 +10,15 @@
 //! of affairs), whether it goes to the committee, whether a deliverable, an
 //! owner or a due date is named, and what argues against it (a member's
 //! request nobody accepted, "would be helpful", "if", "would not", work
-//! already done). [`crate::model`] weighs the features into a confidence.
+//! already done). It also reads who receives it: the committee kept informed
+//! ("would keep the Member updated"), receiving ("the Committee would be
+//! receiving a report") or given an item on its work programme, or another
+//! body ("would be presented to the Council"); and what else argues against
+//! it: a member's question ("asked whether …"), an agreement reported from
+//! before the meeting ("had agreed to"), a standing rule ("any questions
+//! received will be circulated") or an update given at the meeting itself
+//! ("a verbal update will be provided"). [`crate::model`] weighs the
+//! features into a confidence.
 
 use std::ops::Range;
 
@@ -290,6 +298,18 @@ const MORE_COMMITTEE: &[&str] = &["chairperson", "meetings", "group", "cllr"];
 /// be receiving a report").
 const RECEIVING: &[&str] = &["receiving"];
 
+/// Words that make the next one a noun ("a request").
+const DETERMINERS: &[&str] = &[
+    "a", "an", "the", "this", "that", "any", "their", "his", "her", "its", "our", "each",
+];
+
+/// Verbs of deciding that, after "it was" and before "to", decide to do
+/// something.
+const DECIDED: &[&str] = &["decided", "proposed", "resolved"];
+
+/// Words that deny the subject of a future ("no items would be included").
+const NO: &[&str] = &["no", "none", "nothing", "neither", "never"];
+
 /// Words after "keep … " or "kept" that keep someone informed ("would keep
 /// the Member updated", "would be kept up to date").
 const KEPT_INFORMED: &[&str] = &[
@@ -563,7 +583,12 @@ fn cues(toks: &[Tok<'_>], r: &Range<usize>) -> Vec<Found> {
         }
         if let Some(&modal) = MODALS.iter().find(|m| t.is(m)) {
             let v = skip_adverbs(toks, k + 1, end);
-            let negated = toks[k + 1..v].iter().any(|t| t.is("not"));
+            let subject = toks[k.saturating_sub(3).max(r.start)..k]
+                .iter()
+                .rev()
+                .take_while(|t| t.is_word() && !t.is_any(&["that", "but", "and"]));
+            let negated = toks[k + 1..v].iter().any(|t| t.is("not"))
+                || subject.into_iter().any(|t| t.is_any(NO));
             if v >= end {
                 continue;
             }
@@ -639,6 +664,31 @@ fn cues(toks: &[Tok<'_>], r: &Range<usize>) -> Vec<Found> {
                     negated: false,
                 });
             }
+        } else if t.is_any(DECIDED)
+            && k >= r.start + 2
+            && toks[k - 1].is("was")
+            && toks[k - 2].is("it")
+        {
+            // "It was proposed at the next meeting, to hold a workshop": a
+            // decision to do something, as "it was agreed to" is.
+            let to = (k + 1..end.min(k + 10))
+                .take_while(|&j| !toks[j].is("that"))
+                .find(|&j| toks[j].is("to"));
+            if let Some(to) = to
+                && to + 1 < end
+                && toks[to + 1].is_word()
+                && !toks[to + 1].is_capitalised()
+                && !toks[to + 1].is("the")
+            {
+                out.push(Found {
+                    kind: "agreed_that",
+                    at: k,
+                    verb: Some(to + 1),
+                    end: to + 2,
+                    modal: None,
+                    negated: false,
+                });
+            }
         } else if t.is("agreed") && toks.get(k + 1).is_some_and(|n| n.is("that")) {
             out.push(Found {
                 kind: "agreed_that",
@@ -702,8 +752,12 @@ fn cues(toks: &[Tok<'_>], r: &Range<usize>) -> Vec<Found> {
             "directs",
             "directed",
         ]) {
+            // "a request received by the Chair to undertake …" names a
+            // request; it does not make one.
+            let noun = k > r.start && toks[k - 1].is_any(DETERMINERS);
             let to = (k + 1..end.min(k + 12)).find(|&j| toks[j].is("to"));
             if let Some(to) = to
+                && !noun
                 && to + 1 < end
                 && toks[to + 1].is_word()
                 && !toks[to + 1].is_capitalised()
@@ -762,6 +816,9 @@ fn is_trigger(word: &str) -> bool {
             | b"are"
             | b"be"
             | b"agreed"
+            | b"decided"
+            | b"proposed"
+            | b"resolved"
             | b"asked"
             | b"undertook"
             | b"undertakes"
@@ -1011,6 +1068,17 @@ pub(crate) fn candidate(
     if has(scope, cue_at, ASKING_WORD) && has(0, cue_at, MEMBER) {
         add("member_asks", &mut features);
     }
+    let member_requests = best.kind == "asked_to"
+        && toks[best.at].is_any(&["requested", "request", "requests", "asks"])
+        && words[scope..cue_at]
+            .iter()
+            .any(|t| t.is_any(&["member", "members", "councillor", "cllr"]));
+    if member_requests {
+        add("member_asks", &mut features);
+    }
+    if earlier_undertaking(toks, &found, r.start) {
+        add("neg:earlier", &mut features);
+    }
     if asks_whether(&words[scope..cue_at], &kinds[scope..cue_at]) {
         add("neg:asked_whether", &mut features);
     }
@@ -1158,14 +1226,31 @@ fn to_other_body(words: &[Tok<'_>]) -> bool {
         })
 }
 
+/// Whether an undertaking among `found` is reported as made before the
+/// meeting ("at which they had agreed to write"): "had" before its verb.
+fn earlier_undertaking(toks: &[Tok<'_>], found: &[Found], from: usize) -> bool {
+    found.iter().any(|f| {
+        let mut b = f.at;
+        while b > from && toks[b - 1].is_any(&["already", "previously", "also"]) {
+            b -= 1;
+        }
+        f.kind == "undertaking" && f.verb.is_some() && b > from && toks[b - 1].is("had")
+    })
+}
+
 /// Whether `words`, with their `kinds`, ask something: a verb of asking
-/// followed by "whether" or "if" ("Cllr X enquired as to whether the
-/// reviews would be reported back").
+/// followed by "whether", "if" or a question word ("Cllr X enquired as to
+/// whether the reviews would be reported back", "asked when the plan would
+/// be published").
 fn asks_whether(words: &[Tok<'_>], kinds: &[u16]) -> bool {
     kinds
         .iter()
         .position(|k| k & ASKING_WORD != 0)
-        .is_some_and(|a| words[a + 1..].iter().any(|t| t.is_any(&["whether", "if"])))
+        .is_some_and(|a| {
+            words[a + 1..]
+                .iter()
+                .any(|t| t.is_any(&["whether", "if", "when", "how", "why", "what", "which"]))
+        })
 }
 
 /// Whether the sentence is about something given at the meeting itself: a
@@ -1328,6 +1413,56 @@ mod tests {
         let s = "Support would be provided to families – this would include a named officer and a plan.";
         assert!(!has(s, "deliverable"));
         assert!(has("A written response would be provided.", "deliverable"));
+    }
+
+    #[test]
+    fn questions_requests_and_earlier_agreements_are_marked() {
+        assert!(has(
+            "Councillor Smith asked when the carers action plan would be published.",
+            "neg:asked_whether"
+        ));
+        let s = "The Chair advised that Councillor Bryant had requested officers to look at safe walking.";
+        assert!(has(s, "member_asks"), "{s}");
+        let s = "The Committee requested officers to look at safe walking.";
+        assert!(!has(s, "member_asks"), "{s}");
+        assert!(has(
+            "An informal meeting had taken place, at which they had agreed to write to the minister.",
+            "neg:earlier"
+        ));
+        assert!(!has(
+            "The Director agreed to write to Members.",
+            "neg:earlier"
+        ));
+    }
+
+    #[test]
+    fn a_denied_subject_negates_and_a_named_request_is_no_cue() {
+        assert!(has(
+            "The Coordinator explained that in future no items would be included on the programme.",
+            "neg:negated"
+        ));
+        assert!(
+            features(
+                "The Committee considered a report on a request received by the Chair to undertake a review."
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn a_decision_to_do_something_is_a_cue() {
+        let (cue, f) =
+            features("It was proposed at the next meeting, to hold a workshop following the committee business.")
+                .unwrap();
+        assert_eq!(cue, "proposed at the next meeting, to hold");
+        assert!(
+            f.contains(&"cue:agreed_that") && f.contains(&"verb:arrange"),
+            "{f:?}"
+        );
+        assert!(
+            features("It was proposed that the report be noted.")
+                .is_some_and(|(c, _)| c != "proposed")
+        );
     }
 
     #[test]
