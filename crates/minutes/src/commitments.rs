@@ -35,7 +35,7 @@ use crate::cues;
 use crate::dates::due_in;
 use crate::mentions::{RefAt, last_ref_before};
 use crate::model::Model;
-use crate::speech::{REPLY_VERBS, Talk, role_after};
+use crate::speech::{REPLY_VERBS, Talk, role_after, role_before};
 use crate::text::{Tok, span, tokenize};
 
 const MODALS: &[&str] = &["would", "will", "shall"];
@@ -61,6 +61,31 @@ const DELIVERED: &[&str] = &[
     "submitted",
     "supplied",
     "tabled",
+];
+
+/// Past participles that arrange something for the committee, in a
+/// resolution ("be scheduled", "be added to the work programme").
+const ARRANGED: &[&str] = &[
+    "added",
+    "arranged",
+    "organised",
+    "organized",
+    "programmed",
+    "scheduled",
+];
+
+/// What a resolution arranges for the committee.
+const ARRANGED_ITEMS: &[&str] = &[
+    "briefing",
+    "briefings",
+    "item",
+    "presentation",
+    "report",
+    "seminar",
+    "session",
+    "update",
+    "visit",
+    "workshop",
 ];
 
 /// Past participles that keep the committee informed, when the committee is
@@ -342,6 +367,7 @@ impl Commitments {
             };
             let owner = owner
                 .or_else(|| subject_role(p, toks, r.start, cue_at))
+                .or_else(|| subject_before(p, toks, r.start, cue_at))
                 .or_else(|| named_before(p, toks, r.start, cue_at))
                 .or(context)
                 .or_else(|| named_before(p, toks, 0, r.start));
@@ -476,6 +502,7 @@ impl Commitments {
         for k in 0..n {
             let t = toks[k];
             let next = |i: usize| toks.get(i).is_some_and(|t| t.is("back"));
+            let mut arranged = false;
             let (verb, owner) = if t.is("be") {
                 let mut v = k + 1;
                 while toks.get(v).is_some_and(|t| t.is_any(ADVERBS)) {
@@ -483,14 +510,34 @@ impl Commitments {
                 }
                 match toks.get(v) {
                     Some(p) if p.is_any(DELIVERED) => (v, by_role(item, &toks, v + 1, n)),
+                    // "Awen Trust Member Briefing be scheduled early in the
+                    // new year": a briefing, report or item arranged for
+                    // the committee.
+                    Some(p)
+                        if p.is_any(ARRANGED)
+                            && toks.iter().any(|t| t.is_any(ARRANGED_ITEMS))
+                            && !to_another_body(&toks) =>
+                    {
+                        arranged = true;
+                        (v, by_role(item, &toks, v + 1, n))
+                    }
                     _ => continue,
                 }
             } else if (t.is_any(&["report", "come", "feed"]) && next(k + 1)) || t.is("circulate") {
-                (k, subject_role(item, &toks, 0, k))
+                (
+                    k,
+                    subject_role(item, &toks, 0, k).or_else(|| subject_before(item, &toks, 0, k)),
+                )
             } else {
                 continue;
             };
-            if delivers_to_committee(&toks, 0, n, verb) {
+            // Who is to do it, when the resolution names them before the
+            // verb: "the Scrutiny Coordinator email all members …",
+            // "requests the Policy and Improvement Officer to … report back".
+            let owner = owner
+                .or_else(|| named_before(item, &toks, 0, verb))
+                .or_else(|| plain_group_before(item, &toks, verb));
+            if arranged || delivers_to_committee(&toks, 0, n, verb) {
                 let text = trim_clause(item);
                 self.propose(
                     Commitment {
@@ -555,7 +602,9 @@ fn strict_promise(
                     }
                 }
                 Some(Promise::Active { modal, .. }) => {
-                    owner = owner.or_else(|| subject_role(p, toks, seg.from, modal));
+                    owner = owner
+                        .or_else(|| subject_role(p, toks, seg.from, modal))
+                        .or_else(|| subject_before(p, toks, seg.from, modal));
                 }
                 Some(Promise::Passive { verb, .. }) => {
                     owner = owner.or_else(|| by_role(p, toks, verb + 1, seg.to));
@@ -729,7 +778,24 @@ fn delivers_to_committee(toks: &[Tok<'_>], from: usize, to: usize, verb: usize) 
         })
     };
     let deliverable = window.iter().any(|t| t.is_any(DELIVERABLES));
-    intrinsic || to_whom(COMMITTEE) || (deliverable && !to_whom(PUBLIC))
+    let elsewhere = to_whom(PUBLIC) || to_another_body(window);
+    intrinsic || to_whom(COMMITTEE) || (deliverable && !elsewhere)
+}
+
+/// Whether `window` sends something to a body other than the committee,
+/// capitalised as the minutes name it: "to the Council", "to Cabinet", "to
+/// the Executive" (not "to the Council meeting" or "to Council Members").
+fn to_another_body(window: &[Tok<'_>]) -> bool {
+    window.iter().enumerate().any(|(i, t)| {
+        t.is("to")
+            && window.iter().enumerate().skip(i + 1).take(3).any(|(j, w)| {
+                w.is_capitalised()
+                    && w.is_any(cues::OTHER_BODIES)
+                    && !window.get(j + 1).is_some_and(|n| {
+                        n.is_capitalised() || n.is_any(COMMITTEE) || n.is_any(&["’s", "'s"])
+                    })
+            })
+    })
 }
 
 /// The role or name that is the subject of tokens `from..modal` ("the Head
@@ -760,7 +826,11 @@ fn named_before(p: &str, toks: &[Tok<'_>], from: usize, to: usize) -> Option<Str
     ];
     for j in (from..to.min(toks.len())).rev() {
         let t = toks[j];
-        let inside_name = j > from && toks[j - 1].is_capitalised() && !toks[j - 1].is("the");
+        let inside_name = j > from && toks[j - 1].is_capitalised() && !toks[j - 1].is("the")
+            || j >= from + 2
+                && toks[j - 1].is_any(&["of", "for", "and", "&"])
+                && toks[j - 2].is_capitalised()
+                && !toks[j - 2].is("the");
         if !t.is_capitalised() || t.is("the") || inside_name {
             continue;
         }
@@ -770,11 +840,15 @@ fn named_before(p: &str, toks: &[Tok<'_>], from: usize, to: usize) -> Option<Str
                 end += 1;
             }
             let name_from = end;
-            while end < to
-                && end - name_from < 3
-                && toks[end].is_capitalised()
-                && toks[end].is_word()
-            {
+            while end < to && end - name_from < 3 {
+                // "O’ Neil", "D' Souza": an apostrophe after a single
+                // capital joins the two parts of one surname.
+                let apostrophe = matches!(toks[end].s, "’" | "'")
+                    && toks[end - 1].s.len() == 1
+                    && toks.get(end + 1).is_some_and(|n| n.is_capitalised());
+                if !(apostrophe || toks[end].is_capitalised() && toks[end].is_word()) {
+                    break;
+                }
                 end += 1;
             }
             if end > name_from {
@@ -782,11 +856,100 @@ fn named_before(p: &str, toks: &[Tok<'_>], from: usize, to: usize) -> Option<Str
             }
             continue;
         }
-        if let Some((role, _)) = role_after(p, toks, j, to) {
-            return Some(role);
+        if let Some((role, end)) = role_after(p, toks, j, to) {
+            return Some(with_name(p, toks, from, j, end).unwrap_or(role));
+        }
+        if let Some(name) = speaking_name(p, toks, j, to) {
+            return Some(name);
         }
     }
     None
+}
+
+/// The person whose role, at tokens `role..end`, is given in apposition
+/// after their name, with the role: "Amar Dave (Strategic Director …)",
+/// "Mike Lester, the Scrutiny Officer". Not reaching back before `from`.
+fn with_name(p: &str, toks: &[Tok<'_>], from: usize, role: usize, end: usize) -> Option<String> {
+    let mut k = role;
+    if k > from && toks[k - 1].is("the") {
+        k -= 1;
+    }
+    // The role is set off on both sides: "(…)" or ", …,".
+    let closed = |open: &str| match open {
+        "(" => toks.get(end).is_some_and(|t| t.s == ")"),
+        "," => toks.get(end).is_some_and(|t| t.s == ","),
+        _ => false,
+    };
+    if !(k > from && closed(toks[k - 1].s)) {
+        return None;
+    }
+    let name_end = k - 1;
+    let mut name_from = name_end;
+    while name_from > from
+        && name_end - name_from < 3
+        && toks[name_from - 1].is_capitalised()
+        && toks[name_from - 1].is_word()
+        && !toks[name_from - 1].is("the")
+    {
+        name_from -= 1;
+    }
+    if name_end - name_from < 2 {
+        return None;
+    }
+    let end = if toks[name_end].s == "(" && toks.get(end).is_some_and(|t| t.s == ")") {
+        end + 1
+    } else {
+        end
+    };
+    Some(span(p, toks, name_from, end).to_owned())
+}
+
+/// A person named by first name and surname who speaks at token `j`:
+/// "Adam Hadley informed the board that …".
+fn speaking_name(p: &str, toks: &[Tok<'_>], j: usize, to: usize) -> Option<String> {
+    let mut end = j;
+    while end < to && end - j < 3 && toks[end].is_capitalised() && toks[end].is_word() {
+        end += 1;
+    }
+    (end - j >= 2 && toks.get(end).is_some_and(|v| REPLY_VERBS.contains(&v.s)))
+        .then(|| span(p, toks, j, end).to_owned())
+}
+
+/// The nearest group named in lower case before token `to` ("That, in
+/// discussion with the OPCC, the working group develop …").
+fn plain_group_before(p: &str, toks: &[Tok<'_>], to: usize) -> Option<String> {
+    let at = (0..to).rev().find(|&k| toks[k].is_any(PLAIN_HEADS))?;
+    subject_before(p, toks, 0, at + 1)
+}
+
+/// Words that head a group or body named in lower case as a subject ("the
+/// working group would …", "officers will …").
+const PLAIN_HEADS: &[&str] = &["group", "officers", "officer", "team"];
+
+/// The subject just before the verb or modal at `at` (past any modal and
+/// adverb), not reaching back before `from`: a role title or name ("the
+/// Working Group would report"), or a group named in lower case ("the
+/// working group develop", "officers will circulate").
+fn subject_before(p: &str, toks: &[Tok<'_>], from: usize, at: usize) -> Option<String> {
+    let mut m = at;
+    while m > from && (toks[m - 1].is_any(MODALS) || toks[m - 1].is_any(ADVERBS)) {
+        m -= 1;
+    }
+    if m <= from {
+        return None;
+    }
+    if let Some(s) = role_before(p, toks, from, m) {
+        return Some(s.text);
+    }
+    if !toks[m - 1].is_any(PLAIN_HEADS) {
+        return None;
+    }
+    let modifier = m >= from + 2
+        && toks[m - 2].is_word()
+        && !toks[m - 2].is_capitalised()
+        && !toks[m - 2].is_any(&["the", "and", "that", "of", "to", "a", "an"]);
+    let start = if modifier { m - 2 } else { m - 1 };
+    Some(span(p, toks, start, m).to_owned())
 }
 
 /// The role named after "by" in tokens `from..to` ("provided by the Head of
@@ -928,6 +1091,121 @@ mod tests {
         ] {
             assert_eq!(found(p, None), [], "{p}");
         }
+    }
+
+    fn named(p: &str) -> Option<String> {
+        let toks = tokenize(p);
+        let to = toks.iter().position(|t| t.is("would")).unwrap();
+        named_before(p, &toks, 0, to)
+    }
+
+    #[test]
+    fn owners_named_with_their_roles() {
+        assert_eq!(
+            named(
+                "Amar Dave (Strategic Director Regeneration and Environment) stated that a report would follow."
+            )
+            .as_deref(),
+            Some("Amar Dave (Strategic Director Regeneration and Environment)")
+        );
+        assert_eq!(
+            named(
+                "Mike Lester, the Scrutiny Officer, confirmed that all final reports would be circulated."
+            )
+            .as_deref(),
+            Some("Mike Lester, the Scrutiny Officer")
+        );
+        assert_eq!(
+            named(
+                "In response to a question from Councillor Nguyen, the Head of Commissioning confirmed that it would be reported."
+            )
+            .as_deref(),
+            Some("Head of Commissioning")
+        );
+        assert_eq!(
+            named("Councillor O’ Neil explained that reports would be scheduled.").as_deref(),
+            Some("Councillor O’ Neil")
+        );
+        assert_eq!(
+            named("Adam Hadley informed the board that there would be a progress report.")
+                .as_deref(),
+            Some("Adam Hadley")
+        );
+        assert_eq!(
+            named("The Head of Housing Options explained that support would be given.").as_deref(),
+            Some("Head of Housing Options")
+        );
+    }
+
+    #[test]
+    fn subjects_just_before_the_promise() {
+        for (p, want) in [
+            (
+                "the Panel agreed that the working group would develop it",
+                "working group",
+            ),
+            ("on which the Working Group would report", "Working Group"),
+            ("and officers will circulate this offline", "officers"),
+        ] {
+            let toks = tokenize(p);
+            let at = toks
+                .iter()
+                .position(|t| t.is_any(&["would", "will"]))
+                .unwrap();
+            assert_eq!(
+                subject_before(p, &toks, 0, at).as_deref(),
+                Some(want),
+                "{p}"
+            );
+        }
+    }
+
+    fn resolved(item: &str) -> Vec<(String, Option<String>)> {
+        let mut c = Commitments::default();
+        c.resolution(item, None, None);
+        c.finish().into_iter().map(|c| (c.text, c.owner)).collect()
+    }
+
+    #[test]
+    fn resolutions_name_who_is_to_do_it() {
+        assert_eq!(
+            resolved(
+                "the Scrutiny Coordinator email all members and the matter be given further consideration at the next meeting"
+            )[0]
+            .1
+            .as_deref(),
+            Some("Scrutiny Coordinator")
+        );
+        assert_eq!(
+            resolved(
+                "requests the Policy and Improvement Officer to investigate the issues, and report back to the next meeting"
+            )[0]
+            .1
+            .as_deref(),
+            Some("Policy and Improvement Officer")
+        );
+        assert_eq!(
+            resolved(
+                "That, in discussion with the OPCC, the working group develop a reporting mechanism to be brought to the next Panel meeting"
+            )[0]
+            .1
+            .as_deref(),
+            Some("working group")
+        );
+        assert!(
+            resolved(
+                "the Final Progress Report be accepted and the approach to be presented to Cabinet"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            resolved("Awen Trust Member Briefing be scheduled early in the new year"),
+            [(
+                "Awen Trust Member Briefing be scheduled early in the new year".to_owned(),
+                None
+            )]
+        );
+        assert!(resolved("the meeting be scheduled for the afternoon").is_empty());
     }
 
     #[test]

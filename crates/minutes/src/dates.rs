@@ -7,7 +7,9 @@
 //! meeting (the end of the council's year); "within two weeks" counts from
 //! the meeting; a month or day without a year is its next occurrence. Phrases
 //! with no honest date ("following the meeting", "to the next meeting", "in
-//! due course") keep their words only.
+//! due course") keep their words only here; "the next meeting" is given the
+//! day the minutes give for it ([`next_meeting_day`]) once the whole text
+//! has been read.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use domain::TargetDate;
@@ -71,6 +73,38 @@ pub(crate) fn due_in(
         words_only.get_or_insert(due);
     }
     words_only
+}
+
+/// The day the paragraph `p` gives for the next meeting: a sentence that
+/// names "the next meeting" and a full date, on or after `meeting` when it
+/// is known ("The next meeting was scheduled for the 27 April 2023").
+pub(crate) fn next_meeting_day(
+    p: &str,
+    toks: &[Tok<'_>],
+    meeting: Option<NaiveDate>,
+) -> Option<TargetDate> {
+    if !p.to_ascii_lowercase().contains("next meeting") {
+        return None;
+    }
+    for r in crate::text::sentences(toks) {
+        let names_it = toks[r.clone()]
+            .windows(2)
+            .any(|w| w[0].is("next") && w[1].is("meeting"));
+        if !names_it {
+            continue;
+        }
+        let Some(Due {
+            date: Some(TargetDate::Day(day)),
+            ..
+        }) = due_in(p, toks, r.start, r.end, None)
+        else {
+            continue;
+        };
+        if meeting.is_none_or(|m| day >= m) {
+            return Some(TargetDate::Day(day));
+        }
+    }
+    None
 }
 
 /// Moves `start` back over "by the end of" / "in" / "by" and the like.
@@ -358,6 +392,39 @@ mod tests {
             undated("later in the year")
         );
         assert_eq!(due("by 31 January 1800", None), undated("by 31 January"));
+    }
+
+    #[test]
+    fn the_next_meeting_is_the_day_the_minutes_give() {
+        let day = |p: &str, m: Option<&str>| {
+            let toks = tokenize(p);
+            next_meeting_day(p, &toks, m.map(|m| m.parse().unwrap())).map(|d| {
+                serde_json::to_value(d)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+        };
+        assert_eq!(
+            day(
+                "The next meeting was scheduled for the 27 April 2023.",
+                Some("2023-02-01")
+            )
+            .as_deref(),
+            Some("2023-04-27")
+        );
+        assert_eq!(
+            day(
+                "The next meeting was held on 27 April 2022.",
+                Some("2023-02-01")
+            ),
+            None
+        );
+        assert_eq!(
+            day("The meeting ended at 4 pm on 27 April 2023.", None),
+            None
+        );
     }
 
     #[test]

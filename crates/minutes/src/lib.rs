@@ -24,8 +24,10 @@
 //! the end of the year" mean by the end of the council's (financial) year,
 //! the 31 March on or after the meeting; "by the end of the financial year"
 //! the same; "within two weeks" counts from the meeting; a month without a
-//! year is the next such month. "Following the meeting", "the next meeting"
-//! and the like keep their words but get no date.
+//! year is the next such month. "The next meeting" gets the day the minutes
+//! give for the next meeting ("The next meeting will be held on 27 April
+//! 2023"), when they give one, wherever in the minutes they give it.
+//! "Following the meeting" and the like keep their words but get no date.
 
 mod commitments;
 mod cues;
@@ -207,6 +209,22 @@ impl Extract {
     }
 }
 
+/// `commitments` with a due date of "the next meeting" given the day of
+/// the next meeting, when the minutes give it.
+fn dated_next_meeting(
+    mut commitments: Vec<Commitment>,
+    day: Option<TargetDate>,
+) -> Vec<Commitment> {
+    if let Some(day) = day {
+        for due in commitments.iter_mut().filter_map(|c| c.due.as_mut()) {
+            if due.date.is_none() && due.text.to_lowercase().contains("next meeting") {
+                due.date = Some(day);
+            }
+        }
+    }
+    commitments
+}
+
 /// Reads one minutes document (UTF-8, UTF-16 with a byte-order mark or
 /// Windows-1252 text, or HTML in any of those) and extracts what it records.
 ///
@@ -268,6 +286,8 @@ struct Found {
     resolutions: resolutions::Resolutions,
     /// The last action the previous paragraph mentioned.
     earlier: Option<ActionRef>,
+    /// The day of the next meeting, when the minutes give it.
+    next_meeting: Option<TargetDate>,
 }
 
 impl Found {
@@ -284,6 +304,7 @@ impl Found {
             commitments: commitments::Commitments::with_max(max_findings, all_candidates),
             resolutions: resolutions::Resolutions::with_max(max_findings),
             earlier: None,
+            next_meeting: None,
         }
     }
 
@@ -296,6 +317,9 @@ impl Found {
 
     fn paragraph(&mut self, p: &str) {
         let toks = text::tokenize(p);
+        if self.next_meeting.is_none() {
+            self.next_meeting = dates::next_meeting_day(p, &toks, self.meeting_date);
+        }
         let refs = self.mentions.scan(p, &toks);
         let earlier = std::mem::replace(&mut self.earlier, refs.last().map(|r| r.action.clone()));
         let mut toks = &toks[..];
@@ -338,7 +362,7 @@ impl Found {
             ambitions,
             action_refs,
             questions: self.questions,
-            commitments: self.commitments.finish(),
+            commitments: dated_next_meeting(self.commitments.finish(), self.next_meeting),
             resolutions: self.resolutions.finish(),
         }
     }

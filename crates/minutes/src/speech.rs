@@ -470,7 +470,7 @@ pub(crate) fn responder(
 
 /// The role title or name that ends just before the verb at `verb`, not
 /// reaching back before token `floor`.
-fn role_before(p: &str, toks: &[Tok<'_>], floor: usize, verb: usize) -> Option<Speaker> {
+pub(crate) fn role_before(p: &str, toks: &[Tok<'_>], floor: usize, verb: usize) -> Option<Speaker> {
     let mut end = verb;
     if end > floor && toks[end - 1].is_any(ADVERBS) {
         end -= 1;

@@ -492,7 +492,7 @@ fn fifty_megabytes_of_minutes_are_extracted() {
             "CSP25-004"
         ]
     );
-    assert_eq!(e.commitments.len(), 2 + 2 + 3 + 5 + 3);
+    assert_eq!(e.commitments.len(), 2 + 2 + 3 + 4 + 3);
     assert!(e.questions.len() > 1000);
 }
 
