@@ -1384,10 +1384,7 @@ async fn insert_actions(
     let bulk = ctx.bulk;
     for chunk in pending.chunks(bulk.rows_per(13)) {
         let mut p = bulk.params();
-        let values: Vec<String> = chunk
-            .iter()
-            .map(|_| format!("({})", p.list(13)))
-            .collect();
+        let values: Vec<String> = chunk.iter().map(|_| format!("({})", p.list(13))).collect();
         let sql = format!(
             "INSERT INTO actions (plan_id, item_id, reference, reference_key, title, lead, directorate, target, continues_id, position, created_at, updated_at, illustrative) VALUES {}",
             values.join(", ")
@@ -1901,10 +1898,7 @@ async fn insert_updates(
     let bulk = ctx.bulk;
     for chunk in pending.chunks(bulk.rows_per(12)) {
         let mut p = bulk.params();
-        let values: Vec<String> = chunk
-            .iter()
-            .map(|_| format!("({})", p.list(12)))
-            .collect();
+        let values: Vec<String> = chunk.iter().map(|_| format!("({})", p.list(12))).collect();
         let sql = format!(
             "INSERT INTO updates (action_id, year, half, status, commentary, percent, key_achievement, author, created_at, updated_at, state, illustrative) VALUES {}",
             values.join(", ")
