@@ -45,6 +45,7 @@ const TABLES: &[&str] = &[
     "questions",
     "commitments",
     "report_covers",
+    "minutes_reviews",
 ];
 
 /// Scratch tables, not part of the record: not backed up, and emptied
@@ -80,6 +81,7 @@ const WITH_ID: &[&str] = &[
     "questions",
     "commitments",
     "report_covers",
+    "minutes_reviews",
 ];
 
 const FORMAT: &str = "ambit-backup";
@@ -308,5 +310,41 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every table the migrations create is backed up, or is scratch: a new
+    /// table left out of the backup would be lost by a restore.
+    #[test]
+    fn every_table_is_backed_up_or_scratch() {
+        for migration in crate::SQLITE_MIGRATIONS
+            .iter()
+            .chain(crate::POSTGRES_MIGRATIONS.iter())
+        {
+            for statement in migration.sql.split(';') {
+                let words: Vec<&str> = statement.split_whitespace().collect();
+                for w in words.windows(3) {
+                    if w[0].eq_ignore_ascii_case("create") && w[1].eq_ignore_ascii_case("table") {
+                        let name = w[2].trim_matches(|c: char| !c.is_alphanumeric() && c != '_');
+                        assert!(
+                            TABLES.contains(&name) || SCRATCH.contains(&name),
+                            "table {name} (migration {}) is neither backed up nor scratch",
+                            migration.version
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tables_with_generated_ids_are_backed_up() {
+        for table in WITH_ID {
+            assert!(TABLES.contains(table), "{table}");
+        }
     }
 }
