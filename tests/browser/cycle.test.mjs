@@ -69,6 +69,17 @@ test('a lead submits, an officer returns and then signs off', async () => {
   assert.match(await row.innerText(), /Signed off/);
   await officer.goto(`${base}${PLANS.y2024}?period=H1`);
   assert.match(await officer.locator('main').innerText(), /some of the actions \(1 of 24\)/);
+
+  // Closing asks first, saying what has no signed-off update.
+  await officer.goto(base + periodPath);
+  await officer.getByRole('button', { name: 'Close this period' }).click();
+  await officer.getByRole('heading', { name: /Check before you close/ }).waitFor();
+  const check = await officer.locator('main').innerText();
+  assert.match(check, /“No update” for the 23 actions below/);
+  assert.match(check, /Without a signed-off update \(23\)/);
+  await assertAccessible(officer, 'check before closing a period');
+  await officer.getByRole('link', { name: 'Cancel and keep it open' }).click();
+  await officer.getByText('Updates are due by').waitFor();
 });
 
 test('the refresh form, its report and the approval meet WCAG 2.2 AA', async () => {

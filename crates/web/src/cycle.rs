@@ -78,7 +78,15 @@ async fn locate(
     })
 }
 
-async fn period_page(state: &AppState, l: &Located, errors: Vec<FieldError>) -> PageResult {
+/// The period page; with `checking`, the "check before you close" page:
+/// the same page headed by what closing leaves without a signed-off update
+/// and a button that closes.
+async fn period_page(
+    state: &AppState,
+    l: &Located,
+    errors: Vec<FieldError>,
+    checking: bool,
+) -> PageResult {
     let tree = &visible::view(&l.view, &l.access);
     let record = state
         .store()
@@ -144,6 +152,7 @@ async fn period_page(state: &AppState, l: &Located, errors: Vec<FieldError>) -> 
         can_manage: l.access.edits_plans(),
         open_href: format!("{base}/periods/{}/open", l.period.half),
         close_href: format!("{base}/periods/{}/close", l.period.half),
+        period_href: format!("{base}/periods/{}", l.period.half),
         report_href: format!("{base}/periods/{}/report", l.period.half),
         cover_href: format!("{base}/periods/{}/cover", l.period.half),
         cover: {
@@ -171,6 +180,8 @@ async fn period_page(state: &AppState, l: &Located, errors: Vec<FieldError>) -> 
             l.period.half
         )),
         counts: counts.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect(),
+        unsettled: rows.iter().filter(|r| r.state != "Signed off").count(),
+        checking: checking && state_text == "open",
         rows,
         errors,
     };
@@ -190,7 +201,7 @@ pub async fn period(
     uri: OriginalUri,
 ) -> PageResult {
     let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
-    period_page(&state, &l, vec![]).await
+    period_page(&state, &l, vec![], false).await
 }
 
 /// The open-period form.
@@ -255,7 +266,7 @@ pub async fn open(
             message: "Enter the number of days as a whole number from 0 to 365".into(),
         }),
     }
-    period_page(&state, &l, errors).await
+    period_page(&state, &l, errors, false).await
 }
 
 /// A form with only its CSRF token (and perhaps a version and comment).
@@ -267,9 +278,29 @@ pub struct MoveFields {
     version: String,
     #[serde(default)]
     comment: String,
+    /// "yes" when the officer has checked what closing leaves undone.
+    #[serde(default)]
+    confirm: String,
 }
 
-/// `POST …/periods/{half}/close`.
+/// `GET …/periods/{half}/close`: check before you close. Says what the
+/// period still lacks (missing, draft, submitted and returned updates) and
+/// what that means for the report, with the button that closes it.
+pub async fn close_check(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year, half)): Path<(String, String, String, String)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
+    if !l.access.edits_plans() {
+        return Err(WebError::Forbidden);
+    }
+    period_page(&state, &l, vec![], true).await
+}
+
+/// `POST …/periods/{half}/close`: closes the period once the officer has
+/// seen the check (`confirm=yes`); otherwise shows the check.
 pub async fn close(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -281,6 +312,9 @@ pub async fn close(
     check_form(&headers, &l.viewer, &f.csrf)?;
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
+    }
+    if f.confirm != "yes" {
+        return Ok(Redirect::to(uri.path()).into_response());
     }
     match state
         .store()
@@ -296,6 +330,7 @@ pub async fn close(
                     field: "main-content".into(),
                     message: capitalise(&e.to_string()),
                 }],
+                false,
             )
             .await
         }
@@ -374,6 +409,7 @@ pub async fn move_update(
                     field: "main-content".into(),
                     message: capitalise(&e.to_string()),
                 }],
+                false,
             )
             .await
         }

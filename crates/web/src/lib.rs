@@ -248,7 +248,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/b/{body}/plans/{code}/{year}/periods/{half}/close",
-            post(cycle::close),
+            get(cycle::close_check).post(cycle::close),
         )
         .route("/b/{body}/updates/{id}/{step}", post(cycle::move_update))
         .route("/b/{body}/my-updates", get(cycle::my_updates))

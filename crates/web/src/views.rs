@@ -569,6 +569,8 @@ pub struct PeriodPage {
     pub can_manage: bool,
     pub open_href: String,
     pub close_href: String,
+    /// This page (the period without the check).
+    pub period_href: String,
     /// The committee report pack for the period, to read.
     pub report_href: String,
     /// The report's cover form.
@@ -578,6 +580,10 @@ pub struct PeriodPage {
     /// The pack to download, in every format.
     pub report_links: Vec<ReportLink>,
     pub counts: Vec<(String, usize)>,
+    /// Actions with no signed-off update in the period.
+    pub unsettled: usize,
+    /// Whether this is the check before closing the period.
+    pub checking: bool,
     pub rows: Vec<PeriodRow>,
     pub errors: Vec<FieldError>,
 }

@@ -1605,9 +1605,42 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
         "only the signed-off update counts"
     );
 
-    let closed = officer
+    // Closing asks first: the check lists what has no signed-off update and
+    // what that means for the report; a close without it only shows it.
+    let (status, check) = get(&officer, format!("{period_url}/close")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(check.contains("Check before you close"), "{check}");
+    assert!(
+        check.contains("it will say “No update” for the 23 actions below that have none"),
+        "{check}"
+    );
+    assert!(
+        check.contains("Returned with the comment “Add the carers&#39; survey results”"),
+        "the returned update is named with the officer's comment: {check}"
+    );
+    let unconfirmed = officer
         .post(format!("{period_url}/close"))
         .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unconfirmed.status(), StatusCode::SEE_OTHER);
+    assert!(
+        get(&officer, period_url.clone())
+            .await
+            .1
+            .contains("This period is open"),
+        "nothing is closed without the check"
+    );
+    let (status, _) = get(&lead, format!("{period_url}/close")).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a lead cannot close a period"
+    );
+    let closed = officer
+        .post(format!("{period_url}/close"))
+        .form(&[("csrf", csrf.as_str()), ("confirm", "yes")])
         .send()
         .await
         .unwrap();
