@@ -105,7 +105,19 @@ test('a clerk reviews extracted minutes, corrects them and accepts them', async 
   assert.match(await clerk.locator(`[id="${target}"]`).innerText(), /brought to the Committee in June 2023/);
   await assertAccessible(clerk, 'meeting page after accepting the minutes');
 
+  // Nothing is assumed: recording it with nothing chosen says what is needed.
   await item.getByText('Record that this promise was delivered or withdrawn').click();
+  assert.equal(await item.getByLabel('Delivered', { exact: true }).isChecked(), false, 'no outcome is chosen for the clerk');
+  await item.getByRole('button', { name: 'Record it' }).click();
+  const summary = clerk.locator('.govuk-error-summary');
+  await summary.waitFor();
+  const problems = await summary.innerText();
+  assert.match(problems, /Choose whether the promise was delivered or withdrawn/);
+  assert.match(problems, /Say how the promise was delivered/);
+  assert.match(problems, /Enter the day the promise was delivered or withdrawn/);
+  await assertAccessible(clerk, 'meeting page: a promise recorded with nothing entered');
+  await item.getByText('Record that this promise was delivered or withdrawn').click();
+  await item.getByLabel('Delivered', { exact: true }).check();
   await item.getByLabel(/How it was delivered/).fill('The action plan was reported to the Committee on 29 June 2023.');
   await item.getByLabel('On (like 2024-03-12)').fill('2023-06-29');
   await item.getByRole('button', { name: 'Record it' }).click();

@@ -1086,6 +1086,13 @@ impl Store {
         version: i64,
         closing: Closing,
     ) -> Result<Commitment, StoreError> {
+        if closing.note.to_string().trim().is_empty() {
+            return Err(StoreError::Invalid(domain::ParseError::new(
+                "note",
+                "",
+                "how the promise was delivered (the report or written response), or why it was withdrawn",
+            )));
+        }
         let before = self.commitment(id).await?;
         if before.status != CommitmentStatus::Open {
             return Err(StoreError::CommitmentClosed {

@@ -1392,6 +1392,22 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
         on: date("2023-03-21"),
         by_item: None,
     };
+    let unsaid = store
+        .close_commitment(
+            ACTOR,
+            promise.id,
+            promise.version,
+            Closing {
+                note: text("  "),
+                ..closing()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        unsaid.to_string().contains("how the promise was delivered"),
+        "a promise is not closed without saying how: {unsaid}"
+    );
     let done = store
         .close_commitment(ACTOR, promise.id, promise.version, closing())
         .await

@@ -764,17 +764,37 @@ pub async fn close_commitment(
             None
         }
     };
-    let note = Text::parse("note", &field(&fields, "note"));
+    let raw_note = field(&fields, "note");
+    let note = Text::parse("note", raw_note.trim())
+        .map_err(drop)
+        .and_then(|n| {
+            if raw_note.trim().is_empty() {
+                Err(())
+            } else {
+                Ok(n)
+            }
+        });
     if note.is_err() {
         errors.push(FieldError {
             field: format!("note-{id}"),
             message: "Say how the promise was delivered (e.g. the report or written response), or why it was withdrawn".into(),
         });
     }
-    let on = date_field(&fields, "on", "The date", &mut errors).unwrap_or_else(today);
+    // Nothing is assumed: the clerk says what happened, how and when.
+    let on = match NaiveDate::parse_from_str(field(&fields, "on").trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError {
+                field: format!("on-{id}"),
+                message: "Enter the day the promise was delivered or withdrawn, like 2024-03-12"
+                    .into(),
+            });
+            None
+        }
+    };
     let by_item = field(&fields, "by-item").parse::<i64>().ok();
-    match (status, note) {
-        (Some(status), Ok(note)) if errors.is_empty() => {
+    match (status, note, on) {
+        (Some(status), Ok(note), Some(on)) if errors.is_empty() => {
             state
                 .store()
                 .close_commitment(
