@@ -93,7 +93,7 @@ test('the refresh form, its report and the approval meet WCAG 2.2 AA', async () 
   await officer.getByText('From 2024/25 to 2025/26: 23 carried forward, 1 completed').waitFor();
   await officer.goto(`${base}/b/bromley/plans/ACH/2025-26`);
   await assertAccessible(officer, 'draft plan with the approval form');
-  await officer.getByLabel('Date the committee approved this plan').fill('2025-03-20');
+  await officer.getByLabel('Date the committee approved this plan').fill('20 March 2025');
   await officer.getByRole('button', { name: 'Record approval' }).click();
   await officer.getByText('Approved on 20 March 2025').waitFor();
 });

@@ -52,7 +52,7 @@ pub use scrutiny::{
     ResolutionOutcome, ReviewedProposal, Standing, year_end_after,
 };
 pub use status::{Rag, RagMapping, Status};
-pub use target_date::TargetDate;
+pub use target_date::{TargetDate, parse_day};
 pub use text::{Text, Title};
 pub use tree::PlanTree;
 pub use update::{MeasureActual, Percent, Update, UpdateInput};

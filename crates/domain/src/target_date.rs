@@ -102,6 +102,19 @@ fn plausible_year(y: i32) -> bool {
     (1950..=2200).contains(&y)
 }
 
+/// A day as a person types it, for `field`: "2025-03-20", "20 March 2025",
+/// "20 Mar 2025" or "20/03/2025". A month alone is not a day.
+pub fn parse_day(field: &'static str, raw: &str) -> Result<NaiveDate, ParseError> {
+    match raw.parse::<TargetDate>() {
+        Ok(TargetDate::Day(d)) => Ok(d),
+        _ => Err(ParseError::new(
+            field,
+            raw,
+            "a day, like 20 March 2025 or 2025-03-20",
+        )),
+    }
+}
+
 impl FromStr for TargetDate {
     type Err = ParseError;
 
@@ -178,6 +191,25 @@ impl From<TargetDate> for String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_day_is_read_as_people_type_it_and_a_month_is_not_a_day() {
+        let want = NaiveDate::from_ymd_opt(2025, 3, 20).unwrap();
+        for raw in [
+            "2025-03-20",
+            "20 March 2025",
+            "20 Mar 2025",
+            "20/03/2025",
+            " 20th March 2025 ",
+        ] {
+            assert_eq!(parse_day("date", raw), Ok(want), "{raw}");
+        }
+        for raw in ["March 2025", "2025-03", "", "31/02/2025", "tomorrow"] {
+            let e = parse_day("date", raw).unwrap_err();
+            assert!(e.to_string().contains("like 20 March 2025"), "{raw}: {e}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

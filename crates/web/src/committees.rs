@@ -364,12 +364,12 @@ fn date_field(
     if raw.is_empty() {
         return None;
     }
-    match NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
+    match domain::parse_day("date", &raw) {
         Ok(d) => Some(d),
         Err(_) => {
             errors.push(FieldError {
                 field: name.into(),
-                message: format!("{label} must be a date like 2024-03-12"),
+                message: format!("{label} must be a date, like 12 March 2024 or 2024-03-12"),
             });
             None
         }
@@ -781,13 +781,14 @@ pub async fn close_commitment(
         });
     }
     // Nothing is assumed: the clerk says what happened, how and when.
-    let on = match NaiveDate::parse_from_str(field(&fields, "on").trim(), "%Y-%m-%d") {
+    let on = match domain::parse_day("on", &field(&fields, "on")) {
         Ok(d) => Some(d),
         Err(_) => {
             errors.push(FieldError {
                 field: format!("on-{id}"),
-                message: "Enter the day the promise was delivered or withdrawn, like 2024-03-12"
-                    .into(),
+                message:
+                    "Enter the day the promise was delivered or withdrawn, like 12 March 2024 or 2024-03-12"
+                        .into(),
             });
             None
         }

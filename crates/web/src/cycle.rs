@@ -7,7 +7,6 @@ use axum::Form;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
-use chrono::NaiveDate;
 use domain::{Access, FinancialYear, Half, ReportingPeriod, Role, UpdateState};
 use serde::Deserialize;
 use store::StoreError;
@@ -229,7 +228,7 @@ pub async fn open(
         return Err(WebError::Forbidden);
     }
     let mut errors = Vec::new();
-    let deadline = NaiveDate::parse_from_str(f.deadline.trim(), "%Y-%m-%d");
+    let deadline = domain::parse_day("deadline", &f.deadline);
     let reminder_days = f
         .reminder_days
         .trim()
@@ -259,7 +258,7 @@ pub async fn open(
         },
         (Err(_), _) => errors.push(FieldError {
             field: "deadline".into(),
-            message: "Enter the deadline as a date, like 2024-10-15".into(),
+            message: "Enter the deadline as a date, like 15 October 2024 or 2024-10-15".into(),
         }),
         (_, None) => errors.push(FieldError {
             field: "reminder_days".into(),

@@ -264,9 +264,10 @@ pub async fn approve(
         other => other?,
     };
     let back = plan_href(body.slug.as_str(), code.as_str(), year);
-    let Ok(on) = chrono::NaiveDate::parse_from_str(f.on.trim(), "%Y-%m-%d") else {
+    let Ok(on) = domain::parse_day("on", &f.on) else {
         return Err(WebError::Refused(
-            "the committee's date is not a date; go back and enter it like 2025-03-20".into(),
+            "the committee's date is not a date; go back and enter it like 20 March 2025 or 2025-03-20"
+                .into(),
         ));
     };
     let actor = viewer.actor();

@@ -482,13 +482,7 @@ pub(super) async fn close_commitment(
     let note = Text::parse("note", &close.note).map_err(ApiError::invalid)?;
     let on = match close.on.as_deref().map(str::trim) {
         None | Some("") => today(),
-        Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-            ApiError::invalid(domain::ParseError::new(
-                "on",
-                raw,
-                "a date such as 2024-03-12",
-            ))
-        })?,
+        Some(raw) => domain::parse_day("on", raw).map_err(ApiError::invalid)?,
     };
     state
         .store()
