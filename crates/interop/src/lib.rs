@@ -44,6 +44,7 @@ mod problems;
 pub mod values;
 mod workbook;
 mod xlscheck;
+mod xlsx;
 mod zipcheck;
 
 pub use about::{

@@ -433,7 +433,7 @@ fn date_cell(d: &calamine::ExcelDateTime) -> Cell {
     }
 }
 
-fn iso_cell(s: &str) -> Cell {
+pub(crate) fn iso_cell(s: &str) -> Cell {
     chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f"))
         .map(Cell::Date)
@@ -473,9 +473,22 @@ fn from_data(d: &Data) -> Cell {
     }
 }
 
-/// xlsx is streamed cell by cell, so the limits apply before the sheet is
-/// held in memory.
+/// xlsx is read by Ambit's own reader ([`crate::xlsx`]); what it does not
+/// recognise as plain Office Open XML goes to calamine, streamed cell by
+/// cell, so the limits apply before the sheet is held in memory.
 fn read_xlsx(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
+    if let Some(sheets) = crate::xlsx::read(file, bytes, limits)? {
+        return Ok(sheets);
+    }
+    read_xlsx_calamine(file, bytes, limits)
+}
+
+/// xlsx as calamine reads it, streamed cell by cell.
+pub(crate) fn read_xlsx_calamine(
+    file: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Vec<Sheet>, ReadError> {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| calamine_error(file, calamine::Error::Xlsx(e)))?;
     let mut budget = Budget::new(file, limits);
