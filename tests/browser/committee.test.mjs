@@ -58,7 +58,7 @@ test('the public sees the log of promises, overdue first', async () => {
 test('a clerk reviews extracted minutes, corrects them and accepts them', async () => {
   await clerk.goto(`${base}/b/bromley/committees`);
   await clerk.getByRole('link', { name: /Adult Care and Health Policy Development and Scrutiny Committee/ }).click();
-  await clerk.getByLabel('Date (like 2024-03-12)').fill('2023-03-21');
+  await clerk.getByLabel('Date (like 12 March 2024)').fill('2023-03-21');
   await clerk.getByLabel('Venue').fill('Committee Room 1');
   await clerk.getByLabel('Status').selectOption('held');
   await clerk.getByLabel(/Publish it/).check();
@@ -119,7 +119,7 @@ test('a clerk reviews extracted minutes, corrects them and accepts them', async 
   await item.getByText('Record that this promise was delivered or withdrawn').click();
   await item.getByLabel('Delivered', { exact: true }).check();
   await item.getByLabel(/How it was delivered/).fill('The action plan was reported to the Committee on 29 June 2023.');
-  await item.getByLabel('On (like 2024-03-12)').fill('2023-06-29');
+  await item.getByLabel('On (like 12 March 2024)').fill('2023-06-29');
   await item.getByRole('button', { name: 'Record it' }).click();
   await clerk.getByText('29 June 2023: The action plan was reported to the Committee on 29 June 2023.').waitFor();
 });
@@ -203,7 +203,7 @@ test('a clerk keeps the committee, its members and its meetings up to date', asy
 
   // A scheduled, unpublished meeting is held and published.
   await clerk.goto(committeeURL);
-  await clerk.getByLabel('Date (like 2024-03-12)').fill('2025-01-14');
+  await clerk.getByLabel('Date (like 12 March 2024)').fill('2025-01-14');
   await clerk.getByRole('button', { name: 'Add the meeting' }).click();
   await clerk.getByRole('heading', { level: 1, name: /14 January 2025/ }).waitFor();
   const url = clerk.url();

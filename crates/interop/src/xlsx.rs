@@ -464,6 +464,9 @@ impl Context<'_> {
         let mut current: Option<Row> = None;
         let mut last_row: u32 = 0;
         let mut next_column: usize = 0;
+        // Rows are made as wide as the widest so far, so their cells are
+        // not reallocated as they fill.
+        let mut width: usize = 0;
         let mut value = String::new();
         loop {
             let event = xml
@@ -484,7 +487,7 @@ impl Context<'_> {
                     next_column = 0;
                     current = Some(Row {
                         number,
-                        cells: Vec::new(),
+                        cells: Vec::with_capacity(width),
                     });
                 }
                 Event::Start(e) if e.local_name().as_ref() == "c" => {
@@ -508,7 +511,7 @@ impl Context<'_> {
                         last_row = last_row.saturating_add(1);
                         Row {
                             number: last_row,
-                            cells: Vec::new(),
+                            cells: Vec::with_capacity(width),
                         }
                     });
                     if row.cells.len() <= column {
@@ -522,6 +525,7 @@ impl Context<'_> {
                 }
                 Event::End(e) if e.local_name().as_ref() == "row" => {
                     if let Some(done) = current.take() {
+                        width = width.max(done.cells.len());
                         finish(done, &mut rows, budget, name)?;
                     }
                 }

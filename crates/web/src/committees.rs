@@ -456,7 +456,7 @@ fn meeting_details(
     if held_on.is_none() && !errors.iter().any(|e| e.field == "held-on") {
         errors.push(FieldError {
             field: "held-on".into(),
-            message: "Enter the meeting's date, like 2024-03-12".into(),
+            message: "Enter the meeting's date, like 12 March 2024".into(),
         });
     }
     let status = match field(fields, "status").as_str() {
