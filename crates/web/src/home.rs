@@ -33,7 +33,13 @@ pub(crate) const PROMISE_HORIZON_DAYS: i64 = 60;
 
 /// The states an update can be in, as the home pages and the API name
 /// them, in the order of the cycle.
-pub(crate) const STATES: [&str; 5] = ["not started", "draft", "submitted", "returned", "signed off"];
+pub(crate) const STATES: [&str; 5] = [
+    "not started",
+    "draft",
+    "submitted",
+    "returned",
+    "signed off",
+];
 
 /// A person's home in one body: one section for each part of their role
 /// (an administrator sees the officer's and the clerk's).
@@ -440,7 +446,10 @@ impl Filters {
     }
 
     fn owner(&self) -> Option<&str> {
-        self.owner.as_deref().map(str::trim).filter(|o| !o.is_empty())
+        self.owner
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
     }
 }
 

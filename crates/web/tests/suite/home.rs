@@ -138,7 +138,7 @@ async fn every_role_lands_on_a_home_of_its_own(db: TestDb) {
         .form(&[
             ("email", "lead@bromley.example"),
             ("password", "demo-lead-password"),
-            ("form_token", &hidden(&page, "form_token")),
+            ("form_token", hidden(&page, "form_token").as_str()),
             ("next", ""),
         ])
         .send()
@@ -149,14 +149,16 @@ async fn every_role_lands_on_a_home_of_its_own(db: TestDb) {
     assert_eq!(r.headers()["location"], HOME, "one body: straight to it");
     // …but a page asked for before signing in still wins.
     let asked = client();
-    let page = get(&asked, app.url("/sign-in?next=/b/bromley/committees")).await.1;
+    let page = get(&asked, app.url("/sign-in?next=/b/bromley/committees"))
+        .await
+        .1;
     let r = asked
         .post(app.url("/sign-in"))
         .form(&[
             ("email", "lead@bromley.example"),
             ("password", "demo-lead-password"),
-            ("form_token", &hidden(&page, "form_token")),
-            ("next", &hidden(&page, "next")),
+            ("form_token", hidden(&page, "form_token").as_str()),
+            ("next", hidden(&page, "next").as_str()),
         ])
         .send()
         .await
@@ -181,12 +183,15 @@ async fn every_role_lands_on_a_home_of_its_own(db: TestDb) {
 
     let (status, page) = get(&lead, app.url(HOME)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains(&format!("href=\"{HOME}\">Home</a>")), "the header links home");
+    assert!(
+        page.contains(&format!("href=\"{HOME}\">Home</a>")),
+        "the header links home"
+    );
     let owed = &page[page.find("id=\"owed\"").expect("updates owed")..];
     let owed = &owed[..owed.find("</ul>").unwrap()];
     for a in [draft, missing] {
         assert!(
-            owed.contains(&format!("/b/bromley/actions/{}/updates/H1", a.0)),
+            owed.contains(format!("/b/bromley/actions/{}/updates/H1", a.0).as_str()),
             "{} is owed",
             a.1
         );
@@ -205,15 +210,20 @@ async fn every_role_lands_on_a_home_of_its_own(db: TestDb) {
             "a lead sees only their own actions"
         );
     }
-    assert!(!page.contains("Open reporting periods"), "no officer section");
+    assert!(
+        !page.contains("Open reporting periods"),
+        "no officer section"
+    );
 
     // Owed updates overdue come before those still in time.
     open(&app, Half::H2, "2099-04-30").await;
     let page = get(&lead, app.url(HOME)).await.1;
     let owed = &page[page.find("id=\"owed\"").unwrap()..];
     let (h1, h2) = (
-        owed.find(&format!("actions/{}/updates/H1", missing.0)).unwrap(),
-        owed.find(&format!("actions/{}/updates/H2", missing.0)).unwrap(),
+        owed.find(format!("actions/{}/updates/H1", missing.0).as_str())
+            .unwrap(),
+        owed.find(format!("actions/{}/updates/H2", missing.0).as_str())
+            .unwrap(),
     );
     assert!(h1 < h2, "overdue first");
     assert!(owed.contains("Due by 30 April 2099"));
@@ -305,7 +315,9 @@ async fn every_role_lands_on_a_home_of_its_own(db: TestDb) {
     let clerk = app.signed_in("clerk").await;
     let (status, page) = get(&clerk, app.url(HOME)).await;
     assert_eq!(status, StatusCode::OK);
-    let awaiting = &page[page.find("id=\"awaiting-minutes\"").expect("awaiting minutes")..];
+    let awaiting = &page[page
+        .find("id=\"awaiting-minutes\"")
+        .expect("awaiting minutes")..];
     assert!(awaiting.contains(&format!("/b/bromley/meetings/{past}\"")));
     assert!(awaiting.contains("18 January 2024"));
     assert!(page.contains("Promises due or overdue"));
@@ -353,19 +365,23 @@ async fn homes_are_private_to_their_people(db: TestDb) {
     let (status, page) = get(&stranger, app.url(HOME)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!page.contains("Open reporting periods"));
-    let r = stranger
-        .get(app.url("/home"))
-        .send()
-        .await
-        .unwrap();
+    let r = stranger.get(app.url("/home")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/b/northmoor/home");
     let (status, _) = get(&stranger, app.url("/b/northmoor/home")).await;
     assert_eq!(status, StatusCode::OK);
     // …nor in the API.
     assert_eq!(api_home(&app, None, "").await.0, StatusCode::UNAUTHORIZED);
     let token = app.api_token_at("officer", "northmoor").await;
-    assert_eq!(api_home(&app, Some(&token), "").await.0, StatusCode::NOT_FOUND);
-    let (status, json) = api_home(&app, Some(&app.api_token("officer").await), "?state=nonsense").await;
+    assert_eq!(
+        api_home(&app, Some(&token), "").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, json) = api_home(
+        &app,
+        Some(&app.api_token("officer").await),
+        "?state=nonsense",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "an unknown state filters nothing");
     assert!(json["officer"]["state_filter"].is_null());
 
@@ -394,7 +410,10 @@ async fn homes_are_private_to_their_people(db: TestDb) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = stranger
         .post(app.url("/b/northmoor/home/chase"))
-        .form(&[("csrf", csrf.as_str()), ("chase", &format!("{}:H1", mine[1].0))])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("chase", format!("{}:H1", mine[1].0).as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -410,7 +429,10 @@ async fn homes_are_private_to_their_people(db: TestDb) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "leads do not sign off");
     let r = lead
         .post(app.url("/b/bromley/home/chase"))
-        .form(&[("csrf", csrf.as_str()), ("chase", &format!("{}:H1", mine[1].0))])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("chase", format!("{}:H1", mine[1].0).as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -431,7 +453,10 @@ async fn homes_are_private_to_their_people(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(h1_update(&app, mine[0].0).await.state, domain::UpdateState::Submitted);
+    assert_eq!(
+        h1_update(&app, mine[0].0).await.state,
+        domain::UpdateState::Submitted
+    );
     assert!(app.store.unsent_messages(10).await.unwrap().is_empty());
 }
 on_both_engines!(homes_are_private_to_their_people);
@@ -530,7 +555,12 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("Select the submitted updates to sign off"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Select the submitted updates to sign off")
+    );
     // Two checked: both signed off, each audited.
     let r = officer
         .post(app.url("/b/bromley/home/sign-off"))
@@ -558,7 +588,10 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
             a.1
         );
     }
-    assert_eq!(h1_update(&app, mine[2].0).await.state, domain::UpdateState::Submitted);
+    assert_eq!(
+        h1_update(&app, mine[2].0).await.state,
+        domain::UpdateState::Submitted
+    );
     // The same versions again: refused, each with its reason, nothing changed.
     let r = officer
         .post(app.url("/b/bromley/home/sign-off"))
@@ -573,7 +606,10 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
     let owed = &mine[3];
     let r = officer
         .post(app.url("/b/bromley/home/chase"))
-        .form(&[("csrf", csrf.as_str()), ("chase", &format!("{}:H1", owed.0))])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("chase", format!("{}:H1", owed.0).as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -587,14 +623,24 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
     let received = inbox.lock().unwrap().clone();
     assert_eq!(received.len(), 1);
     assert!(received[0].0[0].contains("lead@bromley.example"));
-    assert!(received[0].1.contains(&format!("/b/bromley/actions/{}/updates/H1", owed.0)));
+    assert!(
+        received[0]
+            .1
+            .contains(format!("/b/bromley/actions/{}/updates/H1", owed.0).as_str())
+    );
     assert!(app.store.unsent_messages(10).await.unwrap().is_empty());
     let trail = app.store.audit_trail("action", owed.0).await.unwrap();
-    assert!(trail.iter().any(|e| e.operation == "chase"), "the chase is audited");
+    assert!(
+        trail.iter().any(|e| e.operation == "chase"),
+        "the chase is audited"
+    );
     // Chasing twice is chasing twice: a second reminder goes out.
     officer
         .post(app.url("/b/bromley/home/chase"))
-        .form(&[("csrf", csrf.as_str()), ("chase", &format!("{}:H1", owed.0))])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("chase", format!("{}:H1", owed.0).as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -602,7 +648,10 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
     // A submitted update is not chased.
     let r = officer
         .post(app.url("/b/bromley/home/chase"))
-        .form(&[("csrf", csrf.as_str()), ("chase", &format!("{}:H1", mine[2].0))])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("chase", format!("{}:H1", mine[2].0).as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -611,7 +660,10 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
     // Nor one in a period that is not open.
     let r = officer
         .post(app.url("/b/bromley/home/chase"))
-        .form(&[("csrf", csrf.as_str()), ("chase", &format!("{}:H2", owed.0))])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("chase", format!("{}:H2", owed.0).as_str()),
+        ])
         .send()
         .await
         .unwrap();
