@@ -247,7 +247,8 @@ async fn every_role_lands_on_a_home_of_its_own(db: TestDb) {
     let (status, page) = get(&officer, app.url(HOME)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Open reporting periods") && page.contains("ACH 2024/25 H1"));
-    assert!(page.contains("Plans needing attention") && page.contains("Awaiting approval"));
+    // The demo's ACH 2024/25 is approved and not yet published.
+    assert!(page.contains("Plans needing attention") && page.contains("Not published"));
     let token = app.api_token("officer").await;
     let (_, json) = api_home(&app, Some(&token), "").await;
     let h1 = json["officer"]["periods"]
@@ -278,7 +279,7 @@ async fn every_role_lands_on_a_home_of_its_own(db: TestDb) {
             .iter()
             .any(|p| p["portfolio_code"] == "ACH"
                 && p["year"] == "2024/25"
-                && p["attention"] == "awaiting approval")
+                && p["attention"] == "not published")
     );
     let (_, filtered) = api_home(&app, Some(&token), "?state=returned").await;
     let rows = filtered["officer"]["updates"].as_array().unwrap();
@@ -616,7 +617,7 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
     assert_eq!(r.status(), StatusCode::OK);
     let page = r.text().await.unwrap();
     assert!(
-        page.contains("Reminder sent to Demo lead (lead@bromley.example)"),
+        page.contains("Reminder sent to Demo action lead (lead@bromley.example)"),
         "{}",
         &page[..page.len().min(3000)]
     );
