@@ -78,6 +78,19 @@ enum Command {
         /// The most connections served at once; keep it below the open-file limit (ulimit -n).
         #[arg(long, value_name = "N", default_value_t = web::Limits::MAX_CONNECTIONS)]
         max_connections: usize,
+        /// The mail server through which an officer's "chase now" sends a reminder at once
+        /// (without it, the reminder waits for `ambit reminders`).
+        #[arg(long, value_name = "HOST", requires = "mail_from")]
+        smtp_host: Option<String>,
+        /// The mail server's port.
+        #[arg(long, default_value_t = 587)]
+        smtp_port: u16,
+        /// Send without STARTTLS (only for a mail server on this machine).
+        #[arg(long)]
+        no_starttls: bool,
+        /// The sender of reminders, e.g. "Ambit <ambit@bromley.gov.uk>".
+        #[arg(long, value_name = "ADDRESS")]
+        mail_from: Option<String>,
     },
     /// Import a plan from a spreadsheet, or write the import template.
     #[command(subcommand)]
@@ -451,6 +464,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             secure_cookies,
             minutes_limit_mb,
             max_connections,
+            smtp_host,
+            smtp_port,
+            no_starttls,
+            mail_from,
         } => {
             let addr = parse_listen(&listen)?;
             let store = Store::open(&location).await?;
@@ -465,6 +482,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 web::Options {
                     secure_cookies,
                     limits,
+                    mail: smtp_host.map(|host| notify::SmtpSettings {
+                        host,
+                        port: smtp_port,
+                        starttls: !no_starttls,
+                        from: mail_from.unwrap_or_default(),
+                    }),
                 },
             )
             .await

@@ -48,7 +48,7 @@ fn member_from(row: &AnyRow) -> Result<CommitteeMember, StoreError> {
     })
 }
 
-fn meeting_from(row: &AnyRow) -> Result<Meeting, StoreError> {
+pub(crate) fn meeting_from(row: &AnyRow) -> Result<Meeting, StoreError> {
     let c = Cols::new(row, "meeting")?;
     Ok(Meeting {
         id: c.id(),
@@ -1040,6 +1040,7 @@ impl Store {
             CommitmentsOf::Committee(id) => ("m.committee_id", id),
             CommitmentsOf::Action(id) => ("c.action_id", id),
             CommitmentsOf::Item(id) => ("c.agenda_item_id", id),
+            CommitmentsOf::Body(id) => ("k.body_id", id),
         };
         let rows = sqlx::query(&format!(
             "SELECT {COMMITMENT_COLUMNS}, {MEETING_AS_M}, i.number AS i_number, i.title AS i_title, k.name AS k_name \
@@ -1181,4 +1182,6 @@ pub enum CommitmentsOf {
     Action(i64),
     /// At one agenda item.
     Item(i64),
+    /// Made at any committee of a body.
+    Body(i64),
 }

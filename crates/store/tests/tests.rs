@@ -9,6 +9,8 @@ use testkit::{TestDb, on_both_engines};
 
 #[path = "suite/accounts.rs"]
 mod accounts;
+#[path = "suite/home.rs"]
+mod home;
 #[path = "suite/import.rs"]
 mod import;
 #[path = "suite/references.rs"]

@@ -20,6 +20,7 @@ use utoipa::{OpenApi, ToSchema};
 use crate::auth::{self, Viewer};
 use crate::{AppState, visible};
 
+mod home;
 mod record;
 
 /// The API's routes.
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/bodies/{body}/portfolios", get(portfolios))
         .route("/api/v1/bodies/{body}/plans", get(plans))
         .route("/api/v1/bodies/{body}/committees", get(record::committees))
+        .route("/api/v1/bodies/{body}/home", get(home::home))
         .route("/api/v1/committees/{id}", get(record::committee))
         .route(
             "/api/v1/committees/{id}/commitments",
@@ -61,9 +63,11 @@ pub fn routes() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Ambit API", description = "Plans, actions, progress updates and roll-ups of public bodies."),
-    paths(bodies, strategy, portfolios, plans, record::committees, record::committee, record::commitments, record::meeting,
+    paths(bodies, strategy, portfolios, plans, home::home, record::committees, record::committee, record::commitments, record::meeting,
         record::action_questions, record::action_commitments, record::close_commitment, plan, periods, rollup, export, action, edit_action, record_update),
-    components(schemas(ApiError, PortfolioDto, record::CommitteeDto, record::CommitteeDetailDto, record::MemberDto, record::MeetingSummaryDto,
+    components(schemas(ApiError, crate::home::HomeDto, crate::home::LeadHome, crate::home::OfficerHome, crate::home::StateCounts,
+        crate::home::PeriodCounts, crate::home::OwnerCounts, crate::home::WorkDto, crate::home::PlanAttentionDto, crate::home::ClerkHome,
+        crate::home::MemberHome, crate::home::CommitteeRef, crate::home::MeetingDueDto, crate::home::PromiseDto, PortfolioDto, record::CommitteeDto, record::CommitteeDetailDto, record::MemberDto, record::MeetingSummaryDto,
         record::MeetingDto, record::AgendaItemDto, record::QuestionDto, record::ResolutionDto, record::CommitmentDto, record::CommitmentClose, PeriodDto, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, PlanExportDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit)),
     modifiers(&BearerAuth)
 )]
@@ -1074,6 +1078,7 @@ mod tests {
         "/api/v1/bodies/{body}/portfolios",
         "/api/v1/bodies/{body}/plans",
         "/api/v1/bodies/{body}/committees",
+        "/api/v1/bodies/{body}/home",
         "/api/v1/committees/{id}",
         "/api/v1/committees/{id}/commitments",
         "/api/v1/meetings/{id}",

@@ -433,11 +433,9 @@ pub async fn my_updates(
             role: Role::ActionLead,
             leads: Some(l),
         } => l.clone(),
+        // Only action leads write updates: everyone else is sent to their home.
         Access::Member { .. } => {
-            return Err(WebError::NotForYourRole(
-                "only action leads have updates to write; this page lists the updates an action lead owes on the actions they lead"
-                    .into(),
-            ));
+            return Ok(Redirect::to(&format!("/b/{}/home", body.slug)).into_response());
         }
         Access::Public => return Err(WebError::Forbidden),
     };

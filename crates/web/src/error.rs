@@ -38,9 +38,6 @@ pub enum WebError {
     /// The request cannot be carried out as given.
     #[error("{0}")]
     Refused(String),
-    /// Signed in, but the page is for another role: the message says whose.
-    #[error("{0}")]
-    NotForYourRole(String),
     /// The request's body is larger than the address takes.
     #[error("{what} is too large: the limit is {}; {advice}", size(*limit))]
     TooLarge {
@@ -87,7 +84,6 @@ impl WebError {
             WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::SignInFailed(_) => StatusCode::UNAUTHORIZED,
             WebError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            WebError::NotForYourRole(_) => StatusCode::FORBIDDEN,
             WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::TimedOut => StatusCode::REQUEST_TIMEOUT,
             WebError::Store(e) => store_status(e),

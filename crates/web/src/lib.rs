@@ -16,6 +16,7 @@ mod cycle;
 mod error;
 mod export;
 mod forms;
+mod home;
 mod import;
 mod minutes_review;
 mod pages;
@@ -48,6 +49,9 @@ pub struct Options {
     pub secure_cookies: bool,
     /// How much the server takes from each client, and for how long.
     pub limits: Limits,
+    /// The mail server "chase now" sends reminders through at once; without
+    /// one they wait in the outbox for `ambit reminders`.
+    pub mail: Option<notify::SmtpSettings>,
 }
 
 /// How much the server takes from each client, and for how long. The
@@ -176,6 +180,10 @@ impl AppState {
         &self.inner.limiter
     }
 
+    pub(crate) fn mail(&self) -> Option<&notify::SmtpSettings> {
+        self.inner.options.mail.as_ref()
+    }
+
     pub(crate) fn limits(&self) -> &Limits {
         &self.inner.options.limits
     }
@@ -204,7 +212,11 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-out", post(pages::sign_out))
         .route("/sso/callback", get(sso::callback))
         .route("/b/{body}/sign-in/sso", get(sso::start))
+        .route("/home", get(home::home))
         .route("/b/{body}", get(pages::body_home))
+        .route("/b/{body}/home", get(home::body_home))
+        .route("/b/{body}/home/sign-off", post(home::sign_off))
+        .route("/b/{body}/home/chase", post(home::chase))
         .route("/b/{body}/plans/{code}/{year}", get(pages::plan))
         .route(
             "/b/{body}/plans/{code}/{year}/export.xlsx",

@@ -75,6 +75,12 @@ pub(crate) fn chrome(viewer: Option<&Viewer>, body: Option<&Body>) -> Chrome {
             ) => Some(format!("/b/{}/my-updates", b.slug)),
             _ => None,
         },
+        home: viewer.map(|v| match body {
+            Some(b) if v.memberships.iter().any(|m| m.body_id == b.id) => {
+                format!("/b/{}/home", b.slug)
+            }
+            _ => "/home".to_owned(),
+        }),
     }
 }
 
@@ -1719,7 +1725,12 @@ pub async fn sign_in(
     state.limiter().succeed(&account, client);
     let cookie = auth::start_session(&state, user.id).await?;
     let clear = auth::set_cookie(auth::FORM_COOKIE, "", 0, state.secure_cookies());
-    let mut response = Redirect::to(&safe_next(Some(&f.next))).into_response();
+    // Sign-in lands on the person's home unless it was asked for elsewhere.
+    let target = match safe_next(Some(&f.next)) {
+        next if next == "/" => "/home".to_owned(),
+        next => next,
+    };
+    let mut response = Redirect::to(&target).into_response();
     response
         .headers_mut()
         .append(header::SET_COOKIE, cookie.parse().expect("cookie is ASCII"));

@@ -107,7 +107,11 @@ pub async fn start(
         body_id: body.id,
         nonce: nonce.secret().clone(),
         pkce_verifier: verifier.secret().clone(),
-        next: safe_next(q.next.as_deref().or(Some(&format!("/b/{}", body.slug)))),
+        next: safe_next(
+            q.next
+                .as_deref()
+                .or(Some(&format!("/b/{}/home", body.slug))),
+        ),
     };
     state
         .store()

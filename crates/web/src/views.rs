@@ -18,6 +18,9 @@ pub struct Chrome {
     pub body: Option<(String, String)>,
     /// For action leads: their "your updates" page.
     pub my_updates: Option<String>,
+    /// For anyone signed in: their home (in the body shown, if they have
+    /// a role there).
+    pub home: Option<String>,
 }
 
 impl Chrome {

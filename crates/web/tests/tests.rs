@@ -15,6 +15,9 @@ mod accounts;
 #[path = "suite/hardening.rs"]
 mod hardening;
 
+#[path = "suite/home.rs"]
+mod home;
+
 #[path = "suite/import.rs"]
 mod import;
 
@@ -1239,6 +1242,25 @@ async fn single_sign_on_with_the_bodys_provider() {
     // The same answer cannot be used twice.
     let replay = client().get(&callback).send().await.unwrap();
     assert_eq!(replay.status(), StatusCode::FORBIDDEN);
+
+    // Without a place to return to, single sign-on lands on the person's home.
+    let c = client();
+    let to_provider = c
+        .get(app.url("/b/bromley/sign-in/sso"))
+        .send()
+        .await
+        .unwrap();
+    let back = c
+        .get(to_provider.headers()["location"].to_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let done = c
+        .get(back.headers()["location"].to_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.headers()["location"], "/b/bromley/home");
 
     // Someone the provider knows but Ambit does not is turned away.
     *vouched.lock().unwrap() = "stranger@elsewhere.example".into();

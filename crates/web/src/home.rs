@@ -1,0 +1,970 @@
+//! Each signed-in person's home in a body, where sign-in lands: the action
+//! lead's updates owed, returned and awaiting sign-off; the performance
+//! officer's open periods with counts per state and owner, filters, bulk
+//! sign-off and "chase now", and the plans needing attention; the clerk's
+//! meetings awaiting minutes and promises due; the committee member's
+//! committees, next meetings and promises due. The same [`HomeDto`] is
+//! rendered here and answered by the API (`api::home`).
+
+use std::collections::{BTreeMap, HashSet};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{OriginalUri, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use domain::{Access, Body, Half, Role, UpdateState};
+use serde::{Deserialize, Serialize};
+use store::{LoggedCommitment, OpenWork, StoreError};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::{Path, WebError};
+use crate::pages::{body_for, check_form, chrome, need_sign_in, viewer};
+use crate::views::{Chrome, FieldError};
+
+type PageResult = Result<Response, WebError>;
+
+/// Promises due within this many days of today are "due" on the clerk's
+/// and member's homes (overdue ones and those with no date always are).
+pub(crate) const PROMISE_HORIZON_DAYS: i64 = 60;
+
+/// The states an update can be in, as the home pages and the API name
+/// them, in the order of the cycle.
+pub(crate) const STATES: [&str; 5] = [
+    "not started",
+    "draft",
+    "submitted",
+    "returned",
+    "signed off",
+];
+
+/// A person's home in one body: one section for each part of their role
+/// (an administrator sees the officer's and the clerk's).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HomeDto {
+    /// The body's slug.
+    body: String,
+    /// The body's name.
+    body_name: String,
+    /// Their role in the body: "Action lead", "Performance officer", ….
+    role: String,
+    /// Today, as the home counts it: "2024-10-20".
+    today: String,
+    /// For action leads: their updates in open periods.
+    lead: Option<LeadHome>,
+    /// For performance officers and administrators: the open periods' work.
+    officer: Option<OfficerHome>,
+    /// For clerks and administrators: meetings and promises to follow up.
+    clerk: Option<ClerkHome>,
+    /// For committee members: their committees, meetings and promises due.
+    member: Option<MemberHome>,
+}
+
+/// An action lead's updates in the periods open now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeadHome {
+    /// The lead role named on the actions they lead.
+    lead_role: String,
+    /// Updates still to write or finish (not started or draft), overdue
+    /// first, then by deadline.
+    owed: Vec<WorkDto>,
+    /// Updates the officer returned, with the reason.
+    returned: Vec<WorkDto>,
+    /// Updates submitted and awaiting the officer's sign-off.
+    awaiting_sign_off: Vec<WorkDto>,
+}
+
+/// A performance officer's view of the body's open periods.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfficerHome {
+    /// Each open period with how many of its actions' updates are in each state.
+    periods: Vec<PeriodCounts>,
+    /// Each lead role (owner) with their actions' updates counted by state.
+    owners: Vec<OwnerCounts>,
+    /// The filter applied to `updates`: a state, or none.
+    state_filter: Option<String>,
+    /// The filter applied to `updates`: an owner, or none.
+    owner_filter: Option<String>,
+    /// Every action's update in the open periods, as filtered.
+    updates: Vec<WorkDto>,
+    /// Plans awaiting approval, or approved and not published.
+    plans_needing_attention: Vec<PlanAttentionDto>,
+}
+
+/// How many updates are in each state.
+#[derive(Debug, Default, Clone, Copy, Serialize, ToSchema)]
+pub struct StateCounts {
+    not_started: usize,
+    draft: usize,
+    submitted: usize,
+    returned: usize,
+    signed_off: usize,
+}
+
+impl StateCounts {
+    fn add(&mut self, state: Option<UpdateState>) {
+        match state {
+            None => self.not_started += 1,
+            Some(UpdateState::Draft) => self.draft += 1,
+            Some(UpdateState::Submitted) => self.submitted += 1,
+            Some(UpdateState::Returned) => self.returned += 1,
+            Some(UpdateState::SignedOff) => self.signed_off += 1,
+        }
+    }
+
+    /// The counts in the order of [`STATES`], for the tables.
+    pub fn in_order(&self) -> [usize; 5] {
+        [
+            self.not_started,
+            self.draft,
+            self.submitted,
+            self.returned,
+            self.signed_off,
+        ]
+    }
+}
+
+/// One open period of one plan, counted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodCounts {
+    plan_id: i64,
+    portfolio_code: String,
+    portfolio_name: String,
+    /// The plan's year: "2024/25".
+    year: String,
+    /// H1 or H2.
+    #[schema(pattern = "^H[12]$")]
+    half: String,
+    /// When updates are due: "2024-10-15".
+    deadline: String,
+    counts: StateCounts,
+}
+
+impl PeriodCounts {
+    /// The period page's address.
+    pub fn href(&self, slug: &str) -> String {
+        format!(
+            "/b/{slug}/plans/{}/{}/periods/{}",
+            self.portfolio_code,
+            self.year.replace('/', "-"),
+            self.half
+        )
+    }
+
+    /// The deadline for people.
+    pub fn deadline_text(&self) -> String {
+        long_date(&self.deadline)
+    }
+}
+
+/// One owner (a lead role) with their updates counted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnerCounts {
+    /// The lead role named on the actions.
+    owner: String,
+    counts: StateCounts,
+}
+
+/// One action's update in one open period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkDto {
+    action_id: i64,
+    /// The action's reference: "10A".
+    reference: String,
+    title: String,
+    /// The lead role named on the action (its owner).
+    lead: String,
+    plan_id: i64,
+    portfolio_code: String,
+    /// The plan's year: "2024/25".
+    year: String,
+    /// H1 or H2.
+    #[schema(pattern = "^H[12]$")]
+    half: String,
+    /// When the update is due: "2024-10-15".
+    deadline: String,
+    /// not started, draft, submitted, returned or signed off.
+    #[schema(pattern = "^(not started|draft|submitted|returned|signed off)$")]
+    state: String,
+    /// Owed (not started, draft or returned) and past its deadline.
+    overdue: bool,
+    /// The update, once one is recorded.
+    update_id: Option<i64>,
+    /// The update's version, for signing it off.
+    update_version: Option<i64>,
+    /// Why the officer returned it.
+    returned_comment: Option<String>,
+}
+
+impl WorkDto {
+    fn of(w: &OpenWork, today: NaiveDate) -> Self {
+        Self {
+            action_id: w.action_id,
+            reference: w.reference.to_string(),
+            title: w.title.clone(),
+            lead: w.lead.clone(),
+            plan_id: w.plan_id,
+            portfolio_code: w.portfolio_code.clone(),
+            year: w.period.year.to_string(),
+            half: w.period.half.to_string(),
+            deadline: w.deadline.to_string(),
+            state: state_word(w.state).to_owned(),
+            overdue: w.overdue(today),
+            update_id: w.update_id,
+            update_version: w.update_version,
+            returned_comment: w.returned_comment.clone(),
+        }
+    }
+
+    /// The state with a capital: "Not started".
+    pub fn state_label(&self) -> String {
+        capitalised(&self.state)
+    }
+
+    /// The GOV.UK tag colour of the state.
+    pub fn state_colour(&self) -> &'static str {
+        match self.state.as_str() {
+            "not started" => "red",
+            "draft" => "grey",
+            "submitted" => "yellow",
+            "returned" => "orange",
+            _ => "green",
+        }
+    }
+
+    /// The deadline for people: "15 October 2024".
+    pub fn deadline_text(&self) -> String {
+        long_date(&self.deadline)
+    }
+
+    /// "ACH 2024/25 H1".
+    pub fn period_text(&self) -> String {
+        format!("{} {} {}", self.portfolio_code, self.year, self.half)
+    }
+
+    /// Whether it can be signed off from the home: submitted.
+    pub fn signable(&self) -> bool {
+        self.state == "submitted" && self.update_id.is_some()
+    }
+
+    /// Whether its lead can be chased: the update is owed.
+    pub fn chaseable(&self) -> bool {
+        matches!(self.state.as_str(), "not started" | "draft" | "returned")
+    }
+
+    /// The bulk sign-off checkbox's value: "id:version".
+    pub fn sign_off_value(&self) -> String {
+        format!(
+            "{}:{}",
+            self.update_id.unwrap_or_default(),
+            self.update_version.unwrap_or_default()
+        )
+    }
+}
+
+/// A plan needing an officer's attention.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanAttentionDto {
+    plan_id: i64,
+    portfolio_code: String,
+    portfolio_name: String,
+    /// "2024/25".
+    year: String,
+    /// awaiting approval, or not published.
+    #[schema(pattern = "^(awaiting approval|not published)$")]
+    attention: String,
+}
+
+impl PlanAttentionDto {
+    /// The plan page's address.
+    pub fn href(&self, slug: &str) -> String {
+        format!(
+            "/b/{slug}/plans/{}/{}",
+            self.portfolio_code,
+            self.year.replace('/', "-")
+        )
+    }
+
+    /// For people: "Awaiting approval".
+    pub fn attention_label(&self) -> String {
+        capitalised(&self.attention)
+    }
+}
+
+/// A clerk's meetings and promises to follow up.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClerkHome {
+    /// Meetings held (not cancelled) with no minutes yet, oldest first.
+    meetings_awaiting_minutes: Vec<MeetingDueDto>,
+    /// Open promises overdue, due within 60 days, or with no date set.
+    promises_due: Vec<PromiseDto>,
+}
+
+/// A committee member's committees, next meetings and promises due.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberHome {
+    /// Whether `committees` are those that list them as a serving member
+    /// (by name); otherwise they are all the body's committees.
+    listed_as_member: bool,
+    committees: Vec<CommitteeRef>,
+    /// Scheduled meetings of those committees from today on, soonest first.
+    next_meetings: Vec<MeetingDueDto>,
+    /// Open promises made to those committees: overdue, due within 60
+    /// days, or with no date set.
+    promises_due: Vec<PromiseDto>,
+}
+
+/// A committee, named.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitteeRef {
+    id: i64,
+    name: String,
+}
+
+/// A meeting with its committee.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingDueDto {
+    id: i64,
+    committee_id: i64,
+    committee: String,
+    /// "2024-11-24".
+    held_on: String,
+}
+
+impl MeetingDueDto {
+    /// The day for people.
+    pub fn held_on_text(&self) -> String {
+        long_date(&self.held_on)
+    }
+}
+
+/// An open promise, where it was made and when it is due.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PromiseDto {
+    id: i64,
+    /// The promise as written.
+    text: String,
+    /// Who promised it, when the minutes say.
+    owner: Option<String>,
+    committee_id: i64,
+    committee: String,
+    meeting_id: i64,
+    /// The meeting it was made at: "2022-11-24".
+    made_on: String,
+    /// The last day it is due: "2023-03-31"; none when no date is set.
+    due_by: Option<String>,
+    /// The minutes' words for when: "later in the year".
+    due_text: String,
+    /// Open and past its due date.
+    overdue: bool,
+}
+
+impl PromiseDto {
+    fn of(l: &LoggedCommitment, today: NaiveDate) -> Self {
+        Self {
+            id: l.commitment.id,
+            text: l.commitment.text.clone(),
+            owner: l.commitment.owner.clone(),
+            committee_id: l.meeting.committee_id,
+            committee: l.committee.clone(),
+            meeting_id: l.meeting.id,
+            made_on: l.meeting.held_on.to_string(),
+            due_by: l.commitment.due_by.map(|d| d.due_by().to_string()),
+            due_text: l.commitment.due_text.clone(),
+            overdue: l.commitment.standing(today) == domain::Standing::Overdue,
+        }
+    }
+
+    /// The due date for people.
+    pub fn due_text_long(&self) -> String {
+        self.due_by.as_deref().map(long_date).unwrap_or_default()
+    }
+
+    /// The meeting's day for people.
+    pub fn made_on_text(&self) -> String {
+        long_date(&self.made_on)
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// "2024-10-15" as "15 October 2024" (as it was, if it is not a date).
+fn long_date(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%-d %B %Y").to_string())
+        .unwrap_or_else(|_| iso.to_owned())
+}
+
+fn state_word(state: Option<UpdateState>) -> &'static str {
+    match state {
+        None => STATES[0],
+        Some(UpdateState::Draft) => STATES[1],
+        Some(UpdateState::Submitted) => STATES[2],
+        Some(UpdateState::Returned) => STATES[3],
+        Some(UpdateState::SignedOff) => STATES[4],
+    }
+}
+
+/// Which sections a role sees: (lead, officer, clerk, member).
+fn sections(role: Role) -> (bool, bool, bool, bool) {
+    match role {
+        Role::Administrator => (false, true, true, false),
+        Role::PerformanceOfficer => (false, true, false, false),
+        Role::ActionLead => (true, false, false, false),
+        Role::Clerk => (false, false, true, false),
+        Role::Member => (false, false, false, true),
+    }
+}
+
+/// The filters of the officer's list of updates.
+#[derive(Debug, Default, Deserialize)]
+pub struct Filters {
+    /// One of [`STATES`]; anything else (or empty) is no filter.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// A lead role; empty is no filter.
+    #[serde(default)]
+    pub owner: Option<String>,
+}
+
+impl Filters {
+    fn state(&self) -> Option<&'static str> {
+        let s = self.state.as_deref()?.trim();
+        STATES
+            .iter()
+            .copied()
+            .find(|w| w.eq_ignore_ascii_case(s) || w.replace(' ', "_").eq_ignore_ascii_case(s))
+    }
+
+    fn owner(&self) -> Option<&str> {
+        self.owner
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+    }
+}
+
+/// The home of `viewer` in `body`, whose `access` is theirs there; none
+/// for someone with no role in the body.
+pub(crate) async fn build(
+    state: &AppState,
+    viewer: &Viewer,
+    body: &Body,
+    access: &Access,
+    filters: &Filters,
+) -> Result<Option<HomeDto>, StoreError> {
+    let Access::Member { role, leads } = access else {
+        return Ok(None);
+    };
+    let today = crate::committees::today();
+    let (is_lead, is_officer, is_clerk, is_member) = sections(*role);
+    let store = state.store();
+    let lead = match (is_lead, leads) {
+        (true, Some(leads)) => {
+            let mine: Vec<WorkDto> = store
+                .open_work(body.id, Some(leads))
+                .await?
+                .iter()
+                .map(|w| WorkDto::of(w, today))
+                .collect();
+            let (mut owed, mut returned, mut awaiting) = (Vec::new(), Vec::new(), Vec::new());
+            for w in mine {
+                match w.state.as_str() {
+                    "not started" | "draft" => owed.push(w),
+                    "returned" => returned.push(w),
+                    "submitted" => awaiting.push(w),
+                    _ => {}
+                }
+            }
+            // Overdue first; the store's order (deadline, plan, reference) within.
+            owed.sort_by_key(|w| !w.overdue);
+            returned.sort_by_key(|w| !w.overdue);
+            Some(LeadHome {
+                lead_role: leads.to_string(),
+                owed,
+                returned,
+                awaiting_sign_off: awaiting,
+            })
+        }
+        (true, None) => Some(LeadHome {
+            lead_role: String::new(),
+            owed: vec![],
+            returned: vec![],
+            awaiting_sign_off: vec![],
+        }),
+        _ => None,
+    };
+    let officer = if is_officer {
+        let work = store.open_work(body.id, None).await?;
+        let mut periods: Vec<PeriodCounts> = Vec::new();
+        let mut owners: BTreeMap<String, (String, StateCounts)> = BTreeMap::new();
+        for w in &work {
+            let half = w.period.half.to_string();
+            match periods
+                .iter_mut()
+                .find(|p| p.plan_id == w.plan_id && p.half == half)
+            {
+                Some(p) => p.counts.add(w.state),
+                None => {
+                    let mut counts = StateCounts::default();
+                    counts.add(w.state);
+                    periods.push(PeriodCounts {
+                        plan_id: w.plan_id,
+                        portfolio_code: w.portfolio_code.clone(),
+                        portfolio_name: w.portfolio_name.clone(),
+                        year: w.period.year.to_string(),
+                        half,
+                        deadline: w.deadline.to_string(),
+                        counts,
+                    });
+                }
+            }
+            owners
+                .entry(w.lead.trim().to_lowercase())
+                .or_insert_with(|| (w.lead.trim().to_owned(), StateCounts::default()))
+                .1
+                .add(w.state);
+        }
+        let state_filter = filters.state();
+        let owner_filter = filters.owner();
+        let updates = work
+            .iter()
+            .map(|w| WorkDto::of(w, today))
+            .filter(|w| state_filter.is_none_or(|s| w.state == s))
+            .filter(|w| owner_filter.is_none_or(|o| w.lead.trim().eq_ignore_ascii_case(o)))
+            .collect();
+        Some(OfficerHome {
+            periods,
+            owners: owners
+                .into_values()
+                .map(|(owner, counts)| OwnerCounts { owner, counts })
+                .collect(),
+            state_filter: state_filter.map(str::to_owned),
+            owner_filter: owner_filter.map(str::to_owned),
+            updates,
+            plans_needing_attention: store
+                .plans_needing_attention(body.id)
+                .await?
+                .into_iter()
+                .map(|p| PlanAttentionDto {
+                    plan_id: p.plan_id,
+                    portfolio_code: p.portfolio_code,
+                    portfolio_name: p.portfolio_name,
+                    year: p.year.to_string(),
+                    attention: p.attention.as_str().to_owned(),
+                })
+                .collect(),
+        })
+    } else {
+        None
+    };
+    let horizon = today + chrono::Duration::days(PROMISE_HORIZON_DAYS);
+    let meeting_dto = |m: store::CommitteeMeeting| MeetingDueDto {
+        id: m.meeting.id,
+        committee_id: m.meeting.committee_id,
+        committee: m.committee,
+        held_on: m.meeting.held_on.to_string(),
+    };
+    let clerk = if is_clerk {
+        Some(ClerkHome {
+            meetings_awaiting_minutes: store
+                .meetings_awaiting_minutes(body.id, today)
+                .await?
+                .into_iter()
+                .map(meeting_dto)
+                .collect(),
+            promises_due: store
+                .promises_due(body.id, horizon)
+                .await?
+                .iter()
+                .map(|l| PromiseDto::of(l, today))
+                .collect(),
+        })
+    } else {
+        None
+    };
+    let member = if is_member {
+        let committees = store.committees(body.id).await?;
+        let mut theirs = HashSet::new();
+        for c in &committees {
+            let listed = store.committee_members(c.id).await?.iter().any(|m| {
+                m.serves_on(today)
+                    && m.name
+                        .trim()
+                        .eq_ignore_ascii_case(viewer.user.name.as_str().trim())
+            });
+            if listed {
+                theirs.insert(c.id);
+            }
+        }
+        let listed_as_member = !theirs.is_empty();
+        let mine = |id: i64| !listed_as_member || theirs.contains(&id);
+        Some(MemberHome {
+            listed_as_member,
+            committees: committees
+                .iter()
+                .filter(|c| mine(c.id))
+                .map(|c| CommitteeRef {
+                    id: c.id,
+                    name: c.name.clone(),
+                })
+                .collect(),
+            next_meetings: store
+                .next_meetings(body.id, today)
+                .await?
+                .into_iter()
+                .filter(|m| mine(m.meeting.committee_id))
+                .map(meeting_dto)
+                .collect(),
+            promises_due: store
+                .promises_due(body.id, horizon)
+                .await?
+                .iter()
+                .filter(|l| mine(l.meeting.committee_id))
+                .map(|l| PromiseDto::of(l, today))
+                .collect(),
+        })
+    } else {
+        None
+    };
+    Ok(Some(HomeDto {
+        body: body.slug.to_string(),
+        body_name: body.name.to_string(),
+        role: role.label().to_owned(),
+        today: today.to_string(),
+        lead,
+        officer,
+        clerk,
+        member,
+    }))
+}
+
+/// The home page.
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    chrome: Chrome,
+    home: HomeDto,
+    /// What the last step did: "3 updates signed off".
+    banner: Option<String>,
+    errors: Vec<FieldError>,
+    /// The owners to filter by (every lead role with work in an open period).
+    owner_choices: Vec<String>,
+    state_choices: Vec<(String, String)>,
+}
+
+impl HomePage {
+    fn state_selected(&self, value: &str) -> bool {
+        self.home
+            .officer
+            .as_ref()
+            .and_then(|o| o.state_filter.as_deref())
+            == Some(value)
+    }
+
+    fn owner_selected(&self, value: &str) -> bool {
+        self.home
+            .officer
+            .as_ref()
+            .and_then(|o| o.owner_filter.as_deref())
+            .is_some_and(|o| o.eq_ignore_ascii_case(value))
+    }
+
+    fn filtered(&self) -> bool {
+        self.home
+            .officer
+            .as_ref()
+            .is_some_and(|o| o.state_filter.is_some() || o.owner_filter.is_some())
+    }
+}
+
+/// The body list of `/home` for someone with roles in several bodies.
+#[derive(Template)]
+#[template(path = "homes.html")]
+pub struct HomesPage {
+    chrome: Chrome,
+    /// (home address, body name, role).
+    bodies: Vec<(String, String, String)>,
+}
+
+async fn render_home(
+    state: &AppState,
+    viewer: &Viewer,
+    body: &Body,
+    filters: &Filters,
+    banner: Option<String>,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let access = Viewer::access(Some(viewer), body.id);
+    let Some(home) = build(state, viewer, body, &access, filters).await? else {
+        return Err(WebError::NotFound);
+    };
+    let owner_choices = home
+        .officer
+        .as_ref()
+        .map(|o| o.owners.iter().map(|c| c.owner.clone()).collect())
+        .unwrap_or_default();
+    let failed = !errors.is_empty() && banner.is_none();
+    let page = HomePage {
+        chrome: chrome(Some(viewer), Some(body)),
+        home,
+        banner,
+        errors,
+        owner_choices,
+        state_choices: STATES
+            .iter()
+            .map(|s| ((*s).to_owned(), capitalised(s)))
+            .collect(),
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// The signed-in viewer of a home page, and the body; the public is sent
+/// to sign in, and someone with no role in the body gets "page not found".
+async fn home_viewer(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    slug: &str,
+) -> Result<(Viewer, Body), WebError> {
+    let viewer = viewer(state, headers)
+        .await?
+        .ok_or_else(|| need_sign_in(path))?;
+    let body = body_for(state, slug).await?;
+    if !Viewer::access(Some(&viewer), body.id).sees_unpublished() {
+        return Err(WebError::NotFound);
+    }
+    Ok((viewer, body))
+}
+
+/// `GET /home`: the signed-in person's home: the home in their body, or,
+/// with roles in several bodies, the list of their homes.
+pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let viewer = viewer(&state, &headers)
+        .await?
+        .ok_or_else(|| need_sign_in("/home"))?;
+    if let [only] = viewer.memberships.as_slice() {
+        return Ok(Redirect::to(&format!("/b/{}/home", only.body_slug)).into_response());
+    }
+    let mut bodies = Vec::new();
+    for m in &viewer.memberships {
+        let body = state.store().body_by_id(m.body_id).await?;
+        bodies.push((
+            format!("/b/{}/home", body.slug),
+            body.name.to_string(),
+            m.role.label().to_owned(),
+        ));
+    }
+    let page = HomesPage {
+        chrome: chrome(Some(&viewer), None),
+        bodies,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `GET /b/{body}/home`: the signed-in person's home in the body;
+/// `?state=…&owner=…` filter the officer's list of updates.
+pub async fn body_home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    uri: OriginalUri,
+    Query(filters): Query<Filters>,
+) -> PageResult {
+    let (viewer, body) = home_viewer(&state, &headers, uri.path(), &slug).await?;
+    render_home(&state, &viewer, &body, &filters, None, vec![]).await
+}
+
+/// `POST /b/{body}/home/sign-off`: sign off each checked submitted update
+/// (`update=ID:VERSION`, repeated), each in its own audited transaction,
+/// and say how many were signed off and which were refused.
+pub async fn sign_off(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    uri: OriginalUri,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let (viewer, body) = home_viewer(&state, &headers, uri.path(), &slug).await?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    };
+    check_form(&headers, &viewer, field("csrf"))?;
+    if !Viewer::access(Some(&viewer), body.id).signs_off() {
+        return Err(WebError::Forbidden);
+    }
+    let picked: Vec<&str> = fields
+        .iter()
+        .filter(|(k, _)| k == "update")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let filters = Filters::default();
+    if picked.is_empty() {
+        let errors = vec![FieldError {
+            field: "updates".into(),
+            message: "Select the submitted updates to sign off".into(),
+        }];
+        return render_home(&state, &viewer, &body, &filters, None, errors).await;
+    }
+    // Only updates of this body's open periods can be signed off here.
+    let work = state.store().open_work(body.id, None).await?;
+    let who = viewer.actor();
+    let (mut done, mut errors) = (0usize, Vec::new());
+    for value in picked {
+        let found = value.split_once(':').and_then(|(id, version)| {
+            let (id, version) = (id.parse::<i64>().ok()?, version.parse::<i64>().ok()?);
+            work.iter()
+                .find(|w| w.update_id == Some(id))
+                .map(|w| (w, id, version))
+        });
+        let Some((w, id, version)) = found else {
+            errors.push(FieldError {
+                field: "updates".into(),
+                message: "One of the updates selected is not in a period open now; reload the page and select again".into(),
+            });
+            continue;
+        };
+        match state.store().sign_off_update(&who, id, version).await {
+            Ok(_) => done += 1,
+            Err(e) if e.is_user_error() => errors.push(FieldError {
+                field: "updates".into(),
+                message: format!(
+                    "{} {} ({} {}): {}",
+                    w.portfolio_code,
+                    w.reference,
+                    w.period,
+                    w.title,
+                    capitalised(&e.to_string())
+                ),
+            }),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let banner = (done > 0).then(|| match done {
+        1 => "1 update signed off".to_owned(),
+        n => format!("{n} updates signed off"),
+    });
+    render_home(&state, &viewer, &body, &filters, banner, errors).await
+}
+
+/// The "chase now" form.
+#[derive(Debug, Deserialize)]
+pub struct ChaseFields {
+    #[serde(default)]
+    csrf: String,
+    /// "ACTION_ID:HALF", as the button sends it.
+    #[serde(default)]
+    chase: String,
+}
+
+/// `POST /b/{body}/home/chase`: remind the lead of one action now about
+/// its update owed in an open period: queued (audited) and, when the
+/// server has a mail server, sent at once.
+pub async fn chase(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    uri: OriginalUri,
+    Form(f): Form<ChaseFields>,
+) -> PageResult {
+    let (viewer, body) = home_viewer(&state, &headers, uri.path(), &slug).await?;
+    check_form(&headers, &viewer, &f.csrf)?;
+    if !Viewer::access(Some(&viewer), body.id).signs_off() {
+        return Err(WebError::Forbidden);
+    }
+    let (action_id, half) = f
+        .chase
+        .split_once(':')
+        .and_then(|(a, h)| Some((a.parse::<i64>().ok()?, h.parse::<Half>().ok()?)))
+        .ok_or(WebError::NotFound)?;
+    let site = site(&state, &headers);
+    let filters = Filters::default();
+    let chased = match state
+        .store()
+        .chase_update(&viewer.actor(), body.id, action_id, half, &site)
+        .await
+    {
+        Ok(c) => c,
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        Err(e) if e.is_user_error() => {
+            let errors = vec![FieldError {
+                field: "updates".into(),
+                message: capitalised(&e.to_string()),
+            }];
+            return render_home(&state, &viewer, &body, &filters, None, errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let names = chased
+        .iter()
+        .map(|c| format!("{} ({})", c.name, c.email))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (banner, errors) = match state.mail() {
+        Some(settings) => match notify::SmtpSender::new(settings) {
+            Ok(sender) => match notify::deliver(state.store(), &viewer.actor(), &sender).await? {
+                d if d.failed == 0 => (Some(format!("Reminder sent to {names}")), vec![]),
+                _ => (
+                    None,
+                    vec![FieldError {
+                        field: "updates".into(),
+                        message: format!(
+                            "The reminder to {names} could not be sent now; it is kept and tried again with the next reminders"
+                        ),
+                    }],
+                ),
+            },
+            Err(e) => {
+                tracing::error!("mail server settings: {e}");
+                (
+                    None,
+                    vec![FieldError {
+                        field: "updates".into(),
+                        message: format!(
+                            "The reminder to {names} is queued but could not be sent: the mail server is not set up correctly"
+                        ),
+                    }],
+                )
+            }
+        },
+        None => (
+            Some(format!(
+                "Reminder to {names} queued; it is sent when the reminders next run (ambit reminders)"
+            )),
+            vec![],
+        ),
+    };
+    render_home(&state, &viewer, &body, &filters, banner, errors).await
+}
+
+/// This site's address, for links in messages.
+fn site(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies() {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
