@@ -92,10 +92,25 @@ test('the refresh form, its report and the approval meet WCAG 2.2 AA', async () 
   await officer.getByRole('button', { name: 'Make the 2025/26 draft plan' }).click();
   await officer.getByText('From 2024/25 to 2025/26: 23 carried forward, 1 completed').waitFor();
   await officer.goto(`${base}/b/bromley/plans/ACH/2025-26`);
-  await assertAccessible(officer, 'draft plan with the approval form');
+  await assertAccessible(officer, 'draft plan');
+  await officer.getByRole('button', { name: 'Approve this plan' }).click();
+  await officer.getByRole('heading', { name: /Approve the .* plan 2025\/26/ }).waitFor();
+  // Carried-forward actions have no target dates yet: the page lists them.
+  assert.match(await officer.locator('#gaps').innerText(), /no target date/);
+  await assertAccessible(officer, 'approval, with what the plan lacks');
   await officer.getByLabel('Date the committee approved this plan').fill('20 March 2025');
   await officer.getByRole('button', { name: 'Record approval' }).click();
+  // Without a reason for the gaps it is refused on its field, not on a dead end.
+  await officer.locator('.govuk-error-summary').waitFor();
+  assert.equal(await officer.getByLabel('Date the committee approved this plan').inputValue(), '20 March 2025');
+  const links = await officer.locator('.govuk-error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(links, ['#accept-gaps']);
+  await assertAccessible(officer, 'approval refused for want of a reason');
+  await officer.getByLabel('Why the committee approved the plan with these gaps').fill('Targets will be set at the June meeting');
+  await officer.getByRole('button', { name: 'Record approval' }).click();
+  await officer.getByText('Approval recorded: the committee approved this plan on 20 March 2025').waitFor();
   await officer.getByText('Approved on 20 March 2025').waitFor();
+  await assertAccessible(officer, 'plan with the approval banner');
 });
 
 test('the committee report pack meets WCAG 2.2 AA', async () => {

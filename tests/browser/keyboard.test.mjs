@@ -100,8 +100,12 @@ test('skip link, sign-in and recording an update with the keyboard alone', async
   await page.keyboard.type(ACCOUNTS.lead.email);
   await tabTo(page, 'the password field', (f) => f.id === 'password', 1);
   await page.keyboard.type(ACCOUNTS.lead.password);
-  await Promise.all([atPath(page, `${base}/b/bromley`), page.keyboard.press('Enter')]);
+  // Signing in lands on the lead's home.
+  await Promise.all([atPath(page, `${base}/b/bromley/home`), page.keyboard.press('Enter')]);
   assert.match(await page.locator('header').innerText(), /Signed in as Demo action lead/);
+
+  // On to the council's page, where its plans are listed.
+  await page.goto(`${base}/b/bromley`);
 
   await tabTo(page, 'the 2024/25 plan link', (f) => f.tag === 'a' && f.text.includes('plan 2024/25'));
   await Promise.all([atPath(page, base + PLANS.y2024), page.keyboard.press('Enter')]);

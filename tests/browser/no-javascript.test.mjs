@@ -38,7 +38,8 @@ test('sign in, filter, fix a mistake and record an update without JavaScript', a
   await page.getByLabel('Email address').fill(ACCOUNTS.lead.email);
   await page.getByLabel('Password').fill(ACCOUNTS.lead.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${base}/b/bromley`);
+  // Signing in lands on the lead's home, a plain page too.
+  await page.waitForURL(`${base}/b/bromley/home`);
   assert.match(await page.locator('header').innerText(), /Signed in as Demo action lead/);
 
   // The plan's filters are a plain GET form.

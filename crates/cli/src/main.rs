@@ -299,9 +299,12 @@ enum PlanCommand {
         portfolio: String,
         /// The plan's year, e.g. 2025/26.
         year: String,
-        /// The committee's date, e.g. 2025-03-20.
+        /// The committee's date, e.g. 2025-03-20 or "20 March 2025".
         #[arg(long)]
         on: String,
+        /// Approve although actions lack a target date or a target for the year, giving the reason.
+        #[arg(long, value_name = "REASON")]
+        accept_gaps: Option<String>,
     },
     /// What a refresh did: each action of the year before and of this year, by ambition.
     RefreshReport {
@@ -740,7 +743,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             portfolio,
             year,
             on,
-        }) => refresh::approve(&location, body.as_ref(), &portfolio, &year, &on).await,
+            accept_gaps,
+        }) => {
+            refresh::approve(
+                &location,
+                body.as_ref(),
+                (&portfolio, &year),
+                &on,
+                accept_gaps.as_deref(),
+            )
+            .await
+        }
         Command::Plan(PlanCommand::RefreshReport { portfolio, year }) => {
             refresh::report(&location, body.as_ref(), &portfolio, &year).await
         }

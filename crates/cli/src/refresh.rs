@@ -122,24 +122,44 @@ pub async fn report(
 pub async fn approve(
     location: &DatabaseLocation,
     body: Option<&Slug>,
-    portfolio: &str,
-    year: &str,
+    (portfolio, year): (&str, &str),
     on: &str,
+    accept_gaps: Option<&str>,
 ) -> anyhow::Result<()> {
     let code: PortfolioCode = portfolio.parse().map_err(UserError::from)?;
     let year: FinancialYear = year.parse().map_err(UserError::from)?;
-    let on = chrono::NaiveDate::parse_from_str(on.trim(), "%Y-%m-%d").map_err(|_| {
-        UserError::from(domain::ParseError::new(
-            "on",
-            on,
-            "the committee's date, such as 2025-03-20",
-        ))
-    })?;
+    let on = domain::parse_day("on", on).map_err(UserError::from)?;
+    let reason = accept_gaps
+        .map(|r| domain::Text::parse("accept-gaps", r))
+        .transpose()
+        .map_err(UserError::from)?;
     let store = Store::open(location).await?;
     let portfolio = find_portfolio(&store, body, &code).await?;
     let plan = store.plan(portfolio.id, year).await?;
+    if reason.is_none() && plan.status == domain::PlanStatus::Draft {
+        let gaps = store.approval_gaps(plan.id).await?;
+        if !gaps.is_empty() {
+            let lines: Vec<String> = gaps
+                .iter()
+                .take(20)
+                .map(|(a, g)| {
+                    let what: Vec<String> = g.iter().map(ToString::to_string).collect();
+                    format!("  {}: {}", a.details.reference, what.join("; "))
+                })
+                .collect();
+            return Err(UserError(format!(
+                "plan {year} is incomplete: {} action{} lack{} what approval needs:\n{}{}\ngive them target dates and targets for the year, or approve it as it is with --accept-gaps \"REASON\"",
+                gaps.len(),
+                if gaps.len() == 1 { "" } else { "s" },
+                if gaps.len() == 1 { "s" } else { "" },
+                lines.join("\n"),
+                if gaps.len() > 20 { "\n  …" } else { "" },
+            ))
+            .into());
+        }
+    }
     store
-        .approve_plan(&actor(), plan.id, plan.version, on)
+        .approve_plan(&actor(), plan.id, plan.version, on, reason.as_ref())
         .await?;
     let previous = store
         .plan(portfolio.id, year.previous())

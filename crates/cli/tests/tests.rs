@@ -829,10 +829,31 @@ async fn the_yearly_refresh_from_the_command_line(db: TestDb) {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
     }
+    // Carried-forward actions come without target dates: approval says
+    // which, and goes through only with the reason it is approved so.
+    let gaps = ambit(
+        &db,
+        &["plan", "approve", "ACH", "2025/26", "--on", "20 March 2025"],
+    );
+    assert_eq!(gaps.status.code(), Some(2));
+    assert!(
+        stderr(&gaps).contains("plan 2025/26 is incomplete") && stderr(&gaps).contains("no target date"),
+        "{}",
+        stderr(&gaps)
+    );
     assert!(
         ok(
             &db,
-            &["plan", "approve", "ACH", "2025/26", "--on", "2025-03-20"]
+            &[
+                "plan",
+                "approve",
+                "ACH",
+                "2025/26",
+                "--on",
+                "20 March 2025",
+                "--accept-gaps",
+                "Targets are set at the June meeting",
+            ]
         )
         .contains("the ACH plan 2024/25 is superseded")
     );

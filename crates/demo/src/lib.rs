@@ -338,8 +338,12 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
         }
         if let Some(on) = plan.approved_on {
             let current = store.plan_by_id(created.id).await.map_err(at(&place))?;
+            // The plan as the committee approved and published it, gaps
+            // and all.
+            let reason = domain::Text::parse("reason", "Loaded as the committee approved it")
+                .map_err(|e| at(&place)(e.into()))?;
             store
-                .approve_plan(ACTOR, created.id, current.version, on)
+                .approve_plan(ACTOR, created.id, current.version, on, Some(&reason))
                 .await
                 .map_err(at(&place))?;
         }

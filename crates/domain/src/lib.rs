@@ -41,7 +41,8 @@ pub use import::{
 pub use measure::{Direction, Indicator, Measure, MeasureTarget};
 pub use period::{Half, ReportingPeriod};
 pub use plan::{
-    Action, ActionDetails, Alignment, AlignmentKind, Ambition, Body, LevelNames, Plan, PlanItem,
+    Action, ActionDetails, Alignment, AlignmentKind, Ambition, ApprovalGap, Body, LevelNames, Plan,
+    PlanItem,
     Portfolio, PortfolioCode, Slug, Strategy, StrategyYears,
 };
 pub use refresh::{Fate, Outcome, PlanStatus, RefreshGroup, RefreshLine, RefreshReport};

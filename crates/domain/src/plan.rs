@@ -485,6 +485,50 @@ impl Action {
             _ => Ok(()),
         }
     }
+
+    /// What this action lacks for a plan of `year` to be approved
+    /// complete: a target date, and a target for `year` on each of its
+    /// indicators. Empty when nothing is missing.
+    pub fn approval_gaps(&self, year: FinancialYear) -> Vec<ApprovalGap> {
+        let mut gaps = Vec::new();
+        if self.details.target.is_none() {
+            gaps.push(ApprovalGap::NoTargetDate);
+        }
+        for (_, m) in &self.measures {
+            if let Measure::Indicator(i) = m
+                && !i.targets.iter().any(|t| t.year == year)
+            {
+                gaps.push(ApprovalGap::NoTarget {
+                    indicator: i.name.to_string(),
+                });
+            }
+        }
+        gaps
+    }
+}
+
+/// Something an action lacks before its plan is approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "missing", rename_all = "snake_case")]
+pub enum ApprovalGap {
+    /// The action has no target date.
+    NoTargetDate,
+    /// An indicator has no target for the plan's year.
+    NoTarget {
+        /// The indicator's name.
+        indicator: String,
+    },
+}
+
+impl fmt::Display for ApprovalGap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApprovalGap::NoTargetDate => f.write_str("no target date"),
+            ApprovalGap::NoTarget { indicator } => {
+                write!(f, "no target for this year on the indicator \"{indicator}\"")
+            }
+        }
+    }
 }
 
 #[cfg(test)]

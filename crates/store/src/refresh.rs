@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use domain::{Fate, FinancialYear, Measure, Plan, PlanStatus};
+use domain::{Action, ApprovalGap, Fate, FinancialYear, Measure, Plan, PlanStatus, Text};
 
 use crate::audit::{Change, record};
 use crate::plans::{NewAction, align, insert_action, insert_measures, load_actions, plan_context};
@@ -181,14 +181,37 @@ impl Store {
         Ok(plan)
     }
 
+    /// What each action of plan `plan_id` lacks before the plan is
+    /// approved (see [`domain::Action::approval_gaps`]), by action, in the
+    /// plan's order; only actions that lack something.
+    pub async fn approval_gaps(
+        &self,
+        plan_id: i64,
+    ) -> Result<Vec<(Action, Vec<ApprovalGap>)>, StoreError> {
+        let tree = self.plan_tree(plan_id).await?;
+        let year = tree.plan.year;
+        Ok(tree
+            .actions
+            .iter()
+            .map(|a| (a.clone(), a.approval_gaps(year)))
+            .filter(|(_, gaps)| !gaps.is_empty())
+            .collect())
+    }
+
     /// Record the committee's approval of draft plan `plan_id` on `on`; the
     /// approved plan of the year before becomes superseded.
+    ///
+    /// A plan whose actions lack a target date or a target for the year on
+    /// an indicator ([`domain::Action::approval_gaps`]) is refused unless
+    /// `accept_gaps` gives the reason it is approved as it is; the reason
+    /// is kept in the approval's audit event.
     pub async fn approve_plan(
         &self,
         actor: &str,
         plan_id: i64,
         expected_version: i64,
         on: NaiveDate,
+        accept_gaps: Option<&Text>,
     ) -> Result<Plan, StoreError> {
         let mut tx = self.begin_write().await?;
         let before = Self::plan_in(&mut tx, plan_id).await?;
@@ -198,6 +221,19 @@ impl Store {
                 year: before.year.to_string(),
                 state: before.status.as_str(),
                 hint: "only a draft plan is approved",
+            });
+        }
+        let gaps = load_actions(&mut tx, "a.plan_id = $1", plan_id)
+            .await?
+            .iter()
+            .map(|a| a.approval_gaps(before.year).len())
+            .sum::<usize>();
+        let accepted = accept_gaps.filter(|t| !t.as_str().trim().is_empty());
+        if gaps > 0 && accepted.is_none() {
+            return Err(StoreError::PlanState {
+                year: before.year.to_string(),
+                state: "incomplete",
+                hint: "give every action a target date and every indicator a target for the year, or give the reason the committee approved it as it is",
             });
         }
         crate::rows::claim(
@@ -257,7 +293,17 @@ impl Store {
                 plan_id,
                 "approve",
                 json(&before),
-                json(&after),
+                match accepted.filter(|_| gaps > 0) {
+                    Some(reason) => {
+                        let mut after = json(&after);
+                        if let Some(map) = after.as_object_mut() {
+                            map.insert("gaps_accepted".into(), gaps.into());
+                            map.insert("reason".into(), reason.as_str().into());
+                        }
+                        after
+                    }
+                    None => json(&after),
+                },
             ),
         )
         .await?;

@@ -964,6 +964,7 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
             f.plan_id,
             first.version,
             chrono::NaiveDate::from_ymd_opt(2022, 3, 22).unwrap(),
+            None,
         )
         .await
         .unwrap();
@@ -1086,6 +1087,7 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
             next.id,
             next.version,
             chrono::NaiveDate::from_ymd_opt(2023, 3, 21).unwrap(),
+            None,
         )
         .await
         .unwrap();
@@ -1100,6 +1102,7 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
             next.id,
             approved.version,
             chrono::NaiveDate::from_ymd_opt(2023, 3, 21).unwrap(),
+            None,
         )
         .await
         .unwrap_err();
@@ -1773,6 +1776,7 @@ async fn a_superseded_plans_updates_are_frozen(db: TestDb) {
             f.plan_id,
             plan.version,
             chrono::NaiveDate::from_ymd_opt(2022, 3, 1).unwrap(),
+            None,
         )
         .await
         .unwrap();
@@ -1786,6 +1790,7 @@ async fn a_superseded_plans_updates_are_frozen(db: TestDb) {
             next.id,
             next.version,
             chrono::NaiveDate::from_ymd_opt(2023, 3, 1).unwrap(),
+            None,
         )
         .await
         .unwrap();

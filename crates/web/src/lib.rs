@@ -16,6 +16,7 @@ mod cycle;
 mod error;
 mod export;
 mod forms;
+mod history;
 mod home;
 mod import;
 mod minutes_review;
@@ -282,7 +283,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/b/{body}/plans/{code}/{year}/approve",
-            post(refresh::approve),
+            get(refresh::approve_form).post(refresh::approve),
         )
         .route(
             "/b/{body}/committees",

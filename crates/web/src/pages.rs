@@ -18,7 +18,7 @@ use store::StoreError;
 use crate::auth::{self, Viewer};
 use crate::error::{Path, WebError};
 use crate::views::*;
-use crate::{AppState, visible};
+use crate::{AppState, history, visible};
 use report::chart;
 
 type PageResult = Result<Response, WebError>;
@@ -232,6 +232,8 @@ pub struct PlanFilters {
     period: Option<String>,
     /// After an import: its token, whose banner is shown once.
     imported: Option<String>,
+    /// After recording the plan's approval: "yes".
+    approved: Option<String>,
 }
 
 fn some(s: &Option<String>) -> Option<&str> {
@@ -449,6 +451,18 @@ pub async fn plan(
     ) {
         (Some(token), Some(owner)) if access.edits_plans() => {
             crate::import::banner(&state, token, owner).await?
+        }
+        _ => None,
+    };
+    let banner = match (banner, plan.approved_on) {
+        (Some(b), _) => Some(b),
+        (None, Some(on))
+            if some(&filters.approved) == Some("yes") && plan.status == domain::PlanStatus::Approved =>
+        {
+            Some(format!(
+                "Approval recorded: the committee approved this plan on {}",
+                on.format("%-d %B %Y")
+            ))
         }
         _ => None,
     };
@@ -1572,9 +1586,10 @@ pub async fn audit(
             at: chrono::DateTime::parse_from_rfc3339(&e.at)
                 .map(|t| t.format("%-d %B %Y %H:%M:%S UTC").to_string())
                 .unwrap_or_else(|_| e.at.clone()),
-            actor: e.actor.clone(),
-            operation: e.operation.clone(),
-            changes: diff(e.before.as_ref(), e.after.as_ref()),
+            actor: history::actor_label(&e.actor),
+            operation: history::operation_label(&e.operation),
+            created: e.before.is_none(),
+            changes: history::changes(e.before.as_ref(), e.after.as_ref()),
         })
         .collect();
     let back_href = match entity.as_str() {
@@ -1591,27 +1606,6 @@ pub async fn audit(
         back_href,
         rows,
     })
-}
-
-/// The fields that differ between two JSON snapshots: (field, before, after).
-fn diff(
-    before: Option<&serde_json::Value>,
-    after: Option<&serde_json::Value>,
-) -> Vec<(String, String, String)> {
-    let empty = serde_json::Map::new();
-    let b = before.and_then(|v| v.as_object()).unwrap_or(&empty);
-    let a = after.and_then(|v| v.as_object()).unwrap_or(&empty);
-    let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
-    let show = |v: Option<&serde_json::Value>| match v {
-        None | Some(serde_json::Value::Null) => String::new(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    };
-    keys.into_iter()
-        .filter(|k| !matches!(k.as_str(), "version" | "updated_at" | "created_at"))
-        .filter(|k| b.get(*k) != a.get(*k))
-        .map(|k| (k.replace('_', " "), show(b.get(k)), show(a.get(k))))
-        .collect()
 }
 
 /// The sign-in page's query.

@@ -16,7 +16,9 @@ use crate::auth::Viewer;
 use crate::error::{Path, WebError};
 use crate::forms::editor;
 use crate::pages::{body_for, capitalise, check_form, chrome, need_sign_in, plan_href, viewer};
-use crate::views::{FieldError, RefreshChoice, RefreshFormPage, RefreshReportPage};
+use crate::views::{
+    ApprovalGapRow, ApprovePage, FieldError, RefreshChoice, RefreshFormPage, RefreshReportPage,
+};
 
 type PageResult = Result<axum::response::Response, WebError>;
 
@@ -238,7 +240,7 @@ pub async fn refresh(
 }
 
 /// The approval form.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize)]
 pub struct ApproveFields {
     #[serde(default)]
     csrf: String,
@@ -246,9 +248,83 @@ pub struct ApproveFields {
     version: String,
     #[serde(default)]
     on: String,
+    #[serde(default, rename = "accept-gaps")]
+    accept_gaps: String,
 }
 
-/// `POST /b/{body}/plans/{code}/{year}/approve`.
+/// The draft plan `code` `year` of `body` and the approval page for it,
+/// showing `fields` as typed and `errors` against them.
+async fn approve_page(
+    state: &AppState,
+    viewer: &Viewer,
+    body: &domain::Body,
+    (code, year): (&domain::PortfolioCode, FinancialYear),
+    fields: &ApproveFields,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let view = match state.store().plan_view(&body.slug, code, year).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    let href = plan_href(body.slug.as_str(), code.as_str(), year);
+    if view.tree.plan.status != domain::PlanStatus::Draft {
+        // Approved already (perhaps by someone else): the plan says so.
+        return Ok(Redirect::to(&href).into_response());
+    }
+    let gaps = state
+        .store()
+        .approval_gaps(view.tree.plan.id)
+        .await?
+        .into_iter()
+        .map(|(a, g)| ApprovalGapRow {
+            href: format!("/b/{}/actions/{}", body.slug, a.id),
+            reference: a.details.reference.to_string(),
+            title: a.details.title.to_string(),
+            missing: g.iter().map(ToString::to_string).collect(),
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ApprovePage {
+        chrome: chrome(Some(viewer), Some(body)),
+        heading: format!("Approve the {} plan {year}", view.portfolio.name),
+        action: format!("{href}/approve"),
+        plan_href: href,
+        version: view.tree.plan.version,
+        gaps,
+        on: fields.on.clone(),
+        reason: fields.accept_gaps.clone(),
+        errors,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `GET /b/{body}/plans/{code}/{year}/approve`: what the draft plan lacks,
+/// and the form recording the committee's approval.
+pub async fn approve_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year)): Path<(String, String, String)>,
+    uri: OriginalUri,
+) -> PageResult {
+    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
+    let (code, year) = parse_plan(&code, &year)?;
+    approve_page(
+        &state,
+        &viewer,
+        &body,
+        (&code, year),
+        &ApproveFields::default(),
+        Vec::new(),
+    )
+    .await
+}
+
+/// `POST /b/{body}/plans/{code}/{year}/approve`: record the approval, or
+/// show the form again with what is wrong against its fields.
 pub async fn approve(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -263,22 +339,58 @@ pub async fn approve(
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         other => other?,
     };
-    let back = plan_href(body.slug.as_str(), code.as_str(), year);
-    let Ok(on) = domain::parse_day("on", &f.on) else {
-        return Err(WebError::Refused(
-            "the committee's date is not a date; go back and enter it like 20 March 2025 or 2025-03-20"
-                .into(),
-        ));
+    let mut errors = Vec::new();
+    let on = match f.on.trim() {
+        "" => {
+            errors.push(FieldError {
+                field: "on".into(),
+                message: "Enter the date the committee approved the plan".into(),
+            });
+            None
+        }
+        raw => domain::parse_day("on", raw).map_or_else(
+            |_| {
+                errors.push(FieldError {
+                    field: "on".into(),
+                    message: "Enter the date the committee approved the plan as a real date, like 20 March 2025".into(),
+                });
+                None
+            },
+            Some,
+        ),
     };
-    let actor = viewer.actor();
+    let reason = match f.accept_gaps.trim() {
+        "" => None,
+        raw => match domain::Text::parse("accept-gaps", raw) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                errors.push(FieldError {
+                    field: "accept-gaps".into(),
+                    message: capitalise(&e.to_string()),
+                });
+                None
+            }
+        },
+    };
+    if reason.is_none() && !state.store().approval_gaps(view.tree.plan.id).await?.is_empty() {
+        errors.push(FieldError {
+            field: "accept-gaps".into(),
+            message: "Enter why the committee approved the plan with these gaps, or give the actions their target dates and targets first".into(),
+        });
+    }
+    let Some(on) = on.filter(|_| errors.is_empty()) else {
+        return approve_page(&state, &viewer, &body, (&code, year), &f, errors).await;
+    };
     state
         .store()
         .approve_plan(
-            &actor,
+            &viewer.actor(),
             view.tree.plan.id,
             f.version.parse().unwrap_or(0),
             on,
+            reason.as_ref(),
         )
         .await?;
-    Ok(Redirect::to(&back).into_response())
+    let back = plan_href(body.slug.as_str(), code.as_str(), year);
+    Ok(Redirect::to(&format!("{back}?approved=yes")).into_response())
 }

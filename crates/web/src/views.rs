@@ -443,7 +443,9 @@ pub struct AuditRow {
     pub at: String,
     pub actor: String,
     pub operation: String,
-    pub changes: Vec<(String, String, String)>,
+    /// The event made the record (so "before" has nothing to show).
+    pub created: bool,
+    pub changes: Vec<crate::history::FieldChange>,
 }
 
 /// A record's history.
@@ -964,4 +966,39 @@ pub struct RemoveAccountPage {
     pub id: i64,
     pub name: String,
     pub email: String,
+}
+
+/// One action that lacks what approval needs.
+pub struct ApprovalGapRow {
+    /// Its page.
+    pub href: String,
+    /// "10A".
+    pub reference: String,
+    /// Its title.
+    pub title: String,
+    /// What it lacks, in words: "no target date".
+    pub missing: Vec<String>,
+}
+
+/// Approving a draft plan: what it lacks, the committee's date and, when
+/// something is missing, the reason it is approved as it is.
+#[derive(Template)]
+#[template(path = "approve.html")]
+pub struct ApprovePage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub plan_href: String,
+    pub action: String,
+    pub version: i64,
+    pub gaps: Vec<ApprovalGapRow>,
+    pub on: String,
+    pub reason: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl ApprovePage {
+    /// The error for `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
 }

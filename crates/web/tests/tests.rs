@@ -559,6 +559,12 @@ async fn an_officer_edits_and_a_stale_edit_is_refused(db: TestDb) {
     );
     assert!(audit.contains("Promote community groups and day opportunities"));
     assert!(audit.contains("officer@bromley.example"));
+    // Readable: fields under their own names, values written out, no JSON.
+    assert!(audit.contains("<dt class=\"govuk-summary-list__key\">Title</dt>"));
+    assert!(audit.contains("Created by demo loader"));
+    assert!(audit.contains("Target date"), "the created action's fields are listed");
+    let main = &audit[audit.find("<main").unwrap()..];
+    assert!(!main.contains("item_id") && !main.contains("{\""), "no raw fields or JSON");
 }
 on_both_engines!(an_officer_edits_and_a_stale_edit_is_refused);
 
@@ -1768,28 +1774,74 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
     let draft = get(&officer, app.url("/b/bromley/plans/ACH/2025-26"))
         .await
         .1;
-    assert!(draft.contains(">Draft<") && draft.contains("Record approval"));
-    let approve = [
-        ("csrf", hidden(&draft, "csrf")),
-        ("version", hidden(&draft, "version")),
-        ("on", "2025-03-20".into()),
-    ];
-    assert_eq!(
-        officer
-            .post(app.url("/b/bromley/plans/ACH/2025-26/approve"))
-            .form(&approve)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::SEE_OTHER
-    );
+    assert!(draft.contains(">Draft<") && draft.contains("Approve this plan"));
+    let approve_url = app.url("/b/bromley/plans/ACH/2025-26/approve");
+    let (status, form) = get(&officer, approve_url.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    // Carried-forward actions come without target dates: the page says which.
+    assert!(form.contains("no target date") && form.contains("id=\"gaps\""));
+    let post = |fields: Vec<(&'static str, String)>| {
+        let (officer, url) = (officer.clone(), approve_url.clone());
+        async move {
+            let r = officer.post(url).form(&fields).send().await.unwrap();
+            let status = r.status();
+            (status, r.text().await.unwrap())
+        }
+    };
+    let fields = |on: &str, reason: &str| {
+        vec![
+            ("csrf", hidden(&form, "csrf")),
+            ("version", hidden(&form, "version")),
+            ("on", on.to_owned()),
+            ("accept-gaps", reason.to_owned()),
+        ]
+    };
+    // A date that is no date, and no reason for the gaps: both named on
+    // their fields, on the same page, with what was typed kept.
+    let (status, page) = post(fields("31 February 2025", "")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#on\"") && page.contains("href=\"#accept-gaps\""));
+    assert!(page.contains("value=\"31 February 2025\""));
+    assert!(page.contains("Enter why the committee approved the plan with these gaps"));
+    let (status, page) = post(fields("20 March 2025", "")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!page.contains("href=\"#on\"") && page.contains("href=\"#accept-gaps\""));
     assert!(
         get(&officer, app.url("/b/bromley/plans/ACH/2025-26"))
             .await
             .1
-            .contains("Approved on 20 March 2025")
+            .contains(">Draft<"),
+        "a refused approval changes nothing"
     );
+    let r = officer
+        .post(approve_url.clone())
+        .form(&fields("20 March 2025", "Targets are set at the June meeting"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let landed = r.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(landed, "/b/bromley/plans/ACH/2025-26?approved=yes");
+    let plan = get(&officer, app.url(&landed)).await.1;
+    assert!(plan.contains("Approved on 20 March 2025"));
+    assert!(plan.contains("Approval recorded: the committee approved this plan on 20 March 2025"));
+    // The reason is kept in the plan's history.
+    let portfolio = app
+        .store
+        .portfolio(None, &"ACH".parse().unwrap())
+        .await
+        .unwrap();
+    let next = app
+        .store
+        .plan(portfolio.id, "2025/26".parse().unwrap())
+        .await
+        .unwrap();
+    let trail = app.store.audit_trail("plan", next.id).await.unwrap();
+    assert!(trail.iter().any(|e| e.operation == "approve"
+        && e.after.as_ref().is_some_and(|a| a["reason"] == "Targets are set at the June meeting")));
+    // Approved now: the approval page sends back to the plan.
+    let again = officer.get(approve_url.clone()).send().await.unwrap();
+    assert_eq!(see_other(&again), "/b/bromley/plans/ACH/2025-26");
     assert!(
         get(&officer, app.url("/b/bromley/plans/ACH/2024-25"))
             .await
@@ -1799,6 +1851,10 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
     let member = app.signed_in("member").await;
     assert_eq!(
         member.get(&url).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        member.get(&approve_url).send().await.unwrap().status(),
         StatusCode::FORBIDDEN
     );
 }
