@@ -837,7 +837,8 @@ async fn the_yearly_refresh_from_the_command_line(db: TestDb) {
     );
     assert_eq!(gaps.status.code(), Some(2));
     assert!(
-        stderr(&gaps).contains("plan 2025/26 is incomplete") && stderr(&gaps).contains("no target date"),
+        stderr(&gaps).contains("plan 2025/26 is incomplete")
+            && stderr(&gaps).contains("no target date"),
         "{}",
         stderr(&gaps)
     );

@@ -42,8 +42,7 @@ pub use measure::{Direction, Indicator, Measure, MeasureTarget};
 pub use period::{Half, ReportingPeriod};
 pub use plan::{
     Action, ActionDetails, Alignment, AlignmentKind, Ambition, ApprovalGap, Body, LevelNames, Plan,
-    PlanItem,
-    Portfolio, PortfolioCode, Slug, Strategy, StrategyYears,
+    PlanItem, Portfolio, PortfolioCode, Slug, Strategy, StrategyYears,
 };
 pub use refresh::{Fate, Outcome, PlanStatus, RefreshGroup, RefreshLine, RefreshReport};
 pub use rollup::{ProgressExtent, RollUp};

@@ -525,7 +525,10 @@ impl fmt::Display for ApprovalGap {
         match self {
             ApprovalGap::NoTargetDate => f.write_str("no target date"),
             ApprovalGap::NoTarget { indicator } => {
-                write!(f, "no target for this year on the indicator \"{indicator}\"")
+                write!(
+                    f,
+                    "no target for this year on the indicator \"{indicator}\""
+                )
             }
         }
     }

@@ -289,7 +289,10 @@ mod tests {
             )
         );
         assert!(c.iter().all(|c| !c.label.contains('_')), "{c:?}");
-        assert!(find("Place in the plan").is_none(), "a new record did not move");
+        assert!(
+            find("Place in the plan").is_none(),
+            "a new record did not move"
+        );
         let moved = changes(Some(&json!({"item_id": 3})), Some(&json!({"item_id": 4})));
         assert_eq!(moved[0].label, "Place in the plan");
         assert_eq!(moved[0].after, "Moved");

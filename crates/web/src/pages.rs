@@ -457,7 +457,8 @@ pub async fn plan(
     let banner = match (banner, plan.approved_on) {
         (Some(b), _) => Some(b),
         (None, Some(on))
-            if some(&filters.approved) == Some("yes") && plan.status == domain::PlanStatus::Approved =>
+            if some(&filters.approved) == Some("yes")
+                && plan.status == domain::PlanStatus::Approved =>
         {
             Some(format!(
                 "Approval recorded: the committee approved this plan on {}",

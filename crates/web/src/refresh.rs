@@ -372,7 +372,13 @@ pub async fn approve(
             }
         },
     };
-    if reason.is_none() && !state.store().approval_gaps(view.tree.plan.id).await?.is_empty() {
+    if reason.is_none()
+        && !state
+            .store()
+            .approval_gaps(view.tree.plan.id)
+            .await?
+            .is_empty()
+    {
         errors.push(FieldError {
             field: "accept-gaps".into(),
             message: "Enter why the committee approved the plan with these gaps, or give the actions their target dates and targets first".into(),

@@ -562,9 +562,15 @@ async fn an_officer_edits_and_a_stale_edit_is_refused(db: TestDb) {
     // Readable: fields under their own names, values written out, no JSON.
     assert!(audit.contains("<dt class=\"govuk-summary-list__key\">Title</dt>"));
     assert!(audit.contains("Created by demo loader"));
-    assert!(audit.contains("Target date"), "the created action's fields are listed");
+    assert!(
+        audit.contains("Target date"),
+        "the created action's fields are listed"
+    );
     let main = &audit[audit.find("<main").unwrap()..];
-    assert!(!main.contains("item_id") && !main.contains("{\""), "no raw fields or JSON");
+    assert!(
+        !main.contains("item_id") && !main.contains("{\""),
+        "no raw fields or JSON"
+    );
 }
 on_both_engines!(an_officer_edits_and_a_stale_edit_is_refused);
 
@@ -1815,7 +1821,10 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
     );
     let r = officer
         .post(approve_url.clone())
-        .form(&fields("20 March 2025", "Targets are set at the June meeting"))
+        .form(&fields(
+            "20 March 2025",
+            "Targets are set at the June meeting",
+        ))
         .send()
         .await
         .unwrap();
@@ -1837,8 +1846,12 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
         .await
         .unwrap();
     let trail = app.store.audit_trail("plan", next.id).await.unwrap();
-    assert!(trail.iter().any(|e| e.operation == "approve"
-        && e.after.as_ref().is_some_and(|a| a["reason"] == "Targets are set at the June meeting")));
+    assert!(trail.iter().any(|e| {
+        e.operation == "approve"
+            && e.after
+                .as_ref()
+                .is_some_and(|a| a["reason"] == "Targets are set at the June meeting")
+    }));
     // Approved now: the approval page sends back to the plan.
     let again = officer.get(approve_url.clone()).send().await.unwrap();
     assert_eq!(see_other(&again), "/b/bromley/plans/ACH/2025-26");
