@@ -1081,7 +1081,15 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
         "{err}"
     );
 
-    let approved = store
+    // Carried forward without target dates or targets: refused, and
+    // nothing changes, until the reason it is approved so is given.
+    let gaps = store.approval_gaps(next.id).await.unwrap();
+    assert!(!gaps.is_empty());
+    assert!(
+        gaps.iter()
+            .all(|(_, g)| g.contains(&domain::ApprovalGap::NoTargetDate))
+    );
+    let err = store
         .approve_plan(
             ACTOR,
             next.id,
@@ -1090,8 +1098,32 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
             None,
         )
         .await
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with("plan 2023/24 is incomplete"),
+        "{err}"
+    );
+    assert_eq!(
+        store.plan_by_id(next.id).await.unwrap().status,
+        domain::PlanStatus::Draft
+    );
+    let reason = domain::Text::parse("reason", "Targets are set in June").unwrap();
+    let approved = store
+        .approve_plan(
+            ACTOR,
+            next.id,
+            next.version,
+            chrono::NaiveDate::from_ymd_opt(2023, 3, 21).unwrap(),
+            Some(&reason),
+        )
+        .await
         .unwrap();
     assert_eq!(approved.status, domain::PlanStatus::Approved);
+    let trail = store.audit_trail("plan", next.id).await.unwrap();
+    let approval = trail.iter().find(|e| e.operation == "approve").unwrap();
+    let after = approval.after.as_ref().unwrap();
+    assert_eq!(after["reason"], "Targets are set in June");
+    assert!(after["gaps_accepted"].as_u64().unwrap() > 0);
     assert_eq!(
         store.plan_by_id(f.plan_id).await.unwrap().status,
         domain::PlanStatus::Superseded
@@ -1790,7 +1822,7 @@ async fn a_superseded_plans_updates_are_frozen(db: TestDb) {
             next.id,
             next.version,
             chrono::NaiveDate::from_ymd_opt(2023, 3, 1).unwrap(),
-            None,
+            Some(&domain::Text::parse("reason", "Targets follow").unwrap()),
         )
         .await
         .unwrap();
