@@ -93,7 +93,7 @@ test('the refresh form, its report and the approval meet WCAG 2.2 AA', async () 
   await officer.getByText('From 2024/25 to 2025/26: 23 carried forward, 1 completed').waitFor();
   await officer.goto(`${base}/b/bromley/plans/ACH/2025-26`);
   await assertAccessible(officer, 'draft plan');
-  await officer.getByRole('button', { name: 'Approve this plan' }).click();
+  await officer.getByRole('link', { name: 'Approve this plan' }).click();
   await officer.getByRole('heading', { name: /Approve the .* plan 2025\/26/ }).waitFor();
   // Carried-forward actions have no target dates yet: the page lists them.
   assert.match(await officer.locator('#gaps').innerText(), /no target date/);
