@@ -45,7 +45,10 @@ test('a lead submits, an officer returns and then signs off', async () => {
   await lead.getByLabel('On track').check();
   await lead.getByLabel('Commentary').fill('The Carers Strategy action plan is agreed.');
   await lead.getByRole('button', { name: 'Save and submit for sign-off' }).click();
-  await lead.waitForURL(`${base}${action.href}`);
+  await lead.waitForURL((u) => u.pathname === action.href);
+  // A banner says what happened.
+  await lead.getByText('Your update for H1 2024/25 is submitted for sign-off').waitFor();
+  await assertAccessible(lead, 'action page with the submitted banner');
 
   await officer.goto(base + periodPath);
   await officer.getByLabel('Comment for the lead on 10A').fill('Say when the first carers assessment round starts');
@@ -60,11 +63,13 @@ test('a lead submits, an officer returns and then signs off', async () => {
   await assertAccessible(lead, 'update form showing why it was returned');
   await lead.getByLabel('Commentary').fill('The first assessment round starts in November.');
   await lead.getByRole('button', { name: 'Save and submit for sign-off' }).click();
-  await lead.waitForURL(`${base}${action.href}`);
+  await lead.waitForURL((u) => u.pathname === action.href);
 
   await officer.goto(base + periodPath);
   await officer.getByRole('button', { name: 'Sign off 10A' }).click();
-  await officer.waitForURL(base + periodPath);
+  await officer.waitForURL((u) => u.pathname === periodPath);
+  await officer.getByText('The update on 10A for H1 2024/25 is signed off').waitFor();
+  await assertAccessible(officer, 'period page with the signed-off banner');
   const row = officer.getByRole('row', { name: /10A/ });
   assert.match(await row.innerText(), /Signed off/);
   await officer.goto(`${base}${PLANS.y2024}?period=H1`);

@@ -131,7 +131,10 @@ test('skip link, sign-in and recording an update with the keyboard alone', async
   await tabTo(page, 'the commentary', (f) => f.id === 'commentary', 1);
   await page.keyboard.type('Typed with the keyboard only: day services mapped.');
   await tabTo(page, 'the Save update button', (f) => f.tag === 'button' && f.text === 'Save update', 20);
-  await Promise.all([atPath(page, base + mine.href), page.keyboard.press('Enter')]);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === mine.href && u.searchParams.get('done') === 'saved'),
+    page.keyboard.press('Enter'),
+  ]);
 
   const card = page.locator('.govuk-summary-card').filter({
     has: page.locator('.govuk-summary-card__title', { hasText: 'H1 2024/25' }),

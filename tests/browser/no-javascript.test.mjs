@@ -72,7 +72,8 @@ test('sign in, filter, fix a mistake and record an update without JavaScript', a
   const figure = page.getByLabel(/Unpaid carers assessed or reviewed/);
   await figure.fill('1,210');
   await page.getByRole('button', { name: 'Save update' }).click();
-  await page.waitForURL(base + mine.href);
+  await page.waitForURL((u) => u.pathname === mine.href);
+  await page.getByText('Your update for H2 2024/25 is saved', { exact: true }).waitFor();
 
   const card = page.locator('.govuk-summary-card').filter({
     has: page.locator('.govuk-summary-card__title', { hasText: 'H2 2024/25' }),

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, State};
+use axum::extract::{OriginalUri, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use domain::{Access, FinancialYear, Half, ReportingPeriod, Role, UpdateState};
@@ -15,7 +15,8 @@ use crate::auth::Viewer;
 use crate::error::{Path, WebError};
 use crate::forms::{conflict_or, field, render};
 use crate::pages::{
-    body_for, capitalise, check_form, chrome, field_error, need_sign_in, plan_href, viewer,
+    DoneQuery, body_for, capitalise, check_form, chrome, field_error, need_sign_in, plan_href,
+    viewer,
 };
 use crate::views::{FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextFormPage};
 use crate::{AppState, visible};
@@ -80,11 +81,43 @@ async fn locate(
 /// The period page; with `checking`, the "check before you close" page:
 /// the same page headed by what closing leaves without a signed-off update
 /// and a button that closes.
+/// The banner after an officer opened or closed the period, or signed
+/// off or returned an update in it, said from what the period and the
+/// update are now.
+fn period_banner(done: &DoneQuery, tree: &domain::PlanTree, state_text: &str) -> Option<String> {
+    let update = || {
+        let u = tree.updates.iter().find(|u| Some(u.id) == done.update)?;
+        let a = tree.actions.iter().find(|a| a.id == u.action_id)?;
+        Some((a.details.reference.to_string(), u))
+    };
+    match done.done.as_deref()? {
+        "opened" if state_text == "open" => {
+            Some("The period is open: leads can now record their updates".to_owned())
+        }
+        "closed" if state_text == "closed" => {
+            Some("The period is closed: its updates can no longer change".to_owned())
+        }
+        "signed-off" => update()
+            .filter(|(_, u)| u.state == UpdateState::SignedOff)
+            .map(|(r, u)| format!("The update on {r} for {} is signed off", u.period)),
+        "returned" => update()
+            .filter(|(_, u)| u.state == UpdateState::Returned)
+            .map(|(r, u)| {
+                format!(
+                    "The update on {r} for {} is returned to its lead with your comment",
+                    u.period
+                )
+            }),
+        _ => None,
+    }
+}
+
 async fn period_page(
     state: &AppState,
     l: &Located,
     errors: Vec<FieldError>,
     checking: bool,
+    done: &DoneQuery,
 ) -> PageResult {
     let tree = &visible::view(&l.view, &l.access);
     let record = state
@@ -141,6 +174,12 @@ async fn period_page(
         .collect();
     let failed = !errors.is_empty();
     let page = PeriodPage {
+        // Opening, closing, signing off and returning are the officer's.
+        banner: l
+            .access
+            .edits_plans()
+            .then(|| period_banner(done, &l.view.tree, state_text))
+            .flatten(),
         chrome: chrome(Some(&l.viewer), Some(&l.body)),
         body_slug: l.body.slug.to_string(),
         plan_href: base.clone(),
@@ -198,9 +237,10 @@ pub async fn period(
     headers: HeaderMap,
     Path((slug, code, year, half)): Path<(String, String, String, String)>,
     uri: OriginalUri,
+    Query(done): Query<DoneQuery>,
 ) -> PageResult {
     let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
-    period_page(&state, &l, vec![], false).await
+    period_page(&state, &l, vec![], false, &done).await
 }
 
 /// The open-period form.
@@ -247,7 +287,13 @@ pub async fn open(
             )
             .await
         {
-            Ok(_) => return Ok(Redirect::to(uri.path().trim_end_matches("/open")).into_response()),
+            Ok(_) => {
+                return Ok(Redirect::to(&format!(
+                    "{}?done=opened",
+                    uri.path().trim_end_matches("/open")
+                ))
+                .into_response());
+            }
             Err(e @ (StoreError::PeriodState { .. } | StoreError::Invalid(_))) => {
                 errors.push(FieldError {
                     field: "deadline".into(),
@@ -265,7 +311,7 @@ pub async fn open(
             message: "Enter the number of days as a whole number from 0 to 365".into(),
         }),
     }
-    period_page(&state, &l, errors, false).await
+    period_page(&state, &l, errors, false, &DoneQuery::default()).await
 }
 
 /// A form with only its CSRF token (and perhaps a version and comment).
@@ -295,7 +341,7 @@ pub async fn close_check(
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
     }
-    period_page(&state, &l, vec![], true).await
+    period_page(&state, &l, vec![], true, &DoneQuery::default()).await
 }
 
 /// `POST …/periods/{half}/close`: closes the period once the officer has
@@ -320,7 +366,11 @@ pub async fn close(
         .close_period(&l.viewer.actor(), l.view.tree.plan.id, l.period.half)
         .await
     {
-        Ok(_) => Ok(Redirect::to(uri.path().trim_end_matches("/close")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!(
+            "{}?done=closed",
+            uri.path().trim_end_matches("/close")
+        ))
+        .into_response()),
         Err(e @ StoreError::PeriodState { .. }) => {
             period_page(
                 &state,
@@ -330,6 +380,7 @@ pub async fn close(
                     message: capitalise(&e.to_string()),
                 }],
                 false,
+                &DoneQuery::default(),
             )
             .await
         }
@@ -386,10 +437,19 @@ pub async fn move_update(
         update.period.half
     );
     match result {
-        Ok(_) if step == "submit" => {
-            Ok(Redirect::to(&format!("/b/{}/actions/{}", body.slug, action.id)).into_response())
+        Ok(_) if step == "submit" => Ok(Redirect::to(&format!(
+            "/b/{}/actions/{}?done=submitted&update={id}",
+            body.slug, action.id
+        ))
+        .into_response()),
+        Ok(_) => {
+            let done = if step == "sign-off" {
+                "signed-off"
+            } else {
+                "returned"
+            };
+            Ok(Redirect::to(&format!("{period_href}?done={done}&update={id}")).into_response())
         }
-        Ok(_) => Ok(Redirect::to(&period_href).into_response()),
         Err(e) if e.is_user_error() => {
             let l = Located {
                 viewer,
@@ -409,6 +469,7 @@ pub async fn move_update(
                     message: capitalise(&e.to_string()),
                 }],
                 false,
+                &DoneQuery::default(),
             )
             .await
         }

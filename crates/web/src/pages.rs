@@ -670,10 +670,42 @@ fn number(v: f64) -> String {
 }
 
 /// `GET /b/{body}/actions/{id}`: an action, its measures, updates and life across years.
+/// What was just done, for a banner on the page it lands on.
+#[derive(Debug, Deserialize, Default)]
+pub struct DoneQuery {
+    /// "saved", "submitted", "signed-off", "returned", "opened", "closed".
+    pub(crate) done: Option<String>,
+    /// The update it was done to.
+    pub(crate) update: Option<i64>,
+}
+
+/// The banner after the lead saved or submitted update `done.update` of
+/// `updates`, said from the update's state now (so a stale or forged
+/// address says nothing untrue).
+fn update_banner(done: &DoneQuery, updates: &[&domain::Update]) -> Option<String> {
+    let u = updates.iter().find(|u| Some(u.id) == done.update)?;
+    match (done.done.as_deref()?, u.state) {
+        ("saved", domain::UpdateState::Draft) => Some(format!(
+            "Your update for {} is saved as a draft; it is not yet submitted for sign-off",
+            u.period
+        )),
+        ("saved" | "submitted", domain::UpdateState::Submitted) => Some(format!(
+            "Your update for {} is submitted for sign-off",
+            u.period
+        )),
+        // Outside an open period, or a correction: recorded as it stands.
+        ("saved", domain::UpdateState::SignedOff) => {
+            Some(format!("Your update for {} is saved", u.period))
+        }
+        _ => None,
+    }
+}
+
 pub async fn action(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path((slug, id)): Path<(String, String)>,
+    Query(done): Query<DoneQuery>,
 ) -> PageResult {
     let viewer = viewer(&state, &headers).await?;
     let body = body_for(&state, &slug).await?;
@@ -770,6 +802,11 @@ pub async fn action(
     let (questions, promises) =
         crate::committees::about_action(&state, &body, &access, action.id).await?;
     html(ActionPage {
+        banner: if access.sees_work_on(&action) {
+            update_banner(&done, &updates)
+        } else {
+            None
+        },
         questions,
         promises,
         chrome: chrome(viewer.as_ref(), Some(&body)),
@@ -1279,8 +1316,8 @@ pub async fn record_update(
                         match submitted {
                             Ok(()) => {
                                 return Ok(Redirect::to(&format!(
-                                    "/b/{}/actions/{}",
-                                    body.slug, action.id
+                                    "/b/{}/actions/{}?done=saved&update={}",
+                                    body.slug, action.id, saved.id
                                 ))
                                 .into_response());
                             }

@@ -279,6 +279,8 @@ pub struct LineageView {
 #[template(path = "action.html")]
 pub struct ActionPage {
     pub chrome: Chrome,
+    /// What was just done here ("Your update … is submitted for sign-off").
+    pub banner: Option<String>,
     pub reference: String,
     pub title: String,
     pub plan_href: String,
@@ -564,6 +566,8 @@ pub struct PeriodRow {
 #[template(path = "period.html")]
 pub struct PeriodPage {
     pub chrome: Chrome,
+    /// What was just done here ("The update on 6A for H1 2024/25 is signed off").
+    pub banner: Option<String>,
     pub body_slug: String,
     pub plan_href: String,
     pub heading: String,

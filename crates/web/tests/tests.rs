@@ -1542,15 +1542,13 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
             ("commentary", "Half-year progress".into()),
             ("submit", "yes".into()),
         ];
-        assert_eq!(
-            lead.post(&form_url)
-                .form(&fields)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::SEE_OTHER
-        );
+        let saved = lead.post(&form_url).form(&fields).send().await.unwrap();
+        let landed = see_other(&saved);
+        assert!(landed.contains("?done=saved&update="), "{landed}");
+        // The lead is told what happened, on the action's page.
+        let action_page = get(&lead, app.url(&landed)).await.1;
+        assert!(action_page.contains("Your update for H1 2024/25 is submitted for sign-off"));
+        assert!(action_page.contains("govuk-notification-banner--success"));
     }
     let page = get(&officer, period_url.clone()).await.1;
     assert!(page.contains(">Submitted<"), "submitted updates are shown");
@@ -1577,7 +1575,21 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
         .send()
         .await
         .unwrap();
-    assert_eq!(returned.status(), StatusCode::SEE_OTHER);
+    let landed = see_other(&returned);
+    let period_page = get(&officer, app.url(&landed)).await.1;
+    assert!(
+        period_page
+            .contains("The update on 6A for H1 2024/25 is returned to its lead with your comment")
+    );
+    // The banner says only what is true now: the same address for an
+    // update that was not returned says nothing.
+    let forged = landed.replace(&six_a.id.to_string(), &ten_a.id.to_string());
+    assert!(
+        !get(&officer, app.url(&forged))
+            .await
+            .1
+            .contains("is returned to its lead")
+    );
     let denied = lead
         .post(app.url(&format!("/b/bromley/updates/{}/sign-off", ten_a.id)))
         .form(&[
@@ -1604,7 +1616,13 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
         .send()
         .await
         .unwrap();
-    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let landed = see_other(&signed);
+    assert!(
+        get(&officer, app.url(&landed))
+            .await
+            .1
+            .contains("The update on 10A for H1 2024/25 is signed off")
+    );
     let again = officer
         .post(app.url(&format!("/b/bromley/updates/{}/sign-off", ten_a.id)))
         .form(&[
