@@ -51,6 +51,20 @@ impl Status {
         }
     }
 
+    /// What the status means, for the people choosing it.
+    pub fn definition(self) -> &'static str {
+        match self {
+            Status::Complete => "The action is finished.",
+            Status::OnTrack => "Progress is as planned: it will be done by its target date.",
+            Status::AtRisk => {
+                "Progress has slipped or a problem has arisen: the target date may be missed unless something changes."
+            }
+            Status::OffTrack => "As things stand, it will not be done by its target date.",
+            Status::NotStarted => "Work has not begun yet.",
+            Status::Deferred => "It has been put off to a later date by decision.",
+        }
+    }
+
     /// The label people read: "On track".
     pub fn label(self) -> &'static str {
         match self {

@@ -967,6 +967,40 @@ impl Saving {
     }
 }
 
+/// What the update form shows beside the fields: the update of the
+/// period before and, in an open period, when the update is due.
+#[derive(Default)]
+struct UpdateContext {
+    previous: Option<domain::Update>,
+    deadline: Option<chrono::NaiveDate>,
+}
+
+/// The baseline and the target for `year` of indicator `i`, in words.
+fn measure_hint(i: &domain::Indicator, year: domain::FinancialYear) -> String {
+    let mut parts = Vec::new();
+    if let Some(b) = i.baseline {
+        parts.push(format!("Baseline {}.", number(b)));
+    }
+    let better = match i.direction {
+        domain::Direction::Up => "higher is better",
+        domain::Direction::Down => "lower is better",
+    };
+    match i
+        .targets
+        .iter()
+        .find(|t| t.year == year && t.half.is_none())
+        .or_else(|| i.targets.iter().find(|t| t.year == year))
+    {
+        Some(t) => parts.push(format!(
+            "Target for {year}: {} ({better}).",
+            number(t.value)
+        )),
+        None => parts.push(format!("No target set for {year} ({better}).")),
+    }
+    parts.join(" ")
+}
+
+#[allow(clippy::too_many_arguments)]
 fn update_page(
     viewer: &Viewer,
     body: &Body,
@@ -975,6 +1009,7 @@ fn update_page(
     saving: Saving,
     fields: &UpdateFields,
     errors: Vec<FieldError>,
+    context: &UpdateContext,
 ) -> UpdateFormPage {
     let actuals = action
         .measures
@@ -993,6 +1028,7 @@ fn update_page(
                     .iter()
                     .find(|e| e.field == format!("actual_{id}"))
                     .map(|e| e.message.clone()),
+                hint: measure_hint(i, period.year),
             }),
             Measure::Statement { .. } => None,
         })
@@ -1006,12 +1042,21 @@ fn update_page(
         months: period.half.months().to_owned(),
         statuses: Status::ALL
             .iter()
-            .map(|s| Choice {
+            .map(|s| StatusChoice {
                 value: s.as_str().to_owned(),
                 label: s.label().to_owned(),
                 selected: fields.status == s.as_str(),
+                hint: s.definition().to_owned(),
             })
             .collect(),
+        deadline: context.deadline.map(|d| d.format("%-d %B %Y").to_string()),
+        previous: context.previous.as_ref().map(|u| {
+            (
+                u.period.to_string(),
+                Tag::of(Some(u.input.status), &body.rag),
+                u.input.commentary.to_string(),
+            )
+        }),
         percent: fields.percent.clone(),
         commentary: fields.commentary.clone(),
         key_achievement: fields.key_achievement.is_some(),
@@ -1066,6 +1111,29 @@ async fn updatable(
         .into_iter()
         .find(|u| u.period == period);
     let saving = Saving::decide(state, &access, &action, period, current.as_ref()).await;
+    let mut earlier = visible::updates(state, &action, &access)
+        .await?
+        .into_iter()
+        .filter(|u| u.period < period)
+        .max_by_key(|u| u.period);
+    if earlier.is_none()
+        && let Some(before) = action.continues
+    {
+        // The first half of a year: the last word is the previous year's,
+        // on the action this one continues.
+        let continued = state.store().action(before).await?;
+        earlier = visible::updates(state, &continued, &access)
+            .await?
+            .into_iter()
+            .max_by_key(|u| u.period);
+    }
+    let deadline = state
+        .store()
+        .period_records(plan.id)
+        .await?
+        .into_iter()
+        .find(|p| p.half == half && p.open)
+        .map(|p| p.deadline);
     Ok(Updatable {
         viewer,
         body,
@@ -1073,6 +1141,10 @@ async fn updatable(
         period,
         current,
         saving,
+        context: UpdateContext {
+            previous: earlier,
+            deadline,
+        },
     })
 }
 
@@ -1086,6 +1158,8 @@ struct Updatable {
     /// What saving does, or why it is refused (answered after the form's
     /// CSRF check, so a forged form is refused as forged).
     saving: Result<Saving, StoreError>,
+    /// The period before's update and the deadline, shown beside the form.
+    context: UpdateContext,
 }
 
 /// `GET /b/{body}/actions/{id}/updates/{half}`: the update form, filled with the current update.
@@ -1102,6 +1176,7 @@ pub async fn update_form(
         period,
         current,
         saving,
+        context,
     } = updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
     let saving = saving?;
     let mut fields = UpdateFields::default();
@@ -1133,6 +1208,7 @@ pub async fn update_form(
         saving,
         &fields,
         vec![],
+        &context,
     ))
 }
 
@@ -1170,6 +1246,7 @@ pub async fn record_update(
         period,
         current,
         saving,
+        context,
     } = updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
     check_form(&headers, &viewer, &fields.csrf)?;
     let saving = match saving {
@@ -1200,6 +1277,7 @@ pub async fn record_update(
                 Saving::Refused,
                 &fields,
                 errors,
+                &context,
             );
             return Ok((axum::http::StatusCode::CONFLICT, Html(page.render()?)).into_response());
         }
@@ -1339,7 +1417,9 @@ pub async fn record_update(
             Err(e) => errors.push(field_error(e.field, &e)),
         }
     }
-    let page = update_page(&viewer, &body, &action, period, saving, &fields, errors);
+    let page = update_page(
+        &viewer, &body, &action, period, saving, &fields, errors, &context,
+    );
     Ok((
         axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         Html(page.render()?),

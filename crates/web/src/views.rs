@@ -135,6 +135,15 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// A status to choose on the update form, with what it means.
+pub struct StatusChoice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+    /// What choosing it means.
+    pub hint: String,
+}
+
 /// An action as a row of the plan page.
 pub struct ActionRow {
     pub href: String,
@@ -323,6 +332,8 @@ pub struct ActualField {
     pub unit: String,
     pub value: String,
     pub error: Option<String>,
+    /// The baseline and the year's target: "Baseline 240. Target for 2024/25: 300 (higher is better)."
+    pub hint: String,
 }
 
 /// The update form.
@@ -336,7 +347,7 @@ pub struct UpdateFormPage {
     pub period: String,
     pub months: String,
     pub errors: Vec<FieldError>,
-    pub statuses: Vec<Choice>,
+    pub statuses: Vec<StatusChoice>,
     pub percent: String,
     pub commentary: String,
     pub key_achievement: bool,
@@ -357,6 +368,10 @@ pub struct UpdateFormPage {
     pub can_submit: bool,
     /// Whether saving is offered at all (not when it was refused).
     pub can_save: bool,
+    /// When the update is due, in an open period: "15 October 2024".
+    pub deadline: Option<String>,
+    /// The action's update of the period before: (period, status, commentary).
+    pub previous: Option<(String, Tag, String)>,
 }
 
 impl UpdateFormPage {

@@ -1536,6 +1536,14 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
             .text()
             .await
             .unwrap();
+        // The form says when the update is due, what each status means,
+        // and offers submitting as the usual next step.
+        assert!(form.contains("id=\"deadline\""), "the deadline is shown");
+        assert!(form.contains("the target date may be missed unless something changes"));
+        let submit_at = form.find("Save and submit for sign-off").unwrap();
+        let save_at = form.find(">Save update<").unwrap();
+        assert!(submit_at < save_at, "submitting comes first");
+        assert!(form[..submit_at].rfind("class=\"govuk-button\"").is_some());
         let fields = [
             ("csrf", hidden(&form, "csrf")),
             ("status", status.into()),
@@ -1622,6 +1630,21 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
             .await
             .1
             .contains("The update on 10A for H1 2024/25 is signed off")
+    );
+    // The form shows the lead what was said last time: for the first
+    // half, the previous year's last update on the action it continues.
+    let h1_form = get(
+        &lead,
+        app.url(&format!(
+            "/b/bromley/actions/{}/updates/H1",
+            ten_a.action_id
+        )),
+    )
+    .await
+    .1;
+    assert!(
+        h1_form.contains("Last update, H2 2023/24"),
+        "the previous update is shown"
     );
     let again = officer
         .post(app.url(&format!("/b/bromley/updates/{}/sign-off", ten_a.id)))
