@@ -547,6 +547,14 @@ pub async fn plan(
         aligned: plan.alignments.iter().map(|a| a.name.to_string()).collect(),
         when,
         sentence: capitalise(&overall.sentence()),
+        concerns: concerns(&overall),
+        superseded_by: (plan.status == domain::PlanStatus::Superseded).then(|| {
+            let next = plan.year.next();
+            (
+                plan_href(body.slug.as_str(), portfolio.code.as_str(), next),
+                next.to_string(),
+            )
+        }),
         chart: chart::status_bars(&tops, &body.rag),
         statuses: Status::ALL.iter().map(|s| s.label().to_owned()).collect(),
         summary,
@@ -1724,6 +1732,24 @@ pub async fn audit(
         back_href,
         rows,
     })
+}
+
+/// The actions at risk and off track, said beside the progress sentence
+/// so that "progress on all of the actions" never hides them.
+fn concerns(r: &RollUp) -> Option<String> {
+    let said = |n: u32, what: &str| match n {
+        0 => None,
+        1 => Some(format!("1 is {what}")),
+        n => Some(format!("{n} are {what}")),
+    };
+    let parts: Vec<String> = [
+        said(r.count(Status::AtRisk), "at risk"),
+        said(r.count(Status::OffTrack), "off track"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(" and "))
 }
 
 /// The sign-in page's query.

@@ -210,6 +210,10 @@ pub struct PlanPage {
     pub period_links: Vec<PeriodLink>,
     /// "Draft", "Approved on 20 March 2025" or "Superseded".
     pub status_text: String,
+    /// For a superseded plan: the plan that replaced it (its page, its year).
+    pub superseded_by: Option<(String, String)>,
+    /// Beside the progress sentence: "4 are at risk and 1 is off track".
+    pub concerns: Option<String>,
     /// For editors of an approved plan: where to refresh it into next year.
     pub refresh_href: Option<String>,
     /// For people of the body, when last year's plan exists: the refresh report.

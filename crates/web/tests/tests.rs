@@ -2787,3 +2787,73 @@ mod settled;
 
 #[path = "suite/export.rs"]
 mod export;
+
+/// The plan's summary names what is at risk and off track beside the
+/// progress sentence, and a superseded plan says what replaced it.
+async fn a_plan_says_what_is_at_risk_and_what_replaced_it(db: TestDb) {
+    let app = spawn_app(db).await;
+    let portfolio = app
+        .store
+        .portfolio(None, &"ACH".parse().unwrap())
+        .await
+        .unwrap();
+    let plan = app
+        .store
+        .plan(portfolio.id, "2023/24".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(plan.status, domain::PlanStatus::Superseded);
+    let tree = app.store.plan_tree(plan.id).await.unwrap();
+    let latest = tree.seen_by(&domain::Access::Public).rollup(None);
+    let (status, page) = get(&client(), app.url("/b/bromley/plans/ACH/2023-24")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"superseded\""));
+    assert!(page.contains("href=\"/b/bromley/plans/ACH/2024-25\">Go to the 2024/25 plan</a>"));
+    let summary = &page[page.find("<p class=\"govuk-body-l\">In ").unwrap()..];
+    let summary = &summary[..summary.find("</p>").unwrap()];
+    for (n, words) in [
+        (latest.count(domain::Status::AtRisk), "at risk"),
+        (latest.count(domain::Status::OffTrack), "off track"),
+    ] {
+        match n {
+            0 => assert!(!summary.contains(words), "{summary}"),
+            1 => assert!(summary.contains(&format!("1 is {words}")), "{summary}"),
+            n => assert!(summary.contains(&format!("{n} are {words}")), "{summary}"),
+        }
+    }
+    // The plan in force is not called replaced.
+    let officer = app.signed_in("officer").await;
+    let (_, current) = get(&officer, app.url("/b/bromley/plans/ACH/2024-25")).await;
+    assert!(current.contains("Approved on") && !current.contains("id=\"superseded\""));
+    // The meeting page gives each question's words, not only who asked.
+    let mut seen = false;
+    let committees = get(&officer, app.url("/b/bromley/committees")).await.1;
+    for committee in hrefs(&committees, "/b/bromley/committees/") {
+        let page = get(&officer, app.url(&committee)).await.1;
+        for meeting in hrefs(&page, "/b/bromley/meetings/") {
+            let page = get(&officer, app.url(&meeting)).await.1;
+            if let Some(at) = page.find(" asked; ") {
+                let line = &page[at..at + page[at..].find("</li>").unwrap()];
+                assert!(line.contains("“"), "the question's words: {line}");
+                seen = true;
+            }
+        }
+    }
+    assert!(seen, "the demo's meetings record questions");
+}
+
+/// The addresses starting with `prefix` linked from `page`, once each.
+fn hrefs(page: &str, prefix: &str) -> Vec<String> {
+    let mut out: Vec<String> = page
+        .match_indices(&format!("href=\"{prefix}"))
+        .map(|(at, _)| {
+            let rest = &page[at + 6..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .filter(|h| !h[prefix.len()..].contains('/') && !h.contains('#') && !h.contains('?'))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+on_both_engines!(a_plan_says_what_is_at_risk_and_what_replaced_it);
