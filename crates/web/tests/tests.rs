@@ -2825,6 +2825,21 @@ async fn a_plan_says_what_is_at_risk_and_what_replaced_it(db: TestDb) {
     let officer = app.signed_in("officer").await;
     let (_, current) = get(&officer, app.url("/b/bromley/plans/ACH/2024-25")).await;
     assert!(current.contains("Approved on") && !current.contains("id=\"superseded\""));
+    // An action's page leads with its latest status.
+    let six_a = app.action_id("2023/24", "6A").await;
+    let (_, action) = get(&client(), app.url(&format!("/b/bromley/actions/{six_a}"))).await;
+    let latest = action
+        .find("id=\"latest-status\"")
+        .expect("the latest status is shown");
+    assert!(
+        latest < action.find("Measures of success").unwrap(),
+        "it comes first"
+    );
+    assert!(
+        action[latest..].starts_with("id=\"latest-status\">Latest status, H2 2023/24: "),
+        "{}",
+        &action[latest..latest + 300]
+    );
     // The meeting page gives each question's words, not only who asked.
     let mut seen = false;
     let committees = get(&officer, app.url("/b/bromley/committees")).await.1;
