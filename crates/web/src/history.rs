@@ -86,7 +86,7 @@ pub fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange
             ))
         })
         .collect();
-    out.sort_by_key(|(rank, c)| (*rank, c.label.clone()));
+    out.sort_by(|(ra, a), (rb, b)| (ra, &a.label).cmp(&(rb, &b.label)));
     out.into_iter().map(|(_, c)| c).collect()
 }
 
@@ -129,12 +129,7 @@ fn label(key: &str) -> Option<(usize, Cow<'static, str>)> {
 
 /// `on_track` → "On track".
 fn sentence_case(raw: &str) -> String {
-    let spaced = raw.replace(['_', '-'], " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    crate::pages::capitalise(&raw.replace(['_', '-'], " "))
 }
 
 /// A value as people read it, knowing which field it is.
@@ -227,7 +222,7 @@ fn number_text(v: &Value) -> String {
 
 /// A stored day, month or time written out: "2025-03-20" → "20 March
 /// 2025", "2025-03" → "March 2025", RFC 3339 → "20 March 2025 09:30 UTC".
-fn date_text(s: &str) -> String {
+pub(crate) fn date_text(s: &str) -> String {
     if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return d.format("%-d %B %Y").to_string();
     }

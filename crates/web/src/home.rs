@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::pages::{body_for, check_form, chrome, need_sign_in, viewer};
+use crate::pages::{body_for, capitalise, check_form, chrome, need_sign_in, viewer};
 use crate::views::{Chrome, FieldError};
 
 type PageResult = Result<Response, WebError>;
@@ -221,7 +221,7 @@ impl WorkDto {
 
     /// The state with a capital: "Not started".
     pub fn state_label(&self) -> String {
-        capitalised(&self.state)
+        capitalise(&self.state)
     }
 
     /// The GOV.UK tag colour of the state.
@@ -290,7 +290,7 @@ impl PlanAttentionDto {
 
     /// For people: "Awaiting approval".
     pub fn attention_label(&self) -> String {
-        capitalised(&self.attention)
+        capitalise(&self.attention)
     }
 }
 
@@ -389,19 +389,9 @@ impl PromiseDto {
     }
 }
 
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
 /// "2024-10-15" as "15 October 2024" (as it was, if it is not a date).
 fn long_date(iso: &str) -> String {
-    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
-        .map(|d| d.format("%-d %B %Y").to_string())
-        .unwrap_or_else(|_| iso.to_owned())
+    crate::history::date_text(iso)
 }
 
 fn state_word(state: Option<UpdateState>) -> &'static str {
@@ -722,7 +712,7 @@ async fn render_home(
         owner_choices,
         state_choices: STATES
             .iter()
-            .map(|s| ((*s).to_owned(), capitalised(s)))
+            .map(|s| ((*s).to_owned(), capitalise(s)))
             .collect(),
     };
     let status = if failed {
@@ -852,7 +842,7 @@ pub async fn sign_off(
                     w.reference,
                     w.period,
                     w.title,
-                    capitalised(&e.to_string())
+                    capitalise(&e.to_string())
                 ),
             }),
             Err(e) => return Err(e.into()),
@@ -907,7 +897,7 @@ pub async fn chase(
         Err(e) if e.is_user_error() => {
             let errors = vec![FieldError {
                 field: "updates".into(),
-                message: capitalised(&e.to_string()),
+                message: capitalise(&e.to_string()),
             }];
             return render_home(&state, &viewer, &body, &filters, None, errors).await;
         }

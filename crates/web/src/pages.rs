@@ -1114,13 +1114,10 @@ async fn updatable(
         return Err(WebError::Forbidden);
     }
     let period = ReportingPeriod::new(plan.year, half);
-    let current = visible::updates(state, &action, &access)
-        .await?
-        .into_iter()
-        .find(|u| u.period == period);
+    let seen = visible::updates(state, &action, &access).await?;
+    let current = seen.iter().find(|u| u.period == period).cloned();
     let saving = Saving::decide(state, &access, &action, period, current.as_ref()).await;
-    let mut earlier = visible::updates(state, &action, &access)
-        .await?
+    let mut earlier = seen
         .into_iter()
         .filter(|u| u.period < period)
         .max_by_key(|u| u.period);

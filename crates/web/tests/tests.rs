@@ -104,17 +104,21 @@ impl App {
         c
     }
 
-    async fn action_id(&self, year: &str, reference: &str) -> i64 {
+    /// The demo's ACH plan of `year` ("2024/25").
+    async fn ach_plan(&self, year: &str) -> domain::Plan {
         let portfolio = self
             .store
             .portfolio(None, &"ACH".parse().unwrap())
             .await
             .unwrap();
-        let plan = self
-            .store
+        self.store
             .plan(portfolio.id, year.parse().unwrap())
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    async fn action_id(&self, year: &str, reference: &str) -> i64 {
+        let plan = self.ach_plan(year).await;
         self.store
             .action_by_ref(plan.id, &reference.parse().unwrap())
             .await
@@ -1876,16 +1880,7 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
     assert!(plan.contains("Approved on 20 March 2025"));
     assert!(plan.contains("Approval recorded: the committee approved this plan on 20 March 2025"));
     // The reason is kept in the plan's history.
-    let portfolio = app
-        .store
-        .portfolio(None, &"ACH".parse().unwrap())
-        .await
-        .unwrap();
-    let next = app
-        .store
-        .plan(portfolio.id, "2025/26".parse().unwrap())
-        .await
-        .unwrap();
+    let next = app.ach_plan("2025/26").await;
     let trail = app.store.audit_trail("plan", next.id).await.unwrap();
     assert!(trail.iter().any(|e| {
         e.operation == "approve"
@@ -2792,16 +2787,7 @@ mod export;
 /// progress sentence, and a superseded plan says what replaced it.
 async fn a_plan_says_what_is_at_risk_and_what_replaced_it(db: TestDb) {
     let app = spawn_app(db).await;
-    let portfolio = app
-        .store
-        .portfolio(None, &"ACH".parse().unwrap())
-        .await
-        .unwrap();
-    let plan = app
-        .store
-        .plan(portfolio.id, "2023/24".parse().unwrap())
-        .await
-        .unwrap();
+    let plan = app.ach_plan("2023/24").await;
     assert_eq!(plan.status, domain::PlanStatus::Superseded);
     let tree = app.store.plan_tree(plan.id).await.unwrap();
     let latest = tree.seen_by(&domain::Access::Public).rollup(None);

@@ -226,16 +226,7 @@ async fn a_plan_not_published_downloads_for_its_body_s_people_only(db: TestDb) {
         let r = officer.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path} to the body's officer");
     }
-    let portfolio = app
-        .store
-        .portfolio(None, &"ACH".parse().unwrap())
-        .await
-        .unwrap();
-    let plan = app
-        .store
-        .plan(portfolio.id, "2024/25".parse().unwrap())
-        .await
-        .unwrap();
+    let plan = app.ach_plan("2024/25").await;
     let api = format!("/api/v1/plans/{}/export", plan.id);
     assert_eq!(get(&public, app.url(&api)).await.0, StatusCode::NOT_FOUND);
     let token = app.api_token_at("officer", "northmoor").await;

@@ -19,16 +19,7 @@ const HOME: &str = "/b/bromley/home";
 
 /// The ids of the 2024/25 ACH actions led by `lead` (and by others).
 async fn actions_2024(app: &App) -> (Vec<(i64, String)>, Vec<(i64, String)>) {
-    let portfolio = app
-        .store
-        .portfolio(None, &"ACH".parse().unwrap())
-        .await
-        .unwrap();
-    let plan = app
-        .store
-        .plan(portfolio.id, "2024/25".parse().unwrap())
-        .await
-        .unwrap();
+    let plan = app.ach_plan("2024/25").await;
     let tree = app.store.plan_tree(plan.id).await.unwrap();
     let (mine, others): (Vec<_>, Vec<_>) = tree
         .actions
@@ -47,16 +38,7 @@ async fn actions_2024(app: &App) -> (Vec<(i64, String)>, Vec<(i64, String)>) {
 
 /// Open ACH 2024/25's `half` with `deadline`, as the officer.
 async fn open(app: &App, half: Half, deadline: &str) {
-    let portfolio = app
-        .store
-        .portfolio(None, &"ACH".parse().unwrap())
-        .await
-        .unwrap();
-    let plan = app
-        .store
-        .plan(portfolio.id, "2024/25".parse().unwrap())
-        .await
-        .unwrap();
+    let plan = app.ach_plan("2024/25").await;
     app.store
         .open_period("test", plan.id, half, deadline.parse().unwrap(), 7)
         .await
