@@ -15,10 +15,12 @@ use crate::auth::Viewer;
 use crate::error::{Path, WebError};
 use crate::forms::{conflict_or, field, render};
 use crate::pages::{
-    DoneQuery, body_for, capitalise, check_form, chrome, field_error, need_sign_in, plan_href,
-    viewer,
+    DoneQuery, body_for, capitalise, check_form, chrome, field_error, measure_hint, need_sign_in,
+    number, plan_href, viewer,
 };
-use crate::views::{FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextFormPage};
+use crate::views::{
+    FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextFormPage, UpdateDetail,
+};
 use crate::{AppState, visible};
 
 type PageResult = Result<axum::response::Response, WebError>;
@@ -75,6 +77,55 @@ async fn locate(
         access,
         view,
         period: ReportingPeriod::new(year, half),
+    })
+}
+
+/// What the period page shows of `update` on `action` (and of the period
+/// before's) for the officer to read before signing off.
+fn update_detail(
+    action: &domain::Action,
+    update: Option<&domain::Update>,
+    previous: Option<&domain::Update>,
+    l: &Located,
+) -> Option<UpdateDetail> {
+    if update.is_none() && previous.is_none() {
+        return None;
+    }
+    let measures = action
+        .measures
+        .iter()
+        .filter_map(|(id, m)| match m {
+            domain::Measure::Indicator(i) => Some((
+                i.name.to_string(),
+                update
+                    .and_then(|u| u.input.actuals.iter().find(|x| x.measure_id == *id))
+                    .map(|x| {
+                        format!("{} {}", number(x.value), i.unit)
+                            .trim_end()
+                            .to_owned()
+                    })
+                    .unwrap_or_else(|| "No figure given".to_owned()),
+                measure_hint(i, l.period.year),
+            )),
+            domain::Measure::Statement { .. } => None,
+        })
+        .collect();
+    Some(UpdateDetail {
+        commentary: update
+            .map(|u| u.input.commentary.to_string())
+            .unwrap_or_default(),
+        percent: update
+            .and_then(|u| u.input.percent)
+            .map(|p| format!("{}%", p.value())),
+        key_achievement: update.is_some_and(|u| u.input.key_achievement),
+        measures,
+        previous: previous.map(|u| {
+            (
+                u.period.to_string(),
+                Tag::of(Some(u.input.status), &l.body.rag),
+                u.input.commentary.to_string(),
+            )
+        }),
     })
 }
 
@@ -143,6 +194,11 @@ async fn period_page(
         ("Returned", 0),
         ("Signed off", 0),
     ];
+    let previous =
+        crate::pages::previous_updates(state, &l.body, &l.view.portfolio, tree, l.period)
+            .await?
+            .map(|(_, updates)| updates)
+            .unwrap_or_default();
     let rows: Vec<PeriodRow> = tree
         .actions
         .iter()
@@ -169,6 +225,7 @@ async fn period_page(
                 returned_comment: update
                     .filter(|u| u.state == UpdateState::Returned)
                     .and_then(|u| u.returned_comment.clone()),
+                detail: update_detail(a, update, previous.get(&a.id), l),
             }
         })
         .collect();

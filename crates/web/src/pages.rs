@@ -240,6 +240,47 @@ fn some(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Each action's signed-off update in the period before `period`, by
+/// action id: the first half of the same plan, or for a first half the
+/// second half of last year's plan, through each action's lineage. `None`
+/// when there is no period before (no plan the year before).
+pub(crate) async fn previous_updates(
+    state: &AppState,
+    body: &Body,
+    portfolio: &domain::Portfolio,
+    tree: &domain::PlanTree,
+    period: ReportingPeriod,
+) -> Result<Option<(ReportingPeriod, HashMap<i64, domain::Update>)>, WebError> {
+    let before = period.previous();
+    if period.half == Half::H2 {
+        let updates = tree
+            .actions
+            .iter()
+            .filter_map(|a| tree.update_in(a.id, before).map(|u| (a.id, u.clone())))
+            .collect();
+        return Ok(Some((before, updates)));
+    }
+    match state
+        .store()
+        .plan_view(&body.slug, &portfolio.code, tree.plan.year.previous())
+        .await
+    {
+        Ok(last) => Ok(Some((
+            before,
+            tree.actions
+                .iter()
+                .filter_map(|a| {
+                    a.continues
+                        .and_then(|c| last.tree.update_in(c, before))
+                        .map(|u| (a.id, u.clone()))
+                })
+                .collect(),
+        ))),
+        Err(StoreError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `GET /b/{body}/plans/{code}/{year}`: the plan tree with statuses.
 pub async fn plan(
     State(state): State<AppState>,
@@ -295,42 +336,8 @@ pub async fn plan(
 
     let by_top = tree.rollup_at(0, period);
     let by_priority = tree.rollup_at(1, period);
-    // The status each action had in the period before the one shown: the
-    // first half of the same plan, or the second half of last year's plan
-    // through the action's lineage.
-    let previous: Option<(
-        ReportingPeriod,
-        std::collections::HashMap<i64, domain::Status>,
-    )> = match period {
-        Some(p) if p.half == Half::H2 => Some((
-            p.previous(),
-            tree.actions
-                .iter()
-                .filter_map(|a| {
-                    tree.update_in(a.id, p.previous())
-                        .map(|u| (a.id, u.input.status))
-                })
-                .collect(),
-        )),
-        Some(p) => match state
-            .store()
-            .plan_view(&body.slug, &portfolio.code, plan.year.previous())
-            .await
-        {
-            Ok(last) => Some((
-                p.previous(),
-                tree.actions
-                    .iter()
-                    .filter_map(|a| {
-                        a.continues
-                            .and_then(|c| last.tree.update_in(c, p.previous()))
-                            .map(|u| (a.id, u.input.status))
-                    })
-                    .collect(),
-            )),
-            Err(StoreError::NotFound { .. }) => None,
-            Err(e) => return Err(e.into()),
-        },
+    let previous = match period {
+        Some(p) => previous_updates(&state, body, portfolio, tree, p).await?,
         None => None,
     };
     let mut sections = Vec::new();
@@ -370,7 +377,7 @@ pub async fn plan(
                     illustrative: a.details.illustrative,
                     trend: previous.as_ref().map(|(_, before)| {
                         domain::Trend::between(
-                            before.get(&a.id).copied(),
+                            before.get(&a.id).map(|u| u.input.status),
                             update.map(|u| u.input.status),
                         )
                         .label()
@@ -669,7 +676,7 @@ async fn visible_action(
     Ok((action, plan, portfolio, tree))
 }
 
-fn number(v: f64) -> String {
+pub(crate) fn number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
@@ -984,7 +991,7 @@ struct UpdateContext {
 }
 
 /// The baseline and the target for `year` of indicator `i`, in words.
-fn measure_hint(i: &domain::Indicator, year: domain::FinancialYear) -> String {
+pub(crate) fn measure_hint(i: &domain::Indicator, year: domain::FinancialYear) -> String {
     let mut parts = Vec::new();
     if let Some(b) = i.baseline {
         parts.push(format!("Baseline {}.", number(b)));

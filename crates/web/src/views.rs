@@ -578,6 +578,24 @@ pub struct PeriodRow {
     /// For officers, when the update is submitted: its id and version for sign-off or return.
     pub decide: Option<(i64, i64)>,
     pub returned_comment: Option<String>,
+    /// What the officer reads before signing off, shown expandable under
+    /// the action: `None` when there is neither an update nor one before.
+    pub detail: Option<UpdateDetail>,
+}
+
+/// An update read in full beside its sign-off: what it says, its figures
+/// against their targets, and the period before's status and commentary.
+pub struct UpdateDetail {
+    /// The commentary, empty when none was written or there is no update.
+    pub commentary: String,
+    /// "60%", when given.
+    pub percent: Option<String>,
+    /// Whether the lead flagged it a key achievement.
+    pub key_achievement: bool,
+    /// Each indicator: (name, "84.1 %", "Baseline 80. Target for 2024/25: 86 (higher is better).").
+    pub measures: Vec<(String, String, String)>,
+    /// The period before's update: (period, status, commentary).
+    pub previous: Option<(String, Tag, String)>,
 }
 
 /// A reporting period of a plan: who owes what.

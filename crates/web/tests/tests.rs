@@ -1564,6 +1564,16 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
     }
     let page = get(&officer, period_url.clone()).await.1;
     assert!(page.contains(">Submitted<"), "submitted updates are shown");
+    // The officer reads each update in full before deciding: its
+    // commentary and the last year's closing status of the action it continues.
+    let details: Vec<&str> = page.split("ambit-update-detail").skip(1).collect();
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("Half-year progress")
+                && d.contains("The period before (H2 2023/24)")),
+        "the update and the period before are shown beside the sign-off"
+    );
     let ten_a = app
         .store
         .updates_of(app.action_id("2024/25", "10A").await)
