@@ -130,7 +130,7 @@ test("an officer sets the committee report's cover, and the report carries it", 
   await assertAccessible(officer, 'report cover form');
   await officer.getByLabel(/Meeting date/).fill('24 November');
   await officer.getByRole('button', { name: 'Save the cover' }).click();
-  await officer.getByText('Meeting date is not accepted').first().waitFor();
+  await officer.getByText('Meeting date must be a day').first().waitFor();
   await assertAccessible(officer, 'report cover form showing an error');
   await officer.getByLabel(/Meeting date/).fill('2022-11-24');
   await officer.getByLabel(/Author/).fill('Assistant Director for Strategy, Performance and Corporate Transformation');

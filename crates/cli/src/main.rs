@@ -239,6 +239,10 @@ enum BodyCommand {
         /// ("CP2.3.1", "ASC 3.2"). Changeable only while the body has no plans.
         #[arg(long, value_name = "statement|dotted|free")]
         reference_scheme: Option<String>,
+        /// Whether an update at risk or off track must say why before it is
+        /// submitted, signed off or recorded as reported.
+        #[arg(long, value_name = "yes|no")]
+        require_commentary: Option<String>,
     },
 }
 
@@ -555,6 +559,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Body(BodyCommand::Settings {
             updates_outside_cycle,
             reference_scheme,
+            require_commentary,
         }) => {
             let slug = body.clone().ok_or_else(|| {
                 UserError("body: name the body with --body SLUG, e.g. --body bromley".into())
@@ -567,11 +572,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map(|s| s.parse::<domain::ReferenceScheme>())
                 .transpose()
                 .map_err(UserError::from)?;
+            let require = require_commentary
+                .map(|s| match s.as_str() {
+                    "yes" => Ok(true),
+                    "no" => Ok(false),
+                    other => Err(UserError(format!(
+                        "require-commentary: {other:?} is not accepted; give yes or no"
+                    ))),
+                })
+                .transpose()?;
             let store = Store::open(&location).await?;
             let mut the_body = store.body(&slug).await?;
             if let Some(scheme) = scheme {
                 the_body = store
                     .set_reference_scheme(&actor(), the_body.id, the_body.version, scheme)
+                    .await?;
+            }
+            if let Some(require) = require {
+                the_body.version = store
+                    .set_require_commentary(&actor(), the_body.id, the_body.version, require)
                     .await?;
             }
             let now = match setting {
@@ -593,6 +612,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 the_body.name,
                 the_body.reference_scheme.label(),
                 the_body.reference_scheme
+            );
+            println!(
+                "{}: commentary on updates at risk or off track: {}.",
+                the_body.name,
+                if store.require_commentary(the_body.id).await? {
+                    "required"
+                } else {
+                    "optional"
+                }
             );
             Ok(())
         }

@@ -65,7 +65,7 @@ pub struct ReportCover {
 
 impl ReportCover {
     /// Parse the cover's fields as typed; `committee` and `author` may be
-    /// empty, `meeting_date` is a day like 2022-11-24 or empty.
+    /// empty, `meeting_date` is a day ("24 November 2022", "2022-11-24") or empty.
     pub fn parse(
         reference: &str,
         committee: &str,
@@ -82,9 +82,7 @@ impl ReportCover {
         };
         let meeting_date = match meeting_date.trim() {
             "" => None,
-            d => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-                ParseError::new("meeting date", meeting_date, "a date such as 2022-11-24")
-            })?),
+            d => Some(crate::parse_day("meeting date", d)?),
         };
         Ok(Self {
             reference: ReportReference::parse(reference)?,
@@ -115,7 +113,13 @@ mod tests {
         assert_eq!(c.committee, "");
         let e = ReportCover::parse("ACH22/038", "", "", "", "").unwrap_err();
         assert_eq!(e.field, "report reference");
-        let e = ReportCover::parse("", "", "24/11/2022", "", "").unwrap_err();
+        let typed = ReportCover::parse("", "", "24 November 2022", "", "").unwrap();
+        assert_eq!(
+            typed.meeting_date,
+            "2022-11-24".parse().ok(),
+            "as a person types it"
+        );
+        let e = ReportCover::parse("", "", "November 2022", "", "").unwrap_err();
         assert_eq!(e.field, "meeting date");
         assert!(
             ReportCover::parse("", "", "", "", "").is_ok(),

@@ -51,6 +51,12 @@ impl Status {
         }
     }
 
+    /// Whether an update with this status must say why (at risk and off
+    /// track), where the body asks for commentary on concerns.
+    pub fn needs_explanation(self) -> bool {
+        matches!(self, Status::AtRisk | Status::OffTrack)
+    }
+
     /// What the status means, for the people choosing it.
     pub fn definition(self) -> &'static str {
         match self {

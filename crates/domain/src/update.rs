@@ -85,6 +85,21 @@ pub struct UpdateInput {
 }
 
 impl UpdateInput {
+    /// Why the update cannot go forward where a body requires commentary on
+    /// concerns: its status is at risk or off track and it says nothing.
+    pub fn unexplained(&self) -> Option<ParseError> {
+        (self.status.needs_explanation() && self.commentary.is_empty()).then(|| {
+            ParseError::new(
+                "commentary",
+                "",
+                format!(
+                    "a comment explaining why the action is {}",
+                    self.status.label().to_lowercase()
+                ),
+            )
+        })
+    }
+
     /// Check the parts agree: a complete action is 100% done if a percent is
     /// given; a not-started action is 0%; figures are finite and one per measure.
     pub fn validate(self) -> Result<Self, ParseError> {
@@ -216,6 +231,18 @@ mod tests {
         assert!(input(Status::Complete, Some(100)).validate().is_ok());
         assert!(input(Status::NotStarted, Some(10)).validate().is_err());
         assert!(input(Status::OnTrack, Some(10)).validate().is_ok());
+    }
+
+    #[test]
+    fn concerns_must_be_explained() {
+        let e = input(Status::AtRisk, None).unexplained().unwrap();
+        assert_eq!(e.field, "commentary");
+        assert!(e.expected.contains("why the action is at risk"), "{e}");
+        assert!(input(Status::OffTrack, None).unexplained().is_some());
+        assert!(input(Status::OnTrack, None).unexplained().is_none());
+        let mut said = input(Status::OffTrack, None);
+        said.commentary = Text::parse("commentary", "The contractor withdrew.").unwrap();
+        assert!(said.unexplained().is_none());
     }
 
     #[test]

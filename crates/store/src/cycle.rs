@@ -343,6 +343,9 @@ impl Store {
             before.version,
         )?;
         let next = step(before.state)?;
+        if matches!(next, UpdateState::Submitted | UpdateState::SignedOff) {
+            crate::updates::explained(&mut tx, body_id, &before.input).await?;
+        }
         crate::rows::claim(
             &mut tx,
             "updates",

@@ -91,6 +91,27 @@ fn published_from(raw: &str) -> Result<UpdateInput, ParseError> {
     })
 }
 
+/// Refuse `input` when it is at risk or off track without a word of why
+/// and body `body_id` requires commentary on concerns.
+pub(crate) async fn explained(
+    conn: &mut sqlx::AnyConnection,
+    body_id: i64,
+    input: &UpdateInput,
+) -> Result<(), StoreError> {
+    let Some(missing) = input.unexplained() else {
+        return Ok(());
+    };
+    let required: Option<i64> =
+        sqlx::query_scalar("SELECT require_commentary FROM bodies WHERE id = $1")
+            .bind(body_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match required {
+        Some(0) => Ok(()),
+        _ => Err(StoreError::Invalid(missing)),
+    }
+}
+
 impl Store {
     /// Whether `body_id`'s updates may be recorded outside the reporting cycle.
     pub async fn outside_cycle(&self, body_id: i64) -> Result<OutsideCycle, StoreError> {
@@ -152,6 +173,68 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(setting)
+    }
+
+    /// Whether `body_id` requires commentary on updates at risk or off track
+    /// before they are submitted or recorded as reported.
+    pub async fn require_commentary(&self, body_id: i64) -> Result<bool, StoreError> {
+        let stored: Option<i64> =
+            sqlx::query_scalar("SELECT require_commentary FROM bodies WHERE id = $1")
+                .bind(body_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        stored
+            .map(|v| v != 0)
+            .ok_or_else(|| StoreError::not_found("body", body_id))
+    }
+
+    /// Choose whether `body_id` requires commentary on updates at risk or
+    /// off track, based on the body's `expected_version`. Returns the
+    /// body's new version.
+    pub async fn set_require_commentary(
+        &self,
+        actor: &str,
+        body_id: i64,
+        expected_version: i64,
+        required: bool,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before: Option<i64> =
+            sqlx::query_scalar("SELECT require_commentary FROM bodies WHERE id = $1")
+                .bind(body_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let before = before.ok_or_else(|| StoreError::not_found("body", body_id))? != 0;
+        crate::rows::claim(
+            &mut tx,
+            "bodies",
+            "body",
+            body_id,
+            body_id,
+            expected_version,
+        )
+        .await?;
+        sqlx::query("UPDATE bodies SET require_commentary = $1, updated_at = $2 WHERE id = $3")
+            .bind(crate::rows::flag(required))
+            .bind(now())
+            .bind(body_id)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            Change::between(
+                Some(body_id),
+                actor,
+                "body",
+                body_id,
+                "edit",
+                serde_json::json!({ "require_commentary": before }),
+                serde_json::json!({ "require_commentary": required }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(expected_version + 1)
     }
 
     /// Record `action_id`'s update for `period`, or change the one already
@@ -275,7 +358,10 @@ impl Store {
                         domain::UpdateState::Draft,
                         existing.as_ref().map(|u| published_json(&u.input)),
                     ),
-                    Recording::AsReported => (domain::UpdateState::SignedOff, None),
+                    Recording::AsReported => {
+                        explained(&mut tx, plan.body_id, &input).await?;
+                        (domain::UpdateState::SignedOff, None)
+                    }
                 }
             }
         };

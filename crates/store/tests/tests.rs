@@ -1788,6 +1788,112 @@ async fn updates_outside_the_cycle_follow_the_bodys_setting(db: TestDb) {
 }
 on_both_engines!(updates_outside_the_cycle_follow_the_bodys_setting);
 
+async fn a_concern_goes_forward_only_with_a_reason(db: TestDb) {
+    let store = db.open().await;
+    let f = bromley(&store).await;
+    let plan = store.plan_by_id(f.plan_id).await.unwrap();
+    let body_id = store
+        .portfolio_by_id(plan.portfolio_id)
+        .await
+        .unwrap()
+        .body_id;
+    assert!(
+        store.require_commentary(body_id).await.unwrap(),
+        "on by default"
+    );
+    // Recorded as reported (no period opened yet): refused, nothing written.
+    let events = store.audit_event_count().await.unwrap();
+    let err = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::OffTrack, None, ""),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Invalid(p) if p.field == "commentary" && p.expected.contains("why the action is off track")),
+        "{err}"
+    );
+    assert_eq!(store.audit_event_count().await.unwrap(), events);
+    assert!(store.updates_of(f.carers_10a).await.unwrap().is_empty());
+
+    // In an open period a draft may say nothing yet; submitting it may not.
+    open(&store, &f, domain::Half::H1).await;
+    let draft = store
+        .record_update(
+            "lead",
+            f.carers_10a,
+            h1(),
+            update(Status::AtRisk, None, ""),
+            Some(0),
+        )
+        .await
+        .unwrap();
+    let events = store.audit_event_count().await.unwrap();
+    let err = store
+        .submit_update("lead", draft.id, draft.version)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Invalid(p) if p.field == "commentary"),
+        "{err}"
+    );
+    assert_eq!(store.audit_event_count().await.unwrap(), events);
+    assert_eq!(
+        store.update(draft.id).await.unwrap().state,
+        domain::UpdateState::Draft
+    );
+
+    // A body that does not ask for a reason lets it through.
+    let version = store
+        .body(&"bromley".parse().unwrap())
+        .await
+        .unwrap()
+        .version;
+    assert!(matches!(
+        store
+            .set_require_commentary("officer", body_id, version + 5, false)
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    store
+        .set_require_commentary("officer", body_id, version, false)
+        .await
+        .unwrap();
+    assert_eq!(store.audit_event_count().await.unwrap(), events + 1);
+    let submitted = store
+        .submit_update("lead", draft.id, draft.version)
+        .await
+        .unwrap();
+    // Turned back on, the officer cannot sign the silent concern off: it
+    // goes back to the lead instead.
+    store
+        .set_require_commentary("officer", body_id, version + 1, true)
+        .await
+        .unwrap();
+    let err = store
+        .sign_off_update("officer", submitted.id, submitted.version)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Invalid(p) if p.field == "commentary"),
+        "{err}"
+    );
+    store
+        .return_update(
+            "officer",
+            submitted.id,
+            submitted.version,
+            &Text::parse("comment", "Say what put it at risk").unwrap(),
+        )
+        .await
+        .unwrap();
+}
+on_both_engines!(a_concern_goes_forward_only_with_a_reason);
+
 async fn a_superseded_plans_updates_are_frozen(db: TestDb) {
     let store = db.open().await;
     let f = bromley(&store).await;

@@ -12,7 +12,8 @@ use store::{AccountStatus, StoreError, TokensOf};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::pages::{CsrfOnly, body_for, capitalise, check_form, chrome, need_sign_in, viewer};
+use crate::pages::user_message;
+use crate::pages::{CsrfOnly, body_for, check_form, chrome, need_sign_in, viewer};
 use crate::views::{AccountsPage, FieldError, PersonRow, RemoveAccountPage, TokenRow};
 
 type PageResult = Result<Response, WebError>;
@@ -102,7 +103,7 @@ async fn refused(
         e if e.is_user_error() => {
             let errors = vec![FieldError {
                 field: anchor,
-                message: capitalise(&e.to_string()),
+                message: user_message(&e),
             }];
             accounts_page(state, viewer, body, errors).await
         }

@@ -14,9 +14,10 @@ use store::StoreError;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
 use crate::forms::{conflict_or, field, render};
+use crate::pages::user_message;
 use crate::pages::{
-    DoneQuery, body_for, capitalise, check_form, chrome, field_error, measure_hint, need_sign_in,
-    number, plan_href, viewer,
+    DoneQuery, body_for, check_form, chrome, field_error, measure_hint, need_sign_in, number,
+    plan_href, viewer,
 };
 use crate::views::{
     FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextFormPage, UpdateDetail,
@@ -354,7 +355,7 @@ pub async fn open(
             Err(e @ (StoreError::PeriodState { .. } | StoreError::Invalid(_))) => {
                 errors.push(FieldError {
                     field: "deadline".into(),
-                    message: capitalise(&e.to_string()),
+                    message: user_message(&e),
                 })
             }
             Err(e) => return Err(e.into()),
@@ -434,7 +435,7 @@ pub async fn close(
                 &l,
                 vec![FieldError {
                     field: "main-content".into(),
-                    message: capitalise(&e.to_string()),
+                    message: user_message(&e),
                 }],
                 false,
                 &DoneQuery::default(),
@@ -523,7 +524,7 @@ pub async fn move_update(
                 &l,
                 vec![FieldError {
                     field: "main-content".into(),
-                    message: capitalise(&e.to_string()),
+                    message: user_message(&e),
                 }],
                 false,
                 &DoneQuery::default(),
@@ -656,7 +657,7 @@ pub async fn report(
         .cover;
     if let Some(r) = q.reference.as_deref().filter(|r| !r.trim().is_empty()) {
         cover.reference = domain::ReportReference::parse(r)
-            .map_err(|e| WebError::Refused(capitalise(&e.to_string())))?;
+            .map_err(|e| WebError::Refused(crate::pages::error_message(&e)))?;
     }
     let reference = cover.reference.as_str().to_owned();
     let pack = report::Pack {

@@ -15,9 +15,8 @@ use store::{NewAction, StoreError};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::pages::{
-    body_for, capitalise, check_form, chrome, field_error, need_sign_in, take, viewer,
-};
+use crate::pages::user_message;
+use crate::pages::{body_for, check_form, chrome, field_error, need_sign_in, take, viewer};
 use crate::views::{CheckGroup, Choice, FieldError, SelectField, TextField, TextFormPage};
 
 type PageResult = Result<axum::response::Response, WebError>;
@@ -121,7 +120,7 @@ pub(crate) fn conflict_or(
         e @ (StoreError::Conflict { .. } | StoreError::Duplicate { .. }) => {
             errors.push(FieldError {
                 field: first_field.to_owned(),
-                message: capitalise(&e.to_string()),
+                message: user_message(&e),
             });
             Ok(())
         }
@@ -138,7 +137,7 @@ pub(crate) fn conflict_or(
         e if e.is_user_error() => {
             errors.push(FieldError {
                 field: first_field.to_owned(),
-                message: capitalise(&e.to_string()),
+                message: user_message(&e),
             });
             Ok(())
         }
@@ -735,6 +734,11 @@ pub async fn edit_plan(
     .await
 }
 
+/// "yes" or "no", as a radio's value.
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
 async fn settings_page(
     state: &AppState,
     viewer: &Viewer,
@@ -750,6 +754,10 @@ async fn settings_page(
         .map(|f| value(f, "reference_scheme"))
         .unwrap_or_else(|| body.reference_scheme.as_str().to_owned());
     let has_plans = state.store().plan_count(body.id).await? > 0;
+    let require = match posted {
+        Some(f) => value(f, "require_commentary"),
+        None => yes_no(state.store().require_commentary(body.id).await?).to_owned(),
+    };
     let failed = !errors.is_empty();
     render(
         TextFormPage {
@@ -777,6 +785,22 @@ async fn settings_page(
                 .collect(),
             }],
             checks: vec![CheckGroup {
+                name: "require_commentary".into(),
+                legend: "Commentary on concerns".into(),
+                hint: "Whether an update that says at risk or off track must say why before it is submitted for sign-off, signed off or recorded as reported.".into(),
+                choices: [
+                    ("yes", "Required: an update at risk or off track must say why"),
+                    ("no", "Optional"),
+                ]
+                .iter()
+                .map(|(v, label)| Choice {
+                    value: (*v).into(),
+                    label: (*label).into(),
+                    selected: *v == require,
+                })
+                .collect(),
+                radio: true,
+            }, CheckGroup {
                 name: "reference_scheme".into(),
                 legend: "How actions and plan items are referenced".into(),
                 hint: if has_plans {
@@ -839,8 +863,32 @@ pub async fn save_settings(
         "reference_scheme",
         value(&fields, "reference_scheme").parse::<domain::ReferenceScheme>(),
     );
+    let require = match value(&fields, "require_commentary").as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => {
+            errors.push(FieldError {
+                field: "require_commentary".into(),
+                message: "Select whether updates at risk or off track must say why".into(),
+            });
+            None
+        }
+    };
     let mut version = value(&fields, "version").parse().unwrap_or(0);
-    if let (Some(setting), Some(scheme)) = (setting, scheme) {
+    if let (Some(setting), Some(scheme), Some(require)) = (setting, scheme, require) {
+        if require != state.store().require_commentary(body.id).await? {
+            match state
+                .store()
+                .set_require_commentary(&viewer.actor(), body.id, version, require)
+                .await
+            {
+                Ok(changed) => version = changed,
+                Err(e) => {
+                    conflict_or(&mut errors, "require_commentary", e)?;
+                    return settings_page(&state, &viewer, &body, Some(&fields), errors).await;
+                }
+            }
+        }
         if scheme != body.reference_scheme {
             match state
                 .store()

@@ -22,6 +22,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
+use crate::pages::user_message;
 use crate::pages::{body_for, capitalise, check_form, chrome, need_sign_in, viewer};
 use crate::views::{Chrome, FieldError};
 
@@ -842,7 +843,7 @@ pub async fn sign_off(
                     w.reference,
                     w.period,
                     w.title,
-                    capitalise(&e.to_string())
+                    user_message(&e)
                 ),
             }),
             Err(e) => return Err(e.into()),
@@ -897,7 +898,7 @@ pub async fn chase(
         Err(e) if e.is_user_error() => {
             let errors = vec![FieldError {
                 field: "updates".into(),
-                message: capitalise(&e.to_string()),
+                message: user_message(&e),
             }];
             return render_home(&state, &viewer, &body, &filters, None, errors).await;
         }

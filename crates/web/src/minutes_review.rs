@@ -228,11 +228,7 @@ impl Proposals {
                     Err(e) => {
                         error(
                             format!("c-{i}-due"),
-                            format!(
-                                "Promise {}: the due date is not accepted; enter {}",
-                                i + 1,
-                                e.expected
-                            ),
+                            format!("Promise {}: the due date must be {}", i + 1, e.expected),
                         );
                         None
                     }

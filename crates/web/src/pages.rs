@@ -988,6 +988,8 @@ impl Saving {
 struct UpdateContext {
     previous: Option<domain::Update>,
     deadline: Option<chrono::NaiveDate>,
+    /// Whether the body requires commentary on updates at risk or off track.
+    commentary_required: bool,
 }
 
 /// The baseline and the target for `year` of indicator `i`, in words.
@@ -1065,6 +1067,7 @@ fn update_page(
             })
             .collect(),
         deadline: context.deadline.map(|d| d.format("%-d %B %Y").to_string()),
+        commentary_required: context.commentary_required,
         previous: context.previous.as_ref().map(|u| {
             (
                 u.period.to_string(),
@@ -1139,6 +1142,7 @@ async fn updatable(
             .into_iter()
             .max_by_key(|u| u.period);
     }
+    let commentary_required = state.store().require_commentary(body.id).await?;
     let deadline = state
         .store()
         .period_records(plan.id)
@@ -1156,6 +1160,7 @@ async fn updatable(
         context: UpdateContext {
             previous: earlier,
             deadline,
+            commentary_required,
         },
     })
 }
@@ -1233,13 +1238,35 @@ pub(crate) fn take<T>(
     r.map_err(|e| errors.push(field_error(field, &e))).ok()
 }
 
+/// A field's error on a form, in the words [`error_message`] gives.
 pub(crate) fn field_error(field: &str, e: &ParseError) -> FieldError {
     FieldError {
         field: field.to_owned(),
-        message: capitalise(&format!(
-            "{} is not accepted; enter {}",
-            e.field, e.expected
-        )),
+        message: error_message(e),
+    }
+}
+
+/// A parse error as the GOV.UK error message guidance words it: "Enter …"
+/// when nothing was given, "… must be …" when what was given is wrong.
+pub(crate) fn error_message(e: &ParseError) -> String {
+    let expected = e.expected.trim_end_matches(" (it must not be empty)");
+    if e.value.trim().is_empty() {
+        if expected == "some text" {
+            format!("Enter the {}", e.field)
+        } else {
+            format!("Enter {expected}")
+        }
+    } else {
+        capitalise(&format!("{} must be {expected}", e.field))
+    }
+}
+
+/// A store's refusal as a person reads it on a page: bad input in the
+/// words of [`error_message`], anything else as the store says it.
+pub(crate) fn user_message(e: &StoreError) -> String {
+    match e {
+        StoreError::Invalid(p) => error_message(p),
+        other => capitalise(&other.to_string()),
     }
 }
 
@@ -1279,7 +1306,7 @@ pub async fn record_update(
             };
             let errors = vec![FieldError {
                 field: "status".into(),
-                message: capitalise(&e.to_string()),
+                message: user_message(&e),
             }];
             let page = update_page(
                 &viewer,
@@ -1370,8 +1397,26 @@ pub async fn record_update(
             author: viewer.user.name.clone(),
             illustrative: false,
         };
-        match input.validate() {
-            Ok(input) => {
+        // A concern goes forward (for sign-off, or recorded as reported)
+        // only with a word of why, where the body asks for one; checked
+        // before saving, so a refused submission saves nothing.
+        let goes_forward = fields.submit.as_deref() == Some("yes")
+            || matches!(
+                saving,
+                Saving::Record {
+                    recording: store::Recording::AsReported,
+                    ..
+                }
+            );
+        let unexplained = match input.unexplained() {
+            Some(missing) if goes_forward && state.store().require_commentary(body.id).await? => {
+                Some(missing)
+            }
+            _ => None,
+        };
+        match (input.validate(), unexplained) {
+            (Ok(_), Some(missing)) => errors.push(field_error("commentary", &missing)),
+            (Ok(input), None) => {
                 let actor = viewer.actor();
                 let saved = match (&correction, &current) {
                     (Some(reason), Some(current)) => {
@@ -1413,7 +1458,7 @@ pub async fn record_update(
                             }
                             Err(e) if e.is_user_error() => errors.push(FieldError {
                                 field: "status".into(),
-                                message: capitalise(&e.to_string()),
+                                message: user_message(&e),
                             }),
                             Err(e) => return Err(e.into()),
                         }
@@ -1421,12 +1466,12 @@ pub async fn record_update(
                     Err(StoreError::Invalid(e)) => errors.push(field_error(e.field, &e)),
                     Err(e) if e.is_user_error() => errors.push(FieldError {
                         field: "status".into(),
-                        message: capitalise(&e.to_string()),
+                        message: user_message(&e),
                     }),
                     Err(e) => return Err(e.into()),
                 }
             }
-            Err(e) => errors.push(field_error(e.field, &e)),
+            (Err(e), _) => errors.push(field_error(e.field, &e)),
         }
     }
     let page = update_page(
@@ -1607,7 +1652,7 @@ pub async fn edit_action(
             Err(e @ (StoreError::Conflict { .. } | StoreError::Duplicate { .. })) => {
                 errors.push(FieldError {
                     field: "reference".into(),
-                    message: capitalise(&e.to_string()),
+                    message: user_message(&e),
                 })
             }
             Err(StoreError::Invalid(e)) => {
@@ -1620,7 +1665,7 @@ pub async fn edit_action(
             }
             Err(e @ StoreError::PlanState { .. }) => errors.push(FieldError {
                 field: "amendment".into(),
-                message: capitalise(&e.to_string()),
+                message: user_message(&e),
             }),
             Err(e) => return Err(e.into()),
         }

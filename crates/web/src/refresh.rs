@@ -15,7 +15,9 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
 use crate::forms::editor;
-use crate::pages::{body_for, capitalise, check_form, chrome, need_sign_in, plan_href, viewer};
+use crate::pages::error_message;
+use crate::pages::user_message;
+use crate::pages::{body_for, check_form, chrome, need_sign_in, plan_href, viewer};
 use crate::views::{
     ApprovalGapRow, ApprovePage, FieldError, RefreshChoice, RefreshFormPage, RefreshReportPage,
 };
@@ -196,14 +198,7 @@ pub async fn refresh(
                     if e.field == "reason" { "reason" } else { "ref" },
                     a.id
                 ),
-                message: format!(
-                    "{}: {}",
-                    a.details.reference,
-                    capitalise(&format!(
-                        "{} is not accepted; enter {}",
-                        e.field, e.expected
-                    ))
-                ),
+                message: format!("{}: {}", a.details.reference, error_message(&e)),
             }),
         }
     }
@@ -230,7 +225,7 @@ pub async fn refresh(
                     .unwrap_or_default();
                 errors.push(FieldError {
                     field,
-                    message: capitalise(&e.to_string()),
+                    message: user_message(&e),
                 })
             }
             Err(e) => return Err(e.into()),
@@ -366,7 +361,7 @@ pub async fn approve(
             Err(e) => {
                 errors.push(FieldError {
                     field: "accept-gaps".into(),
-                    message: capitalise(&e.to_string()),
+                    message: error_message(&e),
                 });
                 None
             }

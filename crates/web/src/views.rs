@@ -376,6 +376,8 @@ pub struct UpdateFormPage {
     pub deadline: Option<String>,
     /// The action's update of the period before: (period, status, commentary).
     pub previous: Option<(String, Tag, String)>,
+    /// Whether the body requires commentary on updates at risk or off track.
+    pub commentary_required: bool,
 }
 
 impl UpdateFormPage {

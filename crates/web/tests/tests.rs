@@ -1529,6 +1529,30 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
             && owed.contains("Missing")
             && owed.contains("15 October 2024")
     );
+    // A concern is not submitted without a word of why, and nothing is saved.
+    let six_a_id = app.action_id("2024/25", "6A").await;
+    let form_url = app.url(&format!("/b/bromley/actions/{six_a_id}/updates/H1"));
+    let form = get(&lead, form_url.clone()).await.1;
+    assert!(form.contains("If the action is at risk or off track, say why"));
+    let silent = lead
+        .post(&form_url)
+        .form(&[
+            ("csrf", hidden(&form, "csrf")),
+            ("status", "at_risk".into()),
+            ("commentary", String::new()),
+            ("submit", "yes".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(silent.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let silent = silent.text().await.unwrap();
+    assert!(
+        silent.contains("Enter a comment explaining why the action is at risk")
+            && silent.contains("href=\"#commentary\""),
+        "{silent}"
+    );
+    assert!(app.store.updates_of(six_a_id).await.unwrap().is_empty());
     for (reference, status) in [("10A", "on_track"), ("6A", "at_risk")] {
         let id = app.action_id("2024/25", reference).await;
         let form_url = app.url(&format!("/b/bromley/actions/{id}/updates/H1"));
@@ -1815,7 +1839,7 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
             .text()
             .await
             .unwrap()
-            .contains("12B: Reason is not accepted")
+            .contains("12B: Enter why the action is dropped")
     );
     fields.push((
         format!("reason-{twelve_b}"),
@@ -2729,7 +2753,10 @@ async fn officers_set_the_committee_reports_cover(db: TestDb) {
         .unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let bad = bad.text().await.unwrap();
-    assert!(bad.contains("Meeting date is not accepted"), "{bad}");
+    assert!(
+        bad.contains("Meeting date must be a day, like 20 March 2025"),
+        "{bad}"
+    );
     assert!(bad.contains("href=\"#meeting-date\""));
     let saved = officer
         .post(cover_url.clone())

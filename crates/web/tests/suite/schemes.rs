@@ -240,6 +240,7 @@ async fn the_scheme_is_a_setting_fixed_once_there_are_plans(db: TestDb) {
         ("version", hidden(&form, "version")),
         ("updates_outside_cycle", "auto".into()),
         ("reference_scheme", "free".into()),
+        ("require_commentary", "yes".into()),
     ];
     let r = officer
         .post(app.url("/b/northmoor/settings"))
@@ -265,6 +266,7 @@ async fn the_scheme_is_a_setting_fixed_once_there_are_plans(db: TestDb) {
         ("version", hidden(&form, "version")),
         ("updates_outside_cycle", "allow".into()),
         ("reference_scheme", "dotted".into()),
+        ("require_commentary", "no".into()),
     ];
     let r = officer
         .post(app.url("/b/northmoor/settings"))
@@ -273,5 +275,9 @@ async fn the_scheme_is_a_setting_fixed_once_there_are_plans(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        !app.store.require_commentary(body.id).await.unwrap(),
+        "the setting for commentary on concerns is saved"
+    );
 }
 on_both_engines!(the_scheme_is_a_setting_fixed_once_there_are_plans);
