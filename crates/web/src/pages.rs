@@ -982,6 +982,20 @@ impl Saving {
     }
 }
 
+/// Why an update for `period` cannot be written now, in words that say
+/// what happens next.
+fn why_not_now(e: &StoreError, period: ReportingPeriod) -> String {
+    match e {
+        StoreError::PeriodState { .. } => format!(
+            "{period} is not open for updates yet. A performance officer opens it on the plan's period page, and the update can be written then."
+        ),
+        StoreError::Closed { .. } => format!(
+            "{period} is closed: its updates can no longer change. If a signed-off update is wrong, a performance officer can correct it."
+        ),
+        other => user_message(other),
+    }
+}
+
 /// What the update form shows beside the fields: the update of the
 /// period before and, in an open period, when the update is due.
 #[derive(Default)]
@@ -1094,6 +1108,8 @@ fn update_page(
         )
         .then(|| fields.correction.clone()),
         correction_required: saving == Saving::Correct,
+        closed: None,
+        home_href: String::new(),
         can_save: saving != Saving::Refused,
         can_submit: matches!(
             saving,
@@ -1195,7 +1211,27 @@ pub async fn update_form(
         saving,
         context,
     } = updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
-    let saving = saving?;
+    let saving = match saving {
+        Ok(saving) => saving,
+        // Not a dead end: the page says why the update cannot be written
+        // now and where to go instead.
+        Err(e) if e.is_user_error() => {
+            let mut page = update_page(
+                &viewer,
+                &body,
+                &action,
+                period,
+                Saving::Refused,
+                &UpdateFields::default(),
+                vec![],
+                &context,
+            );
+            page.closed = Some(why_not_now(&e, period));
+            page.home_href = format!("/b/{}/home", body.slug);
+            return html(page);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut fields = UpdateFields::default();
     if let Some(u) = &current {
         fields.status = u.input.status.as_str().to_owned();

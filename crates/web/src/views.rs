@@ -378,6 +378,11 @@ pub struct UpdateFormPage {
     pub previous: Option<(String, Tag, String)>,
     /// Whether the body requires commentary on updates at risk or off track.
     pub commentary_required: bool,
+    /// Why the update cannot be written now (the period is not open, or
+    /// closed): `Some` shows this instead of the form.
+    pub closed: Option<String>,
+    /// The viewer's home, offered when the form is not.
+    pub home_href: String,
 }
 
 impl UpdateFormPage {

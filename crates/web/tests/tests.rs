@@ -1529,8 +1529,21 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
             && owed.contains("Missing")
             && owed.contains("15 October 2024")
     );
-    // A concern is not submitted without a word of why, and nothing is saved.
+    // The other half is not open: its form says so and where to go, no dead end.
     let six_a_id = app.action_id("2024/25", "6A").await;
+    let (status, not_yet) = get(
+        &lead,
+        app.url(&format!("/b/bromley/actions/{six_a_id}/updates/H2")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        not_yet.contains("H2 2024/25 is not open for updates yet")
+            && not_yet.contains("href=\"/b/bromley/home\"")
+            && !not_yet.contains("name=\"status\""),
+        "{not_yet}"
+    );
+    // A concern is not submitted without a word of why, and nothing is saved.
     let form_url = app.url(&format!("/b/bromley/actions/{six_a_id}/updates/H1"));
     let form = get(&lead, form_url.clone()).await.1;
     assert!(form.contains("If the action is at risk or off track, say why"));
