@@ -146,10 +146,30 @@ impl IntoResponse for WebError {
                 (title.split(';').next().unwrap_or("Error").to_owned(), msg)
             }
         };
+        let shown = ErrorShown { title, message };
+        let mut response = shown.render(Chrome::plain(), status);
+        response.extensions_mut().insert(shown);
+        response
+    }
+}
+
+/// What an error page says, kept on its response so that
+/// [`crate::signed_in_errors`] can show it again with the header of the
+/// person signed in (an error raised before anyone was looked up has only
+/// the plain header).
+#[derive(Clone)]
+pub(crate) struct ErrorShown {
+    title: String,
+    message: String,
+}
+
+impl ErrorShown {
+    /// The error page with `chrome` as its header, answered with `status`.
+    pub(crate) fn render(&self, chrome: Chrome, status: StatusCode) -> Response {
         let page = ErrorPage {
-            chrome: Chrome::plain(),
-            title,
-            message,
+            chrome,
+            title: self.title.clone(),
+            message: self.message.clone(),
         };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),

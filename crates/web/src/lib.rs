@@ -366,8 +366,34 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), declared_size))
         .layer(from_fn_with_state(state.clone(), same_origin_forms))
         .layer(from_fn_with_state(state.clone(), time_limit))
+        .layer(from_fn_with_state(state.clone(), signed_in_errors))
         .layer(from_fn_with_state(state.clone(), hygiene))
         .with_state(state)
+}
+
+/// Show an error page with the header of the person signed in ("Signed in
+/// as …", sign out), never "Sign in" to someone who is: errors are raised
+/// before or without looking the viewer up, so the page is drawn again
+/// here, and only for error pages of signed-in requests.
+async fn signed_in_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let session = (!is_api(request.uri().path())
+        && auth::cookie(request.headers(), auth::SESSION_COOKIE).is_some())
+    .then(|| request.headers().clone());
+    let response = next.run(request).await;
+    let (Some(headers), Some(shown)) = (session, response.extensions().get::<error::ErrorShown>())
+    else {
+        return response;
+    };
+    match pages::viewer(&state, &headers).await {
+        Ok(Some(viewer)) => {
+            // The same status and headers, with the page drawn again.
+            let again = shown.render(pages::chrome(Some(&viewer), None), response.status());
+            let (mut parts, _) = response.into_parts();
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            Response::from_parts(parts, again.into_body())
+        }
+        _ => response,
+    }
 }
 
 /// Whether a request is to the JSON API (answered in JSON, never with pages).

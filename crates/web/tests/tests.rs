@@ -839,6 +839,20 @@ async fn odd_addresses_give_a_proper_404_never_a_panic() {
             .contains("script-src 'self'")
     );
     assert!(r.text().await.unwrap().contains("Page not found"));
+
+    // Signed in, an error page still says who is signed in, with its
+    // security headers, and never offers to sign in.
+    let officer = app.signed_in("officer").await;
+    for path in ["/nowhere", "/b/bromley/actions/-1", "/b/northmoor/settings"] {
+        let r = officer.get(app.url(path)).send().await.unwrap();
+        assert!(r.status().is_client_error(), "{path}: {}", r.status());
+        assert!(r.headers().contains_key("content-security-policy"));
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains("Sign out") && !page.contains("href=\"/sign-in\""),
+            "{path}: {page}"
+        );
+    }
 }
 
 #[tokio::test]
