@@ -850,13 +850,22 @@ async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
         "the signed-off update is reported"
     );
 
+    let err = store
+        .close_period("officer", f.plan_id, first_half, false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Unsettled { .. }), "{err}");
+    assert!(
+        err.to_string().contains("no signed-off update"),
+        "closing with outstanding updates needs confirming: {err}"
+    );
     let closed = store
-        .close_period("officer", f.plan_id, first_half)
+        .close_period("officer", f.plan_id, first_half, true)
         .await
         .unwrap();
     assert!(!closed.open && closed.closed_at.is_some());
     let err = store
-        .close_period("officer", f.plan_id, first_half)
+        .close_period("officer", f.plan_id, first_half, true)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("is already closed"), "{err}");
@@ -882,7 +891,7 @@ async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
         .unwrap_err();
     assert!(matches!(err, StoreError::Closed { .. }), "{err}");
     let err = store
-        .close_period("officer", f.plan_id, domain::Half::H2)
+        .close_period("officer", f.plan_id, domain::Half::H2, true)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("H2 2022/23 is not open"), "{err}");
@@ -1939,7 +1948,11 @@ async fn racing_saves_of_one_version_let_exactly_one_win(db: TestDb) {
     for _ in 0..8 {
         let store = store.clone();
         let plan = f.plan_id;
-        tasks.spawn(async move { store.close_period("officer", plan, domain::Half::H1).await });
+        tasks.spawn(async move {
+            store
+                .close_period("officer", plan, domain::Half::H1, true)
+                .await
+        });
     }
     let outcomes: Vec<_> = tasks.join_all().await;
     assert_eq!(
