@@ -529,10 +529,8 @@ pub struct ActionFate {
     #[schema(pattern = "^(carry|complete|drop)$")]
     fate: String,
     /// For carry: its reference next year, in the body's scheme (its own if omitted).
-    #[schema(max_length = 100)]
     reference: Option<String>,
-    /// For drop: why (required).
-    #[schema(max_length = 50000)]
+    /// For drop: why (required, at most 50,000 characters).
     reason: Option<String>,
 }
 
@@ -545,6 +543,22 @@ pub struct PlanRefresh {
     #[serde(default)]
     #[schema(max_items = 10000)]
     actions: Vec<ActionFate>,
+}
+
+/// The most fates one refresh takes.
+const FATES_MAX: usize = 10_000;
+
+impl PlanRefresh {
+    fn check(&self) -> Result<(), ApiError> {
+        if self.actions.len() > FATES_MAX {
+            return Err(ApiError::invalid(domain::ParseError::new(
+                "actions",
+                self.actions.len().to_string(),
+                format!("at most {FATES_MAX} actions, each once"),
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Next year's draft plan, made by a refresh, and what the refresh did.
@@ -579,6 +593,7 @@ pub(super) async fn refresh(
     Payload(r): Payload<PlanRefresh>,
 ) -> Result<(StatusCode, Json<RefreshedDto>), ApiError> {
     let (viewer, plan, _, body) = officer_on_plan(&state, &headers, id).await?;
+    r.check()?;
     let tree = state.store().plan_tree(plan.id).await?;
     let mut fates = std::collections::HashMap::new();
     let mut seen = HashSet::new();
