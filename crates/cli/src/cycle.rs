@@ -128,8 +128,9 @@ pub async fn period(
         }
         PeriodCommand::Close { period } => {
             let r = resolve(location, body, &period).await?;
+            // Typing the command is the officer's confirmation.
             r.store
-                .close_period(&actor(), r.plan.id, r.period.half)
+                .close_period(&actor(), r.plan.id, r.period.half, true)
                 .await?;
             println!("Closed {}: its updates are now frozen.", r.period);
         }

@@ -3,7 +3,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ParseError, Status};
+use crate::{ParseError, ReportingPeriod, Status};
 
 /// Where an update is in its sign-off: written by the lead (draft),
 /// submitted for sign-off, signed off by a performance officer, or returned
@@ -298,6 +298,117 @@ fn rank(s: Status) -> u8 {
     }
 }
 
+/// One action without a signed-off update in the period being closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outstanding {
+    /// The action.
+    pub action_id: i64,
+    /// Its update in the period, if one is recorded.
+    pub update_id: Option<i64>,
+    /// Where that update is in its sign-off; `None` while it is missing.
+    pub state: Option<UpdateState>,
+    /// Why it was returned, when it was.
+    pub returned_comment: Option<String>,
+}
+
+/// The check before a reporting period is closed: how many of the plan's
+/// actions have their update in each state, and which have no signed-off
+/// update (so the report will say "No update" for them once the period is
+/// closed). Closing with outstanding updates needs the officer's
+/// confirmation ([`CloseCheck::allows_close`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseCheck {
+    /// The period.
+    pub period: ReportingPeriod,
+    /// Actions with no update.
+    pub missing: usize,
+    /// Actions whose update is a draft.
+    pub draft: usize,
+    /// Actions whose update awaits sign-off.
+    pub submitted: usize,
+    /// Actions whose update was returned to the lead.
+    pub returned: usize,
+    /// Actions whose update is signed off.
+    pub signed_off: usize,
+    /// The actions without a signed-off update, in the order given.
+    pub outstanding: Vec<Outstanding>,
+}
+
+impl CloseCheck {
+    /// The check of `period` over `actions` and their `updates` as stored
+    /// (every state, as those who sign off see them).
+    pub fn of(
+        period: ReportingPeriod,
+        actions: &[crate::Action],
+        updates: &[crate::Update],
+    ) -> Self {
+        let mut check = CloseCheck {
+            period,
+            missing: 0,
+            draft: 0,
+            submitted: 0,
+            returned: 0,
+            signed_off: 0,
+            outstanding: Vec::new(),
+        };
+        let in_period: std::collections::HashMap<i64, &crate::Update> = updates
+            .iter()
+            .filter(|u| u.period == period)
+            .map(|u| (u.action_id, u))
+            .collect();
+        for a in actions {
+            let update = in_period.get(&a.id).copied();
+            let state = update.map(|u| u.state);
+            *match state {
+                None => &mut check.missing,
+                Some(UpdateState::Draft) => &mut check.draft,
+                Some(UpdateState::Submitted) => &mut check.submitted,
+                Some(UpdateState::Returned) => &mut check.returned,
+                Some(UpdateState::SignedOff) => &mut check.signed_off,
+            } += 1;
+            if state != Some(UpdateState::SignedOff) {
+                check.outstanding.push(Outstanding {
+                    action_id: a.id,
+                    update_id: update.map(|u| u.id),
+                    state,
+                    returned_comment: update
+                        .filter(|u| u.state == UpdateState::Returned)
+                        .and_then(|u| u.returned_comment.clone()),
+                });
+            }
+        }
+        check
+    }
+
+    /// Whether the period may be closed: at once when every action has a
+    /// signed-off update, otherwise only once the officer has seen what is
+    /// outstanding and `confirmed` closing anyway.
+    pub fn allows_close(&self, confirmed: bool) -> bool {
+        confirmed || self.outstanding.is_empty()
+    }
+
+    /// What closing leaves undone, for a refusal: "23 actions have no
+    /// signed-off update (20 missing, 1 draft, 1 submitted, 1 returned)".
+    pub fn summary(&self) -> String {
+        let n = self.outstanding.len();
+        let parts: Vec<String> = [
+            (self.missing, "missing"),
+            (self.draft, "draft"),
+            (self.submitted, "submitted"),
+            (self.returned, "returned"),
+        ]
+        .iter()
+        .filter(|(c, _)| *c > 0)
+        .map(|(c, w)| format!("{c} {w}"))
+        .collect();
+        format!(
+            "{n} {} no signed-off update ({})",
+            if n == 1 { "action has" } else { "actions have" },
+            parts.join(", ")
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,5 +474,84 @@ mod tests {
             Trend::Unchanged
         );
         assert_eq!(Trend::between(None, Some(Status::Complete)), Trend::New);
+    }
+
+    #[test]
+    fn the_close_check_counts_each_state_and_lists_what_is_outstanding() {
+        let period = ReportingPeriod::new("2024/25".parse().unwrap(), crate::Half::H1);
+        let action = |id: i64| crate::Action {
+            id,
+            plan_id: 1,
+            item_id: 1,
+            details: crate::ActionDetails {
+                reference: format!("{id}A").parse().unwrap(),
+                title: crate::Title::parse("title", "Carers").unwrap(),
+                lead: crate::Title::parse("lead", "Director").unwrap(),
+                directorate: None,
+                target: None,
+                illustrative: false,
+            },
+            measures: vec![],
+            continues: None,
+            outcome: None,
+            version: 1,
+        };
+        let update = |id: i64, action_id: i64, state: UpdateState| crate::Update {
+            id,
+            action_id,
+            period,
+            input: crate::UpdateInput {
+                status: Status::OnTrack,
+                commentary: crate::Text::parse("commentary", "Progress").unwrap(),
+                percent: None,
+                key_achievement: false,
+                actuals: vec![],
+                author: crate::Title::parse("author", "Lead").unwrap(),
+                illustrative: false,
+            },
+            state,
+            returned_comment: (state == Returned).then(|| "Add the figures".to_owned()),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+            version: 1,
+            published: None,
+        };
+        let actions: Vec<_> = (1..=5).map(action).collect();
+        let updates = vec![
+            update(10, 2, Draft),
+            update(11, 3, Returned),
+            update(12, 4, SignedOff),
+            update(13, 5, Submitted),
+        ];
+        let check = CloseCheck::of(period, &actions, &updates);
+        assert_eq!(
+            (
+                check.missing,
+                check.draft,
+                check.submitted,
+                check.returned,
+                check.signed_off
+            ),
+            (1, 1, 1, 1, 1)
+        );
+        assert_eq!(
+            check
+                .outstanding
+                .iter()
+                .map(|o| o.action_id)
+                .collect::<Vec<_>>(),
+            [1, 2, 3, 5]
+        );
+        assert_eq!(
+            check.outstanding[2].returned_comment.as_deref(),
+            Some("Add the figures")
+        );
+        assert!(!check.allows_close(false) && check.allows_close(true));
+        assert_eq!(
+            check.summary(),
+            "4 actions have no signed-off update (1 missing, 1 draft, 1 submitted, 1 returned)"
+        );
+        let settled = CloseCheck::of(period, &actions[3..4], &updates);
+        assert!(settled.allows_close(false));
     }
 }

@@ -32,7 +32,7 @@ mod year;
 pub use access::{Access, Email, Password, Role};
 pub use action_ref::{ActionRef, ItemRef, MAX_REFERENCE_LEN, ReferenceScheme, reference_key};
 pub use cover::{ReportCover, ReportReference};
-pub use cycle::{OutsideCycle, TransitionError, Trend, UpdateState};
+pub use cycle::{CloseCheck, OutsideCycle, Outstanding, TransitionError, Trend, UpdateState};
 pub use error::ParseError;
 pub use import::{
     ImportAction, ImportAlignment, ImportItem, ImportSetup, ImportUpdate, PlanImport, PlanState,

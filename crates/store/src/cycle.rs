@@ -144,11 +144,15 @@ impl Store {
     }
 
     /// Close `plan_id`'s period `half`: its updates are frozen from now on.
+    /// While some of its actions have no signed-off update the close is
+    /// refused ([`StoreError::Unsettled`]) unless the officer `confirmed`
+    /// it after seeing the check ([`domain::CloseCheck`]).
     pub async fn close_period(
         &self,
         actor: &str,
         plan_id: i64,
         half: Half,
+        confirmed: bool,
     ) -> Result<PeriodRecord, StoreError> {
         let mut tx = self.begin_write().await?;
         let (year, body_id) = plan_year_body(&mut tx, plan_id).await?;
@@ -170,6 +174,17 @@ impl Store {
                 });
             }
         };
+        let check = domain::CloseCheck::of(
+            period,
+            &crate::plans::load_actions(&mut tx, "a.plan_id = $1", plan_id).await?,
+            &crate::updates::load_updates(&mut tx, "a.plan_id = $1", plan_id).await?,
+        );
+        if !check.allows_close(confirmed) {
+            return Err(StoreError::Unsettled {
+                period: period.to_string(),
+                summary: check.summary(),
+            });
+        }
         crate::rows::claim(
             &mut tx,
             "reporting_periods",

@@ -70,6 +70,17 @@ pub enum StoreError {
         /// What to do instead.
         hint: &'static str,
     },
+    /// A reporting period with outstanding updates was to be closed
+    /// without the officer confirming it ([`domain::CloseCheck::allows_close`]).
+    #[error(
+        "period: {period} is not closed: {summary}, and its report would say “No update” for each; sign them off first, or confirm that the period closes without them"
+    )]
+    Unsettled {
+        /// The period.
+        period: String,
+        /// What is outstanding ([`domain::CloseCheck::summary`]).
+        summary: String,
+    },
     /// A plan is not in the state the change needs.
     #[error("plan {year} is {state}; {hint}")]
     PlanState {
@@ -195,6 +206,7 @@ impl StoreError {
             | StoreError::NotInPeriod { .. }
             | StoreError::Closed { .. }
             | StoreError::PeriodState { .. }
+            | StoreError::Unsettled { .. }
             | StoreError::Transition(_)
             | StoreError::PlanState { .. }
             | StoreError::CommitmentClosed { .. }

@@ -782,6 +782,21 @@ async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
         "a draft is not reported"
     );
     assert!(tree.any_update_in(f.carers_10a, h1()).is_some());
+    let events = store.audit_event_count().await.unwrap();
+    let err = store
+        .close_period("officer", f.plan_id, first_half, false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Unsettled { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "period: H1 2022/23 is not closed: 1 action has no signed-off update (1 draft), and its report would say “No update” for each; sign them off first, or confirm that the period closes without them"
+    );
+    assert_eq!(
+        store.audit_event_count().await.unwrap(),
+        events,
+        "the refused close wrote nothing"
+    );
 
     let err = store
         .sign_off_update("officer", draft.id, draft.version)
@@ -850,13 +865,14 @@ async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
         "the signed-off update is reported"
     );
 
+    // Every action has a signed-off update: the period closes without confirming.
     let closed = store
-        .close_period("officer", f.plan_id, first_half)
+        .close_period("officer", f.plan_id, first_half, false)
         .await
         .unwrap();
     assert!(!closed.open && closed.closed_at.is_some());
     let err = store
-        .close_period("officer", f.plan_id, first_half)
+        .close_period("officer", f.plan_id, first_half, true)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("is already closed"), "{err}");
@@ -882,7 +898,7 @@ async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
         .unwrap_err();
     assert!(matches!(err, StoreError::Closed { .. }), "{err}");
     let err = store
-        .close_period("officer", f.plan_id, domain::Half::H2)
+        .close_period("officer", f.plan_id, domain::Half::H2, true)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("H2 2022/23 is not open"), "{err}");
@@ -2045,7 +2061,11 @@ async fn racing_saves_of_one_version_let_exactly_one_win(db: TestDb) {
     for _ in 0..8 {
         let store = store.clone();
         let plan = f.plan_id;
-        tasks.spawn(async move { store.close_period("officer", plan, domain::Half::H1).await });
+        tasks.spawn(async move {
+            store
+                .close_period("officer", plan, domain::Half::H1, true)
+                .await
+        });
     }
     let outcomes: Vec<_> = tasks.join_all().await;
     assert_eq!(

@@ -20,6 +20,7 @@ use utoipa::{OpenApi, ToSchema};
 use crate::auth::{self, Viewer};
 use crate::{AppState, visible};
 
+mod cycle;
 mod home;
 mod record;
 
@@ -57,6 +58,23 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/plans/{id}/export", get(export))
         .route("/api/v1/actions/{id}", get(action).put(edit_action))
         .route("/api/v1/actions/{id}/updates/{half}", put(record_update))
+        .route(
+            "/api/v1/plans/{id}/periods/{half}/open",
+            post(cycle::open_period),
+        )
+        .route(
+            "/api/v1/plans/{id}/periods/{half}/close",
+            get(cycle::close_check).post(cycle::close_period),
+        )
+        .route("/api/v1/updates/{id}/submit", post(cycle::submit))
+        .route("/api/v1/updates/{id}/sign-off", post(cycle::sign_off))
+        .route("/api/v1/updates/{id}/return", post(cycle::send_back))
+        .route("/api/v1/bodies/{body}/sign-off", post(cycle::bulk_sign_off))
+        .route("/api/v1/plans/{id}/refresh", post(cycle::refresh))
+        .route(
+            "/api/v1/plans/{id}/approve",
+            get(cycle::approval).post(cycle::approve),
+        )
 }
 
 /// The OpenAPI document.
@@ -64,11 +82,16 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(title = "Ambit API", description = "Plans, actions, progress updates and roll-ups of public bodies."),
     paths(bodies, strategy, portfolios, plans, home::home, record::committees, record::committee, record::commitments, record::meeting,
-        record::action_questions, record::action_commitments, record::close_commitment, plan, periods, rollup, export, action, edit_action, record_update),
+        record::action_questions, record::action_commitments, record::close_commitment, plan, periods, rollup, export, action, edit_action, record_update,
+        cycle::open_period, cycle::close_check, cycle::close_period, cycle::submit, cycle::sign_off, cycle::send_back, cycle::bulk_sign_off,
+        cycle::refresh, cycle::approval, cycle::approve),
     components(schemas(ApiError, crate::home::HomeDto, crate::home::LeadHome, crate::home::OfficerHome, crate::home::StateCounts,
         crate::home::PeriodCounts, crate::home::OwnerCounts, crate::home::WorkDto, crate::home::PlanAttentionDto, crate::home::ClerkHome,
         crate::home::MemberHome, crate::home::CommitteeRef, crate::home::MeetingDueDto, crate::home::PromiseDto, PortfolioDto, record::CommitteeDto, record::CommitteeDetailDto, record::MemberDto, record::MeetingSummaryDto,
-        record::MeetingDto, record::AgendaItemDto, record::QuestionDto, record::ResolutionDto, record::CommitmentDto, record::CommitmentClose, PeriodDto, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, PlanExportDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit)),
+        record::MeetingDto, record::AgendaItemDto, record::QuestionDto, record::ResolutionDto, record::CommitmentDto, record::CommitmentClose, PeriodDto, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, PlanExportDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit,
+        cycle::PeriodStateDto, cycle::PeriodOpen, cycle::CloseCounts, cycle::OutstandingDto, cycle::CloseCheckDto, cycle::PeriodClose, cycle::UpdateMove,
+        cycle::UpdateReturn, cycle::BulkItem, cycle::BulkSignOff, cycle::BulkResult, cycle::BulkSignOffDto, cycle::ActionFate, cycle::PlanRefresh,
+        cycle::RefreshedDto, cycle::ApprovalGapDto, cycle::ApprovalDto, cycle::PlanApprove)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -1091,6 +1114,14 @@ mod tests {
         "/api/v1/plans/{id}/export",
         "/api/v1/actions/{id}",
         "/api/v1/actions/{id}/updates/{half}",
+        "/api/v1/plans/{id}/periods/{half}/open",
+        "/api/v1/plans/{id}/periods/{half}/close",
+        "/api/v1/updates/{id}/submit",
+        "/api/v1/updates/{id}/sign-off",
+        "/api/v1/updates/{id}/return",
+        "/api/v1/bodies/{body}/sign-off",
+        "/api/v1/plans/{id}/refresh",
+        "/api/v1/plans/{id}/approve",
     ];
 
     #[test]

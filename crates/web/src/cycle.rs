@@ -188,12 +188,13 @@ async fn period_page(
         l.view.portfolio.code.as_str(),
         tree.plan.year,
     );
-    let mut counts = [
-        ("Missing", 0),
-        ("Draft", 0),
-        ("Submitted", 0),
-        ("Returned", 0),
-        ("Signed off", 0),
+    let check = domain::CloseCheck::of(l.period, &tree.actions, &tree.updates);
+    let counts = [
+        ("Missing", check.missing),
+        ("Draft", check.draft),
+        ("Submitted", check.submitted),
+        ("Returned", check.returned),
+        ("Signed off", check.signed_off),
     ];
     let previous =
         crate::pages::previous_updates(state, &l.body, &l.view.portfolio, tree, l.period)
@@ -207,9 +208,6 @@ async fn period_page(
             let update = tree.any_update_in(a.id, l.period);
             let st = update.map(|u| u.state);
             let label = st.map(UpdateState::label).unwrap_or("Missing");
-            if let Some(c) = counts.iter_mut().find(|(n, _)| *n == label) {
-                c.1 += 1;
-            }
             PeriodRow {
                 href: format!("/b/{}/actions/{}", l.body.slug, a.id),
                 reference: a.details.reference.to_string(),
@@ -276,7 +274,7 @@ async fn period_page(
             l.period.half
         )),
         counts: counts.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect(),
-        unsettled: rows.iter().filter(|r| r.state != "Signed off").count(),
+        unsettled: check.outstanding.len(),
         checking: checking && state_text == "open",
         rows,
         errors,
@@ -421,7 +419,7 @@ pub async fn close(
     }
     match state
         .store()
-        .close_period(&l.viewer.actor(), l.view.tree.plan.id, l.period.half)
+        .close_period(&l.viewer.actor(), l.view.tree.plan.id, l.period.half, true)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!(

@@ -105,6 +105,7 @@ pub(crate) fn store_status(e: &StoreError) -> StatusCode {
         StoreError::Conflict { .. }
         | StoreError::Closed { .. }
         | StoreError::PeriodState { .. }
+        | StoreError::Unsettled { .. }
         | StoreError::Transition(_)
         | StoreError::CommitmentClosed { .. }
         | StoreError::AccountState { .. }
@@ -263,6 +264,13 @@ mod tests {
                     period: "H2 2024/25".into(),
                     state: "not open",
                     hint: "open it first",
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::Unsettled {
+                    period: "H1 2024/25".into(),
+                    summary: "1 action has no signed-off update (1 missing)".into(),
                 },
                 StatusCode::CONFLICT,
             ),

@@ -12,6 +12,9 @@ use testkit::{TestDb, on_both_engines};
 #[path = "suite/accounts.rs"]
 mod accounts;
 
+#[path = "suite/cycle_api.rs"]
+mod cycle_api;
+
 #[path = "suite/hardening.rs"]
 mod hardening;
 

@@ -74,7 +74,7 @@ async fn the_homes_read_the_open_periods_and_the_committee(db: TestDb) {
     assert_eq!(mine[0].state, Some(UpdateState::Returned));
     assert_eq!(mine[0].returned_comment.as_deref(), Some("Say how many"));
     store
-        .close_period(ACTOR, f.plan_id, Half::H1)
+        .close_period(ACTOR, f.plan_id, Half::H1, true)
         .await
         .unwrap();
     assert!(

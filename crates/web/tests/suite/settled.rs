@@ -180,7 +180,7 @@ async fn signed_off_updates_change_only_by_correction_or_revision(db: TestDb) {
 
     // After the period closes, writing into it is the user's mistake (409).
     app.store
-        .close_period("test", plan, Half::H1)
+        .close_period("test", plan, Half::H1, true)
         .await
         .unwrap();
     let version = app.store.updates_of(id).await.unwrap()[0].version;
