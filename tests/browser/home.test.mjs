@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { ACCOUNTS, PLANS, assertAccessible, launchBrowser, mainText, signIn, signedInPage, startAmbit } from './support.mjs';
+import { ACCOUNTS, PLANS, assertAccessible, fillDate, launchBrowser, mainText, signIn, signedInPage, startAmbit } from './support.mjs';
 
 let server;
 let browser;
@@ -47,7 +47,7 @@ async function submitFromHome(lead, reference, commentary) {
 test('each role signs in to a home of their own', async () => {
   const { page: opener } = await signedInPage(browser, base, ACCOUNTS.officer);
   await opener.goto(`${base}${PLANS.y2024}/periods/H1`);
-  await opener.getByLabel('Deadline for updates').fill('15 October 2024');
+  await fillDate(opener, 'Deadline for updates', '15 October 2024');
   await opener.getByRole('button', { name: 'Open this period' }).click();
   await opener.getByText('Updates are due by').waitFor();
 

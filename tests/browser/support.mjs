@@ -43,6 +43,20 @@ export const PLANS = {
   y2024: '/b/bromley/plans/ACH/2024-25',
 };
 
+/**
+ * Fill the GOV.UK date input headed `legend` (its day, month and year
+ * inputs) with `date`, written "20 March 2025" or "2025-03-20"; a part left
+ * out ("24 November") leaves its input empty.
+ */
+export async function fillDate(page, legend, date) {
+  const group = page.getByRole('group', { name: legend });
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const [day, month, year] = iso ? [iso[3], iso[2], iso[1]] : date.split(/\s+/);
+  await group.getByLabel('Day').fill(day ?? '');
+  await group.getByLabel('Month').fill(month ?? '');
+  await group.getByLabel('Year').fill(year ?? '');
+}
+
 /** The WCAG levels every page must meet. */
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use store::StoreError;
 
 use crate::auth::Viewer;
+use crate::dates::DateParts;
 use crate::error::{Path, WebError};
 use crate::forms::{conflict_or, field, render};
 use crate::pages::user_message;
@@ -20,7 +21,8 @@ use crate::pages::{
     plan_href, viewer,
 };
 use crate::views::{
-    FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextFormPage, UpdateDetail,
+    DateField, FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextField,
+    TextFormPage, UpdateDetail,
 };
 use crate::{AppState, visible};
 
@@ -170,6 +172,7 @@ async fn period_page(
     errors: Vec<FieldError>,
     checking: bool,
     done: &DoneQuery,
+    typed_deadline: DateParts,
 ) -> PageResult {
     let tree = &visible::view(&l.view, &l.access);
     let record = state
@@ -276,6 +279,13 @@ async fn period_page(
         counts: counts.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect(),
         unsettled: check.outstanding.len(),
         checking: checking && state_text == "open",
+        deadline_field: DateField::new(
+            "deadline",
+            "Deadline for updates",
+            "For example, 15 10 2024",
+            typed_deadline,
+            &errors,
+        ),
         rows,
         errors,
     };
@@ -296,7 +306,7 @@ pub async fn period(
     Query(done): Query<DoneQuery>,
 ) -> PageResult {
     let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
-    period_page(&state, &l, vec![], false, &done).await
+    period_page(&state, &l, vec![], false, &done, DateParts::default()).await
 }
 
 /// The open-period form.
@@ -306,6 +316,12 @@ pub struct OpenFields {
     csrf: String,
     #[serde(default)]
     deadline: String,
+    #[serde(default, rename = "deadline-day")]
+    deadline_day: String,
+    #[serde(default, rename = "deadline-month")]
+    deadline_month: String,
+    #[serde(default, rename = "deadline-year")]
+    deadline_year: String,
     #[serde(default)]
     reminder_days: String,
 }
@@ -324,7 +340,14 @@ pub async fn open(
         return Err(WebError::Forbidden);
     }
     let mut errors = Vec::new();
-    let deadline = domain::parse_day("deadline", &f.deadline);
+    let typed = DateParts::posted("deadline", |k| match k {
+        "deadline" => Some(f.deadline.clone()),
+        "deadline-day" => Some(f.deadline_day.clone()),
+        "deadline-month" => Some(f.deadline_month.clone()),
+        "deadline-year" => Some(f.deadline_year.clone()),
+        _ => None,
+    });
+    let deadline = typed.required("Deadline", "Enter the deadline for updates");
     let reminder_days = f
         .reminder_days
         .trim()
@@ -358,16 +381,16 @@ pub async fn open(
             }
             Err(e) => return Err(e.into()),
         },
-        (Err(_), _) => errors.push(FieldError {
+        (Err(e), _) => errors.push(FieldError {
             field: "deadline".into(),
-            message: "Enter the deadline as a date, like 15 October 2024 or 2024-10-15".into(),
+            message: e.message,
         }),
         (_, None) => errors.push(FieldError {
             field: "reminder_days".into(),
             message: "Enter the number of days as a whole number from 0 to 365".into(),
         }),
     }
-    period_page(&state, &l, errors, false, &DoneQuery::default()).await
+    period_page(&state, &l, errors, false, &DoneQuery::default(), typed).await
 }
 
 /// A form with only its CSRF token (and perhaps a version and comment).
@@ -397,7 +420,15 @@ pub async fn close_check(
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
     }
-    period_page(&state, &l, vec![], true, &DoneQuery::default()).await
+    period_page(
+        &state,
+        &l,
+        vec![],
+        true,
+        &DoneQuery::default(),
+        DateParts::default(),
+    )
+    .await
 }
 
 /// `POST …/periods/{half}/close`: closes the period once the officer has
@@ -437,6 +468,7 @@ pub async fn close(
                 }],
                 false,
                 &DoneQuery::default(),
+                DateParts::default(),
             )
             .await
         }
@@ -526,6 +558,7 @@ pub async fn move_update(
                 }],
                 false,
                 &DoneQuery::default(),
+                DateParts::default(),
             )
             .await
         }
@@ -772,7 +805,6 @@ fn cover_page(
             heading: "The committee report's cover".into(),
             caption: format!("{} {}", l.view.portfolio.name, l.period),
             submit: "Save the cover".into(),
-            errors,
             fields: vec![
                 field(
                     "reference",
@@ -796,13 +828,22 @@ fn cover_page(
                     get("committee"),
                     "",
                 ),
-                field(
-                    "meeting-date",
-                    "Meeting date (optional)",
-                    "Like 2022-11-24",
-                    get("meeting-date"),
-                    "govuk-input--width-10",
-                ),
+                TextField {
+                    date: Some(DateField::new(
+                        "meeting-date",
+                        "Meeting date (optional)",
+                        "For example, 24 11 2022",
+                        DateParts::posted("meeting-date", |k| fields.get(k).cloned()),
+                        &errors,
+                    )),
+                    ..field(
+                        "meeting-date",
+                        "Meeting date (optional)",
+                        "",
+                        String::new(),
+                        "",
+                    )
+                },
                 field(
                     "author",
                     "Author (optional)",
@@ -812,6 +853,7 @@ fn cover_page(
                 ),
                 summary,
             ],
+            errors,
             selects: vec![],
             checks: vec![],
             amendment: None,
@@ -837,10 +879,22 @@ pub async fn save_cover(
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     check_form(&headers, &l.viewer, &get("csrf"))?;
     let mut errors = Vec::new();
+    let meeting_date = match DateParts::posted("meeting-date", |k| fields.get(k).cloned())
+        .parse("Meeting date", None)
+    {
+        Ok(d) => d.map(|d| d.to_string()).unwrap_or_default(),
+        Err(e) => {
+            errors.push(FieldError {
+                field: "meeting-date".into(),
+                message: e.message,
+            });
+            return cover_page(&l, &fields, errors);
+        }
+    };
     let parsed = domain::ReportCover::parse(
         &get("reference"),
         &get("committee"),
-        &get("meeting-date"),
+        &meeting_date,
         &get("author"),
         &get("summary"),
     );

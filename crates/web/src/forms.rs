@@ -38,6 +38,7 @@ pub(crate) fn field(
         value,
         width,
         multiline: false,
+        date: None,
     }
 }
 

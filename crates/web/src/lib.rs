@@ -13,6 +13,7 @@ mod assets;
 mod auth;
 mod committees;
 mod cycle;
+mod dates;
 mod error;
 mod export;
 mod forms;

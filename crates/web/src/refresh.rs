@@ -13,13 +13,15 @@ use store::StoreError;
 
 use crate::AppState;
 use crate::auth::Viewer;
+use crate::dates::DateParts;
 use crate::error::{Path, WebError};
 use crate::forms::editor;
 use crate::pages::error_message;
 use crate::pages::user_message;
 use crate::pages::{body_for, check_form, chrome, need_sign_in, plan_href, viewer};
 use crate::views::{
-    ApprovalGapRow, ApprovePage, FieldError, RefreshChoice, RefreshFormPage, RefreshReportPage,
+    ApprovalGapRow, ApprovePage, DateField, FieldError, RefreshChoice, RefreshFormPage,
+    RefreshReportPage,
 };
 
 type PageResult = Result<axum::response::Response, WebError>;
@@ -243,8 +245,27 @@ pub struct ApproveFields {
     version: String,
     #[serde(default)]
     on: String,
+    #[serde(default, rename = "on-day")]
+    on_day: String,
+    #[serde(default, rename = "on-month")]
+    on_month: String,
+    #[serde(default, rename = "on-year")]
+    on_year: String,
     #[serde(default, rename = "accept-gaps")]
     accept_gaps: String,
+}
+
+impl ApproveFields {
+    /// The approval date as typed, in its three parts.
+    fn on(&self) -> DateParts {
+        DateParts::posted("on", |k| match k {
+            "on" => Some(self.on.clone()),
+            "on-day" => Some(self.on_day.clone()),
+            "on-month" => Some(self.on_month.clone()),
+            "on-year" => Some(self.on_year.clone()),
+            _ => None,
+        })
+    }
 }
 
 /// The draft plan `code` `year` of `body` and the approval page for it,
@@ -290,7 +311,13 @@ async fn approve_page(
         plan_href: href,
         version: view.tree.plan.version,
         gaps,
-        on: fields.on.clone(),
+        on: DateField::new(
+            "on",
+            "Date the committee approved this plan",
+            "For example, 20 3 2025",
+            fields.on(),
+            &errors,
+        ),
         reason: fields.accept_gaps.clone(),
         errors,
     };
@@ -335,24 +362,18 @@ pub async fn approve(
         other => other?,
     };
     let mut errors = Vec::new();
-    let on = match f.on.trim() {
-        "" => {
+    let on = match f
+        .on()
+        .required("Date", "Enter the date the committee approved the plan")
+    {
+        Ok(on) => Some(on),
+        Err(e) => {
             errors.push(FieldError {
                 field: "on".into(),
-                message: "Enter the date the committee approved the plan".into(),
+                message: e.message,
             });
             None
         }
-        raw => domain::parse_day("on", raw).map_or_else(
-            |_| {
-                errors.push(FieldError {
-                    field: "on".into(),
-                    message: "Enter the date the committee approved the plan as a real date, like 20 March 2025".into(),
-                });
-                None
-            },
-            Some,
-        ),
     };
     let reason = match f.accept_gaps.trim() {
         "" => None,

@@ -506,6 +506,79 @@ pub struct TextField {
     pub width: &'static str,
     /// Several lines (a text area) rather than one.
     pub multiline: bool,
+    /// A date, shown as the GOV.UK date input (day, month, year) instead.
+    pub date: Option<DateField>,
+}
+
+/// A date field in the GOV.UK date input pattern (`date_input.html`): the
+/// day input has the id `name`, so error summaries link to it.
+pub struct DateField {
+    pub name: String,
+    pub legend: String,
+    pub hint: String,
+    pub error: Option<String>,
+    /// The part the error is about.
+    pub part: Option<crate::dates::Part>,
+    pub parts: crate::dates::DateParts,
+}
+
+impl DateField {
+    /// A date field named `name` showing `parts`, with the error for `name` among `errors`.
+    pub fn new(
+        name: &str,
+        legend: &str,
+        hint: &str,
+        parts: crate::dates::DateParts,
+        errors: &[FieldError],
+    ) -> Self {
+        let error = error_for(errors, name).map(str::to_owned);
+        let part = error.as_ref().map(|_| {
+            let (day, month, year) = (
+                parts.day.trim().is_empty(),
+                parts.month.trim().is_empty(),
+                parts.year.trim().is_empty(),
+            );
+            use crate::dates::Part;
+            match (day, month, year) {
+                (true, false, false) => Part::Day,
+                (false, true, false) => Part::Month,
+                (false, false, true) => Part::Year,
+                _ => Part::All,
+            }
+        });
+        Self {
+            name: name.to_owned(),
+            legend: legend.to_owned(),
+            hint: hint.to_owned(),
+            error,
+            part,
+            parts,
+        }
+    }
+
+    /// Whether the day input is marked in error.
+    pub fn marks_day(&self) -> bool {
+        matches!(
+            self.part,
+            Some(crate::dates::Part::Day | crate::dates::Part::All)
+        )
+    }
+
+    /// Whether the month input is marked in error.
+    pub fn marks_month(&self) -> bool {
+        matches!(
+            self.part,
+            Some(crate::dates::Part::Month | crate::dates::Part::All)
+        )
+    }
+
+    /// Whether the year input is marked in error.
+    pub fn marks_year(&self) -> bool {
+        matches!(
+            self.part,
+            Some(crate::dates::Part::Year | crate::dates::Part::All)
+        )
+    }
 }
 
 /// A drop-down list of a simple form.
@@ -639,6 +712,8 @@ pub struct PeriodPage {
     pub checking: bool,
     pub rows: Vec<PeriodRow>,
     pub errors: Vec<FieldError>,
+    /// The deadline of the form that opens the period.
+    pub deadline_field: DateField,
 }
 
 /// One action awaiting the viewer's update.
@@ -1039,7 +1114,8 @@ pub struct ApprovePage {
     pub action: String,
     pub version: i64,
     pub gaps: Vec<ApprovalGapRow>,
-    pub on: String,
+    /// The date the committee approved the plan.
+    pub on: DateField,
     pub reason: String,
     pub errors: Vec<FieldError>,
 }

@@ -1521,7 +1521,7 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
         bad.text()
             .await
             .unwrap()
-            .contains("Enter the deadline as a date")
+            .contains("Deadline must include a month and year")
     );
     let opened = officer
         .post(format!("{period_url}/open"))
@@ -2755,7 +2755,13 @@ async fn officers_set_the_committee_reports_cover(db: TestDb) {
     assert_eq!(status, StatusCode::OK);
     assert!(form.contains("<textarea"), "the summary has room to write");
     assert!(
-        form.contains("value=\"ACH22-038\"") && form.contains("value=\"2022-11-29\""),
+        form.contains("value=\"ACH22-038\"")
+            && form.contains(
+                "name=\"meeting-date-day\" type=\"text\" inputmode=\"numeric\" value=\"29\""
+            )
+            && form.contains(
+                "name=\"meeting-date-year\" type=\"text\" inputmode=\"numeric\" value=\"2022\""
+            ),
         "the demo's cover: the report's reference and its meeting"
     );
     let csrf = hidden(&form, "csrf");
@@ -2784,7 +2790,7 @@ async fn officers_set_the_committee_reports_cover(db: TestDb) {
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let bad = bad.text().await.unwrap();
     assert!(
-        bad.contains("Meeting date must be a day, like 20 March 2025"),
+        bad.contains("Meeting date must include a month and year"),
         "{bad}"
     );
     assert!(bad.contains("href=\"#meeting-date\""));
