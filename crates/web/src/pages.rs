@@ -684,6 +684,66 @@ pub(crate) fn number(v: f64) -> String {
     }
 }
 
+/// Indicator `i` (measure `mid` of action `action_id`) over every year of
+/// the action's life in `years`: the indicator of the same name in each
+/// year's action, its figure in each half-year and that year's target.
+fn indicator_trend<'a>(
+    i: &'a domain::Indicator,
+    (action_id, mid): (i64, i64),
+    years: &[(FinancialYear, &Action, Vec<domain::Update>)],
+) -> chart::Trend<'a> {
+    let same_name = |n: &str| n.trim().eq_ignore_ascii_case(i.name.as_str().trim());
+    let mut trend = chart::Trend {
+        name: i.name.as_str(),
+        unit: i.unit.as_str(),
+        periods: Vec::new(),
+        targets: Vec::new(),
+    };
+    for (year, a, seen) in years {
+        let found = if a.id == action_id {
+            Some((mid, i))
+        } else {
+            a.measures.iter().find_map(|(id, m)| match m {
+                Measure::Indicator(x) if same_name(x.name.as_str()) => Some((*id, x)),
+                _ => None,
+            })
+        };
+        let Some((id, indicator)) = found else {
+            continue;
+        };
+        let first = trend.periods.len();
+        for half in [Half::H1, Half::H2] {
+            let period = ReportingPeriod::new(*year, half);
+            let figure = seen
+                .iter()
+                .find(|u| u.period == period)
+                .and_then(|u| u.input.actuals.iter().find(|x| x.measure_id == id))
+                .map(|x| x.value);
+            trend.periods.push((period.to_string(), figure));
+        }
+        if let Some(t) = indicator.year_end_target(*year) {
+            trend
+                .targets
+                .push((year.to_string(), t, first, trend.periods.len() - 1));
+        }
+    }
+    // Years before the first figure or target say nothing: start there.
+    let start = trend
+        .periods
+        .iter()
+        .position(|(_, v)| v.is_some())
+        .into_iter()
+        .chain(trend.targets.iter().map(|t| t.2))
+        .min()
+        .unwrap_or(0);
+    trend.periods.drain(..start);
+    for t in &mut trend.targets {
+        t.2 -= start;
+        t.3 -= start;
+    }
+    trend
+}
+
 /// `GET /b/{body}/actions/{id}`: an action, its measures, updates and life across years.
 /// What was just done, for a banner on the page it lands on.
 #[derive(Debug, Deserialize, Default)]
@@ -733,51 +793,56 @@ pub async fn action(
         .collect();
     let levels = &body.level_names;
 
-    let measures = action
-        .measures
-        .iter()
-        .map(|(mid, m)| {
-            let figures: Vec<(String, f64)> = updates
-                .iter()
-                .filter_map(|u| {
-                    u.input
-                        .actuals
-                        .iter()
-                        .find(|a| a.measure_id == *mid)
-                        .map(|a| (u.period.to_string(), a.value))
-                })
-                .collect();
-            match m {
-                Measure::Statement { text } => MeasureView {
-                    description: text.to_string(),
-                    baseline: String::new(),
-                    target: String::new(),
-                    figures: vec![],
-                    chart: String::new(),
-                },
-                Measure::Indicator(i) => {
-                    let target = i.year_end_target(plan.year);
-                    MeasureView {
-                        description: m.describe(),
-                        baseline: i.baseline.map(number).unwrap_or_default(),
-                        target: target.map(number).unwrap_or_default(),
-                        chart: chart::trend(&figures, target, i.name.as_str()),
-                        figures: figures
-                            .iter()
-                            .map(|(p, v)| (p.clone(), number(*v)))
-                            .collect(),
-                    }
-                }
-            }
-        })
-        .collect();
-
-    let lineage = state
+    // The action's life across years, as the viewer may see it: each
+    // year's action in the lineage with its updates.
+    let lineage_seen: Vec<(Plan, Action)> = state
         .store()
         .lineage(action.id)
         .await?
         .into_iter()
         .filter(|(p, _)| p.published_at.is_some() || access.sees_unpublished())
+        .collect();
+    let mut years: Vec<(FinancialYear, &Action, Vec<domain::Update>)> = Vec::new();
+    for (p, a) in &lineage_seen {
+        let seen = if a.id == action.id {
+            updates.iter().map(|u| (*u).clone()).collect()
+        } else {
+            visible::updates(&state, a, &access).await?
+        };
+        years.push((p.year, a, seen));
+    }
+
+    let measures = action
+        .measures
+        .iter()
+        .map(|(mid, m)| match m {
+            Measure::Statement { text } => MeasureView {
+                description: text.to_string(),
+                baseline: String::new(),
+                target: String::new(),
+                figures: vec![],
+                chart: String::new(),
+            },
+            Measure::Indicator(i) => {
+                let target = i.year_end_target(plan.year);
+                let trend = indicator_trend(i, (action.id, *mid), &years);
+                MeasureView {
+                    description: m.describe(),
+                    baseline: i.baseline.map(number).unwrap_or_default(),
+                    target: target.map(number).unwrap_or_default(),
+                    figures: trend
+                        .periods
+                        .iter()
+                        .filter_map(|(p, v)| v.map(|v| (p.clone(), number(v))))
+                        .collect(),
+                    chart: chart::trend(&trend),
+                }
+            }
+        })
+        .collect();
+
+    let lineage = lineage_seen
+        .iter()
         .map(|(p, a)| LineageView {
             year: p.year.to_string(),
             reference: a.details.reference.to_string(),

@@ -2917,6 +2917,31 @@ async fn a_plan_says_what_is_at_risk_and_what_replaced_it(db: TestDb) {
 }
 
 /// The addresses starting with `prefix` linked from `page`, once each.
+async fn a_measure_is_charted_across_the_actions_years(db: TestDb) {
+    let app = spawn_app(db).await;
+    // 10A of 2023/24 continues 10A of 2022/23: its chart of carers
+    // assessed shows both years' figures and each year's target.
+    let id = app.action_id("2023/24", "10A").await;
+    let (status, page) = get(&client(), app.url(&format!("/b/bromley/actions/{id}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let chart = &page[page.find("<svg class=\"ambit-chart\"").expect("a chart")..];
+    let chart = &chart[..chart.find("</svg>").unwrap()];
+    assert!(chart.contains("H2 2022/23: 2040 carers"), "{chart}");
+    assert!(chart.contains("H2 2023/24: 2210 carers"), "{chart}");
+    assert!(
+        chart.contains("target for 2022/23: 2100 carers")
+            && chart.contains("target for 2023/24: 2250 carers")
+    );
+    assert!(
+        chart.contains(">Target 2023/24: 2250</text>"),
+        "the target is labelled"
+    );
+    assert!(chart.contains(">Figure</text>"), "the chart has a key");
+    // The table beside it gives the same figures.
+    assert!(page.contains(">H2 2022/23</th>"));
+}
+on_both_engines!(a_measure_is_charted_across_the_actions_years);
+
 fn hrefs(page: &str, prefix: &str) -> Vec<String> {
     let mut out: Vec<String> = page
         .match_indices(&format!("href=\"{prefix}"))
