@@ -209,57 +209,93 @@ pub(crate) async fn insert_measures(
     action_id: i64,
     measures: &[Measure],
 ) -> Result<Vec<i64>, StoreError> {
-    let t = now();
     let mut ids = Vec::with_capacity(measures.len());
     for (position, m) in measures.iter().enumerate() {
-        let (kind, text, unit, direction, baseline) = match m {
-            Measure::Statement { text } => ("statement", text.to_string(), None, None, None),
-            Measure::Indicator(i) => (
-                "indicator",
-                i.name.to_string(),
-                Some(i.unit.to_string()),
-                Some(i.direction.as_str()),
-                i.baseline,
-            ),
-        };
-        // sqlx's Any driver sends a null f64 to PostgreSQL with the wrong
-        // type, so a missing baseline is written as a literal NULL instead.
-        let sql = match baseline {
-            Some(_) => {
-                "INSERT INTO measures (action_id, position, kind, text, unit, direction, created_at, baseline) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
-            }
-            None => {
-                "INSERT INTO measures (action_id, position, kind, text, unit, direction, created_at, baseline) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL) RETURNING id"
-            }
-        };
-        let mut insert = sqlx::query_scalar(sql)
-            .bind(action_id)
-            .bind(position as i64)
-            .bind(kind)
-            .bind(text)
-            .bind(unit)
-            .bind(direction)
-            .bind(&t);
-        if let Some(b) = baseline {
-            insert = insert.bind(b);
-        }
-        let id: i64 = insert.fetch_one(&mut *conn).await?;
-        ids.push(id);
-        if let Measure::Indicator(i) = m {
-            for target in &i.targets {
-                sqlx::query("INSERT INTO measure_targets (measure_id, year, half, value) VALUES ($1, $2, $3, $4)")
-                    .bind(id)
-                    .bind(i64::from(target.year.start_year()))
-                    .bind(target.half.map(domain::Half::number).unwrap_or(0))
-                    .bind(target.value)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-        }
+        ids.push(write_measure(conn, action_id, position, None, m).await?);
     }
     Ok(ids)
+}
+
+/// Write measure `m` of `action_id` at `position`: a new row, or over the
+/// row `existing` (its targets replaced). Returns the measure's id.
+async fn write_measure(
+    conn: &mut AnyConnection,
+    action_id: i64,
+    position: usize,
+    existing: Option<i64>,
+    m: &Measure,
+) -> Result<i64, StoreError> {
+    let (kind, text, unit, direction, baseline) = match m {
+        Measure::Statement { text } => ("statement", text.to_string(), None, None, None),
+        Measure::Indicator(i) => (
+            "indicator",
+            i.name.to_string(),
+            Some(i.unit.to_string()),
+            Some(i.direction.as_str()),
+            i.baseline,
+        ),
+    };
+    // sqlx's Any driver sends a null f64 to PostgreSQL with the wrong
+    // type, so a missing baseline is written as a literal NULL instead.
+    let baseline_sql = if baseline.is_some() { "$8" } else { "NULL" };
+    let id: i64 = match existing {
+        Some(id) => {
+            let sql = format!(
+                "UPDATE measures SET position = $1, kind = $2, text = $3, unit = $4, direction = $5 \
+                 , baseline = {baseline_sql} WHERE id = $6 AND action_id = $7 AND deleted_at IS NULL RETURNING id"
+            );
+            let mut update = sqlx::query_scalar(&sql)
+                .bind(position as i64)
+                .bind(kind)
+                .bind(text)
+                .bind(unit)
+                .bind(direction)
+                .bind(id)
+                .bind(action_id);
+            if let Some(b) = baseline {
+                update = update.bind(b);
+            }
+            let id: i64 = update
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or_else(|| StoreError::not_found("measure of this action", id))?;
+            sqlx::query("DELETE FROM measure_targets WHERE measure_id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            id
+        }
+        None => {
+            let sql = format!(
+                "INSERT INTO measures (action_id, position, kind, text, unit, direction, created_at, baseline) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, {baseline_sql}) RETURNING id"
+            );
+            let mut insert = sqlx::query_scalar(&sql)
+                .bind(action_id)
+                .bind(position as i64)
+                .bind(kind)
+                .bind(text)
+                .bind(unit)
+                .bind(direction)
+                .bind(now());
+            if let Some(b) = baseline {
+                insert = insert.bind(b);
+            }
+            insert.fetch_one(&mut *conn).await?
+        }
+    };
+    if let Measure::Indicator(i) = m {
+        for target in &i.targets {
+            sqlx::query("INSERT INTO measure_targets (measure_id, year, half, value) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(i64::from(target.year.start_year()))
+                .bind(target.half.map(domain::Half::number).unwrap_or(0))
+                .bind(target.value)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(id)
 }
 
 /// Align `plan_id` with each of `alignment_ids`, which must be `body_id`'s.
@@ -780,6 +816,62 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(unique("action", &details.reference, "reference"))?;
+        let after = one_action(&mut tx, action_id).await?;
+        record(
+            &mut tx,
+            Change::between(
+                Some(ctx.body_id),
+                actor,
+                "action",
+                action_id,
+                operation,
+                json(&before),
+                self.with_reason(json(&after)),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Set action `action_id`'s measures of success to `measures`, in
+    /// order: each with the id of the measure it replaces, or `None` for a
+    /// new one; measures left out are removed (softly, their figures kept).
+    /// `expected_version` is the action's version the change was based on.
+    /// One audit event records the action's measures before and after.
+    pub async fn set_measures(
+        &self,
+        actor: &str,
+        action_id: i64,
+        expected_version: i64,
+        measures: &[(Option<i64>, Measure)],
+    ) -> Result<Action, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = one_action(&mut tx, action_id).await?;
+        claim(
+            &mut tx,
+            "actions",
+            "action",
+            &before.details.reference,
+            action_id,
+            expected_version,
+        )
+        .await?;
+        let ctx = plan_context(&mut tx, before.plan_id).await?;
+        let operation = self.tree_change(ctx.status, ctx.year, "edit")?;
+        let kept: Vec<i64> = measures.iter().filter_map(|(id, _)| *id).collect();
+        for (id, _) in &before.measures {
+            if !kept.contains(id) {
+                sqlx::query("UPDATE measures SET deleted_at = $1 WHERE id = $2")
+                    .bind(now())
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for (position, (id, m)) in measures.iter().enumerate() {
+            write_measure(&mut tx, action_id, position, *id, m).await?;
+        }
         let after = one_action(&mut tx, action_id).await?;
         record(
             &mut tx,

@@ -99,7 +99,7 @@ pub(crate) fn amendment_field(status: domain::PlanStatus, value: String) -> Opti
     })
 }
 
-fn value(fields: &Fields, name: &str) -> String {
+pub(crate) fn value(fields: &Fields, name: &str) -> String {
     fields.get(name).cloned().unwrap_or_default()
 }
 

@@ -20,6 +20,7 @@ mod forms;
 mod history;
 mod home;
 mod import;
+mod measures;
 mod minutes_review;
 mod pages;
 mod refresh;
@@ -335,6 +336,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/b/{body}/actions/{id}/updates/{half}",
             get(pages::update_form).post(pages::record_update),
+        )
+        .route(
+            "/b/{body}/actions/{id}/measures/new",
+            get(measures::new_form).post(measures::add),
+        )
+        .route(
+            "/b/{body}/actions/{id}/measures/{measure}",
+            get(measures::edit_form).post(measures::change),
         )
         .route("/b/{body}/audit/{entity}/{id}", get(pages::audit))
         .route("/b/{body}/accounts", get(accounts::page))

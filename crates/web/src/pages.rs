@@ -656,7 +656,7 @@ pub(crate) fn capitalise(s: &str) -> String {
 }
 
 /// The action at `/b/{body}/actions/{id}` with its plan, if the viewer may see it.
-async fn visible_action(
+pub(crate) async fn visible_action(
     state: &AppState,
     body: &Body,
     access: &Access,
@@ -744,7 +744,6 @@ fn indicator_trend<'a>(
     trend
 }
 
-/// `GET /b/{body}/actions/{id}`: an action, its measures, updates and life across years.
 /// What was just done, for a banner on the page it lands on.
 #[derive(Debug, Deserialize, Default)]
 pub struct DoneQuery {
@@ -776,6 +775,7 @@ fn update_banner(done: &DoneQuery, updates: &[&domain::Update]) -> Option<String
     }
 }
 
+/// `GET /b/{body}/actions/{id}`: an action, its measures, updates and life across years.
 pub async fn action(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -812,6 +812,11 @@ pub async fn action(
         years.push((p.year, a, seen));
     }
 
+    let edit_href = |mid: i64| {
+        access
+            .edits_plans()
+            .then(|| format!("/b/{}/actions/{}/measures/{mid}", body.slug, action.id))
+    };
     let measures = action
         .measures
         .iter()
@@ -822,6 +827,7 @@ pub async fn action(
                 target: String::new(),
                 figures: vec![],
                 chart: String::new(),
+                edit_href: edit_href(*mid),
             },
             Measure::Indicator(i) => {
                 let target = i.year_end_target(plan.year);
@@ -836,6 +842,7 @@ pub async fn action(
                         .filter_map(|(p, v)| v.map(|v| (p.clone(), number(v))))
                         .collect(),
                     chart: chart::trend(&trend),
+                    edit_href: edit_href(*mid),
                 }
             }
         })
@@ -882,11 +889,16 @@ pub async fn action(
     let (questions, promises) =
         crate::committees::about_action(&state, &body, &access, action.id).await?;
     html(ActionPage {
-        banner: if access.sees_work_on(&action) {
-            update_banner(&done, &updates)
-        } else {
-            None
+        banner: match done.done.as_deref() {
+            Some("measures") if access.edits_plans() => {
+                Some("The measures of success are saved".to_owned())
+            }
+            _ if access.sees_work_on(&action) => update_banner(&done, &updates),
+            _ => None,
         },
+        add_measure_href: access
+            .edits_plans()
+            .then(|| format!("/b/{}/actions/{}/measures/new", body.slug, action.id)),
         questions,
         promises,
         chrome: chrome(viewer.as_ref(), Some(&body)),

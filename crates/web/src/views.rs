@@ -259,6 +259,8 @@ pub struct MeasureView {
     pub target: String,
     pub figures: Vec<(String, String)>,
     pub chart: String,
+    /// For officers: the form changing or removing the measure.
+    pub edit_href: Option<String>,
 }
 
 /// One update on the action page.
@@ -304,6 +306,8 @@ pub struct ActionPage {
     pub target: String,
     pub illustrative: bool,
     pub measures: Vec<MeasureView>,
+    /// For officers: the form adding a measure of success.
+    pub add_measure_href: Option<String>,
     pub updates: Vec<UpdateView>,
     pub lineage: Vec<LineageView>,
     pub update_links: Vec<(String, String)>,

@@ -2942,6 +2942,168 @@ async fn a_measure_is_charted_across_the_actions_years(db: TestDb) {
 }
 on_both_engines!(a_measure_is_charted_across_the_actions_years);
 
+async fn officers_add_change_and_remove_measures(db: TestDb) {
+    let app = spawn_app(db).await;
+    let officer = app.signed_in("officer").await;
+    let id = app.action_id("2024/25", "6A").await;
+    let action_url = app.url(&format!("/b/bromley/actions/{id}"));
+    let (_, page) = get(&officer, action_url.clone()).await;
+    let new_url = app.url(&link(
+        &page,
+        &format!("/b/bromley/actions/{id}/measures/new"),
+    ));
+    // Only officers may: the lead is refused, the public sent to sign in.
+    let lead = app.signed_in("lead").await;
+    assert_eq!(get(&lead, new_url.clone()).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&client(), new_url.clone()).await.0,
+        StatusCode::SEE_OTHER
+    );
+
+    let (status, form) = get(&officer, new_url.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("How is success measured?"));
+    let base = vec![
+        ("csrf".to_owned(), hidden(&form, "csrf")),
+        ("version".to_owned(), hidden(&form, "version")),
+        (
+            "amendment".to_owned(),
+            "Agreed at the June meeting".to_owned(),
+        ),
+    ];
+    let post = |extra: &[(&str, &str)]| {
+        let mut f = base.clone();
+        f.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        f
+    };
+    let events = app.store.audit_event_count().await.unwrap();
+    let bad = officer
+        .post(&new_url)
+        .form(&post(&[
+            ("kind", "indicator"),
+            ("name", "Groups supported"),
+            ("unit", "groups"),
+            ("direction", "up"),
+            ("target", "lots"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("Target must be a number, like 640 or 84.5")
+    );
+    let none = officer
+        .post(&new_url)
+        .form(&post(&[]))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        none.text()
+            .await
+            .unwrap()
+            .contains("Select whether success is measured by a statement or a number")
+    );
+    assert_eq!(
+        app.store.audit_event_count().await.unwrap(),
+        events,
+        "nothing written"
+    );
+
+    let added = officer
+        .post(&new_url)
+        .form(&post(&[
+            ("kind", "indicator"),
+            ("name", "Groups supported"),
+            ("unit", "groups"),
+            ("direction", "up"),
+            ("baseline", "12"),
+            ("target", "1,500"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    let landed = see_other(&added);
+    let (_, page) = get(&officer, app.url(&landed)).await;
+    assert!(page.contains("The measures of success are saved"));
+    assert!(page.contains("Groups supported"));
+    let action = app.store.action(id).await.unwrap();
+    let (mid, domain::Measure::Indicator(i)) = action.measures.last().unwrap() else {
+        panic!("an indicator was added");
+    };
+    assert_eq!(i.baseline, Some(12.0));
+    assert_eq!(i.year_end_target("2024/25".parse().unwrap()), Some(1500.0));
+    assert_eq!(app.store.audit_event_count().await.unwrap(), events + 1);
+
+    // Changed: the target moves; then removed, with the form's checkbox.
+    let edit_url = app.url(&format!("/b/bromley/actions/{id}/measures/{mid}"));
+    let form = get(&officer, edit_url.clone()).await.1;
+    assert!(form.contains("value=\"1500\""), "the form shows the target");
+    let fields = |extra: &[(&str, &str)]| {
+        let mut f = vec![
+            ("csrf".to_owned(), hidden(&form, "csrf")),
+            ("version".to_owned(), hidden(&form, "version")),
+            ("amendment".to_owned(), "Target revised".to_owned()),
+        ];
+        f.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        f
+    };
+    let changed = officer
+        .post(&edit_url)
+        .form(&fields(&[
+            ("kind", "indicator"),
+            ("name", "Groups supported"),
+            ("unit", "groups"),
+            ("direction", "up"),
+            ("target", "1800"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    let stale = officer
+        .post(&edit_url)
+        .form(&fields(&[("kind", "statement"), ("statement", "Too late")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stale.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a stale form is refused"
+    );
+    let form = get(&officer, edit_url.clone()).await.1;
+    assert!(form.contains("value=\"1800\""));
+    let removed = officer
+        .post(&edit_url)
+        .form(&[
+            ("csrf", hidden(&form, "csrf")),
+            ("version", hidden(&form, "version")),
+            ("amendment", "No longer counted".into()),
+            ("remove", "yes".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    let action = app.store.action(id).await.unwrap();
+    assert!(action.measures.iter().all(|(m, _)| m != mid), "removed");
+    assert_eq!(get(&officer, edit_url).await.0, StatusCode::NOT_FOUND);
+}
+on_both_engines!(officers_add_change_and_remove_measures);
+
 fn hrefs(page: &str, prefix: &str) -> Vec<String> {
     let mut out: Vec<String> = page
         .match_indices(&format!("href=\"{prefix}"))
