@@ -15,16 +15,17 @@ mod contents;
 mod docx;
 mod html;
 mod pdf;
+mod raster;
 mod xlsx;
 
 use std::fmt;
 use std::str::FromStr;
 
-use domain::{Body, Half, PlanTree, Portfolio, ReportCover, ReportingPeriod};
+use domain::{Body, Half, PlanTree, Portfolio, ReportCover, ReportingPeriod, Strategy};
 
 pub use contents::{
-    Achievements, Appendix2, Contents, EndedGroup, EndedRow, NextGroup, NextRow, Row, Section,
-    SummaryRow,
+    Achievement, Achievements, Appendix2, Contents, EndedRow, EndedSection, Fate, FateCount,
+    Figure, NextRow, NextSection, Row, Section, StatusKey, SummaryRow,
 };
 pub use docx::docx;
 pub use html::html;
@@ -35,6 +36,9 @@ pub use xlsx::xlsx;
 pub struct Pack<'a> {
     /// The body.
     pub body: &'a Body,
+    /// The body's corporate strategy, for the cover's context (none when
+    /// the body has not set one up).
+    pub strategy: Option<&'a Strategy>,
     /// The portfolio.
     pub portfolio: &'a Portfolio,
     /// The plan reported on.
