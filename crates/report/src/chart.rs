@@ -339,9 +339,9 @@ mod tests {
                 let c = linear(hex);
                 lab(match matrix {
                     None => c,
-                    Some(m) => m.map(|row| {
-                        (row[0] * c[0] + row[1] * c[1] + row[2] * c[2]).clamp(0.0, 1.0)
-                    }),
+                    Some(m) => {
+                        m.map(|row| (row[0] * c[0] + row[1] * c[1] + row[2] * c[2]).clamp(0.0, 1.0))
+                    }
                 })
             };
             for (i, a) in Status::ALL.iter().enumerate() {
@@ -360,9 +360,15 @@ mod tests {
         let r = RollUp::of([Some(Status::NotStarted), Some(Status::Deferred)]);
         let svg = status_bars(&[("Ambition 1".into(), r)]);
         for s in Status::ALL {
-            assert!(svg.contains(&format!(">{}</text>", s.label())), "{s:?} in the legend");
+            assert!(
+                svg.contains(&format!(">{}</text>", s.label())),
+                "{s:?} in the legend"
+            );
         }
-        assert!(svg.contains(status_fill(Status::NotStarted)) && svg.contains(status_fill(Status::Deferred)));
+        assert!(
+            svg.contains(status_fill(Status::NotStarted))
+                && svg.contains(status_fill(Status::Deferred))
+        );
         let png = status_bar_png(&[0, 0, 0, 0, 1, 1], 0, 60, 20).unwrap();
         assert!(png.starts_with(b"\x89PNG"));
     }

@@ -456,7 +456,13 @@ impl Contents {
                             reference: a.details.reference.to_string(),
                             title: a.details.title.to_string(),
                             why: why.to_owned(),
-                            words: u.input.commentary.as_str().lines().collect::<Vec<_>>().join(" "),
+                            words: u
+                                .input
+                                .commentary
+                                .as_str()
+                                .lines()
+                                .collect::<Vec<_>>()
+                                .join(" "),
                         })
                     })
                     .collect();
@@ -677,10 +683,7 @@ fn context(pack: &Pack) -> (Vec<String>, Vec<String>) {
             let served: Vec<&domain::Ambition> = s
                 .ambitions
                 .iter()
-                .filter(|a| {
-                    tree.children(None)
-                        .any(|top| top.ambition_id == Some(a.id))
-                })
+                .filter(|a| tree.children(None).any(|top| top.ambition_id == Some(a.id)))
                 .collect();
             paragraphs.push(format!(
                 "{plan} sets out what the portfolio will do this year towards {} {}, the {}'s corporate strategy{}",
@@ -951,11 +954,7 @@ fn appendix2(pack: &Pack, tree: &PlanTree, next: &PlanTree, fates: &Fates) -> Ap
 }
 
 /// Keep the sections that have rows and the headings above them.
-fn prune<S>(
-    sections: Vec<S>,
-    depth: impl Fn(&S) -> usize,
-    empty: impl Fn(&S) -> bool,
-) -> Vec<S> {
+fn prune<S>(sections: Vec<S>, depth: impl Fn(&S) -> usize, empty: impl Fn(&S) -> bool) -> Vec<S> {
     let mut keep = vec![false; sections.len()];
     for i in 0..sections.len() {
         if empty(&sections[i]) {

@@ -35,6 +35,9 @@ const LANDSCAPE_WIDTH: u32 = A4.1 - 2 * SIDE_MARGIN;
 const CELL_PAD: u32 = 85;
 /// The width of an average character of 9pt Arial (the tables' size).
 const CHAR: u32 = 95;
+/// The width a word's characters may need at most on average, in bold
+/// and with wide letters ("Complete" in bold 9pt Arial is 41pt wide).
+const WORD_CHAR: u32 = 125;
 /// The numbering definition of numbered lists.
 const NUMBERED: u32 = 1;
 /// The numbering definition of bulleted lists.
@@ -207,7 +210,7 @@ fn widths<'a>(total: u32, columns: usize, cells: impl IntoIterator<Item = &'a [C
             chars[c] += cell.plain.chars().count() as u64;
         }
     }
-    let min: Vec<u32> = word.iter().map(|w| w * CHAR + 2 * CELL_PAD).collect();
+    let min: Vec<u32> = word.iter().map(|w| w * WORD_CHAR + 2 * CELL_PAD).collect();
     // What a column would like: its longest line, or for long text the
     // width that keeps its average cell to a few lines.
     let want: Vec<u32> = (0..columns)
@@ -427,10 +430,7 @@ fn cover(c: &Contents, b: &mut Body) -> Result<(), ReportError> {
         bars.push(vec![
             Cell::bold(&r.name),
             Cell {
-                paragraphs: para(
-                    "",
-                    &picture(id, &format!("Chart {id}"), &alt, BAR_EMU),
-                ),
+                paragraphs: para("", &picture(id, &format!("Chart {id}"), &alt, BAR_EMU)),
                 plain: String::new(),
                 fill: None,
             },
@@ -452,11 +452,7 @@ fn cover(c: &Contents, b: &mut Body) -> Result<(), ReportError> {
         .collect();
     x.push_str(&para(
         "",
-        &format!(
-            "{}{}",
-            run("Key: ", BOLD),
-            legend.join(&run("   ", ""))
-        ),
+        &format!("{}{}", run("Key: ", BOLD), legend.join(&run("   ", ""))),
     ));
     x.push_str(&para(
         "<w:keepNext/>",
@@ -486,10 +482,7 @@ fn cover(c: &Contents, b: &mut Body) -> Result<(), ReportError> {
         std::iter::once(head_cells.as_slice()).chain(rows.iter().map(Vec::as_slice)),
     );
     table(x, &w, &header, &rows);
-    x.push_str(&para(
-        "<w:keepNext/>",
-        &run("What each status means", BOLD),
-    ));
+    x.push_str(&para("<w:keepNext/>", &run("What each status means", BOLD)));
     let key: Vec<Vec<Cell>> = c
         .status_key
         .iter()
@@ -610,10 +603,7 @@ fn appendix2(c: &Contents, x: &mut String) {
     };
     x.push_str(&heading_on_new_page(2, &a2.heading));
     x.push_str(&text(&a2.summary));
-    x.push_str(&para(
-        "<w:keepNext/>",
-        &run("What the terms mean", BOLD),
-    ));
+    x.push_str(&para("<w:keepNext/>", &run("What the terms mean", BOLD)));
     let terms: Vec<Vec<Cell>> = a2
         .counts
         .iter()

@@ -85,7 +85,10 @@ impl Canvas {
         if text_w + 4 * scale > room {
             return;
         }
-        let (left, top) = (cx.saturating_sub(text_w / 2), cy.saturating_sub(glyph_h / 2));
+        let (left, top) = (
+            cx.saturating_sub(text_w / 2),
+            cy.saturating_sub(glyph_h / 2),
+        );
         for (k, d) in digits.iter().enumerate() {
             let x0 = left + k as u32 * (glyph_w + scale);
             for (row, bits) in DIGITS[*d].iter().enumerate() {

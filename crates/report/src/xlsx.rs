@@ -51,8 +51,7 @@ fn rgb(hex: &str) -> Color {
 /// "2023-01-31" as an Excel date.
 fn date(iso: &str) -> Option<ExcelDateTime> {
     let mut parts = iso.split('-').map(str::parse::<u16>);
-    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (parts.next(), parts.next(), parts.next()) else {
         return None;
     };
     ExcelDateTime::from_ymd(y, m as u8, d as u8).ok()
@@ -147,10 +146,7 @@ fn print_settings(sheet: &mut Worksheet, title: &str, title_rows: u32) -> Result
         .set_landscape()
         .set_paper_size(9)
         .set_print_fit_to_pages(1, 0)
-        .set_footer(format!(
-            "&L{}&RPage &P of &N",
-            title.replace('&', "&&")
-        ));
+        .set_footer(format!("&L{}&RPage &P of &N", title.replace('&', "&&")));
     if title_rows > 0 {
         sheet.set_repeat_rows(0, title_rows - 1)?;
         sheet.set_freeze_panes(title_rows, 0)?;
@@ -198,12 +194,7 @@ fn table_sheet(
                     }
                 }
                 Value::Status { label, fill, text } => {
-                    sheet.write_string_with_format(
-                        row,
-                        col,
-                        *label,
-                        swatches.get(fill, text),
-                    )?;
+                    sheet.write_string_with_format(row, col, *label, swatches.get(fill, text))?;
                 }
                 Value::Number(None) | Value::Percent(None) => {}
             }
@@ -227,11 +218,19 @@ fn table_sheet(
     print_settings(sheet, title, 1)
 }
 
-/// The columns for the levels of the plan, then `rest`.
+/// The columns for the levels of the plan, then `rest`. Excel wants a
+/// table's headers unique, so a level named like one of the other columns
+/// (Northmoor's "Outcome" beside "Outcome") says it is a level.
 fn with_levels(c: &Contents, rest: &[(&str, f64)]) -> Vec<(String, f64)> {
     c.levels
         .iter()
-        .map(|l| (l.clone(), 30.0))
+        .map(|l| {
+            if rest.iter().any(|(n, _)| n.eq_ignore_ascii_case(l)) {
+                (format!("{l} (level)"), 30.0)
+            } else {
+                (l.clone(), 30.0)
+            }
+        })
         .chain(rest.iter().map(|(n, w)| ((*n).to_owned(), *w)))
         .collect()
 }
@@ -370,16 +369,14 @@ pub fn xlsx(c: &Contents) -> Result<Vec<u8>, ReportError> {
         &mut swatches,
     )?;
 
-    let columns: Vec<(String, f64)> = [
-        (c.levels.first().map_or("Ambition", String::as_str), 30.0),
+    let rest = [
         ("Ref", 8.0),
         ("Action", 40.0),
         ("Why", 16.0),
         ("Commentary", 70.0),
-    ]
-    .iter()
-    .map(|(n, w)| ((*n).to_owned(), *w))
-    .collect();
+    ];
+    let mut columns = with_levels(c, &rest);
+    columns.drain(1..1 + c.levels.len().saturating_sub(1));
     let rows: Vec<Vec<Value>> = c
         .achievements
         .iter()
@@ -559,7 +556,12 @@ fn summary(
     sheet.write_string_with_format(row, 1, "Meaning", &f.bold)?;
     row += 1;
     for k in &c.status_key {
-        sheet.write_string_with_format(row, 0, &k.label, swatches.get(&k.colour, &k.text_colour))?;
+        sheet.write_string_with_format(
+            row,
+            0,
+            &k.label,
+            swatches.get(&k.colour, &k.text_colour),
+        )?;
         sheet.write_string_with_format(row, 1, &k.definition, &f.wrap)?;
         row += 1;
     }
