@@ -654,7 +654,7 @@ fn fates_agree(c: &Contents) {
 
     // Each format: the cover and Appendix 2 give the counts in the same
     // words, and the tables hold as many of each fate.
-    let html = report::html(&c).unwrap();
+    let html = report::html(c).unwrap();
     assert_eq!(
         html.matches(&escaped(&a2.summary)).count(),
         2,
@@ -688,7 +688,7 @@ fn fates_agree(c: &Contents) {
         assert_eq!(cells, twice * a2.count(fate), "{fate:?} in the HTML");
     }
 
-    let pdf = pdf_text(&report::render(&c, report::Format::Pdf).unwrap());
+    let pdf = pdf_text(&report::render(c, report::Format::Pdf).unwrap());
     assert_eq!(pdf.matches(&a2.summary).count(), 2, "cover and Appendix 2");
     for fate in Fate::ALL {
         assert!(
@@ -697,7 +697,7 @@ fn fates_agree(c: &Contents) {
         );
     }
 
-    let docx = report::render(&c, report::Format::Docx).unwrap();
+    let docx = report::render(c, report::Format::Docx).unwrap();
     let xml = zipped(&docx, "word/document.xml");
     let text = docx_text(&xml);
     assert_eq!(text.matches(&a2.summary).count(), 2, "cover and Appendix 2");
@@ -722,7 +722,7 @@ fn fates_agree(c: &Contents) {
         a2.count(Fate::New) + 1
     );
 
-    let xlsx = report::render(&c, report::Format::Xlsx).unwrap();
+    let xlsx = report::render(c, report::Format::Xlsx).unwrap();
     let summary = xlsx_rows(&xlsx, "Summary");
     assert!(summary.iter().any(|r| r.contains(&a2.summary)));
     let one = xlsx_rows(&xlsx, "Appendix 1");
