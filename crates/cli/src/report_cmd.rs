@@ -104,8 +104,10 @@ pub async fn report(
             .save_report_cover(&crate::actor(), tree.plan.id, period, saved.version, &cover)
             .await?;
     }
+    let strategy = store.strategy(the_body.id).await?;
     let pack = report::Pack {
         body: &the_body,
+        strategy: strategy.as_ref(),
         portfolio: &portfolio,
         tree: &tree,
         previous_year: previous.as_deref(),

@@ -3,9 +3,12 @@
 
 use std::fmt::Write;
 
-use domain::{Rag, RagMapping, RollUp, Status};
+use domain::{Rag, RollUp, Status};
 
-/// The fill colour of a RAG colour (the GOV.UK palette).
+use crate::raster;
+
+/// The fill colour of a RAG colour (the GOV.UK palette), for pages that
+/// show a body's RAG colours.
 pub fn fill(rag: Rag) -> &'static str {
     match rag {
         Rag::Blue => "#1d70b8",
@@ -15,6 +18,33 @@ pub fn fill(rag: Rag) -> &'static str {
         Rag::Grey => "#b1b4b6",
     }
 }
+
+/// The colour of each status in charts, keys and tables: a different
+/// colour for every status, from the Okabe–Ito palette designed to stay
+/// apart for people with colour-blindness (checked in the tests below
+/// under simulated protanopia, deuteranopia and tritanopia).
+pub fn status_fill(status: Status) -> &'static str {
+    match status {
+        Status::Complete => "#0072b2",
+        Status::OnTrack => "#009e73",
+        Status::AtRisk => "#e69f00",
+        Status::OffTrack => "#d55e00",
+        Status::NotStarted => "#dddddd",
+        Status::Deferred => "#882255",
+    }
+}
+
+/// The colour of text written on [`status_fill`]: black or white, whichever
+/// has the contrast WCAG asks of text (4.5:1).
+pub fn text_on(status: Status) -> &'static str {
+    match status {
+        Status::Complete | Status::Deferred => "#ffffff",
+        _ => "#0b0c0c",
+    }
+}
+
+/// The fill of the "no update" part of a bar.
+const NO_UPDATE: &str = "#ffffff";
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -38,13 +68,21 @@ pub fn status_words(groups: &[(String, RollUp)]) -> String {
     desc.trim().to_owned()
 }
 
-/// A horizontal stacked bar per group (e.g. per ambition) of status counts.
-pub fn status_bars(groups: &[(String, RollUp)], rag: &RagMapping) -> String {
+/// A horizontal stacked bar per group (e.g. per ambition) of status
+/// counts, each status in its own colour, with a legend under the bars.
+pub fn status_bars(groups: &[(String, RollUp)]) -> String {
     let bar_height = 28;
     let gap = 40;
-    let label_width = 0;
     let width = 600.0;
-    let height = groups.len() as i32 * (bar_height + gap) + 40;
+    let bars = groups.len() as i32 * (bar_height + gap);
+    let legend: Vec<(&str, &str)> = Status::ALL
+        .iter()
+        .map(|s| (s.label(), status_fill(*s)))
+        .chain(std::iter::once(("No update", NO_UPDATE)))
+        .collect();
+    let per_line = 4;
+    let legend_lines = legend.len().div_ceil(per_line) as i32;
+    let height = bars + 20 + legend_lines * 24;
     let mut svg = format!(
         "<svg class=\"ambit-chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"chart-title chart-desc\" font-family=\"Arial, DejaVu Sans, sans-serif\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title id=\"chart-title\">Actions by status</title><desc id=\"chart-desc\">{}</desc>",
@@ -54,17 +92,16 @@ pub fn status_bars(groups: &[(String, RollUp)], rag: &RagMapping) -> String {
         let y = i as i32 * (bar_height + gap) + 20;
         let _ = write!(
             svg,
-            "<text x=\"{label_width}\" y=\"{}\" font-size=\"16\" fill=\"#0b0c0c\">{}</text>",
-            y,
+            "<text x=\"0\" y=\"{y}\" font-size=\"16\" fill=\"#0b0c0c\">{}</text>",
             escape(name)
         );
         let total = r.total().max(1) as f64;
         let mut x = 0.0;
         let segments = Status::ALL
             .iter()
-            .map(|s| (r.count(*s), fill(rag.rag(*s))))
-            .chain(std::iter::once((r.no_update(), "#ffffff")));
-        for (count, colour) in segments {
+            .map(|s| (r.count(*s), status_fill(*s), text_on(*s)))
+            .chain(std::iter::once((r.no_update(), NO_UPDATE, "#0b0c0c")));
+        for (count, colour, text_colour) in segments {
             if count == 0 {
                 continue;
             }
@@ -75,12 +112,6 @@ pub fn status_bars(groups: &[(String, RollUp)], rag: &RagMapping) -> String {
                 y + 6
             );
             if w > 24.0 {
-                let text_colour =
-                    if colour == "#ffffff" || colour == "#b1b4b6" || colour == "#f47738" {
-                        "#0b0c0c"
-                    } else {
-                        "#ffffff"
-                    };
                 let _ = write!(
                     svg,
                     "<text x=\"{:.1}\" y=\"{}\" font-size=\"14\" text-anchor=\"middle\" fill=\"{text_colour}\">{count}</text>",
@@ -91,8 +122,54 @@ pub fn status_bars(groups: &[(String, RollUp)], rag: &RagMapping) -> String {
             x += w;
         }
     }
+    for (i, (label, colour)) in legend.iter().enumerate() {
+        let x = (i % per_line) as i32 * 150;
+        let y = bars + 10 + (i / per_line) as i32 * 24;
+        let _ = write!(
+            svg,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"14\" height=\"14\" fill=\"{colour}\" stroke=\"#0b0c0c\" stroke-width=\"1\"/><text x=\"{}\" y=\"{}\" font-size=\"14\" fill=\"#0b0c0c\">{}</text>",
+            x + 20,
+            y + 12,
+            escape(label)
+        );
+    }
     svg.push_str("</svg>");
     svg
+}
+
+/// One stacked bar as a PNG image of `width` × `height` pixels (for the Word
+/// document, which cannot be relied on to show SVG): the segments in the
+/// order of `counts` (one per status of [`Status::ALL`]) and then the
+/// actions with no update, each outlined, with its count drawn on it when
+/// there is room.
+pub(crate) fn status_bar_png(
+    counts: &[u32],
+    no_update: u32,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, png::EncodingError> {
+    let mut canvas = raster::Canvas::new(width, height);
+    let total: u32 = counts.iter().sum::<u32>() + no_update;
+    let segments = Status::ALL
+        .iter()
+        .zip(counts)
+        .map(|(s, n)| (*n, status_fill(*s), text_on(*s)))
+        .chain(std::iter::once((no_update, NO_UPDATE, "#0b0c0c")));
+    let mut x = 0u32;
+    let mut done = 0u32;
+    for (count, colour, text_colour) in segments {
+        if count == 0 {
+            continue;
+        }
+        done += count;
+        let end = (u64::from(width) * u64::from(done) / u64::from(total.max(1))) as u32;
+        let w = end.saturating_sub(x).max(1);
+        canvas.rect(x, 0, w, height, raster::rgb(colour));
+        canvas.outline(x, 0, w, height, raster::rgb("#0b0c0c"));
+        canvas.number(x + w / 2, height / 2, count, w, raster::rgb(text_colour));
+        x = end;
+    }
+    canvas.png()
 }
 
 /// An indicator's figures over the periods of an action's life (every
@@ -280,7 +357,7 @@ mod tests {
     #[test]
     fn charts_describe_themselves_and_escape_names() {
         let r = RollUp::of([Some(Status::OnTrack), Some(Status::OnTrack), None]);
-        let svg = status_bars(&[("Ambition <2>".into(), r)], &RagMapping::default());
+        let svg = status_bars(&[("Ambition <2>".into(), r)]);
         assert!(svg.contains("Ambition &lt;2&gt;: 2 on track, 1 no update."));
         assert!(svg.contains("role=\"img\""));
         assert!(!svg.contains("style="), "no inline styles under the CSP");
@@ -325,5 +402,122 @@ mod tests {
             }),
             ""
         );
+    }
+
+    /// sRGB "#rrggbb" as linear RGB.
+    fn linear(hex: &str) -> [f64; 3] {
+        let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap();
+        [v >> 16, (v >> 8) & 0xff, v & 0xff].map(|c| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        })
+    }
+
+    fn luminance([r, g, b]: [f64; 3]) -> f64 {
+        0.2126 * r + 0.7152 * g + 0.0722 * b
+    }
+
+    /// WCAG's contrast ratio.
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (x, y) = (luminance(linear(a)), luminance(linear(b)));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    /// Linear RGB as CIELAB (D65).
+    fn lab([r, g, b]: [f64; 3]) -> [f64; 3] {
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    }
+
+    #[test]
+    fn every_status_has_its_own_colour_with_readable_text() {
+        for s in Status::ALL {
+            let ratio = contrast(status_fill(s), text_on(s));
+            assert!(ratio >= 4.5, "{s:?}: text contrast {ratio:.2}");
+        }
+        // Colour-blindness simulated with Machado, Oliveira and Fernandes
+        // (2009) at full severity; every two statuses stay apart by a
+        // CIELAB difference of at least 15 for every kind of vision.
+        let visions: [(&str, Option<[[f64; 3]; 3]>); 4] = [
+            ("normal", None),
+            (
+                "protanopia",
+                Some([
+                    [0.152286, 1.052583, -0.204868],
+                    [0.114503, 0.786281, 0.099216],
+                    [-0.003882, -0.048116, 1.051998],
+                ]),
+            ),
+            (
+                "deuteranopia",
+                Some([
+                    [0.367322, 0.860646, -0.227968],
+                    [0.280085, 0.672501, 0.047413],
+                    [-0.011820, 0.042940, 0.968881],
+                ]),
+            ),
+            (
+                "tritanopia",
+                Some([
+                    [1.255528, -0.076749, -0.178779],
+                    [-0.078411, 0.930809, 0.147602],
+                    [0.004733, 0.691367, 0.303900],
+                ]),
+            ),
+        ];
+        for (name, matrix) in visions {
+            let seen = |hex: &str| {
+                let c = linear(hex);
+                lab(match matrix {
+                    None => c,
+                    Some(m) => {
+                        m.map(|row| (row[0] * c[0] + row[1] * c[1] + row[2] * c[2]).clamp(0.0, 1.0))
+                    }
+                })
+            };
+            for (i, a) in Status::ALL.iter().enumerate() {
+                for b in &Status::ALL[i + 1..] {
+                    let (x, y) = (seen(status_fill(*a)), seen(status_fill(*b)));
+                    let d = ((x[0] - y[0]).powi(2) + (x[1] - y[1]).powi(2) + (x[2] - y[2]).powi(2))
+                        .sqrt();
+                    assert!(d >= 15.0, "{name}: {a:?} and {b:?} differ by {d:.1}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_chart_has_a_legend_and_the_bar_a_png() {
+        let r = RollUp::of([Some(Status::NotStarted), Some(Status::Deferred)]);
+        let svg = status_bars(&[("Ambition 1".into(), r)]);
+        for s in Status::ALL {
+            assert!(
+                svg.contains(&format!(">{}</text>", s.label())),
+                "{s:?} in the legend"
+            );
+        }
+        assert!(
+            svg.contains(status_fill(Status::NotStarted))
+                && svg.contains(status_fill(Status::Deferred))
+        );
+        let png = status_bar_png(&[0, 0, 0, 0, 1, 1], 0, 60, 20).unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
     }
 }

@@ -7,24 +7,28 @@
 //! `Contents::of` works out what a pack says once; each format lays the same
 //! contents out: `html` (one self-contained, accessible document with a print
 //! stylesheet for A4), `pdf` (typst, with its fonts in the binary), `docx`
-//! (real Word headings and tables) and `xlsx` (Appendix 1 as a filterable
-//! table). Text from the plan is always data, never markup, in every format.
+//! (a Word document a clerk can publish unchanged: portrait cover,
+//! landscape appendices, real headings, lists and tables) and `xlsx` (a
+//! sheet per appendix with typed cells). Text from the plan is always
+//! data, never markup, in every format, and no format reads the clock, so
+//! the same contents always give the same bytes.
 
 pub mod chart;
 mod contents;
 mod docx;
 mod html;
 mod pdf;
+mod raster;
 mod xlsx;
 
 use std::fmt;
 use std::str::FromStr;
 
-use domain::{Body, Half, PlanTree, Portfolio, ReportCover, ReportingPeriod};
+use domain::{Body, Half, PlanTree, Portfolio, ReportCover, ReportingPeriod, Strategy};
 
 pub use contents::{
-    Achievements, Appendix2, Contents, EndedGroup, EndedRow, NextGroup, NextRow, Row, Section,
-    SummaryRow,
+    Achievement, Achievements, Appendix2, Contents, EndedRow, EndedSection, Fate, FateCount,
+    Figure, NextRow, NextSection, Row, Section, StatusKey, SummaryRow,
 };
 pub use docx::docx;
 pub use html::html;
@@ -35,6 +39,9 @@ pub use xlsx::xlsx;
 pub struct Pack<'a> {
     /// The body.
     pub body: &'a Body,
+    /// The body's corporate strategy, for the cover's context (none when
+    /// the body has not set one up).
+    pub strategy: Option<&'a Strategy>,
     /// The portfolio.
     pub portfolio: &'a Portfolio,
     /// The plan reported on.
@@ -64,9 +71,9 @@ pub enum Format {
     Html,
     /// A4 PDF, tagged, with bookmarks and page numbers.
     Pdf,
-    /// Word, with real headings and tables a clerk can edit.
+    /// Word, with real headings, lists and tables a clerk can edit and publish.
     Docx,
-    /// Excel: Appendix 1 as a filterable table, one row per action.
+    /// Excel: a filterable sheet per appendix, with typed cells.
     Xlsx,
 }
 

@@ -691,8 +691,10 @@ pub async fn report(
             .map_err(|e| WebError::Refused(crate::pages::error_message(&e)))?;
     }
     let reference = cover.reference.as_str().to_owned();
+    let strategy = state.store().strategy(l.body.id).await?;
     let pack = report::Pack {
         body: &l.body,
+        strategy: strategy.as_ref(),
         portfolio: &l.view.portfolio,
         tree,
         previous_year: previous.as_deref(),

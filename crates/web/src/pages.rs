@@ -562,7 +562,7 @@ pub async fn plan(
                 next.to_string(),
             )
         }),
-        chart: chart::status_bars(&tops, &body.rag),
+        chart: chart::status_bars(&tops),
         statuses: Status::ALL.iter().map(|s| s.label().to_owned()).collect(),
         summary,
         ambitions: tree
