@@ -66,6 +66,7 @@ pub async fn refresh(
             old.parse().map_err(UserError::from)?,
             Fate::CarriedForward {
                 reference: new.parse().map_err(UserError::from)?,
+                target: None,
             },
         ));
     }

@@ -77,6 +77,10 @@ pub enum Fate {
     CarriedForward {
         /// Its reference next year.
         reference: ActionRef,
+        /// Its target date next year, when set at the refresh; otherwise
+        /// the new plan's action has none until one is given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<crate::TargetDate>,
     },
     /// It is done.
     Completed,
@@ -132,7 +136,8 @@ mod tests {
         );
         assert_eq!(
             Fate::CarriedForward {
-                reference: "6C".parse().unwrap()
+                reference: "6C".parse().unwrap(),
+                target: None,
             }
             .kind(),
             "carried_forward"

@@ -116,11 +116,12 @@ impl Store {
         for a in &actions {
             let fate = fates.get(&a.id).cloned().unwrap_or(Fate::CarriedForward {
                 reference: a.details.reference.clone(),
+                target: None,
             });
-            if let Fate::CarriedForward { reference } = &fate {
+            if let Fate::CarriedForward { reference, target } = &fate {
                 let mut details = a.details.clone();
                 details.reference = reference.clone();
-                details.target = None;
+                details.target = *target;
                 details
                     .check_under(ctx.scheme, numbers.get(&a.item_id).and_then(Option::as_ref))
                     .map_err(|mut e| {

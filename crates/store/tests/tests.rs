@@ -1026,6 +1026,7 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
             b.id,
             domain::Fate::CarriedForward {
                 reference: "10C".parse().unwrap(),
+                target: Some("March 2024".parse().unwrap()),
             },
         ),
         (
@@ -1058,6 +1059,15 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
     );
     let carried = &tree.actions[0];
     assert_eq!(carried.continues, Some(f.carers_10a));
+    assert_eq!(
+        carried.details.target, None,
+        "no target date until one is set"
+    );
+    assert_eq!(
+        tree.actions[1].details.target,
+        Some("March 2024".parse().unwrap()),
+        "the target date set at the refresh"
+    );
     let domain::Measure::Indicator(i) = &carried.measures[1].1 else {
         panic!("indicator carried")
     };

@@ -8,7 +8,7 @@ use axum::Form;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
-use domain::{Fate, FinancialYear, Outcome, RefreshReport};
+use domain::{Fate, FinancialYear, Outcome, RefreshReport, TargetDate};
 use store::StoreError;
 
 use crate::AppState;
@@ -102,8 +102,18 @@ async fn refresh_page(
             id: a.id,
             reference: a.details.reference.to_string(),
             title: a.details.title.to_string(),
+            status: crate::views::Tag::of(
+                view.tree.latest(a.id).map(|u| u.input.status),
+                &body.rag,
+            ),
+            status_period: view
+                .tree
+                .latest(a.id)
+                .map(|u| u.period.to_string())
+                .unwrap_or_default(),
             choice: pick(format!("fate-{}", a.id), "carry".into()),
             new_reference: pick(format!("ref-{}", a.id), a.details.reference.to_string()),
+            target: pick(format!("target-{}", a.id), String::new()),
             reason: pick(format!("reason-{}", a.id), String::new()),
         })
         .collect();
@@ -120,6 +130,8 @@ async fn refresh_page(
         into: year.next().to_string(),
         errors,
         actions,
+        all_target: pick("all-target".into(), String::new()),
+        into_end: year.next().start_year() + 1,
         csrf: viewer.csrf.clone().unwrap_or_default(),
     };
     let status = if failed {
@@ -170,6 +182,24 @@ pub async fn refresh(
     };
     let mut errors = Vec::new();
     let mut fates = HashMap::new();
+    // One target date for every action carried forward, unless an action
+    // is given its own.
+    let all_target = match fields.get("all-target").map(|s| s.trim()) {
+        None | Some("") => None,
+        Some(raw) => match raw.parse::<TargetDate>() {
+            Ok(t) => Some(t),
+            Err(e) => {
+                errors.push(FieldError {
+                    field: "all-target".into(),
+                    message: format!(
+                        "Target date for every action carried forward must be {}",
+                        e.expected
+                    ),
+                });
+                None
+            }
+        },
+    };
     for a in &view.tree.actions {
         let get = |k: &str| {
             fields
@@ -177,17 +207,23 @@ pub async fn refresh(
                 .map(|s| s.trim().to_owned())
                 .unwrap_or_default()
         };
-        let fate = match get("fate").as_str() {
-            "complete" => Ok(Fate::Completed),
-            "drop" => Fate::dropped(&get("reason")),
-            _ => match get("ref") {
+        let target = match get("target").as_str() {
+            "" => Ok(all_target),
+            raw => raw.parse::<TargetDate>().map(Some),
+        };
+        let fate = match (get("fate").as_str(), target) {
+            ("complete", _) => Ok(Fate::Completed),
+            ("drop", _) => Fate::dropped(&get("reason")),
+            (_, Err(e)) => Err(e),
+            (_, Ok(target)) => match get("ref") {
                 r if r.is_empty() => Ok(Fate::CarriedForward {
                     reference: a.details.reference.clone(),
+                    target,
                 }),
                 r => body
                     .reference_scheme
                     .parse_action(&r)
-                    .map(|reference| Fate::CarriedForward { reference }),
+                    .map(|reference| Fate::CarriedForward { reference, target }),
             },
         };
         match fate {
@@ -197,7 +233,11 @@ pub async fn refresh(
             Err(e) => errors.push(FieldError {
                 field: format!(
                     "{}-{}",
-                    if e.field == "reason" { "reason" } else { "ref" },
+                    match e.field {
+                        "reason" => "reason",
+                        "target date" => "target",
+                        _ => "ref",
+                    },
                     a.id
                 ),
                 message: format!("{}: {}", a.details.reference, error_message(&e)),

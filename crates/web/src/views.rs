@@ -757,9 +757,14 @@ pub struct RefreshChoice {
     pub id: i64,
     pub reference: String,
     pub title: String,
+    /// Its latest status, and the period it was reported for.
+    pub status: Tag,
+    pub status_period: String,
     /// "carry", "complete" or "drop".
     pub choice: String,
     pub new_reference: String,
+    /// Its target date next year, as typed.
+    pub target: String,
     pub reason: String,
 }
 
@@ -773,7 +778,18 @@ pub struct RefreshFormPage {
     pub into: String,
     pub errors: Vec<FieldError>,
     pub actions: Vec<RefreshChoice>,
+    /// The target date for every action carried forward, as typed.
+    pub all_target: String,
+    /// The calendar year the new plan's year ends in, for the hint.
+    pub into_end: i32,
     pub csrf: String,
+}
+
+impl RefreshFormPage {
+    /// The error for `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
 }
 
 /// A reporting period's page and its committee report, from the plan page.

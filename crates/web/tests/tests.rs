@@ -1875,6 +1875,21 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
         format!("reason-{twelve_b}"),
         "Audit response finished".into(),
     ));
+    // The form shows each action's latest status, and takes target dates
+    // for next year: one for every action carried forward, or an action's own.
+    assert!(form.contains("Latest status") && form.contains("Target date next year for 10A"));
+    let mut bulk = fields.clone();
+    bulk.push(("all-target".into(), "someday".into()));
+    let bad = officer.post(&url).form(&bulk).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("Target date for every action carried forward must be")
+    );
+    let ten_a = app.action_id("2024/25", "10A").await;
+    fields.push((format!("target-{ten_a}"), "March 2026".into()));
     let made = officer.post(&url).form(&fields).send().await.unwrap();
     assert_eq!(made.status(), StatusCode::SEE_OTHER);
     let report = get(
@@ -1885,6 +1900,12 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
     .1;
     assert!(report.contains("From 2024/25 to 2025/26: 22 carried forward, 1 completed, 1 dropped, 0 not carried forward, 0 new."), "{}", &report[..500]);
     assert!(report.contains("Why: Audit response finished"));
+    let next_10a = app.action_id("2025/26", "10A").await;
+    assert_eq!(
+        app.store.action(next_10a).await.unwrap().details.target,
+        Some("March 2026".parse().unwrap()),
+        "the target date set at the refresh"
+    );
 
     let draft = get(&officer, app.url("/b/bromley/plans/ACH/2025-26"))
         .await

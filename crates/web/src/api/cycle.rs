@@ -624,12 +624,14 @@ pub(super) async fn refresh(
             "carry" => match optional(&f.reference) {
                 r if r.is_empty() => Fate::CarriedForward {
                     reference: action.details.reference.clone(),
+                    target: None,
                 },
                 r => Fate::CarriedForward {
                     reference: body
                         .reference_scheme
                         .parse_action(&r)
                         .map_err(|e| at("reference", e))?,
+                    target: None,
                 },
             },
             "complete" => Fate::Completed,
