@@ -12,6 +12,8 @@ use docx_rs::{
 
 use crate::{Contents, ReportError};
 
+pub mod matters;
+
 /// Font sizes are in half-points.
 const HEADINGS: [(usize, usize); 4] = [(1, 36), (2, 28), (3, 24), (4, 21)];
 
