@@ -25,9 +25,9 @@ use store::{
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::promise_log::{LogFilter, LogQuery, filter_view, visible_log};
 use crate::forms::{conflict_or, field as text_field, render};
 use crate::pages::{body_for, check_form, chrome, need_sign_in, take, viewer};
+use crate::promise_log::{LogFilter, LogQuery, filter_view, visible_log};
 use crate::views::{
     CheckGroup, Choice, CommitteePage, CommitteesPage, FieldError, ItemView, MeetingPage,
     MemberRow, PromiseRow, QuestionRow, SelectField, TextFormPage,

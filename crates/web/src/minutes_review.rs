@@ -23,8 +23,7 @@ use crate::auth::Viewer;
 use crate::error::{Path, WebError};
 use crate::pages::{body_for, check_form, chrome, need_sign_in, viewer};
 use crate::views::{
-    ActionGroup, FieldError, MinutesPage, ProposedCommitment, ProposedQuestion,
-    ProposedResolution,
+    ActionGroup, FieldError, MinutesPage, ProposedCommitment, ProposedQuestion, ProposedResolution,
 };
 
 type PageResult = Result<axum::response::Response, WebError>;
@@ -840,7 +839,15 @@ async fn review(
         let proposals = Proposals::found(&minutes::extract_text(&text, &options), &picker);
         // Review the text as read (HTML becomes its text), so the record
         // keeps readable minutes whatever was pasted or uploaded.
-        page(&viewer, &body, &item, text, Some(proposals), &picker, vec![])
+        page(
+            &viewer,
+            &body,
+            &item,
+            text,
+            Some(proposals),
+            &picker,
+            vec![],
+        )
     })
     .await;
     drop(permit);

@@ -425,8 +425,11 @@ pub async fn csv(
             c.closed_on.map(|d| d.to_string()).unwrap_or_default(),
             c.delivery_note.clone(),
         ];
-        w.write_record(row.iter().map(|cell| interop::formula::protect(cell).into_owned()))
-            .map_err(written)?;
+        w.write_record(
+            row.iter()
+                .map(|cell| interop::formula::protect(cell).into_owned()),
+        )
+        .map_err(written)?;
     }
     let bytes = w
         .into_inner()

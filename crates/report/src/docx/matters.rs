@@ -62,9 +62,10 @@ pub fn matters_arising_docx(m: &MattersArising) -> Result<Vec<u8>, ReportError> 
         .add_paragraph(text(&m.committee))
         .add_paragraph(text(&format!("As at {}. {}", m.made_on, m.summary)));
     if m.rows.is_empty() {
-        doc = doc.add_paragraph(Paragraph::new().add_run(docx_rs::Run::new().add_text(
-            "No promise made to the committee is open.",
-        )));
+        doc = doc
+            .add_paragraph(Paragraph::new().add_run(
+                docx_rs::Run::new().add_text("No promise made to the committee is open."),
+            ));
     } else {
         let rows = m
             .rows
