@@ -2937,3 +2937,6 @@ fn hrefs(page: &str, prefix: &str) -> Vec<String> {
     out
 }
 on_both_engines!(a_plan_says_what_is_at_risk_and_what_replaced_it);
+
+#[path = "suite/record.rs"]
+mod record;
