@@ -460,10 +460,11 @@ fn find_sources(minutes: &str, p: &mut Proposals) -> Vec<(Range<usize>, usize)> 
         };
         let first = spans.partition_point(|s| s.end <= at);
         let last = spans.partition_point(|s| s.start < end).max(first + 1);
-        for i in first..last.min(spans.len()) {
-            marked.insert(i, spans[i].clone());
+        let last = last.min(spans.len());
+        for (i, span) in spans.iter().enumerate().take(last).skip(first) {
+            marked.insert(i, span.clone());
         }
-        (first < spans.len()).then_some((first, last.min(spans.len())))
+        (first < spans.len()).then_some((first, last))
     };
     let mut from = 0;
     for q in &mut p.questions {

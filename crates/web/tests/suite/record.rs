@@ -329,7 +329,11 @@ async fn the_committee_record_in_full(db: TestDb) {
     let (_, full) = get(&public, app.url(&committee_href)).await;
     let all = log_rows(&full).len();
     assert!(all >= 3, "{all}");
-    assert!(full.contains("<label class=\"govuk-label\" for=\"filter-standing\">Promise status</label>"));
+    assert!(
+        full.contains(
+            "<label class=\"govuk-label\" for=\"filter-standing\">Promise status</label>"
+        )
+    );
     assert!(
         full.contains("govuk-tag--grey\">No date set</strong>"),
         "promises without a due date are flagged"
