@@ -21,6 +21,8 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 use crate::contents::Fate;
 use crate::{Contents, ReportError, chart};
 
+pub mod matters;
+
 /// A4 in twentieths of a point.
 const A4: (u32, u32) = (11906, 16838);
 /// The left and right margins.
@@ -714,13 +716,40 @@ pub fn docx(c: &Contents) -> Result<Vec<u8>, ReportError> {
     body.xml.push_str(&para(&section(false), ""));
     appendix1(c, &mut body.xml);
     appendix2(c, &mut body.xml);
+    package(
+        &Properties {
+            title: c.full_title(),
+            subject: c.purpose.clone(),
+            creator: c.creator().to_owned(),
+            keywords: c.reference.clone(),
+            company: c.body_name.clone(),
+            date: c.date.to_string(),
+        },
+        body,
+        true,
+    )
+}
 
+/// What a document says of itself (its core and extended properties).
+struct Properties {
+    title: String,
+    subject: String,
+    creator: String,
+    keywords: String,
+    company: String,
+    /// The day it is dated, as YYYY-MM-DD: from the data, never the clock.
+    date: String,
+}
+
+/// A whole .docx file: `body` and its images, the last section landscape
+/// or portrait, with the styles, lists, footers and `props`.
+fn package(props: &Properties, body: Body, landscape: bool) -> Result<Vec<u8>, ReportError> {
     let document = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\" xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing\" xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><w:body>{}{}</w:body></w:document>",
         body.xml,
-        section(true)
+        section(landscape)
     );
-    let title = c.full_title();
+    let title = &props.title;
     let mut rels = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rIdStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/><Relationship Id=\"rIdNumbering\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering\" Target=\"numbering.xml\"/><Relationship Id=\"rIdSettings\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings\" Target=\"settings.xml\"/><Relationship Id=\"rIdFooterPortrait\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer1.xml\"/><Relationship Id=\"rIdFooterLandscape\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer2.xml\"/>",
     );
@@ -732,18 +761,18 @@ pub fn docx(c: &Contents) -> Result<Vec<u8>, ReportError> {
     }
     rels.push_str("</Relationships>");
 
-    let created = format!("{}T00:00:00Z", c.date);
+    let created = format!("{}T00:00:00Z", props.date);
     let core = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><dc:title>{}</dc:title><dc:subject>{}</dc:subject><dc:creator>{}</dc:creator><cp:lastModifiedBy>{}</cp:lastModifiedBy><cp:keywords>{}</cp:keywords><dc:language>en-GB</dc:language><dcterms:created xsi:type=\"dcterms:W3CDTF\">{created}</dcterms:created><dcterms:modified xsi:type=\"dcterms:W3CDTF\">{created}</dcterms:modified></cp:coreProperties>",
-        esc(&title),
-        esc(&c.purpose),
-        esc(c.creator()),
-        esc(c.creator()),
-        esc(&c.reference),
+        esc(title),
+        esc(&props.subject),
+        esc(&props.creator),
+        esc(&props.creator),
+        esc(&props.keywords),
     );
     let app = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\"><Application>Ambit</Application><Company>{}</Company></Properties>",
-        esc(&c.body_name)
+        esc(&props.company)
     );
 
     let mut parts: Vec<(String, Vec<u8>)> = vec![
@@ -758,11 +787,11 @@ pub fn docx(c: &Contents) -> Result<Vec<u8>, ReportError> {
         ("word/settings.xml".into(), SETTINGS.into()),
         (
             "word/footer1.xml".into(),
-            footer(&title, PORTRAIT_WIDTH).into_bytes(),
+            footer(title, PORTRAIT_WIDTH).into_bytes(),
         ),
         (
             "word/footer2.xml".into(),
-            footer(&title, LANDSCAPE_WIDTH).into_bytes(),
+            footer(title, LANDSCAPE_WIDTH).into_bytes(),
         ),
     ];
     for (i, png) in body.images.into_iter().enumerate() {

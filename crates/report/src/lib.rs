@@ -31,6 +31,7 @@ pub use contents::{
     Figure, NextRow, NextSection, Row, Section, StatusKey, SummaryRow,
 };
 pub use docx::docx;
+pub use docx::matters::{Matter, MattersArising, matters_arising_docx};
 pub use html::html;
 pub use pdf::pdf;
 pub use xlsx::xlsx;

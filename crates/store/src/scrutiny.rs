@@ -694,6 +694,29 @@ impl Store {
         Ok(after)
     }
 
+    /// Publish a meeting and its record, so the public can see them, in one
+    /// audited transaction. Refused (changing nothing) if the meeting
+    /// changed since `version` was read; publishing a published meeting
+    /// changes nothing and writes no audit event.
+    pub async fn publish_meeting(
+        &self,
+        actor: &str,
+        id: i64,
+        version: i64,
+    ) -> Result<Meeting, StoreError> {
+        let before = self.meeting(id).await?;
+        if before.published && before.version == version {
+            return Ok(before);
+        }
+        let details = MeetingDetails {
+            held_on: before.held_on,
+            venue: before.venue.clone(),
+            status: before.status,
+            published: true,
+        };
+        self.edit_meeting(actor, id, version, &details).await
+    }
+
     /// A committee's meetings, latest first.
     pub async fn meetings(&self, committee_id: i64) -> Result<Vec<Meeting>, StoreError> {
         let rows = sqlx::query(

@@ -41,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/meetings/{id}", get(record::meeting))
         .route(
+            "/api/v1/meetings/{id}/publish",
+            post(record::publish_meeting),
+        )
+        .route(
             "/api/v1/actions/{id}/questions",
             get(record::action_questions),
         )
@@ -82,13 +86,13 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(title = "Ambit API", description = "Plans, actions, progress updates and roll-ups of public bodies."),
     paths(bodies, strategy, portfolios, plans, home::home, record::committees, record::committee, record::commitments, record::meeting,
-        record::action_questions, record::action_commitments, record::close_commitment, plan, periods, rollup, export, action, edit_action, record_update,
+        record::action_questions, record::action_commitments, record::close_commitment, record::publish_meeting, plan, periods, rollup, export, action, edit_action, record_update,
         cycle::open_period, cycle::close_check, cycle::close_period, cycle::submit, cycle::sign_off, cycle::send_back, cycle::bulk_sign_off,
         cycle::refresh, cycle::approval, cycle::approve),
     components(schemas(ApiError, crate::home::HomeDto, crate::home::LeadHome, crate::home::OfficerHome, crate::home::StateCounts,
         crate::home::PeriodCounts, crate::home::OwnerCounts, crate::home::WorkDto, crate::home::PlanAttentionDto, crate::home::ClerkHome,
         crate::home::MemberHome, crate::home::CommitteeRef, crate::home::MeetingDueDto, crate::home::PromiseDto, PortfolioDto, record::CommitteeDto, record::CommitteeDetailDto, record::MemberDto, record::MeetingSummaryDto,
-        record::MeetingDto, record::AgendaItemDto, record::QuestionDto, record::ResolutionDto, record::CommitmentDto, record::CommitmentClose, PeriodDto, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, PlanExportDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit,
+        record::MeetingDto, record::AgendaItemDto, record::QuestionDto, record::ResolutionDto, record::CommitmentDto, record::CommitmentClose, record::MeetingPublish, PeriodDto, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, PlanExportDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit,
         cycle::PeriodStateDto, cycle::PeriodOpen, cycle::CloseCounts, cycle::OutstandingDto, cycle::CloseCheckDto, cycle::PeriodClose, cycle::UpdateMove,
         cycle::UpdateReturn, cycle::BulkItem, cycle::BulkSignOff, cycle::BulkResult, cycle::BulkSignOffDto, cycle::ActionFate, cycle::PlanRefresh,
         cycle::RefreshedDto, cycle::ApprovalGapDto, cycle::ApprovalDto, cycle::PlanApprove)),
@@ -1122,6 +1126,7 @@ mod tests {
         "/api/v1/bodies/{body}/sign-off",
         "/api/v1/plans/{id}/refresh",
         "/api/v1/plans/{id}/approve",
+        "/api/v1/meetings/{id}/publish",
     ];
 
     #[test]

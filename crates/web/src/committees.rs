@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, State};
+use axum::extract::{OriginalUri, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect};
 use chrono::NaiveDate;
@@ -27,6 +27,7 @@ use crate::auth::Viewer;
 use crate::error::{Path, WebError};
 use crate::forms::{conflict_or, field as text_field, render};
 use crate::pages::{body_for, check_form, chrome, need_sign_in, take, viewer};
+use crate::promise_log::{LogFilter, LogQuery, filter_view, visible_log};
 use crate::views::{
     CheckGroup, Choice, CommitteePage, CommitteesPage, FieldError, ItemView, MeetingPage,
     MemberRow, PromiseRow, QuestionRow, SelectField, TextFormPage,
@@ -39,8 +40,58 @@ pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// A commitment as one row of a log.
-pub(crate) fn promise_row(slug: &str, l: &LoggedCommitment, today: NaiveDate) -> PromiseRow {
+/// Actions by id, as a log names them: (href, "10A: title").
+pub(crate) type ActionLabels = HashMap<i64, (String, String)>;
+
+/// The actions of `ids` that `access` may see (on a published plan, or any
+/// plan for those who see unpublished ones), each with its page and
+/// "reference: title". An action deleted since is left out.
+pub(crate) async fn action_labels(
+    state: &AppState,
+    slug: &str,
+    access: &Access,
+    ids: Vec<i64>,
+) -> Result<ActionLabels, WebError> {
+    let mut plans: HashMap<i64, bool> = HashMap::new();
+    let mut out = HashMap::new();
+    for id in ids {
+        if out.contains_key(&id) {
+            continue;
+        }
+        let action = match state.store().action(id).await {
+            Ok(a) => a,
+            Err(store::StoreError::NotFound { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let visible = match plans.get(&action.plan_id) {
+            Some(v) => *v,
+            None => {
+                let plan = state.store().plan_by_id(action.plan_id).await?;
+                let v = plan.published_at.is_some() || access.sees_unpublished();
+                plans.insert(action.plan_id, v);
+                v
+            }
+        };
+        if visible {
+            out.insert(
+                id,
+                (
+                    format!("/b/{slug}/actions/{id}"),
+                    format!("{}: {}", action.details.reference, action.details.title),
+                ),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// A commitment as one row of a log; `actions` names the actions the viewer may see.
+pub(crate) fn promise_row(
+    slug: &str,
+    l: &LoggedCommitment,
+    today: NaiveDate,
+    actions: &ActionLabels,
+) -> PromiseRow {
     let c = &l.commitment;
     let standing = c.standing(today);
     PromiseRow {
@@ -77,17 +128,21 @@ pub(crate) fn promise_row(slug: &str, l: &LoggedCommitment, today: NaiveDate) ->
             ),
         },
         open: c.status == CommitmentStatus::Open,
-        action_href: c.action_id.map(|a| format!("/b/{slug}/actions/{a}")),
+        no_date: c.status == CommitmentStatus::Open && c.due_by.is_none(),
+        action: c.action_id.and_then(|a| actions.get(&a).cloned()),
         source: c.source.clone(),
         sentence: None,
+        paragraph: None,
     }
 }
 
-fn due_words(c: &Commitment) -> String {
+/// When a promise is due, in words: "2023-03 (in March 2023)", or the
+/// minutes' words, or "No date set".
+pub(crate) fn due_words(c: &Commitment) -> String {
     match (c.due_by, c.due_text.trim()) {
         (Some(d), "") => d.to_string(),
         (Some(d), t) => format!("{d} ({t})"),
-        (None, "") => "Not given".into(),
+        (None, "") => "No date set".into(),
         (None, t) => t.to_owned(),
     }
 }
@@ -135,7 +190,7 @@ async fn clerk(
 }
 
 /// The committee with `id`, when it belongs to `body`.
-async fn committee_of(
+pub(crate) async fn committee_of(
     state: &AppState,
     body: &Body,
     id: &str,
@@ -230,15 +285,28 @@ fn status_of(failed: bool) -> axum::http::StatusCode {
     }
 }
 
-/// `GET /b/{body}/committees/{id}`: members, meetings and the log of promises.
+/// `GET /b/{body}/committees/{id}`: members, meetings and the log of
+/// promises, filtered by `?standing=…&action=…&owner=…&meeting=…` (a value
+/// the log cannot be filtered by is left out, so the whole log shows).
 pub async fn committee(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path((slug, id)): Path<(String, String)>,
+    Query(q): Query<LogQuery>,
 ) -> PageResult {
     let (viewer, body, access) = body_and_access(&state, &headers, &slug).await?;
     let committee = committee_of(&state, &body, &id).await?;
-    committee_page(&state, viewer.as_ref(), &body, &access, committee, vec![]).await
+    let filter = LogFilter::lenient(&q);
+    committee_page(
+        &state,
+        viewer.as_ref(),
+        &body,
+        &access,
+        committee,
+        &filter,
+        vec![],
+    )
+    .await
 }
 
 async fn committee_page(
@@ -247,17 +315,29 @@ async fn committee_page(
     body: &Body,
     access: &Access,
     committee: domain::Committee,
+    filter: &LogFilter,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let today = today();
-    let log = state
-        .store()
-        .commitment_log(CommitmentsOf::Committee(committee.id))
-        .await?;
+    let log = visible_log(state, access, committee.id).await?;
+    let actions = action_labels(
+        state,
+        body.slug.as_str(),
+        access,
+        log.iter().filter_map(|l| l.commitment.action_id).collect(),
+    )
+    .await?;
+    let standing = |s: Standing| {
+        log.iter()
+            .filter(|l| l.commitment.standing(today) == s)
+            .count()
+    };
+    let (overdue, open) = (standing(Standing::Overdue), standing(Standing::Open));
+    let closed = log.len() - overdue - open;
     let mut promises: Vec<PromiseRow> = log
         .iter()
-        .filter(|l| l.meeting.published || access.sees_unpublished())
-        .map(|l| promise_row(body.slug.as_str(), l, today))
+        .filter(|l| filter.keeps(l, today))
+        .map(|l| promise_row(body.slug.as_str(), l, today, &actions))
         .collect();
     // What needs chasing first: overdue, then open, then closed.
     promises.sort_by_key(|p| match p.standing {
@@ -265,8 +345,8 @@ async fn committee_page(
         "Open" => 1,
         _ => 2,
     });
-    let overdue = promises.iter().filter(|p| p.standing == "Overdue").count();
-    let open = promises.iter().filter(|p| p.standing == "Open").count();
+    let href = format!("/b/{}/committees/{}", body.slug, committee.id);
+    let filter = filter_view(&href, &log, promises.len(), filter, &actions);
     let meetings = state
         .store()
         .meetings(committee.id)
@@ -319,17 +399,13 @@ async fn committee_page(
     let failed = !errors.is_empty();
     let page = CommitteePage {
         chrome: chrome(viewer, Some(body)),
-        href: format!("/b/{}/committees/{}", body.slug, committee.id),
+        href,
         name: committee.name,
         clerk: committee.clerk,
         portfolios,
-        summary: format!(
-            "{} open, {} overdue, {} delivered or withdrawn.",
-            open,
-            overdue,
-            promises.len() - open - overdue
-        ),
+        summary: format!("{open} open, {overdue} overdue, {closed} delivered or withdrawn."),
         promises,
+        filter,
         meetings,
         members,
         keeps: access.keeps_committee_record(),
@@ -402,7 +478,16 @@ pub async fn add_member(
         }
         None => {
             let access = Viewer::access(Some(&viewer), body.id);
-            committee_page(&state, Some(&viewer), &body, &access, committee, errors).await
+            committee_page(
+                &state,
+                Some(&viewer),
+                &body,
+                &access,
+                committee,
+                &LogFilter::default(),
+                errors,
+            )
+            .await
         }
     }
 }
@@ -508,9 +593,30 @@ pub async fn add_meeting(
         }
         None => {
             let access = Viewer::access(Some(&viewer), body.id);
-            committee_page(&state, Some(&viewer), &body, &access, committee, errors).await
+            committee_page(
+                &state,
+                Some(&viewer),
+                &body,
+                &access,
+                committee,
+                &LogFilter::default(),
+                errors,
+            )
+            .await
         }
     }
+}
+
+/// What a meeting page was sent to say: `?recorded={item}` after the
+/// clerk accepted an item's minutes, `?done=published` after publishing.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MeetingQuery {
+    /// The agenda item whose minutes were accepted.
+    #[serde(default)]
+    recorded: Option<String>,
+    /// "published".
+    #[serde(default)]
+    done: Option<String>,
 }
 
 /// `GET /b/{body}/meetings/{id}`: the agenda, and for each item its minutes
@@ -519,9 +625,48 @@ pub async fn meeting(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path((slug, id)): Path<(String, i64)>,
+    Query(q): Query<MeetingQuery>,
 ) -> PageResult {
     let (viewer, body, access) = body_and_access(&state, &headers, &slug).await?;
-    meeting_page(&state, viewer.as_ref(), &body, &access, id, vec![]).await
+    meeting_page(&state, viewer.as_ref(), &body, &access, id, &q, vec![]).await
+}
+
+/// "3 promises", "1 question": `n` of `what`.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The report pack of the period `item` covers, when the viewer may read
+/// it (the plan published, or the viewer one who sees unpublished plans).
+async fn item_reports(
+    state: &AppState,
+    body: &Body,
+    access: &Access,
+    item: &domain::AgendaItem,
+) -> Result<Option<(String, Vec<crate::views::ReportLink>)>, WebError> {
+    let (Some(plan_id), Some(half)) = (item.plan_id, item.half) else {
+        return Ok(None);
+    };
+    let plan = match state.store().plan_by_id(plan_id).await {
+        Ok(p) => p,
+        Err(store::StoreError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    if plan.published_at.is_none() && !access.sees_unpublished() {
+        return Ok(None);
+    }
+    let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
+    if portfolio.body_id != body.id {
+        return Ok(None);
+    }
+    let href = format!(
+        "{}/periods/{half}/report",
+        crate::pages::plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
+    );
+    Ok(Some((
+        format!("{} {} {half}", portfolio.code, plan.year),
+        crate::views::report_links(&href),
+    )))
 }
 
 async fn meeting_page(
@@ -530,33 +675,68 @@ async fn meeting_page(
     body: &Body,
     access: &Access,
     id: i64,
+    q: &MeetingQuery,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let (meeting, committee) = meeting_of(state, body, access, id).await?;
     let today = today();
+    let keeps = access.keeps_committee_record();
+    let recorded: Option<i64> = q.recorded.as_deref().and_then(|r| r.parse().ok());
+    let mut banner = None;
     let mut items = Vec::new();
     for item in state.store().agenda_items(meeting.id).await? {
-        let mut promises: Vec<PromiseRow> = state
+        let log = state
             .store()
             .commitment_log(CommitmentsOf::Item(item.id))
-            .await?
+            .await?;
+        let raw_questions = state.store().questions_at(item.id).await?;
+        let actions = action_labels(
+            state,
+            body.slug.as_str(),
+            access,
+            log.iter()
+                .filter_map(|l| l.commitment.action_id)
+                .chain(raw_questions.iter().filter_map(|q| q.action_id))
+                .collect(),
+        )
+        .await?;
+        let mut promises: Vec<PromiseRow> = log
             .iter()
-            .map(|l| promise_row(body.slug.as_str(), l, today))
+            .map(|l| promise_row(body.slug.as_str(), l, today, &actions))
             .collect();
         let sentences = sentences(&item.minutes);
         let anchor = |source: &str| -> Option<usize> {
             let probe: String = source.chars().take(60).collect();
             sentences.iter().position(|s| s.contains(probe.trim()))
         };
-        let questions = state
+        let resolutions: Vec<(String, &'static str)> = state
             .store()
-            .questions_at(item.id)
+            .resolutions_at(item.id)
             .await?
+            .into_iter()
+            .map(|r| (r.text, r.outcome.label()))
+            .collect();
+        if keeps && recorded == Some(item.id) && !item.minutes.is_empty() {
+            let mut said = vec![
+                count(promises.len(), "promise"),
+                count(raw_questions.len(), "question"),
+            ];
+            if !resolutions.is_empty() {
+                said.push(count(resolutions.len(), "resolution"));
+            }
+            let last = said.pop().unwrap_or_default();
+            banner = Some(format!(
+                "{} and {last} recorded for item {}",
+                said.join(", "),
+                item.number
+            ));
+        }
+        let questions = raw_questions
             .into_iter()
             .map(|q| QuestionRow {
                 asker: q.asker.unwrap_or_else(|| "Not recorded".into()),
                 responder: q.responder.unwrap_or_else(|| "Not recorded".into()),
-                action_href: q.action_id.map(|a| format!("/b/{}/actions/{a}", body.slug)),
+                action: q.action_id.and_then(|a| actions.get(&a).cloned()),
                 sentence: anchor(&q.source),
                 source: q.source,
                 meeting: String::new(),
@@ -565,28 +745,27 @@ async fn meeting_page(
             .collect();
         for p in &mut promises {
             p.sentence = anchor(&p.source);
+            p.paragraph = paragraph_of(&item.minutes, &p.source);
         }
         items.push(ItemView {
             id: item.id,
+            reports: item_reports(state, body, access, &item).await?,
             number: item.number,
             title: item.title,
             report_ref: item.report_ref,
             sentences,
             questions,
             promises,
-            resolutions: state
-                .store()
-                .resolutions_at(item.id)
-                .await?
-                .into_iter()
-                .map(|r| (r.text, r.outcome.label()))
-                .collect(),
+            resolutions,
             minutes_href: format!("/b/{}/agenda-items/{}/minutes", body.slug, item.id),
         });
     }
+    if keeps && meeting.published && q.done.as_deref() == Some("published") {
+        banner = Some("The meeting's record is published: the public can now see it".into());
+    }
     // Items of this and later meetings of the committee: what can deliver a promise.
     let mut delivering = Vec::new();
-    if access.keeps_committee_record() {
+    if keeps {
         for m in state.store().meetings(committee.id).await? {
             if m.held_on < meeting.held_on {
                 continue;
@@ -604,7 +783,7 @@ async fn meeting_page(
             }
         }
     }
-    let plans = if access.keeps_committee_record() {
+    let plans = if keeps {
         state
             .store()
             .plans()
@@ -639,38 +818,120 @@ async fn meeting_page(
         status: meeting.status.label(),
         published: meeting.published,
         items,
-        keeps: access.keeps_committee_record(),
+        keeps,
         csrf: viewer.and_then(|v| v.csrf.clone()).unwrap_or_default(),
         today: today.to_string(),
+        banner,
+        version: meeting.version,
         errors,
     };
     Ok((status_of(failed), Html(page.render()?)).into_response())
 }
 
-/// Minutes split into sentences, each of which a recorded question or
-/// commitment can link to.
-pub(crate) fn sentences(text: &str) -> Vec<String> {
+/// `POST /b/{body}/meetings/{id}/publish`: publish the meeting and its
+/// record, so the public can see them.
+pub async fn publish_meeting(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, id)): Path<(String, i64)>,
+    uri: OriginalUri,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (viewer, body) =
+        clerk(&state, &headers, &slug, uri.path(), &field(&fields, "csrf")).await?;
+    let access = Viewer::access(Some(&viewer), body.id);
+    let (meeting, _) = meeting_of(&state, &body, &access, id).await?;
+    let version = field(&fields, "version").parse().unwrap_or(0);
+    match state
+        .store()
+        .publish_meeting(&viewer.actor(), meeting.id, version)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/b/{}/meetings/{}?done=published",
+            body.slug, meeting.id
+        ))
+        .into_response()),
+        Err(e) if e.is_user_error() => {
+            let errors = vec![FieldError {
+                field: "publish".into(),
+                message: crate::pages::capitalise(&e.to_string()),
+            }];
+            meeting_page(
+                &state,
+                Some(&viewer),
+                &body,
+                &access,
+                meeting.id,
+                &MeetingQuery::default(),
+                errors,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Where each sentence of minutes lies, as byte ranges of `text`:
+/// paragraphs are lines, and a sentence ends at `.`, `?` or `!` before a
+/// space or the line's end.
+pub(crate) fn sentence_spans(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    for paragraph in text.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
+    let mut line_start = 0;
+    for line in text.split('\n') {
+        let base = line_start;
+        line_start += line.len() + 1;
         let mut start = 0;
-        let chars: Vec<(usize, char)> = paragraph.char_indices().collect();
-        for (i, (at, ch)) in chars.iter().enumerate() {
-            let next_is_space = chars.get(i + 1).is_none_or(|(_, c)| c.is_whitespace());
+        let mut chars = line.char_indices().peekable();
+        while let Some((at, ch)) = chars.next() {
+            let next_is_space = chars.peek().is_none_or(|(_, c)| c.is_whitespace());
             if matches!(ch, '.' | '?' | '!') && next_is_space {
                 let end = at + ch.len_utf8();
-                let s = paragraph[start..end].trim();
-                if !s.is_empty() {
-                    out.push(s.to_owned());
-                }
+                push_trimmed(&mut out, line, base, start..end);
                 start = end;
             }
         }
-        let rest = paragraph[start..].trim();
-        if !rest.is_empty() {
-            out.push(rest.to_owned());
-        }
+        push_trimmed(&mut out, line, base, start..line.len());
     }
     out
+}
+
+/// Add `range` of `line` (which starts at `base`), without its surrounding
+/// white space, when anything is left.
+fn push_trimmed(
+    out: &mut Vec<std::ops::Range<usize>>,
+    line: &str,
+    base: usize,
+    range: std::ops::Range<usize>,
+) {
+    let piece = &line[range.clone()];
+    let lead = piece.len() - piece.trim_start().len();
+    let trimmed = piece.trim();
+    if !trimmed.is_empty() {
+        let start = base + range.start + lead;
+        out.push(start..start + trimmed.len());
+    }
+}
+
+/// Minutes split into sentences, each of which a recorded question or
+/// commitment can link to.
+pub(crate) fn sentences(text: &str) -> Vec<String> {
+    sentence_spans(text)
+        .into_iter()
+        .map(|r| text[r].to_owned())
+        .collect()
+}
+
+/// The paragraph (line) of `minutes` holding the start of `source`, when found.
+pub(crate) fn paragraph_of(minutes: &str, source: &str) -> Option<String> {
+    let probe: String = source.trim().chars().take(60).collect();
+    if probe.is_empty() {
+        return None;
+    }
+    let at = minutes.find(probe.as_str())?;
+    let start = minutes[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = minutes[at..].find('\n').map_or(minutes.len(), |i| at + i);
+    Some(minutes[start..end].trim().to_owned())
 }
 
 /// `POST /b/{body}/meetings/{id}/items`: add an item to the agenda.
@@ -730,7 +991,18 @@ pub async fn add_item(
                 .await?;
             Ok(Redirect::to(&format!("/b/{}/meetings/{}", body.slug, meeting.id)).into_response())
         }
-        _ => meeting_page(&state, Some(&viewer), &body, &access, meeting.id, errors).await,
+        _ => {
+            meeting_page(
+                &state,
+                Some(&viewer),
+                &body,
+                &access,
+                meeting.id,
+                &MeetingQuery::default(),
+                errors,
+            )
+            .await
+        }
     }
 }
 
@@ -816,7 +1088,18 @@ pub async fn close_commitment(
             ))
             .into_response())
         }
-        _ => meeting_page(&state, Some(&viewer), &body, &access, meeting.id, errors).await,
+        _ => {
+            meeting_page(
+                &state,
+                Some(&viewer),
+                &body,
+                &access,
+                meeting.id,
+                &MeetingQuery::default(),
+                errors,
+            )
+            .await
+        }
     }
 }
 
@@ -839,7 +1122,7 @@ pub(crate) async fn about_action(
         questions.push(QuestionRow {
             asker: q.asker.unwrap_or_else(|| "Not recorded".into()),
             responder: q.responder.unwrap_or_else(|| "Not recorded".into()),
-            action_href: None,
+            action: None,
             sentence: None,
             source: q.source,
             meeting: format!(
@@ -859,7 +1142,7 @@ pub(crate) async fn about_action(
         .await?
         .iter()
         .filter(|l| l.meeting.published || access.sees_unpublished())
-        .map(|l| promise_row(slug, l, today))
+        .map(|l| promise_row(slug, l, today, &ActionLabels::new()))
         .collect();
     Ok((questions, promises))
 }

@@ -654,9 +654,56 @@ pub struct ReportQuery {
     format: Option<String>,
 }
 
+/// A period's report pack as a reader may have it: a published plan's
+/// pack is a public committee paper, so anyone may read it; an unpublished
+/// plan's only those who see unpublished plans (others are asked to sign
+/// in, or refused).
+struct PackLocated {
+    body: domain::Body,
+    access: Access,
+    view: std::sync::Arc<store::PlanView>,
+    period: ReportingPeriod,
+}
+
+async fn locate_pack(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    (slug, code, year, half): (&str, &str, &str, &str),
+) -> Result<PackLocated, WebError> {
+    let viewer = viewer(state, headers).await?;
+    let body = body_for(state, slug).await?;
+    let access = Viewer::access(viewer.as_ref(), body.id);
+    let (Ok(code), Ok(year), Ok(half)) = (
+        code.parse(),
+        year.parse::<FinancialYear>(),
+        half.parse::<Half>(),
+    ) else {
+        return Err(WebError::NotFound);
+    };
+    let view = match state.store().plan_view(&body.slug, &code, year).await {
+        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+        other => other?,
+    };
+    if view.tree.plan.published_at.is_none() && !access.sees_unpublished() {
+        return Err(match viewer {
+            None => need_sign_in(path),
+            Some(_) => WebError::Forbidden,
+        });
+    }
+    Ok(PackLocated {
+        body,
+        access,
+        view,
+        period: ReportingPeriod::new(year, half),
+    })
+}
+
 /// `GET …/periods/{half}/report`: the committee report pack for the period,
 /// to read (it has its own print stylesheet) or, with `?download=1`, to save;
-/// `?format=pdf|docx|xlsx` downloads it in that format.
+/// `?format=pdf|docx|xlsx` downloads it in that format. A published plan's
+/// pack is public (it counts signed-off updates only, and the next or last
+/// year's plan only when the reader may see it).
 pub async fn report(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -664,7 +711,7 @@ pub async fn report(
     uri: OriginalUri,
     axum::extract::Query(q): axum::extract::Query<ReportQuery>,
 ) -> PageResult {
-    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
+    let l = locate_pack(&state, &headers, uri.path(), (&slug, &code, &year, &half)).await?;
     let tree = &visible::view(&l.view, &l.access);
     let neighbour = |y: FinancialYear| {
         let state = state.clone();
@@ -673,8 +720,10 @@ pub async fn report(
         let access = l.access.clone();
         async move {
             match state.store().plan_view(&body, &code, y).await {
-                Ok(v) => Ok(Some(visible::view(&v, &access))),
-                Err(StoreError::NotFound { .. }) => Ok(None),
+                Ok(v) if v.tree.plan.published_at.is_some() || access.sees_unpublished() => {
+                    Ok(Some(visible::view(&v, &access)))
+                }
+                Ok(_) | Err(StoreError::NotFound { .. }) => Ok(None),
                 Err(e) => Err(WebError::from(e)),
             }
         }

@@ -23,6 +23,7 @@ mod import;
 mod measures;
 mod minutes_review;
 mod pages;
+mod promise_log;
 mod refresh;
 mod server;
 mod sso;
@@ -293,6 +294,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/b/{body}/committees/{id}", get(committees::committee))
         .route(
+            "/b/{body}/committees/{id}/promises.csv",
+            get(promise_log::csv),
+        )
+        .route(
+            "/b/{body}/committees/{id}/matters-arising.docx",
+            get(promise_log::docx),
+        )
+        .route(
             "/b/{body}/committees/{id}/edit",
             get(committees::committee_form).post(committees::edit_committee),
         )
@@ -314,6 +323,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/b/{body}/meetings/{id}", get(committees::meeting))
         .route("/b/{body}/meetings/{id}/items", post(committees::add_item))
+        .route(
+            "/b/{body}/meetings/{id}/publish",
+            post(committees::publish_meeting),
+        )
         .route(
             "/b/{body}/agenda-items/{id}/minutes",
             get(minutes_review::form)

@@ -4,7 +4,9 @@
 //! findings enter the record in one transaction, each keeping the sentence
 //! it came from.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::ops::Range;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::Form;
@@ -21,7 +23,7 @@ use crate::auth::Viewer;
 use crate::error::{Path, WebError};
 use crate::pages::{body_for, check_form, chrome, need_sign_in, viewer};
 use crate::views::{
-    FieldError, MinutesPage, ProposedCommitment, ProposedQuestion, ProposedResolution,
+    ActionGroup, FieldError, MinutesPage, ProposedCommitment, ProposedQuestion, ProposedResolution,
 };
 
 type PageResult = Result<axum::response::Response, WebError>;
@@ -47,9 +49,9 @@ impl Proposals {
     /// What the extractor found, every finding ticked except the promises it
     /// is less sure of (shown apart, after the others, as possible), and one
     /// empty commitment for what it missed.
-    fn found(extract: &minutes::Extract) -> Proposals {
+    fn found(extract: &minutes::Extract, picker: &Picker) -> Proposals {
         let most = MAX_FINDINGS;
-        let refs = |r: Option<&ActionRef>| r.map(|r| r.to_string()).unwrap_or_default();
+        let refs = |r: Option<&ActionRef>| picker.choose(r);
         let mut commitments: Vec<ProposedCommitment> = extract
             .commitments
             .iter()
@@ -70,6 +72,8 @@ impl Proposals {
                     .unwrap_or_default(),
                 due_text: c.due.as_ref().map(|d| d.text.clone()).unwrap_or_default(),
                 action: refs(c.action_ref.as_ref()),
+                source: String::new(),
+                mark: None,
             })
             .collect();
         commitments.sort_by_key(|c| c.possible);
@@ -85,6 +89,7 @@ impl Proposals {
                     responder: q.responder.clone().unwrap_or_default(),
                     action: refs(q.action_ref.as_ref()),
                     source: q.text.clone(),
+                    mark: None,
                 })
                 .collect(),
             commitments,
@@ -119,6 +124,7 @@ impl Proposals {
                     responder: get(format!("q-{i}-responder")),
                     action: get(format!("q-{i}-action")),
                     source: get(format!("q-{i}-source")),
+                    mark: None,
                 })
                 .collect(),
             commitments: (0..count("c-count"))
@@ -129,6 +135,8 @@ impl Proposals {
                     due: get(format!("c-{i}-due")),
                     due_text: get(format!("c-{i}-due-text")),
                     action: get(format!("c-{i}-action")),
+                    source: get(format!("c-{i}-source")),
+                    mark: None,
                     proposed: get(format!("c-{i}-proposed")),
                     cue: get(format!("c-{i}-cue")),
                     confidence: get(format!("c-{i}-confidence")).parse().ok(),
@@ -154,6 +162,7 @@ impl Proposals {
         &self,
         minutes: &str,
         tree: Option<&PlanTree>,
+        picker: &Picker,
     ) -> Result<AcceptedMinutes, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut error = |field: String, message: String| errors.push(FieldError { field, message });
@@ -163,6 +172,16 @@ impl Proposals {
          -> Option<i64> {
             if raw.is_empty() {
                 return None;
+            }
+            if let Some(id) = raw.strip_prefix(CHOSEN) {
+                let id = id.parse::<i64>().ok().filter(|id| picker.ids.contains(id));
+                if id.is_none() {
+                    error(
+                        field,
+                        "Choose the action from the list, or choose none".into(),
+                    );
+                }
+                return id;
             }
             match (raw.parse::<ActionRef>(), tree) {
                 (Err(_), _) => {
@@ -236,7 +255,10 @@ impl Proposals {
             };
             match Text::parse("promise", &c.text) {
                 Ok(text) => record.commitments.push(NewCommitment {
-                    source: text.clone(),
+                    source: Text::parse("source", &c.source)
+                        .ok()
+                        .filter(|s| !s.as_str().trim().is_empty())
+                        .unwrap_or_else(|| text.clone()),
                     text,
                     owner: optional(&c.owner),
                     due_by,
@@ -320,21 +342,170 @@ async fn item_for_clerk(
     Ok((viewer, body, item))
 }
 
+/// How a chosen action's value starts in the picker ("action-12"), apart
+/// from a reference typed ("10A").
+const CHOSEN: &str = "action-";
+
+/// The actions a finding can concern: those of the plan the item's report
+/// covers, then of the approved plans of the portfolios the committee
+/// scrutinises (of the body, when it scrutinises none), plan by plan.
+#[derive(Default)]
+struct Picker {
+    groups: Vec<ActionGroup>,
+    /// (reference key, action id), the item's plan first.
+    refs: Vec<(String, i64)>,
+    ids: HashSet<i64>,
+}
+
+impl Picker {
+    /// The picker's value for the action `reference` names (the first plan
+    /// holding it), else the reference as written, else empty.
+    fn choose(&self, reference: Option<&ActionRef>) -> String {
+        let Some(r) = reference else {
+            return String::new();
+        };
+        self.refs
+            .iter()
+            .find(|(key, _)| key == r.key())
+            .map(|(_, id)| format!("{CHOSEN}{id}"))
+            .unwrap_or_else(|| r.to_string())
+    }
+}
+
+/// The action picker for `item`, a meeting of a committee of `body`.
+async fn picker(state: &AppState, body: &Body, item: &AgendaItem) -> Result<Picker, WebError> {
+    let meeting = state.store().meeting(item.meeting_id).await?;
+    let scrutinised: Vec<String> = state
+        .store()
+        .committee_portfolios(meeting.committee_id)
+        .await?
+        .into_iter()
+        .map(|p| p.code.to_string())
+        .collect();
+    let mut plans: Vec<(i64, String)> = state
+        .store()
+        .plans()
+        .await?
+        .into_iter()
+        .filter(|p| p.body == body.slug.as_str())
+        .filter(|p| scrutinised.is_empty() || scrutinised.contains(&p.portfolio_code))
+        .map(|p| (p.plan_id, format!("{} {}", p.portfolio_code, p.year)))
+        .collect();
+    // The item's own plan first, whatever its state.
+    plans.sort_by_key(|(id, _)| Some(*id) != item.plan_id);
+    if let Some(own) = item.plan_id
+        && !plans.iter().any(|(id, _)| *id == own)
+    {
+        let tree = state.store().plan_tree(own).await?;
+        let code = state
+            .store()
+            .portfolio_by_id(tree.plan.portfolio_id)
+            .await?
+            .code;
+        plans.insert(0, (own, format!("{code} {}", tree.plan.year)));
+    }
+    let mut out = Picker::default();
+    for (plan_id, label) in plans {
+        let tree = state.store().plan_tree(plan_id).await?;
+        let own = Some(plan_id) == item.plan_id;
+        if !own && tree.plan.status != domain::PlanStatus::Approved {
+            continue;
+        }
+        let mut actions = Vec::new();
+        for a in &tree.actions {
+            out.refs.push((a.details.reference.key().to_owned(), a.id));
+            out.ids.insert(a.id);
+            actions.push((
+                format!("{CHOSEN}{}", a.id),
+                format!("{}: {}", a.details.reference, a.details.title),
+            ));
+        }
+        if !actions.is_empty() {
+            out.groups.push(ActionGroup {
+                label: if own {
+                    format!("{label} (the plan this item's report covers)")
+                } else {
+                    label
+                },
+                actions,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Where each finding was found in `minutes`: the sentences to mark (by
+/// their index among the minutes' sentences) with their ranges. Each
+/// finding's `mark` is set to its first sentence, and a promise found
+/// without its sentences gets them as its `source`.
+fn find_sources(minutes: &str, p: &mut Proposals) -> Vec<(Range<usize>, usize)> {
+    let spans = crate::committees::sentence_spans(minutes);
+    let mut marked: std::collections::BTreeMap<usize, Range<usize>> = Default::default();
+    // Findings come in the order of the text: look from the last one on first.
+    let mut locate = |probe: &str, whole: &str, from: &mut usize| -> Option<(usize, usize)> {
+        let probe: String = probe.trim().chars().take(60).collect();
+        if probe.is_empty() {
+            return None;
+        }
+        let at = minutes
+            .get(*from..)
+            .and_then(|rest| rest.find(probe.as_str()))
+            .map(|i| i + *from)
+            .or_else(|| minutes.find(probe.as_str()))?;
+        *from = at;
+        let end = if minutes[at..].starts_with(whole.trim()) {
+            at + whole.trim().len()
+        } else {
+            at + probe.len()
+        };
+        let first = spans.partition_point(|s| s.end <= at);
+        let last = spans.partition_point(|s| s.start < end).max(first + 1);
+        let last = last.min(spans.len());
+        for (i, span) in spans.iter().enumerate().take(last).skip(first) {
+            marked.insert(i, span.clone());
+        }
+        (first < spans.len()).then_some((first, last))
+    };
+    let mut from = 0;
+    for q in &mut p.questions {
+        q.mark = locate(&q.source, &q.source, &mut from).map(|(first, _)| first);
+    }
+    let mut from = 0;
+    for c in &mut p.commitments {
+        let probe = [&c.source, &c.proposed, &c.text]
+            .into_iter()
+            .find(|t| !t.trim().is_empty())
+            .cloned()
+            .unwrap_or_default();
+        if let Some((first, last)) = locate(&probe, &probe, &mut from) {
+            c.mark = Some(first);
+            if c.source.trim().is_empty() {
+                c.source = minutes[spans[first].start..spans[last - 1].end].to_owned();
+            }
+        }
+    }
+    marked.into_iter().map(|(i, r)| (r, i)).collect()
+}
+
 fn page(
     viewer: &Viewer,
     body: &Body,
     item: &AgendaItem,
     minutes: String,
     proposals: Option<Proposals>,
+    picker: &Picker,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let failed = !errors.is_empty();
     let reviewing = proposals.is_some();
-    let p = proposals.unwrap_or_default();
-    let words = if reviewing {
-        minutes.split_whitespace().count()
+    let mut p = proposals.unwrap_or_default();
+    let (words, marks) = if reviewing {
+        (
+            minutes.split_whitespace().count(),
+            find_sources(&minutes, &mut p),
+        )
     } else {
-        0
+        (0, vec![])
     };
     let page = MinutesPage {
         chrome: chrome(Some(viewer), Some(body)),
@@ -348,6 +519,7 @@ fn page(
         version: item.version,
         words,
         minutes: MINUTES_HERE.into(),
+        marked: MARKED_HERE.into(),
         reviewing,
         questions: p.questions,
         commitments: p.commitments,
@@ -356,6 +528,14 @@ fn page(
             .iter()
             .map(|o| (o.as_str(), o.label()))
             .collect(),
+        picker: picker
+            .groups
+            .iter()
+            .map(|g| ActionGroup {
+                label: g.label.clone(),
+                actions: g.actions.clone(),
+            })
+            .collect(),
         errors,
     };
     let status = if failed {
@@ -363,22 +543,37 @@ fn page(
     } else {
         StatusCode::OK
     };
-    let mut html = page.render()?;
+    let html = page.render()?;
     drop(page);
-    let tail = match html.find(MINUTES_HERE) {
-        Some(at) => {
-            let tail = html[at + MINUTES_HERE.len()..].to_owned();
-            html.truncate(at);
-            tail
-        }
-        None => String::new(),
-    };
-    let body = axum::body::Body::new(PageWithMinutes {
-        head: Some(html.into()),
-        minutes,
-        at: 0,
-        tail: Some(tail.into()),
-    });
+    let text: Arc<str> = Arc::from(minutes);
+    let mut parts = VecDeque::new();
+    let mut rest = html.as_str();
+    loop {
+        let next = [MARKED_HERE, MINUTES_HERE]
+            .into_iter()
+            .filter_map(|p| rest.find(p).map(|at| (at, p)))
+            .min();
+        let Some((at, placeholder)) = next else {
+            parts.push_back(Part::Html(rest.to_owned().into()));
+            break;
+        };
+        parts.push_back(Part::Html(rest[..at].to_owned().into()));
+        parts.push_back(if placeholder == MARKED_HERE {
+            Part::Marked {
+                text: text.clone(),
+                at: 0,
+                marks: marks.clone().into(),
+            }
+        } else {
+            Part::Plain {
+                text: text.clone(),
+                at: 0,
+            }
+        });
+        rest = &rest[at + placeholder.len()..];
+    }
+    drop(html);
+    let body = axum::body::Body::new(PageWithMinutes { parts });
     Ok((
         status,
         [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -391,16 +586,82 @@ fn page(
 /// into the response piece by piece instead of into one page-sized string.
 const MINUTES_HERE: &str = "\u{1}minutes\u{1}";
 
+/// Where the review shows the minutes to read, paragraph by paragraph with
+/// each finding's sentences marked, likewise a piece at a time.
+const MARKED_HERE: &str = "\u{1}marked\u{1}";
+
 /// How much of the minutes is escaped at a time.
 const PIECE: usize = 64 * 1024;
 
-/// A minutes page as it is sent: the page up to the minutes, the minutes
-/// escaped a piece at a time, then the rest of the page.
+/// One part of a minutes page as it is sent.
+enum Part {
+    /// Markup of the page.
+    Html(axum::body::Bytes),
+    /// The minutes escaped, from byte `at` on.
+    Plain { text: Arc<str>, at: usize },
+    /// The minutes as paragraphs, with the sentences of `marks` (range,
+    /// sentence index) in `<mark>`, from byte `at` on.
+    Marked {
+        text: Arc<str>,
+        at: usize,
+        marks: VecDeque<(Range<usize>, usize)>,
+    },
+}
+
+impl Part {
+    /// The next piece of the part, or none when it is all sent.
+    fn next_piece(&mut self) -> Option<axum::body::Bytes> {
+        match self {
+            Part::Html(b) => (!b.is_empty()).then(|| std::mem::take(b)),
+            Part::Plain { text, at } => {
+                if *at >= text.len() {
+                    return None;
+                }
+                let mut end = (*at + PIECE).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                let piece = escape(&text[*at..end]);
+                *at = end;
+                Some(piece.into())
+            }
+            Part::Marked { text, at, marks } => {
+                if *at >= text.len() {
+                    return None;
+                }
+                let mut out = String::new();
+                while *at < text.len() && out.len() < PIECE {
+                    let end = text[*at..].find('\n').map_or(text.len(), |i| *at + i);
+                    if !text[*at..end].trim().is_empty() {
+                        out.push_str("<p class=\"govuk-body\">");
+                        let mut pos = *at;
+                        while let Some((range, n)) = marks.front().cloned() {
+                            if range.start >= end {
+                                break;
+                            }
+                            marks.pop_front();
+                            let start = range.start.max(pos);
+                            out.push_str(&escape(&text[pos..start]));
+                            out.push_str(&format!("<mark id=\"m-{n}\">"));
+                            out.push_str(&escape(&text[start..range.end.min(end)]));
+                            out.push_str("</mark>");
+                            pos = range.end.min(end);
+                        }
+                        out.push_str(&escape(&text[pos..end]));
+                        out.push_str("</p>\n");
+                    }
+                    *at = end + 1;
+                }
+                Some(out.into())
+            }
+        }
+    }
+}
+
+/// A minutes page as it is sent: the page's markup, with the minutes
+/// escaped into it a piece at a time where the template placed them.
 struct PageWithMinutes {
-    head: Option<axum::body::Bytes>,
-    minutes: String,
-    at: usize,
-    tail: Option<axum::body::Bytes>,
+    parts: VecDeque<Part>,
 }
 
 impl axum::body::HttpBody for PageWithMinutes {
@@ -411,27 +672,22 @@ impl axum::body::HttpBody for PageWithMinutes {
         mut self: std::pin::Pin<&mut Self>,
         _: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
-        let data = if let Some(head) = self.head.take() {
-            Some(head)
-        } else if self.at < self.minutes.len() {
-            let mut end = (self.at + PIECE).min(self.minutes.len());
-            while !self.minutes.is_char_boundary(end) {
-                end += 1;
+        let data = loop {
+            let Some(part) = self.parts.front_mut() else {
+                break None;
+            };
+            match part.next_piece() {
+                Some(piece) => break Some(piece),
+                None => {
+                    self.parts.pop_front();
+                }
             }
-            let piece = escape(&self.minutes[self.at..end]);
-            self.at = end;
-            if self.at == self.minutes.len() {
-                self.minutes = String::new();
-            }
-            Some(piece.into())
-        } else {
-            self.tail.take()
         };
         std::task::Poll::Ready(data.map(|d| Ok(hyper::body::Frame::data(d))))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.head.is_none() && self.at >= self.minutes.len() && self.tail.is_none()
+        self.parts.is_empty()
     }
 }
 
@@ -460,7 +716,15 @@ pub async fn form(
     uri: OriginalUri,
 ) -> PageResult {
     let (viewer, body, item) = item_for_clerk(&state, &headers, &slug, id, uri.path()).await?;
-    page(&viewer, &body, &item, item.minutes.clone(), None, vec![])
+    page(
+        &viewer,
+        &body,
+        &item,
+        item.minutes.clone(),
+        None,
+        &Picker::default(),
+        vec![],
+    )
 }
 
 /// `POST /b/{body}/agenda-items/{id}/minutes`: with `step=review`, find
@@ -499,7 +763,8 @@ pub async fn post(
         Some(plan) => Some(state.store().plan_tree(plan).await?),
         None => None,
     };
-    match proposals.accepted(&raw, tree.as_deref()) {
+    let picker = picker(&state, &body, &item).await?;
+    match proposals.accepted(&raw, tree.as_deref(), &picker) {
         Ok(record) => {
             let version = fields
                 .get("version")
@@ -511,8 +776,8 @@ pub async fn post(
                 .await
             {
                 Ok(_) => Ok(Redirect::to(&format!(
-                    "/b/{}/meetings/{}#item-{}",
-                    body.slug, item.meeting_id, item.id
+                    "/b/{}/meetings/{}?recorded={}#item-{}",
+                    body.slug, item.meeting_id, item.id, item.id
                 ))
                 .into_response()),
                 Err(e) if e.is_user_error() => {
@@ -520,12 +785,12 @@ pub async fn post(
                         field: "minutes".into(),
                         message: capital(&e.to_string()),
                     }];
-                    page(&viewer, &body, &item, raw, Some(proposals), errors)
+                    page(&viewer, &body, &item, raw, Some(proposals), &picker, errors)
                 }
                 Err(e) => Err(e.into()),
             }
         }
-        Err(errors) => page(&viewer, &body, &item, raw, Some(proposals), errors),
+        Err(errors) => page(&viewer, &body, &item, raw, Some(proposals), &picker, errors),
     }
 }
 
@@ -545,6 +810,7 @@ async fn review(
     input: Vec<u8>,
 ) -> PageResult {
     item.minutes = String::new();
+    let picker = picker(state, &body, &item).await?;
     let permit = state
         .minutes_review()
         .acquire()
@@ -556,7 +822,7 @@ async fn review(
                 field: "minutes".into(),
                 message,
             }];
-            page(&viewer, &body, &item, String::new(), None, errors)
+            page(&viewer, &body, &item, String::new(), None, &picker, errors)
         };
         let text = match minutes::into_plain_text(input) {
             Ok(text) => text,
@@ -571,10 +837,18 @@ async fn review(
             max_findings: Some(MAX_FINDINGS),
             all_candidates: false,
         };
-        let proposals = Proposals::found(&minutes::extract_text(&text, &options));
+        let proposals = Proposals::found(&minutes::extract_text(&text, &options), &picker);
         // Review the text as read (HTML becomes its text), so the record
         // keeps readable minutes whatever was pasted or uploaded.
-        page(&viewer, &body, &item, text, Some(proposals), vec![])
+        page(
+            &viewer,
+            &body,
+            &item,
+            text,
+            Some(proposals),
+            &picker,
+            vec![],
+        )
     })
     .await;
     drop(permit);

@@ -858,11 +858,16 @@ pub struct PromiseRow {
     pub closed: String,
     /// Whether it is still open (so it can be closed).
     pub open: bool,
-    pub action_href: Option<String>,
+    /// Open with no due date: flagged "No date set".
+    pub no_date: bool,
+    /// The action it concerns, when the viewer may see it: (href, "10A: title").
+    pub action: Option<(String, String)>,
     /// The sentence of the minutes it came from.
     pub source: String,
     /// The index of that sentence in its item's minutes, when found.
     pub sentence: Option<usize>,
+    /// The paragraph of the minutes it came from, when found (meeting page).
+    pub paragraph: Option<String>,
 }
 
 /// A committee: its log of promises, meetings and members.
@@ -878,6 +883,8 @@ pub struct CommitteePage {
     pub portfolios: Vec<String>,
     pub summary: String,
     pub promises: Vec<PromiseRow>,
+    /// The filters of the log, as chosen.
+    pub filter: LogFilterView,
     /// (href, date, venue, status, published).
     pub meetings: Vec<(String, String, String, &'static str, bool)>,
     /// For people of the body only.
@@ -890,6 +897,23 @@ pub struct CommitteePage {
     /// (stored, label) of each meeting status.
     pub statuses: Vec<(&'static str, &'static str)>,
     pub errors: Vec<FieldError>,
+}
+
+/// The filter form of a committee's log of promises: each list's choices
+/// (value, label, chosen), and the query the downloads repeat.
+pub struct LogFilterView {
+    pub standings: Vec<Choice>,
+    pub actions: Vec<Choice>,
+    pub owners: Vec<Choice>,
+    pub meetings: Vec<Choice>,
+    /// Whether any filter is chosen.
+    pub filtering: bool,
+    /// "Showing 2 of 7 promises", when filtering.
+    pub showing: String,
+    /// The filtered log as CSV.
+    pub csv_href: String,
+    /// The matters-arising list (open promises of the filtered log) as Word.
+    pub docx_href: String,
 }
 
 /// A member on a committee's page.
@@ -907,7 +931,8 @@ pub struct MemberRow {
 pub struct QuestionRow {
     pub asker: String,
     pub responder: String,
-    pub action_href: Option<String>,
+    /// The action it was about, when the viewer may see it: (href, "10A: title").
+    pub action: Option<(String, String)>,
     /// The index of the minutes' sentence it came from, when found.
     pub sentence: Option<usize>,
     pub source: String,
@@ -930,6 +955,9 @@ pub struct ItemView {
     /// (text, outcome).
     pub resolutions: Vec<(String, &'static str)>,
     pub minutes_href: String,
+    /// The report pack of the period the item's report covers, in every
+    /// format, when the viewer may read it: ("ACH 2022/23 H2", links).
+    pub reports: Option<(String, Vec<ReportLink>)>,
 }
 
 /// A meeting: its agenda and, item by item, the record from the minutes.
@@ -953,6 +981,10 @@ pub struct MeetingPage {
     /// (item id, "21 March 2023, item 5: Carers Strategy"): the items that
     /// can be recorded as delivering a promise.
     pub delivering: Vec<(i64, String)>,
+    /// What was just done, said from the record as it is now.
+    pub banner: Option<String>,
+    /// The meeting's version, for the form that publishes it.
+    pub version: i64,
     pub errors: Vec<FieldError>,
 }
 
@@ -962,8 +994,11 @@ pub struct ProposedQuestion {
     pub accept: bool,
     pub asker: String,
     pub responder: String,
+    /// "action-12" (chosen from the plan), a reference typed, or empty.
     pub action: String,
     pub source: String,
+    /// The sentence of the displayed minutes it was found in (`#m-{n}`).
+    pub mark: Option<usize>,
 }
 
 impl ProposedQuestion {
@@ -985,7 +1020,12 @@ pub struct ProposedCommitment {
     /// "2023-03" or "2024-01-31", or empty.
     pub due: String,
     pub due_text: String,
+    /// "action-12" (chosen from the plan), a reference typed, or empty.
     pub action: String,
+    /// The sentences of the minutes it was found in; empty for the clerk's own.
+    pub source: String,
+    /// The sentence of the displayed minutes it was found in (`#m-{n}`).
+    pub mark: Option<usize>,
     /// The text as the extractor proposed it; empty for the clerk's own.
     pub proposed: String,
     /// Why the extractor found it ("undertook to"); empty for the clerk's own.
@@ -1029,6 +1069,8 @@ pub struct MinutesPage {
     pub version: i64,
     /// The minutes' text.
     pub minutes: String,
+    /// Where the minutes are shown to read, each finding's sentences marked.
+    pub marked: String,
     /// How many words the minutes have, when reviewing (the page quotes
     /// each finding rather than repeating the whole text).
     pub words: usize,
@@ -1040,10 +1082,29 @@ pub struct MinutesPage {
     pub resolutions: Vec<ProposedResolution>,
     /// (stored, label) of each resolution outcome.
     pub outcomes: Vec<(&'static str, &'static str)>,
+    /// The actions a finding can concern, plan by plan.
+    pub picker: Vec<ActionGroup>,
     pub errors: Vec<FieldError>,
 }
 
+/// One plan's actions in the review's action picker.
+pub struct ActionGroup {
+    /// "ACH 2022/23 (the plan this item covers)".
+    pub label: String,
+    /// (value "action-12", label "10A: Develop a new support offer …").
+    pub actions: Vec<(String, String)>,
+}
+
 impl MinutesPage {
+    /// Whether `value` (a finding's action) is one of the picker's choices.
+    pub fn offered(&self, value: &str) -> bool {
+        value.is_empty()
+            || self
+                .picker
+                .iter()
+                .any(|g| g.actions.iter().any(|(v, _)| v == value))
+    }
+
     /// How many promises are proposed (the blank one not counted).
     pub fn proposed_count(&self) -> usize {
         self.commitments

@@ -2078,9 +2078,20 @@ async fn the_committee_report_for_a_period(db: TestDb) {
             .unwrap()
             .contains("one of html, pdf, docx or xlsx")
     );
+    // A published plan's pack is a public committee paper; an unpublished
+    // plan's asks the public to sign in.
     assert_eq!(
         client()
             .get(app.url("/b/bromley/plans/ACH/2023-24/periods/H2/report"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        client()
+            .get(app.url("/b/bromley/plans/ACH/2024-25/periods/H1/report"))
             .send()
             .await
             .unwrap()
@@ -2927,8 +2938,9 @@ async fn a_plan_says_what_is_at_risk_and_what_replaced_it(db: TestDb) {
         let page = get(&officer, app.url(&committee)).await.1;
         for meeting in hrefs(&page, "/b/bromley/meetings/") {
             let page = get(&officer, app.url(&meeting)).await.1;
-            if let Some(at) = page.find(" asked; ") {
-                let line = &page[at..at + page[at..].find("</li>").unwrap()];
+            if let Some(at) = page.find("Asked by ") {
+                let start = page[..at].rfind("<li").unwrap();
+                let line = &page[start..at + page[at..].find("</li>").unwrap()];
                 assert!(line.contains("“"), "the question's words: {line}");
                 seen = true;
             }
@@ -3139,3 +3151,6 @@ fn hrefs(page: &str, prefix: &str) -> Vec<String> {
     out
 }
 on_both_engines!(a_plan_says_what_is_at_risk_and_what_replaced_it);
+
+#[path = "suite/record.rs"]
+mod record;

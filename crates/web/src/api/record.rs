@@ -1,7 +1,8 @@
 //! The committee's record in the API: committees with their members and
 //! meetings, a meeting's agenda with each item's questions, promises and
-//! resolutions, what was asked and promised about an action, and closing a
-//! promise. The public sees published meetings only; members of the committee
+//! resolutions, what was asked and promised about an action, the log of
+//! promises filtered as on the committee page, closing a promise and
+//! publishing a meeting. The public sees published meetings only; members of the committee
 //! are listed to people of the body only; clerks (and performance officers
 //! and administrators) close promises.
 
@@ -12,12 +13,13 @@ use chrono::NaiveDate;
 use domain::{Access, Meeting, Text};
 use serde::{Deserialize, Serialize};
 use store::{Closing, Closure, CommitmentsOf, LoggedCommitment, StoreError};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiError, ApiResult, Ids, Payload, body, caller, forbidden, visible_action};
+use super::{ApiError, ApiResult, Ids, Params, Payload, body, caller, forbidden, visible_action};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::committees::today;
+use crate::promise_log::{LogFilter, LogQuery, visible_log};
 
 /// A committee, with how many of the promises made to it are open and overdue.
 #[derive(Serialize, ToSchema)]
@@ -319,18 +321,95 @@ pub(super) async fn committee(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/committees/{id}/commitments", params(("id" = i64, Path, description = "The committee's id")),
-    responses((status = 200, body = Vec<CommitmentDto>), (status = 404, body = ApiError)), security((), ("bearer" = [])))]
+/// The filters of a committee's log of promises, as on the committee page.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct CommitmentsQuery {
+    /// open (not yet delivered or withdrawn, overdue included), overdue,
+    /// delivered or withdrawn.
+    #[param(pattern = r"^(open|overdue|delivered|withdrawn)$")]
+    standing: Option<String>,
+    /// Only promises about this action.
+    action_id: Option<String>,
+    /// Only promises of this owner, as recorded (ignoring case); "none" for
+    /// promises whose owner is not recorded.
+    owner: Option<String>,
+    /// Only promises made at this meeting.
+    meeting_id: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/committees/{id}/commitments", params(("id" = i64, Path, description = "The committee's id"), CommitmentsQuery),
+    responses((status = 200, body = Vec<CommitmentDto>), (status = 404, body = ApiError), (status = 422, body = ApiError)), security((), ("bearer" = [])))]
 pub(super) async fn commitments(
     State(state): State<AppState>,
     headers: HeaderMap,
     Ids(id): Ids<i64>,
+    Params(q): Params<CommitmentsQuery>,
 ) -> ApiResult<Vec<CommitmentDto>> {
+    let filter = LogFilter::parse(&LogQuery {
+        standing: q.standing,
+        action: q.action_id,
+        owner: q.owner,
+        meeting: q.meeting_id,
+    })
+    .map_err(|e| {
+        let field = match e.field {
+            "action" => "action_id",
+            "meeting" => "meeting_id",
+            other => other,
+        }
+        .to_owned();
+        ApiError {
+            field: Some(field),
+            ..ApiError::invalid(e)
+        }
+    })?;
     let viewer = caller(&state, &headers).await?;
     let (committee, access) = committee_for(&state, viewer.as_ref(), id).await?;
+    let today = today();
     Ok(Json(
-        log(&state, &access, CommitmentsOf::Committee(committee.id)).await?,
+        visible_log(&state, &access, committee.id)
+            .await?
+            .into_iter()
+            .filter(|l| filter.keeps(l, today))
+            .map(|l| commitment_dto(l, today))
+            .collect(),
     ))
+}
+
+/// Publishing a meeting, based on `version` of it.
+#[derive(Deserialize, ToSchema)]
+pub struct MeetingPublish {
+    /// The version the change is based on.
+    version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/publish", params(("id" = i64, Path, description = "The meeting's id")), request_body = MeetingPublish,
+    responses((status = 200, body = MeetingSummaryDto), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError),
+        (status = 409, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
+pub(super) async fn publish_meeting(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Ids(id): Ids<i64>,
+    Payload(publish): Payload<MeetingPublish>,
+) -> ApiResult<MeetingSummaryDto> {
+    let viewer = caller(&state, &headers).await?;
+    let Some(viewer) = viewer else {
+        return Err(forbidden(None));
+    };
+    let (meeting, _, access) = visible_meeting(&state, Some(&viewer), id).await?;
+    if !access.keeps_committee_record() {
+        return Err(forbidden(Some(&viewer)));
+    }
+    let published = state
+        .store()
+        .publish_meeting(
+            &format!("{} (API)", viewer.actor()),
+            meeting.id,
+            publish.version,
+        )
+        .await?;
+    Ok(Json(meeting_summary(&published)))
 }
 
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", params(("id" = i64, Path, description = "The meeting's id")),
