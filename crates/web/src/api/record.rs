@@ -346,6 +346,19 @@ pub(super) async fn commitments(
     Ids(id): Ids<i64>,
     Params(q): Params<CommitmentsQuery>,
 ) -> ApiResult<Vec<CommitmentDto>> {
+    // The API takes a standing only as its schema writes it (the page's
+    // filter form is kinder: any case, or empty for all).
+    if let Some(raw) = q
+        .standing
+        .as_deref()
+        .filter(|s| !["open", "overdue", "delivered", "withdrawn"].contains(s))
+    {
+        return Err(ApiError::invalid(domain::ParseError::new(
+            "standing",
+            raw,
+            "open, overdue, delivered or withdrawn",
+        )));
+    }
     let filter = LogFilter::parse(&LogQuery {
         standing: q.standing,
         action: q.action_id,
