@@ -13,7 +13,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ACCOUNTS, ambitBinary, assertAccessible, launchBrowser, repoRoot, signedInPage, startAmbit } from './support.mjs';
+import { ACCOUNTS, ambitBinary, assertAccessible, fillDate, launchBrowser, repoRoot, signedInPage, startAmbit } from './support.mjs';
 
 let server;
 let browser;
@@ -58,7 +58,7 @@ test('the public sees the log of promises, overdue first', async () => {
 test('a clerk reviews extracted minutes, corrects them and accepts them', async () => {
   await clerk.goto(`${base}/b/bromley/committees`);
   await clerk.getByRole('link', { name: /Adult Care and Health Policy Development and Scrutiny Committee/ }).click();
-  await clerk.getByLabel('Date (like 12 March 2024)').fill('2023-03-21');
+  await fillDate(clerk, /^Date$/, '2023-03-21');
   await clerk.getByLabel('Venue').fill('Committee Room 1');
   await clerk.getByLabel('Status', { exact: true }).selectOption('held');
   await clerk.getByLabel(/Publish it/).check();
@@ -187,15 +187,15 @@ test('a clerk keeps the committee, its members and its meetings up to date', asy
 
   await clerk.getByLabel('Name', { exact: true }).fill('Councillor Ann Lee');
   await clerk.getByLabel('Role').selectOption('chair');
-  await clerk.getByLabel(/Term starts/).fill('2022-05-05');
+  await fillDate(clerk, /Term starts/, '2022-05-05');
   await clerk.getByRole('button', { name: 'Add the member' }).click();
   await clerk.getByRole('link', { name: /Change Councillor Ann Lee/ }).click();
   await assertAccessible(clerk, 'member form');
-  await clerk.getByLabel(/Term ends/).fill('2021-01-01');
+  await fillDate(clerk, /Term ends/, '2021-01-01');
   await clerk.getByRole('button', { name: 'Save changes' }).click();
   await clerk.getByText('The end of the term must be after its start').first().waitFor();
   await assertAccessible(clerk, 'member form showing an error');
-  await clerk.getByLabel(/Term ends/).fill('2024-05-01');
+  await fillDate(clerk, /Term ends/, '2024-05-01');
   await clerk.getByRole('button', { name: 'Save changes' }).click();
   const row = clerk.getByRole('row', { name: /Councillor Ann Lee/ });
   assert.match(await row.innerText(), /Not serving/);
@@ -203,7 +203,7 @@ test('a clerk keeps the committee, its members and its meetings up to date', asy
 
   // A scheduled, unpublished meeting is held and published.
   await clerk.goto(committeeURL);
-  await clerk.getByLabel('Date (like 12 March 2024)').fill('2025-01-14');
+  await fillDate(clerk, /^Date$/, '2025-01-14');
   await clerk.getByRole('button', { name: 'Add the meeting' }).click();
   await clerk.getByRole('heading', { level: 1, name: /14 January 2025/ }).waitFor();
   const url = clerk.url();

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ACCOUNTS, assertAccessible, launchBrowser, mainText, signedInPage, startAmbit } from './support.mjs';
+import { ACCOUNTS, assertAccessible, fillDate, launchBrowser, mainText, signedInPage, startAmbit } from './support.mjs';
 
 let server;
 let browser;
@@ -49,7 +49,7 @@ test('a clerk reviews minutes with the sources marked, picks the action and publ
   await clerk.getByRole('link', { name: COMMITTEE }).click();
   committeeURL = clerk.url();
   // A held meeting, not yet published.
-  await clerk.getByLabel('Date (like 12 March 2024)').fill('2023-03-21');
+  await fillDate(clerk, /^Date$/, '2023-03-21');
   await clerk.getByLabel('Status', { exact: true }).selectOption('held');
   await clerk.getByRole('button', { name: 'Add the meeting' }).click();
   await clerk.getByRole('heading', { level: 1, name: /21 March 2023/ }).waitFor();

@@ -24,13 +24,14 @@ use store::{
 
 use crate::AppState;
 use crate::auth::Viewer;
+use crate::dates::DateParts;
 use crate::error::{Path, WebError};
 use crate::forms::{conflict_or, field as text_field, render};
 use crate::pages::{body_for, check_form, chrome, need_sign_in, take, viewer};
 use crate::promise_log::{LogFilter, LogQuery, filter_view, visible_log};
 use crate::views::{
-    CheckGroup, Choice, CommitteePage, CommitteesPage, FieldError, ItemView, MeetingPage,
-    MemberRow, PromiseRow, QuestionRow, SelectField, TextFormPage,
+    CheckGroup, Choice, CommitteePage, CommitteesPage, DateField, FieldError, ItemView,
+    MeetingPage, MemberRow, PromiseRow, QuestionRow, SelectField, TextField, TextFormPage,
 };
 
 type PageResult = Result<axum::response::Response, WebError>;
@@ -418,6 +419,27 @@ async fn committee_page(
             .iter()
             .map(|s| (s.as_str(), s.label()))
             .collect(),
+        term_from: DateField::new(
+            "term-from",
+            "Term starts (optional)",
+            "For example, 5 5 2022",
+            DateParts::default(),
+            &errors,
+        ),
+        term_to: DateField::new(
+            "term-to",
+            "Term ends (optional)",
+            "For example, 7 5 2026",
+            DateParts::default(),
+            &errors,
+        ),
+        held_on: DateField::new(
+            "held-on",
+            "Date",
+            "For example, 12 3 2024",
+            DateParts::default(),
+            &errors,
+        ),
         errors,
     };
     Ok((status_of(failed), Html(page.render()?)).into_response())
@@ -430,22 +452,41 @@ fn field(fields: &HashMap<String, String>, name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A date field of a simple form in the GOV.UK date input pattern,
+/// showing what was posted (or stored) under `name`.
+fn date_input(
+    fields: &HashMap<String, String>,
+    errors: &[FieldError],
+    name: &str,
+    legend: &str,
+    hint: &str,
+) -> TextField {
+    TextField {
+        date: Some(DateField::new(
+            name,
+            legend,
+            hint,
+            DateParts::posted(name, |k| fields.get(k).cloned()),
+            errors,
+        )),
+        ..text_field(name, legend, "", String::new(), "")
+    }
+}
+
+/// The date posted in field `name` (its three parts, or one), `None` when
+/// empty; a mistake is noted against the field.
 fn date_field(
     fields: &HashMap<String, String>,
     name: &str,
     label: &str,
     errors: &mut Vec<FieldError>,
 ) -> Option<NaiveDate> {
-    let raw = field(fields, name);
-    if raw.is_empty() {
-        return None;
-    }
-    match domain::parse_day("date", &raw) {
-        Ok(d) => Some(d),
-        Err(_) => {
+    match DateParts::posted(name, |k| fields.get(k).cloned()).parse(label, None) {
+        Ok(d) => d,
+        Err(e) => {
             errors.push(FieldError {
                 field: name.into(),
-                message: format!("{label} must be a date, like 12 March 2024 or 2024-03-12"),
+                message: e.message,
             });
             None
         }
@@ -499,8 +540,8 @@ fn member_details(
 ) -> Option<MemberDetails> {
     let name = Title::parse("name", &field(fields, "name"));
     let role = field(fields, "role").parse::<MemberRole>();
-    let term_from = date_field(fields, "term-from", "The start of the term", errors);
-    let term_to = date_field(fields, "term-to", "The end of the term", errors);
+    let term_from = date_field(fields, "term-from", "Term start", errors);
+    let term_to = date_field(fields, "term-to", "Term end", errors);
     if let Err(e) = &name {
         errors.push(FieldError {
             field: "name".into(),
@@ -537,7 +578,7 @@ fn meeting_details(
     fields: &HashMap<String, String>,
     errors: &mut Vec<FieldError>,
 ) -> Option<MeetingDetails> {
-    let held_on = date_field(fields, "held-on", "The meeting's date", errors);
+    let held_on = date_field(fields, "held-on", "Meeting date", errors);
     if held_on.is_none() && !errors.iter().any(|e| e.field == "held-on") {
         errors.push(FieldError {
             field: "held-on".into(),
@@ -1370,24 +1411,24 @@ fn member_form_page(
             heading: "Edit a member".into(),
             caption: committee.name.clone(),
             submit: "Save changes".into(),
-            errors,
             fields: vec![
                 text_field("name", "Name", "", field(fields, "name"), ""),
-                text_field(
+                date_input(
+                    fields,
+                    &errors,
                     "term-from",
                     "Term starts (optional)",
-                    "Like 2022-05-05",
-                    field(fields, "term-from"),
-                    "govuk-input--width-10",
+                    "For example, 5 5 2022",
                 ),
-                text_field(
+                date_input(
+                    fields,
+                    &errors,
                     "term-to",
                     "Term ends (optional)",
-                    "Like 2026-05-07. A member whose term has ended is listed as a former member",
-                    field(fields, "term-to"),
-                    "govuk-input--width-10",
+                    "For example, 7 5 2026. A member whose term has ended is listed as a former member",
                 ),
             ],
+            errors,
             selects: vec![SelectField {
                 name: "role".into(),
                 label: "Role".into(),
@@ -1484,17 +1525,11 @@ fn meeting_form_page(
             heading: "Edit the meeting".into(),
             caption: committee.name.clone(),
             submit: "Save changes".into(),
-            errors,
             fields: vec![
-                text_field(
-                    "held-on",
-                    "Date",
-                    "Like 2024-03-12",
-                    field(fields, "held-on"),
-                    "govuk-input--width-10",
-                ),
+                date_input(fields, &errors, "held-on", "Date", "For example, 12 3 2024"),
                 text_field("venue", "Venue (optional)", "", field(fields, "venue"), ""),
             ],
+            errors,
             selects: vec![SelectField {
                 name: "status".into(),
                 label: "Status".into(),

@@ -68,13 +68,36 @@ impl DateParts {
         match get(name).filter(|v| !v.trim().is_empty()) {
             Some(raw) => match domain::parse_day("date", &raw) {
                 Ok(d) => Self::of(d),
-                // Kept whole in the day input, so the error shows what was typed.
-                Err(_) => Self {
-                    day: raw,
-                    ..Self::default()
-                },
+                Err(_) => Self::split(&raw),
             },
             None => parts,
+        }
+    }
+
+    /// A date typed in one field that is not a day, split into what look
+    /// like its parts ("31/02/2025", "2025-02-31", "31 Feb 2025"), so that
+    /// the error says which part is wrong; kept whole in the day input
+    /// when it does not split into three.
+    fn split(raw: &str) -> Self {
+        let parts: Vec<&str> = raw
+            .split(|c: char| c == '/' || c == '-' || c == '.' || c.is_whitespace())
+            .filter(|p| !p.is_empty())
+            .collect();
+        match parts.as_slice() {
+            [y, m, d] if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) => Self {
+                day: (*d).to_owned(),
+                month: (*m).to_owned(),
+                year: (*y).to_owned(),
+            },
+            [d, m, y] => Self {
+                day: (*d).to_owned(),
+                month: (*m).to_owned(),
+                year: (*y).to_owned(),
+            },
+            _ => Self {
+                day: raw.to_owned(),
+                ..Self::default()
+            },
         }
     }
 
@@ -235,6 +258,12 @@ mod tests {
         let kept = DateParts::posted("on", get("soon"));
         assert_eq!(kept.day, "soon");
         assert!(kept.parse("Date", None).is_err());
+        let split = DateParts::posted("on", get("31/02/2025"));
+        assert_eq!(split, parts("31", "02", "2025"));
+        assert_eq!(
+            split.parse("Date", None).unwrap_err().message,
+            "Date must be a real date"
+        );
         let three = |k: &str| match k {
             "on-day" => Some("5".to_owned()),
             "on-month" => Some("11".to_owned()),

@@ -896,6 +896,10 @@ pub struct CommitteePage {
     pub roles: Vec<(&'static str, &'static str)>,
     /// (stored, label) of each meeting status.
     pub statuses: Vec<(&'static str, &'static str)>,
+    /// The new member's term and the new meeting's date.
+    pub term_from: DateField,
+    pub term_to: DateField,
+    pub held_on: DateField,
     pub errors: Vec<FieldError>,
 }
 
