@@ -22,6 +22,7 @@ use crate::{AppState, visible};
 
 mod cycle;
 mod home;
+mod measures;
 mod record;
 
 /// The API's routes.
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/plans/{id}/export", get(export))
         .route("/api/v1/actions/{id}", get(action).put(edit_action))
         .route("/api/v1/actions/{id}/updates/{half}", put(record_update))
+        .route("/api/v1/actions/{id}/measures", put(measures::set_measures))
         .route(
             "/api/v1/plans/{id}/periods/{half}/open",
             post(cycle::open_period),
@@ -88,14 +90,15 @@ pub fn routes() -> Router<AppState> {
     paths(bodies, strategy, portfolios, plans, home::home, record::committees, record::committee, record::commitments, record::meeting,
         record::action_questions, record::action_commitments, record::close_commitment, record::publish_meeting, plan, periods, rollup, export, action, edit_action, record_update,
         cycle::open_period, cycle::close_check, cycle::close_period, cycle::submit, cycle::sign_off, cycle::send_back, cycle::bulk_sign_off,
-        cycle::refresh, cycle::approval, cycle::approve),
+        cycle::refresh, cycle::approval, cycle::approve, measures::set_measures),
     components(schemas(ApiError, crate::home::HomeDto, crate::home::LeadHome, crate::home::OfficerHome, crate::home::StateCounts,
         crate::home::PeriodCounts, crate::home::OwnerCounts, crate::home::WorkDto, crate::home::PlanAttentionDto, crate::home::ClerkHome,
         crate::home::MemberHome, crate::home::CommitteeRef, crate::home::MeetingDueDto, crate::home::PromiseDto, PortfolioDto, record::CommitteeDto, record::CommitteeDetailDto, record::MemberDto, record::MeetingSummaryDto,
         record::MeetingDto, record::AgendaItemDto, record::QuestionDto, record::ResolutionDto, record::CommitmentDto, record::CommitmentClose, record::MeetingPublish, PeriodDto, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, PlanExportDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit,
         cycle::PeriodStateDto, cycle::PeriodOpen, cycle::CloseCounts, cycle::OutstandingDto, cycle::CloseCheckDto, cycle::PeriodClose, cycle::UpdateMove,
         cycle::UpdateReturn, cycle::BulkItem, cycle::BulkSignOff, cycle::BulkResult, cycle::BulkSignOffDto, cycle::ActionFate, cycle::PlanRefresh,
-        cycle::RefreshedDto, cycle::ApprovalGapDto, cycle::ApprovalDto, cycle::PlanApprove)),
+        cycle::RefreshedDto, cycle::ApprovalGapDto, cycle::ApprovalDto, cycle::PlanApprove, measures::MeasuresEdit,
+        measures::MeasureEdit)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -1127,6 +1130,7 @@ mod tests {
         "/api/v1/plans/{id}/refresh",
         "/api/v1/plans/{id}/approve",
         "/api/v1/meetings/{id}/publish",
+        "/api/v1/actions/{id}/measures",
     ];
 
     #[test]

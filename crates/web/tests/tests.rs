@@ -3140,6 +3140,69 @@ async fn officers_add_change_and_remove_measures(db: TestDb) {
 }
 on_both_engines!(officers_add_change_and_remove_measures);
 
+async fn measures_are_set_through_the_api(db: TestDb) {
+    let app = spawn_app(db).await;
+    let officer = app.api_token("officer").await;
+    let lead = app.api_token("lead").await;
+    let id = app.action_id("2024/25", "10A").await;
+    let url = app.url(&format!("/api/v1/actions/{id}/measures"));
+    let action: Value = client()
+        .get(app.url(&format!("/api/v1/actions/{id}")))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let version = action["version"].as_i64().unwrap();
+    let kept = action["measures"][0]["id"].as_i64().unwrap();
+    let body = json!({
+        "version": version,
+        "amendment": "Agreed at the June meeting",
+        "measures": [
+            { "id": kept, "kind": "statement", "text": "Carers say the offer helps them" },
+            { "kind": "indicator", "text": "Young carers supported", "unit": "young carers",
+              "direction": "up", "baseline": 120, "target": 150 }
+        ]
+    });
+    let put = |token: Option<&String>, body: &Value| {
+        let mut r = client().put(&url).json(body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    assert_eq!(
+        put(None, &body).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        put(Some(&lead), &body).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let mut bad = body.clone();
+    bad["measures"][1]["direction"] = json!("sideways");
+    let r = put(Some(&officer), &bad).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["field"], "measures[1].direction");
+    let r = put(Some(&officer), &body).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let saved: Value = r.json().await.unwrap();
+    let measures = saved["measures"].as_array().unwrap();
+    assert_eq!(measures.len(), 2, "the measures left out are removed");
+    assert_eq!(
+        measures[0]["id"].as_i64(),
+        Some(kept),
+        "the kept one keeps its id"
+    );
+    assert_eq!(measures[1]["target"].as_f64(), Some(150.0));
+    let stale = put(Some(&officer), &body).await.unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+}
+on_both_engines!(measures_are_set_through_the_api);
+
 fn hrefs(page: &str, prefix: &str) -> Vec<String> {
     let mut out: Vec<String> = page
         .match_indices(&format!("href=\"{prefix}"))
