@@ -596,6 +596,37 @@ impl Store {
         Ok(members)
     }
 
+    /// The members of every committee of body `body_id`, in one query
+    /// (each committee's in role order, as [`Store::committee_members`]).
+    pub async fn body_committee_members(
+        &self,
+        body_id: i64,
+    ) -> Result<Vec<CommitteeMember>, StoreError> {
+        let columns = MEMBER_COLUMNS
+            .split(", ")
+            .map(|c| format!("m.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT {columns} FROM committee_members m JOIN committees c ON c.id = m.committee_id \
+             WHERE c.body_id = $1 AND m.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY m.committee_id, m.id"
+        ))
+        .bind(body_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut members = rows
+            .iter()
+            .map(member_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        members.sort_by_key(|m| {
+            (
+                m.committee_id,
+                MemberRole::ALL.iter().position(|r| *r == m.role),
+            )
+        });
+        Ok(members)
+    }
+
     /// Schedule (or record) a meeting of a committee.
     pub async fn create_meeting(
         &self,

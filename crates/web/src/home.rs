@@ -585,18 +585,20 @@ pub(crate) async fn build(
     };
     let member = if is_member {
         let committees = store.committees(body.id).await?;
-        let mut theirs = HashSet::new();
-        for c in &committees {
-            let listed = store.committee_members(c.id).await?.iter().any(|m| {
+        // The committees listing them by name and serving now, from one
+        // read of the body's members (not one per committee).
+        let theirs: HashSet<i64> = store
+            .body_committee_members(body.id)
+            .await?
+            .iter()
+            .filter(|m| {
                 m.serves_on(today)
                     && m.name
                         .trim()
                         .eq_ignore_ascii_case(viewer.user.name.as_str().trim())
-            });
-            if listed {
-                theirs.insert(c.id);
-            }
-        }
+            })
+            .map(|m| m.committee_id)
+            .collect();
         let listed_as_member = !theirs.is_empty();
         let mine = |id: i64| !listed_as_member || theirs.contains(&id);
         Some(MemberHome {
