@@ -1,4 +1,4 @@
-// Phones: the plan page, the period page and a committee's promise log are
+// Phones: the plan page, an action's page, the period page and a committee's promise log are
 // read at 375 px and 320 px wide without scrolling sideways. On a narrow
 // screen each table row becomes a stack that leads with its status, and
 // every figure keeps its label; axe finds no violation in that layout.
@@ -74,6 +74,22 @@ test("the public plan page fits a phone and leads each action with its status", 
     const summary = await labelsShown(page.locator('table', { has: page.locator('caption', { hasText: 'Actions by status' }) }));
     assert.ok(summary.includes('Complete: '), `each count is labelled with its status: ${summary}`);
     if (width === 375) await assertAccessible(page, 'the plan page at 375 px');
+    await context.close();
+  }
+});
+
+test("a resident reads an action's page on a phone: its status first, its chart within the screen", async () => {
+  for (const width of WIDTHS) {
+    const context = await browser.newContext({ viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${base}${PLANS.y2023}`);
+    await page.getByRole('link', { name: /Carers Strategy/ }).first().click();
+    await page.locator('#latest-status').waitFor();
+    await assertNoSidewaysScroll(page, 'the action page', width);
+    const chart = page.locator('svg.ambit-chart').first();
+    const box = await chart.boundingBox();
+    assert.ok(box && box.x + box.width <= width, `the measure chart fits: ${JSON.stringify(box)}`);
+    if (width === 375) await assertAccessible(page, 'the action page at 375 px');
     await context.close();
   }
 });
