@@ -418,6 +418,17 @@ pub struct PlanItem {
     pub version: i64,
 }
 
+impl PlanItem {
+    /// The item's short name: its level and reference ("Ambition 2"), or
+    /// its title when it has no reference.
+    pub fn short_name(&self, levels: &LevelNames) -> String {
+        match &self.reference {
+            Some(n) => format!("{} {n}", levels.name(self.depth)),
+            None => self.title.to_string(),
+        }
+    }
+}
+
 /// What describes an action; what an edit changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionDetails {

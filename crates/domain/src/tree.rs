@@ -265,6 +265,60 @@ impl PlanTree {
         }))
     }
 
+    /// Each top-level item (an ambition, with the default levels) and the
+    /// roll-up of the actions under it in `period` (their latest when
+    /// none), in plan order: the summary the plan page and the report share.
+    pub fn rollup_by_top(&self, period: Option<ReportingPeriod>) -> Vec<(&PlanItem, RollUp)> {
+        let by_top = self.rollup_at(0, period);
+        self.children(None)
+            .map(|i| (i, by_top.get(&i.id).copied().unwrap_or_default()))
+            .collect()
+    }
+
+    /// The key achievements of `period` under each top-level item, in plan
+    /// order: every action whose signed-off update in the period is
+    /// complete or flagged a key achievement, with that update. Items with
+    /// none are left out.
+    pub fn achievements_by_top(
+        &self,
+        period: ReportingPeriod,
+    ) -> Vec<(&PlanItem, Vec<(&Action, &Update)>)> {
+        self.children(None)
+            .filter_map(|top| {
+                let found: Vec<(&Action, &Update)> = self
+                    .actions
+                    .iter()
+                    .filter(|a| self.path_of(a).first().map(|i| i.id) == Some(top.id))
+                    .filter_map(|a| {
+                        self.update_in(a.id, period)
+                            .filter(|u| {
+                                u.input.key_achievement || u.input.status == Status::Complete
+                            })
+                            .map(|u| (a, u))
+                    })
+                    .collect();
+                (!found.is_empty()).then_some((top, found))
+            })
+            .collect()
+    }
+
+    /// The signed-off update of `action` in the period before `period`:
+    /// this plan's first half for a second half; for a first half, the
+    /// second half of `last_year` (last year's plan of the same portfolio)
+    /// on the action this one continues.
+    pub fn update_before<'a>(
+        &'a self,
+        last_year: Option<&'a PlanTree>,
+        action: &Action,
+        period: ReportingPeriod,
+    ) -> Option<&'a Update> {
+        let before = period.previous();
+        match period.half {
+            crate::Half::H2 => self.update_in(action.id, before),
+            crate::Half::H1 => last_year?.update_in(action.continues?, before),
+        }
+    }
+
     /// The periods that have at least one signed-off update, oldest first.
     pub fn periods(&self) -> Vec<ReportingPeriod> {
         let mut p: Vec<_> = self.signed.iter().map(|u| u.period).collect();

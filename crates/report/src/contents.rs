@@ -402,30 +402,17 @@ impl Contents {
         // The refreshed plan goes with the year-end (H2) report.
         let next_year = pack.next_year.filter(|_| period.half == Half::H2);
         let rollup = tree.rollup(Some(period));
-        let before = period.previous();
         let previous_status = |a: &domain::Action| -> Option<Status> {
-            match period.half {
-                Half::H2 => tree.update_in(a.id, before).map(|u| u.input.status),
-                Half::H1 => pack
-                    .previous_year
-                    .and_then(|last| a.continues.and_then(|c| last.update_in(c, before)))
-                    .map(|u| u.input.status),
-            }
+            tree.update_before(pack.previous_year, a, period)
+                .map(|u| u.input.status)
         };
         let fates = next_year.map(|next| fates(tree, next, period));
 
-        let tops: Vec<(String, RollUp)> = {
-            let by_top = tree.rollup_at(0, Some(period));
-            tree.children(None)
-                .map(|i| {
-                    let name = match &i.reference {
-                        Some(n) => format!("{} {n}", levels.name(0)),
-                        None => i.title.to_string(),
-                    };
-                    (name, by_top.get(&i.id).copied().unwrap_or_default())
-                })
-                .collect()
-        };
+        let tops: Vec<(String, RollUp)> = tree
+            .rollup_by_top(Some(period))
+            .into_iter()
+            .map(|(i, r)| (i.short_name(levels), r))
+            .collect();
         let summary_row = |name: &str, r: &RollUp| SummaryRow {
             name: name.to_owned(),
             counts: Status::ALL.iter().map(|s| r.count(*s)).collect(),
@@ -437,39 +424,30 @@ impl Contents {
         summary_rows.push(summary_row("All actions", &rollup));
 
         let achievements = tree
-            .children(None)
-            .filter_map(|top| {
-                let items: Vec<Achievement> = tree
-                    .actions
-                    .iter()
-                    .filter(|a| tree.path_of(a).first().map(|i| i.id) == Some(top.id))
-                    .filter_map(|a| {
-                        let u = tree.update_in(a.id, period)?;
-                        let done = u.input.status == Status::Complete;
-                        let why = match (done, u.input.key_achievement) {
+            .achievements_by_top(period)
+            .into_iter()
+            .map(|(top, found)| Achievements {
+                heading: heading(top, levels),
+                items: found
+                    .into_iter()
+                    .map(|(a, u)| Achievement {
+                        reference: a.details.reference.to_string(),
+                        title: a.details.title.to_string(),
+                        why: match (u.input.status == Status::Complete, u.input.key_achievement) {
                             (true, true) => "Completed; key achievement",
                             (true, false) => "Completed",
-                            (false, true) => "Key achievement",
-                            (false, false) => return None,
-                        };
-                        Some(Achievement {
-                            reference: a.details.reference.to_string(),
-                            title: a.details.title.to_string(),
-                            why: why.to_owned(),
-                            words: u
-                                .input
-                                .commentary
-                                .as_str()
-                                .lines()
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                        })
+                            _ => "Key achievement",
+                        }
+                        .to_owned(),
+                        words: u
+                            .input
+                            .commentary
+                            .as_str()
+                            .lines()
+                            .collect::<Vec<_>>()
+                            .join(" "),
                     })
-                    .collect();
-                (!items.is_empty()).then(|| Achievements {
-                    heading: heading(top, levels),
-                    items,
-                })
+                    .collect(),
             })
             .collect();
 

@@ -251,34 +251,28 @@ pub(crate) async fn previous_updates(
     tree: &domain::PlanTree,
     period: ReportingPeriod,
 ) -> Result<Option<(ReportingPeriod, HashMap<i64, domain::Update>)>, WebError> {
-    let before = period.previous();
-    if period.half == Half::H2 {
-        let updates = tree
-            .actions
-            .iter()
-            .filter_map(|a| tree.update_in(a.id, before).map(|u| (a.id, u.clone())))
-            .collect();
-        return Ok(Some((before, updates)));
-    }
-    match state
-        .store()
-        .plan_view(&body.slug, &portfolio.code, tree.plan.year.previous())
-        .await
-    {
-        Ok(last) => Ok(Some((
-            before,
-            tree.actions
-                .iter()
-                .filter_map(|a| {
-                    a.continues
-                        .and_then(|c| last.tree.update_in(c, before))
-                        .map(|u| (a.id, u.clone()))
-                })
-                .collect(),
-        ))),
-        Err(StoreError::NotFound { .. }) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    let last = if period.half == Half::H1 {
+        match state
+            .store()
+            .plan_view(&body.slug, &portfolio.code, tree.plan.year.previous())
+            .await
+        {
+            Ok(last) => Some(last),
+            Err(StoreError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        None
+    };
+    let updates = tree
+        .actions
+        .iter()
+        .filter_map(|a| {
+            tree.update_before(last.as_ref().map(|l| &*l.tree), a, period)
+                .map(|u| (a.id, u.clone()))
+        })
+        .collect();
+    Ok(Some((period.previous(), updates)))
 }
 
 /// `GET /b/{body}/plans/{code}/{year}`: the plan tree with statuses.
@@ -409,14 +403,9 @@ pub async fn plan(
 
     let overall = tree.rollup(period);
     let tops: Vec<(String, RollUp)> = tree
-        .children(None)
-        .map(|i| {
-            let name = match &i.reference {
-                Some(n) => format!("{} {n}", levels.name(0)),
-                None => i.title.to_string(),
-            };
-            (name, by_top.get(&i.id).copied().unwrap_or_default())
-        })
+        .rollup_by_top(period)
+        .into_iter()
+        .map(|(i, r)| (i.short_name(levels), r))
         .collect();
     let mut summary: Vec<SummaryRow> = tops
         .iter()
@@ -611,28 +600,19 @@ pub async fn plan(
         sections,
         achievements: match period {
             Some(p) => tree
-                .children(None)
-                .filter_map(|top| {
-                    let items: Vec<(String, String)> = tree
-                        .actions
-                        .iter()
-                        .filter(|a| tree.path_of(a).first().map(|i| i.id) == Some(top.id))
-                        .filter_map(|a| {
-                            tree.update_in(a.id, p)
-                                .filter(|u| u.input.key_achievement)
-                                .map(|u| {
-                                    (
-                                        a.details.reference.to_string(),
-                                        u.input.commentary.to_string(),
-                                    )
-                                })
+                .achievements_by_top(p)
+                .into_iter()
+                .map(|(top, found)| AchievementGroup {
+                    heading: top.short_name(levels),
+                    items: found
+                        .into_iter()
+                        .map(|(a, u)| {
+                            (
+                                a.details.reference.to_string(),
+                                u.input.commentary.to_string(),
+                            )
                         })
-                        .collect();
-                    let heading = match &top.reference {
-                        Some(n) => format!("{} {n}", levels.name(0)),
-                        None => top.title.to_string(),
-                    };
-                    (!items.is_empty()).then_some(AchievementGroup { heading, items })
+                        .collect(),
                 })
                 .collect(),
             None => vec![],
