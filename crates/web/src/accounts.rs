@@ -12,9 +12,9 @@ use store::{AccountStatus, StoreError, TokensOf};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::pages::user_message;
-use crate::pages::{CsrfOnly, body_for, check_form, chrome, need_sign_in, viewer};
+use crate::request::{CsrfOnly, body_for, check_form, chrome, need_sign_in, viewer};
 use crate::views::{AccountsPage, FieldError, PersonRow, RemoveAccountPage, TokenRow};
+use crate::words::user_message;
 
 type PageResult = Result<Response, WebError>;
 

@@ -27,12 +27,13 @@ use crate::auth::Viewer;
 use crate::dates::DateParts;
 use crate::error::{Path, WebError};
 use crate::forms::{conflict_or, field as text_field, render};
-use crate::pages::{body_for, check_form, chrome, need_sign_in, take, viewer};
 use crate::promise_log::{LogFilter, LogQuery, filter_view, visible_log};
+use crate::request::{body_for, check_form, chrome, need_sign_in, viewer};
 use crate::views::{
     CheckGroup, Choice, CommitteePage, CommitteesPage, DateField, FieldError, ItemView,
     MeetingPage, MemberRow, PromiseRow, QuestionRow, SelectField, TextField, TextFormPage,
 };
+use crate::words::take;
 
 type PageResult = Result<axum::response::Response, WebError>;
 
@@ -702,7 +703,7 @@ async fn item_reports(
     }
     let href = format!(
         "{}/periods/{half}/report",
-        crate::pages::plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
+        crate::request::plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
     );
     Ok(Some((
         format!("{} {} {half}", portfolio.code, plan.year),
@@ -896,7 +897,7 @@ pub async fn publish_meeting(
         Err(e) if e.is_user_error() => {
             let errors = vec![FieldError {
                 field: "publish".into(),
-                message: crate::pages::capitalise(&e.to_string()),
+                message: crate::words::capitalise(&e.to_string()),
             }];
             meeting_page(
                 &state,

@@ -15,15 +15,14 @@ use crate::auth::Viewer;
 use crate::dates::DateParts;
 use crate::error::{Path, WebError};
 use crate::forms::{conflict_or, field, render};
-use crate::pages::user_message;
-use crate::pages::{
-    DoneQuery, body_for, check_form, chrome, field_error, measure_hint, need_sign_in, number,
-    plan_href, viewer,
-};
+use crate::pages::measure_hint;
+use crate::request::{DoneQuery, body_for, check_form, chrome, need_sign_in, plan_href, viewer};
 use crate::views::{
     DateField, FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextField,
     TextFormPage, UpdateDetail,
 };
+use crate::words::user_message;
+use crate::words::{field_error, number};
 use crate::{AppState, visible};
 
 type PageResult = Result<axum::response::Response, WebError>;
@@ -737,7 +736,7 @@ pub async fn report(
         .cover;
     if let Some(r) = q.reference.as_deref().filter(|r| !r.trim().is_empty()) {
         cover.reference = domain::ReportReference::parse(r)
-            .map_err(|e| WebError::Refused(crate::pages::error_message(&e)))?;
+            .map_err(|e| WebError::Refused(crate::words::error_message(&e)))?;
     }
     let reference = cover.reference.as_str().to_owned();
     let strategy = state.store().strategy(l.body.id).await?;

@@ -28,7 +28,7 @@ use store::StoreError;
 
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::pages::{viewer, year_slug};
+use crate::request::{viewer, year_slug};
 use crate::{AppState, visible};
 
 /// The formats a plan downloads in.

@@ -15,9 +15,10 @@ use store::{NewAction, StoreError};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::pages::user_message;
-use crate::pages::{body_for, check_form, chrome, field_error, need_sign_in, take, viewer};
+use crate::request::{check_form, chrome, editor};
 use crate::views::{CheckGroup, Choice, FieldError, SelectField, TextField, TextFormPage};
+use crate::words::user_message;
+use crate::words::{field_error, take};
 
 type PageResult = Result<axum::response::Response, WebError>;
 
@@ -40,23 +41,6 @@ pub(crate) fn field(
         multiline: false,
         date: None,
     }
-}
-
-/// The signed-in editor of body `slug`: someone who may change its plans.
-pub(crate) async fn editor(
-    state: &AppState,
-    headers: &HeaderMap,
-    slug: &str,
-    path: &str,
-) -> Result<(Viewer, Body), WebError> {
-    let viewer = viewer(state, headers)
-        .await?
-        .ok_or_else(|| need_sign_in(path))?;
-    let body = body_for(state, slug).await?;
-    if !Viewer::access(Some(&viewer), body.id).edits_plans() {
-        return Err(WebError::Forbidden);
-    }
-    Ok((viewer, body))
 }
 
 /// The store to change a plan's tree with: as it is for a draft plan; for an
@@ -296,7 +280,7 @@ async fn body_item(
 async fn back_to_plan(state: &AppState, body: &Body, plan_id: i64) -> Result<String, WebError> {
     let plan = state.store().plan_by_id(plan_id).await?;
     let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
-    Ok(crate::pages::plan_href(
+    Ok(crate::request::plan_href(
         body.slug.as_str(),
         portfolio.code.as_str(),
         plan.year,
@@ -634,7 +618,11 @@ async fn plan_page(
     let failed = !errors.is_empty();
     let page = crate::views::PlanFormPage {
         chrome: chrome(Some(viewer), Some(body)),
-        back_href: crate::pages::plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year),
+        back_href: crate::request::plan_href(
+            body.slug.as_str(),
+            portfolio.code.as_str(),
+            plan.year,
+        ),
         heading: format!("Edit the {} plan {}", portfolio.name, plan.year),
         errors,
         alignments: state

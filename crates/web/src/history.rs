@@ -129,7 +129,7 @@ fn label(key: &str) -> Option<(usize, Cow<'static, str>)> {
 
 /// `on_track` → "On track".
 fn sentence_case(raw: &str) -> String {
-    crate::pages::capitalise(&raw.replace(['_', '-'], " "))
+    crate::words::capitalise(&raw.replace(['_', '-'], " "))
 }
 
 /// A value as people read it, knowing which field it is.

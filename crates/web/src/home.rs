@@ -22,9 +22,10 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::pages::user_message;
-use crate::pages::{body_for, capitalise, check_form, chrome, need_sign_in, viewer};
+use crate::request::{body_for, check_form, chrome, need_sign_in, viewer};
 use crate::views::{Chrome, FieldError};
+use crate::words::capitalise;
+use crate::words::user_message;
 
 type PageResult = Result<Response, WebError>;
 

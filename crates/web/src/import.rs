@@ -26,9 +26,10 @@ use store::{ImportDiff, ImportTarget, StoreError, UploadBounds, UploadKey};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::forms::editor;
-use crate::pages::{capitalise, check_form, chrome, plan_href};
+use crate::request::editor;
+use crate::request::{check_form, chrome, plan_href};
 use crate::views::{Choice, Chrome};
+use crate::words::capitalise;
 
 type PageResult = Result<axum::response::Response, WebError>;
 

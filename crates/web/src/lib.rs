@@ -25,10 +25,12 @@ mod minutes_review;
 mod pages;
 mod promise_log;
 mod refresh;
+mod request;
 mod server;
 mod sso;
 mod views;
 mod visible;
+mod words;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -407,10 +409,10 @@ async fn signed_in_errors(State(state): State<AppState>, request: Request, next:
     else {
         return response;
     };
-    match pages::viewer(&state, &headers).await {
+    match request::viewer(&state, &headers).await {
         Ok(Some(viewer)) => {
             // The same status and headers, with the page drawn again.
-            let again = shown.render(pages::chrome(Some(&viewer), None), response.status());
+            let again = shown.render(request::chrome(Some(&viewer), None), response.status());
             let (mut parts, _) = response.into_parts();
             parts.headers.remove(axum::http::header::CONTENT_LENGTH);
             Response::from_parts(parts, again.into_body())

@@ -15,11 +15,12 @@ use domain::{
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::forms::{
-    Fields, amendment_field, conflict_or, editor, field, plan_writer, render, value,
-};
-use crate::pages::{check_form, chrome, error_message, number, visible_action};
+use crate::forms::{Fields, amendment_field, conflict_or, field, plan_writer, render, value};
+use crate::request::editor;
+use crate::request::visible_action;
+use crate::request::{check_form, chrome};
 use crate::views::{CheckGroup, Choice, FieldError, TextFormPage};
+use crate::words::{error_message, number};
 
 type PageResult = Result<axum::response::Response, WebError>;
 
@@ -268,7 +269,7 @@ fn measure_page(
                         .iter()
                         .map(|d| Choice {
                             value: d.as_str().into(),
-                            label: crate::pages::capitalise(d.describe()),
+                            label: crate::words::capitalise(d.describe()),
                             selected: direction == d.as_str(),
                         })
                         .collect(),

@@ -21,7 +21,7 @@ use domain::{
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::pages::{body_for, check_form, chrome, need_sign_in, viewer};
+use crate::request::{body_for, check_form, chrome, need_sign_in, viewer};
 use crate::views::{
     ActionGroup, FieldError, MinutesPage, ProposedCommitment, ProposedQuestion, ProposedResolution,
 };
@@ -936,5 +936,5 @@ pub async fn upload(
 pub(crate) const FORM_SLACK: usize = 64 * 1024;
 
 fn capital(s: &str) -> String {
-    crate::pages::capitalise(s)
+    crate::words::capitalise(s)
 }

@@ -9,108 +9,24 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::{
-    Access, Action, ActionDetails, Body, FinancialYear, Half, Measure, MeasureActual, ParseError,
-    Percent, Plan, PlanTree, ReportingPeriod, RollUp, Status, TargetDate, Text, Title, UpdateInput,
+    Access, Action, ActionDetails, Body, FinancialYear, Half, Measure, MeasureActual, Percent,
+    Plan, ReportingPeriod, RollUp, Status, TargetDate, Text, Title, UpdateInput,
 };
 use serde::Deserialize;
 use store::StoreError;
 
 use crate::auth::{self, Viewer};
 use crate::error::{Path, WebError};
+use crate::request::{
+    CsrfOnly, DoneQuery, body_for, check_form, chrome, html, need_sign_in, plan_href, safe_next,
+    viewer, visible_action,
+};
 use crate::views::*;
+use crate::words::{capitalise, field_error, number, take, user_message};
 use crate::{AppState, history, visible};
 use report::chart;
 
 type PageResult = Result<Response, WebError>;
-
-fn html(page: impl Template) -> PageResult {
-    Ok(Html(page.render()?).into_response())
-}
-
-/// The year as it appears in addresses: "2022-23".
-pub(crate) fn year_slug(year: FinancialYear) -> String {
-    year.to_string().replace('/', "-")
-}
-
-pub(crate) fn plan_href(body: &str, code: &str, year: FinancialYear) -> String {
-    format!("/b/{body}/plans/{code}/{}", year_slug(year))
-}
-
-/// The signed-in person, from the session cookie.
-pub(crate) async fn viewer(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<Viewer>, WebError> {
-    let Some(token) = auth::cookie(headers, auth::SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    let Some((user, csrf)) = state.store().session(&auth::token_hash(&token)).await? else {
-        return Ok(None);
-    };
-    let memberships = state.store().memberships(user.id).await?;
-    Ok(Some(Viewer {
-        user,
-        memberships,
-        csrf: Some(csrf),
-    }))
-}
-
-pub(crate) fn chrome(viewer: Option<&Viewer>, body: Option<&Body>) -> Chrome {
-    let access = body.map(|b| Viewer::access(viewer, b.id));
-    Chrome {
-        signed_in_as: viewer.map(|v| v.user.name.to_string()),
-        role: match access {
-            Some(Access::Member { role, .. }) => Some(role.label().to_owned()),
-            _ => None,
-        },
-        csrf: viewer.and_then(|v| v.csrf.clone()).unwrap_or_default(),
-        body: body.map(|b| (b.slug.to_string(), b.name.to_string())),
-        my_updates: match (access, body) {
-            (
-                Some(Access::Member {
-                    role: domain::Role::ActionLead,
-                    ..
-                }),
-                Some(b),
-            ) => Some(format!("/b/{}/my-updates", b.slug)),
-            _ => None,
-        },
-        home: viewer.map(|v| match body {
-            Some(b) if v.memberships.iter().any(|m| m.body_id == b.id) => {
-                format!("/b/{}/home", b.slug)
-            }
-            _ => "/home".to_owned(),
-        }),
-    }
-}
-
-pub(crate) async fn body_for(state: &AppState, slug: &str) -> Result<Body, WebError> {
-    let slug = slug.parse().map_err(|_| WebError::NotFound)?;
-    match state.store().body(&slug).await {
-        Err(StoreError::NotFound { .. }) => Err(WebError::NotFound),
-        other => Ok(other?),
-    }
-}
-
-/// Check a posted form's CSRF token against the session's. (Its origin is
-/// checked for every form by the router's `same_origin_forms` layer.)
-pub(crate) fn check_form(
-    _headers: &HeaderMap,
-    viewer: &Viewer,
-    token: &str,
-) -> Result<(), WebError> {
-    let expected = viewer.csrf.as_deref().unwrap_or_default();
-    if expected.is_empty() || !auth::same_secret(expected, token) {
-        return Err(WebError::Forged);
-    }
-    Ok(())
-}
-
-pub(crate) fn need_sign_in(path: &str) -> WebError {
-    WebError::SignIn {
-        next: path.to_owned(),
-    }
-}
 
 /// `GET /`: the bodies on this installation.
 pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
@@ -627,43 +543,6 @@ pub async fn plan(
     html(page)
 }
 
-pub(crate) fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
-/// The action at `/b/{body}/actions/{id}` with its plan, if the viewer may see it.
-pub(crate) async fn visible_action(
-    state: &AppState,
-    body: &Body,
-    access: &Access,
-    id: &str,
-) -> Result<(Action, Plan, domain::Portfolio, std::sync::Arc<PlanTree>), WebError> {
-    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
-    let action = match state.store().action(id).await {
-        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
-        other => other?,
-    };
-    let plan = state.store().plan_by_id(action.plan_id).await?;
-    let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
-    if portfolio.body_id != body.id || (plan.published_at.is_none() && !access.sees_unpublished()) {
-        return Err(WebError::NotFound);
-    }
-    let tree = visible::tree(state, plan.id, access).await?;
-    Ok((action, plan, portfolio, tree))
-}
-
-pub(crate) fn number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
-}
-
 /// Indicator `i` (measure `mid` of action `action_id`) over every year of
 /// the action's life in `years`: the indicator of the same name in each
 /// year's action, its figure in each half-year and that year's target.
@@ -722,15 +601,6 @@ fn indicator_trend<'a>(
         t.3 -= start;
     }
     trend
-}
-
-/// What was just done, for a banner on the page it lands on.
-#[derive(Debug, Deserialize, Default)]
-pub struct DoneQuery {
-    /// "saved", "submitted", "signed-off", "returned", "opened", "closed".
-    pub(crate) done: Option<String>,
-    /// The update it was done to.
-    pub(crate) update: Option<i64>,
 }
 
 /// The banner after the lead saved or submitted update `done.update` of
@@ -1322,47 +1192,6 @@ pub async fn update_form(
     ))
 }
 
-/// The value, or none with the error noted against `field`.
-pub(crate) fn take<T>(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    r: Result<T, ParseError>,
-) -> Option<T> {
-    r.map_err(|e| errors.push(field_error(field, &e))).ok()
-}
-
-/// A field's error on a form, in the words [`error_message`] gives.
-pub(crate) fn field_error(field: &str, e: &ParseError) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: error_message(e),
-    }
-}
-
-/// A parse error as the GOV.UK error message guidance words it: "Enter …"
-/// when nothing was given, "… must be …" when what was given is wrong.
-pub(crate) fn error_message(e: &ParseError) -> String {
-    let expected = e.expected.trim_end_matches(" (it must not be empty)");
-    if e.value.trim().is_empty() {
-        if expected == "some text" {
-            format!("Enter the {}", e.field)
-        } else {
-            format!("Enter {expected}")
-        }
-    } else {
-        capitalise(&format!("{} must be {expected}", e.field))
-    }
-}
-
-/// A store's refusal as a person reads it on a page: bad input in the
-/// words of [`error_message`], anything else as the store says it.
-pub(crate) fn user_message(e: &StoreError) -> String {
-    match e {
-        StoreError::Invalid(p) => error_message(p),
-        other => capitalise(&other.to_string()),
-    }
-}
-
 /// `POST /b/{body}/actions/{id}/updates/{half}`: record the update.
 pub async fn record_update(
     State(state): State<AppState>,
@@ -1900,21 +1729,6 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub(crate) fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n
-                    .chars()
-                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
-        {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
-}
-
 /// `GET /sign-in`.
 pub async fn sign_in_form(State(state): State<AppState>, Query(q): Query<NextQuery>) -> PageResult {
     let token = auth::new_token();
@@ -2018,13 +1832,6 @@ pub async fn sign_in(
         .headers_mut()
         .append(header::SET_COOKIE, clear.parse().expect("cookie is ASCII"));
     Ok(response)
-}
-
-/// The sign-out form.
-#[derive(Debug, Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub(crate) csrf: String,
 }
 
 /// `POST /sign-out`.

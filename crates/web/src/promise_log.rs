@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::committees::{ActionLabels, action_labels, due_words, today};
 use crate::error::{Path, WebError};
-use crate::pages::{body_for, viewer};
+use crate::request::{body_for, viewer};
 use crate::views::{Choice, LogFilterView};
 
 /// The filters of a log, as given in the address (`?standing=overdue&owner=…`).

@@ -15,14 +15,14 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::dates::DateParts;
 use crate::error::{Path, WebError};
-use crate::forms::editor;
-use crate::pages::error_message;
-use crate::pages::user_message;
-use crate::pages::{body_for, check_form, chrome, need_sign_in, plan_href, viewer};
+use crate::request::editor;
+use crate::request::{body_for, check_form, chrome, need_sign_in, plan_href, viewer};
 use crate::views::{
     ApprovalGapRow, ApprovePage, DateField, FieldError, RefreshChoice, RefreshFormPage,
     RefreshReportPage,
 };
+use crate::words::error_message;
+use crate::words::user_message;
 
 type PageResult = Result<axum::response::Response, WebError>;
 

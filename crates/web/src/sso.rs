@@ -18,7 +18,8 @@ use store::{SsoLogin, SsoProvider};
 use crate::AppState;
 use crate::auth;
 use crate::error::{Path, WebError};
-use crate::pages::{body_for, safe_next};
+use crate::request::body_for;
+use crate::request::safe_next;
 
 type PageResult = Result<axum::response::Response, WebError>;
 
