@@ -816,22 +816,8 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(unique("action", &details.reference, "reference"))?;
-        let after = one_action(&mut tx, action_id).await?;
-        record(
-            &mut tx,
-            Change::between(
-                Some(ctx.body_id),
-                actor,
-                "action",
-                action_id,
-                operation,
-                json(&before),
-                self.with_reason(json(&after)),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
+        self.commit_action_change(tx, (ctx.body_id, actor, operation), &before)
+            .await
     }
 
     /// Set action `action_id`'s measures of success to `measures`, in
@@ -872,16 +858,29 @@ impl Store {
         for (position, (id, m)) in measures.iter().enumerate() {
             write_measure(&mut tx, action_id, position, *id, m).await?;
         }
-        let after = one_action(&mut tx, action_id).await?;
+        self.commit_action_change(tx, (ctx.body_id, actor, operation), &before)
+            .await
+    }
+
+    /// End a change to action `before`: read the action as it is now,
+    /// record the change (with the amendment's reason, when amending) in
+    /// body `body_id`'s audit trail, and commit.
+    async fn commit_action_change(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Any>,
+        (body_id, actor, operation): (i64, &str, &'static str),
+        before: &Action,
+    ) -> Result<Action, StoreError> {
+        let after = one_action(&mut tx, before.id).await?;
         record(
             &mut tx,
             Change::between(
-                Some(ctx.body_id),
+                Some(body_id),
                 actor,
                 "action",
-                action_id,
+                before.id,
                 operation,
-                json(&before),
+                json(before),
                 self.with_reason(json(&after)),
             ),
         )

@@ -134,15 +134,38 @@ impl Store {
         expected_version: i64,
         setting: OutsideCycle,
     ) -> Result<OutsideCycle, StoreError> {
+        self.set_body_setting(
+            actor,
+            (body_id, expected_version),
+            "updates_outside_cycle",
+            setting.stored(),
+            |before| serde_json::json!(OutsideCycle::from_stored(before)),
+            serde_json::json!(setting),
+        )
+        .await?;
+        Ok(setting)
+    }
+
+    /// Change the setting in column `column` of body `body_id` to `stored`,
+    /// based on the body's `expected_version`, in one transaction with an
+    /// audit event `{column: before} → {column: after}` (`shown` says how
+    /// the stored value before reads). Returns the body's new version.
+    async fn set_body_setting(
+        &self,
+        actor: &str,
+        (body_id, expected_version): (i64, i64),
+        column: &'static str,
+        stored: Option<i64>,
+        shown: impl FnOnce(Option<i64>) -> serde_json::Value,
+        after: serde_json::Value,
+    ) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;
         let before: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT updates_outside_cycle FROM bodies WHERE id = $1")
+            sqlx::query_scalar(&format!("SELECT {column} FROM bodies WHERE id = $1"))
                 .bind(body_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let before = OutsideCycle::from_stored(
-            before.ok_or_else(|| StoreError::not_found("body", body_id))?,
-        );
+        let before = before.ok_or_else(|| StoreError::not_found("body", body_id))?;
         crate::rows::claim(
             &mut tx,
             "bodies",
@@ -152,12 +175,14 @@ impl Store {
             expected_version,
         )
         .await?;
-        sqlx::query("UPDATE bodies SET updates_outside_cycle = $1, updated_at = $2 WHERE id = $3")
-            .bind(setting.stored())
-            .bind(now())
-            .bind(body_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(&format!(
+            "UPDATE bodies SET {column} = $1, updated_at = $2 WHERE id = $3"
+        ))
+        .bind(stored)
+        .bind(now())
+        .bind(body_id)
+        .execute(&mut *tx)
+        .await?;
         record(
             &mut tx,
             Change::between(
@@ -166,13 +191,13 @@ impl Store {
                 "body",
                 body_id,
                 "edit",
-                serde_json::json!({ "updates_outside_cycle": before }),
-                serde_json::json!({ "updates_outside_cycle": setting }),
+                serde_json::json!({ column: shown(before) }),
+                serde_json::json!({ column: after }),
             ),
         )
         .await?;
         tx.commit().await?;
-        Ok(setting)
+        Ok(expected_version + 1)
     }
 
     /// Whether `body_id` requires commentary on updates at risk or off track
@@ -198,43 +223,15 @@ impl Store {
         expected_version: i64,
         required: bool,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let before: Option<i64> =
-            sqlx::query_scalar("SELECT require_commentary FROM bodies WHERE id = $1")
-                .bind(body_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let before = before.ok_or_else(|| StoreError::not_found("body", body_id))? != 0;
-        crate::rows::claim(
-            &mut tx,
-            "bodies",
-            "body",
-            body_id,
-            body_id,
-            expected_version,
+        self.set_body_setting(
+            actor,
+            (body_id, expected_version),
+            "require_commentary",
+            Some(crate::rows::flag(required)),
+            |before| serde_json::json!(before != Some(0)),
+            serde_json::json!(required),
         )
-        .await?;
-        sqlx::query("UPDATE bodies SET require_commentary = $1, updated_at = $2 WHERE id = $3")
-            .bind(crate::rows::flag(required))
-            .bind(now())
-            .bind(body_id)
-            .execute(&mut *tx)
-            .await?;
-        record(
-            &mut tx,
-            Change::between(
-                Some(body_id),
-                actor,
-                "body",
-                body_id,
-                "edit",
-                serde_json::json!({ "require_commentary": before }),
-                serde_json::json!({ "require_commentary": required }),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(expected_version + 1)
+        .await
     }
 
     /// Record `action_id`'s update for `period`, or change the one already
