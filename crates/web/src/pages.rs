@@ -474,7 +474,15 @@ pub async fn plan(
         }
         _ => None,
     };
+    let packs = crate::packs::pack_views(
+        state
+            .store()
+            .published_packs(body.id, Some(plan.id))
+            .await?,
+        &access,
+    );
     let page = PlanPage {
+        packs,
         banner,
         import_href: access.edits_plans().then(|| {
             format!(
@@ -751,6 +759,8 @@ pub struct DoneQuery {
     pub(crate) done: Option<String>,
     /// The update it was done to.
     pub(crate) update: Option<i64>,
+    /// The pack published ("published").
+    pub(crate) pack: Option<i64>,
 }
 
 /// The banner after the lead saved or submitted update `done.update` of
