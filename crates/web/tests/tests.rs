@@ -24,6 +24,9 @@ mod home;
 #[path = "suite/import.rs"]
 mod import;
 
+#[path = "suite/packs.rs"]
+mod packs;
+
 #[path = "suite/schemes.rs"]
 mod schemes;
 
