@@ -22,6 +22,7 @@ use crate::{AppState, visible};
 
 mod cycle;
 mod home;
+mod packs;
 mod record;
 
 /// The API's routes.
@@ -34,6 +35,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/bodies/{body}/plans", get(plans))
         .route("/api/v1/bodies/{body}/committees", get(record::committees))
         .route("/api/v1/bodies/{body}/home", get(home::home))
+        .route("/api/v1/bodies/{body}/packs", get(packs::packs))
+        .route("/api/v1/packs/{id}", get(packs::pack))
+        .route(
+            "/api/v1/plans/{id}/periods/{half}/packs",
+            post(packs::publish),
+        )
         .route("/api/v1/committees/{id}", get(record::committee))
         .route(
             "/api/v1/committees/{id}/commitments",
@@ -84,14 +91,14 @@ pub fn routes() -> Router<AppState> {
     paths(bodies, strategy, portfolios, plans, home::home, record::committees, record::committee, record::commitments, record::meeting,
         record::action_questions, record::action_commitments, record::close_commitment, plan, periods, rollup, export, action, edit_action, record_update,
         cycle::open_period, cycle::close_check, cycle::close_period, cycle::submit, cycle::sign_off, cycle::send_back, cycle::bulk_sign_off,
-        cycle::refresh, cycle::approval, cycle::approve),
+        cycle::refresh, cycle::approval, cycle::approve, packs::packs, packs::pack, packs::publish),
     components(schemas(ApiError, crate::home::HomeDto, crate::home::LeadHome, crate::home::OfficerHome, crate::home::StateCounts,
         crate::home::PeriodCounts, crate::home::OwnerCounts, crate::home::WorkDto, crate::home::PlanAttentionDto, crate::home::ClerkHome,
         crate::home::MemberHome, crate::home::CommitteeRef, crate::home::MeetingDueDto, crate::home::PromiseDto, PortfolioDto, record::CommitteeDto, record::CommitteeDetailDto, record::MemberDto, record::MeetingSummaryDto,
         record::MeetingDto, record::AgendaItemDto, record::QuestionDto, record::ResolutionDto, record::CommitmentDto, record::CommitmentClose, PeriodDto, BodyDto, StrategyDto, AmbitionDto, PlanSummaryDto, PlanDto, PlanExportDto, ItemDto, ActionDto, MeasureDto, UpdateDto, ActualDto, RollUpDto, StatusCount, ActionEdit, UpdateEdit,
         cycle::PeriodStateDto, cycle::PeriodOpen, cycle::CloseCounts, cycle::OutstandingDto, cycle::CloseCheckDto, cycle::PeriodClose, cycle::UpdateMove,
         cycle::UpdateReturn, cycle::BulkItem, cycle::BulkSignOff, cycle::BulkResult, cycle::BulkSignOffDto, cycle::ActionFate, cycle::PlanRefresh,
-        cycle::RefreshedDto, cycle::ApprovalGapDto, cycle::ApprovalDto, cycle::PlanApprove)),
+        cycle::RefreshedDto, cycle::ApprovalGapDto, cycle::ApprovalDto, cycle::PlanApprove, packs::PackDto, packs::PackFileDto)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -183,6 +190,7 @@ impl From<StoreError> for ApiError {
             StoreError::PlanState { .. } => Some("amendment".to_owned()),
             StoreError::CommitmentClosed { .. } => Some("outcome".to_owned()),
             StoreError::Duplicate { field, .. } => Some((*field).to_owned()),
+            StoreError::AlreadyPublished { .. } => Some("reference".to_owned()),
             _ => None,
         };
         let current_version = match &e {
@@ -1122,6 +1130,9 @@ mod tests {
         "/api/v1/bodies/{body}/sign-off",
         "/api/v1/plans/{id}/refresh",
         "/api/v1/plans/{id}/approve",
+        "/api/v1/bodies/{body}/packs",
+        "/api/v1/packs/{id}",
+        "/api/v1/plans/{id}/periods/{half}/packs",
     ];
 
     #[test]

@@ -246,3 +246,63 @@ async fn packs_of_unpublished_plans_are_hidden_from_the_public(db: TestDb) {
     );
 }
 on_both_engines!(packs_of_unpublished_plans_are_hidden_from_the_public);
+
+async fn the_api_publishes_and_lists_packs(db: TestDb) {
+    let app = spawn_app(db).await;
+    let plan = app.ach_plan("2023/24").await;
+    let url = app.url(&format!("/api/v1/plans/{}/periods/H2/packs", plan.id));
+    let c = client();
+    let lead = app.api_token("lead").await;
+    let r = c.post(&url).bearer_auth(&lead).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        c.post(&url).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let officer = app.api_token("officer").await;
+    let r = c.post(&url).bearer_auth(&officer).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let pack: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(pack["reference"], "ACH24-030");
+    assert_eq!(pack["files"].as_array().unwrap().len(), 4);
+    let again = c.post(&url).bearer_auth(&officer).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let error: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(error["field"], "reference");
+
+    let list: serde_json::Value = c
+        .get(app.url("/api/v1/bodies/bromley/packs"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["id"], pack["id"]);
+    assert!(
+        list[0].get("published_by").is_none(),
+        "the public is not told who"
+    );
+    let one: serde_json::Value = c
+        .get(app.url(&format!("/api/v1/packs/{}", pack["id"])))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for f in one["files"].as_array().unwrap() {
+        let (status, _, bytes) = download(&c, app.url(f["href"].as_str().unwrap())).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(store::sha256_hex(&bytes), f["sha256"].as_str().unwrap());
+    }
+    assert_eq!(
+        c.get(app.url("/api/v1/packs/999"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+on_both_engines!(the_api_publishes_and_lists_packs);
