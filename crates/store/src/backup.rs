@@ -51,7 +51,7 @@ const TABLES: &[&str] = &[
 ];
 
 /// Columns of bytes, kept in a backup as PostgreSQL writes `bytea` in
-/// JSON: `\\x` and the bytes in hex (JSON cannot hold bytes, and SQLite's
+/// JSON: `\x` and the bytes in hex (JSON cannot hold bytes, and SQLite's
 /// JSON functions refuse a BLOB).
 const BYTES: &[(&str, &str)] = &[("published_pack_files", "content")];
 
