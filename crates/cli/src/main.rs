@@ -9,6 +9,7 @@ mod accounts;
 mod cycle;
 mod import_cmd;
 mod minutes_cmd;
+mod pack_cmd;
 mod refresh;
 mod report_cmd;
 mod show;
@@ -105,6 +106,9 @@ enum Command {
     },
     /// Write the committee report pack for a plan and a half-year, from signed-off updates.
     Report(report_cmd::ReportArgs),
+    /// Publish a committee report pack, frozen, or check a file against the published packs.
+    #[command(subcommand)]
+    Pack(pack_cmd::PackCommand),
     /// Read committee minutes.
     #[command(subcommand)]
     Minutes(minutes_cmd::MinutesCommand),
@@ -744,6 +748,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Period(p) => cycle::period(&location, body.as_ref(), p).await,
         Command::Report(args) => report_cmd::report(&location, body.as_ref(), args).await,
+        Command::Pack(command) => pack_cmd::run(command, &location, body.as_ref()).await,
         Command::Import(import_cmd::ImportCommand::Plan(args)) => {
             import_cmd::import_plan(&location, body.as_ref(), args).await
         }

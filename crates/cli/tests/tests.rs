@@ -1310,3 +1310,56 @@ async fn reviewed_minutes_become_a_corpus_the_extractor_is_scored_on(db: TestDb)
     assert!(score.contains("files 1  recall 1.00 (1/1)"), "{score}");
 }
 on_both_engines!(reviewed_minutes_become_a_corpus_the_extractor_is_scored_on);
+
+async fn a_published_pack_is_verified_by_its_files(db: TestDb) {
+    ok(&db, &["demo", "--no-serve"]);
+    let published = ok(&db, &["pack", "publish", "ACH", "2023/24", "H2"]);
+    assert!(
+        published.contains("Published the pack ACH24-030 (ACH H2 2023/24): 4 files."),
+        "{published}"
+    );
+    let again = ambit(&db, &["pack", "publish", "ACH", "2023/24", "H2"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("a published pack never changes"));
+
+    let store = db.open().await;
+    let body = store.body(&"bromley".parse().unwrap()).await.unwrap();
+    let pack = &store.published_packs(body.id, None).await.unwrap()[0];
+    let dir = tempfile::tempdir().unwrap();
+    let word = dir.path().join("ACH24-030.docx");
+    std::fs::write(&word, store.pack_file(pack.id, "docx").await.unwrap()).unwrap();
+    let path = word.display().to_string();
+    let said = ok(&db, &["pack", "verify", &path]);
+    assert!(
+        said.starts_with(&format!(
+            "{path} is the published Word (.docx) file of pack ACH24-030 (ACH H2 2023/24) of bromley, published by cli:"
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            &pack
+                .files
+                .iter()
+                .find(|f| f.format == "docx")
+                .unwrap()
+                .sha256
+        )
+    );
+
+    let other = dir.path().join("other.docx");
+    let mut bytes = std::fs::read(&word).unwrap();
+    bytes.push(0);
+    std::fs::write(&other, bytes).unwrap();
+    let o = ambit(&db, &["pack", "verify", &other.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is not a published pack (SHA-256 "),
+        "{}",
+        stderr(&o)
+    );
+    let missing = ambit(&db, &["pack", "verify", "/nonexistent/pack.pdf"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).starts_with("error: file: cannot read /nonexistent/pack.pdf"));
+}
+on_both_engines!(a_published_pack_is_verified_by_its_files);

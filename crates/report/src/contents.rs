@@ -1,14 +1,14 @@
 //! What a pack says, computed once from the plan and the period; every
 //! format (`html`, `pdf`, `docx`, `xlsx`) lays out the same contents.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use domain::{AlignmentKind, Half, Measure, PlanItem, PlanTree, RollUp, Status, Trend};
 
 use crate::{Pack, chart, period_words};
 
 /// Everything a pack says, in reading order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Contents {
     /// "Adult Care and Health Portfolio Plan: progress in the first half of 2022/23".
     pub title: String,
@@ -67,7 +67,7 @@ pub struct Contents {
 }
 
 /// A status as the key on the cover explains it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StatusKey {
     /// "On track".
     pub label: String,
@@ -80,7 +80,7 @@ pub struct StatusKey {
 }
 
 /// One row of the summary table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SummaryRow {
     /// "Ambition 1" or "All actions".
     pub name: String,
@@ -93,7 +93,7 @@ pub struct SummaryRow {
 }
 
 /// The key achievements under one ambition.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Achievements {
     /// The ambition's heading.
     pub heading: String,
@@ -103,7 +103,7 @@ pub struct Achievements {
 
 /// One key achievement: an action completed in the period or an update
 /// flagged as a key achievement.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Achievement {
     /// The action's reference.
     pub reference: String,
@@ -116,7 +116,7 @@ pub struct Achievement {
 }
 
 /// A heading of Appendix 1 and the actions directly under it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Section {
     /// "Ambition 1: …", "Priority 2: …".
     pub heading: String,
@@ -127,7 +127,7 @@ pub struct Section {
 }
 
 /// One action's progress in Appendix 1.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Row {
     /// The ambition the action sits under.
     pub ambition: String,
@@ -172,7 +172,7 @@ pub struct Row {
 }
 
 /// A measure of success with its figures.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Figure {
     /// The indicator's name or the statement.
     pub measure: String,
@@ -189,7 +189,7 @@ pub struct Figure {
 }
 
 /// What the yearly refresh did with an action, as Appendix 2 reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Fate {
     /// Finished this year.
     Completed,
@@ -250,7 +250,7 @@ impl Fate {
 }
 
 /// A fate, its meaning and how many actions had it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FateCount {
     /// [`Fate::label`].
     pub label: String,
@@ -261,7 +261,7 @@ pub struct FateCount {
 }
 
 /// Appendix 2: next year's plan and what the refresh changed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Appendix2 {
     /// "Appendix 2: the … Portfolio Plan 2024/25".
     pub heading: String,
@@ -300,7 +300,7 @@ impl Appendix2 {
 }
 
 /// A heading of next year's plan and the actions directly under it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NextSection {
     /// "Priority 2: …".
     pub heading: String,
@@ -311,7 +311,7 @@ pub struct NextSection {
 }
 
 /// One of next year's actions.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NextRow {
     /// The headings of the items above it, top first.
     pub path: Vec<String>,
@@ -336,7 +336,7 @@ pub struct NextRow {
 }
 
 /// This year's actions under one item that ended at the refresh.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EndedSection {
     /// The item's heading.
     pub heading: String,
@@ -347,7 +347,7 @@ pub struct EndedSection {
 }
 
 /// An action that ended at the refresh.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EndedRow {
     /// The headings of the items above it, top first.
     pub path: Vec<String>,

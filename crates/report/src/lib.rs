@@ -148,6 +148,9 @@ pub enum ReportError {
     /// The spreadsheet could not be written.
     #[error("the Excel report could not be written: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// A stored data version could not be read back as a pack's contents.
+    #[error("the pack's data version could not be read: {0}")]
+    Data(#[from] serde_json::Error),
 }
 
 /// Lay out the contents in a format.
@@ -158,4 +161,40 @@ pub fn render(contents: &Contents, format: Format) -> Result<Vec<u8>, ReportErro
         Format::Docx => docx(contents),
         Format::Xlsx => xlsx(contents),
     }
+}
+
+/// A pack laid out in every format, with the data version it came from.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The data version: the contents as JSON ([`Contents::to_data`]).
+    pub data: String,
+    /// Each format's file, in [`Format::ALL`]'s order.
+    pub files: Vec<(Format, Vec<u8>)>,
+}
+
+impl Contents {
+    /// The data version of a pack: everything it says, as JSON. Every
+    /// format is laid out from the contents alone, so
+    /// [`Contents::from_data`] of this gives the same files again.
+    pub fn to_data(&self) -> Result<String, ReportError> {
+        Ok(serde_json::to_string(self)?)
+    }
+
+    /// The contents a data version holds.
+    pub fn from_data(data: &str) -> Result<Contents, ReportError> {
+        Ok(serde_json::from_str(data)?)
+    }
+}
+
+/// Lay out the contents in every format, as a pack is published: the one
+/// place the web, the API and the command line make a pack's files.
+pub fn render_all(contents: &Contents) -> Result<Rendered, ReportError> {
+    let files = Format::ALL
+        .into_iter()
+        .map(|f| render(contents, f).map(|bytes| (f, bytes)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Rendered {
+        data: contents.to_data()?,
+        files,
+    })
 }

@@ -779,6 +779,29 @@ async fn rendering_twice_gives_identical_bytes() {
     }
 }
 
+/// A pack's data version, stored as JSON when it is published, renders
+/// again into the very same bytes in every format.
+#[tokio::test]
+async fn the_data_version_renders_the_same_files() {
+    let db = testkit::sqlite();
+    let store = db.open().await;
+    demo::load_bromley(&store).await.unwrap();
+    let c = pack_contents(&store, "2023/24", Half::H2, "ACH24-030").await;
+    let published = report::render_all(&c).unwrap();
+    assert_eq!(
+        published.files.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+        report::Format::ALL
+    );
+    let again = report::Contents::from_data(&published.data).unwrap();
+    assert_eq!(again.to_data().unwrap(), published.data);
+    for (format, bytes) in &published.files {
+        assert!(
+            report::render(&again, *format).unwrap() == *bytes,
+            "{format} differs when rendered from the data version"
+        );
+    }
+}
+
 /// The cover a committee expects, in every format.
 #[tokio::test]
 async fn the_cover_gives_context_key_and_achievements() {

@@ -46,7 +46,19 @@ const TABLES: &[&str] = &[
     "commitments",
     "report_covers",
     "minutes_reviews",
+    "published_packs",
+    "published_pack_files",
 ];
+
+/// Columns of bytes, kept in a backup as PostgreSQL writes `bytea` in
+/// JSON: `\x` and the bytes in hex (JSON cannot hold bytes, and SQLite's
+/// JSON functions refuse a BLOB).
+const BYTES: &[(&str, &str)] = &[("published_pack_files", "content")];
+
+/// Whether `column` of `table` holds bytes.
+fn is_bytes(table: &str, column: &str) -> bool {
+    BYTES.contains(&(table, column))
+}
 
 /// Scratch tables, not part of the record: not backed up, and emptied
 /// before a restore replaces the data they point to.
@@ -82,6 +94,8 @@ const WITH_ID: &[&str] = &[
     "commitments",
     "report_covers",
     "minutes_reviews",
+    "published_packs",
+    "published_pack_files",
 ];
 
 const FORMAT: &str = "ambit-backup";
@@ -147,8 +161,16 @@ impl Store {
             let sql = match self.engine {
                 Engine::Sqlite => {
                     let cols = columns(&mut tx, self.engine, table).await?;
-                    let pairs: Vec<String> =
-                        cols.iter().map(|c| format!("'{c}', \"{c}\"")).collect();
+                    let pairs: Vec<String> = cols
+                        .iter()
+                        .map(|c| {
+                            if is_bytes(table, c) {
+                                format!("'{c}', '\\x' || lower(hex(\"{c}\"))")
+                            } else {
+                                format!("'{c}', \"{c}\"")
+                            }
+                        })
+                        .collect();
                     format!(
                         "SELECT COALESCE(json_group_array(json_object({})), '[]') FROM (SELECT * FROM {table} ORDER BY rowid)",
                         pairs.join(", ")
@@ -267,7 +289,13 @@ impl Store {
                     let names: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
                     let values: Vec<String> = cols
                         .iter()
-                        .map(|c| format!("json_extract(value, '$.{c}')"))
+                        .map(|c| {
+                            if is_bytes(table, c) {
+                                format!("unhex(substr(json_extract(value, '$.{c}'), 3))")
+                            } else {
+                                format!("json_extract(value, '$.{c}')")
+                            }
+                        })
                         .collect();
                     format!(
                         "INSERT INTO {table} ({}) SELECT {} FROM json_each($1)",

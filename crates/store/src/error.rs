@@ -127,6 +127,17 @@ pub enum StoreError {
         /// The most held at once.
         limit: u64,
     },
+    /// A pack with this reference is already published in the body: a
+    /// published pack never changes, so a revised one takes a new reference.
+    #[error(
+        "report reference: the pack {reference} was published at {published_at} and a published pack never changes; give the revised pack a new reference on the cover, like {reference}A"
+    )]
+    AlreadyPublished {
+        /// The reference.
+        reference: String,
+        /// When the pack with it was published.
+        published_at: String,
+    },
     /// An update cannot move to the state asked for.
     #[error("{0}")]
     Transition(#[from] domain::TransitionError),
@@ -212,6 +223,7 @@ impl StoreError {
             | StoreError::CommitmentClosed { .. }
             | StoreError::AccountState { .. }
             | StoreError::UploadsFull { .. }
+            | StoreError::AlreadyPublished { .. }
             | StoreError::WouldOverwrite { .. }
             | StoreError::Backup { .. }
             | StoreError::Location { .. } => true,

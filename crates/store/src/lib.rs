@@ -26,6 +26,7 @@ mod import;
 mod location;
 mod org;
 mod outbox;
+mod packs;
 mod people;
 mod plans;
 mod refresh;
@@ -51,6 +52,9 @@ pub use import::{ImportChange, ImportCounts, ImportDiff, ImportTarget, PlanDiffe
 pub use location::DatabaseLocation;
 pub use org::{NewBody, PlanSummary};
 pub use outbox::OutboxMessage;
+pub use packs::{
+    NewPack, PACK_FILE_BYTES, PACK_FILES, PackFile, PackMatch, PublishedPack, sha256_hex,
+};
 pub use people::{Membership, User};
 pub use plans::{Continued, NewAction, NewItem};
 pub use scrutiny::{

@@ -13,6 +13,8 @@ mod accounts;
 mod home;
 #[path = "suite/import.rs"]
 mod import;
+#[path = "suite/packs.rs"]
+mod packs;
 #[path = "suite/references.rs"]
 mod references;
 #[path = "suite/uploads.rs"]

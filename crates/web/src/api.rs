@@ -23,6 +23,7 @@ use crate::{AppState, visible};
 mod cycle;
 mod home;
 mod measures;
+mod packs;
 mod record;
 
 /// The API's routes.
@@ -35,6 +36,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/bodies/{body}/plans", get(plans))
         .route("/api/v1/bodies/{body}/committees", get(record::committees))
         .route("/api/v1/bodies/{body}/home", get(home::home))
+        .route("/api/v1/bodies/{body}/packs", get(packs::packs))
+        .route("/api/v1/packs/{id}", get(packs::pack))
+        .route(
+            "/api/v1/plans/{id}/periods/{half}/packs",
+            post(packs::publish),
+        )
         .route("/api/v1/committees/{id}", get(record::committee))
         .route(
             "/api/v1/committees/{id}/commitments",
@@ -90,7 +97,7 @@ pub fn routes() -> Router<AppState> {
     paths(bodies, strategy, portfolios, plans, home::home, record::committees, record::committee, record::commitments, record::meeting,
         record::action_questions, record::action_commitments, record::close_commitment, record::publish_meeting, plan, periods, rollup, export, action, edit_action, record_update,
         cycle::open_period, cycle::close_check, cycle::close_period, cycle::submit, cycle::sign_off, cycle::send_back, cycle::bulk_sign_off,
-        cycle::refresh, cycle::approval, cycle::approve, measures::set_measures),
+        cycle::refresh, cycle::approval, cycle::approve, measures::set_measures, packs::packs, packs::pack, packs::publish),
     components(schemas(ApiError, crate::home::HomeDto, crate::home::LeadHome, crate::home::OfficerHome, crate::home::StateCounts,
         crate::home::PeriodCounts, crate::home::OwnerCounts, crate::home::WorkDto, crate::home::PlanAttentionDto, crate::home::ClerkHome,
         crate::home::MemberHome, crate::home::CommitteeRef, crate::home::MeetingDueDto, crate::home::PromiseDto, PortfolioDto, record::CommitteeDto, record::CommitteeDetailDto, record::MemberDto, record::MeetingSummaryDto,
@@ -98,7 +105,7 @@ pub fn routes() -> Router<AppState> {
         cycle::PeriodStateDto, cycle::PeriodOpen, cycle::CloseCounts, cycle::OutstandingDto, cycle::CloseCheckDto, cycle::PeriodClose, cycle::UpdateMove,
         cycle::UpdateReturn, cycle::BulkItem, cycle::BulkSignOff, cycle::BulkResult, cycle::BulkSignOffDto, cycle::ActionFate, cycle::PlanRefresh,
         cycle::RefreshedDto, cycle::ApprovalGapDto, cycle::ApprovalDto, cycle::PlanApprove, measures::MeasuresEdit,
-        measures::MeasureEdit)),
+        measures::MeasureEdit, packs::PackDto, packs::PackFileDto)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -190,6 +197,7 @@ impl From<StoreError> for ApiError {
             StoreError::PlanState { .. } => Some("amendment".to_owned()),
             StoreError::CommitmentClosed { .. } => Some("outcome".to_owned()),
             StoreError::Duplicate { field, .. } => Some((*field).to_owned()),
+            StoreError::AlreadyPublished { .. } => Some("reference".to_owned()),
             _ => None,
         };
         let current_version = match &e {
@@ -1131,6 +1139,9 @@ mod tests {
         "/api/v1/plans/{id}/approve",
         "/api/v1/meetings/{id}/publish",
         "/api/v1/actions/{id}/measures",
+        "/api/v1/bodies/{body}/packs",
+        "/api/v1/packs/{id}",
+        "/api/v1/plans/{id}/periods/{half}/packs",
     ];
 
     #[test]

@@ -137,7 +137,12 @@ fn update_detail(
 /// The banner after an officer opened or closed the period, or signed
 /// off or returned an update in it, said from what the period and the
 /// update are now.
-fn period_banner(done: &DoneQuery, tree: &domain::PlanTree, state_text: &str) -> Option<String> {
+fn period_banner(
+    done: &DoneQuery,
+    tree: &domain::PlanTree,
+    state_text: &str,
+    packs: &[(i64, String, usize)],
+) -> Option<String> {
     let update = || {
         let u = tree.updates.iter().find(|u| Some(u.id) == done.update)?;
         let a = tree.actions.iter().find(|a| a.id == u.action_id)?;
@@ -153,6 +158,14 @@ fn period_banner(done: &DoneQuery, tree: &domain::PlanTree, state_text: &str) ->
         "signed-off" => update()
             .filter(|(_, u)| u.state == UpdateState::SignedOff)
             .map(|(r, u)| format!("The update on {r} for {} is signed off", u.period)),
+        "published" => {
+            packs
+                .iter()
+                .find(|p| Some(p.0) == done.pack)
+                .map(|(_, reference, files)| {
+                    format!("The pack {reference} is published: {files} files")
+                })
+        }
         "returned" => update()
             .filter(|(_, u)| u.state == UpdateState::Returned)
             .map(|(r, u)| {
@@ -231,13 +244,26 @@ async fn period_page(
         })
         .collect();
     let failed = !errors.is_empty();
+    let published: Vec<store::PublishedPack> = state
+        .store()
+        .published_packs(l.body.id, Some(tree.plan.id))
+        .await?
+        .into_iter()
+        .filter(|p| p.period == l.period)
+        .collect();
+    let published_now: Vec<(i64, String, usize)> = published
+        .iter()
+        .map(|p| (p.id, p.reference.clone(), p.files.len()))
+        .collect();
     let page = PeriodPage {
-        // Opening, closing, signing off and returning are the officer's.
+        // Opening, closing, signing off, returning and publishing are the officer's.
         banner: l
             .access
             .edits_plans()
-            .then(|| period_banner(done, &l.view.tree, state_text))
+            .then(|| period_banner(done, &l.view.tree, state_text, &published_now))
             .flatten(),
+        packs: crate::packs::pack_views(published, &l.access),
+        publish_href: format!("{base}/periods/{}/packs", l.period.half),
         chrome: chrome(Some(&l.viewer), Some(&l.body)),
         body_slug: l.body.slug.to_string(),
         plan_href: base.clone(),
@@ -639,6 +665,66 @@ pub async fn my_updates(
         rows,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// `POST …/periods/{half}/packs`: publish the period's pack, frozen: every
+/// format rendered from the plan's signed-off content and the saved cover,
+/// stored with its data version and hashes; lands on the period page with
+/// a banner, or shows why not (no reference on the cover, or the reference
+/// already published).
+pub async fn publish(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, code, year, half)): Path<(String, String, String, String)>,
+    uri: OriginalUri,
+    Form(f): Form<MoveFields>,
+) -> PageResult {
+    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
+    check_form(&headers, &l.viewer, &f.csrf)?;
+    if !l.access.edits_plans() {
+        return Err(WebError::Forbidden);
+    }
+    let permit = state
+        .downloads()
+        .acquire()
+        .await
+        .map_err(|e| WebError::Report(e.to_string()))?;
+    let result = crate::packs::publish_pack(
+        state.store(),
+        &l.viewer.actor(),
+        &l.body.slug,
+        &l.view.portfolio.code,
+        l.period.year,
+        l.period.half,
+    )
+    .await;
+    drop(permit);
+    match result {
+        Ok(pack) => Ok(Redirect::to(&format!(
+            "{}?done=published&pack={}",
+            uri.path().trim_end_matches("/packs"),
+            pack.id
+        ))
+        .into_response()),
+        Err(crate::packs::PublishError::Store(e)) if e.is_user_error() => {
+            let status = crate::error::store_status(&e);
+            let mut page = period_page(
+                &state,
+                &l,
+                vec![FieldError {
+                    field: "publish".into(),
+                    message: user_message(&e),
+                }],
+                false,
+                &DoneQuery::default(),
+                DateParts::default(),
+            )
+            .await?;
+            *page.status_mut() = status;
+            Ok(page)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The query of the report page.

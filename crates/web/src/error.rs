@@ -110,6 +110,7 @@ pub(crate) fn store_status(e: &StoreError) -> StatusCode {
         | StoreError::CommitmentClosed { .. }
         | StoreError::AccountState { .. }
         | StoreError::UploadsFull { .. }
+        | StoreError::AlreadyPublished { .. }
         | StoreError::WouldOverwrite { .. } => StatusCode::CONFLICT,
         StoreError::Invalid(_)
         | StoreError::Duplicate { .. }
@@ -310,6 +311,13 @@ mod tests {
                 StoreError::UploadsFull {
                     held: 45_000_000,
                     limit: 50_000_000,
+                },
+                StatusCode::CONFLICT,
+            ),
+            (
+                StoreError::AlreadyPublished {
+                    reference: "ACH24-030".into(),
+                    published_at: "2024-06-01T10:00:00.000000Z".into(),
                 },
                 StatusCode::CONFLICT,
             ),

@@ -22,6 +22,7 @@ mod home;
 mod import;
 mod measures;
 mod minutes_review;
+mod packs;
 mod pages;
 mod promise_log;
 mod refresh;
@@ -45,6 +46,7 @@ use store::Store;
 use tokio::net::TcpListener;
 
 pub use auth::{hash_password, new_token, token_hash};
+pub use packs::{PublishError, publish_pack};
 
 /// How the server is run.
 #[derive(Debug, Clone, Default)]
@@ -274,6 +276,12 @@ pub fn router(state: AppState) -> Router {
             "/b/{body}/plans/{code}/{year}/periods/{half}/report",
             get(cycle::report),
         )
+        .route(
+            "/b/{body}/plans/{code}/{year}/periods/{half}/packs",
+            post(cycle::publish),
+        )
+        .route("/b/{body}/packs", get(packs::list))
+        .route("/b/{body}/packs/{id}/{format}", get(packs::download))
         .route(
             "/b/{body}/plans/{code}/{year}/periods/{half}/cover",
             get(cycle::cover_form).post(cycle::save_cover),

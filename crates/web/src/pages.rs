@@ -379,7 +379,15 @@ pub async fn plan(
         }
         _ => None,
     };
+    let packs = crate::packs::pack_views(
+        state
+            .store()
+            .published_packs(body.id, Some(plan.id))
+            .await?,
+        &access,
+    );
     let page = PlanPage {
+        packs,
         banner,
         import_href: access.edits_plans().then(|| {
             format!(

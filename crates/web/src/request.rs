@@ -119,6 +119,8 @@ pub struct DoneQuery {
     pub(crate) done: Option<String>,
     /// The update it was done to.
     pub(crate) update: Option<i64>,
+    /// The pack published ("published").
+    pub(crate) pack: Option<i64>,
 }
 
 /// The sign-out form.

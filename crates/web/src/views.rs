@@ -241,6 +241,8 @@ pub struct PlanPage {
     pub compared_with: Option<String>,
     /// The plan as a file, in each format.
     pub downloads: Vec<DownloadLink>,
+    /// The committee report packs published for the plan, newest first.
+    pub packs: Vec<crate::packs::PackView>,
 }
 
 /// One format of a plan's download.
@@ -718,6 +720,10 @@ pub struct PeriodPage {
     pub errors: Vec<FieldError>,
     /// The deadline of the form that opens the period.
     pub deadline_field: DateField,
+    /// The packs published for the period, newest first.
+    pub packs: Vec<crate::packs::PackView>,
+    /// Where an officer publishes the period's pack.
+    pub publish_href: String,
 }
 
 /// One action awaiting the viewer's update.

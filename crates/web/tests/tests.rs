@@ -24,6 +24,9 @@ mod home;
 #[path = "suite/import.rs"]
 mod import;
 
+#[path = "suite/packs.rs"]
+mod packs;
+
 #[path = "suite/schemes.rs"]
 mod schemes;
 
@@ -280,6 +283,11 @@ async fn every_route_checks_the_role(db: TestDb) {
     let routes: Vec<(String, [u16; 6])> = vec![
         //                                              public admin officer lead clerk member
         ("/b/bromley".into(), [200, 200, 200, 200, 200, 200]),
+        ("/b/bromley/packs".into(), [200, 200, 200, 200, 200, 200]),
+        (
+            "/b/bromley/packs/1/pdf".into(),
+            [404, 404, 404, 404, 404, 404],
+        ),
         (
             "/b/bromley/plans/ACH/2022-23".into(),
             [200, 200, 200, 200, 200, 200],

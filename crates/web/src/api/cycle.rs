@@ -30,7 +30,7 @@ const BULK_MAX: usize = 1000;
 /// they may change its cycle (open and close its periods, refresh and
 /// approve it): 401 without a token, 404 for a plan they may not see, 403
 /// for a role that does not edit plans.
-async fn officer_on_plan(
+pub(super) async fn officer_on_plan(
     state: &AppState,
     headers: &HeaderMap,
     id: i64,
