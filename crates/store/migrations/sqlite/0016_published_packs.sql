@@ -4,7 +4,7 @@
 -- function of it alone), who published them and when. Rows are only ever
 -- inserted: Ambit has no way to change or delete a published pack, and the
 -- triggers below refuse an UPDATE from anywhere else. A reference names one
--- pack within its body. Keep in step with ../postgres/0017_published_packs.sql.
+-- pack within its body. Keep in step with ../postgres/0016_published_packs.sql.
 
 CREATE TABLE published_packs (
     id INTEGER PRIMARY KEY,
