@@ -399,7 +399,22 @@ async fn committee_page(
         .map(|p| format!("{} ({})", p.name, p.code))
         .collect();
     let failed = !errors.is_empty();
+    let packs = crate::packs::pack_views(
+        state
+            .store()
+            .published_packs(body.id, None)
+            .await?
+            .into_iter()
+            .filter(|p| {
+                p.committee
+                    .trim()
+                    .eq_ignore_ascii_case(committee.name.trim())
+            })
+            .collect(),
+        access,
+    );
     let page = CommitteePage {
+        packs,
         chrome: chrome(viewer, Some(body)),
         href,
         name: committee.name,
@@ -845,7 +860,26 @@ async fn meeting_page(
         vec![]
     };
     let failed = !errors.is_empty();
+    // The packs published for this meeting: its committee's (or no
+    // committee named) on its date.
+    let packs = crate::packs::pack_views(
+        state
+            .store()
+            .published_packs(body.id, None)
+            .await?
+            .into_iter()
+            .filter(|p| {
+                p.meeting_date == Some(meeting.held_on)
+                    && (p.committee.is_empty()
+                        || p.committee
+                            .trim()
+                            .eq_ignore_ascii_case(committee.name.trim()))
+            })
+            .collect(),
+        access,
+    );
     let page = MeetingPage {
+        packs,
         plans,
         delivering,
         chrome: chrome(viewer, Some(body)),

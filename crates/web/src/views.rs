@@ -881,6 +881,8 @@ pub struct PromiseRow {
 #[template(path = "committee.html")]
 pub struct CommitteePage {
     pub chrome: Chrome,
+    /// The report packs published for the committee, newest first.
+    pub packs: Vec<crate::packs::PackView>,
     pub href: String,
     pub name: String,
     /// Who clerks it (empty when not recorded).
@@ -975,6 +977,8 @@ pub struct ItemView {
 #[template(path = "meeting.html")]
 pub struct MeetingPage {
     pub chrome: Chrome,
+    /// The report packs published for this meeting, frozen.
+    pub packs: Vec<crate::packs::PackView>,
     pub heading: String,
     pub committee_href: String,
     pub href: String,

@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use testkit::{TestDb, on_both_engines};
 
-use super::{App, client, get, hidden, see_other, spawn_app};
+use super::{App, client, get, hidden, hrefs, link, see_other, spawn_app};
 
 const PERIOD: &str = "/b/bromley/plans/ACH/2023-24/periods/H2";
 
@@ -127,6 +127,30 @@ async fn an_officer_publishes_a_frozen_pack_the_public_downloads(db: TestDb) {
     let (status, list) = get(&public, app.url("/b/bromley/packs")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(list.contains("ACH24-030"));
+    // The committee's page lists it, and so does the meeting it went to.
+    let committees = get(&public, app.url("/b/bromley/committees")).await.1;
+    let committee = get(
+        &public,
+        app.url(&link(&committees, "/b/bromley/committees/")),
+    )
+    .await
+    .1;
+    assert!(
+        committee.contains("Report packs published for the committee")
+            && committee.contains("ACH24-030")
+    );
+    let mut meetings_listing = 0;
+    for href in hrefs(&committee, "/b/bromley/meetings/") {
+        let meeting = get(&public, app.url(&href)).await.1;
+        if meeting.contains("Report packs published for this meeting") {
+            assert!(meeting.contains("27 June 2024") && meeting.contains("ACH24-030"));
+            meetings_listing += 1;
+        }
+    }
+    assert_eq!(
+        meetings_listing, 1,
+        "only the meeting it went to lists the pack"
+    );
     let plan_page = get(&public, app.url("/b/bromley/plans/ACH/2023-24"))
         .await
         .1;
