@@ -33,6 +33,10 @@ pub struct ReportArgs {
     /// Who wrote the report, a role (defaults to the saved cover's).
     #[arg(long)]
     author: Option<String>,
+    /// Whom readers contact, a name or role (defaults to the saved
+    /// cover's; empty means the author).
+    #[arg(long)]
+    contact: Option<String>,
     /// A short summary for the cover (defaults to the saved cover's).
     #[arg(long)]
     summary: Option<String>,
@@ -98,6 +102,7 @@ pub async fn report(
         &given(&a.author, &saved.cover.author),
         &given(&a.summary, &saved.cover.summary),
     )
+    .and_then(|c| c.with_contact(&given(&a.contact, &saved.cover.contact)))
     .map_err(UserError::from)?;
     if a.save {
         store

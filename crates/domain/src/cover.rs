@@ -59,6 +59,10 @@ pub struct ReportCover {
     pub meeting_date: Option<NaiveDate>,
     /// Who wrote it (a role).
     pub author: String,
+    /// Whom readers contact about it: a name or role, perhaps with a
+    /// telephone number or email (empty: the author).
+    #[serde(default)]
+    pub contact: String,
     /// A short summary in the officer's words.
     pub summary: String,
 }
@@ -89,8 +93,27 @@ impl ReportCover {
             committee: optional("committee", committee)?,
             meeting_date,
             author: optional("author", author)?,
+            contact: String::new(),
             summary: Text::parse("summary", summary)?.to_string(),
         })
+    }
+
+    /// The cover with its contact officer as typed (empty: the author).
+    pub fn with_contact(self, contact: &str) -> Result<Self, ParseError> {
+        let contact = match contact.trim() {
+            "" => String::new(),
+            raw => Title::parse("contact officer", raw)?.to_string(),
+        };
+        Ok(Self { contact, ..self })
+    }
+
+    /// Whom readers contact: the contact officer, else the author.
+    pub fn contact_officer(&self) -> &str {
+        if self.contact.is_empty() {
+            &self.author
+        } else {
+            &self.contact
+        }
     }
 }
 
@@ -113,6 +136,14 @@ mod tests {
         assert_eq!(c.committee, "");
         let e = ReportCover::parse("ACH22/038", "", "", "", "").unwrap_err();
         assert_eq!(e.field, "report reference");
+        let c = c.with_contact("  ").unwrap();
+        assert_eq!(
+            c.contact_officer(),
+            c.author,
+            "no contact officer: the author"
+        );
+        let c = c.with_contact("Jo Brown, 020 8464 3333").unwrap();
+        assert_eq!(c.contact_officer(), "Jo Brown, 020 8464 3333");
         let typed = ReportCover::parse("", "", "24 November 2022", "", "").unwrap();
         assert_eq!(
             typed.meeting_date,

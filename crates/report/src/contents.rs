@@ -20,8 +20,12 @@ pub struct Contents {
     pub committee: String,
     /// The meeting's date in words (may be empty).
     pub meeting: String,
-    /// The author's role, who is also the contact officer (may be empty).
+    /// The author's role (may be empty).
     pub author: String,
+    /// Whom readers contact: the cover's contact officer, else the author
+    /// (may be empty).
+    #[serde(default)]
+    pub contact: String,
     /// The officer's summary (may be empty).
     pub summary: String,
     /// The pack's date as YYYY-MM-DD: the meeting's, else the last day of
@@ -546,6 +550,7 @@ impl Contents {
                 .map(|d| d.format("%-d %B %Y").to_string())
                 .unwrap_or_default(),
             author: cover.author.clone(),
+            contact: cover.contact_officer().to_owned(),
             summary: cover.summary.clone(),
             date: cover
                 .meeting_date

@@ -357,7 +357,8 @@ fn cover(c: &Contents, b: &mut Body) -> Result<(), ReportError> {
         ("Report", &c.reference),
         ("Committee", &c.committee),
         ("Meeting", &c.meeting),
-        ("Author and contact officer", &c.author),
+        ("Author", &c.author),
+        ("Contact officer", &c.contact),
     ] {
         if !value.is_empty() {
             x.push_str(&para(

@@ -508,7 +508,8 @@ fn summary(
     line(sheet, "Report", &c.reference)?;
     line(sheet, "Committee", &c.committee)?;
     line(sheet, "Meeting", &c.meeting)?;
-    line(sheet, "Author and contact officer", &c.author)?;
+    line(sheet, "Author", &c.author)?;
+    line(sheet, "Contact officer", &c.contact)?;
     line(sheet, "Illustrative data", &c.illustrative)?;
     line(sheet, "Purpose", &c.purpose)?;
     line(sheet, "Summary", &c.summary)?;

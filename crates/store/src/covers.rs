@@ -18,7 +18,7 @@ pub struct SavedCover {
 }
 
 /// A plan's cover for one half (`$1` the plan, `$2` the half's number).
-const COVER_OF_PERIOD: &str = "SELECT id, reference, committee, meeting_date, author, summary, version \
+const COVER_OF_PERIOD: &str = "SELECT id, reference, committee, meeting_date, author, contact, summary, version \
      FROM report_covers WHERE plan_id = $1 AND half = $2";
 
 fn cover_from(row: &AnyRow) -> Result<SavedCover, StoreError> {
@@ -33,6 +33,7 @@ fn cover_from(row: &AnyRow) -> Result<SavedCover, StoreError> {
                 })
             })?,
             author: c.string("author")?,
+            contact: c.string("contact")?,
             summary: c.string("summary")?,
         },
         version: c.i64("version")?,
@@ -96,8 +97,8 @@ impl Store {
         let id: i64 = match &existing {
             None => {
                 sqlx::query_scalar(
-                    "INSERT INTO report_covers (plan_id, half, reference, committee, meeting_date, author, summary, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                    "INSERT INTO report_covers (plan_id, half, reference, committee, meeting_date, author, summary, created_at, updated_at, contact) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                 )
                 .bind(plan_id)
                 .bind(period.half.number())
@@ -108,6 +109,7 @@ impl Store {
                 .bind(&cover.summary)
                 .bind(&t)
                 .bind(&t)
+                .bind(&cover.contact)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| match e {
@@ -127,7 +129,7 @@ impl Store {
                     .await?;
                 sqlx::query(
                     "UPDATE report_covers SET reference = $1, committee = $2, meeting_date = $3, author = $4, summary = $5, \
-                     updated_at = $6 WHERE id = $7",
+                     updated_at = $6, contact = $8 WHERE id = $7",
                 )
                 .bind(cover.reference.as_str())
                 .bind(&cover.committee)
@@ -136,6 +138,7 @@ impl Store {
                 .bind(&cover.summary)
                 .bind(&t)
                 .bind(id)
+                .bind(&cover.contact)
                 .execute(&mut *tx)
                 .await?;
                 id

@@ -908,6 +908,7 @@ pub async fn cover_form(
             c.meeting_date.map(|d| d.to_string()).unwrap_or_default(),
         ),
         ("author".to_owned(), c.author),
+        ("contact".to_owned(), c.contact),
         ("summary".to_owned(), c.summary),
         ("version".to_owned(), saved.version.to_string()),
     ]);
@@ -987,6 +988,13 @@ fn cover_page(
                     get("author"),
                     "",
                 ),
+                field(
+                    "contact",
+                    "Contact officer (optional)",
+                    "Whom readers contact: a name or role, with a telephone number or email if you wish. Leave empty for the author",
+                    get("contact"),
+                    "",
+                ),
                 summary,
             ],
             errors,
@@ -1033,7 +1041,8 @@ pub async fn save_cover(
         &meeting_date,
         &get("author"),
         &get("summary"),
-    );
+    )
+    .and_then(|c| c.with_contact(&get("contact")));
     match parsed {
         Ok(cover) => match state
             .store()
@@ -1055,6 +1064,7 @@ pub async fn save_cover(
             let name = match e.field {
                 "report reference" => "reference",
                 "meeting date" => "meeting-date",
+                "contact officer" => "contact",
                 other => other,
             };
             errors.push(field_error(name, &e));

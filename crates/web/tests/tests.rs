@@ -2818,6 +2818,7 @@ async fn officers_set_the_committee_reports_cover(db: TestDb) {
                 "author",
                 "Assistant Director for Strategy, Performance and Corporate Transformation".into(),
             ),
+            ("contact", "Jo Brown, 020 8464 3333".into()),
             (
                 "summary",
                 "Progress has been made on all actions; <b>two</b> carry forward.".into(),
@@ -2865,6 +2866,10 @@ async fn officers_set_the_committee_reports_cover(db: TestDb) {
     .await;
     assert!(html.contains("<title>ACH22-038: "), "{html}");
     assert!(html.contains("24 November 2022"));
+    assert!(
+        html.contains("<dt>Contact officer</dt><dd>Jo Brown, 020 8464 3333</dd>"),
+        "the contact officer is on the cover apart from its author"
+    );
     assert!(
         html.contains(
             "Progress has been made on all actions; &#60;b&#62;two&#60;/b&#62; carry forward."
