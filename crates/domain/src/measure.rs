@@ -67,6 +67,27 @@ pub struct MeasureTarget {
     pub value: f64,
 }
 
+impl MeasureTarget {
+    /// `targets` with the year-end target of `year` set to `value` (or
+    /// removed when `None`), every other year's and half-year's kept.
+    pub fn with_year_end(
+        targets: &[MeasureTarget],
+        year: FinancialYear,
+        value: Option<f64>,
+    ) -> Vec<MeasureTarget> {
+        targets
+            .iter()
+            .filter(|t| !(t.year == year && t.half.is_none()))
+            .copied()
+            .chain(value.map(|value| MeasureTarget {
+                year,
+                half: None,
+                value,
+            }))
+            .collect()
+    }
+}
+
 /// A numeric measure of success.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Indicator {

@@ -241,6 +241,21 @@ fn widths<'a>(total: u32, columns: usize, cells: impl IntoIterator<Item = &'a [C
         .collect()
 }
 
+/// Column widths (see [`widths`]) of a table with `header` over `rows`.
+fn header_widths<'a>(
+    total: u32,
+    header: &[&str],
+    rows: impl IntoIterator<Item = &'a [Cell]>,
+) -> Vec<u32> {
+    let head: Vec<Cell> = header.iter().map(|h| Cell::bold(h)).collect();
+    let rows: Vec<&[Cell]> = rows.into_iter().collect();
+    widths(
+        total,
+        header.len(),
+        std::iter::once(head.as_slice()).chain(rows.iter().copied()),
+    )
+}
+
 /// A table across the text width, its first row a header that repeats on
 /// every page; no row splits across pages.
 fn table(out: &mut String, widths: &[u32], header: &[&str], rows: &[Vec<Cell>]) {
@@ -478,12 +493,7 @@ fn cover(c: &Contents, b: &mut Body) -> Result<(), ReportError> {
             cells
         })
         .collect();
-    let head_cells: Vec<Cell> = header.iter().map(|h| Cell::bold(h)).collect();
-    let w = widths(
-        PORTRAIT_WIDTH,
-        header.len(),
-        std::iter::once(head_cells.as_slice()).chain(rows.iter().map(Vec::as_slice)),
-    );
+    let w = header_widths(PORTRAIT_WIDTH, &header, rows.iter().map(Vec::as_slice));
     table(x, &w, &header, &rows);
     x.push_str(&para("<w:keepNext/>", &run("What each status means", BOLD)));
     let key: Vec<Vec<Cell>> = c
@@ -576,12 +586,10 @@ fn appendix1(c: &Contents, x: &mut String) {
                 .collect()
         })
         .collect();
-    let head_cells: Vec<Cell> = header.iter().map(|h| Cell::bold(h)).collect();
-    let w = widths(
+    let w = header_widths(
         LANDSCAPE_WIDTH,
-        header.len(),
-        std::iter::once(head_cells.as_slice())
-            .chain(tables.iter().flat_map(|t| t.iter().map(Vec::as_slice))),
+        &header,
+        tables.iter().flat_map(|t| t.iter().map(Vec::as_slice)),
     );
     for (s, rows) in c.sections.iter().zip(&tables) {
         x.push_str(&heading(3 + s.depth.min(3), &s.heading));
@@ -648,12 +656,10 @@ fn appendix2(c: &Contents, x: &mut String) {
                 .collect()
         })
         .collect();
-    let head_cells: Vec<Cell> = header.iter().map(|h| Cell::bold(h)).collect();
-    let w = widths(
+    let w = header_widths(
         LANDSCAPE_WIDTH,
-        header.len(),
-        std::iter::once(head_cells.as_slice())
-            .chain(tables.iter().flat_map(|t| t.iter().map(Vec::as_slice))),
+        &header,
+        tables.iter().flat_map(|t| t.iter().map(Vec::as_slice)),
     );
     for (s, rows) in a2.sections.iter().zip(&tables) {
         x.push_str(&heading(3 + s.depth.min(3), &s.heading));
@@ -691,12 +697,10 @@ fn appendix2(c: &Contents, x: &mut String) {
                 .collect()
         })
         .collect();
-    let head_cells: Vec<Cell> = header.iter().map(|h| Cell::bold(h)).collect();
-    let w = widths(
+    let w = header_widths(
         LANDSCAPE_WIDTH,
-        header.len(),
-        std::iter::once(head_cells.as_slice())
-            .chain(tables.iter().flat_map(|t| t.iter().map(Vec::as_slice))),
+        &header,
+        tables.iter().flat_map(|t| t.iter().map(Vec::as_slice)),
     );
     for (s, rows) in a2.ended.iter().zip(&tables) {
         x.push_str(&heading(4 + s.depth.min(2), &s.heading));

@@ -115,6 +115,15 @@ const PACK_COLUMNS: &str = "SELECT k.id, k.body_id, k.plan_id, k.half, k.referen
      FROM published_packs k JOIN plans pl ON pl.id = k.plan_id \
      JOIN portfolios po ON po.id = pl.portfolio_id JOIN bodies b ON b.id = k.body_id";
 
+/// A pack's file as listed (format, hash and size; not its bytes).
+fn file_from(c: &Cols) -> Result<PackFile, StoreError> {
+    Ok(PackFile {
+        format: c.string("format")?,
+        sha256: c.string("sha256")?,
+        size: c.i64("size")?,
+    })
+}
+
 fn pack_from(row: &AnyRow) -> Result<PublishedPack, StoreError> {
     let c = Cols::new(row, "published pack")?;
     let year = c.i64("year")?;
@@ -342,11 +351,28 @@ impl Store {
         .bind(plan_id.unwrap_or(0))
         .fetch_all(&self.pool)
         .await?;
-        let mut packs = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut pack = pack_from(row)?;
-            pack.files = self.pack_files(pack.id).await?;
-            packs.push(pack);
+        let mut packs = rows.iter().map(pack_from).collect::<Result<Vec<_>, _>>()?;
+        // Every listed pack's files in one query, not one per pack.
+        let file_rows = sqlx::query(
+            "SELECT f.id, f.pack_id, f.format, f.sha256, f.size FROM published_pack_files f \
+             JOIN published_packs k ON k.id = f.pack_id \
+             WHERE k.body_id = $1 AND ($2 = 0 OR k.plan_id = $2) ORDER BY f.id",
+        )
+        .bind(body_id)
+        .bind(plan_id.unwrap_or(0))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut files: std::collections::HashMap<i64, Vec<PackFile>> =
+            std::collections::HashMap::new();
+        for row in &file_rows {
+            let c = Cols::new(row, "published pack file")?;
+            files
+                .entry(c.i64("pack_id")?)
+                .or_default()
+                .push(file_from(&c)?);
+        }
+        for pack in &mut packs {
+            pack.files = files.remove(&pack.id).unwrap_or_default();
         }
         Ok(packs)
     }
@@ -359,14 +385,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| {
-                let c = Cols::new(row, "published pack file")?;
-                Ok(PackFile {
-                    format: c.string("format")?,
-                    sha256: c.string("sha256")?,
-                    size: c.i64("size")?,
-                })
-            })
+            .map(|row| file_from(&Cols::new(row, "published pack file")?))
             .collect()
     }
 

@@ -145,22 +145,11 @@ fn measure_from(
             let target = figure(errors, fields, "target", "Target");
             let (name, unit, direction, baseline, target) =
                 (name?, unit?, direction?, baseline?, target?);
-            let mut targets: Vec<MeasureTarget> = match before {
-                Some(Measure::Indicator(i)) => i
-                    .targets
-                    .iter()
-                    .filter(|t| !(t.year == year && t.half.is_none()))
-                    .copied()
-                    .collect(),
-                _ => Vec::new(),
+            let kept = match before {
+                Some(Measure::Indicator(i)) => i.targets.as_slice(),
+                _ => &[],
             };
-            if let Some(value) = target {
-                targets.push(MeasureTarget {
-                    year,
-                    half: None,
-                    value,
-                });
-            }
+            let targets = MeasureTarget::with_year_end(kept, year, target);
             match Indicator::new(name, unit, direction, baseline, targets) {
                 Ok(i) => Some(Measure::Indicator(i)),
                 Err(e) => {

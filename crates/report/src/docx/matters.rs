@@ -2,7 +2,9 @@
 //! promises still open, each with its owner, when it is due, where it was
 //! made and the action it concerns, as a Word document in the pack's style.
 
-use super::{Body, Cell, PORTRAIT_WIDTH, Properties, heading, package, para, table, text, widths};
+use super::{
+    Body, Cell, PORTRAIT_WIDTH, Properties, header_widths, heading, package, para, table, text,
+};
 use crate::ReportError;
 
 /// The matters arising for one committee.
@@ -69,12 +71,7 @@ pub fn matters_arising_docx(m: &MattersArising) -> Result<Vec<u8>, ReportError> 
             })
             .collect();
         let header = ["Promise", "Owner", "Due", "Made at", "Status"];
-        let header_cells: Vec<Cell> = header.iter().map(|h| Cell::bold(h)).collect();
-        let w = widths(
-            PORTRAIT_WIDTH,
-            header.len(),
-            std::iter::once(header_cells.as_slice()).chain(rows.iter().map(Vec::as_slice)),
-        );
+        let w = header_widths(PORTRAIT_WIDTH, &header, rows.iter().map(Vec::as_slice));
         table(&mut xml, &w, &header, &rows);
     }
     xml.push_str(&para("", ""));

@@ -81,20 +81,11 @@ fn measure_of(
                 .unwrap_or_default()
                 .parse::<Direction>()
                 .map_err(|e| at(e, "direction"))?;
-            let mut targets: Vec<MeasureTarget> = match before {
-                Some(Measure::Indicator(old)) => old
-                    .targets
-                    .iter()
-                    .filter(|t| !(t.year == year && t.half.is_none()))
-                    .copied()
-                    .collect(),
-                _ => Vec::new(),
+            let kept = match before {
+                Some(Measure::Indicator(old)) => old.targets.as_slice(),
+                _ => &[],
             };
-            targets.extend(m.target.map(|value| MeasureTarget {
-                year,
-                half: None,
-                value,
-            }));
+            let targets = MeasureTarget::with_year_end(kept, year, m.target);
             Indicator::new(name, unit, direction, m.baseline, targets)
                 .map(Measure::Indicator)
                 .map_err(|e| at(e, "target"))
