@@ -9,6 +9,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::Body;
 use store::{AccountStatus, StoreError, TokensOf};
 
+use crate::extract::*;
+use crate::request::PageResult;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
@@ -16,7 +18,6 @@ use crate::request::{CsrfOnly, body_for, check_form, chrome, need_sign_in, viewe
 use crate::views::{AccountsPage, FieldError, PersonRow, RemoveAccountPage, TokenRow};
 use crate::words::user_message;
 
-type PageResult = Result<Response, WebError>;
 
 /// The signed-in administrator of the body in the address, or why not:
 /// sign in first (303), not an administrator (403), no such body (404).
@@ -114,24 +115,18 @@ async fn refused(
 /// `GET /b/{body}/accounts`: the people and API tokens of the body.
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    uri: OriginalUri,
+    Admin { viewer, body }: Admin,
 ) -> PageResult {
-    let (viewer, body) = administrator(&state, &headers, uri.path(), &slug).await?;
     accounts_page(&state, &viewer, &body, Vec::new()).await
 }
 
 /// `POST /b/{body}/accounts/{id}/{step}`: disable, enable or remove an account.
 pub async fn change(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, raw_id, step)): Path<(String, String, String)>,
-    uri: OriginalUri,
-    Form(f): Form<CsrfOnly>,
+    Admin { viewer, body }: Admin,
+    Path((_, raw_id, step)): Path<(String, String, String)>,
+    CsrfForm(f): CsrfForm<CsrfOnly>,
 ) -> PageResult {
-    let (viewer, body) = administrator(&state, &headers, uri.path(), &slug).await?;
-    check_form(&headers, &viewer, &f.csrf)?;
     let user_id = id(&raw_id)?;
     let who = viewer.actor();
     let result = match step.as_str() {
@@ -149,29 +144,19 @@ pub async fn change(
 /// `POST /b/{body}/accounts/{id}/remove`: remove an account (its roles end).
 pub async fn change_remove(
     state: State<AppState>,
-    headers: HeaderMap,
+    admin: Admin,
     Path((slug, raw_id)): Path<(String, String)>,
-    uri: OriginalUri,
-    form: Form<CsrfOnly>,
+    form: CsrfForm<CsrfOnly>,
 ) -> PageResult {
-    change(
-        state,
-        headers,
-        Path((slug, raw_id, "remove".to_owned())),
-        uri,
-        form,
-    )
-    .await
+    change(state, admin, Path((slug, raw_id, "remove".to_owned())), form).await
 }
 
 /// `GET /b/{body}/accounts/{id}/remove`: are you sure?
 pub async fn confirm_remove(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, raw_id)): Path<(String, String)>,
-    uri: OriginalUri,
+    Admin { viewer, body }: Admin,
+    Path((_, raw_id)): Path<(String, String)>,
 ) -> PageResult {
-    let (viewer, body) = administrator(&state, &headers, uri.path(), &slug).await?;
     let user_id = id(&raw_id)?;
     let person = state
         .store()
@@ -193,13 +178,10 @@ pub async fn confirm_remove(
 /// `POST /b/{body}/tokens/{id}/revoke`: revoke an API token of one of the body's people.
 pub async fn revoke(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, raw_id)): Path<(String, String)>,
-    uri: OriginalUri,
-    Form(f): Form<CsrfOnly>,
+    Admin { viewer, body }: Admin,
+    Path((_, raw_id)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<CsrfOnly>,
 ) -> PageResult {
-    let (viewer, body) = administrator(&state, &headers, uri.path(), &slug).await?;
-    check_form(&headers, &viewer, &f.csrf)?;
     let token_id = id(&raw_id)?;
     match state
         .store()

@@ -12,17 +12,18 @@ use domain::{
     Action, Body, Direction, FinancialYear, Indicator, Measure, MeasureTarget, Plan, Title,
 };
 
+use crate::extract::*;
+use crate::request::PageResult;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::forms::{Fields, amendment_field, conflict_or, field, plan_writer, render, value};
+use crate::form::{Fields, amendment_field, conflict_or, field, plan_writer, render, value};
 use crate::request::editor;
 use crate::request::visible_action;
 use crate::request::{check_form, chrome};
 use crate::views::{CheckGroup, Choice, FieldError, TextFormPage};
 use crate::words::{error_message, number};
 
-type PageResult = Result<axum::response::Response, WebError>;
 
 /// The action `id` of `body` and its plan, for an editor.
 async fn editable(
@@ -293,11 +294,9 @@ fn measure_page(
 /// `GET /b/{body}/actions/{id}/measures/new`.
 pub async fn new_form(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id)): Path<(String, String)>,
-    uri: OriginalUri,
+    Editor { viewer, body }: Editor,
+    Path((_, id)): Path<(String, String)>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     let (action, plan) = editable(&state, &viewer, &body, &id).await?;
     measure_page(
         &viewer,
@@ -312,11 +311,9 @@ pub async fn new_form(
 /// `GET /b/{body}/actions/{id}/measures/{measure}`: the form to change a measure.
 pub async fn edit_form(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id, measure)): Path<(String, String, i64)>,
-    uri: OriginalUri,
+    Editor { viewer, body }: Editor,
+    Path((_, id, measure)): Path<(String, String, i64)>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     let (action, plan) = editable(&state, &viewer, &body, &id).await?;
     let (_, m) = action
         .measures

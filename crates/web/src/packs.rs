@@ -10,6 +10,8 @@ use axum::response::{Html, IntoResponse, Response};
 use domain::{Access, FinancialYear, Half, PortfolioCode, ReportingPeriod, Slug};
 use store::{NewPack, PublishedPack, Store, StoreError};
 
+use crate::extract::*;
+use crate::request::PageResult;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};

@@ -11,6 +11,8 @@ use axum::response::{Html, IntoResponse, Redirect};
 use domain::{Fate, FinancialYear, Outcome, RefreshReport, TargetDate};
 use store::StoreError;
 
+use crate::extract::*;
+use crate::request::PageResult;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::dates::DateParts;
@@ -24,7 +26,6 @@ use crate::views::{
 use crate::words::error_message;
 use crate::words::user_message;
 
-type PageResult = Result<axum::response::Response, WebError>;
 
 /// `GET /b/{body}/plans/{code}/{year}/refresh-report`: this plan against the year before.
 pub async fn report(
@@ -152,11 +153,9 @@ fn parse_plan(code: &str, year: &str) -> Result<(domain::PortfolioCode, Financia
 /// `GET /b/{body}/plans/{code}/{year}/refresh`.
 pub async fn form(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
+    Editor { viewer, body }: Editor,
+    Path((_, code, year)): Path<(String, String, String)>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     let (code, year) = parse_plan(&code, &year)?;
     refresh_page(&state, &viewer, &body, &code, year, None, vec![]).await
 }
@@ -164,12 +163,11 @@ pub async fn form(
 /// `POST /b/{body}/plans/{code}/{year}/refresh`: make next year's draft plan.
 pub async fn refresh(
     State(state): State<AppState>,
+    Editor { viewer, body }: Editor,
     headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
+    Path((_, code, year)): Path<(String, String, String)>,
     Form(fields): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     check_form(
         &headers,
         &viewer,
@@ -368,11 +366,9 @@ async fn approve_page(
 /// and the form recording the committee's approval.
 pub async fn approve_form(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
+    Editor { viewer, body }: Editor,
+    Path((_, code, year)): Path<(String, String, String)>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     let (code, year) = parse_plan(&code, &year)?;
     approve_page(
         &state,
@@ -389,13 +385,10 @@ pub async fn approve_form(
 /// show the form again with what is wrong against its fields.
 pub async fn approve(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
-    Form(f): Form<ApproveFields>,
+    Editor { viewer, body }: Editor,
+    Path((_, code, year)): Path<(String, String, String)>,
+    CsrfForm(f): CsrfForm<ApproveFields>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
-    check_form(&headers, &viewer, &f.csrf)?;
     let (code, year) = parse_plan(&code, &year)?;
     let view = match state.store().plan_view(&body.slug, &code, year).await {
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),

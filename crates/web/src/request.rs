@@ -16,7 +16,9 @@ use crate::error::WebError;
 use crate::views::Chrome;
 use crate::{AppState, visible};
 
-type PageResult = Result<Response, WebError>;
+
+/// What a page handler answers: the page, or the error page.
+pub(crate) type PageResult = Result<Response, WebError>;
 
 /// A rendered page, 200 OK.
 pub(crate) fn html(page: impl Template) -> PageResult {
@@ -124,7 +126,7 @@ pub struct DoneQuery {
 }
 
 /// The sign-out form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
 pub struct CsrfOnly {
     #[serde(default)]
     pub(crate) csrf: String,

@@ -15,13 +15,14 @@ use openidconnect::{
 use serde::Deserialize;
 use store::{SsoLogin, SsoProvider};
 
+use crate::extract::*;
+use crate::request::PageResult;
 use crate::AppState;
 use crate::auth;
 use crate::error::{Path, WebError};
 use crate::request::body_for;
 use crate::request::safe_next;
 
-type PageResult = Result<axum::response::Response, WebError>;
 
 /// Why single sign-on failed, in words for the person signing in.
 fn failed(reason: impl std::fmt::Display) -> WebError {

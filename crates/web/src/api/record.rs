@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiError, ApiResult, Ids, Params, Payload, body, caller, forbidden, visible_action};
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::committees::today;
+use crate::record::today;
 use crate::promise_log::{LogFilter, LogQuery, visible_log};
 
 /// A committee, with how many of the promises made to it are open and overdue.

@@ -18,6 +18,8 @@ use domain::{
     PlanTree, ResolutionOutcome, ReviewedProposal, TargetDate, Text, Title,
 };
 
+use crate::extract::*;
+use crate::request::PageResult;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
@@ -26,7 +28,6 @@ use crate::views::{
     ActionGroup, FieldError, MinutesPage, ProposedCommitment, ProposedQuestion, ProposedResolution,
 };
 
-type PageResult = Result<axum::response::Response, WebError>;
 
 /// The most findings of each kind shown for review (and taken back from
 /// the review form).
@@ -439,7 +440,7 @@ async fn picker(state: &AppState, body: &Body, item: &AgendaItem) -> Result<Pick
 /// finding's `mark` is set to its first sentence, and a promise found
 /// without its sentences gets them as its `source`.
 fn find_sources(minutes: &str, p: &mut Proposals) -> Vec<(Range<usize>, usize)> {
-    let spans = crate::committees::sentence_spans(minutes);
+    let spans = crate::record::sentence_spans(minutes);
     let mut marked: std::collections::BTreeMap<usize, Range<usize>> = Default::default();
     // Findings come in the order of the text: look from the last one on first.
     let mut locate = |probe: &str, whole: &str, from: &mut usize| -> Option<(usize, usize)> {
@@ -889,7 +890,7 @@ pub async fn upload(
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit + FORM_SLACK) {
+    if declared.is_some_and(|n| n > limit + crate::form::FORM_SLACK) {
         return Err(too_large(limit, true));
     }
     let unreadable = |e: axum::extract::multipart::MultipartError| {
@@ -930,10 +931,6 @@ pub async fn upload(
     let meeting = state.store().meeting(item.meeting_id).await?;
     review(&state, viewer, body, item, meeting.held_on, file).await
 }
-
-/// Room for a form's other fields and the multipart framing beside the
-/// minutes themselves.
-pub(crate) const FORM_SLACK: usize = 64 * 1024;
 
 fn capital(s: &str) -> String {
     crate::words::capitalise(s)
