@@ -2,40 +2,20 @@
 //! there (disable, enable, remove) and their API tokens (revoke).
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect};
 use domain::Body;
 use store::{AccountStatus, StoreError, TokensOf};
 
-use crate::extract::*;
-use crate::request::PageResult;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::request::{CsrfOnly, body_for, check_form, chrome, need_sign_in, viewer};
+use crate::extract::*;
+use crate::request::PageResult;
+use crate::request::{CsrfOnly, chrome};
 use crate::views::{AccountsPage, FieldError, PersonRow, RemoveAccountPage, TokenRow};
 use crate::words::user_message;
-
-
-/// The signed-in administrator of the body in the address, or why not:
-/// sign in first (303), not an administrator (403), no such body (404).
-async fn administrator(
-    state: &AppState,
-    headers: &HeaderMap,
-    path: &str,
-    slug: &str,
-) -> Result<(Viewer, Body), WebError> {
-    let viewer = viewer(state, headers)
-        .await?
-        .ok_or_else(|| need_sign_in(path))?;
-    let body = body_for(state, slug).await?;
-    if !Viewer::access(Some(&viewer), body.id).administers() {
-        return Err(WebError::Forbidden);
-    }
-    Ok((viewer, body))
-}
 
 /// An id from the address; anything else is not found.
 fn id(raw: &str) -> Result<i64, WebError> {
@@ -113,10 +93,7 @@ async fn refused(
 }
 
 /// `GET /b/{body}/accounts`: the people and API tokens of the body.
-pub async fn page(
-    State(state): State<AppState>,
-    Admin { viewer, body }: Admin,
-) -> PageResult {
+pub async fn page(State(state): State<AppState>, Admin { viewer, body }: Admin) -> PageResult {
     accounts_page(&state, &viewer, &body, Vec::new()).await
 }
 
@@ -125,7 +102,7 @@ pub async fn change(
     State(state): State<AppState>,
     Admin { viewer, body }: Admin,
     Path((_, raw_id, step)): Path<(String, String, String)>,
-    CsrfForm(f): CsrfForm<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> PageResult {
     let user_id = id(&raw_id)?;
     let who = viewer.actor();
@@ -148,7 +125,13 @@ pub async fn change_remove(
     Path((slug, raw_id)): Path<(String, String)>,
     form: CsrfForm<CsrfOnly>,
 ) -> PageResult {
-    change(state, admin, Path((slug, raw_id, "remove".to_owned())), form).await
+    change(
+        state,
+        admin,
+        Path((slug, raw_id, "remove".to_owned())),
+        form,
+    )
+    .await
 }
 
 /// `GET /b/{body}/accounts/{id}/remove`: are you sure?
@@ -180,7 +163,7 @@ pub async fn revoke(
     State(state): State<AppState>,
     Admin { viewer, body }: Admin,
     Path((_, raw_id)): Path<(String, String)>,
-    CsrfForm(f): CsrfForm<CsrfOnly>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> PageResult {
     let token_id = id(&raw_id)?;
     match state

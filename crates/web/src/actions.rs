@@ -1,39 +1,24 @@
 //! An action's page (latest status first, its updates, measures and
 //! promises made about it) and the officer's form to edit the action.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-
 use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect};
 use domain::{
-    Access, Action, ActionDetails, Body, Commitment, CommitmentStatus, FinancialYear, Half,
-    Measure, MeasureActual, Meeting, MeetingStatus, MemberRole, OutsideCycle, Percent, Plan,
-    ReportingPeriod, RollUp, Standing, Status, StrategyYears, TargetDate, Text, Title,
-    UpdateInput,
+    Action, ActionDetails, Body, FinancialYear, Half, Measure, Plan, ReportingPeriod, TargetDate,
+    Title,
 };
 use serde::Deserialize;
-use store::{
-    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, MeetingDetails,
-    MemberDetails, NewAction, NewAgendaItem, StoreError,
-};
+use store::StoreError;
 
-use crate::auth::{self, Viewer};
-use crate::dates::DateParts;
-use crate::error::{Path, WebError};
+use crate::auth::Viewer;
 use crate::extract::*;
-use crate::form::*;
+use crate::progress::*;
 use crate::request::*;
 use crate::views::*;
-use crate::words::{capitalise, error_message, field_error, number, take, user_message};
-use crate::progress::*;
-use crate::record::*;
-use crate::{AppState, history, visible};
+use crate::words::{field_error, number, take, user_message};
+use crate::{AppState, visible};
 use report::chart;
-
 
 /// The banner after the lead saved or submitted update `done.update` of
 /// `updates`, said from the update's state now (so a stale or forged
@@ -268,8 +253,6 @@ pub struct ActionFields {
     target: String,
     #[serde(default)]
     version: String,
-    #[serde(default)]
-    csrf: String,
 }
 
 fn action_page_form(
@@ -315,7 +298,6 @@ pub async fn edit_action_form(
             .unwrap_or_default(),
         target: d.target.map(|t| t.to_string()).unwrap_or_default(),
         version: action.version.to_string(),
-        csrf: String::new(),
         amendment: String::new(),
     };
     html(action_page_form(

@@ -1,38 +1,17 @@
 //! A body's own settings and its corporate strategy, edited by its officers.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect};
+use domain::{Body, OutsideCycle, StrategyYears, Title};
 
-use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
-use domain::{
-    Access, Action, ActionDetails, Body, Commitment, CommitmentStatus, FinancialYear, Half,
-    Measure, MeasureActual, Meeting, MeetingStatus, MemberRole, OutsideCycle, Percent, Plan,
-    ReportingPeriod, RollUp, Standing, Status, StrategyYears, TargetDate, Text, Title,
-    UpdateInput,
-};
-use serde::Deserialize;
-use store::{
-    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, MeetingDetails,
-    MemberDetails, NewAction, NewAgendaItem, StoreError,
-};
-
-use crate::auth::{self, Viewer};
-use crate::dates::DateParts;
-use crate::error::{Path, WebError};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::WebError;
 use crate::extract::*;
 use crate::form::*;
 use crate::request::*;
 use crate::views::*;
-use crate::words::{capitalise, error_message, field_error, number, take, user_message};
-use crate::progress::*;
-use crate::record::*;
-use crate::{AppState, history, visible};
-use report::chart;
-
+use crate::words::take;
 
 async fn strategy_page(
     state: &AppState,

@@ -8,83 +8,36 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect};
 use chrono::NaiveDate;
-use domain::{
-    Access, Body, Commitment, CommitmentStatus, Meeting, MeetingStatus, MemberRole, Standing, Text,
-    Title,
-};
-use store::{
-    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, MeetingDetails,
-    MemberDetails, NewAgendaItem,
-};
+use domain::{Access, Body, MeetingStatus, MemberRole, Standing, Title};
+use store::{CommitmentsOf, CommitteeDetails, LoggedCommitment, MemberDetails};
 
-use crate::record::*;
-use crate::extract::*;
-use crate::request::PageResult;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::dates::DateParts;
 use crate::error::{Path, WebError};
+use crate::extract::*;
 use crate::form::{conflict_or, date_field, date_input, field, render, status_of, trimmed};
 use crate::promise_log::{LogFilter, LogQuery, filter_view, visible_log};
-use crate::request::{body_for, check_form, chrome, need_sign_in, viewer};
+use crate::record::*;
+use crate::request::PageResult;
+use crate::request::chrome;
 use crate::views::{
-    CheckGroup, Choice, CommitteePage, CommitteesPage, DateField, FieldError, ItemView,
-    MeetingPage, MemberRow, PromiseRow, QuestionRow, SelectField, TextField, TextFormPage,
+    CheckGroup, Choice, CommitteePage, CommitteesPage, DateField, FieldError, MemberRow,
+    PromiseRow, SelectField, TextFormPage,
 };
 use crate::words::take;
-
-
-async fn body_and_access(
-    state: &AppState,
-    headers: &HeaderMap,
-    slug: &str,
-) -> Result<(Option<Viewer>, Body, Access), WebError> {
-    let viewer = viewer(state, headers).await?;
-    let body = body_for(state, slug).await?;
-    let access = Viewer::access(viewer.as_ref(), body.id);
-    Ok((viewer, body, access))
-}
-
-/// The signed-in viewer who may keep the committee record of body `slug`.
-async fn keeper(
-    state: &AppState,
-    headers: &HeaderMap,
-    slug: &str,
-    path: &str,
-) -> Result<(Viewer, Body), WebError> {
-    let viewer = viewer(state, headers)
-        .await?
-        .ok_or_else(|| need_sign_in(path))?;
-    let body = body_for(state, slug).await?;
-    if !Viewer::access(Some(&viewer), body.id).keeps_committee_record() {
-        return Err(WebError::Forbidden);
-    }
-    Ok((viewer, body))
-}
-
-/// The clerk's checks for a form post: signed in, may keep the record, the
-/// form came from this site.
-async fn clerk(
-    state: &AppState,
-    headers: &HeaderMap,
-    slug: &str,
-    path: &str,
-    csrf: &str,
-) -> Result<(Viewer, Body), WebError> {
-    let (viewer, body) = keeper(state, headers, slug, path).await?;
-    check_form(headers, &viewer, csrf)?;
-    Ok((viewer, body))
-}
 
 /// `GET /b/{body}/committees`.
 pub async fn committees(
     State(state): State<AppState>,
-    InBody { viewer, body, access }: InBody,
+    InBody {
+        viewer,
+        body,
+        access,
+    }: InBody,
 ) -> PageResult {
     committees_page(&state, viewer.as_ref(), &body, &access, vec![]).await
 }
@@ -137,7 +90,11 @@ async fn committees_page(
 /// the log cannot be filtered by is left out, so the whole log shows).
 pub async fn committee(
     State(state): State<AppState>,
-    InBody { viewer, body, access }: InBody,
+    InBody {
+        viewer,
+        body,
+        access,
+    }: InBody,
     Path((_, id)): Path<(String, String)>,
     Query(q): Query<LogQuery>,
 ) -> PageResult {
@@ -412,7 +369,11 @@ fn committee_details(
     fields: &HashMap<String, String>,
     errors: &mut Vec<FieldError>,
 ) -> Option<CommitteeDetails> {
-    let name = take(errors, "name", Title::parse("name", &trimmed(fields, "name")));
+    let name = take(
+        errors,
+        "name",
+        Title::parse("name", &trimmed(fields, "name")),
+    );
     let clerk = match trimmed(fields, "clerk").as_str() {
         "" => Some(None),
         raw => take(errors, "clerk", Title::parse("clerk", raw)).map(Some),

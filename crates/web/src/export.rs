@@ -20,18 +20,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use domain::{Access, Body, FinancialYear, PlanTree, Portfolio, Strategy};
+use domain::{Access, Body, PlanTree, Portfolio, Strategy};
 use interop::PlanExport;
 use store::StoreError;
 
+use crate::AppState;
+use crate::error::WebError;
 use crate::extract::*;
-use crate::request::PageResult;
-use crate::auth::Viewer;
-use crate::error::{Path, WebError};
-use crate::request::{viewer, year_slug};
-use crate::{AppState, visible};
+use crate::request::year_slug;
 
 /// The formats a plan downloads in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -42,7 +42,11 @@ impl FromRequestParts<AppState> for Asker {
 }
 
 /// The value of the address parameter `name` (`{body}`, `{code}` …).
-pub(crate) async fn param(parts: &mut Parts, state: &AppState, name: &str) -> Result<String, WebError> {
+pub(crate) async fn param(
+    parts: &mut Parts,
+    state: &AppState,
+    name: &str,
+) -> Result<String, WebError> {
     let params = RawPathParams::from_request_parts(parts, state)
         .await
         .map_err(|_| WebError::NotFound)?;
@@ -113,7 +117,11 @@ async fn guard(
     state: &AppState,
     allowed: fn(&Access) -> bool,
 ) -> Result<(Viewer, Body), WebError> {
-    let SignedIn { viewer, body, access } = SignedIn::from_request_parts(parts, state).await?;
+    let SignedIn {
+        viewer,
+        body,
+        access,
+    } = SignedIn::from_request_parts(parts, state).await?;
     if !allowed(&access) {
         return Err(WebError::Forbidden);
     }
@@ -188,11 +196,6 @@ pub(crate) struct InPlan {
 }
 
 impl InPlan {
-    /// The plan's body.
-    pub(crate) fn body(&self) -> &Body {
-        &self.view.body
-    }
-
     /// The plan's portfolio.
     pub(crate) fn portfolio(&self) -> &domain::Portfolio {
         &self.view.portfolio

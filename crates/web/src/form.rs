@@ -5,26 +5,19 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect};
-use domain::{ActionDetails, Body, Measure, OutsideCycle, StrategyYears, TargetDate, Title};
-use store::{NewAction, StoreError};
+use axum::response::{Html, IntoResponse};
+use store::StoreError;
 
 use chrono::NaiveDate;
 
+use crate::AppState;
 use crate::dates::DateParts;
+use crate::error::WebError;
 use crate::request::PageResult;
 use crate::views::DateField;
-use crate::AppState;
-use crate::auth::Viewer;
-use crate::error::{Path, WebError};
-use crate::request::{check_form, chrome, editor};
-use crate::views::{CheckGroup, Choice, FieldError, SelectField, TextField, TextFormPage};
+use crate::views::{FieldError, TextField, TextFormPage};
+use crate::words::field_error;
 use crate::words::user_message;
-use crate::words::{field_error, take};
-
 
 /// The posted fields of a text form.
 pub type Fields = HashMap<String, String>;

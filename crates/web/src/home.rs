@@ -9,26 +9,24 @@
 use std::collections::{BTreeMap, HashSet};
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect};
 use chrono::NaiveDate;
 use domain::{Access, Body, Half, Role, UpdateState};
 use serde::{Deserialize, Serialize};
 use store::{LoggedCommitment, OpenWork, StoreError};
 use utoipa::ToSchema;
 
-use crate::extract::*;
-use crate::request::PageResult;
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::error::{Path, WebError};
-use crate::request::{body_for, check_form, chrome, need_sign_in, viewer};
+use crate::error::WebError;
+use crate::extract::*;
+use crate::request::PageResult;
+use crate::request::{chrome, need_sign_in};
 use crate::views::{Chrome, FieldError};
 use crate::words::capitalise;
 use crate::words::user_message;
-
 
 /// Promises due within this many days of today are "due" on the clerk's
 /// and member's homes (overdue ones and those with no date always are).
@@ -730,10 +728,8 @@ async fn render_home(
 
 /// `GET /home`: the signed-in person's home: the home in their body, or,
 /// with roles in several bodies, the list of their homes.
-pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let viewer = viewer(&state, &headers)
-        .await?
-        .ok_or_else(|| need_sign_in("/home"))?;
+pub async fn home(State(state): State<AppState>, Asker(viewer): Asker) -> PageResult {
+    let viewer = viewer.ok_or_else(|| need_sign_in("/home"))?;
     if let [only] = viewer.memberships.as_slice() {
         return Ok(Redirect::to(&format!("/b/{}/home", only.body_slug)).into_response());
     }
@@ -845,8 +841,6 @@ pub async fn sign_off(
 /// The "chase now" form.
 #[derive(Debug, Deserialize)]
 pub struct ChaseFields {
-    #[serde(default)]
-    csrf: String,
     /// "ACTION_ID:HALF", as the button sends it.
     #[serde(default)]
     chase: String,

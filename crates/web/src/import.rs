@@ -16,23 +16,21 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use domain::{Body, FinancialYear, LevelNames, PortfolioCode, ReferenceScheme};
 use interop::{Field, Mapping, MappingEntry, ReadOptions, RefKind, Workbook};
 use store::{ImportDiff, ImportTarget, StoreError, UploadBounds, UploadKey};
 
-use crate::extract::*;
-use crate::request::PageResult;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::request::editor;
+use crate::extract::*;
+use crate::request::PageResult;
 use crate::request::{check_form, chrome, plan_href};
 use crate::views::{Choice, Chrome};
 use crate::words::capitalise;
-
 
 /// The most uploads one session keeps for one body between the steps; the
 /// oldest is dropped for a new one.

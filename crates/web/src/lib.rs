@@ -226,7 +226,10 @@ pub fn router(state: AppState) -> Router {
     let import_limit = DefaultBodyLimit::max(limits.import_bytes + form::FORM_SLACK);
     Router::new()
         .route("/", get(session::index))
-        .route("/sign-in", get(session::sign_in_form).post(session::sign_in))
+        .route(
+            "/sign-in",
+            get(session::sign_in_form).post(session::sign_in),
+        )
         .route("/sign-out", post(session::sign_out))
         .route("/sso/callback", get(sso::callback))
         .route("/b/{body}/sign-in/sso", get(sso::start))
@@ -349,9 +352,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/b/{body}/agenda-items/{id}/minutes",
-            get(minutes::form)
-                .post(minutes::post)
-                .layer(minutes_limit),
+            get(minutes::form).post(minutes::post).layer(minutes_limit),
         )
         .route(
             "/b/{body}/agenda-items/{id}/minutes/upload",

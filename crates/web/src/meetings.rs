@@ -2,39 +2,22 @@
 //! resolutions), the clerk's forms for meetings and items, publishing the
 //! meeting and closing a promise.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
-use domain::{
-    Access, Action, ActionDetails, Body, Commitment, CommitmentStatus, FinancialYear, Half,
-    Measure, MeasureActual, Meeting, MeetingStatus, MemberRole, OutsideCycle, Percent, Plan,
-    ReportingPeriod, RollUp, Standing, Status, StrategyYears, TargetDate, Text, Title,
-    UpdateInput,
-};
-use serde::Deserialize;
-use store::{
-    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, MeetingDetails,
-    MemberDetails, NewAction, NewAgendaItem, StoreError,
-};
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect};
+use domain::{Access, Body, Meeting, MeetingStatus, Text, Title};
+use store::{Closing, Closure, CommitmentsOf, NewAgendaItem};
 
-use crate::auth::{self, Viewer};
-use crate::dates::DateParts;
+use crate::AppState;
+use crate::auth::Viewer;
 use crate::error::{Path, WebError};
 use crate::extract::*;
 use crate::form::*;
+use crate::record::*;
 use crate::request::*;
 use crate::views::*;
-use crate::words::{capitalise, error_message, field_error, number, take, user_message};
-use crate::progress::*;
-use crate::record::*;
-use crate::{AppState, history, visible};
-use report::chart;
-
 
 /// What a meeting page was sent to say: `?recorded={item}` after the
 /// clerk accepted an item's minutes, `?done=published` after publishing.
@@ -52,7 +35,11 @@ pub struct MeetingQuery {
 /// and what the committee's record holds from them.
 pub async fn meeting(
     State(state): State<AppState>,
-    InBody { viewer, body, access }: InBody,
+    InBody {
+        viewer,
+        body,
+        access,
+    }: InBody,
     Path((_, id)): Path<(String, i64)>,
     Query(q): Query<MeetingQuery>,
 ) -> PageResult {
@@ -518,7 +505,13 @@ fn meeting_form_page(
             submit: "Save changes".into(),
             fields: vec![
                 date_input(fields, &errors, "held-on", "Date", "For example, 12 3 2024"),
-                field("venue", "Venue (optional)", "", trimmed(fields, "venue"), ""),
+                field(
+                    "venue",
+                    "Venue (optional)",
+                    "",
+                    trimmed(fields, "venue"),
+                    "",
+                ),
             ],
             errors,
             selects: vec![SelectField {

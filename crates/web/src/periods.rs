@@ -11,13 +11,13 @@ use domain::{Access, FinancialYear, Half, ReportingPeriod, Role, UpdateState};
 use serde::Deserialize;
 use store::StoreError;
 
-use crate::extract::*;
-use crate::request::PageResult;
 use crate::auth::Viewer;
 use crate::dates::DateParts;
 use crate::error::{Path, WebError};
+use crate::extract::*;
 use crate::form::{conflict_or, field, render};
 use crate::progress::measure_hint;
+use crate::request::PageResult;
 use crate::request::{DoneQuery, body_for, check_form, chrome, need_sign_in, plan_href, viewer};
 use crate::views::{
     DateField, FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextField,
@@ -26,7 +26,6 @@ use crate::views::{
 use crate::words::user_message;
 use crate::words::{field_error, number};
 use crate::{AppState, visible};
-
 
 fn state_colour(state: Option<UpdateState>) -> &'static str {
     match state {
@@ -338,8 +337,6 @@ pub async fn period(
 #[derive(Debug, Deserialize)]
 pub struct OpenFields {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     deadline: String,
     #[serde(default, rename = "deadline-day")]
     deadline_day: String,
@@ -432,10 +429,7 @@ pub struct MoveFields {
 /// `GET …/periods/{half}/close`: check before you close. Says what the
 /// period still lacks (missing, draft, submitted and returned updates) and
 /// what that means for the report, with the button that closes it.
-pub async fn close_check(
-    State(state): State<AppState>,
-    l: Located,
-) -> PageResult {
+pub async fn close_check(State(state): State<AppState>, l: Located) -> PageResult {
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
     }
@@ -667,7 +661,7 @@ pub async fn publish(
     State(state): State<AppState>,
     l: Located,
     uri: OriginalUri,
-    CsrfForm(f): CsrfForm<MoveFields>,
+    CsrfForm(_f): CsrfForm<MoveFields>,
 ) -> PageResult {
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
@@ -873,10 +867,7 @@ pub async fn report(
 }
 
 /// `GET …/periods/{half}/cover`: the report's cover details.
-pub async fn cover_form(
-    State(state): State<AppState>,
-    l: Located,
-) -> PageResult {
+pub async fn cover_form(State(state): State<AppState>, l: Located) -> PageResult {
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
     }

@@ -4,61 +4,21 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{OriginalUri, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
-use domain::{
-    Access, Action, ActionDetails, Body, Commitment, CommitmentStatus, FinancialYear, Half,
-    Measure, MeasureActual, Meeting, MeetingStatus, MemberRole, OutsideCycle, Percent, Plan,
-    ReportingPeriod, RollUp, Standing, Status, StrategyYears, TargetDate, Text, Title,
-    UpdateInput,
-};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect};
+use domain::{Action, Body, Half, ReportingPeriod, RollUp, Status};
 use serde::Deserialize;
-use store::{
-    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, MeetingDetails,
-    MemberDetails, NewAction, NewAgendaItem, StoreError,
-};
 
-use crate::auth::{self, Viewer};
-use crate::dates::DateParts;
-use crate::error::{Path, WebError};
-use crate::extract::{Asker, Clerk, CsrfForm, Editor, InBody, InPlan, SignedIn};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::extract::{CsrfForm, Editor, InPlan};
 use crate::form::*;
+use crate::progress::*;
 use crate::request::*;
 use crate::views::*;
-use crate::words::{capitalise, error_message, field_error, number, take, user_message};
-use crate::progress::*;
-use crate::record::*;
-use crate::{AppState, history, visible};
+use crate::words::capitalise;
 use report::chart;
-
-
-
-/// The plan at `/b/{body}/plans/{code}/{year}` if the viewer may see it.
-async fn visible_plan(
-    state: &AppState,
-    body: &Body,
-    access: &Access,
-    code: &str,
-    year: &str,
-) -> Result<(domain::Portfolio, Plan), WebError> {
-    let code = code.parse().map_err(|_| WebError::NotFound)?;
-    let year: FinancialYear = year.parse().map_err(|_| WebError::NotFound)?;
-    let portfolio = match state.store().portfolio(Some(body.id), &code).await {
-        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
-        other => other?,
-    };
-    let plan = match state.store().plan(portfolio.id, year).await {
-        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
-        other => other?,
-    };
-    if plan.published_at.is_none() && !access.sees_unpublished() {
-        return Err(WebError::NotFound);
-    }
-    Ok((portfolio, plan))
-}
 
 /// The plan page's filters.
 #[derive(Debug, Deserialize, Default)]
@@ -80,27 +40,17 @@ fn some(s: &Option<String>) -> Option<&str> {
 /// `GET /b/{body}/plans/{code}/{year}`: the plan tree with statuses.
 pub async fn plan(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
+    InPlan {
+        viewer,
+        access,
+        view,
+        tree,
+    }: InPlan,
     Query(filters): Query<PlanFilters>,
 ) -> PageResult {
-    let viewer = viewer(&state, &headers).await?;
-    let (Ok(slug), Ok(code), Ok(year)) =
-        (slug.parse(), code.parse(), year.parse::<FinancialYear>())
-    else {
-        return Err(WebError::NotFound);
-    };
-    let view = match state.store().plan_view(&slug, &code, year).await {
-        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
-        other => other?,
-    };
     let (body, portfolio) = (&view.body, &view.portfolio);
-    let access = Viewer::access(viewer.as_ref(), body.id);
-    let tree = &visible::view(&view, &access);
+    let tree = &tree;
     let plan = &tree.plan;
-    if plan.published_at.is_none() && !access.sees_unpublished() {
-        return Err(WebError::NotFound);
-    }
     let levels = &body.level_names;
 
     let periods = tree.periods();
@@ -442,27 +392,16 @@ pub async fn plan(
 pub struct PublishFields {
     publish: String,
     version: String,
-    csrf: String,
 }
 
 /// `POST /b/{body}/plans/{code}/{year}/publish`: publish or withdraw a plan.
 pub async fn publish(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: axum::extract::OriginalUri,
-    Form(fields): Form<PublishFields>,
+    Editor { viewer, body }: Editor,
+    in_plan: InPlan,
+    CsrfForm(fields): CsrfForm<PublishFields>,
 ) -> PageResult {
-    let viewer = viewer(&state, &headers)
-        .await?
-        .ok_or_else(|| need_sign_in(uri.path()))?;
-    check_form(&headers, &viewer, &fields.csrf)?;
-    let body = body_for(&state, &slug).await?;
-    let access = Viewer::access(Some(&viewer), body.id);
-    let (portfolio, plan) = visible_plan(&state, &body, &access, &code, &year).await?;
-    if !access.edits_plans() {
-        return Err(WebError::Forbidden);
-    }
+    let (portfolio, plan) = (in_plan.portfolio(), in_plan.plan());
     let actor = viewer.actor();
     let version = fields.version.parse().unwrap_or(0);
     state
@@ -493,28 +432,6 @@ fn concerns(r: &RollUp) -> Option<String> {
     .flatten()
     .collect();
     (!parts.is_empty()).then(|| parts.join(" and "))
-}
-
-async fn plan_for_editor(
-    state: &AppState,
-    body: &Body,
-    code: &str,
-    year: &str,
-) -> Result<domain::Plan, WebError> {
-    let (Ok(code), Ok(year)) = (
-        code.parse::<domain::PortfolioCode>(),
-        year.parse::<domain::FinancialYear>(),
-    ) else {
-        return Err(WebError::NotFound);
-    };
-    let portfolio = match state.store().portfolio(Some(body.id), &code).await {
-        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
-        other => other?,
-    };
-    match state.store().plan(portfolio.id, year).await {
-        Err(StoreError::NotFound { .. }) => Err(WebError::NotFound),
-        other => Ok(other?),
-    }
 }
 
 async fn plan_page(
@@ -564,9 +481,9 @@ async fn plan_page(
 pub async fn plan_form(
     State(state): State<AppState>,
     Editor { viewer, body }: Editor,
-    Path((_, code, year)): Path<(String, String, String)>,
+    in_plan: InPlan,
 ) -> PageResult {
-    let plan = plan_for_editor(&state, &body, &code, &year).await?;
+    let plan = in_plan.plan().clone();
     let chosen: Vec<i64> = plan.alignments.iter().map(|a| a.id).collect();
     plan_page(
         &state,
@@ -584,10 +501,9 @@ pub async fn plan_form(
 pub async fn edit_plan(
     State(state): State<AppState>,
     Editor { viewer, body }: Editor,
-    headers: HeaderMap,
-    Path((_, code, year)): Path<(String, String, String)>,
+    in_plan: InPlan,
     uri: OriginalUri,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let get = |k: &str| {
         pairs
@@ -596,8 +512,7 @@ pub async fn edit_plan(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    check_form(&headers, &viewer, &get("csrf"))?;
-    let plan = plan_for_editor(&state, &body, &code, &year).await?;
+    let plan = in_plan.plan().clone();
     let chosen: Vec<i64> = pairs
         .iter()
         .filter(|(n, _)| n == "alignment")

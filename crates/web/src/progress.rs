@@ -3,37 +3,15 @@
 //! indicator's baseline and target in words, and its trend across years.
 //! Shared by the update form and the period page, below both.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 
-use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
-use domain::{
-    Access, Action, ActionDetails, Body, Commitment, CommitmentStatus, FinancialYear, Half,
-    Measure, MeasureActual, Meeting, MeetingStatus, MemberRole, OutsideCycle, Percent, Plan,
-    ReportingPeriod, RollUp, Standing, Status, StrategyYears, TargetDate, Text, Title,
-    UpdateInput,
-};
-use serde::Deserialize;
-use store::{
-    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, MeetingDetails,
-    MemberDetails, NewAction, NewAgendaItem, StoreError,
-};
+use domain::{Action, Body, FinancialYear, Half, Measure, ReportingPeriod};
+use store::StoreError;
 
-use crate::auth::{self, Viewer};
-use crate::dates::DateParts;
-use crate::error::{Path, WebError};
-use crate::extract::*;
-use crate::form::*;
-use crate::request::*;
-use crate::views::*;
-use crate::words::{capitalise, error_message, field_error, number, take, user_message};
-use crate::{AppState, history, visible};
+use crate::AppState;
+use crate::error::WebError;
+use crate::words::number;
 use report::chart;
-
 
 /// Each action's signed-off update in the period before `period`, by
 /// action id: the first half of the same plan, or for a first half the

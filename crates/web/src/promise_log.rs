@@ -14,12 +14,10 @@ use domain::{Access, CommitmentStatus, ParseError, Standing};
 use serde::Deserialize;
 use store::{CommitmentsOf, LoggedCommitment};
 
-use crate::extract::*;
-use crate::request::PageResult;
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::record::{ActionLabels, action_labels, due_words, today};
 use crate::error::{Path, WebError};
+use crate::record::{ActionLabels, action_labels, due_words, today};
 use crate::request::{body_for, viewer};
 use crate::views::{Choice, LogFilterView};
 

@@ -2,37 +2,17 @@
 //! meeting in the address with access applied, promises as rows with their
 //! actions' labels, the minutes split into sentences and paragraphs.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 
-use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use domain::{
-    Access, Action, ActionDetails, Body, Commitment, CommitmentStatus, FinancialYear, Half,
-    Measure, MeasureActual, Meeting, MeetingStatus, MemberRole, OutsideCycle, Percent, Plan,
-    ReportingPeriod, RollUp, Standing, Status, StrategyYears, TargetDate, Text, Title,
-    UpdateInput,
-};
-use serde::Deserialize;
-use store::{
-    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, MeetingDetails,
-    MemberDetails, NewAction, NewAgendaItem, StoreError,
-};
+use domain::{Access, Body, Commitment, CommitmentStatus, Meeting, MeetingStatus, Standing, Title};
+use store::{CommitmentsOf, LoggedCommitment, MeetingDetails};
 
-use crate::auth::{self, Viewer};
-use crate::dates::DateParts;
-use crate::error::{Path, WebError};
-use crate::extract::*;
+use crate::AppState;
+use crate::error::WebError;
 use crate::form::*;
-use crate::request::*;
 use crate::views::*;
-use crate::words::{capitalise, error_message, field_error, number, take, user_message};
-use crate::{AppState, history, visible};
-use report::chart;
-
+use crate::words::take;
 
 /// Today, for deciding what is overdue.
 pub(crate) fn today() -> NaiveDate {

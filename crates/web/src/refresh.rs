@@ -4,21 +4,19 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect};
 use domain::{Fate, FinancialYear, Outcome, RefreshReport, TargetDate};
 use store::StoreError;
 
-use crate::extract::*;
-use crate::request::PageResult;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::dates::DateParts;
 use crate::error::{Path, WebError};
-use crate::request::editor;
-use crate::request::{body_for, check_form, chrome, need_sign_in, plan_href, viewer};
+use crate::extract::*;
+use crate::request::PageResult;
+use crate::request::{chrome, plan_href};
 use crate::views::{
     ApprovalGapRow, ApprovePage, DateField, FieldError, RefreshChoice, RefreshFormPage,
     RefreshReportPage,
@@ -26,19 +24,17 @@ use crate::views::{
 use crate::words::error_message;
 use crate::words::user_message;
 
-
 /// `GET /b/{body}/plans/{code}/{year}/refresh-report`: this plan against the year before.
 pub async fn report(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
+    SignedIn {
+        viewer,
+        body,
+        access,
+    }: SignedIn,
+    Path((_, code, year)): Path<(String, String, String)>,
 ) -> PageResult {
-    let viewer = viewer(&state, &headers)
-        .await?
-        .ok_or_else(|| need_sign_in(uri.path()))?;
-    let body = body_for(&state, &slug).await?;
-    if !Viewer::access(Some(&viewer), body.id).sees_unpublished() {
+    if !access.sees_unpublished() {
         return Err(WebError::Forbidden);
     }
     let (Ok(code), Ok(year)) = (
@@ -164,15 +160,9 @@ pub async fn form(
 pub async fn refresh(
     State(state): State<AppState>,
     Editor { viewer, body }: Editor,
-    headers: HeaderMap,
     Path((_, code, year)): Path<(String, String, String)>,
-    Form(fields): Form<HashMap<String, String>>,
+    CsrfForm(fields): CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
-    check_form(
-        &headers,
-        &viewer,
-        fields.get("csrf").map(String::as_str).unwrap_or_default(),
-    )?;
     let (code, year) = parse_plan(&code, &year)?;
     let view = match state.store().plan_view(&body.slug, &code, year).await {
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
@@ -277,8 +267,6 @@ pub async fn refresh(
 /// The approval form.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct ApproveFields {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     version: String,
     #[serde(default)]

@@ -16,7 +16,6 @@ use crate::error::WebError;
 use crate::views::Chrome;
 use crate::{AppState, visible};
 
-
 /// What a page handler answers: the page, or the error page.
 pub(crate) type PageResult = Result<Response, WebError>;
 
@@ -170,19 +169,3 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The signed-in editor of body `slug`: someone who may change its plans.
-pub(crate) async fn editor(
-    state: &AppState,
-    headers: &HeaderMap,
-    slug: &str,
-    path: &str,
-) -> Result<(Viewer, Body), WebError> {
-    let viewer = viewer(state, headers)
-        .await?
-        .ok_or_else(|| need_sign_in(path))?;
-    let body = body_for(state, slug).await?;
-    if !Viewer::access(Some(&viewer), body.id).edits_plans() {
-        return Err(WebError::Forbidden);
-    }
-    Ok((viewer, body))
-}

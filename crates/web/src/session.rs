@@ -1,42 +1,22 @@
 //! Signing in and out, the site's start page and each body's public home page.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
-use domain::{
-    Access, Action, ActionDetails, Body, Commitment, CommitmentStatus, FinancialYear, Half,
-    Measure, MeasureActual, Meeting, MeetingStatus, MemberRole, OutsideCycle, Percent, Plan,
-    ReportingPeriod, RollUp, Standing, Status, StrategyYears, TargetDate, Text, Title,
-    UpdateInput,
-};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Redirect};
+use domain::Body;
 use serde::Deserialize;
-use store::{
-    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, MeetingDetails,
-    MemberDetails, NewAction, NewAgendaItem, StoreError,
-};
 
-use crate::auth::{self, Viewer};
-use crate::dates::DateParts;
-use crate::error::{Path, WebError};
+use crate::AppState;
+use crate::auth::{self};
+use crate::error::WebError;
 use crate::extract::*;
-use crate::form::*;
 use crate::request::*;
 use crate::views::*;
-use crate::words::{capitalise, error_message, field_error, number, take, user_message};
-use crate::progress::*;
-use crate::record::*;
-use crate::{AppState, history, visible};
-use report::chart;
-
 
 /// `GET /`: the bodies on this installation.
-pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let viewer = viewer(&state, &headers).await?;
+pub async fn index(State(state): State<AppState>, Asker(viewer): Asker) -> PageResult {
     let bodies = state.store().bodies().await?;
     if let [only] = bodies.as_slice() {
         return Ok(Redirect::to(&format!("/b/{}", only.slug)).into_response());
@@ -65,12 +45,12 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> PageRes
 /// `GET /b/{body}`: the body's strategy, ambitions and plans.
 pub async fn body_home(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
+    InBody {
+        viewer,
+        body,
+        access,
+    }: InBody,
 ) -> PageResult {
-    let viewer = viewer(&state, &headers).await?;
-    let body = body_for(&state, &slug).await?;
-    let access = Viewer::access(viewer.as_ref(), body.id);
     let strategy = state.store().strategy(body.id).await?;
     let mut plans = Vec::new();
     for p in state

@@ -15,14 +15,12 @@ use openidconnect::{
 use serde::Deserialize;
 use store::{SsoLogin, SsoProvider};
 
-use crate::extract::*;
-use crate::request::PageResult;
 use crate::AppState;
 use crate::auth;
 use crate::error::{Path, WebError};
+use crate::request::PageResult;
 use crate::request::body_for;
 use crate::request::safe_next;
-
 
 /// Why single sign-on failed, in words for the person signing in.
 fn failed(reason: impl std::fmt::Display) -> WebError {

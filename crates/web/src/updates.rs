@@ -2,39 +2,26 @@
 //! the context they need (deadline, status definitions, last update,
 //! measure targets), saving a draft, submitting and recording as reported.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
+use axum::extract::FromRequestParts;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect};
 use domain::{
-    Access, Action, ActionDetails, Body, Commitment, CommitmentStatus, FinancialYear, Half,
-    Measure, MeasureActual, Meeting, MeetingStatus, MemberRole, OutsideCycle, Percent, Plan,
-    ReportingPeriod, RollUp, Standing, Status, StrategyYears, TargetDate, Text, Title,
-    UpdateInput,
+    Action, Body, Half, Measure, MeasureActual, Percent, ReportingPeriod, Status, Text, UpdateInput,
 };
 use serde::Deserialize;
-use store::{
-    Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, MeetingDetails,
-    MemberDetails, NewAction, NewAgendaItem, StoreError,
-};
+use store::StoreError;
 
-use crate::auth::{self, Viewer};
-use crate::dates::DateParts;
-use crate::error::{Path, WebError};
+use crate::auth::Viewer;
+use crate::error::WebError;
 use crate::extract::*;
-use crate::form::*;
+use crate::progress::*;
 use crate::request::*;
 use crate::views::*;
-use crate::words::{capitalise, error_message, field_error, number, take, user_message};
-use crate::progress::*;
-use crate::record::*;
-use crate::{AppState, history, visible};
-use report::chart;
-
+use crate::words::{field_error, number, take, user_message};
+use crate::{AppState, visible};
 
 /// The fields of the update form, as typed.
 #[derive(Debug, Deserialize, Default)]
@@ -49,8 +36,6 @@ pub struct UpdateFields {
     key_achievement: Option<String>,
     #[serde(default)]
     version: String,
-    #[serde(default)]
-    csrf: String,
     /// "yes" when the lead also submits the update for sign-off.
     #[serde(default)]
     submit: Option<String>,
@@ -243,21 +228,25 @@ fn update_page(
     }
 }
 
+/// The update in the address (`/b/{body}/actions/{id}/updates/{half}`)
+/// for someone who may write it: the sign-in page for the public, 403 for
+/// someone who may not update the action.
 async fn updatable(
+    parts: &mut axum::http::request::Parts,
     state: &AppState,
-    headers: &HeaderMap,
-    slug: &str,
-    id: &str,
-    half: &str,
-    path: &str,
 ) -> Result<Updatable, WebError> {
-    let viewer = viewer(state, headers)
+    let SignedIn { viewer, .. } = SignedIn::from_request_parts(parts, state).await?;
+    let InAction {
+        body,
+        access,
+        action,
+        plan,
+        ..
+    } = InAction::from_request_parts(parts, state).await?;
+    let half: Half = crate::extract::param(parts, state, "half")
         .await?
-        .ok_or_else(|| need_sign_in(path))?;
-    let body = body_for(state, slug).await?;
-    let access = Viewer::access(Some(&viewer), body.id);
-    let (action, plan, _, _) = visible_action(state, &body, &access, id).await?;
-    let half: Half = half.parse().map_err(|_| WebError::NotFound)?;
+        .parse()
+        .map_err(|_| WebError::NotFound)?;
     if !access.updates(&action) {
         return Err(WebError::Forbidden);
     }
@@ -303,8 +292,19 @@ async fn updatable(
     })
 }
 
+impl axum::extract::FromRequestParts<AppState> for Updatable {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, WebError> {
+        updatable(parts, state).await
+    }
+}
+
 /// An update the viewer may write, and what saving it does.
-struct Updatable {
+pub(crate) struct Updatable {
     viewer: Viewer,
     body: Body,
     action: Action,
@@ -318,12 +318,7 @@ struct Updatable {
 }
 
 /// `GET /b/{body}/actions/{id}/updates/{half}`: the update form, filled with the current update.
-pub async fn update_form(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id, half)): Path<(String, String, String)>,
-    uri: axum::extract::OriginalUri,
-) -> PageResult {
+pub async fn update_form(State(_state): State<AppState>, updatable: Updatable) -> PageResult {
     let Updatable {
         viewer,
         body,
@@ -332,7 +327,7 @@ pub async fn update_form(
         current,
         saving,
         context,
-    } = updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
+    } = updatable;
     let saving = match saving {
         Ok(saving) => saving,
         // Not a dead end: the page says why the update cannot be written
@@ -390,10 +385,8 @@ pub async fn update_form(
 /// `POST /b/{body}/actions/{id}/updates/{half}`: record the update.
 pub async fn record_update(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id, half)): Path<(String, String, String)>,
-    uri: axum::extract::OriginalUri,
-    Form(fields): Form<UpdateFields>,
+    updatable: Updatable,
+    CsrfForm(fields): CsrfForm<UpdateFields>,
 ) -> PageResult {
     let Updatable {
         viewer,
@@ -403,8 +396,7 @@ pub async fn record_update(
         current,
         saving,
         context,
-    } = updatable(&state, &headers, &slug, &id, &half, uri.path()).await?;
-    check_form(&headers, &viewer, &fields.csrf)?;
+    } = updatable;
     let saving = match saving {
         Ok(saving) => saving,
         Err(e) if e.is_user_error() => {
