@@ -422,8 +422,9 @@ fn indicator(out: &mut Out, i: &Indicator, seq: usize, id: &str, updates: &[&She
     out.leaf("MeasurementDimension", &i.name);
     out.leaf("UnitOfMeasurement", &i.unit);
     out.leaf("Identifier", id);
-    // One measurement instance per span of days, in date order: the
-    // targets set for it and the figures reported for it.
+    // One measurement instance per span of days, the targets' in their
+    // order and then the reported periods': the target set for it and the
+    // figure reported for it.
     let mut spans: Vec<(NaiveDate, NaiveDate)> = i
         .targets
         .iter()
@@ -439,8 +440,8 @@ fn indicator(out: &mut Out, i: &Indicator, seq: usize, id: &str, updates: &[&She
                 .map(|u| span(u.period.year, Some(u.period.half))),
         )
         .collect();
-    spans.sort_by_key(|(s, e)| (*s, std::cmp::Reverse(*e)));
-    spans.dedup();
+    let mut seen = std::collections::HashSet::new();
+    spans.retain(|s| seen.insert(*s));
     for days in spans {
         out.open("MeasurementInstance", &[]);
         for t in i.targets.iter().filter(|t| span(t.year, t.half) == days) {
@@ -1057,7 +1058,9 @@ fn read_objective(
         }
     }
     let reference = reference?;
-    for (period, actual) in actuals {
+    // A figure whose period's status was wrong is not reported again.
+    let checked = problems.list.len() == before;
+    for (period, actual) in actuals.into_iter().filter(|_| checked) {
         match updates.iter_mut().find(|u: &&mut SheetUpdate| u.period == period) {
             Some(u) => u.actuals.push(actual),
             None => problems.push(
