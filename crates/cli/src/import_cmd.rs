@@ -1,4 +1,4 @@
-//! `ambit import` and `ambit export`: plan spreadsheets in and out.
+//! `ambit import` and `ambit export`: plan spreadsheets (and StratML) in and out.
 //!
 //! Reading and writing the files is `interop`'s; this module turns its
 //! `PlanSheet` into the domain's `PlanImport` (references parsed in the
@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use domain::{
-    Body, FinancialYear, ImportSetup, PlanImport, PortfolioCode, ReferenceScheme, SetupStrategy,
-    Slug,
+    Body, FinancialYear, Half, ImportSetup, PlanImport, PortfolioCode, ReferenceScheme,
+    ReportingPeriod, SetupStrategy, Slug,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use interop::{
@@ -25,7 +25,7 @@ use crate::{UserError, actor, find_portfolio};
 /// `ambit import …`
 #[derive(Subcommand)]
 pub enum ImportCommand {
-    /// Import a plan (and its updates) from a spreadsheet: .xlsx, .xls, .ods, .csv, or an export's .json.
+    /// Import a plan (and its updates) from a spreadsheet: .xlsx, .xls, .ods, .csv, an export's .json, or StratML (.xml).
     Plan(ImportPlanArgs),
     /// Write a blank import template with the canonical headings (the level names of --body when given) and a guidance sheet.
     Template {
@@ -73,6 +73,8 @@ pub enum ExportFormat {
     Csv,
     /// One JSON document.
     Json,
+    /// StratML Part 2 (XML): a performance plan, or with --period a performance report.
+    Stratml,
 }
 
 /// `ambit export plan` arguments.
@@ -82,9 +84,12 @@ pub struct ExportPlanArgs {
     portfolio: String,
     /// The plan's year, e.g. 2022/23.
     year: String,
-    /// The format (defaults to the extension of --out).
+    /// The format (defaults to the extension of --out; .xml is StratML).
     #[arg(long, value_enum)]
     format: Option<ExportFormat>,
+    /// StratML only: a performance report with the updates up to and including this half (H1 or H2 of the year), instead of the plan.
+    #[arg(long, value_name = "HALF")]
+    period: Option<String>,
     /// The file to write.
     #[arg(long)]
     out: PathBuf,
@@ -112,11 +117,12 @@ fn csv_siblings(path: &Path) -> Option<(PathBuf, PathBuf)> {
     (updates.exists() && about.exists()).then_some((updates, about))
 }
 
-/// What the file holds: a workbook to read with the body's rules, or an
-/// export in JSON already read.
+/// What the file holds: a workbook to read with the body's rules, or a
+/// plan already read (an export's JSON, a StratML document) with its About
+/// part when it has one.
 enum Source {
     Book(Box<Workbook>, Box<Option<About>>),
-    Json(Box<PlanExport>),
+    Read(Box<PlanSheet>, Box<Option<About>>),
 }
 
 fn load_source(path: &Path) -> anyhow::Result<Source> {
@@ -125,7 +131,15 @@ fn load_source(path: &Path) -> anyhow::Result<Source> {
     let limits = Limits::default();
     if name.to_ascii_lowercase().ends_with(".json") {
         let export = interop::read_json(&name, &bytes).map_err(|p| UserError(p.to_string()))?;
-        return Ok(Source::Json(Box::new(export)));
+        return Ok(Source::Read(
+            Box::new(export.plan),
+            Box::new(Some(export.about)),
+        ));
+    }
+    if name.to_ascii_lowercase().ends_with(".xml") {
+        let read = interop::read_stratml(&name, &bytes, &interop::StratmlLimits::default())
+            .map_err(|e| UserError(e.to_string()))?;
+        return Ok(Source::Read(Box::new(read.plan), Box::new(read.about)));
     }
     let book = match csv_siblings(path) {
         Some((updates, about)) => {
@@ -266,8 +280,7 @@ pub async fn import_plan(
     let name = file_name(&a.file);
     let source = load_source(&a.file)?;
     let about = match &source {
-        Source::Book(_, about) => (**about).clone(),
-        Source::Json(e) => Some(e.about.clone()),
+        Source::Book(_, about) | Source::Read(_, about) => (**about).clone(),
     };
     let year: FinancialYear = match (&a.year, &about) {
         (Some(y), _) => y.parse().map_err(UserError::from)?,
@@ -293,13 +306,13 @@ pub async fn import_plan(
     let rules = rules(&store, body, about.as_ref()).await?;
     let rows = match &source {
         Source::Book(book, _) => book.sheets.iter().map(|s| s.rows.len()).sum(),
-        Source::Json(e) => e.plan.actions.len() + e.plan.updates.len(),
+        Source::Read(plan, _) => plan.actions.len() + plan.updates.len(),
     };
     let bar = progress(rows);
     bar.set_message(format!("checking {name}"));
     bar.set_position(1);
     let sheet = match source {
-        Source::Json(e) => e.plan,
+        Source::Read(plan, _) => *plan,
         Source::Book(book, _) => {
             let entries = a
                 .map
@@ -526,17 +539,44 @@ pub async fn export_plan(
                 Some("xlsx") => ExportFormat::Xlsx,
                 Some("csv") => ExportFormat::Csv,
                 Some("json") => ExportFormat::Json,
+                Some("xml") => ExportFormat::Stratml,
                 _ => return Err(UserError(
-                    "format: give --format xlsx, csv or json (or an --out ending in one of them)"
+                    "format: give --format xlsx, csv, json or stratml (or an --out ending in .xlsx, .csv, .json or .xml)"
                         .into(),
                 )
                 .into()),
             },
         };
+    let period = match (&a.period, format) {
+        (None, _) => None,
+        (Some(h), ExportFormat::Stratml) => Some(ReportingPeriod::new(
+            year,
+            h.parse::<Half>().map_err(UserError::from)?,
+        )),
+        (Some(_), _) => {
+            return Err(UserError(
+                "period: --period makes a StratML performance report; give --format stratml too, or leave --period out".into(),
+            )
+            .into());
+        }
+    };
     let store = Store::open(location).await?;
     let export = export_of(&store, body, &code, year).await?;
     store.close().await;
     match format {
+        ExportFormat::Stratml => {
+            write_new(&a.out, &interop::write_stratml(&export, period))?;
+            let what = match period {
+                Some(p) => format!("performance report to the end of {p}"),
+                None => "performance plan".to_owned(),
+            };
+            println!(
+                "Wrote {code} {year} as a StratML {what}: {} actions to {}.",
+                export.plan.actions.len(),
+                a.out.display()
+            );
+            return Ok(());
+        }
         ExportFormat::Xlsx => write_new(&a.out, &interop::write_xlsx(&export)?)?,
         ExportFormat::Json => write_new(&a.out, &interop::write_json(&export)?)?,
         ExportFormat::Csv => {

@@ -93,10 +93,10 @@ enum Command {
         #[arg(long, value_name = "ADDRESS")]
         mail_from: Option<String>,
     },
-    /// Import a plan from a spreadsheet, or write the import template.
+    /// Import a plan from a spreadsheet or StratML, or write the import template.
     #[command(subcommand)]
     Import(import_cmd::ImportCommand),
-    /// Export a plan with every update, as xlsx, CSV or JSON.
+    /// Export a plan with every update, as xlsx, CSV or JSON, or as StratML (a performance plan or report).
     #[command(subcommand)]
     Export(import_cmd::ExportCommand),
     /// Load a plan file (the format of the Bromley example: a body, its strategy and plans).

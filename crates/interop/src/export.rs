@@ -448,8 +448,20 @@ pub fn read_json(file_name: &str, bytes: &[u8]) -> Result<PlanExport, Problems> 
             return Err(problems.finish(file_name));
         }
     };
-    let plan = &export.plan;
-    let mut bad = |m: String| problems.push("JSON", None, None, m);
+    check_plan(&export.plan, &mut |m| problems.push("JSON", None, None, m));
+    if problems.is_empty() {
+        Ok(export)
+    } else {
+        Err(problems.finish(file_name))
+    }
+}
+
+/// The checks an export read back needs beyond its types: each item's
+/// parent before it at a higher level, actions under items of the plan and
+/// with unique references, updates for the plan's actions (one per period)
+/// with figures for their indicators and a percent that fits the status.
+/// Each problem is passed to `bad`.
+pub(crate) fn check_plan(plan: &PlanSheet, bad: &mut dyn FnMut(String)) {
     for (i, it) in plan.items.iter().enumerate() {
         if it
             .parent
@@ -513,11 +525,6 @@ pub fn read_json(file_name: &str, bytes: &[u8]) -> Result<PlanExport, Problems> 
             )),
             _ => {}
         }
-    }
-    if problems.is_empty() {
-        Ok(export)
-    } else {
-        Err(problems.finish(file_name))
     }
 }
 

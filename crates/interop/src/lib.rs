@@ -24,6 +24,10 @@
 //!   ([`PlanExport`]) as xlsx, CSV or JSON that reads back to the same
 //!   plan, with an About part ([`About`], [`read_about`]) that describes
 //!   the body, strategy and portfolio so an empty database can take it.
+//! - **StratML** ([`stratml`]): a plan as a StratML Part 2 performance
+//!   plan, or for a period a performance report ([`write_stratml`]), and
+//!   such a document read back ([`read_stratml`]) by a reader that refuses
+//!   DOCTYPEs and entities and keeps within [`StratmlLimits`].
 //!
 //! References (of actions and items) stay trimmed strings here: each body
 //! has its own reference scheme, and the caller parses them against it
@@ -41,6 +45,7 @@ pub mod formula;
 pub mod headings;
 mod plan;
 mod problems;
+pub mod stratml;
 pub mod values;
 mod workbook;
 mod xlscheck;
@@ -62,6 +67,7 @@ pub use plan::{
     SheetItem, SheetUpdate, inspect, read_plan, reference_key,
 };
 pub use problems::{Problem, Problems};
+pub use stratml::{StratmlError, StratmlLimits, StratmlPlan, read_stratml, write_stratml};
 pub use workbook::{Cell, FileKind, Limits, ReadError, Row, Sheet, Workbook, read_workbook, sniff};
 
 /// Why an import failed: the file could not be read at all, or it was read

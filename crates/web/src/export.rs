@@ -8,6 +8,11 @@
 //! other two beside it) and `…/export.json`. The files are named after the
 //! body, portfolio and year: `bromley-ACH-2024-25.xlsx`.
 //!
+//! `…/export.stratml.xml` is the plan as a StratML Part 2 performance plan
+//! (see [`interop::stratml`]); with `?period=H1` or `?period=H2`, the
+//! performance report of the plan's year to the end of that half, with the
+//! updates the viewer may see (`bromley-ACH-2024-25-H1.stratml.xml`).
+//!
 //! The plan page's rule decides: a plan that is not published answers 404
 //! to the public and to other bodies' people; the tree is read through
 //! [`crate::visible`], so the public gets signed-off content only (never a
@@ -19,11 +24,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use domain::{Access, Body, PlanTree, Portfolio, Strategy};
+use domain::{Access, Body, Half, PlanTree, Portfolio, ReportingPeriod, Strategy};
 use interop::PlanExport;
+use serde::Deserialize;
 use store::StoreError;
 
 use crate::AppState;
@@ -40,11 +46,19 @@ pub(crate) enum Format {
     CsvZip,
     /// One JSON document.
     Json,
+    /// StratML Part 2: a performance plan, or for a period a performance
+    /// report.
+    Stratml(Option<Half>),
 }
 
 impl Format {
     /// Every format, in the order the plan page lists them.
-    pub(crate) const ALL: [Format; 3] = [Format::Xlsx, Format::CsvZip, Format::Json];
+    pub(crate) const ALL: [Format; 4] = [
+        Format::Xlsx,
+        Format::CsvZip,
+        Format::Json,
+        Format::Stratml(None),
+    ];
 
     /// The last part of its address, after the plan's.
     pub(crate) fn path(self) -> &'static str {
@@ -52,6 +66,7 @@ impl Format {
             Format::Xlsx => "export.xlsx",
             Format::CsvZip => "export-csv.zip",
             Format::Json => "export.json",
+            Format::Stratml(_) => "export.stratml.xml",
         }
     }
 
@@ -61,6 +76,7 @@ impl Format {
             Format::Xlsx => "Excel (.xlsx)",
             Format::CsvZip => "CSV (three files in a .zip)",
             Format::Json => "JSON",
+            Format::Stratml(_) => "StratML (.xml)",
         }
     }
 
@@ -70,6 +86,9 @@ impl Format {
             Format::Xlsx => "a workbook with About, Actions and Updates sheets",
             Format::CsvZip => "the actions, updates and about tables, one file each",
             Format::Json => "for programs, as the API gives it",
+            Format::Stratml(_) => {
+                "the plan as a StratML Part 2 performance plan, the open standard for plans and performance reports"
+            }
         }
     }
 
@@ -78,15 +97,20 @@ impl Format {
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Format::CsvZip => "application/zip",
             Format::Json => "application/json",
+            Format::Stratml(_) => interop::stratml::MEDIA_TYPE,
         }
     }
 
-    /// The downloaded file's name: `{stem}.xlsx`, `{stem}-csv.zip`, `{stem}.json`.
+    /// The downloaded file's name: `{stem}.xlsx`, `{stem}-csv.zip`,
+    /// `{stem}.json`, `{stem}.stratml.xml` (`{stem}-H1.stratml.xml` for a
+    /// report).
     fn file_name(self, stem: &str) -> String {
         match self {
             Format::Xlsx => format!("{stem}.xlsx"),
             Format::CsvZip => format!("{stem}-csv.zip"),
             Format::Json => format!("{stem}.json"),
+            Format::Stratml(None) => format!("{stem}.stratml.xml"),
+            Format::Stratml(Some(h)) => format!("{stem}-{h}.stratml.xml"),
         }
     }
 }
@@ -192,6 +216,10 @@ async fn render(state: &AppState, source: Source, format: Format) -> Result<Vec<
             Format::Xlsx => interop::write_xlsx(&export),
             Format::CsvZip => interop::write_csv_zip(&export, &stem),
             Format::Json => interop::write_json(&export),
+            Format::Stratml(half) => Ok(interop::write_stratml(
+                &export,
+                half.map(|h| ReportingPeriod::new(export.about.year, h)),
+            )),
         }
     })
     .await
@@ -212,6 +240,31 @@ pub async fn csv_zip(state: State<AppState>, plan: InPlan) -> Result<Response, W
 /// `GET …/export.json`.
 pub async fn json(state: State<AppState>, plan: InPlan) -> Result<Response, WebError> {
     download(state, plan, Format::Json).await
+}
+
+/// The query of `…/export.stratml.xml`.
+#[derive(Debug, Deserialize)]
+pub struct StratmlQuery {
+    /// H1 or H2: the performance report to the end of that half of the
+    /// plan's year, instead of the plan.
+    period: Option<String>,
+}
+
+/// `GET …/export.stratml.xml[?period=H1|H2]`.
+pub async fn stratml(
+    state: State<AppState>,
+    plan: InPlan,
+    Query(q): Query<StratmlQuery>,
+) -> Result<Response, WebError> {
+    let half = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(p) => Some(p.parse::<Half>().map_err(|e| {
+            WebError::Refused(format!(
+                "period: {e}; give ?period=H1 or ?period=H2 for a performance report, or leave it out for the plan"
+            ))
+        })?),
+    };
+    download(state, plan, Format::Stratml(half)).await
 }
 
 async fn download(

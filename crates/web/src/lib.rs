@@ -252,6 +252,10 @@ pub fn router(state: AppState) -> Router {
             get(export::json),
         )
         .route(
+            "/b/{body}/plans/{code}/{year}/export.stratml.xml",
+            get(export::stratml),
+        )
+        .route(
             "/b/{body}/plans/{code}/{year}/publish",
             post(plans::publish),
         )

@@ -2904,6 +2904,9 @@ mod settled;
 #[path = "suite/export.rs"]
 mod export;
 
+#[path = "suite/stratml.rs"]
+mod stratml;
+
 /// The plan's summary names what is at risk and off track beside the
 /// progress sentence, and a superseded plan says what replaced it.
 async fn a_plan_says_what_is_at_risk_and_what_replaced_it(db: TestDb) {

@@ -767,3 +767,5 @@ async fn the_template_has_the_body_s_level_names(db: TestDb) {
     );
 }
 on_both_engines!(the_template_has_the_body_s_level_names);
+
+mod stratml;
