@@ -60,9 +60,11 @@ fn is_bytes(table: &str, column: &str) -> bool {
     BYTES.contains(&(table, column))
 }
 
-/// Scratch tables, not part of the record: not backed up, and emptied
+/// Scratch and derived tables, not part of the record (uploads waiting
+/// for an import, the search index its triggers rebuild): not backed up,
+/// and emptied
 /// before a restore replaces the data they point to.
-const SCRATCH: &[&str] = &["import_uploads"];
+const SCRATCH: &[&str] = &["import_uploads", "search_index"];
 
 /// Tables whose `id` column is generated, so PostgreSQL's counters must be moved on after a restore.
 const WITH_ID: &[&str] = &[
