@@ -22,6 +22,7 @@ mod plan;
 mod refresh;
 mod rollup;
 mod scrutiny;
+mod search;
 mod status;
 mod target_date;
 mod text;
@@ -51,6 +52,7 @@ pub use scrutiny::{
     MeetingStatus, MemberRole, NewCommitment, NewQuestion, NewResolution, Question, Resolution,
     ResolutionOutcome, ReviewedProposal, Standing, year_end_after,
 };
+pub use search::SearchQuery;
 pub use status::{Rag, RagMapping, Status};
 pub use target_date::{TargetDate, parse_day};
 pub use text::{Text, Title};

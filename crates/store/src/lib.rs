@@ -32,6 +32,7 @@ mod plans;
 mod refresh;
 mod rows;
 mod scrutiny;
+mod search;
 mod sso;
 mod updates;
 mod uploads;
@@ -61,6 +62,10 @@ pub use scrutiny::{
     Closing, Closure, CommitmentsOf, CommitteeDetails, LoggedCommitment, LoggedQuestion,
     MeetingDetails, MemberDetails, NewAgendaItem, ReviewedMinutes,
 };
+pub use search::{
+    HitAction, HitMeeting, MARK_END, MARK_START, Marked, SearchHit, SearchKind, SearchResults,
+    SearchScope,
+};
 pub use sso::{SsoLogin, SsoProvider};
 pub use updates::Recording;
 pub use uploads::{ImportUpload, UPLOAD_TTL, UploadBounds, UploadKey};
@@ -89,10 +94,15 @@ pub struct Store {
 /// engine wrote it.
 #[derive(Debug, Default)]
 struct TreeCache {
-    stamp: i64,
+    stamp: DataVersion,
     trees: std::collections::HashMap<i64, std::sync::Arc<domain::PlanTree>>,
     views: std::collections::HashMap<(String, String, i32), std::sync::Arc<PlanView>>,
 }
+
+/// The version of all the data in the database ([`Store::data_version`]):
+/// equal versions mean nothing has been written in between, by any process.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct DataVersion(i64);
 
 /// A plan with the body and portfolio it belongs to, as the plan page shows it.
 #[derive(Debug)]

@@ -1022,17 +1022,25 @@ impl Store {
         Ok(out)
     }
 
-    /// The newest audit event's id: it changes with every write, from any process.
-    async fn stamp(&self) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_events")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+    /// The version of the data: it changes with every write, from any
+    /// process, so whatever was worked out from the database is still
+    /// right while it is the same. Every write appends an audit event in
+    /// its transaction, and each audit event's insert moves the one-row
+    /// `data_version` counter on (migration 0020), so the change is seen
+    /// when the write commits, in whatever order concurrent writers commit.
+    pub async fn data_version(&self) -> Result<crate::DataVersion, StoreError> {
+        let version: i64 = sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(crate::DataVersion(version))
     }
 
     /// Run `f` on the cache, first emptying it if the database has changed (its stamp differs).
-    fn with_cache<T>(&self, stamp: i64, f: impl FnOnce(&mut crate::TreeCache) -> T) -> T {
+    fn with_cache<T>(
+        &self,
+        stamp: crate::DataVersion,
+        f: impl FnOnce(&mut crate::TreeCache) -> T,
+    ) -> T {
         let mut cache = self.trees.lock().unwrap_or_else(|e| e.into_inner());
         if cache.stamp != stamp || cache.trees.len() + cache.views.len() >= 512 {
             cache.stamp = stamp;
@@ -1045,8 +1053,8 @@ impl Store {
     /// The whole plan: items, actions with measures, and all updates.
     /// Served from memory while nothing has been written since it was read.
     pub async fn plan_tree(&self, plan_id: i64) -> Result<std::sync::Arc<PlanTree>, StoreError> {
-        let stamp = self.stamp().await?;
-        if let Some(tree) = self.with_cache(stamp, |c| c.trees.get(&plan_id).cloned()) {
+        let stamp = self.data_version().await?;
+        if let Some(tree) = self.with_cache(stamp.clone(), |c| c.trees.get(&plan_id).cloned()) {
             return Ok(tree);
         }
         let tree = std::sync::Arc::new(self.read_plan_tree(plan_id).await?);
@@ -1063,8 +1071,8 @@ impl Store {
         year: FinancialYear,
     ) -> Result<std::sync::Arc<crate::PlanView>, StoreError> {
         let key = (slug.to_string(), code.to_string(), year.start_year());
-        let stamp = self.stamp().await?;
-        if let Some(view) = self.with_cache(stamp, |c| c.views.get(&key).cloned()) {
+        let stamp = self.data_version().await?;
+        if let Some(view) = self.with_cache(stamp.clone(), |c| c.views.get(&key).cloned()) {
             return Ok(view);
         }
         let body = self.body(slug).await?;

@@ -25,6 +25,7 @@ mod home;
 mod measures;
 mod packs;
 mod record;
+mod search;
 
 /// The API's routes.
 pub fn routes() -> Router<AppState> {
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/bodies/{body}/committees", get(record::committees))
         .route("/api/v1/bodies/{body}/home", get(home::home))
         .route("/api/v1/bodies/{body}/packs", get(packs::packs))
+        .route("/api/v1/bodies/{body}/search", get(search::search))
         .route("/api/v1/packs/{id}", get(packs::pack))
         .route(
             "/api/v1/plans/{id}/periods/{half}/packs",
@@ -97,7 +99,7 @@ pub fn routes() -> Router<AppState> {
     paths(bodies, strategy, portfolios, plans, home::home, record::committees, record::committee, record::commitments, record::meeting,
         record::action_questions, record::action_commitments, record::close_commitment, record::publish_meeting, plan, periods, rollup, export, action, edit_action, record_update,
         cycle::open_period, cycle::close_check, cycle::close_period, cycle::submit, cycle::sign_off, cycle::send_back, cycle::bulk_sign_off,
-        cycle::refresh, cycle::approval, cycle::approve, measures::set_measures, packs::packs, packs::pack, packs::publish),
+        cycle::refresh, cycle::approval, cycle::approve, measures::set_measures, packs::packs, packs::pack, packs::publish, search::search),
     components(schemas(ApiError, crate::home::HomeDto, crate::home::LeadHome, crate::home::OfficerHome, crate::home::StateCounts,
         crate::home::PeriodCounts, crate::home::OwnerCounts, crate::home::WorkDto, crate::home::PlanAttentionDto, crate::home::ClerkHome,
         crate::home::MemberHome, crate::home::CommitteeRef, crate::home::MeetingDueDto, crate::home::PromiseDto, PortfolioDto, record::CommitteeDto, record::CommitteeDetailDto, record::MemberDto, record::MeetingSummaryDto,
@@ -105,7 +107,7 @@ pub fn routes() -> Router<AppState> {
         cycle::PeriodStateDto, cycle::PeriodOpen, cycle::CloseCounts, cycle::OutstandingDto, cycle::CloseCheckDto, cycle::PeriodClose, cycle::UpdateMove,
         cycle::UpdateReturn, cycle::BulkItem, cycle::BulkSignOff, cycle::BulkResult, cycle::BulkSignOffDto, cycle::ActionFate, cycle::PlanRefresh,
         cycle::RefreshedDto, cycle::ApprovalGapDto, cycle::ApprovalDto, cycle::PlanApprove, measures::MeasuresEdit,
-        measures::MeasureEdit, packs::PackDto, packs::PackFileDto)),
+        measures::MeasureEdit, packs::PackDto, packs::PackFileDto, crate::search::SearchDto, crate::search::SearchHitDto)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -1142,6 +1144,7 @@ mod tests {
         "/api/v1/bodies/{body}/packs",
         "/api/v1/packs/{id}",
         "/api/v1/plans/{id}/periods/{half}/packs",
+        "/api/v1/bodies/{body}/search",
     ];
 
     #[test]

@@ -28,6 +28,7 @@ mod measures;
 mod meetings;
 mod minutes;
 mod packs;
+mod pagecache;
 mod periods;
 mod plans;
 mod progress;
@@ -35,6 +36,7 @@ mod promise_log;
 mod record;
 mod refresh;
 mod request;
+mod search;
 mod server;
 mod session;
 mod sso;
@@ -168,6 +170,8 @@ struct Inner {
     /// timeout, so many downloads of a large plan at once cost no more
     /// processor or memory than the machine has cores.
     downloads: tokio::sync::Semaphore,
+    /// Public pages already rendered for the data's current version.
+    pages: pagecache::PageCache,
 }
 
 impl AppState {
@@ -182,6 +186,7 @@ impl AppState {
                 downloads: tokio::sync::Semaphore::new(
                     std::thread::available_parallelism().map_or(1, |n| n.get()),
                 ),
+                pages: Default::default(),
             }),
         }
     }
@@ -210,6 +215,11 @@ impl AppState {
     /// one per core.
     pub(crate) fn downloads(&self) -> &tokio::sync::Semaphore {
         &self.inner.downloads
+    }
+
+    /// The public pages kept for the data's current version.
+    pub(crate) fn pages(&self) -> &pagecache::PageCache {
+        &self.inner.pages
     }
 
     /// The one permit to review minutes, held while a document is read,
@@ -298,6 +308,7 @@ pub fn router(state: AppState) -> Router {
             post(periods::publish),
         )
         .route("/b/{body}/packs", get(packs::list))
+        .route("/b/{body}/search", get(search::page))
         .route("/b/{body}/packs/{id}/{format}", get(packs::download))
         .route(
             "/b/{body}/plans/{code}/{year}/periods/{half}/cover",
@@ -413,11 +424,49 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(limits.form_bytes))
         .layer(from_fn_with_state(state.clone(), declared_size))
         .layer(from_fn_with_state(state.clone(), same_origin_forms))
+        .layer(from_fn_with_state(state.clone(), pagecache::public_pages))
         .layer(from_fn_with_state(state.clone(), time_limit))
         .layer(from_fn_with_state(state.clone(), signed_in_errors))
         .layer(from_fn_with_state(state.clone(), hygiene))
+        .layer(compression())
         .with_state(state)
 }
+
+/// Compress answers for clients that ask (brotli or gzip, by their
+/// `Accept-Encoding`), except files that are compressed already (the
+/// spreadsheets, Word documents and zips are zip archives; images), at a
+/// moderate level: a page is compressed on each request, so speed counts
+/// as much as size. Answers to signed-in requests are not compressed:
+/// their pages hold a secret (the CSRF token) beside text the request
+/// chose (a search, a form's values), which compression would let an
+/// eavesdropper guess from the sizes (the BREACH attack).
+fn compression()
+-> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+    let predicate = SizeAbove::new(256)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::const_new("application/zip"))
+        .and(NotForContentType::const_new("application/pdf"))
+        .and(NotForContentType::const_new(
+            "application/vnd.openxmlformats",
+        ))
+        .and(
+            |_status,
+             _version,
+             _headers: &axum::http::HeaderMap,
+             extensions: &axum::http::Extensions| {
+                extensions.get::<Personal>().is_none()
+            },
+        );
+    tower_http::compression::CompressionLayer::new()
+        .quality(tower_http::CompressionLevel::Precise(4))
+        .compress_when(predicate)
+}
+
+/// Marks the answer to a signed-in request (a session cookie or an API
+/// token), which is never compressed.
+#[derive(Clone, Copy)]
+struct Personal;
 
 /// Show an error page with the header of the person signed in ("Signed in
 /// as …", sign out), never "Sign in" to someone who is: errors are raised
@@ -564,13 +613,20 @@ async fn hygiene(State(state): State<AppState>, request: Request, next: Next) ->
         || path.contains("/audit/")
         || path.ends_with("/report")
         || path.ends_with("/refresh-report");
+    let signed_in = request.headers().contains_key(header::AUTHORIZATION)
+        || auth::cookie(request.headers(), auth::SESSION_COOKIE).is_some();
     let mut response = next.run(request).await;
+    if signed_in {
+        response.extensions_mut().insert(Personal);
+    }
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_page_or_json(&response) {
         response = too_large(&path, state.limits());
     }
     let public = !personal
         && !response.headers().contains_key(header::SET_COOKIE)
-        && (response.status().is_success() || response.status() == StatusCode::NOT_FOUND);
+        && (response.status().is_success()
+            || response.status() == StatusCode::NOT_MODIFIED
+            || response.status() == StatusCode::NOT_FOUND);
     if !public {
         response
             .headers_mut()

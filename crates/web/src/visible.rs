@@ -33,3 +33,23 @@ pub(crate) async fn updates(
 ) -> Result<Vec<Update>, StoreError> {
     Ok(access.visible_updates(action, state.store().updates_of(action.id).await?))
 }
+
+/// What `access` may find searching body `body_id`: the same rule as
+/// above, for the store's search (`store::SearchScope`). Unpublished plans
+/// and meetings for people of the body; an update's work in progress for
+/// those who sign off and, on their own actions, for an action's lead;
+/// everyone else finds signed-off content only.
+pub(crate) fn search_scope(body_id: i64, access: &Access) -> store::SearchScope {
+    store::SearchScope {
+        body_id,
+        sees_unpublished: access.sees_unpublished(),
+        signs_off: access.signs_off(),
+        lead: match access {
+            Access::Member {
+                role: domain::Role::ActionLead,
+                leads: Some(lead),
+            } => Some(lead.to_string()),
+            _ => None,
+        },
+    }
+}

@@ -15,6 +15,9 @@ mod accounts;
 #[path = "suite/cycle_api.rs"]
 mod cycle_api;
 
+#[path = "suite/fast.rs"]
+mod fast;
+
 #[path = "suite/hardening.rs"]
 mod hardening;
 
@@ -29,6 +32,9 @@ mod packs;
 
 #[path = "suite/schemes.rs"]
 mod schemes;
+
+#[path = "suite/search.rs"]
+mod search;
 
 struct App {
     base: String,
