@@ -367,7 +367,9 @@ mod tests {
                     if w[0].eq_ignore_ascii_case("create") && w[1].eq_ignore_ascii_case("table") {
                         let name = w[2].trim_matches(|c: char| !c.is_alphanumeric() && c != '_');
                         assert!(
-                            TABLES.contains(&name) || SCRATCH.contains(&name) || BOOKKEEPING.contains(&name),
+                            TABLES.contains(&name)
+                                || SCRATCH.contains(&name)
+                                || BOOKKEEPING.contains(&name),
                             "table {name} (migration {}) is neither backed up, scratch nor bookkeeping",
                             migration.version
                         );

@@ -175,3 +175,18 @@ pub async fn revoke(
         Err(e) => refused(&state, &viewer, &body, format!("token-{token_id}"), e).await,
     }
 }
+
+/// The routes of people, roles and API tokens.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/b/{body}/accounts", axum::routing::get(page))
+        .route(
+            "/b/{body}/accounts/{id}/remove",
+            axum::routing::get(confirm_remove).post(change_remove),
+        )
+        .route(
+            "/b/{body}/accounts/{id}/{step}",
+            axum::routing::post(change),
+        )
+        .route("/b/{body}/tokens/{id}/revoke", axum::routing::post(revoke))
+}

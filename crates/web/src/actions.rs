@@ -414,3 +414,13 @@ fn sign_off_label(u: &domain::Update) -> String {
         (state, false) => format!("{} (not published)", state.label()),
     }
 }
+
+/// The routes of an action's page and its details.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/b/{body}/actions/{id}", axum::routing::get(action))
+        .route(
+            "/b/{body}/actions/{id}/edit",
+            axum::routing::get(edit_action_form).post(edit_action),
+        )
+}

@@ -73,3 +73,8 @@ pub async fn audit(
         rows,
     })
 }
+
+/// The routes of the audit trail of a record.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/b/{body}/audit/{entity}/{id}", axum::routing::get(audit))
+}

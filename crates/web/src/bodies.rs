@@ -301,3 +301,16 @@ pub async fn save_settings(
     }
     settings_page(&state, &viewer, &body, Some(&fields), errors).await
 }
+
+/// The routes of a body's settings and strategy.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route(
+            "/b/{body}/settings",
+            axum::routing::get(settings_form).post(save_settings),
+        )
+        .route(
+            "/b/{body}/strategy/edit",
+            axum::routing::get(strategy_form).post(edit_strategy),
+        )
+}

@@ -659,3 +659,29 @@ pub async fn add_meeting(
         }
     }
 }
+
+/// The routes of committees, their members and meetings.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route(
+            "/b/{body}/committees",
+            axum::routing::get(committees).post(add_committee),
+        )
+        .route("/b/{body}/committees/{id}", axum::routing::get(committee))
+        .route(
+            "/b/{body}/committees/{id}/edit",
+            axum::routing::get(committee_form).post(edit_committee),
+        )
+        .route(
+            "/b/{body}/committee-members/{id}/edit",
+            axum::routing::get(member_form).post(edit_member),
+        )
+        .route(
+            "/b/{body}/committees/{id}/members",
+            axum::routing::post(add_member),
+        )
+        .route(
+            "/b/{body}/committees/{id}/meetings",
+            axum::routing::post(add_meeting),
+        )
+}

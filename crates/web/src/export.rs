@@ -297,3 +297,24 @@ async fn download(
     }
     Ok(response)
 }
+
+/// The routes of a plan's downloads.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route(
+            "/b/{body}/plans/{code}/{year}/export.xlsx",
+            axum::routing::get(xlsx),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/export-csv.zip",
+            axum::routing::get(csv_zip),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/export.json",
+            axum::routing::get(json),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/export.stratml.xml",
+            axum::routing::get(stratml),
+        )
+}

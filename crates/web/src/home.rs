@@ -943,3 +943,12 @@ fn site(state: &AppState, headers: &HeaderMap) -> String {
     };
     format!("{scheme}://{host}")
 }
+
+/// The routes of each role's home.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/home", axum::routing::get(home))
+        .route("/b/{body}/home", axum::routing::get(body_home))
+        .route("/b/{body}/home/sign-off", axum::routing::post(sign_off))
+        .route("/b/{body}/home/chase", axum::routing::post(chase))
+}

@@ -708,3 +708,22 @@ pub async fn confirm(
         }
     }
 }
+
+/// The routes of importing a plan from a spreadsheet.
+pub(crate) fn routes(limits: &crate::Limits) -> axum::Router<AppState> {
+    let import_limit =
+        axum::extract::DefaultBodyLimit::max(limits.import_bytes + crate::form::FORM_SLACK);
+    axum::Router::new()
+        .route(
+            "/b/{body}/plans/{code}/{year}/import",
+            axum::routing::get(form).post(upload).layer(import_limit),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/import/preview",
+            axum::routing::post(preview),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/import/confirm",
+            axum::routing::post(confirm),
+        )
+}

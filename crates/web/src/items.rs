@@ -334,3 +334,16 @@ pub async fn add_action(
     }
     new_action_page(&state, &viewer, &body, &id, Some(&fields), errors).await
 }
+
+/// The routes of plan items and the actions added under them.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route(
+            "/b/{body}/items/{id}/edit",
+            axum::routing::get(item_form).post(edit_item),
+        )
+        .route(
+            "/b/{body}/items/{id}/actions/new",
+            axum::routing::get(new_action_form).post(add_action),
+        )
+}

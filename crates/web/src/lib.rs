@@ -53,7 +53,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use store::Store;
 use tokio::net::TcpListener;
 
@@ -232,192 +232,28 @@ impl AppState {
 /// Every route of the application.
 pub fn router(state: AppState) -> Router {
     let limits = state.limits().clone();
-    let minutes_limit = DefaultBodyLimit::max(limits.minutes_bytes + form::FORM_SLACK);
-    let import_limit = DefaultBodyLimit::max(limits.import_bytes + form::FORM_SLACK);
     Router::new()
-        .route("/", get(session::index))
-        .route(
-            "/sign-in",
-            get(session::sign_in_form).post(session::sign_in),
-        )
-        .route("/sign-out", post(session::sign_out))
-        .route("/sso/callback", get(sso::callback))
-        .route("/b/{body}/sign-in/sso", get(sso::start))
-        .route("/home", get(home::home))
-        .route("/b/{body}", get(session::body_home))
-        .route("/b/{body}/home", get(home::body_home))
-        .route("/b/{body}/home/sign-off", post(home::sign_off))
-        .route("/b/{body}/home/chase", post(home::chase))
-        .route("/b/{body}/plans/{code}/{year}", get(plans::plan))
-        .route(
-            "/b/{body}/plans/{code}/{year}/export.xlsx",
-            get(export::xlsx),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/export-csv.zip",
-            get(export::csv_zip),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/export.json",
-            get(export::json),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/export.stratml.xml",
-            get(export::stratml),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/publish",
-            post(plans::publish),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/edit",
-            get(plans::plan_form).post(plans::edit_plan),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/import",
-            get(import::form).post(import::upload).layer(import_limit),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/import/preview",
-            post(import::preview),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/import/confirm",
-            post(import::confirm),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/periods/{half}",
-            get(periods::period),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/periods/{half}/open",
-            post(periods::open),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/periods/{half}/close",
-            get(periods::close_check).post(periods::close),
-        )
-        .route("/b/{body}/updates/{id}/{step}", post(periods::move_update))
-        .route("/b/{body}/my-updates", get(periods::my_updates))
-        .route(
-            "/b/{body}/plans/{code}/{year}/periods/{half}/report",
-            get(periods::report),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/periods/{half}/packs",
-            post(periods::publish),
-        )
-        .route("/b/{body}/packs", get(packs::list))
-        .route("/b/{body}/search", get(search::page))
-        .route("/b/{body}/packs/{id}/{format}", get(packs::download))
-        .route(
-            "/b/{body}/plans/{code}/{year}/periods/{half}/cover",
-            get(periods::cover_form).post(periods::save_cover),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/refresh-report",
-            get(refresh::report),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/refresh",
-            get(refresh::form).post(refresh::refresh),
-        )
-        .route(
-            "/b/{body}/plans/{code}/{year}/approve",
-            get(refresh::approve_form).post(refresh::approve),
-        )
-        .route(
-            "/b/{body}/committees",
-            get(committees::committees).post(committees::add_committee),
-        )
-        .route("/b/{body}/committees/{id}", get(committees::committee))
-        .route(
-            "/b/{body}/committees/{id}/promises.csv",
-            get(promise_log::csv),
-        )
-        .route(
-            "/b/{body}/committees/{id}/matters-arising.docx",
-            get(promise_log::docx),
-        )
-        .route(
-            "/b/{body}/committees/{id}/edit",
-            get(committees::committee_form).post(committees::edit_committee),
-        )
-        .route(
-            "/b/{body}/committee-members/{id}/edit",
-            get(committees::member_form).post(committees::edit_member),
-        )
-        .route(
-            "/b/{body}/meetings/{id}/edit",
-            get(meetings::meeting_form).post(meetings::edit_meeting),
-        )
-        .route(
-            "/b/{body}/committees/{id}/members",
-            post(committees::add_member),
-        )
-        .route(
-            "/b/{body}/committees/{id}/meetings",
-            post(committees::add_meeting),
-        )
-        .route("/b/{body}/meetings/{id}", get(meetings::meeting))
-        .route("/b/{body}/meetings/{id}/items", post(meetings::add_item))
-        .route(
-            "/b/{body}/meetings/{id}/publish",
-            post(meetings::publish_meeting),
-        )
-        .route(
-            "/b/{body}/agenda-items/{id}/minutes",
-            get(minutes::form).post(minutes::post).layer(minutes_limit),
-        )
-        .route(
-            "/b/{body}/agenda-items/{id}/minutes/upload",
-            post(minutes::upload).layer(minutes_limit),
-        )
-        .route(
-            "/b/{body}/commitments/{id}/close",
-            post(meetings::close_commitment),
-        )
-        .route("/b/{body}/actions/{id}", get(actions::action))
-        .route(
-            "/b/{body}/actions/{id}/edit",
-            get(actions::edit_action_form).post(actions::edit_action),
-        )
-        .route(
-            "/b/{body}/actions/{id}/updates/{half}",
-            get(updates::update_form).post(updates::record_update),
-        )
-        .route(
-            "/b/{body}/actions/{id}/measures/new",
-            get(measures::new_form).post(measures::add),
-        )
-        .route(
-            "/b/{body}/actions/{id}/measures/{measure}",
-            get(measures::edit_form).post(measures::change),
-        )
-        .route("/b/{body}/audit/{entity}/{id}", get(audit::audit))
-        .route("/b/{body}/accounts", get(accounts::page))
-        .route(
-            "/b/{body}/accounts/{id}/remove",
-            get(accounts::confirm_remove).post(accounts::change_remove),
-        )
-        .route("/b/{body}/accounts/{id}/{step}", post(accounts::change))
-        .route("/b/{body}/tokens/{id}/revoke", post(accounts::revoke))
-        .route(
-            "/b/{body}/settings",
-            get(bodies::settings_form).post(bodies::save_settings),
-        )
-        .route(
-            "/b/{body}/strategy/edit",
-            get(bodies::strategy_form).post(bodies::edit_strategy),
-        )
-        .route(
-            "/b/{body}/items/{id}/edit",
-            get(items::item_form).post(items::edit_item),
-        )
-        .route(
-            "/b/{body}/items/{id}/actions/new",
-            get(items::new_action_form).post(items::add_action),
-        )
+        .merge(session::routes())
+        .merge(sso::routes())
+        .merge(home::routes())
+        .merge(plans::routes())
+        .merge(export::routes())
+        .merge(import::routes(&limits))
+        .merge(periods::routes())
+        .merge(packs::routes())
+        .merge(search::routes())
+        .merge(refresh::routes())
+        .merge(committees::routes())
+        .merge(promise_log::routes())
+        .merge(meetings::routes())
+        .merge(minutes::routes(&limits))
+        .merge(actions::routes())
+        .merge(updates::routes())
+        .merge(measures::routes())
+        .merge(audit::routes())
+        .merge(accounts::routes())
+        .merge(bodies::routes())
+        .merge(items::routes())
         .route("/assets/{file}", get(assets::serve))
         .merge(api::routes().layer(DefaultBodyLimit::max(limits.api_bytes)))
         .fallback(session::not_found)

@@ -408,3 +408,16 @@ async fn save(
     }
     measure_page(&viewer, &body, (&action, &plan), editing, &fields, errors)
 }
+
+/// The routes of an action's measures of success.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route(
+            "/b/{body}/actions/{id}/measures/new",
+            axum::routing::get(new_form).post(add),
+        )
+        .route(
+            "/b/{body}/actions/{id}/measures/{measure}",
+            axum::routing::get(edit_form).post(change),
+        )
+}

@@ -577,3 +577,25 @@ pub async fn edit_meeting(
     }
     meeting_form_page(&viewer, &body, &committee, &meeting, &fields, errors)
 }
+
+/// The routes of meetings, their agenda items and promises.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route(
+            "/b/{body}/meetings/{id}/edit",
+            axum::routing::get(meeting_form).post(edit_meeting),
+        )
+        .route("/b/{body}/meetings/{id}", axum::routing::get(meeting))
+        .route(
+            "/b/{body}/meetings/{id}/items",
+            axum::routing::post(add_item),
+        )
+        .route(
+            "/b/{body}/meetings/{id}/publish",
+            axum::routing::post(publish_meeting),
+        )
+        .route(
+            "/b/{body}/commitments/{id}/close",
+            axum::routing::post(close_commitment),
+        )
+}

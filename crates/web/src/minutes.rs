@@ -917,3 +917,18 @@ pub async fn upload(
 fn capital(s: &str) -> String {
     crate::words::capitalise(s)
 }
+
+/// The routes of the clerk's review of an agenda item's minutes.
+pub(crate) fn routes(limits: &crate::Limits) -> axum::Router<AppState> {
+    let minutes_limit =
+        axum::extract::DefaultBodyLimit::max(limits.minutes_bytes + crate::form::FORM_SLACK);
+    axum::Router::new()
+        .route(
+            "/b/{body}/agenda-items/{id}/minutes",
+            axum::routing::get(form).post(post).layer(minutes_limit),
+        )
+        .route(
+            "/b/{body}/agenda-items/{id}/minutes/upload",
+            axum::routing::post(upload).layer(minutes_limit),
+        )
+}

@@ -311,6 +311,16 @@ pub async fn download(
     Ok(response)
 }
 
+/// The routes of published committee report packs.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/b/{body}/packs", axum::routing::get(list))
+        .route(
+            "/b/{body}/packs/{id}/{format}",
+            axum::routing::get(download),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::size_words;

@@ -1045,3 +1045,37 @@ pub async fn save_cover(
     }
     cover_page(&l, &fields, errors)
 }
+
+/// The routes of the reporting cycle: periods, sign-off and the committee report.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route(
+            "/b/{body}/plans/{code}/{year}/periods/{half}",
+            axum::routing::get(period),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/periods/{half}/open",
+            axum::routing::post(open),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/periods/{half}/close",
+            axum::routing::get(close_check).post(close),
+        )
+        .route(
+            "/b/{body}/updates/{id}/{step}",
+            axum::routing::post(move_update),
+        )
+        .route("/b/{body}/my-updates", axum::routing::get(my_updates))
+        .route(
+            "/b/{body}/plans/{code}/{year}/periods/{half}/report",
+            axum::routing::get(report),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/periods/{half}/packs",
+            axum::routing::post(publish),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/periods/{half}/cover",
+            axum::routing::get(cover_form).post(save_cover),
+        )
+}

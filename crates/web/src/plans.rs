@@ -547,3 +547,17 @@ pub async fn edit_plan(
     )
     .await
 }
+
+/// The routes of a plan's page, its publication and its details.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/b/{body}/plans/{code}/{year}", axum::routing::get(plan))
+        .route(
+            "/b/{body}/plans/{code}/{year}/publish",
+            axum::routing::post(publish),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/edit",
+            axum::routing::get(plan_form).post(edit_plan),
+        )
+}

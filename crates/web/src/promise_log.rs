@@ -497,3 +497,16 @@ pub async fn docx(
         &format!("matters-arising-committee-{}-{today}.docx", committee.id),
     ))
 }
+
+/// The routes of a committee's log of promises and its matters-arising list.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route(
+            "/b/{body}/committees/{id}/promises.csv",
+            axum::routing::get(csv),
+        )
+        .route(
+            "/b/{body}/committees/{id}/matters-arising.docx",
+            axum::routing::get(docx),
+        )
+}

@@ -437,3 +437,20 @@ pub async fn approve(
     let back = plan_href(body.slug.as_str(), code.as_str(), year);
     Ok(Redirect::to(&format!("{back}?approved=yes")).into_response())
 }
+
+/// The routes of the yearly refresh and approval of a plan.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route(
+            "/b/{body}/plans/{code}/{year}/refresh-report",
+            axum::routing::get(report),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/refresh",
+            axum::routing::get(form).post(refresh),
+        )
+        .route(
+            "/b/{body}/plans/{code}/{year}/approve",
+            axum::routing::get(approve_form).post(approve),
+        )
+}

@@ -351,6 +351,11 @@ pub(crate) fn dto(slug: &str, asked: &Asked, results: SearchResults) -> SearchDt
     }
 }
 
+/// The routes of search over a body's record.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/b/{body}/search", axum::routing::get(page))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

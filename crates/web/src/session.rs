@@ -241,6 +241,15 @@ pub async fn not_found() -> WebError {
     WebError::NotFound
 }
 
+/// The routes of signing in and out and the public landing pages.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/", axum::routing::get(index))
+        .route("/sign-in", axum::routing::get(sign_in_form).post(sign_in))
+        .route("/sign-out", axum::routing::post(sign_out))
+        .route("/b/{body}", axum::routing::get(body_home))
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;

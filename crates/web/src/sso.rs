@@ -211,3 +211,10 @@ pub async fn callback(
     let cookie = auth::start_session(&state, user.id).await?;
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&login.next)).into_response())
 }
+
+/// The routes of single sign-on through the body's identity provider.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/sso/callback", axum::routing::get(callback))
+        .route("/b/{body}/sign-in/sso", axum::routing::get(start))
+}

@@ -592,3 +592,11 @@ pub async fn record_update(
     )
         .into_response())
 }
+
+/// The routes of the progress update form.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route(
+        "/b/{body}/actions/{id}/updates/{half}",
+        axum::routing::get(update_form).post(record_update),
+    )
+}

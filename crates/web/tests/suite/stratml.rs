@@ -59,8 +59,12 @@ async fn download(c: &reqwest::Client, url: String, name: &str) -> String {
 }
 
 fn read(xml: &str) -> interop::StratmlPlan {
-    interop::read_stratml("plan.xml", xml.as_bytes(), &interop::StratmlLimits::default())
-        .unwrap_or_else(|e| panic!("{e}"))
+    interop::read_stratml(
+        "plan.xml",
+        xml.as_bytes(),
+        &interop::StratmlLimits::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 async fn the_public_downloads_a_published_plan_as_stratml_as_it_sees_it(db: TestDb) {
