@@ -172,7 +172,11 @@ impl Client {
     /// Call `operation` and return the answer's text, retrying what may
     /// pass (a timeout, a dropped connection, a server error, "too many
     /// requests") with backoff.
-    pub async fn call(&self, operation: &str, query: &[(&str, String)]) -> Result<String, SyncError> {
+    pub async fn call(
+        &self,
+        operation: &str,
+        query: &[(&str, String)],
+    ) -> Result<String, SyncError> {
         let url = self.url(operation, query);
         let mut attempt = 0u32;
         loop {

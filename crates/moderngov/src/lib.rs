@@ -156,7 +156,9 @@ pub enum SyncError {
         site: String,
     },
     /// The date range is empty.
-    #[error("the range of dates ends ({to}) before it begins ({from}); give --to on or after --from")]
+    #[error(
+        "the range of dates ends ({to}) before it begins ({from}); give --to on or after --from"
+    )]
     BadRange {
         /// Its first day.
         from: NaiveDate,
@@ -308,11 +310,7 @@ impl fmt::Display for Summary {
             "Agenda items: {} created, {} changed",
             self.items_created, self.items_changed
         )?;
-        writeln!(
-            f,
-            "Minutes queued for review: {}",
-            self.minutes_queued
-        )?;
+        writeln!(f, "Minutes queued for review: {}", self.minutes_queued)?;
         if self.restricted > 0 {
             writeln!(
                 f,
@@ -428,7 +426,10 @@ pub async fn sync(
                 "GetAllMeetingsByDate",
                 &["getallmeetingsbydate", "getmeetings", "meetings"],
             ),
-            Some(_) => ("GetMeetings", &["getmeetings", "getallmeetingsbydate", "meetings"]),
+            Some(_) => (
+                "GetMeetings",
+                &["getmeetings", "getallmeetingsbydate", "meetings"],
+            ),
         };
         let mut query = vec![("lCommitteeId", committee.unwrap_or(-1).to_string())];
         query.extend(range.iter().cloned());

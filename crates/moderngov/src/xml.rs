@@ -42,7 +42,11 @@ pub enum XmlError {
 /// in `xml`, written again without namespaces, for serde to read.
 pub fn payload(xml: &str, roots: &[&str]) -> Result<String, XmlError> {
     let head = xml.trim_start_matches('\u{feff}').trim_start();
-    let lower: String = head.chars().take(300).collect::<String>().to_ascii_lowercase();
+    let lower: String = head
+        .chars()
+        .take(300)
+        .collect::<String>()
+        .to_ascii_lowercase();
     if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
         return Err(XmlError::Html);
     }
@@ -107,7 +111,9 @@ pub fn payload(xml: &str, roots: &[&str]) -> Result<String, XmlError> {
     if !seen_element {
         return Err(XmlError::NotXml("no element in it".into()));
     }
-    Err(XmlError::Missing(roots.first().copied().unwrap_or("").into()))
+    Err(XmlError::Missing(
+        roots.first().copied().unwrap_or("").into(),
+    ))
 }
 
 fn finish(writer: Writer<Vec<u8>>) -> Result<String, XmlError> {
@@ -501,14 +507,20 @@ mod tests {
             html_text(&items[0].minutesnonemptyhtmlbody),
             "Members noted's report"
         );
-        assert_eq!(items[0].linkeddocuments.as_ref().unwrap().linkeddoc.len(), 1);
+        assert_eq!(
+            items[0].linkeddocuments.as_ref().unwrap().linkeddoc.len(),
+            1
+        );
     }
 
     #[test]
     fn values_are_read_as_councils_write_them() {
         assert_eq!(date("03/11/2022"), NaiveDate::from_ymd_opt(2022, 11, 3));
         assert_eq!(date("2022-11-03"), NaiveDate::from_ymd_opt(2022, 11, 3));
-        assert_eq!(date("03/11/2022 00:00:00"), NaiveDate::from_ymd_opt(2022, 11, 3));
+        assert_eq!(
+            date("03/11/2022 00:00:00"),
+            NaiveDate::from_ymd_opt(2022, 11, 3)
+        );
         assert_eq!(date("soon"), None);
         assert_eq!(time("10.00 am"), NaiveTime::from_hms_opt(10, 0, 0));
         assert_eq!(time("7.30 pm"), NaiveTime::from_hms_opt(19, 30, 0));

@@ -1014,12 +1014,11 @@ impl Store {
         }
         if let Some(minutes) = &item.minutes {
             let sha = sha256_hex(minutes.text.as_bytes());
-            let queued: Option<(i64, String)> = sqlx::query_as(
-                "SELECT id, sha256 FROM minutes_queue WHERE agenda_item_id = $1",
-            )
-            .bind(item_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let queued: Option<(i64, String)> =
+                sqlx::query_as("SELECT id, sha256 FROM minutes_queue WHERE agenda_item_id = $1")
+                    .bind(item_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             let proposals = minutes.proposals.to_string();
             let id = match &queued {
                 Some((_, old)) if *old == sha => None,
