@@ -124,15 +124,10 @@ pub async fn run(
     }
     options.manners.delay = Duration::from_millis(delay.max(0) as u64);
     options.manners.timeout = Duration::from_secs(timeout.max(1));
-    let Some(run) = store
-        .start_moderngov_sync(&actor(), body.id, site.as_str())
-        .await?
-    else {
-        return Err(UserError(format!(
-            "a sync of {} is already under way; wait for it to end (the body's ModernGov page shows it)",
-            body.slug
-        ))
-        .into());
+    let run = match moderngov::begin(&store, &actor(), body.id, &site).await {
+        Ok(run) => run,
+        Err(moderngov::SyncError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(UserError(e.to_string()).into()),
     };
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -141,14 +136,11 @@ pub async fn run(
     );
     bar.set_message(format!("asking {site}"));
     bar.enable_steady_tick(Duration::from_millis(120));
-    let result = moderngov::sync(&store, &actor(), body.id, &options, &Bar(bar.clone())).await;
+    let result = moderngov::run(&store, &actor(), run, body.id, &options, &Bar(bar.clone())).await;
     bar.finish_and_clear();
     match result {
         Ok(summary) => {
             let text = summary.to_string();
-            store
-                .finish_moderngov_sync(&actor(), run, false, &text, "")
-                .await?;
             println!(
                 "Synced {} from {site} (meetings {} to {}, {} requests):",
                 body.slug, options.from, options.to, summary.requests
@@ -156,20 +148,13 @@ pub async fn run(
             print!("{text}");
             if summary.minutes_queued > 0 {
                 println!(
-                    "Review the queued minutes on the web: /b/{}/moderngov",
+                    "The queued minutes wait for a clerk's review (the body's ModernGov settings, /b/{}/settings/moderngov, count them).",
                     body.slug
                 );
             }
             Ok(())
         }
-        Err(e) => {
-            store
-                .finish_moderngov_sync(&actor(), run, true, "", &e.to_string())
-                .await?;
-            match e {
-                moderngov::SyncError::Store(e) => Err(e.into()),
-                e => Err(UserError(e.to_string()).into()),
-            }
-        }
+        Err(moderngov::SyncError::Store(e)) => Err(e.into()),
+        Err(e) => Err(UserError(e.to_string()).into()),
     }
 }

@@ -165,6 +165,11 @@ pub enum SyncError {
         /// Its last day.
         to: NaiveDate,
     },
+    /// Another run of the sync for the body has not ended.
+    #[error(
+        "a sync of this body's ModernGov site is already under way; wait for it to end (the body's ModernGov settings page shows it)"
+    )]
+    AlreadyRunning,
     /// Writing what was read failed.
     #[error("{0}")]
     Store(#[from] StoreError),
@@ -360,6 +365,49 @@ struct Listed {
 
 fn dmy(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
+}
+
+/// Start a run of the sync of `site` for `body_id` as `actor`, recorded
+/// (audited) so that the body's ModernGov settings page shows it: the
+/// run's id, or [`SyncError::AlreadyRunning`] (nothing written) while
+/// another has not ended. Then [`run`] it, now or in the background.
+pub async fn begin(
+    store: &Store,
+    actor: &str,
+    body_id: i64,
+    site: &Site,
+) -> Result<i64, SyncError> {
+    store
+        .start_moderngov_sync(actor, body_id, site.as_str())
+        .await?
+        .ok_or(SyncError::AlreadyRunning)
+}
+
+/// Run the sync begun as `run` by [`begin`], and record how it ended (its
+/// summary, or why it failed). The command line's `ambit moderngov sync`
+/// and the web's "Sync now" both come here.
+pub async fn run(
+    store: &Store,
+    actor: &str,
+    run: i64,
+    body_id: i64,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+) -> Result<Summary, SyncError> {
+    let result = sync(store, actor, body_id, options, progress).await;
+    match &result {
+        Ok(summary) => {
+            store
+                .finish_moderngov_sync(actor, run, false, &summary.to_string(), "")
+                .await?
+        }
+        Err(e) => {
+            store
+                .finish_moderngov_sync(actor, run, true, "", &e.to_string())
+                .await?
+        }
+    }
+    result
 }
 
 /// Read the site's committees, meetings and agenda items in the range and

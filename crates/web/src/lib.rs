@@ -392,6 +392,14 @@ pub fn router(state: AppState) -> Router {
             get(bodies::settings_form).post(bodies::save_settings),
         )
         .route(
+            "/b/{body}/settings/moderngov",
+            get(bodies::moderngov_form).post(bodies::save_moderngov),
+        )
+        .route(
+            "/b/{body}/settings/moderngov/sync",
+            post(bodies::sync_moderngov),
+        )
+        .route(
             "/b/{body}/strategy/edit",
             get(bodies::strategy_form).post(bodies::edit_strategy),
         )

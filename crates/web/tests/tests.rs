@@ -24,6 +24,9 @@ mod home;
 #[path = "suite/import.rs"]
 mod import;
 
+#[path = "suite/moderngov.rs"]
+mod moderngov;
+
 #[path = "suite/packs.rs"]
 mod packs;
 

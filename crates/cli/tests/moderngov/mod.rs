@@ -53,6 +53,21 @@ async fn sync_creates_then_changes_nothing(db: TestDb) {
     let o = run(&db, sync_args(&fake.site, &[])).await;
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("switched off"), "{}", stderr(&o));
+    fake.set_mode(Mode::WebPage);
+    let o = run(&db, sync_args(&fake.site, &[])).await;
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not the ModernGov web service's XML"),
+        "{}",
+        stderr(&o)
+    );
+    let store = db.open().await;
+    let bromley = store.body(&"bromley".parse().unwrap()).await.unwrap().id;
+    assert_eq!(
+        store.moderngov_counts(bromley).await.unwrap(),
+        (0, 0, 0),
+        "a failed sync brings nothing over"
+    );
     fake.set_mode(Mode::Normal);
 
     let o = run(&db, sync_args(&fake.site, &["--save"])).await;
