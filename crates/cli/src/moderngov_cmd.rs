@@ -23,7 +23,8 @@ pub enum ModernGovCommand {
         /// /moderngov); without it, the body's saved site.
         #[arg(long, value_name = "URL")]
         site: Option<String>,
-        /// Save --site (and --delay-ms) as the body's ModernGov site for later syncs and the web.
+        /// Once the sync has worked, save --site (and --delay-ms) as the body's ModernGov site
+        /// for later syncs and the web.
         #[arg(long, requires = "site")]
         save: bool,
         /// Only this committee (ModernGov's id: the CId=… of its pages); repeat for several.
@@ -102,17 +103,6 @@ pub async fn run(
         .map(|d| d as i64)
         .or(saved.as_ref().map(|s| s.delay_ms))
         .unwrap_or(1000);
-    if save {
-        store
-            .set_moderngov_site(
-                &actor(),
-                body.id,
-                saved.as_ref().map_or(0, |s| s.version),
-                site.as_str(),
-                delay,
-            )
-            .await?;
-    }
     let today = chrono::Local::now().date_naive();
     let mut options = SyncOptions::new(site.clone(), today);
     options.committees = committees;
@@ -140,6 +130,18 @@ pub async fn run(
     bar.finish_and_clear();
     match result {
         Ok(summary) => {
+            // Saved once it has worked: a failed sync leaves the setting as it was.
+            if save {
+                store
+                    .set_moderngov_site(
+                        &actor(),
+                        body.id,
+                        saved.as_ref().map_or(0, |s| s.version),
+                        site.as_str(),
+                        delay,
+                    )
+                    .await?;
+            }
             let text = summary.to_string();
             println!(
                 "Synced {} from {site} (meetings {} to {}, {} requests):",

@@ -54,7 +54,7 @@ async fn sync_creates_then_changes_nothing(db: TestDb) {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("switched off"), "{}", stderr(&o));
     fake.set_mode(Mode::WebPage);
-    let o = run(&db, sync_args(&fake.site, &[])).await;
+    let o = run(&db, sync_args(&fake.site, &["--save"])).await;
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("not the ModernGov web service's XML"),
@@ -67,6 +67,10 @@ async fn sync_creates_then_changes_nothing(db: TestDb) {
         store.moderngov_counts(bromley).await.unwrap(),
         (0, 0, 0),
         "a failed sync brings nothing over"
+    );
+    assert!(
+        store.moderngov_site(bromley).await.unwrap().is_none(),
+        "nor saves the site"
     );
     fake.set_mode(Mode::Normal);
 
