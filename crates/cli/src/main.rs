@@ -9,6 +9,7 @@ mod accounts;
 mod cycle;
 mod import_cmd;
 mod minutes_cmd;
+mod moderngov_cmd;
 mod pack_cmd;
 mod refresh;
 mod report_cmd;
@@ -112,6 +113,9 @@ enum Command {
     /// Read committee minutes.
     #[command(subcommand)]
     Minutes(minutes_cmd::MinutesCommand),
+    /// Bring committees, meetings, agenda items and minutes over from the council's ModernGov site.
+    #[command(subcommand, name = "moderngov")]
+    ModernGov(moderngov_cmd::ModernGovCommand),
     /// Print a synthetic plan file of any size (every record illustrative), to load for benchmarks.
     Synthetic {
         /// How many actions.
@@ -759,6 +763,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             import_cmd::export_plan(&location, body.as_ref(), args).await
         }
         Command::Minutes(command) => minutes_cmd::run(command, &location, body.as_ref()).await,
+        Command::ModernGov(command) => moderngov_cmd::run(command, &location, body.as_ref()).await,
         Command::Synthetic {
             actions,
             slug,

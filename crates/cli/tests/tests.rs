@@ -8,6 +8,7 @@ use store::Store;
 use testkit::{TestDb, on_both_engines};
 
 mod import;
+mod moderngov;
 
 fn ambit(db: &TestDb, args: &[&str]) -> Output {
     Command::cargo_bin("ambit")

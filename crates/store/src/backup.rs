@@ -48,6 +48,14 @@ const TABLES: &[&str] = &[
     "minutes_reviews",
     "published_packs",
     "published_pack_files",
+    "moderngov_sites",
+    "moderngov_syncs",
+    "moderngov_committees",
+    "moderngov_meetings",
+    "moderngov_items",
+    "meeting_attendees",
+    "agenda_item_documents",
+    "minutes_queue",
 ];
 
 /// Columns of bytes, kept in a backup as PostgreSQL writes `bytea` in
@@ -104,6 +112,13 @@ const WITH_ID: &[&str] = &[
     "minutes_reviews",
     "published_packs",
     "published_pack_files",
+    "moderngov_syncs",
+    "moderngov_committees",
+    "moderngov_meetings",
+    "moderngov_items",
+    "meeting_attendees",
+    "agenda_item_documents",
+    "minutes_queue",
 ];
 
 const FORMAT: &str = "ambit-backup";

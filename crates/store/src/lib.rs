@@ -24,6 +24,7 @@ mod error;
 mod home;
 mod import;
 mod location;
+mod moderngov;
 mod org;
 mod outbox;
 mod packs;
@@ -51,6 +52,10 @@ pub use error::StoreError;
 pub use home::{Attention, Chased, CommitteeMeeting, OpenWork, PlanAttention};
 pub use import::{ImportChange, ImportCounts, ImportDiff, ImportTarget, PlanDifference};
 pub use location::DatabaseLocation;
+pub use moderngov::{
+    Attendee, ItemDocument, MeetingExtras, MeetingWrite, MinutesForReview, ModernGovSite, Outcome,
+    PdfMinutes, QueuedMinutes, SyncCommittee, SyncItem, SyncMeeting, SyncRun,
+};
 pub use org::{NewBody, PlanSummary};
 pub use outbox::OutboxMessage;
 pub use packs::{

@@ -908,6 +908,14 @@ impl Store {
             ),
         )
         .await?;
+        // The minutes waiting for review for this item are reviewed now.
+        sqlx::query(
+            "UPDATE minutes_queue SET reviewed_at = $1 WHERE agenda_item_id = $2 AND reviewed_at IS NULL",
+        )
+        .bind(&t)
+        .bind(item_id)
+        .execute(&mut *tx)
+        .await?;
         for q in &accepted.questions {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO questions (agenda_item_id, asker, responder, action_id, source, created_at) \

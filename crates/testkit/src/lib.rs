@@ -7,6 +7,8 @@
 //! is missing the PostgreSQL tests are skipped with a notice — unless `CI`
 //! or `AMBIT_REQUIRE_POSTGRES` is set, when they fail instead.
 
+pub mod moderngov;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

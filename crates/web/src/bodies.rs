@@ -1,5 +1,6 @@
 //! A body's own settings and its corporate strategy, edited by its officers.
 
+use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
 use domain::{Body, OutsideCycle, StrategyYears, Title};
@@ -302,6 +303,224 @@ pub async fn save_settings(
     settings_page(&state, &viewer, &body, Some(&fields), errors).await
 }
 
+/// The most a clerk may make Ambit pause between requests to ModernGov (a
+/// minute): longer would make a sync last for hours.
+const MAX_DELAY_MS: i64 = 60_000;
+
+async fn moderngov_page(
+    state: &AppState,
+    viewer: &Viewer,
+    body: &Body,
+    posted: Option<&Fields>,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let store = state.store();
+    let saved = store.moderngov_site(body.id).await?;
+    let pick = |name: &str, current: String| posted.map(|f| value(f, name)).unwrap_or(current);
+    let runs = store.moderngov_syncs(body.id, 10).await?;
+    let latest = runs.first().map(|r| {
+        (
+            r.state.clone(),
+            r.site.clone(),
+            r.started_at.clone(),
+            r.summary.lines().map(str::to_owned).collect(),
+            r.message.clone(),
+        )
+    });
+    let failed = !errors.is_empty();
+    let page = ModernGovPage {
+        chrome: chrome(Some(viewer), Some(body)),
+        action: format!("/b/{}/settings/moderngov", body.slug),
+        errors,
+        csrf: viewer.csrf.clone().unwrap_or_default(),
+        site: pick(
+            "site",
+            saved.as_ref().map(|s| s.site.clone()).unwrap_or_default(),
+        ),
+        delay_ms: pick(
+            "delay_ms",
+            saved
+                .as_ref()
+                .map_or_else(|| "1000".to_owned(), |s| s.delay_ms.to_string()),
+        ),
+        version: pick(
+            "version",
+            saved.as_ref().map_or(0, |s| s.version).to_string(),
+        ),
+        saved: saved.is_some(),
+        from: pick("from", String::new()),
+        to: pick("to", String::new()),
+        latest,
+        counts: store.moderngov_counts(body.id).await?,
+        queued: store.queued_minutes(body.id).await?.len(),
+        runs: runs
+            .iter()
+            .map(|r| {
+                let what = if r.message.is_empty() {
+                    r.summary.lines().nth(1).unwrap_or_default().to_owned()
+                } else {
+                    r.message.clone()
+                };
+                (
+                    r.started_at.clone(),
+                    r.started_by.clone(),
+                    r.state.clone(),
+                    what,
+                )
+            })
+            .collect(),
+    };
+    Ok((status_of(failed), axum::response::Html(page.render()?)).into_response())
+}
+
+/// `GET /b/{body}/settings/moderngov`: the body's ModernGov site, "Sync
+/// now", and how the last syncs went, for those who keep its committee
+/// record.
+pub async fn moderngov_form(
+    State(state): State<AppState>,
+    Clerk { viewer, body }: Clerk,
+) -> PageResult {
+    moderngov_page(&state, &viewer, &body, None, vec![]).await
+}
+
+/// `POST /b/{body}/settings/moderngov`: save the site's address and the
+/// pause between requests.
+pub async fn save_moderngov(
+    State(state): State<AppState>,
+    Clerk { viewer, body }: Clerk,
+    CsrfForm(fields): CsrfForm<Fields>,
+) -> PageResult {
+    let mut errors = Vec::new();
+    let site = match moderngov::Site::parse(&value(&fields, "site")) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            errors.push(FieldError {
+                field: "site".into(),
+                message: format!("ModernGov site address: {e}"),
+            });
+            None
+        }
+    };
+    let delay = match value(&fields, "delay_ms").trim().parse::<i64>() {
+        Ok(d) if (0..=MAX_DELAY_MS).contains(&d) => Some(d),
+        _ => {
+            errors.push(FieldError {
+                field: "delay_ms".into(),
+                message: format!(
+                    "Pause between requests must be a whole number of milliseconds from 0 to {MAX_DELAY_MS}"
+                ),
+            });
+            None
+        }
+    };
+    let version = value(&fields, "version").parse().unwrap_or(0);
+    if let (Some(site), Some(delay)) = (site, delay) {
+        match state
+            .store()
+            .set_moderngov_site(&viewer.actor(), body.id, version, site.as_str(), delay)
+            .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/b/{}/settings/moderngov", body.slug)).into_response(),
+                );
+            }
+            Err(e) => conflict_or(&mut errors, "site", e)?,
+        }
+    }
+    moderngov_page(&state, &viewer, &body, Some(&fields), errors).await
+}
+
+/// An optional day of the "Sync now" form.
+fn optional_day(
+    errors: &mut Vec<FieldError>,
+    fields: &Fields,
+    name: &str,
+    label: &str,
+) -> Option<chrono::NaiveDate> {
+    let raw = value(fields, name);
+    if raw.trim().is_empty() {
+        return None;
+    }
+    match chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError {
+                field: name.into(),
+                message: format!("{label} must be a date written as 2024-04-01"),
+            });
+            None
+        }
+    }
+}
+
+/// `POST /b/{body}/settings/moderngov/sync`: "Sync now". The sync is the
+/// command line's (`moderngov::begin` and `moderngov::run`), run in the
+/// background because ModernGov servers are slow; the page shows it under
+/// way, then its summary.
+pub async fn sync_moderngov(
+    State(state): State<AppState>,
+    Clerk { viewer, body }: Clerk,
+    CsrfForm(fields): CsrfForm<Fields>,
+) -> PageResult {
+    let mut errors = Vec::new();
+    let from = optional_day(&mut errors, &fields, "from", "Meetings from");
+    let to = optional_day(&mut errors, &fields, "to", "Meetings to");
+    let Some(saved) = state.store().moderngov_site(body.id).await? else {
+        errors.push(FieldError {
+            field: "site".into(),
+            message: "Save the ModernGov site address before syncing".into(),
+        });
+        return moderngov_page(&state, &viewer, &body, Some(&fields), errors).await;
+    };
+    let site = match moderngov::Site::parse(&saved.site) {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(FieldError {
+                field: "site".into(),
+                message: format!("ModernGov site address: {e}"),
+            });
+            return moderngov_page(&state, &viewer, &body, Some(&fields), errors).await;
+        }
+    };
+    let mut options = moderngov::SyncOptions::new(site.clone(), crate::record::today());
+    if let Some(f) = from {
+        options.from = f;
+    }
+    if let Some(t) = to {
+        options.to = t;
+    }
+    if options.to < options.from {
+        errors.push(FieldError {
+            field: "to".into(),
+            message: "Meetings to must be on or after Meetings from".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return moderngov_page(&state, &viewer, &body, Some(&fields), errors).await;
+    }
+    options.manners.delay = std::time::Duration::from_millis(saved.delay_ms.max(0) as u64);
+    let actor = viewer.actor();
+    let run = match moderngov::begin(state.store(), &actor, body.id, &site).await {
+        Ok(run) => run,
+        Err(moderngov::SyncError::Store(e)) => return Err(e.into()),
+        Err(e) => {
+            errors.push(FieldError {
+                field: "site".into(),
+                message: e.to_string(),
+            });
+            return moderngov_page(&state, &viewer, &body, Some(&fields), errors).await;
+        }
+    };
+    let store = state.store().clone();
+    let body_id = body.id;
+    tokio::spawn(async move {
+        // How it ended is recorded on the run, which the page shows.
+        let _ = moderngov::run(&store, &actor, run, body_id, &options, &moderngov::Quietly).await;
+    });
+    Ok(Redirect::to(&format!("/b/{}/settings/moderngov", body.slug)).into_response())
+}
+
 /// The routes of a body's settings and strategy.
 pub(crate) fn routes() -> axum::Router<AppState> {
     axum::Router::new()
@@ -312,5 +531,13 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route(
             "/b/{body}/strategy/edit",
             axum::routing::get(strategy_form).post(edit_strategy),
+        )
+        .route(
+            "/b/{body}/settings/moderngov",
+            axum::routing::get(moderngov_form).post(save_moderngov),
+        )
+        .route(
+            "/b/{body}/settings/moderngov/sync",
+            axum::routing::post(sync_moderngov),
         )
 }

@@ -94,6 +94,9 @@ pub async fn body_home(
         settings_href: access
             .edits_plans()
             .then(|| format!("/b/{}/settings", body.slug)),
+        moderngov_href: access
+            .keeps_committee_record()
+            .then(|| format!("/b/{}/settings/moderngov", body.slug)),
         sso_href: match (&viewer, state.store().sso(body.id).await?) {
             (None, Some(_)) => Some(format!("/b/{}/sign-in/sso", body.slug)),
             _ => None,

@@ -126,6 +126,9 @@ pub struct BodyPage {
     pub accounts_href: Option<String>,
     /// The settings page, for those who run the cycle.
     pub settings_href: Option<String>,
+    /// The ModernGov settings and "Sync now", for those who keep the
+    /// committee record.
+    pub moderngov_href: Option<String>,
 }
 
 /// One option of a filter.
@@ -1216,6 +1219,38 @@ pub struct ApprovePage {
 }
 
 impl ApprovePage {
+    /// The error for `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// The body's ModernGov settings: the site, "Sync now" and the last runs.
+#[derive(Template)]
+#[template(path = "moderngov.html")]
+pub struct ModernGovPage {
+    pub chrome: Chrome,
+    pub action: String,
+    pub errors: Vec<FieldError>,
+    pub csrf: String,
+    pub site: String,
+    pub delay_ms: String,
+    pub version: String,
+    /// Whether a site is saved (and "Sync now" is offered).
+    pub saved: bool,
+    pub from: String,
+    pub to: String,
+    /// The newest run: (state, site, started at, summary lines, message).
+    pub latest: Option<(String, String, String, Vec<String>, String)>,
+    /// Linked (committees, meetings, items).
+    pub counts: (i64, i64, i64),
+    /// Items whose minutes wait for review.
+    pub queued: usize,
+    /// The earlier runs: (started at, by, state, message or first line).
+    pub runs: Vec<(String, String, String, String)>,
+}
+
+impl ModernGovPage {
     /// The error for `field`, if any.
     pub fn error(&self, field: &str) -> Option<&str> {
         error_for(&self.errors, field)

@@ -27,6 +27,9 @@ mod home;
 #[path = "suite/import.rs"]
 mod import;
 
+#[path = "suite/moderngov.rs"]
+mod moderngov;
+
 #[path = "suite/packs.rs"]
 mod packs;
 
@@ -364,6 +367,10 @@ async fn every_route_checks_the_role(db: TestDb) {
         ),
         ("/b/bromley/accounts".into(), [303, 200, 403, 403, 403, 403]),
         ("/b/bromley/settings".into(), [303, 200, 200, 403, 403, 403]),
+        (
+            "/b/bromley/settings/moderngov".into(),
+            [303, 200, 200, 403, 200, 403],
+        ),
         (
             format!("/b/bromley/accounts/{lead_account}/remove"),
             [303, 200, 403, 403, 403, 403],
@@ -1403,6 +1410,17 @@ async fn every_form_checks_the_role(db: TestDb) {
             "/b/bromley/settings".into(),
             vec![("updates_outside_cycle", "refuse"), ("version", "0")],
             [303, 422, 422, 403, 403, 403],
+        ),
+        (
+            "/b/bromley/settings/moderngov".into(),
+            vec![("site", "nowhere"), ("delay_ms", "0"), ("version", "0")],
+            [303, 422, 422, 403, 422, 403],
+        ),
+        (
+            // No site is saved: refused with a message, never started.
+            "/b/bromley/settings/moderngov/sync".into(),
+            vec![],
+            [303, 422, 422, 403, 422, 403],
         ),
         (
             "/b/bromley/strategy/edit".into(),
