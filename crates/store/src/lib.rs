@@ -24,6 +24,7 @@ mod error;
 mod home;
 mod import;
 mod location;
+mod open_record;
 mod org;
 mod outbox;
 mod packs;
@@ -50,6 +51,7 @@ pub use error::StoreError;
 pub use home::{Attention, Chased, CommitteeMeeting, OpenWork, PlanAttention};
 pub use import::{ImportChange, ImportCounts, ImportDiff, ImportTarget, PlanDifference};
 pub use location::DatabaseLocation;
+pub use open_record::{FeedUpdate, PublicRecord, Stamps};
 pub use org::{NewBody, PlanSummary};
 pub use outbox::OutboxMessage;
 pub use packs::{

@@ -22,6 +22,7 @@ mod home;
 mod import;
 mod measures;
 mod minutes_review;
+mod oparl;
 mod packs;
 mod pages;
 mod promise_log;
@@ -393,6 +394,7 @@ pub fn router(state: AppState) -> Router {
             get(forms::new_action_form).post(forms::add_action),
         )
         .route("/assets/{file}", get(assets::serve))
+        .merge(oparl::routes())
         .merge(api::routes().layer(DefaultBodyLimit::max(limits.api_bytes)))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limits.form_bytes))

@@ -24,6 +24,9 @@ mod home;
 #[path = "suite/import.rs"]
 mod import;
 
+#[path = "suite/oparl.rs"]
+mod oparl;
+
 #[path = "suite/packs.rs"]
 mod packs;
 
