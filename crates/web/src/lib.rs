@@ -23,6 +23,7 @@ mod import;
 mod measures;
 mod minutes_review;
 mod oparl;
+mod open_data;
 mod packs;
 mod pages;
 mod promise_log;
@@ -392,6 +393,24 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/b/{body}/items/{id}/actions/new",
             get(forms::new_action_form).post(forms::add_action),
+        )
+        .route("/open-data", get(open_data::page))
+        .route(
+            open_data::COMMITTEE_SCHEMA_PATH,
+            get(open_data::committee_schema),
+        )
+        .route("/b/{body}/feed.atom", get(open_data::body_feed_atom))
+        .route(
+            "/b/{body}/committees/{id}/feed.atom",
+            get(open_data::committee_feed_atom),
+        )
+        .route(
+            "/b/{body}/committees/{id}/export.csv",
+            get(open_data::committee_csv),
+        )
+        .route(
+            "/b/{body}/committees/{id}/export.json",
+            get(open_data::committee_json),
         )
         .route("/assets/{file}", get(assets::serve))
         .merge(oparl::routes())
