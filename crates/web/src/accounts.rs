@@ -2,39 +2,20 @@
 //! there (disable, enable, remove) and their API tokens (revoke).
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect};
 use domain::Body;
 use store::{AccountStatus, StoreError, TokensOf};
 
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::request::{CsrfOnly, body_for, check_form, chrome, need_sign_in, viewer};
+use crate::extract::*;
+use crate::request::PageResult;
+use crate::request::{CsrfOnly, chrome};
 use crate::views::{AccountsPage, FieldError, PersonRow, RemoveAccountPage, TokenRow};
 use crate::words::user_message;
-
-type PageResult = Result<Response, WebError>;
-
-/// The signed-in administrator of the body in the address, or why not:
-/// sign in first (303), not an administrator (403), no such body (404).
-async fn administrator(
-    state: &AppState,
-    headers: &HeaderMap,
-    path: &str,
-    slug: &str,
-) -> Result<(Viewer, Body), WebError> {
-    let viewer = viewer(state, headers)
-        .await?
-        .ok_or_else(|| need_sign_in(path))?;
-    let body = body_for(state, slug).await?;
-    if !Viewer::access(Some(&viewer), body.id).administers() {
-        return Err(WebError::Forbidden);
-    }
-    Ok((viewer, body))
-}
 
 /// An id from the address; anything else is not found.
 fn id(raw: &str) -> Result<i64, WebError> {
@@ -112,26 +93,17 @@ async fn refused(
 }
 
 /// `GET /b/{body}/accounts`: the people and API tokens of the body.
-pub async fn page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    uri: OriginalUri,
-) -> PageResult {
-    let (viewer, body) = administrator(&state, &headers, uri.path(), &slug).await?;
+pub async fn page(State(state): State<AppState>, Admin { viewer, body }: Admin) -> PageResult {
     accounts_page(&state, &viewer, &body, Vec::new()).await
 }
 
 /// `POST /b/{body}/accounts/{id}/{step}`: disable, enable or remove an account.
 pub async fn change(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, raw_id, step)): Path<(String, String, String)>,
-    uri: OriginalUri,
-    Form(f): Form<CsrfOnly>,
+    Admin { viewer, body }: Admin,
+    Path((_, raw_id, step)): Path<(String, String, String)>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> PageResult {
-    let (viewer, body) = administrator(&state, &headers, uri.path(), &slug).await?;
-    check_form(&headers, &viewer, &f.csrf)?;
     let user_id = id(&raw_id)?;
     let who = viewer.actor();
     let result = match step.as_str() {
@@ -149,16 +121,14 @@ pub async fn change(
 /// `POST /b/{body}/accounts/{id}/remove`: remove an account (its roles end).
 pub async fn change_remove(
     state: State<AppState>,
-    headers: HeaderMap,
+    admin: Admin,
     Path((slug, raw_id)): Path<(String, String)>,
-    uri: OriginalUri,
-    form: Form<CsrfOnly>,
+    form: CsrfForm<CsrfOnly>,
 ) -> PageResult {
     change(
         state,
-        headers,
+        admin,
         Path((slug, raw_id, "remove".to_owned())),
-        uri,
         form,
     )
     .await
@@ -167,11 +137,9 @@ pub async fn change_remove(
 /// `GET /b/{body}/accounts/{id}/remove`: are you sure?
 pub async fn confirm_remove(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, raw_id)): Path<(String, String)>,
-    uri: OriginalUri,
+    Admin { viewer, body }: Admin,
+    Path((_, raw_id)): Path<(String, String)>,
 ) -> PageResult {
-    let (viewer, body) = administrator(&state, &headers, uri.path(), &slug).await?;
     let user_id = id(&raw_id)?;
     let person = state
         .store()
@@ -193,13 +161,10 @@ pub async fn confirm_remove(
 /// `POST /b/{body}/tokens/{id}/revoke`: revoke an API token of one of the body's people.
 pub async fn revoke(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, raw_id)): Path<(String, String)>,
-    uri: OriginalUri,
-    Form(f): Form<CsrfOnly>,
+    Admin { viewer, body }: Admin,
+    Path((_, raw_id)): Path<(String, String)>,
+    CsrfForm(_f): CsrfForm<CsrfOnly>,
 ) -> PageResult {
-    let (viewer, body) = administrator(&state, &headers, uri.path(), &slug).await?;
-    check_form(&headers, &viewer, &f.csrf)?;
     let token_id = id(&raw_id)?;
     match state
         .store()

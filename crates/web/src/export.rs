@@ -20,16 +20,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use domain::{Access, Body, FinancialYear, PlanTree, Portfolio, Strategy};
+use domain::{Access, Body, PlanTree, Portfolio, Strategy};
 use interop::PlanExport;
 use store::StoreError;
 
-use crate::auth::Viewer;
-use crate::error::{Path, WebError};
-use crate::request::{viewer, year_slug};
-use crate::{AppState, visible};
+use crate::AppState;
+use crate::error::WebError;
+use crate::extract::*;
+use crate::request::year_slug;
 
 /// The formats a plan downloads in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,53 +200,27 @@ async fn render(state: &AppState, source: Source, format: Format) -> Result<Vec<
 }
 
 /// `GET …/export.xlsx`.
-pub async fn xlsx(
-    state: State<AppState>,
-    headers: HeaderMap,
-    path: Path<(String, String, String)>,
-) -> Result<Response, WebError> {
-    download(state, headers, path, Format::Xlsx).await
+pub async fn xlsx(state: State<AppState>, plan: InPlan) -> Result<Response, WebError> {
+    download(state, plan, Format::Xlsx).await
 }
 
 /// `GET …/export-csv.zip`.
-pub async fn csv_zip(
-    state: State<AppState>,
-    headers: HeaderMap,
-    path: Path<(String, String, String)>,
-) -> Result<Response, WebError> {
-    download(state, headers, path, Format::CsvZip).await
+pub async fn csv_zip(state: State<AppState>, plan: InPlan) -> Result<Response, WebError> {
+    download(state, plan, Format::CsvZip).await
 }
 
 /// `GET …/export.json`.
-pub async fn json(
-    state: State<AppState>,
-    headers: HeaderMap,
-    path: Path<(String, String, String)>,
-) -> Result<Response, WebError> {
-    download(state, headers, path, Format::Json).await
+pub async fn json(state: State<AppState>, plan: InPlan) -> Result<Response, WebError> {
+    download(state, plan, Format::Json).await
 }
 
 async fn download(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
+    InPlan {
+        access, view, tree, ..
+    }: InPlan,
     format: Format,
 ) -> Result<Response, WebError> {
-    let viewer = viewer(&state, &headers).await?;
-    let (Ok(slug), Ok(code), Ok(year)) =
-        (slug.parse(), code.parse(), year.parse::<FinancialYear>())
-    else {
-        return Err(WebError::NotFound);
-    };
-    let view = match state.store().plan_view(&slug, &code, year).await {
-        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
-        other => other?,
-    };
-    let access = Viewer::access(viewer.as_ref(), view.body.id);
-    let tree = visible::view(&view, &access);
-    if tree.plan.published_at.is_none() && !access.sees_unpublished() {
-        return Err(WebError::NotFound);
-    }
     let source = Source::read(
         &state,
         view.body.clone(),

@@ -9,10 +9,9 @@
 use std::collections::{BTreeMap, HashSet};
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect};
 use chrono::NaiveDate;
 use domain::{Access, Body, Half, Role, UpdateState};
 use serde::{Deserialize, Serialize};
@@ -21,13 +20,13 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::error::{Path, WebError};
-use crate::request::{body_for, check_form, chrome, need_sign_in, viewer};
+use crate::error::WebError;
+use crate::extract::*;
+use crate::request::PageResult;
+use crate::request::{chrome, need_sign_in};
 use crate::views::{Chrome, FieldError};
 use crate::words::capitalise;
 use crate::words::user_message;
-
-type PageResult = Result<Response, WebError>;
 
 /// Promises due within this many days of today are "due" on the clerk's
 /// and member's homes (overdue ones and those with no date always are).
@@ -457,7 +456,7 @@ pub(crate) async fn build(
     let Access::Member { role, leads } = access else {
         return Ok(None);
     };
-    let today = crate::committees::today();
+    let today = crate::record::today();
     let (is_lead, is_officer, is_clerk, is_member) = sections(*role);
     let store = state.store();
     let lead = match (is_lead, leads) {
@@ -727,30 +726,10 @@ async fn render_home(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-/// The signed-in viewer of a home page, and the body; the public is sent
-/// to sign in, and someone with no role in the body gets "page not found".
-async fn home_viewer(
-    state: &AppState,
-    headers: &HeaderMap,
-    path: &str,
-    slug: &str,
-) -> Result<(Viewer, Body), WebError> {
-    let viewer = viewer(state, headers)
-        .await?
-        .ok_or_else(|| need_sign_in(path))?;
-    let body = body_for(state, slug).await?;
-    if !Viewer::access(Some(&viewer), body.id).sees_unpublished() {
-        return Err(WebError::NotFound);
-    }
-    Ok((viewer, body))
-}
-
 /// `GET /home`: the signed-in person's home: the home in their body, or,
 /// with roles in several bodies, the list of their homes.
-pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let viewer = viewer(&state, &headers)
-        .await?
-        .ok_or_else(|| need_sign_in("/home"))?;
+pub async fn home(State(state): State<AppState>, Asker(viewer): Asker) -> PageResult {
+    let viewer = viewer.ok_or_else(|| need_sign_in("/home"))?;
     if let [only] = viewer.memberships.as_slice() {
         return Ok(Redirect::to(&format!("/b/{}/home", only.body_slug)).into_response());
     }
@@ -774,12 +753,16 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> PageResu
 /// `?state=…&owner=…` filter the officer's list of updates.
 pub async fn body_home(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    uri: OriginalUri,
+    SignedIn {
+        viewer,
+        body,
+        access,
+    }: SignedIn,
     Query(filters): Query<Filters>,
 ) -> PageResult {
-    let (viewer, body) = home_viewer(&state, &headers, uri.path(), &slug).await?;
+    if !access.sees_unpublished() {
+        return Err(WebError::NotFound);
+    }
     render_home(&state, &viewer, &body, &filters, None, vec![]).await
 }
 
@@ -788,21 +771,17 @@ pub async fn body_home(
 /// and say how many were signed off and which were refused.
 pub async fn sign_off(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    uri: OriginalUri,
-    Form(fields): Form<Vec<(String, String)>>,
+    SignedIn {
+        viewer,
+        body,
+        access,
+    }: SignedIn,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let (viewer, body) = home_viewer(&state, &headers, uri.path(), &slug).await?;
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
-    };
-    check_form(&headers, &viewer, field("csrf"))?;
-    if !Viewer::access(Some(&viewer), body.id).signs_off() {
+    if !access.sees_unpublished() {
+        return Err(WebError::NotFound);
+    }
+    if !access.signs_off() {
         return Err(WebError::Forbidden);
     }
     let picked: Vec<&str> = fields
@@ -862,8 +841,6 @@ pub async fn sign_off(
 /// The "chase now" form.
 #[derive(Debug, Deserialize)]
 pub struct ChaseFields {
-    #[serde(default)]
-    csrf: String,
     /// "ACTION_ID:HALF", as the button sends it.
     #[serde(default)]
     chase: String,
@@ -874,14 +851,18 @@ pub struct ChaseFields {
 /// server has a mail server, sent at once.
 pub async fn chase(
     State(state): State<AppState>,
+    SignedIn {
+        viewer,
+        body,
+        access,
+    }: SignedIn,
     headers: HeaderMap,
-    Path(slug): Path<String>,
-    uri: OriginalUri,
-    Form(f): Form<ChaseFields>,
+    CsrfForm(f): CsrfForm<ChaseFields>,
 ) -> PageResult {
-    let (viewer, body) = home_viewer(&state, &headers, uri.path(), &slug).await?;
-    check_form(&headers, &viewer, &f.csrf)?;
-    if !Viewer::access(Some(&viewer), body.id).signs_off() {
+    if !access.sees_unpublished() {
+        return Err(WebError::NotFound);
+    }
+    if !access.signs_off() {
         return Err(WebError::Forbidden);
     }
     let (action_id, half) = f

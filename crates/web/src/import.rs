@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use domain::{Body, FinancialYear, LevelNames, PortfolioCode, ReferenceScheme};
@@ -26,12 +26,11 @@ use store::{ImportDiff, ImportTarget, StoreError, UploadBounds, UploadKey};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::request::editor;
+use crate::extract::*;
+use crate::request::PageResult;
 use crate::request::{check_form, chrome, plan_href};
 use crate::views::{Choice, Chrome};
 use crate::words::capitalise;
-
-type PageResult = Result<axum::response::Response, WebError>;
 
 /// The most uploads one session keeps for one body between the steps; the
 /// oldest is dropped for a new one.
@@ -213,11 +212,9 @@ fn error(field: &str, message: String) -> crate::views::FieldError {
 /// `GET /b/{body}/plans/{code}/{year}/import`: the upload step.
 pub async fn form(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
+    Editor { viewer, body }: Editor,
+    Path((_, code, year)): Path<(String, String, String)>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     let t = target(&state, &body, &code, &year).await?;
     show(page(&viewer, &body, &t, "upload"))
 }
@@ -237,19 +234,18 @@ pub(crate) fn too_large(limit: usize) -> WebError {
 /// [`crate::Limits::import_bytes`]; then the mapping step.
 pub async fn upload(
     State(state): State<AppState>,
+    Editor { viewer, body }: Editor,
     headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
+    Path((_, code, year)): Path<(String, String, String)>,
     mut form: axum::extract::Multipart,
 ) -> PageResult {
     let limit = state.limits().import_bytes;
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     let t = target(&state, &body, &code, &year).await?;
     let declared = headers
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit + crate::minutes_review::FORM_SLACK) {
+    if declared.is_some_and(|n| n > limit + crate::form::FORM_SLACK) {
         return Err(too_large(limit));
     }
     let unreadable = |e: axum::extract::multipart::MultipartError| {
@@ -631,12 +627,11 @@ fn imported(file_name: &str, diff: &ImportDiff) -> String {
 /// `POST /b/{body}/plans/{code}/{year}/import/preview`: a dry run.
 pub async fn preview(
     State(state): State<AppState>,
+    Editor { viewer, body }: Editor,
     headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
+    Path((_, code, year)): Path<(String, String, String)>,
     Form(fields): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     check_form(
         &headers,
         &viewer,
@@ -690,12 +685,11 @@ pub async fn preview(
 /// banner saying what was imported.
 pub async fn confirm(
     State(state): State<AppState>,
+    Editor { viewer, body }: Editor,
     headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
+    Path((_, code, year)): Path<(String, String, String)>,
     Form(fields): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     check_form(
         &headers,
         &viewer,

@@ -8,29 +8,39 @@
 //! plans only.
 
 mod accounts;
+mod actions;
 mod api;
 mod assets;
+mod audit;
 mod auth;
+mod bodies;
 mod committees;
-mod cycle;
 mod dates;
 mod error;
 mod export;
-mod forms;
+mod extract;
+mod form;
 mod history;
 mod home;
 mod import;
+mod items;
 mod measures;
-mod minutes_review;
+mod meetings;
+mod minutes;
 mod oparl;
 mod open_data;
 mod packs;
-mod pages;
+mod periods;
+mod plans;
+mod progress;
 mod promise_log;
+mod record;
 mod refresh;
 mod request;
 mod server;
+mod session;
 mod sso;
+mod updates;
 mod views;
 mod visible;
 mod words;
@@ -214,20 +224,23 @@ impl AppState {
 /// Every route of the application.
 pub fn router(state: AppState) -> Router {
     let limits = state.limits().clone();
-    let minutes_limit = DefaultBodyLimit::max(limits.minutes_bytes + minutes_review::FORM_SLACK);
-    let import_limit = DefaultBodyLimit::max(limits.import_bytes + minutes_review::FORM_SLACK);
+    let minutes_limit = DefaultBodyLimit::max(limits.minutes_bytes + form::FORM_SLACK);
+    let import_limit = DefaultBodyLimit::max(limits.import_bytes + form::FORM_SLACK);
     Router::new()
-        .route("/", get(pages::index))
-        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
-        .route("/sign-out", post(pages::sign_out))
+        .route("/", get(session::index))
+        .route(
+            "/sign-in",
+            get(session::sign_in_form).post(session::sign_in),
+        )
+        .route("/sign-out", post(session::sign_out))
         .route("/sso/callback", get(sso::callback))
         .route("/b/{body}/sign-in/sso", get(sso::start))
         .route("/home", get(home::home))
-        .route("/b/{body}", get(pages::body_home))
+        .route("/b/{body}", get(session::body_home))
         .route("/b/{body}/home", get(home::body_home))
         .route("/b/{body}/home/sign-off", post(home::sign_off))
         .route("/b/{body}/home/chase", post(home::chase))
-        .route("/b/{body}/plans/{code}/{year}", get(pages::plan))
+        .route("/b/{body}/plans/{code}/{year}", get(plans::plan))
         .route(
             "/b/{body}/plans/{code}/{year}/export.xlsx",
             get(export::xlsx),
@@ -242,11 +255,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/b/{body}/plans/{code}/{year}/publish",
-            post(pages::publish),
+            post(plans::publish),
         )
         .route(
             "/b/{body}/plans/{code}/{year}/edit",
-            get(forms::plan_form).post(forms::edit_plan),
+            get(plans::plan_form).post(plans::edit_plan),
         )
         .route(
             "/b/{body}/plans/{code}/{year}/import",
@@ -262,31 +275,31 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/b/{body}/plans/{code}/{year}/periods/{half}",
-            get(cycle::period),
+            get(periods::period),
         )
         .route(
             "/b/{body}/plans/{code}/{year}/periods/{half}/open",
-            post(cycle::open),
+            post(periods::open),
         )
         .route(
             "/b/{body}/plans/{code}/{year}/periods/{half}/close",
-            get(cycle::close_check).post(cycle::close),
+            get(periods::close_check).post(periods::close),
         )
-        .route("/b/{body}/updates/{id}/{step}", post(cycle::move_update))
-        .route("/b/{body}/my-updates", get(cycle::my_updates))
+        .route("/b/{body}/updates/{id}/{step}", post(periods::move_update))
+        .route("/b/{body}/my-updates", get(periods::my_updates))
         .route(
             "/b/{body}/plans/{code}/{year}/periods/{half}/report",
-            get(cycle::report),
+            get(periods::report),
         )
         .route(
             "/b/{body}/plans/{code}/{year}/periods/{half}/packs",
-            post(cycle::publish),
+            post(periods::publish),
         )
         .route("/b/{body}/packs", get(packs::list))
         .route("/b/{body}/packs/{id}/{format}", get(packs::download))
         .route(
             "/b/{body}/plans/{code}/{year}/periods/{half}/cover",
-            get(cycle::cover_form).post(cycle::save_cover),
+            get(periods::cover_form).post(periods::save_cover),
         )
         .route(
             "/b/{body}/plans/{code}/{year}/refresh-report",
@@ -323,7 +336,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/b/{body}/meetings/{id}/edit",
-            get(committees::meeting_form).post(committees::edit_meeting),
+            get(meetings::meeting_form).post(meetings::edit_meeting),
         )
         .route(
             "/b/{body}/committees/{id}/members",
@@ -333,34 +346,32 @@ pub fn router(state: AppState) -> Router {
             "/b/{body}/committees/{id}/meetings",
             post(committees::add_meeting),
         )
-        .route("/b/{body}/meetings/{id}", get(committees::meeting))
-        .route("/b/{body}/meetings/{id}/items", post(committees::add_item))
+        .route("/b/{body}/meetings/{id}", get(meetings::meeting))
+        .route("/b/{body}/meetings/{id}/items", post(meetings::add_item))
         .route(
             "/b/{body}/meetings/{id}/publish",
-            post(committees::publish_meeting),
+            post(meetings::publish_meeting),
         )
         .route(
             "/b/{body}/agenda-items/{id}/minutes",
-            get(minutes_review::form)
-                .post(minutes_review::post)
-                .layer(minutes_limit),
+            get(minutes::form).post(minutes::post).layer(minutes_limit),
         )
         .route(
             "/b/{body}/agenda-items/{id}/minutes/upload",
-            post(minutes_review::upload).layer(minutes_limit),
+            post(minutes::upload).layer(minutes_limit),
         )
         .route(
             "/b/{body}/commitments/{id}/close",
-            post(committees::close_commitment),
+            post(meetings::close_commitment),
         )
-        .route("/b/{body}/actions/{id}", get(pages::action))
+        .route("/b/{body}/actions/{id}", get(actions::action))
         .route(
             "/b/{body}/actions/{id}/edit",
-            get(pages::edit_action_form).post(pages::edit_action),
+            get(actions::edit_action_form).post(actions::edit_action),
         )
         .route(
             "/b/{body}/actions/{id}/updates/{half}",
-            get(pages::update_form).post(pages::record_update),
+            get(updates::update_form).post(updates::record_update),
         )
         .route(
             "/b/{body}/actions/{id}/measures/new",
@@ -370,7 +381,7 @@ pub fn router(state: AppState) -> Router {
             "/b/{body}/actions/{id}/measures/{measure}",
             get(measures::edit_form).post(measures::change),
         )
-        .route("/b/{body}/audit/{entity}/{id}", get(pages::audit))
+        .route("/b/{body}/audit/{entity}/{id}", get(audit::audit))
         .route("/b/{body}/accounts", get(accounts::page))
         .route(
             "/b/{body}/accounts/{id}/remove",
@@ -380,19 +391,19 @@ pub fn router(state: AppState) -> Router {
         .route("/b/{body}/tokens/{id}/revoke", post(accounts::revoke))
         .route(
             "/b/{body}/settings",
-            get(forms::settings_form).post(forms::save_settings),
+            get(bodies::settings_form).post(bodies::save_settings),
         )
         .route(
             "/b/{body}/strategy/edit",
-            get(forms::strategy_form).post(forms::edit_strategy),
+            get(bodies::strategy_form).post(bodies::edit_strategy),
         )
         .route(
             "/b/{body}/items/{id}/edit",
-            get(forms::item_form).post(forms::edit_item),
+            get(items::item_form).post(items::edit_item),
         )
         .route(
             "/b/{body}/items/{id}/actions/new",
-            get(forms::new_action_form).post(forms::add_action),
+            get(items::new_action_form).post(items::add_action),
         )
         .route("/open-data", get(open_data::page))
         .route(
@@ -415,7 +426,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(assets::serve))
         .merge(oparl::routes())
         .merge(api::routes().layer(DefaultBodyLimit::max(limits.api_bytes)))
-        .fallback(pages::not_found)
+        .fallback(session::not_found)
         .layer(DefaultBodyLimit::max(limits.form_bytes))
         .layer(from_fn_with_state(state.clone(), declared_size))
         .layer(from_fn_with_state(state.clone(), same_origin_forms))
@@ -481,9 +492,9 @@ fn body_limit(path: &str, limits: &Limits) -> usize {
     if is_api(path) {
         limits.api_bytes
     } else if is_minutes(path) {
-        limits.minutes_bytes + minutes_review::FORM_SLACK
+        limits.minutes_bytes + form::FORM_SLACK
     } else if is_import_upload(path) {
-        limits.import_bytes + minutes_review::FORM_SLACK
+        limits.import_bytes + form::FORM_SLACK
     } else {
         limits.form_bytes
     }
@@ -507,7 +518,7 @@ fn too_large(path: &str, limits: &Limits) -> Response {
     if is_api(path) {
         api::ApiError::too_large(limits.api_bytes).into_response()
     } else if is_minutes(path) {
-        minutes_review::too_large(limits.minutes_bytes, path.ends_with("/upload")).into_response()
+        minutes::too_large(limits.minutes_bytes, path.ends_with("/upload")).into_response()
     } else if is_import_upload(path) {
         import::too_large(limits.import_bytes).into_response()
     } else {

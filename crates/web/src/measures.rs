@@ -4,9 +4,7 @@
 //! [`store::Store::set_measures`]: one transaction, one audit event, an
 //! amendment with its reason on an approved plan.
 
-use axum::Form;
-use axum::extract::{OriginalUri, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
 use domain::{
     Action, Body, Direction, FinancialYear, Indicator, Measure, MeasureTarget, Plan, Title,
@@ -15,14 +13,13 @@ use domain::{
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::forms::{Fields, amendment_field, conflict_or, field, plan_writer, render, value};
-use crate::request::editor;
+use crate::extract::*;
+use crate::form::{Fields, amendment_field, conflict_or, field, plan_writer, render, value};
+use crate::request::PageResult;
+use crate::request::chrome;
 use crate::request::visible_action;
-use crate::request::{check_form, chrome};
 use crate::views::{CheckGroup, Choice, FieldError, TextFormPage};
 use crate::words::{error_message, number};
-
-type PageResult = Result<axum::response::Response, WebError>;
 
 /// The action `id` of `body` and its plan, for an editor.
 async fn editable(
@@ -293,11 +290,9 @@ fn measure_page(
 /// `GET /b/{body}/actions/{id}/measures/new`.
 pub async fn new_form(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id)): Path<(String, String)>,
-    uri: OriginalUri,
+    Editor { viewer, body }: Editor,
+    Path((_, id)): Path<(String, String)>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     let (action, plan) = editable(&state, &viewer, &body, &id).await?;
     measure_page(
         &viewer,
@@ -312,11 +307,9 @@ pub async fn new_form(
 /// `GET /b/{body}/actions/{id}/measures/{measure}`: the form to change a measure.
 pub async fn edit_form(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id, measure)): Path<(String, String, i64)>,
-    uri: OriginalUri,
+    Editor { viewer, body }: Editor,
+    Path((_, id, measure)): Path<(String, String, i64)>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     let (action, plan) = editable(&state, &viewer, &body, &id).await?;
     let (_, m) = action
         .measures
@@ -336,42 +329,30 @@ pub async fn edit_form(
 /// `POST /b/{body}/actions/{id}/measures/new`: add the measure.
 pub async fn add(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id)): Path<(String, String)>,
-    uri: OriginalUri,
-    Form(fields): Form<Fields>,
+    editor: Editor,
+    Path((_, id)): Path<(String, String)>,
+    CsrfForm(fields): CsrfForm<Fields>,
 ) -> PageResult {
-    save(&state, &headers, (&slug, &id, None), uri.path(), fields).await
+    save(&state, editor, (&id, None), fields).await
 }
 
 /// `POST /b/{body}/actions/{id}/measures/{measure}`: change the measure,
 /// or remove it when the form says `remove=yes`.
 pub async fn change(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id, measure)): Path<(String, String, i64)>,
-    uri: OriginalUri,
-    Form(fields): Form<Fields>,
+    editor: Editor,
+    Path((_, id, measure)): Path<(String, String, i64)>,
+    CsrfForm(fields): CsrfForm<Fields>,
 ) -> PageResult {
-    save(
-        &state,
-        &headers,
-        (&slug, &id, Some(measure)),
-        uri.path(),
-        fields,
-    )
-    .await
+    save(&state, editor, (&id, Some(measure)), fields).await
 }
 
 async fn save(
     state: &AppState,
-    headers: &HeaderMap,
-    (slug, id, editing): (&str, &str, Option<i64>),
-    path: &str,
+    Editor { viewer, body }: Editor,
+    (id, editing): (&str, Option<i64>),
     fields: Fields,
 ) -> PageResult {
-    let (viewer, body) = editor(state, headers, slug, path).await?;
-    check_form(headers, &viewer, &value(&fields, "csrf"))?;
     let (action, plan) = editable(state, &viewer, &body, id).await?;
     let before = match editing {
         Some(mid) => Some(

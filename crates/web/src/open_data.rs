@@ -28,7 +28,7 @@ use serde::Serialize;
 use store::{CommitmentsOf, LoggedCommitment};
 
 use crate::auth::Viewer;
-use crate::committees::{committee_of, today};
+use crate::record::{committee_of, today};
 use crate::error::WebError;
 use crate::request::{body_for, chrome, html, plan_href, viewer};
 use crate::views::Chrome;

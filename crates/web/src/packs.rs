@@ -5,15 +5,15 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use domain::{Access, FinancialYear, Half, PortfolioCode, ReportingPeriod, Slug};
 use store::{NewPack, PublishedPack, Store, StoreError};
 
 use crate::AppState;
-use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::request::{body_for, chrome, plan_href, viewer, year_slug};
+use crate::extract::*;
+use crate::request::{chrome, plan_href, year_slug};
 use crate::views::Chrome;
 
 /// Why a pack could not be published.
@@ -234,12 +234,12 @@ pub struct PacksPage {
 /// format, size and SHA-256.
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
+    InBody {
+        viewer,
+        body,
+        access,
+    }: InBody,
 ) -> Result<Response, WebError> {
-    let viewer = viewer(&state, &headers).await?;
-    let body = body_for(&state, &slug).await?;
-    let access = Viewer::access(viewer.as_ref(), body.id);
     let packs = pack_views(state.store().published_packs(body.id, None).await?, &access);
     let page = PacksPage {
         chrome: chrome(viewer.as_ref(), Some(&body)),
@@ -271,12 +271,9 @@ pub(crate) async fn visible_pack(
 /// exactly, to save.
 pub async fn download(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id, format)): Path<(String, i64, String)>,
+    InBody { body, access, .. }: InBody,
+    Path((_, id, format)): Path<(String, i64, String)>,
 ) -> Result<Response, WebError> {
-    let viewer = viewer(&state, &headers).await?;
-    let body = body_for(&state, &slug).await?;
-    let access = Viewer::access(viewer.as_ref(), body.id);
     let pack = visible_pack(&state, &access, body.id, id).await?;
     let Ok(kind) = format.parse::<report::Format>() else {
         return Err(WebError::NotFound);

@@ -16,8 +16,8 @@ use store::{CommitmentsOf, LoggedCommitment};
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::committees::{ActionLabels, action_labels, due_words, today};
 use crate::error::{Path, WebError};
+use crate::record::{ActionLabels, action_labels, due_words, today};
 use crate::request::{body_for, viewer};
 use crate::views::{Choice, LogFilterView};
 
@@ -349,7 +349,7 @@ async fn filtered(
     let viewer = viewer(state, headers).await?;
     let body = body_for(state, slug).await?;
     let access = Viewer::access(viewer.as_ref(), body.id);
-    let committee = crate::committees::committee_of(state, &body, id).await?;
+    let committee = crate::record::committee_of(state, &body, id).await?;
     let filter = LogFilter::lenient(q);
     let today = today();
     let log: Vec<LoggedCommitment> = visible_log(state, &access, committee.id)

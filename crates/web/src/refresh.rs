@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect};
 use domain::{Fate, FinancialYear, Outcome, RefreshReport, TargetDate};
 use store::StoreError;
@@ -15,8 +14,9 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::dates::DateParts;
 use crate::error::{Path, WebError};
-use crate::request::editor;
-use crate::request::{body_for, check_form, chrome, need_sign_in, plan_href, viewer};
+use crate::extract::*;
+use crate::request::PageResult;
+use crate::request::{chrome, plan_href};
 use crate::views::{
     ApprovalGapRow, ApprovePage, DateField, FieldError, RefreshChoice, RefreshFormPage,
     RefreshReportPage,
@@ -24,20 +24,17 @@ use crate::views::{
 use crate::words::error_message;
 use crate::words::user_message;
 
-type PageResult = Result<axum::response::Response, WebError>;
-
 /// `GET /b/{body}/plans/{code}/{year}/refresh-report`: this plan against the year before.
 pub async fn report(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
+    SignedIn {
+        viewer,
+        body,
+        access,
+    }: SignedIn,
+    Path((_, code, year)): Path<(String, String, String)>,
 ) -> PageResult {
-    let viewer = viewer(&state, &headers)
-        .await?
-        .ok_or_else(|| need_sign_in(uri.path()))?;
-    let body = body_for(&state, &slug).await?;
-    if !Viewer::access(Some(&viewer), body.id).sees_unpublished() {
+    if !access.sees_unpublished() {
         return Err(WebError::Forbidden);
     }
     let (Ok(code), Ok(year)) = (
@@ -152,11 +149,9 @@ fn parse_plan(code: &str, year: &str) -> Result<(domain::PortfolioCode, Financia
 /// `GET /b/{body}/plans/{code}/{year}/refresh`.
 pub async fn form(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
+    Editor { viewer, body }: Editor,
+    Path((_, code, year)): Path<(String, String, String)>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     let (code, year) = parse_plan(&code, &year)?;
     refresh_page(&state, &viewer, &body, &code, year, None, vec![]).await
 }
@@ -164,17 +159,10 @@ pub async fn form(
 /// `POST /b/{body}/plans/{code}/{year}/refresh`: make next year's draft plan.
 pub async fn refresh(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
-    Form(fields): Form<HashMap<String, String>>,
+    Editor { viewer, body }: Editor,
+    Path((_, code, year)): Path<(String, String, String)>,
+    CsrfForm(fields): CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
-    check_form(
-        &headers,
-        &viewer,
-        fields.get("csrf").map(String::as_str).unwrap_or_default(),
-    )?;
     let (code, year) = parse_plan(&code, &year)?;
     let view = match state.store().plan_view(&body.slug, &code, year).await {
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
@@ -280,8 +268,6 @@ pub async fn refresh(
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct ApproveFields {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     version: String,
     #[serde(default)]
     on: String,
@@ -368,11 +354,9 @@ async fn approve_page(
 /// and the form recording the committee's approval.
 pub async fn approve_form(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
+    Editor { viewer, body }: Editor,
+    Path((_, code, year)): Path<(String, String, String)>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
     let (code, year) = parse_plan(&code, &year)?;
     approve_page(
         &state,
@@ -389,13 +373,10 @@ pub async fn approve_form(
 /// show the form again with what is wrong against its fields.
 pub async fn approve(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year)): Path<(String, String, String)>,
-    uri: OriginalUri,
-    Form(f): Form<ApproveFields>,
+    Editor { viewer, body }: Editor,
+    Path((_, code, year)): Path<(String, String, String)>,
+    CsrfForm(f): CsrfForm<ApproveFields>,
 ) -> PageResult {
-    let (viewer, body) = editor(&state, &headers, &slug, uri.path()).await?;
-    check_form(&headers, &viewer, &f.csrf)?;
     let (code, year) = parse_plan(&code, &year)?;
     let view = match state.store().plan_view(&body.slug, &code, year).await {
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),

@@ -16,7 +16,8 @@ use crate::error::WebError;
 use crate::views::Chrome;
 use crate::{AppState, visible};
 
-type PageResult = Result<Response, WebError>;
+/// What a page handler answers: the page, or the error page.
+pub(crate) type PageResult = Result<Response, WebError>;
 
 /// A rendered page, 200 OK.
 pub(crate) fn html(page: impl Template) -> PageResult {
@@ -124,7 +125,7 @@ pub struct DoneQuery {
 }
 
 /// The sign-out form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
 pub struct CsrfOnly {
     #[serde(default)]
     pub(crate) csrf: String,
@@ -168,19 +169,3 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The signed-in editor of body `slug`: someone who may change its plans.
-pub(crate) async fn editor(
-    state: &AppState,
-    headers: &HeaderMap,
-    slug: &str,
-    path: &str,
-) -> Result<(Viewer, Body), WebError> {
-    let viewer = viewer(state, headers)
-        .await?
-        .ok_or_else(|| need_sign_in(path))?;
-    let body = body_for(state, slug).await?;
-    if !Viewer::access(Some(&viewer), body.id).edits_plans() {
-        return Err(WebError::Forbidden);
-    }
-    Ok((viewer, body))
-}

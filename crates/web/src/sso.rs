@@ -18,10 +18,9 @@ use store::{SsoLogin, SsoProvider};
 use crate::AppState;
 use crate::auth;
 use crate::error::{Path, WebError};
+use crate::request::PageResult;
 use crate::request::body_for;
 use crate::request::safe_next;
-
-type PageResult = Result<axum::response::Response, WebError>;
 
 /// Why single sign-on failed, in words for the person signing in.
 fn failed(reason: impl std::fmt::Display) -> WebError {

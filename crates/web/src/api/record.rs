@@ -18,8 +18,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiError, ApiResult, Ids, Params, Payload, body, caller, forbidden, visible_action};
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::committees::today;
 use crate::promise_log::{LogFilter, LogQuery, visible_log};
+use crate::record::today;
 
 /// A committee, with how many of the promises made to it are open and overdue.
 #[derive(Serialize, ToSchema)]

@@ -9,8 +9,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{OriginalUri, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use domain::{
@@ -21,12 +20,12 @@ use domain::{
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
-use crate::request::{body_for, check_form, chrome, need_sign_in, viewer};
+use crate::extract::*;
+use crate::request::PageResult;
+use crate::request::{check_form, chrome};
 use crate::views::{
     ActionGroup, FieldError, MinutesPage, ProposedCommitment, ProposedQuestion, ProposedResolution,
 };
-
-type PageResult = Result<axum::response::Response, WebError>;
 
 /// The most findings of each kind shown for review (and taken back from
 /// the review form).
@@ -318,18 +317,9 @@ impl Proposals {
 /// The agenda item, its body and the viewer, for a clerk.
 async fn item_for_clerk(
     state: &AppState,
-    headers: &HeaderMap,
-    slug: &str,
+    Clerk { viewer, body }: Clerk,
     id: i64,
-    path: &str,
 ) -> Result<(Viewer, Body, AgendaItem), WebError> {
-    let viewer = viewer(state, headers)
-        .await?
-        .ok_or_else(|| need_sign_in(path))?;
-    let body = body_for(state, slug).await?;
-    if !Viewer::access(Some(&viewer), body.id).keeps_committee_record() {
-        return Err(WebError::Forbidden);
-    }
     let item = match state.store().agenda_item(id).await {
         Ok(i) => i,
         Err(store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
@@ -439,7 +429,7 @@ async fn picker(state: &AppState, body: &Body, item: &AgendaItem) -> Result<Pick
 /// finding's `mark` is set to its first sentence, and a promise found
 /// without its sentences gets them as its `source`.
 fn find_sources(minutes: &str, p: &mut Proposals) -> Vec<(Range<usize>, usize)> {
-    let spans = crate::committees::sentence_spans(minutes);
+    let spans = crate::record::sentence_spans(minutes);
     let mut marked: std::collections::BTreeMap<usize, Range<usize>> = Default::default();
     // Findings come in the order of the text: look from the last one on first.
     let mut locate = |probe: &str, whole: &str, from: &mut usize| -> Option<(usize, usize)> {
@@ -711,11 +701,10 @@ fn escape(text: &str) -> String {
 /// `GET /b/{body}/agenda-items/{id}/minutes`: paste the minutes.
 pub async fn form(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id)): Path<(String, i64)>,
-    uri: OriginalUri,
+    clerk: Clerk,
+    Path((_, id)): Path<(String, i64)>,
 ) -> PageResult {
-    let (viewer, body, item) = item_for_clerk(&state, &headers, &slug, id, uri.path()).await?;
+    let (viewer, body, item) = item_for_clerk(&state, clerk, id).await?;
     page(
         &viewer,
         &body,
@@ -732,17 +721,11 @@ pub async fn form(
 /// the ticked findings and the minutes.
 pub async fn post(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, id)): Path<(String, i64)>,
-    uri: OriginalUri,
-    Form(mut fields): Form<HashMap<String, String>>,
+    clerk: Clerk,
+    Path((_, id)): Path<(String, i64)>,
+    CsrfForm(mut fields): CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
-    let (viewer, body, item) = item_for_clerk(&state, &headers, &slug, id, uri.path()).await?;
-    check_form(
-        &headers,
-        &viewer,
-        fields.get("csrf").map(String::as_str).unwrap_or_default(),
-    )?;
+    let (viewer, body, item) = item_for_clerk(&state, clerk, id).await?;
     let meeting = state.store().meeting(item.meeting_id).await?;
     if fields.get("step").map(String::as_str) != Some("accept") {
         let raw = fields.remove("minutes").unwrap_or_default();
@@ -878,18 +861,18 @@ pub(crate) fn too_large(limit: usize, uploaded: bool) -> WebError {
 /// [`crate::Limits::minutes_bytes`], so it is never held beyond the limit.
 pub async fn upload(
     State(state): State<AppState>,
+    clerk: Clerk,
     headers: HeaderMap,
-    Path((slug, id)): Path<(String, i64)>,
-    uri: OriginalUri,
+    Path((_, id)): Path<(String, i64)>,
     mut form: axum::extract::Multipart,
 ) -> PageResult {
     let limit = state.limits().minutes_bytes;
-    let (viewer, body, item) = item_for_clerk(&state, &headers, &slug, id, uri.path()).await?;
+    let (viewer, body, item) = item_for_clerk(&state, clerk, id).await?;
     let declared = headers
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit + FORM_SLACK) {
+    if declared.is_some_and(|n| n > limit + crate::form::FORM_SLACK) {
         return Err(too_large(limit, true));
     }
     let unreadable = |e: axum::extract::multipart::MultipartError| {
@@ -930,10 +913,6 @@ pub async fn upload(
     let meeting = state.store().meeting(item.meeting_id).await?;
     review(&state, viewer, body, item, meeting.held_on, file).await
 }
-
-/// Room for a form's other fields and the multipart framing beside the
-/// minutes themselves.
-pub(crate) const FORM_SLACK: usize = 64 * 1024;
 
 fn capital(s: &str) -> String {
     crate::words::capitalise(s)

@@ -14,8 +14,10 @@ use store::StoreError;
 use crate::auth::Viewer;
 use crate::dates::DateParts;
 use crate::error::{Path, WebError};
-use crate::forms::{conflict_or, field, render};
-use crate::pages::measure_hint;
+use crate::extract::*;
+use crate::form::{conflict_or, field, render};
+use crate::progress::measure_hint;
+use crate::request::PageResult;
 use crate::request::{DoneQuery, body_for, check_form, chrome, need_sign_in, plan_href, viewer};
 use crate::views::{
     DateField, FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextField,
@@ -24,8 +26,6 @@ use crate::views::{
 use crate::words::user_message;
 use crate::words::{field_error, number};
 use crate::{AppState, visible};
-
-type PageResult = Result<axum::response::Response, WebError>;
 
 fn state_colour(state: Option<UpdateState>) -> &'static str {
     match state {
@@ -37,7 +37,8 @@ fn state_colour(state: Option<UpdateState>) -> &'static str {
     }
 }
 
-struct Located {
+/// The reporting period in the address, with its plan.
+pub(crate) struct Located {
     viewer: Viewer,
     body: domain::Body,
     access: Access,
@@ -45,41 +46,42 @@ struct Located {
     period: ReportingPeriod,
 }
 
-async fn locate(
-    state: &AppState,
-    headers: &HeaderMap,
-    path: &str,
-    slug: &str,
-    code: &str,
-    year: &str,
-    half: &str,
-) -> Result<Located, WebError> {
-    let viewer = viewer(state, headers)
-        .await?
-        .ok_or_else(|| need_sign_in(path))?;
-    let body = body_for(state, slug).await?;
-    let access = Viewer::access(Some(&viewer), body.id);
-    if !access.sees_unpublished() {
-        return Err(WebError::Forbidden);
+impl axum::extract::FromRequestParts<AppState> for Located {
+    type Rejection = WebError;
+
+    /// The period in the address, for someone who sees the work in
+    /// progress: the sign-in page for the public, 403 for other roles.
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, WebError> {
+        let SignedIn {
+            viewer,
+            body,
+            access,
+        } = SignedIn::from_request_parts(parts, state).await?;
+        if !access.sees_unpublished() {
+            return Err(WebError::Forbidden);
+        }
+        let (Ok(code), Ok(year), Ok(half)) = (
+            param(parts, state, "code").await?.parse(),
+            param(parts, state, "year").await?.parse::<FinancialYear>(),
+            param(parts, state, "half").await?.parse::<Half>(),
+        ) else {
+            return Err(WebError::NotFound);
+        };
+        let view = match state.store().plan_view(&body.slug, &code, year).await {
+            Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
+            other => other?,
+        };
+        Ok(Located {
+            viewer,
+            body,
+            access,
+            view,
+            period: ReportingPeriod::new(year, half),
+        })
     }
-    let (Ok(code), Ok(year), Ok(half)) = (
-        code.parse(),
-        year.parse::<FinancialYear>(),
-        half.parse::<Half>(),
-    ) else {
-        return Err(WebError::NotFound);
-    };
-    let view = match state.store().plan_view(&body.slug, &code, year).await {
-        Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
-        other => other?,
-    };
-    Ok(Located {
-        viewer,
-        body,
-        access,
-        view,
-        period: ReportingPeriod::new(year, half),
-    })
 }
 
 /// What the period page shows of `update` on `action` (and of the period
@@ -212,7 +214,7 @@ async fn period_page(
         ("Signed off", check.signed_off),
     ];
     let previous =
-        crate::pages::previous_updates(state, &l.body, &l.view.portfolio, tree, l.period)
+        crate::progress::previous_updates(state, &l.body, &l.view.portfolio, tree, l.period)
             .await?
             .map(|(_, updates)| updates)
             .unwrap_or_default();
@@ -325,20 +327,15 @@ async fn period_page(
 /// `GET /b/{body}/plans/{code}/{year}/periods/{half}`.
 pub async fn period(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year, half)): Path<(String, String, String, String)>,
-    uri: OriginalUri,
+    l: Located,
     Query(done): Query<DoneQuery>,
 ) -> PageResult {
-    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
     period_page(&state, &l, vec![], false, &done, DateParts::default()).await
 }
 
 /// The open-period form.
 #[derive(Debug, Deserialize)]
 pub struct OpenFields {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     deadline: String,
     #[serde(default, rename = "deadline-day")]
@@ -354,13 +351,10 @@ pub struct OpenFields {
 /// `POST …/periods/{half}/open`.
 pub async fn open(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year, half)): Path<(String, String, String, String)>,
+    l: Located,
     uri: OriginalUri,
-    Form(f): Form<OpenFields>,
+    CsrfForm(f): CsrfForm<OpenFields>,
 ) -> PageResult {
-    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
-    check_form(&headers, &l.viewer, &f.csrf)?;
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
     }
@@ -435,13 +429,7 @@ pub struct MoveFields {
 /// `GET …/periods/{half}/close`: check before you close. Says what the
 /// period still lacks (missing, draft, submitted and returned updates) and
 /// what that means for the report, with the button that closes it.
-pub async fn close_check(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year, half)): Path<(String, String, String, String)>,
-    uri: OriginalUri,
-) -> PageResult {
-    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
+pub async fn close_check(State(state): State<AppState>, l: Located) -> PageResult {
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
     }
@@ -460,13 +448,10 @@ pub async fn close_check(
 /// seen the check (`confirm=yes`); otherwise shows the check.
 pub async fn close(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year, half)): Path<(String, String, String, String)>,
+    l: Located,
     uri: OriginalUri,
-    Form(f): Form<MoveFields>,
+    CsrfForm(f): CsrfForm<MoveFields>,
 ) -> PageResult {
-    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
-    check_form(&headers, &l.viewer, &f.csrf)?;
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
     }
@@ -674,13 +659,10 @@ pub async fn my_updates(
 /// already published).
 pub async fn publish(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year, half)): Path<(String, String, String, String)>,
+    l: Located,
     uri: OriginalUri,
-    Form(f): Form<MoveFields>,
+    CsrfForm(_f): CsrfForm<MoveFields>,
 ) -> PageResult {
-    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
-    check_form(&headers, &l.viewer, &f.csrf)?;
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
     }
@@ -885,13 +867,7 @@ pub async fn report(
 }
 
 /// `GET …/periods/{half}/cover`: the report's cover details.
-pub async fn cover_form(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year, half)): Path<(String, String, String, String)>,
-    uri: OriginalUri,
-) -> PageResult {
-    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
+pub async fn cover_form(State(state): State<AppState>, l: Located) -> PageResult {
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
     }
@@ -1011,17 +987,14 @@ fn cover_page(
 /// `POST …/periods/{half}/cover`: save the report's cover details.
 pub async fn save_cover(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((slug, code, year, half)): Path<(String, String, String, String)>,
+    l: Located,
     uri: OriginalUri,
-    Form(fields): Form<std::collections::HashMap<String, String>>,
+    CsrfForm(fields): CsrfForm<std::collections::HashMap<String, String>>,
 ) -> PageResult {
-    let l = locate(&state, &headers, uri.path(), &slug, &code, &year, &half).await?;
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
     }
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    check_form(&headers, &l.viewer, &get("csrf"))?;
     let mut errors = Vec::new();
     let meeting_date = match DateParts::posted("meeting-date", |k| fields.get(k).cloned())
         .parse("Meeting date", None)
