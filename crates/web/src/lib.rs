@@ -410,6 +410,7 @@ pub fn router(state: AppState) -> Router {
             open_data::COMMITTEE_SCHEMA_PATH,
             get(open_data::committee_schema),
         )
+        .route(open_data::PLAN_SCHEMA_PATH, get(open_data::plan_schema))
         .route("/b/{body}/feed.atom", get(open_data::body_feed_atom))
         .route(
             "/b/{body}/committees/{id}/feed.atom",

@@ -1,25 +1,31 @@
 //! Open data: what each body publishes in open formats, and where.
 //!
 //! - `GET /open-data`: every body's open data on one page: the OParl API,
-//!   the body's Atom feed, each published plan as JSON, CSV, Excel and
-//!   StratML, and each committee's record as CSV and JSON with its feed.
-//! - `GET /open-data/committee.schema.json`: the JSON Schema of a
-//!   committee's JSON (`crates/web/schemas/committee.schema.json`).
+//!   the body's Atom feed, each published plan as Excel, CSV and JSON (the
+//!   plan downloads of [`crate::export`]), and each committee's record as
+//!   CSV and JSON with its feed.
+//! - `GET /open-data/plan.schema.json` and `…/committee.schema.json`: the
+//!   JSON Schemas of a plan's JSON and a committee's JSON
+//!   (`crates/web/schemas/`), each field described.
 //! - `GET /b/{body}/committees/{id}/export.csv` (meetings and their agenda
 //!   items, one item a row) and `…/export.json` (the committee, its
-//!   meetings and items and its log of promises), as the committee page
-//!   shows them to the viewer: the public, published meetings only.
+//!   meetings and items and its log of promises).
 //! - `GET /b/{body}/feed.atom` and `GET /b/{body}/committees/{id}/feed.atom`:
 //!   Atom 1.0 feeds of the latest signed-off updates of the published plans
 //!   (a committee's: of the portfolios it scrutinises) and of the promises,
-//!   made at published meetings, delivered, withdrawn or overdue. Feeds
-//!   are the public's view whoever asks, so readers and caches share them.
+//!   made at published meetings, delivered, withdrawn or overdue.
+//!
+//! Open data is the public's view whoever asks: published meetings and the
+//! promises made at them, signed-off updates of published plans; never a
+//! draft, so a file passed on never leaks what its downloader could see.
+//! (The plan downloads follow the plan page's rule instead; the public gets
+//! signed-off content only.)
 //!
 //! The plan and committee pages list their own open data
 //! ([`plan_links`], [`committee_links`]).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -27,12 +33,12 @@ use domain::{Access, Body, CommitmentStatus, FinancialYear, Standing};
 use serde::Serialize;
 use store::{CommitmentsOf, LoggedCommitment};
 
-use crate::auth::Viewer;
-use crate::record::{committee_of, today};
-use crate::error::WebError;
-use crate::request::{body_for, chrome, html, plan_href, viewer};
-use crate::views::Chrome;
 use crate::AppState;
+use crate::error::{Path, WebError};
+use crate::extract::Asker;
+use crate::record::{action_labels, committee_of, today};
+use crate::request::{body_for, chrome, html, plan_href};
+use crate::views::Chrome;
 
 type PageResult = Result<Response, WebError>;
 
@@ -41,6 +47,12 @@ const COMMITTEE_SCHEMA: &str = include_str!("../schemas/committee.schema.json");
 
 /// Where the committee JSON's schema is served.
 pub(crate) const COMMITTEE_SCHEMA_PATH: &str = "/open-data/committee.schema.json";
+
+/// The JSON Schema of a plan's JSON, as served.
+const PLAN_SCHEMA: &str = include_str!("../schemas/plan.schema.json");
+
+/// Where the plan JSON's schema is served.
+pub(crate) const PLAN_SCHEMA_PATH: &str = "/open-data/plan.schema.json";
 
 /// The most entries a feed holds.
 const FEED_ENTRIES: usize = 100;
@@ -73,14 +85,15 @@ pub(crate) fn body_feed(slug: &str) -> String {
 }
 
 /// The open data of plan `code` `year` of body `slug` beyond its downloads
-/// (which the plan page lists already): StratML, OParl and the feed.
-pub(crate) fn plan_links(slug: &str, code: &str, year: FinancialYear) -> Vec<OpenLink> {
+/// (which the plan page lists already): the JSON's schema, OParl and the
+/// feed.
+pub(crate) fn plan_links(slug: &str, _code: &str, _year: FinancialYear) -> Vec<OpenLink> {
     vec![
         link(
-            format!("{}/export.stratml.xml", plan_href(slug, code, year)),
-            "StratML",
-            "the plan as a StratML Part 2 performance plan (XML)",
-            true,
+            PLAN_SCHEMA_PATH.into(),
+            "JSON Schema",
+            "what each field of the plan's JSON means",
+            false,
         ),
         link(
             format!("/oparl/v1.1/bodies/{slug}/papers"),
@@ -105,6 +118,12 @@ pub(crate) fn committee_links(slug: &str, id: i64) -> Vec<OpenLink> {
             format!("{href}/export.csv"),
             "CSV",
             "the meetings and their agenda items, one item a row",
+            true,
+        ),
+        link(
+            format!("{href}/promises.csv"),
+            "CSV of promises",
+            "the log of promises, one a row, with the action each is about",
             true,
         ),
         link(
@@ -155,13 +174,14 @@ pub struct OpenDataPage {
     pub chrome: Chrome,
     /// Every body, by name.
     pub bodies: Vec<BodyData>,
+    /// Where the plan JSON's schema is.
+    pub plan_schema_href: &'static str,
     /// Where the committee JSON's schema is.
     pub schema_href: &'static str,
 }
 
 /// `GET /open-data`: every body's open data, as the public may read it.
-pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let viewer = viewer(&state, &headers).await?;
+pub async fn page(State(state): State<AppState>, Asker(viewer): Asker) -> PageResult {
     let summaries = state.store().plans().await?;
     let mut bodies = Vec::new();
     for body in state.store().bodies().await? {
@@ -171,16 +191,11 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> PageResu
             .filter(|p| p.body == slug && p.published)
             .map(|p| {
                 let href = plan_href(slug, &p.portfolio_code, p.year);
-                let mut links: Vec<OpenLink> = crate::export::links(&href)
+                let links: Vec<OpenLink> = crate::export::links(&href)
                     .into_iter()
                     .map(|d| link(d.href, d.label, d.hint, true))
                     .collect();
-                links.extend(plan_links(slug, &p.portfolio_code, p.year).into_iter().take(1));
-                (
-                    format!("{} plan {}", p.portfolio_code, p.year),
-                    href,
-                    links,
-                )
+                (format!("{} plan {}", p.portfolio_code, p.year), href, links)
             })
             .collect();
         plans.sort_by(|a, b| a.0.cmp(&b.0));
@@ -192,11 +207,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> PageResu
             .map(|c| {
                 let mut links = committee_links(slug, c.id);
                 links.retain(|l| l.label != "JSON Schema");
-                (
-                    c.name,
-                    format!("/b/{slug}/committees/{}", c.id),
-                    links,
-                )
+                (c.name, format!("/b/{slug}/committees/{}", c.id), links)
             })
             .collect();
         bodies.push(BodyData {
@@ -223,13 +234,23 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> PageResu
     html(OpenDataPage {
         chrome: chrome(viewer.as_ref(), None),
         bodies,
+        plan_schema_href: PLAN_SCHEMA_PATH,
         schema_href: COMMITTEE_SCHEMA_PATH,
     })
 }
 
 /// `GET /open-data/committee.schema.json`.
 pub async fn committee_schema() -> Response {
-    let mut response = COMMITTEE_SCHEMA.into_response();
+    schema_response(COMMITTEE_SCHEMA)
+}
+
+/// `GET /open-data/plan.schema.json`.
+pub async fn plan_schema() -> Response {
+    schema_response(PLAN_SCHEMA)
+}
+
+fn schema_response(schema: &'static str) -> Response {
+    let mut response = schema.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/schema+json"),
@@ -291,6 +312,8 @@ struct ItemData {
 struct PromiseData {
     id: i64,
     text: String,
+    action: Option<String>,
+    action_url: Option<String>,
     owner: Option<String>,
     due_by: Option<NaiveDate>,
     due: Option<String>,
@@ -304,16 +327,10 @@ struct PromiseData {
     item_number: String,
 }
 
-/// The record of committee `id` of body `slug` as the viewer may see it.
-async fn committee_data(
-    state: &AppState,
-    headers: &HeaderMap,
-    slug: &str,
-    id: &str,
-) -> Result<CommitteeData, WebError> {
-    let viewer = viewer(state, headers).await?;
+/// The record of committee `id` of body `slug` as the public sees it.
+async fn committee_data(state: &AppState, slug: &str, id: &str) -> Result<CommitteeData, WebError> {
     let body = body_for(state, slug).await?;
-    let access = Viewer::access(viewer.as_ref(), body.id);
+    let access = Access::Public;
     let committee = committee_of(state, &body, id).await?;
     let meetings: Vec<_> = state
         .store()
@@ -347,11 +364,28 @@ async fn committee_data(
         });
     }
     let today = today();
-    let promises = crate::promise_log::visible_log(state, &access, committee.id)
-        .await?
+    let log = crate::promise_log::visible_log(state, &access, committee.id).await?;
+    let actions = action_labels(
+        state,
+        body.slug.as_str(),
+        &access,
+        log.iter().filter_map(|l| l.commitment.action_id).collect(),
+    )
+    .await?;
+    let promises = log
         .into_iter()
         .map(|l| PromiseData {
             id: l.commitment.id,
+            action: l
+                .commitment
+                .action_id
+                .and_then(|a| actions.get(&a))
+                .map(|(_, label)| label.clone()),
+            action_url: l
+                .commitment
+                .action_id
+                .and_then(|a| actions.get(&a))
+                .map(|(href, _)| href.clone()),
             owner: l.commitment.owner.clone(),
             due_by: l.commitment.due_by.map(|d| d.due_by()),
             due: l.commitment.due_by.map(|d| d.to_string()),
@@ -407,10 +441,9 @@ fn attachment(bytes: Vec<u8>, media_type: &'static str, name: &str) -> Response 
 /// `GET /b/{body}/committees/{id}/export.json`.
 pub async fn committee_json(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let data = committee_data(&state, &headers, &slug, &id).await?;
+    let data = committee_data(&state, &slug, &id).await?;
     let bytes = serde_json::to_vec_pretty(&data)
         .map_err(|e| WebError::Export(format!("the JSON could not be written ({e})")))?;
     Ok(attachment(
@@ -424,10 +457,9 @@ pub async fn committee_json(
 /// meeting without items, one row with the item's cells empty).
 pub async fn committee_csv(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let data = committee_data(&state, &headers, &slug, &id).await?;
+    let data = committee_data(&state, &slug, &id).await?;
     let written = |e: ::csv::Error| WebError::Export(format!("the CSV could not be written ({e})"));
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -521,15 +553,18 @@ fn shorten(text: &str, n: usize) -> String {
 
 /// Midnight (UTC) starting `day`.
 fn at_midnight(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0)
-        .expect("midnight exists")
-        .and_utc()
+    day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()
 }
 
 /// The feed entries of the promises in `log` delivered, withdrawn or
 /// overdue on `today`: closed ones when closed, overdue ones from the day
 /// after they were due.
-fn promise_entries(site: &str, slug: &str, log: &[LoggedCommitment], today: NaiveDate) -> Vec<Entry> {
+fn promise_entries(
+    site: &str,
+    slug: &str,
+    log: &[LoggedCommitment],
+    today: NaiveDate,
+) -> Vec<Entry> {
     log.iter()
         .filter_map(|l| {
             let c = &l.commitment;
@@ -585,10 +620,7 @@ async fn update_entries(
     } else {
         FEED_ENTRIES
     };
-    let updates = state
-        .store()
-        .feed_updates(body.id, limit as i64)
-        .await?;
+    let updates = state.store().feed_updates(body.id, limit as i64).await?;
     Ok(updates
         .into_iter()
         .filter(|f| portfolios.is_none_or(|p| p.contains(&f.portfolio)))
@@ -773,7 +805,10 @@ mod tests {
 
     #[test]
     fn text_is_fit_for_xml() {
-        assert_eq!(xml("A & B <c> \"d\" 'e'\u{1}\n"), "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;\n");
+        assert_eq!(
+            xml("A & B <c> \"d\" 'e'\u{1}\n"),
+            "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;\n"
+        );
     }
 
     #[test]

@@ -168,4 +168,3 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
         _ => "/".to_owned(),
     }
 }
-

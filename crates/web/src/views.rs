@@ -241,7 +241,7 @@ pub struct PlanPage {
     pub compared_with: Option<String>,
     /// The plan as a file, in each format.
     pub downloads: Vec<DownloadLink>,
-    /// Its open data beyond the downloads: StratML, OParl, the feed.
+    /// Its open data beyond the downloads: the JSON schema, OParl, the feed.
     pub open_data: Vec<crate::open_data::OpenLink>,
     /// The committee report packs published for the plan, newest first.
     pub packs: Vec<crate::packs::PackView>,

@@ -27,6 +27,9 @@ mod import;
 #[path = "suite/oparl.rs"]
 mod oparl;
 
+#[path = "suite/open_data.rs"]
+mod open_data;
+
 #[path = "suite/packs.rs"]
 mod packs;
 
