@@ -337,7 +337,7 @@ async fn committee_data(state: &AppState, slug: &str, id: &str) -> Result<Commit
         .meetings(committee.id)
         .await?
         .into_iter()
-        .filter(|m| m.published || access.sees_unpublished())
+        .filter(|m| m.published)
         .collect();
     let mut meeting_data = Vec::with_capacity(meetings.len());
     for m in meetings {
@@ -730,10 +730,7 @@ async fn body_changed(state: &AppState, body: &Body) -> Result<DateTime<Utc>, We
 
 /// The promises made at published meetings (the public's log).
 fn public_log(log: Vec<LoggedCommitment>) -> Vec<LoggedCommitment> {
-    let access = Access::Public;
-    log.into_iter()
-        .filter(|l| l.meeting.published || access.sees_unpublished())
-        .collect()
+    log.into_iter().filter(|l| l.meeting.published).collect()
 }
 
 /// `GET /b/{body}/feed.atom`.
