@@ -123,7 +123,7 @@ test('the clerk filters the log of promises and downloads the matters arising as
 
   const [download] = await Promise.all([
     clerk.waitForEvent('download'),
-    clerk.getByRole('link', { name: /^CSV/ }).click(),
+    clerk.getByRole('link', { name: 'CSV file of the promises', exact: true }).click(),
   ]);
   assert.match(download.suggestedFilename(), /^promises-committee-\d+-\d{4}-\d{2}-\d{2}\.csv$/);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ambit-promises-'));

@@ -25,6 +25,7 @@ mod home;
 mod import;
 mod location;
 mod moderngov;
+mod open_record;
 mod org;
 mod outbox;
 mod packs;
@@ -56,6 +57,7 @@ pub use moderngov::{
     Attendee, ItemDocument, MeetingExtras, MeetingWrite, MinutesForReview, ModernGovSite, Outcome,
     PdfMinutes, QueuedMinutes, SyncCommittee, SyncItem, SyncMeeting, SyncRun,
 };
+pub use open_record::{FeedUpdate, PublicRecord, Stamps};
 pub use org::{NewBody, PlanSummary};
 pub use outbox::OutboxMessage;
 pub use packs::{

@@ -20,7 +20,7 @@ fn day(raw: &str) -> Result<NaiveDate, ParseError> {
         .map_err(|_| ParseError::new("date", raw, "a date such as 2024-03-12"))
 }
 
-fn committee_from(row: &AnyRow) -> Result<Committee, StoreError> {
+pub(crate) fn committee_from(row: &AnyRow) -> Result<Committee, StoreError> {
     let c = Cols::new(row, "committee")?;
     Ok(Committee {
         id: c.id(),
@@ -31,11 +31,11 @@ fn committee_from(row: &AnyRow) -> Result<Committee, StoreError> {
     })
 }
 
-const COMMITTEE_COLUMNS: &str = "id, body_id, name, clerk, version";
+pub(crate) const COMMITTEE_COLUMNS: &str = "id, body_id, name, clerk, version";
 
-const MEMBER_COLUMNS: &str = "id, committee_id, name, role, term_from, term_to, version";
+pub(crate) const MEMBER_COLUMNS: &str = "id, committee_id, name, role, term_from, term_to, version";
 
-fn member_from(row: &AnyRow) -> Result<CommitteeMember, StoreError> {
+pub(crate) fn member_from(row: &AnyRow) -> Result<CommitteeMember, StoreError> {
     let c = Cols::new(row, "committee member")?;
     Ok(CommitteeMember {
         id: c.id(),
@@ -61,7 +61,7 @@ pub(crate) fn meeting_from(row: &AnyRow) -> Result<Meeting, StoreError> {
     })
 }
 
-fn item_from(row: &AnyRow) -> Result<AgendaItem, StoreError> {
+pub(crate) fn item_from(row: &AnyRow) -> Result<AgendaItem, StoreError> {
     let c = Cols::new(row, "agenda item")?;
     Ok(AgendaItem {
         id: c.id(),

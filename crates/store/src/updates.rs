@@ -42,37 +42,43 @@ pub(crate) async fn load_updates(
         });
     }
     rows.iter()
-        .map(|row| {
-            let c = Cols::new(row, "update")?;
-            let year =
-                domain::FinancialYear::starting(c.i64("year")? as i32).map_err(|e| c.corrupt(e))?;
-            let half = Half::from_number(c.i64("half")?).map_err(|e| c.corrupt(e))?;
-            Ok(Update {
-                id: c.id(),
-                action_id: c.i64("action_id")?,
-                period: ReportingPeriod::new(year, half),
-                input: UpdateInput {
-                    status: c.parse("status", str::parse::<Status>)?,
-                    commentary: c.parse("commentary", |s| Text::parse("commentary", s))?,
-                    percent: c
-                        .opt_i64("percent")?
-                        .map(Percent::try_from)
-                        .transpose()
-                        .map_err(|e| c.corrupt(e))?,
-                    key_achievement: c.flag("key_achievement")?,
-                    actuals: actuals.remove(&c.id()).unwrap_or_default(),
-                    author: c.parse("author", |s| Title::parse("author", s))?,
-                    illustrative: c.flag("illustrative")?,
-                },
-                state: c.parse("state", str::parse)?,
-                returned_comment: c.opt_string("returned_comment")?,
-                created_at: c.time("created_at")?,
-                updated_at: c.time("updated_at")?,
-                version: c.i64("version")?,
-                published: c.parse_opt("published", published_from)?,
-            })
-        })
+        .map(|row| update_from(row, &mut actuals))
         .collect()
+}
+
+/// An update from a row of `updates` (all its columns), with its measure
+/// actuals taken from `actuals`.
+pub(crate) fn update_from(
+    row: &sqlx::any::AnyRow,
+    actuals: &mut HashMap<i64, Vec<MeasureActual>>,
+) -> Result<Update, StoreError> {
+    let c = Cols::new(row, "update")?;
+    let year = domain::FinancialYear::starting(c.i64("year")? as i32).map_err(|e| c.corrupt(e))?;
+    let half = Half::from_number(c.i64("half")?).map_err(|e| c.corrupt(e))?;
+    Ok(Update {
+        id: c.id(),
+        action_id: c.i64("action_id")?,
+        period: ReportingPeriod::new(year, half),
+        input: UpdateInput {
+            status: c.parse("status", str::parse::<Status>)?,
+            commentary: c.parse("commentary", |s| Text::parse("commentary", s))?,
+            percent: c
+                .opt_i64("percent")?
+                .map(Percent::try_from)
+                .transpose()
+                .map_err(|e| c.corrupt(e))?,
+            key_achievement: c.flag("key_achievement")?,
+            actuals: actuals.remove(&c.id()).unwrap_or_default(),
+            author: c.parse("author", |s| Title::parse("author", s))?,
+            illustrative: c.flag("illustrative")?,
+        },
+        state: c.parse("state", str::parse)?,
+        returned_comment: c.opt_string("returned_comment")?,
+        created_at: c.time("created_at")?,
+        updated_at: c.time("updated_at")?,
+        version: c.i64("version")?,
+        published: c.parse_opt("published", published_from)?,
+    })
 }
 
 /// The stored form of an update's signed-off content, kept while a revision

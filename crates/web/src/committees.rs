@@ -215,6 +215,7 @@ async fn committee_page(
         access,
     );
     let page = CommitteePage {
+        open_data: crate::open_data::committee_links(body.slug.as_str(), committee.id),
         packs,
         chrome: chrome(viewer, Some(body)),
         href,

@@ -27,6 +27,8 @@ mod items;
 mod measures;
 mod meetings;
 mod minutes;
+mod oparl;
+mod open_data;
 mod packs;
 mod pagecache;
 mod periods;
@@ -254,7 +256,9 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(bodies::routes())
         .merge(items::routes())
+        .merge(open_data::routes())
         .route("/assets/{file}", get(assets::serve))
+        .merge(oparl::routes())
         .merge(api::routes().layer(DefaultBodyLimit::max(limits.api_bytes)))
         .fallback(session::not_found)
         .layer(DefaultBodyLimit::max(limits.form_bytes))

@@ -383,6 +383,11 @@ pub async fn plan(
             portfolio.code.as_str(),
             plan.year,
         )),
+        open_data: crate::open_data::plan_links(
+            body.slug.as_str(),
+            portfolio.code.as_str(),
+            plan.year,
+        ),
     };
     html(page)
 }

@@ -244,6 +244,8 @@ pub struct PlanPage {
     pub compared_with: Option<String>,
     /// The plan as a file, in each format.
     pub downloads: Vec<DownloadLink>,
+    /// Its open data beyond the downloads: the JSON schema, OParl, the feed.
+    pub open_data: Vec<crate::open_data::OpenLink>,
     /// The committee report packs published for the plan, newest first.
     pub packs: Vec<crate::packs::PackView>,
 }
@@ -900,6 +902,8 @@ pub struct CommitteePage {
     pub meetings: Vec<(String, String, String, &'static str, bool)>,
     /// For people of the body only.
     pub members: Vec<MemberRow>,
+    /// Its open data: CSV, JSON, OParl, the feed.
+    pub open_data: Vec<crate::open_data::OpenLink>,
     /// Whether the viewer keeps the committee record.
     pub keeps: bool,
     pub csrf: String,

@@ -29,6 +29,11 @@ mod import;
 
 #[path = "suite/moderngov.rs"]
 mod moderngov;
+#[path = "suite/oparl.rs"]
+mod oparl;
+
+#[path = "suite/open_data.rs"]
+mod open_data;
 
 #[path = "suite/packs.rs"]
 mod packs;
