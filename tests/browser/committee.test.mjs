@@ -119,7 +119,10 @@ test('a clerk reviews extracted minutes, corrects them and accepts them', async 
   await item.getByText('Record that this promise was delivered or withdrawn').click();
   await item.getByLabel('Delivered', { exact: true }).check();
   await item.getByLabel(/How it was delivered/).fill('The action plan was reported to the Committee on 29 June 2023.');
-  await item.getByLabel('On (like 12 March 2024)').fill('2023-06-29');
+  const on = item.getByRole('group', { name: 'On' });
+  await on.getByLabel('Day').fill('29');
+  await on.getByLabel('Month').fill('6');
+  await on.getByLabel('Year').fill('2023');
   await item.getByRole('button', { name: 'Record it' }).click();
   await clerk.getByText('29 June 2023: The action plan was reported to the Committee on 29 June 2023.').waitFor();
 });

@@ -1,6 +1,6 @@
 // Open data from the public pages: a visitor finds the open data page from
 // the body's home, and downloads every format a published plan and a
-// committee offer (the plan as Excel, CSV and JSON with its JSON Schema;
+// committee offer (the plan as Excel, CSV, JSON with its JSON Schema and StratML;
 // the committee's meetings and promises as CSV and JSON with its schema;
 // the Atom feeds), each with the right content type and holding a known
 // demo action. The open data page, and the plan and committee pages with
@@ -97,6 +97,10 @@ test('the public downloads every open data format from the plan and committee pa
     assert.equal(file.type, type, file.href);
     assert.match(file.text, /Deliver the all-age Autism Strategy/, `${file.href} holds the demo action`);
   }
+  const stratml = await download(visitor, 'StratML (.xml)');
+  assert.match(stratml.type, /xml/, stratml.href);
+  assert.match(stratml.text, /<PerformancePlanOrReport/, 'a StratML Part 2 document');
+  assert.ok(namesAnAction(stratml.text, known), 'the StratML plan names a demo action');
   const planSchema = await download(visitor, { css: 'a[href="/open-data/plan.schema.json"]' });
   assert.equal(planSchema.type, 'application/schema+json');
   assert.match(planSchema.text, /"\$schema": "https:\/\/json-schema.org\/draft\/2020-12\/schema"/);

@@ -416,14 +416,15 @@ pub async fn close_commitment(
         });
     }
     // Nothing is assumed: the clerk says what happened, how and when.
-    let on = match domain::parse_day("on", &trimmed(&fields, "on")) {
+    let on = match crate::dates::DateParts::posted("on", |k| fields.get(k).cloned()).required(
+        "On",
+        "Enter the day the promise was delivered or withdrawn, for example 12 3 2024",
+    ) {
         Ok(d) => Some(d),
-        Err(_) => {
+        Err(e) => {
             errors.push(FieldError {
-                field: format!("on-{id}"),
-                message:
-                    "Enter the day the promise was delivered or withdrawn, like 12 March 2024 or 2024-03-12"
-                        .into(),
+                field: format!("on-{id}-day"),
+                message: e.message,
             });
             None
         }

@@ -2332,6 +2332,30 @@ async fn the_committee_record_and_the_clerks_review_of_minutes(db: TestDb) {
         .expect("a form to close the promise");
     let close = meeting[at + 8..].split('"').next().unwrap().to_owned();
     let version = hidden(&meeting[meeting.find(&close).unwrap()..], "version");
+    assert!(
+        meeting.contains("name=\"on-day\"") && meeting.contains("name=\"on-year\""),
+        "the day is asked for as day, month and year"
+    );
+    // A day that does not exist is refused on the meeting page, pointing
+    // at the day field, and the promise stays open.
+    let refused = clerk
+        .post(app.url(&close))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", version.as_str()),
+            ("outcome", "delivered"),
+            ("note", "Reported to the Committee"),
+            ("on-day", "31"),
+            ("on-month", "6"),
+            ("on-year", "2023"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("-day\">"), "{refused}");
+    assert!(refused.contains("Record that this promise was delivered"));
     let closed = clerk
         .post(app.url(&close))
         .form(&[
@@ -2339,7 +2363,9 @@ async fn the_committee_record_and_the_clerks_review_of_minutes(db: TestDb) {
             ("version", version.as_str()),
             ("outcome", "delivered"),
             ("note", "Reported to the Committee on 29 June 2023"),
-            ("on", "2023-06-29"),
+            ("on-day", "29"),
+            ("on-month", "June"),
+            ("on-year", "2023"),
             ("by-item", minutes_href.split('/').nth(4).unwrap()),
         ])
         .send()
