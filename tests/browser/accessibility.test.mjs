@@ -62,7 +62,7 @@ test('plan page, public', async () => {
   await open(publicPage, PLANS.y2022);
   assert.equal(await publicPage.locator('main svg.ambit-chart').count(), 1, 'the summary chart is shown');
   await publicPage.getByRole('heading', { name: 'Download this plan' }).waitFor();
-  assert.equal(await publicPage.getByRole('link', { name: /download of this plan/ }).count(), 3);
+  assert.equal(await publicPage.getByRole('link', { name: /download of this plan/ }).count(), 4, 'Excel, CSV, JSON and StratML');
   await assertAccessible(publicPage, 'plan page (public)');
 });
 
