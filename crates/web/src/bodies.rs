@@ -352,7 +352,23 @@ async fn moderngov_page(
         to: pick("to", String::new()),
         latest,
         counts: store.moderngov_counts(body.id).await?,
-        queued: store.queued_minutes(body.id).await?.len(),
+        queued: store
+            .queued_minutes(body.id)
+            .await?
+            .into_iter()
+            .map(|q| {
+                (
+                    format!(
+                        "{}, {}: item {} {}",
+                        q.committee,
+                        q.held_on.format("%-d %B %Y"),
+                        q.item_number,
+                        q.item_title
+                    ),
+                    format!("/b/{}/agenda-items/{}/minutes", body.slug, q.agenda_item_id),
+                )
+            })
+            .collect(),
         runs: runs
             .iter()
             .map(|r| {

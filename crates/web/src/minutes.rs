@@ -477,11 +477,13 @@ fn find_sources(minutes: &str, p: &mut Proposals) -> Vec<(Range<usize>, usize)> 
     marked.into_iter().map(|(i, r)| (r, i)).collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn page(
     viewer: &Viewer,
     body: &Body,
     item: &AgendaItem,
     minutes: String,
+    queued_from: Option<String>,
     proposals: Option<Proposals>,
     picker: &Picker,
     errors: Vec<FieldError>,
@@ -508,6 +510,7 @@ fn page(
         csrf: viewer.csrf.clone().unwrap_or_default(),
         version: item.version,
         words,
+        queued_from,
         minutes: MINUTES_HERE.into(),
         marked: MARKED_HERE.into(),
         reviewing,
@@ -705,11 +708,23 @@ pub async fn form(
     Path((_, id)): Path<(String, i64)>,
 ) -> PageResult {
     let (viewer, body, item) = item_for_clerk(&state, clerk, id).await?;
+    // Minutes the committee system published, brought over by a ModernGov
+    // sync, wait here for the clerk until minutes are recorded.
+    let queued = if item.minutes.is_empty() {
+        state.store().queued_minutes_of(item.id).await?
+    } else {
+        None
+    };
+    let (minutes, queued_from) = match queued {
+        Some(q) => (q.minutes, Some(q.source)),
+        None => (item.minutes.clone(), None),
+    };
     page(
         &viewer,
         &body,
         &item,
-        item.minutes.clone(),
+        minutes,
+        queued_from,
         None,
         &Picker::default(),
         vec![],
@@ -768,12 +783,30 @@ pub async fn post(
                         field: "minutes".into(),
                         message: capital(&e.to_string()),
                     }];
-                    page(&viewer, &body, &item, raw, Some(proposals), &picker, errors)
+                    page(
+                        &viewer,
+                        &body,
+                        &item,
+                        raw,
+                        None,
+                        Some(proposals),
+                        &picker,
+                        errors,
+                    )
                 }
                 Err(e) => Err(e.into()),
             }
         }
-        Err(errors) => page(&viewer, &body, &item, raw, Some(proposals), &picker, errors),
+        Err(errors) => page(
+            &viewer,
+            &body,
+            &item,
+            raw,
+            None,
+            Some(proposals),
+            &picker,
+            errors,
+        ),
     }
 }
 
@@ -805,7 +838,16 @@ async fn review(
                 field: "minutes".into(),
                 message,
             }];
-            page(&viewer, &body, &item, String::new(), None, &picker, errors)
+            page(
+                &viewer,
+                &body,
+                &item,
+                String::new(),
+                None,
+                None,
+                &picker,
+                errors,
+            )
         };
         let text = match minutes::into_plain_text(input) {
             Ok(text) => text,
@@ -828,6 +870,7 @@ async fn review(
             &body,
             &item,
             text,
+            None,
             Some(proposals),
             &picker,
             vec![],

@@ -796,6 +796,27 @@ pub async fn committee_feed_atom(
     Ok(feed_response(document))
 }
 
+/// The routes of the open data page, its schemas, feeds and committee downloads.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/open-data", axum::routing::get(page))
+        .route(COMMITTEE_SCHEMA_PATH, axum::routing::get(committee_schema))
+        .route(PLAN_SCHEMA_PATH, axum::routing::get(plan_schema))
+        .route("/b/{body}/feed.atom", axum::routing::get(body_feed_atom))
+        .route(
+            "/b/{body}/committees/{id}/feed.atom",
+            axum::routing::get(committee_feed_atom),
+        )
+        .route(
+            "/b/{body}/committees/{id}/export.csv",
+            axum::routing::get(committee_csv),
+        )
+        .route(
+            "/b/{body}/committees/{id}/export.json",
+            axum::routing::get(committee_json),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -819,25 +840,4 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(COMMITTEE_SCHEMA).unwrap();
         assert_eq!(v["type"], "object");
     }
-}
-
-/// The routes of the open data page, its schemas, feeds and committee downloads.
-pub(crate) fn routes() -> axum::Router<AppState> {
-    axum::Router::new()
-        .route("/open-data", axum::routing::get(page))
-        .route(COMMITTEE_SCHEMA_PATH, axum::routing::get(committee_schema))
-        .route(PLAN_SCHEMA_PATH, axum::routing::get(plan_schema))
-        .route("/b/{body}/feed.atom", axum::routing::get(body_feed_atom))
-        .route(
-            "/b/{body}/committees/{id}/feed.atom",
-            axum::routing::get(committee_feed_atom),
-        )
-        .route(
-            "/b/{body}/committees/{id}/export.csv",
-            axum::routing::get(committee_csv),
-        )
-        .route(
-            "/b/{body}/committees/{id}/export.json",
-            axum::routing::get(committee_json),
-        )
 }

@@ -1097,6 +1097,9 @@ pub struct MinutesPage {
     pub words: usize,
     /// Whether findings are being reviewed (else the paste form shows).
     pub reviewing: bool,
+    /// Where the minutes in the form came from, when a ModernGov sync
+    /// brought them over for review.
+    pub queued_from: Option<String>,
     pub questions: Vec<ProposedQuestion>,
     /// The promises: those proposed, then those possible, then a blank one.
     pub commitments: Vec<ProposedCommitment>,
@@ -1248,8 +1251,8 @@ pub struct ModernGovPage {
     pub latest: Option<(String, String, String, Vec<String>, String)>,
     /// Linked (committees, meetings, items).
     pub counts: (i64, i64, i64),
-    /// Items whose minutes wait for review.
-    pub queued: usize,
+    /// Items whose minutes wait for review: (what, the review's address).
+    pub queued: Vec<(String, String)>,
     /// The earlier runs: (started at, by, state, message or first line).
     pub runs: Vec<(String, String, String, String)>,
 }

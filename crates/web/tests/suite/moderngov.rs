@@ -148,7 +148,28 @@ async fn a_clerk_syncs_from_moderngov_and_others_cannot(db: TestDb) {
     assert!(page.contains("Minutes queued for review: 2"), "{page}");
     let (committees, meetings, items) = app.store.moderngov_counts(bromley).await.unwrap();
     assert!(committees > 0 && meetings == 3 && items > 0);
-    assert_eq!(app.store.queued_minutes(bromley).await.unwrap().len(), 2);
+    let queued = app.store.queued_minutes(bromley).await.unwrap();
+    assert_eq!(queued.len(), 2);
+
+    // Each set of minutes waits for the clerk's review, linked from the
+    // page, with the minutes in the review's form and nothing recorded yet.
+    let review = format!(
+        "/b/bromley/agenda-items/{}/minutes",
+        queued[0].agenda_item_id
+    );
+    assert!(page.contains(&format!("href=\"{review}\"")), "{page}");
+    let (status, form) = get(&clerk, app.url(&review)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains("brought over from the committee system"),
+        "{form}"
+    );
+    let word = queued[0]
+        .minutes
+        .split_whitespace()
+        .find(|w| w.len() > 6 && w.chars().all(char::is_alphabetic))
+        .expect("the minutes have words");
+    assert!(form.contains(word), "{word} in {form}");
 
     // Again: nothing changed.
     let r = sync("2024-03-17").await;
