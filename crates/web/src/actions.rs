@@ -4,19 +4,16 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect};
-use domain::{
-    Action, ActionDetails, Body, FinancialYear, Half, Measure, Plan, ReportingPeriod, TargetDate,
-    Title,
-};
-use serde::Deserialize;
+use domain::{Action, Body, FinancialYear, Half, Measure, Plan, ReportingPeriod};
 use store::StoreError;
 
 use crate::auth::Viewer;
 use crate::extract::*;
+use crate::form::{ActionFields, ActionInput, version};
 use crate::progress::*;
 use crate::request::*;
 use crate::views::*;
-use crate::words::{field_error, number, take, user_message};
+use crate::words::{field_error, number, user_message};
 use crate::{AppState, visible};
 use report::chart;
 
@@ -236,25 +233,6 @@ pub async fn action(
     })
 }
 
-/// The fields of the action form, as typed.
-#[derive(Debug, Deserialize, Default)]
-pub struct ActionFields {
-    #[serde(default)]
-    amendment: String,
-    #[serde(default)]
-    reference: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    lead: String,
-    #[serde(default)]
-    directorate: String,
-    #[serde(default)]
-    target: String,
-    #[serde(default)]
-    version: String,
-}
-
 fn action_page_form(
     viewer: &Viewer,
     body: &Body,
@@ -298,7 +276,7 @@ pub async fn edit_action_form(
             .unwrap_or_default(),
         target: d.target.map(|t| t.to_string()).unwrap_or_default(),
         version: action.version.to_string(),
-        amendment: String::new(),
+        ..ActionFields::default()
     };
     html(action_page_form(
         &viewer,
@@ -319,53 +297,15 @@ pub async fn edit_action(
 ) -> PageResult {
     let status = state.store().plan_by_id(action.plan_id).await?.status;
     let mut errors = Vec::new();
-    let reference = take(
-        &mut errors,
-        "reference",
-        body.reference_scheme.parse_action(&fields.reference),
-    );
-    let title = take(&mut errors, "title", Title::parse("title", &fields.title));
-    let lead = take(&mut errors, "lead", Title::parse("lead", &fields.lead));
-    let directorate = take(
-        &mut errors,
-        "directorate",
-        if fields.directorate.trim().is_empty() {
-            Ok(None)
-        } else {
-            Title::parse("directorate", &fields.directorate).map(Some)
-        },
-    );
-    let target = take(
-        &mut errors,
-        "target",
-        if fields.target.trim().is_empty() {
-            Ok(None)
-        } else {
-            fields.target.parse::<TargetDate>().map(Some)
-        },
-    );
-    let version = fields.version.trim().parse::<i64>().unwrap_or(0);
+    let input = ActionInput::try_from((&fields, body.reference_scheme))
+        .map_err(|e| errors.extend(e))
+        .ok();
     let writer = crate::form::plan_writer(&state, status, &fields.amendment, &mut errors);
-    if let (
-        Some(reference),
-        Some(title),
-        Some(lead),
-        Some(directorate),
-        Some(target),
-        Some(writer),
-    ) = (reference, title, lead, directorate, target, writer)
-    {
-        let details = ActionDetails {
-            reference,
-            title,
-            lead,
-            directorate,
-            target,
-            illustrative: action.details.illustrative,
-        };
+    if let (Some(ActionInput { mut details, .. }), Some(writer)) = (input, writer) {
+        details.illustrative = action.details.illustrative;
         let actor = viewer.actor();
         match writer
-            .edit_action(&actor, action.id, version, details)
+            .edit_action(&actor, action.id, version(&fields.version), details)
             .await
         {
             Ok(_) => {

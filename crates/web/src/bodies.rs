@@ -12,13 +12,135 @@ use crate::extract::*;
 use crate::form::*;
 use crate::request::*;
 use crate::views::*;
-use crate::words::take;
+use crate::words::{note, take};
+
+/// The fields of the strategy form, as typed.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct StrategyFields {
+    /// The strategy's title.
+    title: String,
+    /// Its first and last years, like 2021-2031.
+    years: String,
+    /// The strategy's version the form was filled in against.
+    version: String,
+    /// Each ambition's title, in the field `ambition_{id}`.
+    #[serde(flatten)]
+    ambitions: std::collections::HashMap<String, String>,
+}
+
+impl StrategyFields {
+    /// What was typed for ambition `id`.
+    fn ambition(&self, id: i64) -> String {
+        self.ambitions
+            .get(&format!("ambition_{id}"))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// What the strategy form describes, every field checked.
+struct StrategyEdit {
+    title: Title,
+    years: StrategyYears,
+    ambitions: Vec<(i64, Title)>,
+}
+
+impl TryFrom<(&StrategyFields, &domain::Strategy)> for StrategyEdit {
+    type Error = Vec<FieldError>;
+
+    /// The fields, with a title for each of the strategy's ambitions.
+    fn try_from((f, strategy): (&StrategyFields, &domain::Strategy)) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        let title = take(&mut errors, "title", Title::parse("title", &f.title));
+        let years = take(&mut errors, "years", f.years.parse::<StrategyYears>());
+        let ambitions: Vec<(i64, Title)> = strategy
+            .ambitions
+            .iter()
+            .filter_map(|a| {
+                let title = Title::parse("ambition", &f.ambition(a.id));
+                take(&mut errors, &format!("ambition_{}", a.id), title).map(|t| (a.id, t))
+            })
+            .collect();
+        let value = match (title, years) {
+            (Some(title), Some(years)) => Some(StrategyEdit {
+                title,
+                years,
+                ambitions,
+            }),
+            _ => None,
+        };
+        parsed(errors, value)
+    }
+}
+
+/// The fields of the settings form, as typed.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SettingsFields {
+    /// How updates outside the reporting cycle are treated.
+    updates_outside_cycle: String,
+    /// "yes" or "no": whether concerns must be explained.
+    require_commentary: String,
+    /// How actions and plan items are referenced.
+    reference_scheme: String,
+    /// The body's version the form was filled in against.
+    version: String,
+}
+
+/// What the settings form describes, every field checked.
+struct Settings {
+    outside_cycle: OutsideCycle,
+    require_commentary: bool,
+    reference_scheme: domain::ReferenceScheme,
+}
+
+impl TryFrom<&SettingsFields> for Settings {
+    type Error = Vec<FieldError>;
+
+    fn try_from(f: &SettingsFields) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        let outside_cycle = take(
+            &mut errors,
+            "updates_outside_cycle",
+            f.updates_outside_cycle.parse::<OutsideCycle>(),
+        );
+        let reference_scheme = take(
+            &mut errors,
+            "reference_scheme",
+            f.reference_scheme.parse::<domain::ReferenceScheme>(),
+        );
+        let require_commentary = match f.require_commentary.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => {
+                note(
+                    &mut errors,
+                    "require_commentary",
+                    "Select whether updates at risk or off track must say why",
+                );
+                None
+            }
+        };
+        let value = match (outside_cycle, require_commentary, reference_scheme) {
+            (Some(outside_cycle), Some(require_commentary), Some(reference_scheme)) => {
+                Some(Settings {
+                    outside_cycle,
+                    require_commentary,
+                    reference_scheme,
+                })
+            }
+            _ => None,
+        };
+        parsed(errors, value)
+    }
+}
 
 async fn strategy_page(
     state: &AppState,
     viewer: &Viewer,
     body: &Body,
-    posted: Option<&Fields>,
+    posted: Option<&StrategyFields>,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let strategy = state
@@ -26,30 +148,28 @@ async fn strategy_page(
         .strategy(body.id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let pick = |name: &str, current: String| posted.map(|f| value(f, name)).unwrap_or(current);
     let mut fields = vec![
         field(
             "title",
             "Title",
             "",
-            pick("title", strategy.title.to_string()),
+            posted.map_or_else(|| strategy.title.to_string(), |f| f.title.clone()),
             "",
         ),
         field(
             "years",
             "Years",
             "The first and last years, like 2021-2031",
-            pick("years", strategy.years.to_string()),
+            posted.map_or_else(|| strategy.years.to_string(), |f| f.years.clone()),
             "govuk-input--width-10",
         ),
     ];
     for a in &strategy.ambitions {
-        let name = format!("ambition_{}", a.id);
         fields.push(field(
-            &name,
+            &format!("ambition_{}", a.id),
             &format!("Ambition {}", a.number),
             "",
-            pick(&name, a.title.to_string()),
+            posted.map_or_else(|| a.title.to_string(), |f| f.ambition(a.id)),
             "",
         ));
     }
@@ -66,9 +186,7 @@ async fn strategy_page(
             selects: vec![],
             checks: vec![],
             amendment: None,
-            version: posted
-                .map(|f| value(f, "version"))
-                .unwrap_or_else(|| strategy.version.to_string()),
+            version: posted.map_or_else(|| strategy.version.to_string(), |f| f.version.clone()),
             csrf: viewer.csrf.clone().unwrap_or_default(),
         },
         failed,
@@ -87,46 +205,35 @@ pub async fn strategy_form(
 pub async fn edit_strategy(
     State(state): State<AppState>,
     Editor { viewer, body }: Editor,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(fields): CsrfForm<StrategyFields>,
 ) -> PageResult {
     let strategy = state
         .store()
         .strategy(body.id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let mut errors = Vec::new();
-    let title = take(
-        &mut errors,
-        "title",
-        Title::parse("title", &value(&fields, "title")),
-    );
-    let years = take(
-        &mut errors,
-        "years",
-        value(&fields, "years").parse::<StrategyYears>(),
-    );
-    let mut ambitions = Vec::new();
-    for a in &strategy.ambitions {
-        let name = format!("ambition_{}", a.id);
-        if let Some(t) = take(
-            &mut errors,
-            &name,
-            Title::parse("ambition", &value(&fields, &name)),
-        ) {
-            ambitions.push((a.id, t));
+    let errors = match StrategyEdit::try_from((&fields, &strategy)) {
+        Ok(StrategyEdit {
+            title,
+            years,
+            ambitions,
+        }) => {
+            let version = version(&fields.version);
+            match state
+                .store()
+                .edit_strategy(&viewer.actor(), body.id, version, title, years, ambitions)
+                .await
+            {
+                Ok(_) => return Ok(Redirect::to(&format!("/b/{}", body.slug)).into_response()),
+                Err(e) => {
+                    let mut errors = Vec::new();
+                    conflict_or(&mut errors, "title", e)?;
+                    errors
+                }
+            }
         }
-    }
-    let version = value(&fields, "version").parse().unwrap_or(0);
-    if let (true, Some(title), Some(years)) = (errors.is_empty(), title, years) {
-        match state
-            .store()
-            .edit_strategy(&viewer.actor(), body.id, version, title, years, ambitions)
-            .await
-        {
-            Ok(_) => return Ok(Redirect::to(&format!("/b/{}", body.slug)).into_response()),
-            Err(e) => conflict_or(&mut errors, "title", e)?,
-        }
-    }
+        Err(errors) => errors,
+    };
     strategy_page(&state, &viewer, &body, Some(&fields), errors).await
 }
 
@@ -139,19 +246,21 @@ async fn settings_page(
     state: &AppState,
     viewer: &Viewer,
     body: &Body,
-    posted: Option<&Fields>,
+    posted: Option<&SettingsFields>,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let now = state.store().outside_cycle(body.id).await?;
-    let chosen = posted
-        .map(|f| value(f, "updates_outside_cycle"))
-        .unwrap_or_else(|| now.as_str().to_owned());
-    let scheme = posted
-        .map(|f| value(f, "reference_scheme"))
-        .unwrap_or_else(|| body.reference_scheme.as_str().to_owned());
+    let chosen = posted.map_or_else(
+        || now.as_str().to_owned(),
+        |f| f.updates_outside_cycle.clone(),
+    );
+    let scheme = posted.map_or_else(
+        || body.reference_scheme.as_str().to_owned(),
+        |f| f.reference_scheme.clone(),
+    );
     let has_plans = state.store().plan_count(body.id).await? > 0;
     let require = match posted {
-        Some(f) => value(f, "require_commentary"),
+        Some(f) => f.require_commentary.clone(),
         None => yes_no(state.store().require_commentary(body.id).await?).to_owned(),
     };
     let failed = !errors.is_empty();
@@ -218,9 +327,7 @@ async fn settings_page(
                 radio: true,
             }],
             amendment: None,
-            version: posted
-                .map(|f| value(f, "version"))
-                .unwrap_or_else(|| body.version.to_string()),
+            version: posted.map_or_else(|| body.version.to_string(), |f| f.version.clone()),
             csrf: viewer.csrf.clone().unwrap_or_default(),
         },
         failed,
@@ -239,66 +346,52 @@ pub async fn settings_form(
 pub async fn save_settings(
     State(state): State<AppState>,
     Editor { viewer, body }: Editor,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(fields): CsrfForm<SettingsFields>,
 ) -> PageResult {
-    let mut errors = Vec::new();
-    let setting = take(
-        &mut errors,
-        "updates_outside_cycle",
-        value(&fields, "updates_outside_cycle").parse::<OutsideCycle>(),
-    );
-    let scheme = take(
-        &mut errors,
-        "reference_scheme",
-        value(&fields, "reference_scheme").parse::<domain::ReferenceScheme>(),
-    );
-    let require = match value(&fields, "require_commentary").as_str() {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => {
-            errors.push(FieldError {
-                field: "require_commentary".into(),
-                message: "Select whether updates at risk or off track must say why".into(),
-            });
-            None
-        }
+    let settings = match Settings::try_from(&fields) {
+        Ok(settings) => settings,
+        Err(errors) => return settings_page(&state, &viewer, &body, Some(&fields), errors).await,
     };
-    let mut version = value(&fields, "version").parse().unwrap_or(0);
-    if let (Some(setting), Some(scheme), Some(require)) = (setting, scheme, require) {
-        if require != state.store().require_commentary(body.id).await? {
-            match state
-                .store()
-                .set_require_commentary(&viewer.actor(), body.id, version, require)
-                .await
-            {
-                Ok(changed) => version = changed,
-                Err(e) => {
-                    conflict_or(&mut errors, "require_commentary", e)?;
-                    return settings_page(&state, &viewer, &body, Some(&fields), errors).await;
-                }
-            }
-        }
-        if scheme != body.reference_scheme {
-            match state
-                .store()
-                .set_reference_scheme(&viewer.actor(), body.id, version, scheme)
-                .await
-            {
-                Ok(changed) => version = changed.version,
-                Err(e) => {
-                    conflict_or(&mut errors, "reference_scheme", e)?;
-                    return settings_page(&state, &viewer, &body, Some(&fields), errors).await;
-                }
-            }
-        }
+    let mut errors = Vec::new();
+    let mut version = version(&fields.version);
+    if settings.require_commentary != state.store().require_commentary(body.id).await? {
         match state
             .store()
-            .set_outside_cycle(&viewer.actor(), body.id, version, setting)
+            .set_require_commentary(
+                &viewer.actor(),
+                body.id,
+                version,
+                settings.require_commentary,
+            )
             .await
         {
-            Ok(_) => return Ok(Redirect::to(&format!("/b/{}", body.slug)).into_response()),
-            Err(e) => conflict_or(&mut errors, "updates_outside_cycle", e)?,
+            Ok(changed) => version = changed,
+            Err(e) => {
+                conflict_or(&mut errors, "require_commentary", e)?;
+                return settings_page(&state, &viewer, &body, Some(&fields), errors).await;
+            }
         }
+    }
+    if settings.reference_scheme != body.reference_scheme {
+        match state
+            .store()
+            .set_reference_scheme(&viewer.actor(), body.id, version, settings.reference_scheme)
+            .await
+        {
+            Ok(changed) => version = changed.version,
+            Err(e) => {
+                conflict_or(&mut errors, "reference_scheme", e)?;
+                return settings_page(&state, &viewer, &body, Some(&fields), errors).await;
+            }
+        }
+    }
+    match state
+        .store()
+        .set_outside_cycle(&viewer.actor(), body.id, version, settings.outside_cycle)
+        .await
+    {
+        Ok(_) => return Ok(Redirect::to(&format!("/b/{}", body.slug)).into_response()),
+        Err(e) => conflict_or(&mut errors, "updates_outside_cycle", e)?,
     }
     settings_page(&state, &viewer, &body, Some(&fields), errors).await
 }

@@ -5,8 +5,6 @@
 //! Clerks (and performance officers and administrators) keep the record;
 //! people of the body read all of it; the public sees published meetings only.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect};
@@ -19,7 +17,10 @@ use crate::auth::Viewer;
 use crate::dates::DateParts;
 use crate::error::{Path, WebError};
 use crate::extract::*;
-use crate::form::{conflict_or, date_field, date_input, field, render, status_of, trimmed};
+use crate::form::{
+    DateInputs, conflict_or, date_field, date_input, field, optional, parsed, render, status_of,
+    version,
+};
 use crate::promise_log::{LogFilter, LogQuery, filter_view, visible_log};
 use crate::record::*;
 use crate::request::PageResult;
@@ -28,7 +29,7 @@ use crate::views::{
     CheckGroup, Choice, CommitteePage, CommitteesPage, DateField, FieldError, MemberRow,
     PromiseRow, SelectField, TextFormPage,
 };
-use crate::words::take;
+use crate::words::{note, take};
 
 /// `GET /b/{body}/committees`.
 pub async fn committees(
@@ -268,12 +269,11 @@ pub async fn add_member(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
     Path((_, id)): Path<(String, String)>,
-    CsrfForm(fields): CsrfForm<HashMap<String, String>>,
+    CsrfForm(fields): CsrfForm<MemberFields>,
 ) -> PageResult {
     let committee = committee_of(&state, &body, &id).await?;
-    let mut errors = Vec::new();
-    match member_details(&fields, &mut errors) {
-        Some(details) => {
+    match MemberDetails::try_from(&fields) {
+        Ok(details) => {
             state
                 .store()
                 .add_committee_member(&viewer.actor(), committee.id, &details)
@@ -284,7 +284,7 @@ pub async fn add_member(
             ))
             .into_response())
         }
-        None => {
+        Err(errors) => {
             let access = Viewer::access(Some(&viewer), body.id);
             committee_page(
                 &state,
@@ -300,43 +300,61 @@ pub async fn add_member(
     }
 }
 
-/// A member's form, parsed; mistakes are noted against their fields.
-fn member_details(
-    fields: &HashMap<String, String>,
-    errors: &mut Vec<FieldError>,
-) -> Option<MemberDetails> {
-    let name = Title::parse("name", &trimmed(fields, "name"));
-    let role = trimmed(fields, "role").parse::<MemberRole>();
-    let term_from = date_field(fields, "term-from", "Term start", errors);
-    let term_to = date_field(fields, "term-to", "Term end", errors);
-    if let Err(e) = &name {
-        errors.push(FieldError {
-            field: "name".into(),
-            message: format!("Enter the member's name ({})", e.expected),
-        });
-    }
-    if role.is_err() {
-        errors.push(FieldError {
-            field: "role".into(),
-            message: "Choose the member's role".into(),
-        });
-    }
-    if let (Some(f), Some(t)) = (term_from, term_to)
-        && t < f
-    {
-        errors.push(FieldError {
-            field: "term-to".into(),
-            message: "The end of the term must be after its start".into(),
-        });
-    }
-    match (name, role) {
-        (Ok(name), Ok(role)) if errors.is_empty() => Some(MemberDetails {
-            name,
-            role,
-            term_from,
-            term_to,
-        }),
-        _ => None,
+/// The fields of the forms that describe a committee member (adding one
+/// on the committee page, editing one), as typed.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MemberFields {
+    /// "Councillor Jane Smith".
+    name: String,
+    /// Their place on the committee.
+    role: String,
+    /// The member's version the form was filled in against (editing).
+    version: String,
+    /// The term's first and last days (`term-from`, `term-to`).
+    #[serde(flatten)]
+    dates: DateInputs,
+}
+
+impl TryFrom<&MemberFields> for MemberDetails {
+    type Error = Vec<FieldError>;
+
+    fn try_from(f: &MemberFields) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        let name = Title::parse("name", f.name.trim())
+            .map_err(|e| {
+                note(
+                    &mut errors,
+                    "name",
+                    &format!("Enter the member's name ({})", e.expected),
+                )
+            })
+            .ok();
+        let role = f.role.trim().parse::<MemberRole>().ok();
+        if role.is_none() {
+            note(&mut errors, "role", "Choose the member's role");
+        }
+        let term_from = date_field(&f.dates, "term-from", "Term start", &mut errors);
+        let term_to = date_field(&f.dates, "term-to", "Term end", &mut errors);
+        if let (Some(from), Some(to)) = (term_from, term_to)
+            && to < from
+        {
+            note(
+                &mut errors,
+                "term-to",
+                "The end of the term must be after its start",
+            );
+        }
+        let value = match (name, role) {
+            (Some(name), Some(role)) => Some(MemberDetails {
+                name,
+                role,
+                term_from,
+                term_to,
+            }),
+            _ => None,
+        };
+        parsed(errors, value)
     }
 }
 
@@ -344,11 +362,11 @@ fn member_details(
 pub async fn add_committee(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
-    CsrfForm(fields): CsrfForm<HashMap<String, String>>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let mut errors = Vec::new();
-    if let Some(details) = committee_details(&fields, &mut errors) {
-        match state
+    let fields = CommitteeFields::from(pairs);
+    let errors = match CommitteeDetails::try_from(&fields) {
+        Ok(details) => match state
             .store()
             .create_committee(&viewer.actor(), body.id, &details)
             .await
@@ -358,30 +376,65 @@ pub async fn add_committee(
                     Redirect::to(&format!("/b/{}/committees/{}", body.slug, c.id)).into_response(),
                 );
             }
-            Err(e) => conflict_or(&mut errors, "name", e)?,
-        }
-    }
+            Err(e) => {
+                let mut errors = Vec::new();
+                conflict_or(&mut errors, "name", e)?;
+                errors
+            }
+        },
+        Err(errors) => errors,
+    };
     let access = Viewer::access(Some(&viewer), body.id);
     committees_page(&state, Some(&viewer), &body, &access, errors).await
 }
 
-/// A committee's form, parsed; mistakes are noted against their fields.
-fn committee_details(
-    fields: &HashMap<String, String>,
-    errors: &mut Vec<FieldError>,
-) -> Option<CommitteeDetails> {
-    let name = take(
-        errors,
-        "name",
-        Title::parse("name", &trimmed(fields, "name")),
-    );
-    let clerk = match trimmed(fields, "clerk").as_str() {
-        "" => Some(None),
-        raw => take(errors, "clerk", Title::parse("clerk", raw)).map(Some),
-    };
-    match (name, clerk) {
-        (Some(name), Some(clerk)) => Some(CommitteeDetails { name, clerk }),
-        _ => None,
+/// The fields of the forms that describe a committee (adding one, editing
+/// one with the portfolios it scrutinises), as typed.
+#[derive(Debug, Default)]
+pub struct CommitteeFields {
+    /// Its name.
+    name: String,
+    /// Who clerks it.
+    clerk: String,
+    /// The committee's version the form was filled in against (editing).
+    version: String,
+    /// The portfolios ticked, once per box.
+    portfolios: Vec<i64>,
+}
+
+impl From<Vec<(String, String)>> for CommitteeFields {
+    /// The form as posted, `portfolio` once per box ticked.
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        let mut f = CommitteeFields::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "name" => f.name = value,
+                "clerk" => f.clerk = value,
+                "version" => f.version = value,
+                "portfolio" => f.portfolios.extend(value.parse::<i64>().ok()),
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+impl TryFrom<&CommitteeFields> for CommitteeDetails {
+    type Error = Vec<FieldError>;
+
+    fn try_from(f: &CommitteeFields) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        let name = take(&mut errors, "name", Title::parse("name", f.name.trim()));
+        let clerk = take(
+            &mut errors,
+            "clerk",
+            optional(&f.clerk, |c| Title::parse("clerk", c)),
+        );
+        let value = match (name, clerk) {
+            (Some(name), Some(clerk)) => Some(CommitteeDetails { name, clerk }),
+            _ => None,
+        };
+        parsed(errors, value)
     }
 }
 
@@ -392,19 +445,19 @@ pub async fn committee_form(
     Path((_, id)): Path<(String, String)>,
 ) -> PageResult {
     let committee = committee_of(&state, &body, &id).await?;
-    let fields = HashMap::from([
-        ("name".to_owned(), committee.name.clone()),
-        ("clerk".to_owned(), committee.clerk.clone()),
-        ("version".to_owned(), committee.version.to_string()),
-    ]);
-    let chosen: Vec<i64> = state
-        .store()
-        .committee_portfolios(committee.id)
-        .await?
-        .iter()
-        .map(|p| p.id)
-        .collect();
-    committee_form_page(&state, &viewer, &body, &committee, &fields, &chosen, vec![]).await
+    let fields = CommitteeFields {
+        name: committee.name.clone(),
+        clerk: committee.clerk.clone(),
+        version: committee.version.to_string(),
+        portfolios: state
+            .store()
+            .committee_portfolios(committee.id)
+            .await?
+            .iter()
+            .map(|p| p.id)
+            .collect(),
+    };
+    committee_form_page(&state, &viewer, &body, &committee, &fields, vec![]).await
 }
 
 async fn committee_form_page(
@@ -412,8 +465,7 @@ async fn committee_form_page(
     viewer: &Viewer,
     body: &Body,
     committee: &domain::Committee,
-    fields: &HashMap<String, String>,
-    chosen: &[i64],
+    fields: &CommitteeFields,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let portfolios = state.store().portfolios(body.id).await?;
@@ -427,12 +479,12 @@ async fn committee_form_page(
             submit: "Save changes".into(),
             errors,
             fields: vec![
-                field("name", "Name", "", trimmed(fields, "name"), ""),
+                field("name", "Name", "", fields.name.clone(), ""),
                 field(
                     "clerk",
                     "Clerk (optional)",
                     "Who clerks it: a name, a role or a team, like Democratic Services",
-                    trimmed(fields, "clerk"),
+                    fields.clerk.clone(),
                     "",
                 ),
             ],
@@ -455,12 +507,12 @@ async fn committee_form_page(
                                 _ => String::new(),
                             }
                         ),
-                        selected: chosen.contains(&p.id),
+                        selected: fields.portfolios.contains(&p.id),
                     })
                     .collect(),
             }],
             amendment: None,
-            version: trimmed(fields, "version"),
+            version: fields.version.clone(),
             csrf: viewer.csrf.clone().unwrap_or_default(),
         },
         failed,
@@ -474,23 +526,17 @@ pub async fn edit_committee(
     Path((_, id)): Path<(String, String)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let chosen: Vec<i64> = pairs
-        .iter()
-        .filter(|(n, _)| n == "portfolio")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
-    let fields: HashMap<String, String> = pairs.into_iter().collect();
+    let fields = CommitteeFields::from(pairs);
     let committee = committee_of(&state, &body, &id).await?;
-    let mut errors = Vec::new();
-    if let Some(details) = committee_details(&fields, &mut errors) {
-        match state
+    let errors = match CommitteeDetails::try_from(&fields) {
+        Ok(details) => match state
             .store()
             .edit_committee(
                 &viewer.actor(),
                 committee.id,
-                trimmed(&fields, "version").parse().unwrap_or(0),
+                version(&fields.version),
                 &details,
-                &chosen,
+                &fields.portfolios,
             )
             .await
         {
@@ -501,10 +547,15 @@ pub async fn edit_committee(
                 );
             }
             Err(store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
-            Err(e) => conflict_or(&mut errors, "name", e)?,
-        }
-    }
-    committee_form_page(&state, &viewer, &body, &committee, &fields, &chosen, errors).await
+            Err(e) => {
+                let mut errors = Vec::new();
+                conflict_or(&mut errors, "name", e)?;
+                errors
+            }
+        },
+        Err(errors) => errors,
+    };
+    committee_form_page(&state, &viewer, &body, &committee, &fields, errors).await
 }
 
 /// The member with `id`, when their committee belongs to `body`.
@@ -529,14 +580,14 @@ pub async fn member_form(
     Path((_, id)): Path<(String, i64)>,
 ) -> PageResult {
     let (member, committee) = member_of(&state, &body, id).await?;
-    let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-    let fields = HashMap::from([
-        ("name".to_owned(), member.name.clone()),
-        ("role".to_owned(), member.role.as_str().to_owned()),
-        ("term-from".to_owned(), day(member.term_from)),
-        ("term-to".to_owned(), day(member.term_to)),
-        ("version".to_owned(), member.version.to_string()),
-    ]);
+    let fields = MemberFields {
+        name: member.name.clone(),
+        role: member.role.as_str().to_owned(),
+        version: member.version.to_string(),
+        dates: DateInputs::default()
+            .with("term-from", member.term_from)
+            .with("term-to", member.term_to),
+    };
     member_form_page(&viewer, &body, &committee, &fields, vec![])
 }
 
@@ -544,11 +595,11 @@ fn member_form_page(
     viewer: &Viewer,
     body: &Body,
     committee: &domain::Committee,
-    fields: &HashMap<String, String>,
+    fields: &MemberFields,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let failed = !errors.is_empty();
-    let role = trimmed(fields, "role");
+    let role = fields.role.trim();
     render(
         TextFormPage {
             chrome: chrome(Some(viewer), Some(body)),
@@ -557,16 +608,16 @@ fn member_form_page(
             caption: committee.name.clone(),
             submit: "Save changes".into(),
             fields: vec![
-                field("name", "Name", "", trimmed(fields, "name"), ""),
+                field("name", "Name", "", fields.name.clone(), ""),
                 date_input(
-                    fields,
+                    &fields.dates,
                     &errors,
                     "term-from",
                     "Term starts (optional)",
                     "For example, 5 5 2022",
                 ),
                 date_input(
-                    fields,
+                    &fields.dates,
                     &errors,
                     "term-to",
                     "Term ends (optional)",
@@ -588,7 +639,7 @@ fn member_form_page(
             }],
             checks: vec![],
             amendment: None,
-            version: trimmed(fields, "version"),
+            version: fields.version.clone(),
             csrf: viewer.csrf.clone().unwrap_or_default(),
         },
         failed,
@@ -600,17 +651,16 @@ pub async fn edit_member(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
     Path((_, id)): Path<(String, i64)>,
-    CsrfForm(fields): CsrfForm<HashMap<String, String>>,
+    CsrfForm(fields): CsrfForm<MemberFields>,
 ) -> PageResult {
     let (member, committee) = member_of(&state, &body, id).await?;
-    let mut errors = Vec::new();
-    if let Some(details) = member_details(&fields, &mut errors) {
-        match state
+    let errors = match MemberDetails::try_from(&fields) {
+        Ok(details) => match state
             .store()
             .edit_committee_member(
                 &viewer.actor(),
                 member.id,
-                trimmed(&fields, "version").parse().unwrap_or(0),
+                version(&fields.version),
                 &details,
             )
             .await
@@ -622,9 +672,14 @@ pub async fn edit_member(
                 ))
                 .into_response());
             }
-            Err(e) => conflict_or(&mut errors, "name", e)?,
-        }
-    }
+            Err(e) => {
+                let mut errors = Vec::new();
+                conflict_or(&mut errors, "name", e)?;
+                errors
+            }
+        },
+        Err(errors) => errors,
+    };
     member_form_page(&viewer, &body, &committee, &fields, errors)
 }
 
@@ -633,19 +688,18 @@ pub async fn add_meeting(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
     Path((_, id)): Path<(String, String)>,
-    CsrfForm(fields): CsrfForm<HashMap<String, String>>,
+    CsrfForm(fields): CsrfForm<MeetingFields>,
 ) -> PageResult {
     let committee = committee_of(&state, &body, &id).await?;
-    let mut errors = Vec::new();
-    match meeting_details(&fields, &mut errors) {
-        Some(details) => {
+    match store::MeetingDetails::try_from(&fields) {
+        Ok(details) => {
             let m = state
                 .store()
                 .create_meeting(&viewer.actor(), committee.id, &details)
                 .await?;
             Ok(Redirect::to(&format!("/b/{}/meetings/{}", body.slug, m.id)).into_response())
         }
-        None => {
+        Err(errors) => {
             let access = Viewer::access(Some(&viewer), body.id);
             committee_page(
                 &state,

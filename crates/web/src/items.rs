@@ -3,7 +3,8 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
-use domain::{ActionDetails, Body, Measure, TargetDate, Title};
+use domain::{Body, ItemRef, ReferenceScheme, Title};
+use serde::Deserialize;
 use store::{NewAction, StoreError};
 
 use crate::AppState;
@@ -14,6 +15,46 @@ use crate::form::*;
 use crate::request::*;
 use crate::views::*;
 use crate::words::take;
+
+/// The fields of the form that edits a plan item, as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ItemFields {
+    /// The item's reference, which may be left empty.
+    reference: String,
+    /// Its title.
+    title: String,
+    /// Why an approved plan is amended.
+    amendment: String,
+    /// The item's version the form was filled in against.
+    version: String,
+}
+
+/// What the item form describes, every field checked.
+struct ItemEdit {
+    reference: Option<ItemRef>,
+    title: Title,
+}
+
+impl TryFrom<(&ItemFields, ReferenceScheme)> for ItemEdit {
+    type Error = Vec<FieldError>;
+
+    /// The fields read with the body's reference scheme.
+    fn try_from((f, scheme): (&ItemFields, ReferenceScheme)) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        let reference = take(
+            &mut errors,
+            "reference",
+            optional(&f.reference, |r| scheme.parse_item(r)),
+        );
+        let title = take(&mut errors, "title", Title::parse("title", &f.title));
+        let value = match (reference, title) {
+            (Some(reference), Some(title)) => Some(ItemEdit { reference, title }),
+            _ => None,
+        };
+        parsed(errors, value)
+    }
+}
 
 /// The item `id` of body `body`.
 async fn body_item(
@@ -54,13 +95,12 @@ async fn item_page(
     viewer: &Viewer,
     body: &Body,
     id: &str,
-    posted: Option<&Fields>,
+    posted: Option<&ItemFields>,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let (item, plan_id) = body_item(state, body, id).await?;
     let status = state.store().plan_by_id(plan_id).await?.status;
     let level = body.level_names.name(item.depth).to_owned();
-    let pick = |name: &str, current: String| posted.map(|f| value(f, name)).unwrap_or(current);
     let failed = !errors.is_empty();
     render(
         TextFormPage {
@@ -75,12 +115,14 @@ async fn item_page(
                     "reference",
                     "Reference (optional)",
                     body.reference_scheme.item_hint(),
-                    pick(
-                        "reference",
-                        item.reference
-                            .as_ref()
-                            .map(ToString::to_string)
-                            .unwrap_or_default(),
+                    posted.map_or_else(
+                        || {
+                            item.reference
+                                .as_ref()
+                                .map(ToString::to_string)
+                                .unwrap_or_default()
+                        },
+                        |f| f.reference.clone(),
                     ),
                     "govuk-input--width-10",
                 ),
@@ -88,7 +130,7 @@ async fn item_page(
                     "title",
                     &level,
                     "",
-                    pick("title", item.title.to_string()),
+                    posted.map_or_else(|| item.title.to_string(), |f| f.title.clone()),
                     "",
                 ),
             ],
@@ -96,11 +138,9 @@ async fn item_page(
             checks: vec![],
             amendment: amendment_field(
                 status,
-                posted.map(|f| value(f, "amendment")).unwrap_or_default(),
+                posted.map(|f| f.amendment.clone()).unwrap_or_default(),
             ),
-            version: posted
-                .map(|f| value(f, "version"))
-                .unwrap_or_else(|| item.version.to_string()),
+            version: posted.map_or_else(|| item.version.to_string(), |f| f.version.clone()),
             csrf: viewer.csrf.clone().unwrap_or_default(),
         },
         failed,
@@ -121,32 +161,24 @@ pub async fn edit_item(
     State(state): State<AppState>,
     Editor { viewer, body }: Editor,
     Path((_, id)): Path<(String, String)>,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(fields): CsrfForm<ItemFields>,
 ) -> PageResult {
     let (item, plan_id) = body_item(&state, &body, &id).await?;
     let mut errors = Vec::new();
-    let raw_reference = value(&fields, "reference");
-    let reference = take(
-        &mut errors,
-        "reference",
-        match raw_reference.trim() {
-            "" => Ok(None),
-            r => body.reference_scheme.parse_item(r).map(Some),
-        },
-    );
-    let title = take(
-        &mut errors,
-        "title",
-        Title::parse("title", &value(&fields, "title")),
-    );
-    let version = value(&fields, "version").parse().unwrap_or(0);
+    let edit = ItemEdit::try_from((&fields, body.reference_scheme))
+        .map_err(|e| errors.extend(e))
+        .ok();
     let status = state.store().plan_by_id(plan_id).await?.status;
-    let writer = plan_writer(&state, status, &value(&fields, "amendment"), &mut errors);
-    if let (true, Some(reference), Some(title), Some(writer)) =
-        (errors.is_empty(), reference, title, writer)
-    {
+    let writer = plan_writer(&state, status, &fields.amendment, &mut errors);
+    if let (Some(ItemEdit { reference, title }), Some(writer)) = (edit, writer) {
         match writer
-            .edit_item(&viewer.actor(), item.id, version, reference, title)
+            .edit_item(
+                &viewer.actor(),
+                item.id,
+                version(&fields.version),
+                reference,
+                title,
+            )
             .await
         {
             Ok(_) => {
@@ -165,7 +197,7 @@ async fn new_action_page(
     viewer: &Viewer,
     body: &Body,
     id: &str,
-    posted: Option<&Fields>,
+    posted: Option<&ActionFields>,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let (item, plan_id) = body_item(state, body, id).await?;
@@ -173,7 +205,7 @@ async fn new_action_page(
     if item.depth + 1 != body.level_names.item_depths() {
         return Err(WebError::NotFound);
     }
-    let pick = |name: &str, current: String| posted.map(|f| value(f, name)).unwrap_or(current);
+    let typed = |f: fn(&ActionFields) -> &String| posted.map(|p| f(p).clone()).unwrap_or_default();
     let next_ref = match (body.reference_scheme, &item.reference) {
         (domain::ReferenceScheme::Statement, Some(r)) => r.to_string(),
         (domain::ReferenceScheme::Dotted, Some(r)) => format!("{r}."),
@@ -194,45 +226,42 @@ async fn new_action_page(
                     "reference",
                     "Reference",
                     body.reference_scheme.action_hint(),
-                    pick("reference", next_ref),
+                    posted.map_or(next_ref, |f| f.reference.clone()),
                     "govuk-input--width-10",
                 ),
-                field("title", "Title", "", pick("title", String::new()), ""),
+                field("title", "Title", "", typed(|f| &f.title), ""),
                 field(
                     "lead",
                     "Lead",
                     "The role that leads it, like Director of Adult Services",
-                    pick("lead", String::new()),
+                    typed(|f| &f.lead),
                     "",
                 ),
                 field(
                     "directorate",
                     "Leading directorate (optional)",
                     "When another directorate leads it",
-                    pick("directorate", String::new()),
+                    typed(|f| &f.directorate),
                     "",
                 ),
                 field(
                     "target",
                     "Target date (optional)",
                     "A month, like January 2023, or a day, like 31 March 2023",
-                    pick("target", String::new()),
+                    typed(|f| &f.target),
                     "govuk-input--width-20",
                 ),
                 field(
                     "measure",
                     "Measure of success (optional)",
                     "How success will be judged, in words",
-                    pick("measure", String::new()),
+                    typed(|f| &f.measure),
                     "",
                 ),
             ],
             selects: vec![],
             checks: vec![],
-            amendment: amendment_field(
-                status,
-                posted.map(|f| value(f, "amendment")).unwrap_or_default(),
-            ),
+            amendment: amendment_field(status, typed(|f| &f.amendment)),
             version: String::new(),
             csrf: viewer.csrf.clone().unwrap_or_default(),
         },
@@ -254,82 +283,29 @@ pub async fn add_action(
     State(state): State<AppState>,
     Editor { viewer, body }: Editor,
     Path((_, id)): Path<(String, String)>,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(fields): CsrfForm<ActionFields>,
 ) -> PageResult {
     let (item, plan_id) = body_item(&state, &body, &id).await?;
     let status = state.store().plan_by_id(plan_id).await?.status;
     let mut errors = Vec::new();
-    let optional = |name: &str| Some(value(&fields, name)).filter(|v| !v.trim().is_empty());
-    let reference = take(
-        &mut errors,
-        "reference",
-        body.reference_scheme
-            .parse_action(&value(&fields, "reference")),
-    );
-    let title = take(
-        &mut errors,
-        "title",
-        Title::parse("title", &value(&fields, "title")),
-    );
-    let lead = take(
-        &mut errors,
-        "lead",
-        Title::parse("lead", &value(&fields, "lead")),
-    );
-    let directorate = take(
-        &mut errors,
-        "directorate",
-        optional("directorate")
-            .map(|d| Title::parse("directorate", &d))
-            .transpose(),
-    );
-    let target = take(
-        &mut errors,
-        "target",
-        optional("target")
-            .map(|t| t.parse::<TargetDate>())
-            .transpose(),
-    );
-    let measure = take(
-        &mut errors,
-        "measure",
-        optional("measure")
-            .map(|m| Measure::statement(&m))
-            .transpose(),
-    );
-    if let (
-        Some(reference),
-        Some(title),
-        Some(lead),
-        Some(directorate),
-        Some(target),
-        Some(measure),
-    ) = (reference, title, lead, directorate, target, measure)
-    {
-        let details = ActionDetails {
-            reference,
-            title,
-            lead,
-            directorate,
-            target,
-            illustrative: false,
-        };
+    let input = ActionInput::try_from((&fields, body.reference_scheme))
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let writer = plan_writer(&state, status, &fields.amendment, &mut errors);
+    if let (Some(ActionInput { details, measure }), Some(writer)) = (input, writer) {
         let new = NewAction {
             item_id: item.id,
             details,
             measures: measure.into_iter().collect(),
             continues: None,
         };
-        if let Some(writer) = plan_writer(&state, status, &value(&fields, "amendment"), &mut errors)
-        {
-            match writer.add_action(&viewer.actor(), new).await {
-                Ok(a) => {
-                    return Ok(
-                        Redirect::to(&format!("/b/{}/actions/{}", body.slug, a.id)).into_response()
-                    );
-                }
-                Err(e) => conflict_or(&mut errors, "reference", e)?,
+        match writer.add_action(&viewer.actor(), new).await {
+            Ok(a) => {
+                return Ok(
+                    Redirect::to(&format!("/b/{}/actions/{}", body.slug, a.id)).into_response()
+                );
             }
+            Err(e) => conflict_or(&mut errors, "reference", e)?,
         }
     }
     new_action_page(&state, &viewer, &body, &id, Some(&fields), errors).await

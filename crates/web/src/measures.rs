@@ -14,12 +14,13 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
 use crate::extract::*;
-use crate::form::{Fields, amendment_field, conflict_or, field, plan_writer, render, value};
+use crate::form::{amendment_field, conflict_or, field, parsed, plan_writer, render, version};
 use crate::request::PageResult;
 use crate::request::chrome;
 use crate::request::visible_action;
 use crate::views::{CheckGroup, Choice, FieldError, TextFormPage};
-use crate::words::{error_message, number};
+use crate::words::{note, number, take};
+use serde::Deserialize;
 
 /// The action `id` of `body` and its plan, for an editor.
 async fn editable(
@@ -33,136 +34,167 @@ async fn editable(
     Ok((action, plan))
 }
 
-/// The form's values for measure `m` (or a new one), as the form shows them.
-fn values_of(m: Option<&Measure>, year: FinancialYear) -> Fields {
-    let mut f = Fields::new();
-    match m {
-        Some(Measure::Statement { text }) => {
-            f.insert("kind".into(), "statement".into());
-            f.insert("statement".into(), text.to_string());
-        }
-        Some(Measure::Indicator(i)) => {
-            f.insert("kind".into(), "indicator".into());
-            f.insert("name".into(), i.name.to_string());
-            f.insert("unit".into(), i.unit.to_string());
-            f.insert("direction".into(), i.direction.as_str().into());
-            f.insert(
-                "baseline".into(),
-                i.baseline.map(number).unwrap_or_default(),
-            );
-            f.insert(
-                "target".into(),
-                i.year_end_target(year).map(number).unwrap_or_default(),
-            );
-        }
-        None => {
-            f.insert("direction".into(), "up".into());
-        }
-    }
-    f
+/// The fields of the measure form, as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct MeasureFields {
+    /// "statement" or "indicator".
+    kind: String,
+    /// For a statement: how success is measured, in words.
+    statement: String,
+    /// For a number: what is counted.
+    name: String,
+    /// Its unit.
+    unit: String,
+    /// "up" or "down": which way is better.
+    direction: String,
+    /// Where it started.
+    baseline: String,
+    /// The figure hoped for by the end of the plan's year.
+    target: String,
+    /// "yes" to remove the measure.
+    remove: String,
+    /// Why an approved plan is amended.
+    amendment: String,
+    /// The action's version the form was filled in against.
+    version: String,
 }
 
-/// A number typed on the form: `None` when empty.
-fn figure(
+impl MeasureFields {
+    /// The form's values for measure `m` (or a new one) of an action at
+    /// `version`, as the form shows them.
+    fn of(m: Option<&Measure>, year: FinancialYear, version: i64) -> Self {
+        let version = version.to_string();
+        match m {
+            Some(Measure::Statement { text }) => MeasureFields {
+                kind: "statement".into(),
+                statement: text.to_string(),
+                version,
+                ..Self::default()
+            },
+            Some(Measure::Indicator(i)) => MeasureFields {
+                kind: "indicator".into(),
+                name: i.name.to_string(),
+                unit: i.unit.to_string(),
+                direction: i.direction.as_str().into(),
+                baseline: i.baseline.map(number).unwrap_or_default(),
+                target: i.year_end_target(year).map(number).unwrap_or_default(),
+                version,
+                ..Self::default()
+            },
+            None => MeasureFields {
+                direction: Direction::Up.as_str().into(),
+                version,
+                ..Self::default()
+            },
+        }
+    }
+}
+
+/// What the measure form asks for, every field checked.
+enum MeasureChange {
+    /// Remove the measure being edited.
+    Remove,
+    /// Add the measure, or put it in place of the one being edited.
+    Set(Measure),
+}
+
+/// The measure form of a plan for `FinancialYear`, adding a measure or
+/// changing the one given (whose targets for other years and half-years
+/// are kept).
+impl TryFrom<(&MeasureFields, FinancialYear, Option<&Measure>)> for MeasureChange {
+    type Error = Vec<FieldError>;
+
+    fn try_from(
+        (f, year, before): (&MeasureFields, FinancialYear, Option<&Measure>),
+    ) -> Result<Self, Self::Error> {
+        if before.is_some() && f.remove == "yes" {
+            return Ok(MeasureChange::Remove);
+        }
+        let mut errors = Vec::new();
+        let measure = match f.kind.as_str() {
+            "statement" => match f.statement.trim() {
+                "" => {
+                    note(
+                        &mut errors,
+                        "statement",
+                        "Enter how success is measured, in words",
+                    );
+                    None
+                }
+                text => take(&mut errors, "statement", Measure::statement(text)),
+            },
+            "indicator" => indicator(f, year, before, &mut errors).map(Measure::Indicator),
+            _ => {
+                note(
+                    &mut errors,
+                    "kind",
+                    "Select whether success is measured by a statement or a number",
+                );
+                None
+            }
+        };
+        parsed(errors, measure.map(MeasureChange::Set))
+    }
+}
+
+/// The indicator the form describes; errors noted against their fields.
+fn indicator(
+    f: &MeasureFields,
+    year: FinancialYear,
+    before: Option<&Measure>,
     errors: &mut Vec<FieldError>,
-    fields: &Fields,
-    name: &str,
-    what: &str,
-) -> Option<Option<f64>> {
-    let raw = value(fields, name).trim().replace(',', "");
+) -> Option<Indicator> {
+    let mut text = |name: &str, raw: &str, missing: &str| match raw.trim() {
+        "" => {
+            note(errors, name, missing);
+            None
+        }
+        typed => take(errors, name, Title::parse("name", typed)),
+    };
+    let name = text(
+        "name",
+        &f.name,
+        "Enter what is counted, like Carers assessed",
+    );
+    let unit = text("unit", &f.unit, "Enter the unit, like carers or %");
+    let direction = f.direction.parse::<Direction>().ok();
+    if direction.is_none() {
+        note(
+            errors,
+            "direction",
+            "Select whether higher or lower is better",
+        );
+    }
+    let baseline = figure(errors, &f.baseline, "baseline", "Baseline");
+    let target = figure(errors, &f.target, "target", "Target");
+    let (name, unit, direction, baseline, target) = (name?, unit?, direction?, baseline?, target?);
+    let kept = match before {
+        Some(Measure::Indicator(i)) => i.targets.as_slice(),
+        _ => &[],
+    };
+    let targets = MeasureTarget::with_year_end(kept, year, target);
+    take(
+        errors,
+        "target",
+        Indicator::new(name, unit, direction, baseline, targets),
+    )
+}
+
+/// A number typed in field `name`: `None` when empty.
+fn figure(errors: &mut Vec<FieldError>, raw: &str, name: &str, what: &str) -> Option<Option<f64>> {
+    let raw = raw.trim().replace(',', "");
     if raw.is_empty() {
         return Some(None);
     }
     match raw.parse::<f64>() {
         Ok(v) if v.is_finite() => Some(Some(v)),
         _ => {
-            errors.push(FieldError {
-                field: name.into(),
-                message: format!("{what} must be a number, like 640 or 84.5"),
-            });
-            None
-        }
-    }
-}
-
-/// The measure the form describes, keeping `before`'s targets for other
-/// years and half-years; errors are noted against their fields.
-fn measure_from(
-    fields: &Fields,
-    year: FinancialYear,
-    before: Option<&Measure>,
-    errors: &mut Vec<FieldError>,
-) -> Option<Measure> {
-    match value(fields, "kind").as_str() {
-        "statement" => match Measure::statement(&value(fields, "statement")) {
-            Ok(m) if !value(fields, "statement").trim().is_empty() => Some(m),
-            Ok(_) => {
-                errors.push(FieldError {
-                    field: "statement".into(),
-                    message: "Enter how success is measured, in words".into(),
-                });
-                None
-            }
-            Err(e) => {
-                errors.push(FieldError {
-                    field: "statement".into(),
-                    message: error_message(&e),
-                });
-                None
-            }
-        },
-        "indicator" => {
-            let mut text = |name: &str, missing: &str| match value(fields, name).trim() {
-                "" => {
-                    errors.push(FieldError {
-                        field: name.into(),
-                        message: missing.into(),
-                    });
-                    None
-                }
-                raw => Title::parse("name", raw)
-                    .map_err(|e| {
-                        errors.push(FieldError {
-                            field: name.into(),
-                            message: error_message(&e),
-                        })
-                    })
-                    .ok(),
-            };
-            let name = text("name", "Enter what is counted, like Carers assessed");
-            let unit = text("unit", "Enter the unit, like carers or %");
-            let direction = value(fields, "direction").parse::<Direction>().ok();
-            if direction.is_none() {
-                errors.push(FieldError {
-                    field: "direction".into(),
-                    message: "Select whether higher or lower is better".into(),
-                });
-            }
-            let baseline = figure(errors, fields, "baseline", "Baseline");
-            let target = figure(errors, fields, "target", "Target");
-            let (name, unit, direction, baseline, target) =
-                (name?, unit?, direction?, baseline?, target?);
-            let kept = match before {
-                Some(Measure::Indicator(i)) => i.targets.as_slice(),
-                _ => &[],
-            };
-            let targets = MeasureTarget::with_year_end(kept, year, target);
-            match Indicator::new(name, unit, direction, baseline, targets) {
-                Ok(i) => Some(Measure::Indicator(i)),
-                Err(e) => {
-                    errors.push(FieldError {
-                        field: "target".into(),
-                        message: error_message(&e),
-                    });
-                    None
-                }
-            }
-        }
-        _ => {
-            errors.push(FieldError {
-                field: "kind".into(),
-                message: "Select whether success is measured by a statement or a number".into(),
-            });
+            note(
+                errors,
+                name,
+                &format!("{what} must be a number, like 640 or 84.5"),
+            );
             None
         }
     }
@@ -174,13 +206,12 @@ fn measure_page(
     body: &Body,
     (action, plan): (&Action, &Plan),
     editing: Option<i64>,
-    fields: &Fields,
+    fields: &MeasureFields,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let failed = !errors.is_empty();
-    let get = |k: &str| value(fields, k);
-    let kind = get("kind");
-    let direction = get("direction");
+    let kind = &fields.kind;
+    let direction = &fields.direction;
     let year = plan.year;
     render(
         TextFormPage {
@@ -199,35 +230,35 @@ fn measure_page(
                     "statement",
                     "For a statement: how success is measured",
                     "In words, like \"Carers tell us the strategy made a difference\"",
-                    get("statement"),
+                    fields.statement.clone(),
                     "",
                 ),
                 field(
                     "name",
                     "For a number: what is counted",
                     "Like Unpaid carers assessed or reviewed",
-                    get("name"),
+                    fields.name.clone(),
                     "",
                 ),
                 field(
                     "unit",
                     "Unit",
                     "Like carers, %, or days",
-                    get("unit"),
+                    fields.unit.clone(),
                     "govuk-input--width-10",
                 ),
                 field(
                     "baseline",
                     "Baseline (optional)",
                     "Where it started, a number",
-                    get("baseline"),
+                    fields.baseline.clone(),
                     "govuk-input--width-10",
                 ),
                 field(
                     "target",
                     &format!("Target for {year} (optional)"),
                     "The figure hoped for by the end of the year",
-                    get("target"),
+                    fields.target.clone(),
                     "govuk-input--width-10",
                 ),
             ],
@@ -242,7 +273,7 @@ fn measure_page(
                         .map(|(v, l)| Choice {
                             value: (*v).into(),
                             label: (*l).into(),
-                            selected: kind == *v,
+                            selected: kind == v,
                         })
                         .collect(),
                     radio: true,
@@ -270,17 +301,13 @@ fn measure_page(
                 choices: vec![Choice {
                     value: "yes".into(),
                     label: "Remove this measure of success".into(),
-                    selected: get("remove") == "yes",
+                    selected: fields.remove == "yes",
                 }],
                 radio: false,
             }))
             .collect(),
-            amendment: amendment_field(plan.status, get("amendment")),
-            version: if get("version").is_empty() {
-                action.version.to_string()
-            } else {
-                get("version")
-            },
+            amendment: amendment_field(plan.status, fields.amendment.clone()),
+            version: fields.version.clone(),
             csrf: viewer.csrf.clone().unwrap_or_default(),
         },
         failed,
@@ -299,7 +326,7 @@ pub async fn new_form(
         &body,
         (&action, &plan),
         None,
-        &values_of(None, plan.year),
+        &MeasureFields::of(None, plan.year, action.version),
         vec![],
     )
 }
@@ -321,7 +348,7 @@ pub async fn edit_form(
         &body,
         (&action, &plan),
         Some(measure),
-        &values_of(Some(m), plan.year),
+        &MeasureFields::of(Some(m), plan.year, action.version),
         vec![],
     )
 }
@@ -331,7 +358,7 @@ pub async fn add(
     State(state): State<AppState>,
     editor: Editor,
     Path((_, id)): Path<(String, String)>,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(fields): CsrfForm<MeasureFields>,
 ) -> PageResult {
     save(&state, editor, (&id, None), fields).await
 }
@@ -342,7 +369,7 @@ pub async fn change(
     State(state): State<AppState>,
     editor: Editor,
     Path((_, id, measure)): Path<(String, String, i64)>,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(fields): CsrfForm<MeasureFields>,
 ) -> PageResult {
     save(&state, editor, (&id, Some(measure)), fields).await
 }
@@ -351,7 +378,7 @@ async fn save(
     state: &AppState,
     Editor { viewer, body }: Editor,
     (id, editing): (&str, Option<i64>),
-    fields: Fields,
+    fields: MeasureFields,
 ) -> PageResult {
     let (action, plan) = editable(state, &viewer, &body, id).await?;
     let before = match editing {
@@ -366,19 +393,15 @@ async fn save(
         None => None,
     };
     let mut errors = Vec::new();
-    let removing = editing.is_some() && value(&fields, "remove") == "yes";
-    let changed = if removing {
-        None
-    } else {
-        measure_from(&fields, plan.year, before, &mut errors)
-    };
-    let writer = plan_writer(
-        state,
-        plan.status,
-        &value(&fields, "amendment"),
-        &mut errors,
-    );
-    if let (Some(writer), true) = (writer, errors.is_empty()) {
+    let change = MeasureChange::try_from((&fields, plan.year, before))
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let writer = plan_writer(state, plan.status, &fields.amendment, &mut errors);
+    if let (Some(writer), Some(change)) = (writer, change) {
+        let changed = match change {
+            MeasureChange::Remove => None,
+            MeasureChange::Set(m) => Some(m),
+        };
         let mut measures: Vec<(Option<i64>, Measure)> = action
             .measures
             .iter()
@@ -391,9 +414,13 @@ async fn save(
         if let (None, Some(new)) = (editing, changed) {
             measures.push((None, new));
         }
-        let version = value(&fields, "version").parse().unwrap_or(-1);
         match writer
-            .set_measures(&viewer.actor(), action.id, version, &measures)
+            .set_measures(
+                &viewer.actor(),
+                action.id,
+                version(&fields.version),
+                &measures,
+            )
             .await
         {
             Ok(_) => {

@@ -2,8 +2,6 @@
 //! resolutions), the clerk's forms for meetings and items, publishing the
 //! meeting and closing a promise.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect};
@@ -18,6 +16,7 @@ use crate::form::*;
 use crate::record::*;
 use crate::request::*;
 use crate::views::*;
+use crate::words::note;
 
 /// What a meeting page was sent to say: `?recorded={item}` after the
 /// clerk accepted an item's minutes, `?done=published` after publishing.
@@ -268,14 +267,13 @@ pub async fn publish_meeting(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
     Path((_, id)): Path<(String, i64)>,
-    CsrfForm(fields): CsrfForm<HashMap<String, String>>,
+    CsrfForm(fields): CsrfForm<VersionFields>,
 ) -> PageResult {
     let access = Viewer::access(Some(&viewer), body.id);
     let (meeting, _) = meeting_of(&state, &body, &access, id).await?;
-    let version = trimmed(&fields, "version").parse().unwrap_or(0);
     match state
         .store()
-        .publish_meeting(&viewer.actor(), meeting.id, version)
+        .publish_meeting(&viewer.actor(), meeting.id, version(&fields.version))
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!(
@@ -303,61 +301,84 @@ pub async fn publish_meeting(
     }
 }
 
+/// The fields of the form that adds an item to a meeting's agenda, as typed.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AgendaItemFields {
+    /// "7".
+    number: String,
+    /// The item's title.
+    title: String,
+    /// The report it considers.
+    report: String,
+    /// The plan and half its report covers, as "12:H1"; empty for none.
+    covers: String,
+}
+
+impl TryFrom<&AgendaItemFields> for NewAgendaItem {
+    type Error = Vec<FieldError>;
+
+    fn try_from(f: &AgendaItemFields) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        let mut text = |name: &'static str, raw: &str| {
+            Title::parse(name, raw.trim())
+                .map_err(|e| {
+                    note(
+                        &mut errors,
+                        name,
+                        &format!("Enter the item's {name} ({})", e.expected),
+                    )
+                })
+                .ok()
+        };
+        let number = text("number", &f.number);
+        let title = text("title", &f.title);
+        let (plan_id, half) = match f.covers.trim().split_once(':') {
+            Some((plan, half)) => (plan.parse::<i64>().ok(), half.parse::<domain::Half>().ok()),
+            None => (None, None),
+        };
+        let value = match (number, title) {
+            (Some(number), Some(title)) => Some(NewAgendaItem {
+                number,
+                title,
+                report_ref: f.report.trim().to_owned(),
+                plan_id,
+                half,
+            }),
+            _ => None,
+        };
+        parsed(errors, value)
+    }
+}
+
 /// `POST /b/{body}/meetings/{id}/items`: add an item to the agenda.
 pub async fn add_item(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
     Path((_, id)): Path<(String, i64)>,
-    CsrfForm(fields): CsrfForm<HashMap<String, String>>,
+    CsrfForm(fields): CsrfForm<AgendaItemFields>,
 ) -> PageResult {
     let access = Viewer::access(Some(&viewer), body.id);
     let (meeting, _) = meeting_of(&state, &body, &access, id).await?;
-    let mut errors = Vec::new();
-    let number = Title::parse("number", &trimmed(&fields, "number"));
-    let title = Title::parse("title", &trimmed(&fields, "title"));
-    for (name, r) in [("number", &number), ("title", &title)] {
-        if let Err(e) = r {
-            errors.push(FieldError {
-                field: name.into(),
-                message: format!("Enter the item's {name} ({})", e.expected),
-            });
-        }
-    }
-    // "12:H1": the plan the item's report covers, and the half.
-    let covers = trimmed(&fields, "covers");
-    let (plan_id, half) = match covers.split_once(':') {
-        Some((plan, half)) => (plan.parse::<i64>().ok(), half.parse::<domain::Half>().ok()),
-        None => (None, None),
-    };
-    if let Some(plan) = plan_id
-        && !state
-            .store()
-            .plans()
-            .await?
-            .iter()
-            .any(|p| p.plan_id == plan && p.body == body.slug.as_str())
-    {
-        return Err(WebError::NotFound);
-    }
-    match (number, title) {
-        (Ok(number), Ok(title)) => {
+    match NewAgendaItem::try_from(&fields) {
+        Ok(item) => {
+            if let Some(plan) = item.plan_id
+                && !state
+                    .store()
+                    .plans()
+                    .await?
+                    .iter()
+                    .any(|p| p.plan_id == plan && p.body == body.slug.as_str())
+            {
+                return Err(WebError::NotFound);
+            }
             state
                 .store()
-                .add_agenda_item(
-                    &viewer.actor(),
-                    meeting.id,
-                    NewAgendaItem {
-                        number,
-                        title,
-                        report_ref: trimmed(&fields, "report"),
-                        plan_id,
-                        half,
-                    },
-                )
+                .add_agenda_item(&viewer.actor(), meeting.id, item)
                 .await?;
             Ok(Redirect::to(&format!("/b/{}/meetings/{}", body.slug, meeting.id)).into_response())
         }
-        _ => {
+        Err(errors) => {
             meeting_page(
                 &state,
                 Some(&viewer),
@@ -372,12 +393,84 @@ pub async fn add_item(
     }
 }
 
+/// The fields of the form that closes a promise, as typed.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ClosingFields {
+    /// "delivered" or "withdrawn".
+    outcome: String,
+    /// How it was delivered, or why it was withdrawn.
+    note: String,
+    /// The later agenda item that delivered it, if any.
+    #[serde(rename = "by-item")]
+    by_item: String,
+    /// The promise's version the form was filled in against.
+    version: String,
+    /// The day it was delivered or withdrawn (`on`).
+    #[serde(flatten)]
+    dates: DateInputs,
+}
+
+impl TryFrom<&ClosingFields> for Closing {
+    type Error = Vec<FieldError>;
+
+    /// Nothing is assumed: the clerk says what happened, how and when.
+    /// Errors are noted against the form's fields `outcome`, `note` and
+    /// `on-day`; the meeting page, which has a form for each promise, adds
+    /// the promise's id to them.
+    fn try_from(f: &ClosingFields) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        let status = match f.outcome.trim() {
+            "delivered" => Some(Closure::Delivered),
+            "withdrawn" => Some(Closure::Withdrawn),
+            _ => {
+                note(
+                    &mut errors,
+                    "outcome",
+                    "Choose whether the promise was delivered or withdrawn",
+                );
+                None
+            }
+        };
+        let said = match f.note.trim() {
+            "" => None,
+            typed => Text::parse("note", typed).ok(),
+        };
+        if said.is_none() {
+            note(
+                &mut errors,
+                "note",
+                "Say how the promise was delivered (e.g. the report or written response), or why it was withdrawn",
+            );
+        }
+        let on = f
+            .dates
+            .parts("on")
+            .required(
+                "On",
+                "Enter the day the promise was delivered or withdrawn, for example 12 3 2024",
+            )
+            .map_err(|e| note(&mut errors, "on-day", &e.message))
+            .ok();
+        let value = match (status, said, on) {
+            (Some(status), Some(note), Some(on)) => Some(Closing {
+                status,
+                note,
+                on,
+                by_item: f.by_item.trim().parse::<i64>().ok(),
+            }),
+            _ => None,
+        };
+        parsed(errors, value)
+    }
+}
+
 /// `POST /b/{body}/commitments/{id}/close`: mark a promise delivered or withdrawn.
 pub async fn close_commitment(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
     Path((_, id)): Path<(String, i64)>,
-    CsrfForm(fields): CsrfForm<HashMap<String, String>>,
+    CsrfForm(fields): CsrfForm<ClosingFields>,
 ) -> PageResult {
     let access = Viewer::access(Some(&viewer), body.id);
     let commitment = match state.store().commitment(id).await {
@@ -387,84 +480,41 @@ pub async fn close_commitment(
     };
     let item = state.store().agenda_item(commitment.agenda_item_id).await?;
     let (meeting, _) = meeting_of(&state, &body, &access, item.meeting_id).await?;
-    let mut errors = Vec::new();
-    let status = match trimmed(&fields, "outcome").as_str() {
-        "delivered" => Some(Closure::Delivered),
-        "withdrawn" => Some(Closure::Withdrawn),
-        _ => {
-            errors.push(FieldError {
-                field: format!("outcome-{id}"),
-                message: "Choose whether the promise was delivered or withdrawn".into(),
-            });
-            None
-        }
-    };
-    let raw_note = trimmed(&fields, "note");
-    let note = Text::parse("note", raw_note.trim())
-        .map_err(drop)
-        .and_then(|n| {
-            if raw_note.trim().is_empty() {
-                Err(())
-            } else {
-                Ok(n)
-            }
-        });
-    if note.is_err() {
-        errors.push(FieldError {
-            field: format!("note-{id}"),
-            message: "Say how the promise was delivered (e.g. the report or written response), or why it was withdrawn".into(),
-        });
-    }
-    // Nothing is assumed: the clerk says what happened, how and when.
-    let on = match crate::dates::DateParts::posted("on", |k| fields.get(k).cloned()).required(
-        "On",
-        "Enter the day the promise was delivered or withdrawn, for example 12 3 2024",
-    ) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            errors.push(FieldError {
-                field: format!("on-{id}-day"),
-                message: e.message,
-            });
-            None
-        }
-    };
-    let by_item = trimmed(&fields, "by-item").parse::<i64>().ok();
-    match (status, note, on) {
-        (Some(status), Ok(note), Some(on)) if errors.is_empty() => {
+    let errors = match Closing::try_from(&fields) {
+        Ok(closing) => {
             state
                 .store()
-                .close_commitment(
-                    &viewer.actor(),
-                    id,
-                    trimmed(&fields, "version").parse().unwrap_or(0),
-                    Closing {
-                        status,
-                        note,
-                        on,
-                        by_item,
-                    },
-                )
+                .close_commitment(&viewer.actor(), id, version(&fields.version), closing)
                 .await?;
-            Ok(Redirect::to(&format!(
+            return Ok(Redirect::to(&format!(
                 "/b/{}/meetings/{}#item-{}",
                 body.slug, meeting.id, item.id
             ))
-            .into_response())
+            .into_response());
         }
-        _ => {
-            meeting_page(
-                &state,
-                Some(&viewer),
-                &body,
-                &access,
-                meeting.id,
-                &MeetingQuery::default(),
-                errors,
-            )
-            .await
-        }
-    }
+        Err(errors) => errors,
+    };
+    // Each promise on the page has its own form: name its fields.
+    let errors = errors
+        .into_iter()
+        .map(|e| FieldError {
+            field: match e.field.split_once('-') {
+                Some((name, part)) => format!("{name}-{id}-{part}"),
+                None => format!("{}-{id}", e.field),
+            },
+            message: e.message,
+        })
+        .collect();
+    meeting_page(
+        &state,
+        Some(&viewer),
+        &body,
+        &access,
+        meeting.id,
+        &MeetingQuery::default(),
+        errors,
+    )
+    .await
 }
 
 /// `GET /b/{body}/meetings/{id}/edit`: date, venue, status and publication.
@@ -475,15 +525,13 @@ pub async fn meeting_form(
 ) -> PageResult {
     let access = Viewer::access(Some(&viewer), body.id);
     let (meeting, committee) = meeting_of(&state, &body, &access, id).await?;
-    let mut fields = HashMap::from([
-        ("held-on".to_owned(), meeting.held_on.to_string()),
-        ("venue".to_owned(), meeting.venue.clone()),
-        ("status".to_owned(), meeting.status.as_str().to_owned()),
-        ("version".to_owned(), meeting.version.to_string()),
-    ]);
-    if meeting.published {
-        fields.insert("published".into(), "yes".into());
-    }
+    let fields = MeetingFields {
+        status: meeting.status.as_str().to_owned(),
+        venue: meeting.venue.clone(),
+        published: meeting.published.then(|| "yes".to_owned()),
+        version: meeting.version.to_string(),
+        dates: DateInputs::default().with("held-on", Some(meeting.held_on)),
+    };
     meeting_form_page(&viewer, &body, &committee, &meeting, &fields, vec![])
 }
 
@@ -492,11 +540,11 @@ fn meeting_form_page(
     body: &Body,
     committee: &domain::Committee,
     meeting: &Meeting,
-    fields: &HashMap<String, String>,
+    fields: &MeetingFields,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let failed = !errors.is_empty();
-    let status = trimmed(fields, "status");
+    let status = fields.status.trim();
     render(
         TextFormPage {
             chrome: chrome(Some(viewer), Some(body)),
@@ -505,14 +553,14 @@ fn meeting_form_page(
             caption: committee.name.clone(),
             submit: "Save changes".into(),
             fields: vec![
-                date_input(fields, &errors, "held-on", "Date", "For example, 12 3 2024"),
-                field(
-                    "venue",
-                    "Venue (optional)",
-                    "",
-                    trimmed(fields, "venue"),
-                    "",
+                date_input(
+                    &fields.dates,
+                    &errors,
+                    "held-on",
+                    "Date",
+                    "For example, 12 3 2024",
                 ),
+                field("venue", "Venue (optional)", "", fields.venue.clone(), ""),
             ],
             errors,
             selects: vec![SelectField {
@@ -535,11 +583,11 @@ fn meeting_form_page(
                 choices: vec![Choice {
                     value: "yes".into(),
                     label: "Publish it (the public can see the meeting and its record)".into(),
-                    selected: fields.contains_key("published"),
+                    selected: fields.published.is_some(),
                 }],
             }],
             amendment: None,
-            version: trimmed(fields, "version"),
+            version: fields.version.clone(),
             csrf: viewer.csrf.clone().unwrap_or_default(),
         },
         failed,
@@ -551,18 +599,17 @@ pub async fn edit_meeting(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
     Path((_, id)): Path<(String, i64)>,
-    CsrfForm(fields): CsrfForm<HashMap<String, String>>,
+    CsrfForm(fields): CsrfForm<MeetingFields>,
 ) -> PageResult {
     let access = Viewer::access(Some(&viewer), body.id);
     let (meeting, committee) = meeting_of(&state, &body, &access, id).await?;
-    let mut errors = Vec::new();
-    if let Some(details) = meeting_details(&fields, &mut errors) {
-        match state
+    let errors = match store::MeetingDetails::try_from(&fields) {
+        Ok(details) => match state
             .store()
             .edit_meeting(
                 &viewer.actor(),
                 meeting.id,
-                trimmed(&fields, "version").parse().unwrap_or(0),
+                version(&fields.version),
                 &details,
             )
             .await
@@ -573,9 +620,14 @@ pub async fn edit_meeting(
                         .into_response(),
                 );
             }
-            Err(e) => conflict_or(&mut errors, "held-on", e)?,
-        }
-    }
+            Err(e) => {
+                let mut errors = Vec::new();
+                conflict_or(&mut errors, "held-on", e)?;
+                errors
+            }
+        },
+        Err(errors) => errors,
+    };
     meeting_form_page(&viewer, &body, &committee, &meeting, &fields, errors)
 }
 
@@ -599,4 +651,32 @@ pub(crate) fn routes() -> axum::Router<AppState> {
             "/b/{body}/commitments/{id}/close",
             axum::routing::post(close_commitment),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closing_a_promise_assumes_nothing() {
+        let Err(errors) = Closing::try_from(&ClosingFields::default()) else {
+            panic!("an empty form closes nothing");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["outcome", "note", "on-day"]);
+    }
+
+    #[test]
+    fn a_closing_form_filled_in_closes_the_promise() {
+        let posted = ClosingFields {
+            outcome: "delivered".into(),
+            note: "Written response circulated to members".into(),
+            dates: DateInputs::default().with("on", chrono::NaiveDate::from_ymd_opt(2024, 3, 12)),
+            ..ClosingFields::default()
+        };
+        let closing = Closing::try_from(&posted).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(closing.on.to_string(), "2024-03-12");
+        assert!(matches!(closing.status, Closure::Delivered));
+        assert_eq!(closing.by_item, None);
+    }
 }

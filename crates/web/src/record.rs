@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::form::*;
 use crate::views::*;
-use crate::words::take;
+use crate::words::{note, take};
 
 /// Today, for deciding what is overdue.
 pub(crate) fn today() -> NaiveDate {
@@ -266,41 +266,62 @@ pub(crate) async fn about_action(
     Ok((questions, promises))
 }
 
-/// A meeting's form, parsed; mistakes are noted against their fields.
-pub(crate) fn meeting_details(
-    fields: &HashMap<String, String>,
-    errors: &mut Vec<FieldError>,
-) -> Option<MeetingDetails> {
-    let held_on = date_field(fields, "held-on", "Meeting date", errors);
-    if held_on.is_none() && !errors.iter().any(|e| e.field == "held-on") {
-        errors.push(FieldError {
-            field: "held-on".into(),
-            message: "Enter the meeting's date, like 12 March 2024".into(),
-        });
-    }
-    let status = match trimmed(fields, "status").as_str() {
-        "" => Some(MeetingStatus::Scheduled),
-        raw => raw.parse::<MeetingStatus>().ok(),
-    };
-    if status.is_none() {
-        errors.push(FieldError {
-            field: "status".into(),
-            message: "Choose whether the meeting is scheduled, held or cancelled".into(),
-        });
-    }
-    let venue = match trimmed(fields, "venue").as_str() {
-        "" => String::new(),
-        raw => take(errors, "venue", Title::parse("venue", raw))
-            .map(|t| t.to_string())
-            .unwrap_or_default(),
-    };
-    match (held_on, status) {
-        (Some(held_on), Some(status)) if errors.is_empty() => Some(MeetingDetails {
-            held_on,
-            venue,
-            status,
-            published: fields.contains_key("published"),
-        }),
-        _ => None,
+/// The fields of the forms that describe a meeting (scheduling one on the
+/// committee page, editing one), as typed.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MeetingFields {
+    /// "scheduled", "held" or "cancelled"; scheduled when left out.
+    pub status: String,
+    /// Where it is held.
+    pub venue: String,
+    /// Present when the meeting is to be published.
+    pub published: Option<String>,
+    /// The meeting's version the form was filled in against (editing).
+    pub version: String,
+    /// The day it is held (`held-on`).
+    #[serde(flatten)]
+    pub dates: DateInputs,
+}
+
+impl TryFrom<&MeetingFields> for MeetingDetails {
+    type Error = Vec<FieldError>;
+
+    fn try_from(f: &MeetingFields) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        let held_on = date_field(&f.dates, "held-on", "Meeting date", &mut errors);
+        if held_on.is_none() && !errors.iter().any(|e| e.field == "held-on") {
+            note(
+                &mut errors,
+                "held-on",
+                "Enter the meeting's date, like 12 March 2024",
+            );
+        }
+        let status = match f.status.trim() {
+            "" => Some(MeetingStatus::Scheduled),
+            raw => raw.parse::<MeetingStatus>().ok(),
+        };
+        if status.is_none() {
+            note(
+                &mut errors,
+                "status",
+                "Choose whether the meeting is scheduled, held or cancelled",
+            );
+        }
+        let venue = take(
+            &mut errors,
+            "venue",
+            optional(&f.venue, |v| Title::parse("venue", v)),
+        );
+        let value = match (held_on, status, venue) {
+            (Some(held_on), Some(status), Some(venue)) => Some(MeetingDetails {
+                held_on,
+                venue: venue.map(|v| v.to_string()).unwrap_or_default(),
+                status,
+                published: f.published.is_some(),
+            }),
+            _ => None,
+        };
+        parsed(errors, value)
     }
 }

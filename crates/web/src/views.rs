@@ -335,6 +335,7 @@ fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
 }
 
 /// A field's error, shown in the summary and beside the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
     pub message: String,

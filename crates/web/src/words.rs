@@ -34,6 +34,14 @@ pub(crate) fn take<T>(
     r.map_err(|e| errors.push(field_error(field, &e))).ok()
 }
 
+/// Note `message` as the error of form field `field`.
+pub(crate) fn note(errors: &mut Vec<FieldError>, field: &str, message: &str) {
+    errors.push(FieldError {
+        field: field.to_owned(),
+        message: message.to_owned(),
+    });
+}
+
 /// A field's error on a form, in the words [`error_message`] gives.
 pub(crate) fn field_error(field: &str, e: &ParseError) -> FieldError {
     FieldError {
