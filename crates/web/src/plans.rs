@@ -502,7 +502,34 @@ pub async fn plan_form(
     .await
 }
 
-/// `POST /b/{body}/plans/{code}/{year}/edit`: the form posts `alignment` once per box ticked.
+/// The fields of the form that edits a plan's details, as typed.
+#[derive(Debug, Default)]
+pub struct PlanFields {
+    /// The alignments ticked, once per box.
+    alignments: Vec<i64>,
+    /// Why an approved plan is amended.
+    amendment: String,
+    /// The plan's version the form was filled in against.
+    version: String,
+}
+
+impl From<Vec<(String, String)>> for PlanFields {
+    /// The form as posted, `alignment` once per box ticked.
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        let mut f = PlanFields::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "alignment" => f.alignments.extend(value.parse::<i64>().ok()),
+                "amendment" => f.amendment = value,
+                "version" => f.version = value,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// `POST /b/{body}/plans/{code}/{year}/edit`.
 pub async fn edit_plan(
     State(state): State<AppState>,
     Editor { viewer, body }: Editor,
@@ -510,28 +537,16 @@ pub async fn edit_plan(
     uri: OriginalUri,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let fields = PlanFields::from(pairs);
     let plan = in_plan.plan().clone();
-    let chosen: Vec<i64> = pairs
-        .iter()
-        .filter(|(n, _)| n == "alignment")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
-    let version = get("version");
     let mut errors = Vec::new();
-    if let Some(writer) = plan_writer(&state, plan.status, &get("amendment"), &mut errors) {
+    if let Some(writer) = plan_writer(&state, plan.status, &fields.amendment, &mut errors) {
         match writer
             .set_plan_alignments(
                 &viewer.actor(),
                 plan.id,
-                version.parse().unwrap_or(0),
-                &chosen,
+                version(&fields.version),
+                &fields.alignments,
             )
             .await
         {
@@ -546,8 +561,8 @@ pub async fn edit_plan(
         &viewer,
         &body,
         &plan,
-        &chosen,
-        (version, get("amendment")),
+        &fields.alignments,
+        (fields.version, fields.amendment),
         errors,
     )
     .await
