@@ -69,10 +69,15 @@ fn is_bytes(table: &str, column: &str) -> bool {
 }
 
 /// Scratch and derived tables, not part of the record (uploads waiting
-/// for an import, the search index its triggers rebuild): not backed up,
-/// and emptied
-/// before a restore replaces the data they point to.
-const SCRATCH: &[&str] = &["import_uploads", "search_index"];
+/// for an import, the search index its triggers rebuild, failed sign-ins
+/// waiting to expire): not backed up, and emptied before a restore
+/// replaces the data they point to.
+const SCRATCH: &[&str] = &[
+    "import_uploads",
+    "search_index",
+    "sign_in_failures",
+    "sign_in_windows",
+];
 
 /// The database's own bookkeeping, kept through a restore: the data's
 /// version counter, which the restore's audit events move on so that every

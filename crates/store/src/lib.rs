@@ -35,6 +35,7 @@ mod refresh;
 mod rows;
 mod scrutiny;
 mod search;
+mod sign_in;
 mod sso;
 mod updates;
 mod uploads;
@@ -73,6 +74,7 @@ pub use search::{
     HitAction, HitMeeting, MARK_END, MARK_START, Marked, SearchHit, SearchKind, SearchResults,
     SearchScope,
 };
+pub use sign_in::SignInRules;
 pub use sso::{SsoLogin, SsoProvider};
 pub use updates::Recording;
 pub use uploads::{ImportUpload, UPLOAD_TTL, UploadBounds, UploadKey};

@@ -1,10 +1,7 @@
 //! Who is asking: passwords, sessions, CSRF tokens, API tokens and the
 //! sign-in rate limit.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -208,170 +205,14 @@ impl Viewer {
     }
 }
 
-/// Where failed sign-ins stand, per account and client address together
-/// and per client address alone.
-///
-/// - An account tried from one address gets [`SignInLimiter::FREE_ATTEMPTS`]
-///   failures, then must wait before each further try: [`SignInLimiter::FIRST_DELAY`],
-///   doubling with every failure up to [`SignInLimiter::MAX_DELAY`]. Other
-///   addresses are not held back, so nobody can lock a person out of their
-///   account by guessing from elsewhere.
-/// - One address gets [`SignInLimiter::MAX_PER_ADDRESS`] failures across all
-///   accounts per [`SignInLimiter::WINDOW`] (an office shares one address).
-///
-/// Only failures after a password check are counted, so refused requests
-/// (a forged form, an email that is not an email) store nothing. Accounts
-/// are kept as a 16-byte digest of the normalised email, never the text;
-/// each entry expires on its own, and at most [`SignInLimiter::MAX_ENTRIES`]
-/// are kept per table, the oldest dropped first when it is full.
-#[derive(Debug, Default)]
-pub struct SignInLimiter {
-    pairs: Mutex<HashMap<(AccountKey, IpAddr), Backoff>>,
-    addresses: Mutex<HashMap<IpAddr, Window>>,
-}
-
-/// A digest of a normalised email address: a fixed-size key whatever was typed.
-type AccountKey = [u8; 16];
-
-/// Failures of one account from one address.
-#[derive(Debug, Clone, Copy)]
-struct Backoff {
-    failures: u32,
-    last: Instant,
-    until: Instant,
-}
-
-/// Failures from one address in the current window.
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    failures: usize,
-    start: Instant,
-}
-
-impl SignInLimiter {
-    /// Failures allowed per account and address before delays begin.
-    pub const FREE_ATTEMPTS: u32 = 5;
-    /// The wait after the last free failure; it doubles with each further one.
-    pub const FIRST_DELAY: Duration = Duration::from_secs(60);
-    /// The longest wait between attempts at one account from one address.
-    pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
-    /// Failed attempts allowed per client address (across accounts) per window.
-    pub const MAX_PER_ADDRESS: usize = 50;
-    /// The window of the per-address count; also how long an account's
-    /// failures from an address are remembered after the last one.
-    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-    /// The most entries kept in each table.
-    pub const MAX_ENTRIES: usize = 100_000;
-
-    /// The key of an account: a digest of its trimmed, lower-cased email.
-    fn account(email: &str) -> AccountKey {
-        let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
-        let mut key = [0u8; 16];
-        key.copy_from_slice(&digest[..16]);
-        key
-    }
-
-    /// How long a sign-in to `email` from `client` must wait, if it must.
-    /// Asking stores nothing.
-    pub fn wait(&self, email: &str, client: IpAddr) -> Option<Duration> {
-        let now = Instant::now();
-        let address = lock(&self.addresses)
-            .get(&client)
-            .filter(|w| w.failures >= Self::MAX_PER_ADDRESS)
-            .and_then(|w| (w.start + Self::WINDOW).checked_duration_since(now));
-        let pair = lock(&self.pairs)
-            .get(&(Self::account(email), client))
-            .and_then(|b| b.until.checked_duration_since(now));
-        address.max(pair).filter(|d| !d.is_zero())
-    }
-
-    /// Note a failed password check for `email` from `client`.
-    pub fn fail(&self, email: &str, client: IpAddr) {
-        let now = Instant::now();
-        {
-            let mut pairs = lock(&self.pairs);
-            let key = (Self::account(email), client);
-            if !pairs.contains_key(&key) {
-                make_room(&mut pairs, now, |b| {
-                    b.last + Self::WINDOW.max(b.until - b.last)
-                });
-            }
-            let entry = pairs.entry(key).or_insert(Backoff {
-                failures: 0,
-                last: now,
-                until: now,
-            });
-            if now.duration_since(entry.last) >= Self::WINDOW && now >= entry.until {
-                entry.failures = 0;
-            }
-            entry.failures = entry.failures.saturating_add(1);
-            entry.last = now;
-            entry.until = now + Self::delay(entry.failures);
-        }
-        let mut addresses = lock(&self.addresses);
-        if !addresses.contains_key(&client) {
-            make_room(&mut addresses, now, |w| w.start + Self::WINDOW);
-        }
-        let window = addresses.entry(client).or_insert(Window {
-            failures: 0,
-            start: now,
-        });
-        if now.duration_since(window.start) >= Self::WINDOW {
-            *window = Window {
-                failures: 0,
-                start: now,
-            };
-        }
-        window.failures += 1;
-    }
-
-    /// Forget an account's failures from `client` after it signed in there.
-    pub fn succeed(&self, email: &str, client: IpAddr) {
-        lock(&self.pairs).remove(&(Self::account(email), client));
-    }
-
-    /// The wait after `failures` failures of one account from one address.
-    fn delay(failures: u32) -> Duration {
-        match failures.checked_sub(Self::FREE_ATTEMPTS) {
-            None => Duration::ZERO,
-            Some(extra) => Self::FIRST_DELAY
-                .saturating_mul(1u32.checked_shl(extra).unwrap_or(u32::MAX))
-                .min(Self::MAX_DELAY),
-        }
-    }
-
-    /// How many entries the limiter holds (accounts by address, addresses).
-    #[cfg(test)]
-    fn len(&self) -> (usize, usize) {
-        (lock(&self.pairs).len(), lock(&self.addresses).len())
-    }
-}
-
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Before adding a key to a full table: drop expired entries, and if it is
-/// still nearly full, the oldest tenth (so the work is rare, and the table
-/// is never emptied at once).
-fn make_room<K: Eq + std::hash::Hash + Copy, V>(
-    map: &mut HashMap<K, V>,
-    now: Instant,
-    expires: impl Fn(&V) -> Instant,
-) {
-    if map.len() < SignInLimiter::MAX_ENTRIES {
-        return;
-    }
-    map.retain(|_, v| expires(v) > now);
-    let keep = SignInLimiter::MAX_ENTRIES - SignInLimiter::MAX_ENTRIES / 10;
-    if map.len() > keep {
-        let mut by_age: Vec<(Instant, K)> = map.iter().map(|(k, v)| (expires(v), *k)).collect();
-        let drop = map.len() - keep;
-        by_age.select_nth_unstable_by_key(drop - 1, |(t, _)| *t);
-        for (_, k) in &by_age[..drop] {
-            map.remove(k);
-        }
-    }
+/// The time now as the sign-in tables keep it: milliseconds since 1970
+/// (UTC), the same in every server process.
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }
 
 /// An argon2 hash of no one's password, made once: checking a password
@@ -500,86 +341,6 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(token_hash(&a).len(), 64);
         assert!(same_secret(&a, &a.clone()) && !same_secret(&a, &b));
-    }
-
-    fn ip(s: &str) -> IpAddr {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn the_limiter_delays_an_account_from_one_address_only() {
-        let l = SignInLimiter::default();
-        let (here, there) = (ip("192.0.2.1"), ip("192.0.2.2"));
-        for _ in 0..SignInLimiter::FREE_ATTEMPTS {
-            assert!(l.wait("Officer@x.example", here).is_none());
-            l.fail(" officer@X.example ", here);
-        }
-        let wait = l.wait("officer@x.example", here).unwrap();
-        assert!(wait > Duration::from_secs(50) && wait <= SignInLimiter::FIRST_DELAY);
-        assert!(
-            l.wait("officer@x.example", there).is_none(),
-            "another address"
-        );
-        assert!(l.wait("lead@x.example", here).is_none(), "another account");
-        l.fail("officer@x.example", here);
-        assert!(l.wait("officer@x.example", here).unwrap() > SignInLimiter::FIRST_DELAY);
-        l.succeed("officer@x.example", here);
-        assert!(l.wait("officer@x.example", here).is_none());
-    }
-
-    #[test]
-    fn delays_grow_to_a_ceiling() {
-        let free = SignInLimiter::FREE_ATTEMPTS;
-        assert_eq!(SignInLimiter::delay(free - 1), Duration::ZERO);
-        assert_eq!(SignInLimiter::delay(free), SignInLimiter::FIRST_DELAY);
-        assert_eq!(
-            SignInLimiter::delay(free + 1),
-            2 * SignInLimiter::FIRST_DELAY
-        );
-        assert_eq!(SignInLimiter::delay(free + 40), SignInLimiter::MAX_DELAY);
-        assert_eq!(SignInLimiter::delay(u32::MAX), SignInLimiter::MAX_DELAY);
-    }
-
-    #[test]
-    fn one_address_is_limited_across_accounts() {
-        let l = SignInLimiter::default();
-        let here = ip("2001:db8::1");
-        for i in 0..SignInLimiter::MAX_PER_ADDRESS {
-            l.fail(&format!("user{i}@x.example"), here);
-        }
-        assert!(l.wait("someone-new@x.example", here).is_some());
-        assert!(l.wait("someone-new@x.example", ip("2001:db8::2")).is_none());
-    }
-
-    #[test]
-    fn the_limiter_stays_bounded_and_never_forgets_everything() {
-        let l = SignInLimiter::default();
-        let victim = ip("198.51.100.7");
-        for _ in 0..SignInLimiter::FREE_ATTEMPTS {
-            l.fail("victim@x.example", victim);
-        }
-        let long = "x".repeat(1 << 20);
-        assert!(l.wait(&long, victim).is_none(), "asking stores nothing");
-        assert_eq!(l.len(), (1, 1));
-        let mut last = victim;
-        for i in 0..SignInLimiter::MAX_ENTRIES + 5_000 {
-            let n = u32::try_from(i).unwrap().to_be_bytes();
-            last = IpAddr::from([10, n[1], n[2], n[3]]);
-            l.fail("a@x.example", last);
-        }
-        let (pairs, addresses) = l.len();
-        assert!(pairs <= SignInLimiter::MAX_ENTRIES && addresses <= SignInLimiter::MAX_ENTRIES);
-        assert!(
-            pairs > SignInLimiter::MAX_ENTRIES / 2,
-            "only the oldest were dropped"
-        );
-        for _ in 1..SignInLimiter::FREE_ATTEMPTS {
-            l.fail("a@x.example", last);
-        }
-        assert!(
-            l.wait("a@x.example", last).is_some(),
-            "a recent entry is kept"
-        );
     }
 
     #[test]

@@ -163,7 +163,6 @@ pub struct AppState {
 struct Inner {
     store: Store,
     options: Options,
-    limiter: auth::SignInLimiter,
     /// One permit: minutes are reviewed one document at a time, so
     /// concurrent uploads do not add up their peaks.
     minutes_review: tokio::sync::Semaphore,
@@ -183,7 +182,6 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 options,
-                limiter: Default::default(),
                 minutes_review: tokio::sync::Semaphore::new(1),
                 downloads: tokio::sync::Semaphore::new(
                     std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -199,10 +197,6 @@ impl AppState {
 
     pub(crate) fn secure_cookies(&self) -> bool {
         self.inner.options.secure_cookies
-    }
-
-    pub(crate) fn limiter(&self) -> &auth::SignInLimiter {
-        &self.inner.limiter
     }
 
     pub(crate) fn mail(&self) -> Option<&notify::SmtpSettings> {

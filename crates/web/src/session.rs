@@ -180,9 +180,14 @@ pub async fn sign_in(
         return refuse("Enter a correct email address and password");
     }
     let account = email.to_string();
-    if let Some(wait) = state.limiter().wait(&account, client) {
+    let client = client.to_string();
+    if let Some(wait) = state
+        .store()
+        .sign_in_wait(&account, &client, auth::now_ms())
+        .await?
+    {
         return Err(WebError::TooManyAttempts {
-            minutes: wait.as_secs().div_ceil(60),
+            minutes: u64::try_from(wait).unwrap_or(0).div_ceil(60_000),
         });
     }
     let (user, hash) = match state.store().user_by_email(&email).await? {
@@ -193,11 +198,14 @@ pub async fn sign_in(
     let user = match user {
         Some(user) if matches => user,
         _ => {
-            state.limiter().fail(&account, client);
+            state
+                .store()
+                .sign_in_failed(&account, &client, auth::now_ms())
+                .await?;
             return refuse("Enter a correct email address and password");
         }
     };
-    state.limiter().succeed(&account, client);
+    state.store().sign_in_succeeded(&account, &client).await?;
     let cookie = auth::start_session(&state, user.id).await?;
     let clear = auth::set_cookie(auth::FORM_COOKIE, "", 0, state.secure_cookies());
     // Sign-in lands on the person's home unless it was asked for elsewhere.

@@ -38,6 +38,9 @@ mod open_data;
 #[path = "suite/packs.rs"]
 mod packs;
 
+#[path = "suite/scale_out.rs"]
+mod scale_out;
+
 #[path = "suite/schemes.rs"]
 mod schemes;
 
