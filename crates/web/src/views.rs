@@ -1239,6 +1239,9 @@ impl ApprovePage {
 pub struct ModernGovPage {
     pub chrome: Chrome,
     pub action: String,
+    /// What was just done ("The ModernGov site address was saved"); shown
+    /// instead of the newest run's banner.
+    pub banner: Option<String>,
     pub errors: Vec<FieldError>,
     pub csrf: String,
     pub site: String,
