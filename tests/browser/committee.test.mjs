@@ -2,8 +2,9 @@
 // open and overdue; a clerk records a meeting and an agenda item, pastes its
 // minutes, reviews what was found beside the text, corrects it and accepts
 // it; the promise then shows on the meeting, the committee and the action's
-// page, and the clerk records its delivery. Every page meets WCAG 2.2 AA as
-// far as axe can tell.
+// page, and the clerk records its delivery; the committee's members show to
+// the public, who cannot change them. Every page meets WCAG 2.2 AA as far as
+// axe can tell.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -203,6 +204,14 @@ test('a clerk keeps the committee, its members and its meetings up to date', asy
   const row = clerk.getByRole('row', { name: /Councillor Ann Lee/ });
   assert.match(await row.innerText(), /Not serving/);
   await assertAccessible(clerk, 'committee page with members');
+
+  // Members are public: the public reads the same row, with nothing to change it.
+  await publicPage.goto(committeeURL);
+  const seen = publicPage.getByRole('row', { name: /Councillor Ann Lee/ });
+  assert.match(await seen.innerText(), /Chair.*5 May 2022 to 1 May 2024.*Not serving/s);
+  assert.equal(await publicPage.getByRole('link', { name: /Change Councillor Ann Lee/ }).count(), 0, 'no change link for the public');
+  assert.equal(await publicPage.getByRole('button', { name: 'Add the member' }).count(), 0, 'no add-member form for the public');
+  await assertAccessible(publicPage, 'committee page with members (public)');
 
   // A scheduled, unpublished meeting is held and published.
   await clerk.goto(committeeURL);

@@ -1,7 +1,7 @@
 //! A body's own settings and its corporate strategy, edited by its officers.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use domain::{Body, OutsideCycle, StrategyYears, Title};
 
@@ -400,16 +400,46 @@ pub async fn save_settings(
 /// minute): longer would make a sync last for hours.
 const MAX_DELAY_MS: i64 = 60_000;
 
+/// What the ModernGov page was sent to say: `?done=saved` after the site
+/// was saved.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ModernGovQuery {
+    /// "saved".
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// The message for a ModernGov site address Ambit cannot use: what to
+/// enter, in the words of the form's label.
+fn site_problem(raw: &str, e: &moderngov::SyncError) -> String {
+    if raw.trim().is_empty() {
+        return "Enter the ModernGov site address".into();
+    }
+    match e {
+        // The address's own fault, said plainly ("it must begin https://").
+        moderngov::SyncError::BadSite { why, .. } if why.starts_with("it must") => {
+            format!("The ModernGov site address {}", &why["it ".len()..])
+        }
+        _ => "Enter the ModernGov site address as a web address, like \
+              https://democracy.example.gov.uk"
+            .into(),
+    }
+}
+
 async fn moderngov_page(
     state: &AppState,
     viewer: &Viewer,
     body: &Body,
     posted: Option<&Fields>,
     errors: Vec<FieldError>,
+    banner: Option<String>,
 ) -> PageResult {
     let store = state.store();
     let saved = store.moderngov_site(body.id).await?;
-    let pick = |name: &str, current: String| posted.map(|f| value(f, name)).unwrap_or(current);
+    // What was posted, where the form posted it: the sync form does not
+    // post the site's fields, which then show as saved.
+    let pick =
+        |name: &str, current: String| posted.and_then(|f| f.get(name).cloned()).unwrap_or(current);
     let runs = store.moderngov_syncs(body.id, 10).await?;
     let latest = runs.first().map(|r| {
         (
@@ -424,6 +454,7 @@ async fn moderngov_page(
     let page = ModernGovPage {
         chrome: chrome(Some(viewer), Some(body)),
         action: format!("/b/{}/settings/moderngov", body.slug),
+        banner,
         errors,
         csrf: viewer.csrf.clone().unwrap_or_default(),
         site: pick(
@@ -488,24 +519,28 @@ async fn moderngov_page(
 pub async fn moderngov_form(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
+    Query(q): Query<ModernGovQuery>,
 ) -> PageResult {
-    moderngov_page(&state, &viewer, &body, None, vec![]).await
+    let banner = (q.done.as_deref() == Some("saved"))
+        .then(|| "The ModernGov site address was saved".to_owned());
+    moderngov_page(&state, &viewer, &body, None, vec![], banner).await
 }
 
 /// `POST /b/{body}/settings/moderngov`: save the site's address and the
-/// pause between requests.
+/// pause between requests, then show the page saying so.
 pub async fn save_moderngov(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> PageResult {
     let mut errors = Vec::new();
-    let site = match moderngov::Site::parse(&value(&fields, "site")) {
+    let raw = value(&fields, "site");
+    let site = match moderngov::Site::parse(&raw) {
         Ok(s) => Some(s),
         Err(e) => {
             errors.push(FieldError {
                 field: "site".into(),
-                message: format!("ModernGov site address: {e}"),
+                message: site_problem(&raw, &e),
             });
             None
         }
@@ -530,14 +565,16 @@ pub async fn save_moderngov(
             .await
         {
             Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/b/{}/settings/moderngov", body.slug)).into_response(),
-                );
+                return Ok(Redirect::to(&format!(
+                    "/b/{}/settings/moderngov?done=saved",
+                    body.slug
+                ))
+                .into_response());
             }
             Err(e) => conflict_or(&mut errors, "site", e)?,
         }
     }
-    moderngov_page(&state, &viewer, &body, Some(&fields), errors).await
+    moderngov_page(&state, &viewer, &body, Some(&fields), errors, None).await
 }
 
 /// An optional day of the "Sync now" form.
@@ -580,16 +617,16 @@ pub async fn sync_moderngov(
             field: "site".into(),
             message: "Save the ModernGov site address before syncing".into(),
         });
-        return moderngov_page(&state, &viewer, &body, Some(&fields), errors).await;
+        return moderngov_page(&state, &viewer, &body, Some(&fields), errors, None).await;
     };
     let site = match moderngov::Site::parse(&saved.site) {
         Ok(s) => s,
         Err(e) => {
             errors.push(FieldError {
                 field: "site".into(),
-                message: format!("ModernGov site address: {e}"),
+                message: site_problem(&saved.site, &e),
             });
-            return moderngov_page(&state, &viewer, &body, Some(&fields), errors).await;
+            return moderngov_page(&state, &viewer, &body, Some(&fields), errors, None).await;
         }
     };
     let mut options = moderngov::SyncOptions::new(site.clone(), crate::record::today());
@@ -606,7 +643,7 @@ pub async fn sync_moderngov(
         });
     }
     if !errors.is_empty() {
-        return moderngov_page(&state, &viewer, &body, Some(&fields), errors).await;
+        return moderngov_page(&state, &viewer, &body, Some(&fields), errors, None).await;
     }
     options.manners.delay = std::time::Duration::from_millis(saved.delay_ms.max(0) as u64);
     let actor = viewer.actor();
@@ -618,7 +655,7 @@ pub async fn sync_moderngov(
                 field: "site".into(),
                 message: e.to_string(),
             });
-            return moderngov_page(&state, &viewer, &body, Some(&fields), errors).await;
+            return moderngov_page(&state, &viewer, &body, Some(&fields), errors, None).await;
         }
     };
     let store = state.store().clone();

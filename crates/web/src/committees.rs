@@ -3,7 +3,9 @@
 //! minutes, questions, commitments and resolutions; and the clerk's forms.
 //!
 //! Clerks (and performance officers and administrators) keep the record;
-//! people of the body read all of it; the public sees published meetings only.
+//! people of the body read all of it; the public sees published meetings
+//! only, and every committee's members with their role and term (councils
+//! publish who sits on which committee).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -86,9 +88,11 @@ async fn committees_page(
     Ok((status_of(failed), Html(page.render()?)).into_response())
 }
 
-/// `GET /b/{body}/committees/{id}`: members, meetings and the log of
-/// promises, filtered by `?standing=…&action=…&owner=…&meeting=…` (a value
-/// the log cannot be filtered by is left out, so the whole log shows).
+/// `GET /b/{body}/committees/{id}`: members (shown to everyone; their
+/// edit links and the add-member form only to those who keep the record),
+/// meetings and the log of promises, filtered by
+/// `?standing=…&action=…&owner=…&meeting=…` (a value the log cannot be
+/// filtered by is left out, so the whole log shows).
 pub async fn committee(
     State(state): State<AppState>,
     InBody {
@@ -167,32 +171,30 @@ async fn committee_page(
             )
         })
         .collect();
-    let members = if access.sees_unpublished() {
-        state
-            .store()
-            .committee_members(committee.id)
-            .await?
-            .into_iter()
-            .map(|m| {
-                let day = |d: NaiveDate| d.format("%-d %B %Y").to_string();
-                let term = match (m.term_from, m.term_to) {
-                    (Some(f), Some(t)) => format!("{} to {}", day(f), day(t)),
-                    (Some(f), None) => format!("from {}", day(f)),
-                    (None, Some(t)) => format!("until {}", day(t)),
-                    (None, None) => String::new(),
-                };
-                MemberRow {
-                    serving: m.serves_on(today),
-                    edit_href: format!("/b/{}/committee-members/{}/edit", body.slug, m.id),
-                    name: m.name,
-                    role: m.role.label(),
-                    term,
-                }
-            })
-            .collect()
-    } else {
-        vec![]
-    };
+    // Who sits on the committee, in what role and for what term, is
+    // public: councils publish it. Only those who keep the record edit it.
+    let members = state
+        .store()
+        .committee_members(committee.id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let day = |d: NaiveDate| d.format("%-d %B %Y").to_string();
+            let term = match (m.term_from, m.term_to) {
+                (Some(f), Some(t)) => format!("{} to {}", day(f), day(t)),
+                (Some(f), None) => format!("from {}", day(f)),
+                (None, Some(t)) => format!("until {}", day(t)),
+                (None, None) => String::new(),
+            };
+            MemberRow {
+                serving: m.serves_on(today),
+                edit_href: format!("/b/{}/committee-members/{}/edit", body.slug, m.id),
+                name: m.name,
+                role: m.role.label(),
+                term,
+            }
+        })
+        .collect();
     let portfolios = state
         .store()
         .committee_portfolios(committee.id)

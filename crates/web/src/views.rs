@@ -901,7 +901,7 @@ pub struct CommitteePage {
     pub filter: LogFilterView,
     /// (href, date, venue, status, published).
     pub meetings: Vec<(String, String, String, &'static str, bool)>,
-    /// For people of the body only.
+    /// Its members and co-opted members, shown to everyone.
     pub members: Vec<MemberRow>,
     /// Its open data: CSV, JSON, OParl, the feed.
     pub open_data: Vec<crate::open_data::OpenLink>,
@@ -943,7 +943,7 @@ pub struct MemberRow {
     pub term: String,
     /// Whether they sit on the committee today.
     pub serving: bool,
-    /// Their edit form.
+    /// Their edit form, linked only for those who keep the record.
     pub edit_href: String,
 }
 
@@ -1239,6 +1239,9 @@ impl ApprovePage {
 pub struct ModernGovPage {
     pub chrome: Chrome,
     pub action: String,
+    /// What was just done ("The ModernGov site address was saved"); shown
+    /// instead of the newest run's banner.
+    pub banner: Option<String>,
     pub errors: Vec<FieldError>,
     pub csrf: String,
     pub site: String,

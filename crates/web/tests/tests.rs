@@ -27,6 +27,9 @@ mod home;
 #[path = "suite/import.rs"]
 mod import;
 
+#[path = "suite/members.rs"]
+mod members;
+
 #[path = "suite/moderngov.rs"]
 mod moderngov;
 #[path = "suite/oparl.rs"]
@@ -2664,6 +2667,19 @@ async fn the_committee_record_in_the_api(db: TestDb) {
     )
     .await;
     let id = &list[0]["id"];
+    app.store
+        .add_committee_member(
+            "test",
+            id.as_i64().unwrap(),
+            &store::MemberDetails {
+                name: domain::Title::parse("name", "Councillor Ann Lee").unwrap(),
+                role: domain::MemberRole::ViceChair,
+                term_from: Some("2022-05-05".parse().unwrap()),
+                term_to: None,
+            },
+        )
+        .await
+        .unwrap();
     let (status, committee) = json(
         public
             .get(app.url(&format!("/api/v1/committees/{id}")))
@@ -2674,7 +2690,16 @@ async fn the_committee_record_in_the_api(db: TestDb) {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(committee["portfolios"], json!(["ACH"]));
-    assert_eq!(committee["members"], json!([]), "members are not public");
+    let member = &committee["members"][0];
+    assert_eq!(
+        (&member["name"], &member["role"], &member["term_from"]),
+        (
+            &json!("Councillor Ann Lee"),
+            &json!("vice-chair"),
+            &json!("2022-05-05")
+        ),
+        "members are public: {committee}"
+    );
     let meetings = committee["meetings"].as_array().unwrap();
     assert_eq!(meetings.len(), 2, "{committee}");
     let first = meetings.last().unwrap();

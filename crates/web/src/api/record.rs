@@ -2,9 +2,9 @@
 //! meetings, a meeting's agenda with each item's questions, promises and
 //! resolutions, what was asked and promised about an action, the log of
 //! promises filtered as on the committee page, closing a promise and
-//! publishing a meeting. The public sees published meetings only; members of the committee
-//! are listed to people of the body only; clerks (and performance officers
-//! and administrators) close promises.
+//! publishing a meeting. The public sees published meetings only, and every
+//! committee's members with their role and term; clerks (and performance
+//! officers and administrators) close promises.
 
 use axum::Json;
 use axum::extract::State;
@@ -33,7 +33,7 @@ pub struct CommitteeDto {
 }
 
 /// A committee: who clerks it, the portfolios it scrutinises, its members
-/// (for people of the body) and its meetings.
+/// and its meetings.
 #[derive(Serialize, ToSchema)]
 pub struct CommitteeDetailDto {
     id: i64,
@@ -42,7 +42,8 @@ pub struct CommitteeDetailDto {
     clerk: String,
     /// The codes of the portfolios it scrutinises.
     portfolios: Vec<String>,
-    /// Members and co-opted members, chair first; empty for the public.
+    /// Members and co-opted members, chair first, with their role and term
+    /// (public, as councils publish them).
     members: Vec<MemberDto>,
     /// Its meetings, latest first.
     meetings: Vec<MeetingSummaryDto>,
@@ -278,24 +279,20 @@ pub(super) async fn committee(
     let viewer = caller(&state, &headers).await?;
     let (committee, access) = committee_for(&state, viewer.as_ref(), id).await?;
     let today = today();
-    let members = if access.sees_unpublished() {
-        state
-            .store()
-            .committee_members(committee.id)
-            .await?
-            .into_iter()
-            .map(|m| MemberDto {
-                serving: m.serves_on(today),
-                id: m.id,
-                name: m.name,
-                role: m.role.as_str().to_owned(),
-                term_from: m.term_from.map(|d| d.to_string()),
-                term_to: m.term_to.map(|d| d.to_string()),
-            })
-            .collect()
-    } else {
-        vec![]
-    };
+    let members = state
+        .store()
+        .committee_members(committee.id)
+        .await?
+        .into_iter()
+        .map(|m| MemberDto {
+            serving: m.serves_on(today),
+            id: m.id,
+            name: m.name,
+            role: m.role.as_str().to_owned(),
+            term_from: m.term_from.map(|d| d.to_string()),
+            term_to: m.term_to.map(|d| d.to_string()),
+        })
+        .collect();
     let portfolios = state
         .store()
         .committee_portfolios(committee.id)

@@ -3,16 +3,17 @@
 //! meetings (Meeting, with their AgendaItems and Location), published
 //! committee report packs (Paper, each format a File whose `accessUrl`
 //! downloads the stored bytes), the Consultation of a pack at the meeting
-//! it went to, and committee members (Person, Membership) as far as the
-//! public may see them: not at all today, as on the committee pages.
+//! it went to, and every committee's members (Person, Membership: a name,
+//! a role and a term, as the committee pages show them to everyone).
 //!
 //! Everything is what the public sees on the pages: published meetings,
-//! the packs of published plans; nothing depends on who asks, so the
-//! answers may be cached. Lists are paged (`page`, `limit` up to
-//! [`MAX_LIMIT`]) with `links` (`first`, `prev`, `next`, `last`) and
-//! `pagination` totals, and filtered by `created_since`, `created_until`,
-//! `modified_since` and `modified_until` (RFC 3339 times), which the links
-//! keep. Object addresses are absolute, on the host the request named.
+//! the packs of published plans, the committees' members; nothing depends
+//! on who asks, so the answers may be cached. Lists are paged (`page`,
+//! `limit` up to [`MAX_LIMIT`]) with `links` (`first`, `prev`, `next`,
+//! `last`) and `pagination` totals, and filtered by `created_since`,
+//! `created_until`, `modified_since` and `modified_until` (RFC 3339
+//! times), which the links keep. Object addresses are absolute, on the
+//! host the request named.
 
 mod objects;
 
@@ -312,13 +313,10 @@ async fn snapshot(state: &AppState, site: String, slug: &str) -> Result<Snapshot
         .filter(|p| p.plan_published || access.sees_unpublished())
         .rev()
         .collect();
-    // Members are shown as the committee page shows them: to the body's
-    // people, not to the public.
-    let members = if access.sees_unpublished() {
-        state.store().dated_members(body.id).await?
-    } else {
-        Vec::new()
-    };
+    // Who sits on which committee, in what role and for what term, is
+    // public, as on the committee page: a name, a role and dates, nothing
+    // of anyone's account.
+    let members = state.store().dated_members(body.id).await?;
     Ok(Snapshot {
         site,
         body,

@@ -13,8 +13,8 @@ use store::{PublicRecord, PublishedPack, Stamps};
 const SCHEMA: &str = "https://schema.oparl.org/1.1/";
 
 /// What a body shows through OParl: its public record, the packs of its
-/// published plans and the members the public may see (none today, as on
-/// the committee pages).
+/// published plans and its committees' members (public, as on the
+/// committee pages).
 pub(crate) struct Snapshot {
     /// `scheme://host` of this site.
     pub(crate) site: String,
@@ -24,7 +24,7 @@ pub(crate) struct Snapshot {
     pub(crate) record: PublicRecord,
     /// Its packs whose plan is published.
     pub(crate) packs: Vec<PublishedPack>,
-    /// The committee members the public may see.
+    /// The members of its committees, with their role and term.
     pub(crate) members: Vec<(CommitteeMember, Stamps)>,
 }
 
@@ -373,6 +373,9 @@ impl Snapshot {
             .collect()
     }
 
+    /// One Person per membership: Ambit knows a member by the name given
+    /// for each committee, not as one person across committees. Each holds
+    /// its Membership embedded, as OParl 1.1 sets.
     fn people(&self) -> Vec<Value> {
         self.members
             .iter()
@@ -382,7 +385,7 @@ impl Snapshot {
                 m.insert("name".into(), Value::String(mb.name.clone()));
                 m.insert(
                     "membership".into(),
-                    json!([self.url(Kind::Membership, mb.id)]),
+                    Value::Array(vec![self.membership(mb, s, false)]),
                 );
                 stamp(&mut m, s);
                 Value::Object(m)
@@ -393,27 +396,41 @@ impl Snapshot {
     fn memberships(&self) -> Vec<Value> {
         self.members
             .iter()
-            .map(|(mb, s)| {
-                let mut m = self.typed(Kind::Membership, mb.id);
-                m.insert(
-                    "person".into(),
-                    Value::String(self.url(Kind::Person, mb.id)),
-                );
-                m.insert(
-                    "organization".into(),
-                    Value::String(self.url(Kind::Organization, mb.committee_id)),
-                );
-                m.insert("role".into(), mb.role.label().into());
-                if let Some(d) = mb.term_from {
-                    m.insert("startDate".into(), d.to_string().into());
-                }
-                if let Some(d) = mb.term_to {
-                    m.insert("endDate".into(), d.to_string().into());
-                }
-                stamp(&mut m, s);
-                Value::Object(m)
-            })
+            .map(|(mb, s)| self.membership(mb, s, true))
             .collect()
+    }
+
+    /// Member `mb`'s seat on their committee: its role and term, and the
+    /// committee page that lists it. `person` names its Person, which
+    /// OParl leaves out when the Membership is embedded in that Person.
+    fn membership(&self, mb: &CommitteeMember, s: &Stamps, person: bool) -> Value {
+        let mut m = self.typed(Kind::Membership, mb.id);
+        if person {
+            m.insert(
+                "person".into(),
+                Value::String(self.url(Kind::Person, mb.id)),
+            );
+        }
+        m.insert(
+            "organization".into(),
+            Value::String(self.url(Kind::Organization, mb.committee_id)),
+        );
+        m.insert("role".into(), mb.role.label().into());
+        if let Some(d) = mb.term_from {
+            m.insert("startDate".into(), d.to_string().into());
+        }
+        if let Some(d) = mb.term_to {
+            m.insert("endDate".into(), d.to_string().into());
+        }
+        m.insert(
+            "web".into(),
+            Value::String(format!(
+                "{}/b/{}/committees/{}#members",
+                self.site, self.body.slug, mb.committee_id
+            )),
+        );
+        stamp(&mut m, s);
+        Value::Object(m)
     }
 
     /// The published meetings, or only committee `of`'s.

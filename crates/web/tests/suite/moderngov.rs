@@ -88,7 +88,14 @@ async fn a_clerk_syncs_from_moderngov_and_others_cannot(db: TestDb) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
     assert!(page.contains("href=\"#site\""), "{page}");
-    assert!(page.contains("is not an address Ambit can use"));
+    assert!(
+        page.contains("Enter the ModernGov site address as a web address, like https://democracy.example.gov.uk"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"democracy.example\""),
+        "what was typed is kept"
+    );
     assert!(app.store.moderngov_site(bromley).await.unwrap().is_none());
 
     // A CSRF token that is not the session's is refused.
@@ -111,8 +118,13 @@ async fn a_clerk_syncs_from_moderngov_and_others_cannot(db: TestDb) {
         .send()
         .await
         .unwrap();
-    assert_eq!(see_other(&r), PAGE);
-    let (_, page) = get(&clerk, app.url(PAGE)).await;
+    let saved = see_other(&r);
+    assert_eq!(saved, format!("{PAGE}?done=saved"));
+    let (_, page) = get(&clerk, app.url(&saved)).await;
+    assert!(
+        page.contains("The ModernGov site address was saved"),
+        "{page}"
+    );
     assert!(page.contains("Sync now"));
     assert!(page.contains(&fake.site));
 
@@ -177,10 +189,15 @@ async fn a_clerk_syncs_from_moderngov_and_others_cannot(db: TestDb) {
     let page = when_ended(&app, &clerk).await;
     assert!(page.contains("Nothing changed."), "{page}");
 
-    // Bad dates are refused, naming the field.
+    // Bad dates are refused, naming the field; the saved site still shows.
     let r = sync("17/03/2024").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("href=\"#from\""));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("href=\"#from\""));
+    assert!(
+        page.contains(&format!("value=\"{}\"", fake.site)),
+        "the site field keeps the saved address: {page}"
+    );
 
     // A failure says what happened, and brings nothing over.
     fake.set_mode(Mode::Disabled);

@@ -2,8 +2,8 @@
 //! object, following every link to an OParl address (every page of every
 //! list), each object and each embedded object validated against the OParl
 //! 1.1 JSON schemas; every public meeting and published pack is reached,
-//! every File's `accessUrl` downloads its pack's bytes, and nothing
-//! unpublished is.
+//! every File's `accessUrl` downloads its pack's bytes, every committee
+//! member is a Person with a Membership, and nothing unpublished is.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -218,6 +218,31 @@ async fn the_crawl_validates_and_reaches_what_is_public(db: TestDb) {
         )
         .await
         .unwrap();
+    // Two members, one whose term has ended.
+    let mut seats = Vec::new();
+    for (name, role, to) in [
+        ("Councillor Ann Lee", domain::MemberRole::Chair, None),
+        (
+            "Mrs Pat Okafor",
+            domain::MemberRole::CoOpted,
+            Some("2022-05-04".parse().unwrap()),
+        ),
+    ] {
+        let member = store
+            .add_committee_member(
+                "test",
+                committee.id,
+                &store::MemberDetails {
+                    name: domain::Title::parse("name", name).unwrap(),
+                    role,
+                    term_from: Some("2018-05-10".parse().unwrap()),
+                    term_to: to,
+                },
+            )
+            .await
+            .unwrap();
+        seats.push(member.id);
+    }
 
     let crawl = crawl(&app).await;
     let oparl = |path: &str| app.url(&format!("/oparl/v1.1/bodies/bromley/{path}"));
@@ -312,14 +337,35 @@ async fn the_crawl_validates_and_reaches_what_is_public(db: TestDb) {
             .any(|i| i["id"] == item["id"])
     );
 
-    // Members are not shown to the public, as on the committee page.
-    assert!(
-        !crawl
-            .objects
-            .values()
-            .any(|o| o["type"] == format!("{SCHEMA}Person"))
-    );
+    // Members are public, as on the committee page: each is a Person with
+    // a Membership of the committee's Organization, which lists it.
     assert!(crawl.fetched.contains(&oparl("people")));
+    let organization = &crawl.objects[&oparl(&format!("organization/{}", committee.id))];
+    for id in seats {
+        let person = &crawl.objects[&oparl(&format!("person/{id}"))];
+        let url = oparl(&format!("membership/{id}"));
+        assert!(crawl.fetched.contains(&url), "{url} reached");
+        // Fetched alone, as the crawl saw it embedded in its Person
+        // without the `person` back-reference.
+        let seat: Value = client()
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let seat = &seat;
+        assert_eq!(seat["person"], person["id"]);
+        assert_eq!(seat["organization"], organization["id"]);
+        assert!(
+            organization["membership"]
+                .as_array()
+                .unwrap()
+                .contains(&seat["id"]),
+            "{organization}"
+        );
+    }
 }
 
 async fn lists_page_and_filter_as_the_specification_sets(db: TestDb) {
