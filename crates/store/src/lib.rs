@@ -145,7 +145,15 @@ impl Store {
             location: location.to_string(),
             source: e,
         })?;
-        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        // A connection still inside a transaction when it comes back (its
+        // COMMIT refused, as when the disk is full) is closed, not pooled:
+        // pooled, it would refuse every later write with "non-zero
+        // transaction depth" until the server restarts (bench/faults).
+        let pool_options = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(30))
+            .after_release(|conn, _meta| {
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
+            });
         let pool = match engine {
             Engine::Sqlite => {
                 pool_options
