@@ -98,16 +98,11 @@ pub async fn write(
     location: &DatabaseLocation,
     params: &Params,
     password_hash: Option<String>,
-    mut progress: impl FnMut(&Written),
+    progress: impl FnMut(&Written),
 ) -> Result<Written, StoreError> {
     params.check()?;
     let mut loader = BulkLoader::open(location, ACTOR, &params.reason(), password_hash).await?;
-    let mut total = Written::default();
-    for record in bodies(params) {
-        let written = loader.write(&record).await?;
-        total.add(&written);
-        progress(&written);
-    }
+    let total = loader.write_all(bodies(params), progress).await?;
     loader.finish().await?;
     Ok(total)
 }

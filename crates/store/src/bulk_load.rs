@@ -397,8 +397,8 @@ impl BulkLoader {
                     .foreign_keys(true)
                     .busy_timeout(std::time::Duration::from_secs(30))
                     .pragma("temp_store", "MEMORY")
-                    // A body's rows and their indexes fit in the page cache.
-                    .pragma("cache_size", "-262144");
+                    // The pages a body's rows and indexes touch stay cached.
+                    .pragma("cache_size", "-65536");
                 Conn::Sqlite(
                     SqliteConnection::connect_with(&options)
                         .await
@@ -422,6 +422,92 @@ impl BulkLoader {
     /// writes keep is refused before anything is written.
     pub async fn write(&mut self, record: &BodyRecord) -> Result<Written, StoreError> {
         check(record)?;
+        self.insert(record, None).await
+    }
+
+    /// Write each of `records` as [`BulkLoader::write`] does, telling
+    /// `progress` of each. The rows of the next record are made on another
+    /// thread while this one is written, with the ids it will have if
+    /// nothing else writes meanwhile; should something else have written,
+    /// they are made again with the ids there are.
+    pub async fn write_all(
+        &mut self,
+        records: impl IntoIterator<Item = BodyRecord>,
+        mut progress: impl FnMut(&Written),
+    ) -> Result<Written, StoreError> {
+        let mut records = records.into_iter();
+        let mut total = Written::default();
+        let Some(first) = records.next() else {
+            return Ok(total);
+        };
+        let guess = self.max_ids().await?;
+        let mut pending = Some(self.prepare(first, guess));
+        while let Some(made) = pending.take() {
+            let prepared = match made.join() {
+                Ok(prepared) => prepared?,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            if let Some(next) = records.next() {
+                pending = Some(self.prepare(next, prepared.after.clone()));
+            }
+            let written = self
+                .insert(&prepared.record, Some((prepared.base, prepared.tables)))
+                .await?;
+            total.add(&written);
+            progress(&written);
+        }
+        Ok(total)
+    }
+
+    /// Check `record` and make its rows with ids from `base`, on a thread of its own.
+    fn prepare(
+        &self,
+        record: BodyRecord,
+        base: Ids,
+    ) -> std::thread::JoinHandle<Result<Prepared, StoreError>> {
+        let (actor, reason, hash) = (
+            self.actor.clone(),
+            self.reason.clone(),
+            self.password_hash.clone(),
+        );
+        std::thread::spawn(move || {
+            check(&record)?;
+            let (tables, after) = build(&record, base.clone(), &actor, &reason, hash.as_deref())?;
+            Ok(Prepared {
+                record,
+                base,
+                tables,
+                after,
+            })
+        })
+    }
+
+    /// The next free ids, read outside any transaction: a guess for
+    /// [`BulkLoader::write_all`] to make rows with ahead of time.
+    async fn max_ids(&mut self) -> Result<Ids, StoreError> {
+        let sql = max_ids_sql();
+        match &mut self.conn {
+            Conn::Sqlite(conn) => next_ids(&sqlx::query(&sql).fetch_one(conn).await?),
+            Conn::Postgres(conn) => next_ids(&sqlx::query(&sql).fetch_one(conn).await?),
+        }
+    }
+
+    /// Write `record` in one transaction, with `made`'s rows when they were
+    /// made with the ids the transaction finds free.
+    async fn insert(
+        &mut self,
+        record: &BodyRecord,
+        made: Option<(Ids, Tables)>,
+    ) -> Result<Written, StoreError> {
+        let (actor, reason, hash) = (
+            self.actor.as_str(),
+            self.reason.as_str(),
+            self.password_hash.as_deref(),
+        );
+        let rows = |ids: Ids| match made {
+            Some((base, tables)) if base == ids => Ok(tables),
+            _ => build(record, ids, actor, reason, hash).map(|(tables, _)| tables),
+        };
         match &mut self.conn {
             Conn::Sqlite(conn) => {
                 let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
@@ -436,19 +522,13 @@ impl BulkLoader {
                     }
                 }
                 let row = sqlx::query(&max_ids_sql()).fetch_one(&mut *tx).await?;
-                let ids = next_ids(&row)?;
-                let tables = build(
-                    record,
-                    ids,
-                    &self.actor,
-                    &self.reason,
-                    self.password_hash.as_deref(),
-                )?;
-                for table in tables.in_order() {
+                let tables = rows(next_ids(&row)?)?;
+                let written = tables.written();
+                for table in tables.into_order() {
                     insert_sqlite(&mut tx, table).await?;
                 }
                 tx.commit().await?;
-                Ok(tables.written())
+                Ok(written)
             }
             Conn::Postgres(conn) => {
                 let mut tx = conn.begin().await?;
@@ -469,16 +549,10 @@ impl BulkLoader {
                     }
                 }
                 let row = sqlx::query(&max_ids_sql()).fetch_one(&mut *tx).await?;
-                let ids = next_ids(&row)?;
-                let tables = build(
-                    record,
-                    ids,
-                    &self.actor,
-                    &self.reason,
-                    self.password_hash.as_deref(),
-                )?;
-                for table in tables.in_order() {
-                    copy_postgres(&mut tx, table).await?;
+                let tables = rows(next_ids(&row)?)?;
+                let written = tables.written();
+                for table in tables.into_order() {
+                    copy_postgres(&mut tx, &table).await?;
                 }
                 for table in ID_TABLES {
                     sqlx::query(&format!(
@@ -488,7 +562,7 @@ impl BulkLoader {
                     .await?;
                 }
                 tx.commit().await?;
-                Ok(tables.written())
+                Ok(written)
             }
         }
     }
@@ -564,7 +638,17 @@ where
     Ok(Ids { next })
 }
 
+/// A record's rows made ahead of its transaction, with the ids they
+/// assumed and the ids the next record would then have.
+struct Prepared {
+    record: BodyRecord,
+    base: Ids,
+    tables: Tables,
+    after: Ids,
+}
+
 /// The next id to give in each table.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Ids {
     next: HashMap<&'static str, i64>,
 }
@@ -971,6 +1055,33 @@ impl Tables {
         ]
     }
 
+    fn into_order(self) -> [Table; 22] {
+        [
+            self.bodies,
+            self.strategies,
+            self.ambitions,
+            self.committees,
+            self.committee_members,
+            self.portfolios,
+            self.plans,
+            self.reporting_periods,
+            self.plan_items,
+            self.actions,
+            self.measures,
+            self.measure_targets,
+            self.updates,
+            self.measure_actuals,
+            self.meetings,
+            self.agenda_items,
+            self.resolutions,
+            self.questions,
+            self.commitments,
+            self.users,
+            self.memberships,
+            self.audit_events,
+        ]
+    }
+
     fn written(&self) -> Written {
         Written {
             tables: self
@@ -1260,14 +1371,14 @@ impl Build<'_> {
     }
 }
 
-/// Every row of `record`, with ids from `ids`.
+/// Every row of `record`, with ids from `ids`; and the ids left for the next.
 fn build(
     record: &BodyRecord,
     mut ids: Ids,
     actor: &str,
     reason: &str,
     password_hash: Option<&str>,
-) -> Result<Tables, StoreError> {
+) -> Result<(Tables, Ids), StoreError> {
     let mut t = Tables::new();
     let body_id = ids.take("bodies");
     let mut b = Build {
@@ -1693,7 +1804,7 @@ fn build(
             after.into(),
         ]);
     }
-    Ok(t)
+    Ok((t, ids))
 }
 
 /// The rows of one plan; returns its id and its actions' ids in order.
@@ -1959,25 +2070,31 @@ fn plan_rows(
     Ok((plan_id, action_ids))
 }
 
-/// Insert `table`'s rows on SQLite, many to a prepared statement.
-async fn insert_sqlite(conn: &mut SqliteConnection, table: &Table) -> Result<(), StoreError> {
-    let width = table.columns.len();
+/// Insert `table`'s rows on SQLite, many to a prepared statement (its
+/// text moved into the statement's arguments, not copied).
+async fn insert_sqlite(conn: &mut SqliteConnection, table: Table) -> Result<(), StoreError> {
+    let Table {
+        name,
+        columns,
+        cells,
+    } = table;
+    let width = columns.len();
     let per = (SQLITE_PARAMS / width).clamp(1, SQLITE_ROWS);
     let row = format!("({})", vec!["?"; width].join(", "));
-    for chunk in table.cells.chunks(per * width) {
-        let rows = chunk.len() / width;
+    let mut cells = cells.into_iter().peekable();
+    while cells.peek().is_some() {
+        let chunk: Vec<Cell> = cells.by_ref().take(per * width).collect();
         let sql = format!(
-            "INSERT INTO {} ({}) VALUES {}",
-            table.name,
-            table.columns.join(", "),
-            vec![row.as_str(); rows].join(", ")
+            "INSERT INTO {name} ({}) VALUES {}",
+            columns.join(", "),
+            vec![row.as_str(); chunk.len() / width].join(", ")
         );
         let mut q = sqlx::query(&sql);
         for cell in chunk {
             q = match cell {
-                Cell::Int(v) => q.bind(*v),
-                Cell::Real(v) => q.bind(*v),
-                Cell::Text(v) => q.bind(v.as_str()),
+                Cell::Int(v) => q.bind(v),
+                Cell::Real(v) => q.bind(v),
+                Cell::Text(v) => q.bind(v),
                 Cell::Null => q.bind(None::<i64>),
             };
         }

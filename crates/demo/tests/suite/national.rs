@@ -183,6 +183,22 @@ async fn a_national_data_set_reads_back_as_written(db: TestDb) {
         other => panic!("expected a duplicate body, got {other:?}"),
     }
     assert_eq!(store.bodies().await.unwrap().len(), 3);
+
+    // The store's own writes go on after it, with ids of their own.
+    let mut more = another_body("after-the-load");
+    more.reference_scheme = domain::ReferenceScheme::Dotted;
+    let made = store.create_body("test", more).await.unwrap();
+    assert!(bodies.iter().all(|b| b.id < made.id));
+}
+
+fn another_body(slug: &str) -> store::NewBody {
+    store::NewBody {
+        slug: slug.parse().unwrap(),
+        name: domain::Title::parse("name", "Another council").unwrap(),
+        level_names: Default::default(),
+        rag: Default::default(),
+        reference_scheme: Default::default(),
+    }
 }
 
 /// What a user sees of every body: names, plans, actions with their lineage
@@ -280,7 +296,47 @@ async fn a_record_breaking_the_rules_writes_nothing(db: TestDb) {
     assert!(db.open().await.bodies().await.unwrap().is_empty());
 }
 
+async fn another_writer_meanwhile_takes_nothing_from_the_load(db: TestDb) {
+    let store = db.open().await;
+    let p = Params {
+        bodies: 6,
+        ..params(11)
+    };
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for n in 0..30 {
+                store
+                    .create_body("test", another_body(&format!("other-{n}")))
+                    .await
+                    .unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+    };
+    write(&db, &p).await;
+    writer.await.unwrap();
+    assert_eq!(store.bodies().await.unwrap().len(), 36);
+    for index in 0..p.bodies {
+        let body = store.body(&national::slug(&p, index)).await.unwrap();
+        for portfolio in store.portfolios(body.id).await.unwrap() {
+            assert_eq!(portfolio.body_id, body.id);
+            let plan = store.plan(portfolio.id, year("2025/26")).await.unwrap();
+            let tree = store.plan_tree(plan.id).await.unwrap();
+            assert_eq!(tree.actions.len(), 5);
+            assert_eq!(tree.updates.len(), 10);
+            for a in &tree.actions {
+                assert_eq!(a.plan_id, plan.id);
+                let trail = store.audit_trail("action", a.id).await.unwrap();
+                assert_eq!(trail.len(), 1);
+                assert_eq!(trail[0].body_id, Some(body.id));
+            }
+        }
+    }
+}
+
 on_both_engines!(
+    another_writer_meanwhile_takes_nothing_from_the_load,
     a_national_data_set_reads_back_as_written,
     the_same_seed_gives_the_same_data,
     a_record_breaking_the_rules_writes_nothing,
