@@ -14,6 +14,7 @@ mod pack_cmd;
 mod refresh;
 mod report_cmd;
 mod show;
+mod synthetic_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -116,20 +117,16 @@ enum Command {
     /// Bring committees, meetings, agenda items and minutes over from the council's ModernGov site.
     #[command(subcommand, name = "moderngov")]
     ModernGov(moderngov_cmd::ModernGovCommand),
-    /// Print a synthetic plan file of any size (every record illustrative), to load for benchmarks.
+    /// Print a synthetic plan file of any size (every record illustrative), to load for benchmarks;
+    /// `ambit synthetic national` writes a whole synthetic national data set into the database.
+    #[command(args_conflicts_with_subcommands = true)]
     Synthetic {
-        /// How many actions.
-        #[arg(long, default_value_t = 150)]
-        actions: usize,
-        /// The body's slug.
-        #[arg(long, default_value = "synthetic")]
-        slug: String,
-        /// The plan's year.
-        #[arg(long, default_value = "2024/25")]
-        year: String,
-        /// Include a signed-off update for both halves of the year.
-        #[arg(long)]
-        updates: bool,
+        /// What to make instead of a plan file.
+        #[command(subcommand)]
+        command: Option<synthetic_cmd::SyntheticCommand>,
+        /// The plan file's size and shape.
+        #[command(flatten)]
+        plan: synthetic_cmd::PlanArgs,
     },
     /// Manage accounts.
     #[command(subcommand)]
@@ -765,15 +762,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Minutes(command) => minutes_cmd::run(command, &location, body.as_ref()).await,
         Command::ModernGov(command) => moderngov_cmd::run(command, &location, body.as_ref()).await,
         Command::Synthetic {
-            actions,
-            slug,
-            year,
-            updates,
-        } => {
-            let year: FinancialYear = year.parse().map_err(UserError::from)?;
-            print!("{}", demo::synthetic::plan(actions, &slug, year, updates));
-            Ok(())
-        }
+            command: Some(synthetic_cmd::SyntheticCommand::National(args)),
+            ..
+        } => synthetic_cmd::national(&location, args).await,
+        Command::Synthetic {
+            command: None,
+            plan,
+        } => synthetic_cmd::plan(plan),
         Command::Plan(PlanCommand::Refresh(args)) => {
             refresh::refresh(&location, body.as_ref(), args).await
         }

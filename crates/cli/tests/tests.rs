@@ -79,6 +79,44 @@ async fn demo_then_plan_show(db: TestDb) {
 }
 on_both_engines!(demo_then_plan_show);
 
+async fn synthetic_national_writes_bodies_the_commands_read(db: TestDb) {
+    let size = [
+        "synthetic",
+        "national",
+        "--bodies",
+        "2",
+        "--portfolios",
+        "1",
+        "--actions",
+        "4",
+        "--years",
+        "2",
+    ];
+    let out = ok(&db, &size);
+    assert!(
+        out.contains("2 bodies, 4 plans, 16 actions, 32 updates"),
+        "{out}"
+    );
+    assert!(out.contains("password: synthetic-data-only"), "{out}");
+    let list = ok(&db, &["plan", "list"]);
+    assert_eq!(list.matches("syn-00").count(), 4, "{list}");
+    assert!(
+        list.contains("2024/25") && list.contains("2025/26"),
+        "{list}"
+    );
+
+    // Written once: a second run names the body it would repeat.
+    let again = ambit(&db, &size);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(stderr(&again).contains("syn-001-"), "{}", stderr(&again));
+    assert_eq!(ok(&db, &["plan", "list"]), list);
+
+    // The plan file for benchmarks is printed as before.
+    let file = ok(&db, &["synthetic", "--actions", "3", "--updates"]);
+    assert!(file.starts_with("# Synthetic plan"), "{file}");
+}
+on_both_engines!(synthetic_national_writes_bodies_the_commands_read);
+
 async fn bad_input_is_one_line_exit_2_and_writes_nothing(db: TestDb) {
     ok(&db, &["demo", "--no-serve"]);
     let store = db.open().await;

@@ -9,6 +9,7 @@
 //! plan, action and field) before anything is written; then it is written.
 
 mod file;
+pub mod national;
 pub mod synthetic;
 
 use std::collections::HashMap;

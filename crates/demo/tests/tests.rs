@@ -5,6 +5,9 @@ use domain::{FinancialYear, Half, Measure, ProgressExtent, ReportingPeriod, Stat
 use store::Store;
 use testkit::{TestDb, on_both_engines};
 
+#[path = "suite/national.rs"]
+mod national;
+
 async fn plan(store: &Store, year: &str) -> std::sync::Arc<domain::PlanTree> {
     let portfolio = store
         .portfolio(None, &"ACH".parse().unwrap())

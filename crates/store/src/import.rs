@@ -195,7 +195,7 @@ impl Work {
 /// `record` as JSON text with the file's name added as its `reason`,
 /// written straight to text: an import of thousands of records audits each
 /// creation, and building a `serde_json::Value` first costs as much again.
-fn created_text<T: Serialize>(record: &T, reason: &str) -> String {
+pub(crate) fn created_text<T: Serialize>(record: &T, reason: &str) -> String {
     let mut text = serde_json::to_string(record).unwrap_or_else(|_| "null".into());
     let reason = serde_json::Value::String(reason.into()).to_string();
     match text.pop() {

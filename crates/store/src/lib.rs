@@ -18,6 +18,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod bulk;
+mod bulk_load;
 mod covers;
 mod cycle;
 mod error;
@@ -48,6 +49,11 @@ use sqlx::{AnyPool, Executor};
 pub use accounts::{AccountStatus, ApiToken, Person, TokensOf};
 pub use audit::AuditEvent;
 pub use backup::BackupSummary;
+pub use bulk_load::{
+    AccountRecord, ActionAt, ActionRecord, AgendaItemRecord, BodyRecord, BulkLoader,
+    CommitmentRecord, CommitteeRecord, HalfRecord, ItemRecord, MeetingRecord, PlanAt, PlanRecord,
+    PortfolioRecord, QuestionRecord, StrategyRecord, UpdateRecord, Written,
+};
 pub use covers::SavedCover;
 pub use cycle::PeriodRecord;
 pub use error::StoreError;
