@@ -2,7 +2,10 @@
 //! updates' commentary, questions, promises and minutes, ranked, with the
 //! matching words marked. SQLite searches its FTS5 table (Porter
 //! stemming), PostgreSQL its tsvector column (English stemming); the
-//! index is kept in step by triggers in every write's transaction.
+//! index is kept in step by triggers in every write's transaction. The
+//! body is a word of each entry (migration 0022), matched in the index
+//! with the words searched for, so a search reads only its body's entries
+//! however many bodies share the database.
 //!
 //! What a viewer may find is decided in the query, by the same rules the
 //! pages follow (`domain::Access`): only the body's own records; plans and
@@ -201,12 +204,20 @@ impl Store {
     ) -> Result<SearchResults, StoreError> {
         let (matched, count_sql, page_sql) = match self.engine {
             Engine::Sqlite => {
-                let matched = query
+                // The body's own word and the words searched for, matched
+                // together in the index (migration 0022); the words only in
+                // the title and text, so a search for a number is not a
+                // search for a body.
+                let words = query
                     .terms()
                     .iter()
                     .map(|t| format!("\"{}\"", t.join(" ")))
                     .collect::<Vec<_>>()
                     .join(" AND ");
+                let matched = format!(
+                    "body_id : \"{}\" AND {{title text}} : ({words})",
+                    scope.body_id
+                );
                 let from = format!(
                     "FROM search_index s {JOINS} WHERE search_index MATCH $1 AND {VISIBLE}"
                 );
@@ -218,13 +229,16 @@ impl Store {
                             highlight(search_index, 0, char(2), char(3)) AS title_marked,
                             snippet(search_index, 1, char(2), char(3), '…', 32) AS text_marked
                          {from}
-                         ORDER BY bm25(search_index, 4.0, 1.0), s.rowid LIMIT $6 OFFSET $7"
+                         ORDER BY bm25(search_index, 4.0, 1.0, 0.0), s.rowid LIMIT $6 OFFSET $7"
                     ),
                 )
             }
             Engine::Postgres => {
                 let from = format!(
-                    "FROM search_index s {JOINS} WHERE s.document @@ websearch_to_tsquery('english', $1) AND {VISIBLE}"
+                    "FROM search_index s {JOINS}
+                     WHERE s.document @@ websearch_to_tsquery('english', $1)
+                         AND s.document @@ quote_literal('body ' || $2::bigint::text)::tsquery
+                         AND {VISIBLE}"
                 );
                 (
                     query.to_string(),

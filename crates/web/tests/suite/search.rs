@@ -286,6 +286,22 @@ async fn odd_searches_get_a_clear_answer(db: TestDb) {
             assert_eq!(v["field"], "q", "{v}");
         }
     }
+    // The body's own word in the index is never matched by what a person
+    // types: a search for the body's number, or for "body" and its number,
+    // finds only records whose words hold them.
+    let body = app
+        .store
+        .body(&"bromley".parse().unwrap())
+        .await
+        .unwrap();
+    for q in [body.id.to_string(), format!("body {}", body.id)] {
+        let (status, v) = api(&app, "bromley", &q, None).await;
+        assert_eq!(status, StatusCode::OK, "{q}");
+        for hit in v["results"].as_array().unwrap() {
+            let words = format!("{} {}", hit["title_html"], hit["text_html"]);
+            assert!(words.contains("<mark>"), "{q} found {hit}");
+        }
+    }
     // The plain messages.
     let (_, page) = get(&public, app.url("/b/bromley/search?q=")).await;
     assert!(page.contains("Enter a word or two to search for"));
