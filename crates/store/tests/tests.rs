@@ -17,6 +17,8 @@ mod import;
 mod packs;
 #[path = "suite/references.rs"]
 mod references;
+#[path = "suite/search.rs"]
+mod search;
 #[path = "suite/sign_in.rs"]
 mod sign_in;
 #[path = "suite/uploads.rs"]

@@ -8,13 +8,11 @@
 -- to it by name and need no change.
 -- Keep in step with ../postgres/0022_search_by_body.sql.
 
-CREATE TEMP TABLE search_index_copy AS
-    SELECT rowid AS entry, title, text, body_id, kind, record_id, audience, action_id, item_id
-    FROM search_index;
+-- The new table is filled from the old one and takes its name. Renaming
+-- the old way (legacy_alter_table) leaves the triggers' text alone: they
+-- name search_index, which is the new table once renamed.
 
-DROP TABLE search_index;
-
-CREATE VIRTUAL TABLE search_index USING fts5(
+CREATE VIRTUAL TABLE search_index_by_body USING fts5(
     title,
     text,
     body_id,
@@ -26,8 +24,12 @@ CREATE VIRTUAL TABLE search_index USING fts5(
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 
-INSERT INTO search_index (rowid, title, text, body_id, kind, record_id, audience, action_id, item_id)
-    SELECT entry, title, text, body_id, kind, record_id, audience, action_id, item_id
-    FROM search_index_copy ORDER BY entry;
+INSERT INTO search_index_by_body (rowid, title, text, body_id, kind, record_id, audience, action_id, item_id)
+    SELECT rowid, title, text, body_id, kind, record_id, audience, action_id, item_id
+    FROM search_index ORDER BY rowid;
 
-DROP TABLE search_index_copy;
+DROP TABLE search_index;
+
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE search_index_by_body RENAME TO search_index;
+PRAGMA legacy_alter_table = OFF;

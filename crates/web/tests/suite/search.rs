@@ -289,11 +289,7 @@ async fn odd_searches_get_a_clear_answer(db: TestDb) {
     // The body's own word in the index is never matched by what a person
     // types: a search for the body's number, or for "body" and its number,
     // finds only records whose words hold them.
-    let body = app
-        .store
-        .body(&"bromley".parse().unwrap())
-        .await
-        .unwrap();
+    let body = app.store.body(&"bromley".parse().unwrap()).await.unwrap();
     for q in [body.id.to_string(), format!("body {}", body.id)] {
         let (status, v) = api(&app, "bromley", &q, None).await;
         assert_eq!(status, StatusCode::OK, "{q}");
