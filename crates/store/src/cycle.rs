@@ -238,6 +238,19 @@ impl Store {
         rows.iter().map(period_from).collect()
     }
 
+    /// The periods open now in body `body_id`'s plans.
+    pub async fn body_open_periods(&self, body_id: i64) -> Result<Vec<PeriodRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT rp.* FROM reporting_periods rp JOIN plans pl ON pl.id = rp.plan_id \
+             JOIN portfolios po ON po.id = pl.portfolio_id \
+             WHERE po.body_id = $1 AND rp.state = 'open' ORDER BY rp.plan_id, rp.half",
+        )
+        .bind(body_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(period_from).collect()
+    }
+
     /// The lead submits update `update_id` (at `expected_version`) for sign-off.
     pub async fn submit_update(
         &self,

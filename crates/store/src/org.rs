@@ -631,17 +631,35 @@ impl Store {
 
     /// Every plan of every body, by body, portfolio and year.
     pub async fn plans(&self) -> Result<Vec<PlanSummary>, StoreError> {
-        let rows = sqlx::query(
+        self.plan_summaries(None).await
+    }
+
+    /// The plans of body `body_id`, by portfolio and year: read through
+    /// the body's portfolios, whatever the number of other bodies.
+    pub async fn body_plans(&self, body_id: i64) -> Result<Vec<PlanSummary>, StoreError> {
+        self.plan_summaries(Some(body_id)).await
+    }
+
+    async fn plan_summaries(&self, body_id: Option<i64>) -> Result<Vec<PlanSummary>, StoreError> {
+        let sql = format!(
             "SELECT pl.id, b.slug, po.code, po.name, pl.year, pl.published_at, \
                (SELECT COUNT(*) FROM actions a WHERE a.plan_id = pl.id AND a.deleted_at IS NULL) AS actions, \
                (SELECT COUNT(*) FROM updates u JOIN actions a ON a.id = u.action_id \
                  WHERE a.plan_id = pl.id AND a.deleted_at IS NULL AND u.deleted_at IS NULL) AS updates \
              FROM plans pl JOIN portfolios po ON po.id = pl.portfolio_id JOIN bodies b ON b.id = po.body_id \
-             WHERE pl.deleted_at IS NULL AND po.deleted_at IS NULL AND b.deleted_at IS NULL \
+             WHERE pl.deleted_at IS NULL AND po.deleted_at IS NULL AND b.deleted_at IS NULL {} \
              ORDER BY b.slug, po.code, pl.year",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+            if body_id.is_some() {
+                "AND po.body_id = $1"
+            } else {
+                ""
+            }
+        );
+        let mut query = sqlx::query(&sql);
+        if let Some(id) = body_id {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 let c = Cols::new(row, "plan")?;

@@ -478,13 +478,7 @@ async fn plans(
     let body = body(&state, &slug).await?;
     let access = Viewer::access(viewer.as_ref(), body.id);
     let mut out = Vec::new();
-    for p in state
-        .store()
-        .plans()
-        .await?
-        .into_iter()
-        .filter(|p| p.body == body.slug.as_str())
-    {
+    for p in state.store().body_plans(body.id).await?.into_iter() {
         let published = p.published;
         if published || access.sees_unpublished() {
             out.push(PlanSummaryDto {

@@ -200,10 +200,9 @@ async fn meeting_page(
     let plans = if keeps {
         state
             .store()
-            .plans()
+            .body_plans(body.id)
             .await?
             .into_iter()
-            .filter(|p| p.body == body.slug.as_str())
             .flat_map(|p| {
                 [domain::Half::H1, domain::Half::H2].map(|h| {
                     (
@@ -365,10 +364,10 @@ pub async fn add_item(
             if let Some(plan) = item.plan_id
                 && !state
                     .store()
-                    .plans()
+                    .body_plans(body.id)
                     .await?
                     .iter()
-                    .any(|p| p.plan_id == plan && p.body == body.slug.as_str())
+                    .any(|p| p.plan_id == plan)
             {
                 return Err(WebError::NotFound);
             }

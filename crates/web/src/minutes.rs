@@ -374,10 +374,9 @@ async fn picker(state: &AppState, body: &Body, item: &AgendaItem) -> Result<Pick
         .collect();
     let mut plans: Vec<(i64, String)> = state
         .store()
-        .plans()
+        .body_plans(body.id)
         .await?
         .into_iter()
-        .filter(|p| p.body == body.slug.as_str())
         .filter(|p| scrutinised.is_empty() || scrutinised.contains(&p.portfolio_code))
         .map(|p| (p.plan_id, format!("{} {}", p.portfolio_code, p.year)))
         .collect();

@@ -600,14 +600,8 @@ pub async fn my_updates(
         Access::Public => return Err(WebError::Forbidden),
     };
     let mut rows = Vec::new();
-    let all_open = state.store().open_periods().await?;
-    for summary in state
-        .store()
-        .plans()
-        .await?
-        .into_iter()
-        .filter(|p| p.body == body.slug.as_str())
-    {
+    let all_open = state.store().body_open_periods(body.id).await?;
+    for summary in state.store().body_plans(body.id).await?.into_iter() {
         let open: Vec<_> = all_open
             .iter()
             .filter(|p| p.plan_id == summary.plan_id)

@@ -53,13 +53,7 @@ pub async fn body_home(
 ) -> PageResult {
     let strategy = state.store().strategy(body.id).await?;
     let mut plans = Vec::new();
-    for p in state
-        .store()
-        .plans()
-        .await?
-        .into_iter()
-        .filter(|p| p.body == body.slug.as_str())
-    {
+    for p in state.store().body_plans(body.id).await?.into_iter() {
         let published = p.published;
         if published || access.sees_unpublished() {
             plans.push(PlanLink {
