@@ -100,7 +100,20 @@ pub struct Store {
     pool: AnyPool,
     engine: Engine,
     trees: std::sync::Arc<std::sync::Mutex<TreeCache>>,
+    versions: std::sync::Arc<VersionReads>,
     amendment: Option<std::sync::Arc<domain::Text>>,
+}
+
+/// Reads of the data version shared between requests (see
+/// `Store::data_version`): one read at a time, and a request takes the
+/// answer of a read that started after it arrived, never an older one.
+/// Under load many requests share one read instead of each making its own.
+#[derive(Debug, Default)]
+struct VersionReads {
+    /// How many reads have started.
+    started: std::sync::atomic::AtomicU64,
+    /// The last read to finish: its number (counting from 0) and answer.
+    latest: tokio::sync::Mutex<Option<(u64, DataVersion)>>,
 }
 
 /// Plan trees already read, valid while no write has happened since: every
@@ -116,7 +129,7 @@ struct TreeCache {
 
 /// The version of all the data in the database ([`Store::data_version`]):
 /// equal versions mean nothing has been written in between, by any process.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct DataVersion(i64);
 
 /// A plan with the body and portfolio it belongs to, as the plan page shows it.
@@ -161,9 +174,14 @@ impl Store {
                 Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
             });
         let pool = match engine {
+            // An embedded database's connection cannot have gone away:
+            // pinging it on every checkout (sqlx's default) cost a round
+            // trip to its thread on every request. A PostgreSQL connection
+            // can (a restart), so it is still tested.
             Engine::Sqlite => {
                 pool_options
                     .max_connections(8)
+                    .test_before_acquire(false)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
@@ -187,6 +205,7 @@ impl Store {
             pool,
             engine,
             trees: Default::default(),
+            versions: Default::default(),
             amendment: None,
         })
     }

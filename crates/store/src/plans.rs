@@ -1028,11 +1028,29 @@ impl Store {
     /// its transaction, and each audit event's insert moves the one-row
     /// `data_version` counter on (migration 0020), so the change is seen
     /// when the write commits, in whatever order concurrent writers commit.
+    ///
+    /// Requests asking at once share reads: a request waits for the read in
+    /// progress to end, then takes the last answer if that read started
+    /// after the request arrived (so it saw every write acknowledged
+    /// before), or reads again itself. Each answer is as fresh as a read
+    /// of its own would have been, in one read's time or two.
     pub async fn data_version(&self) -> Result<crate::DataVersion, StoreError> {
+        use std::sync::atomic::Ordering;
+        let reads = &self.versions;
+        let arrived = reads.started.load(Ordering::SeqCst);
+        let mut latest = reads.latest.lock().await;
+        if let Some((read, version)) = *latest
+            && read >= arrived
+        {
+            return Ok(version);
+        }
+        let read = reads.started.fetch_add(1, Ordering::SeqCst);
         let version: i64 = sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
             .fetch_one(&self.pool)
             .await?;
-        Ok(crate::DataVersion(version))
+        let version = crate::DataVersion(version);
+        *latest = Some((read, version));
+        Ok(version)
     }
 
     /// Run `f` on the cache, first emptying it if the database has changed (its stamp differs).
@@ -1054,7 +1072,7 @@ impl Store {
     /// Served from memory while nothing has been written since it was read.
     pub async fn plan_tree(&self, plan_id: i64) -> Result<std::sync::Arc<PlanTree>, StoreError> {
         let stamp = self.data_version().await?;
-        if let Some(tree) = self.with_cache(stamp.clone(), |c| c.trees.get(&plan_id).cloned()) {
+        if let Some(tree) = self.with_cache(stamp, |c| c.trees.get(&plan_id).cloned()) {
             return Ok(tree);
         }
         let tree = std::sync::Arc::new(self.read_plan_tree(plan_id).await?);
@@ -1072,7 +1090,7 @@ impl Store {
     ) -> Result<std::sync::Arc<crate::PlanView>, StoreError> {
         let key = (slug.to_string(), code.to_string(), year.start_year());
         let stamp = self.data_version().await?;
-        if let Some(view) = self.with_cache(stamp.clone(), |c| c.views.get(&key).cloned()) {
+        if let Some(view) = self.with_cache(stamp, |c| c.views.get(&key).cloned()) {
             return Ok(view);
         }
         let body = self.body(slug).await?;

@@ -72,7 +72,7 @@ impl PageCache {
         let mut e = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if e.version.as_ref() != Some(version) {
             *e = Entries {
-                version: Some(version.clone()),
+                version: Some(*version),
                 ..Entries::default()
             };
             return None;
