@@ -7,6 +7,11 @@
 //! and the value they describe, reached by `TryFrom`, which checks every
 //! field and gives all their errors at once (through [`parsed`]), so a
 //! handler either has a value it can write or a list of errors to show.
+//! A form with a row per record (the refresh, the bulk sign-off, the
+//! minutes review, the import's column mapping) is read from the posted
+//! pairs (`From<Vec<(String, String)>>`) into its rows, keyed by the
+//! row's id; each row's error names the row and is linked to its field
+//! (`target-12`, `c-3-due`, `map-4`).
 
 use std::collections::HashMap;
 
@@ -234,6 +239,21 @@ pub(crate) fn date_field(
     }
 }
 
+/// A form as a browser posts it: its `(name, value)` pairs in order.
+#[cfg(test)]
+pub(crate) fn pairs(posted: &[(&str, &str)]) -> Vec<(String, String)> {
+    posted
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect()
+}
+
+/// The fields `errors` are against, in order.
+#[cfg(test)]
+pub(crate) fn fields_of(errors: &[FieldError]) -> Vec<&str> {
+    errors.iter().map(|e| e.field.as_str()).collect()
+}
+
 /// Room for a form's other fields and the multipart framing beside the
 /// minutes themselves.
 pub(crate) const FORM_SLACK: usize = 64 * 1024;
@@ -333,10 +353,6 @@ impl TryFrom<(&ActionFields, domain::ReferenceScheme)> for ActionInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fields_of(errors: &[FieldError]) -> Vec<&str> {
-        errors.iter().map(|e| e.field.as_str()).collect()
-    }
 
     #[test]
     fn an_action_form_gives_every_fields_error_at_once() {

@@ -327,7 +327,7 @@ pub struct ActionPage {
 }
 
 /// The message for `field` among `errors`, if any.
-fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+pub(crate) fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
     errors
         .iter()
         .find(|e| e.field == field)
@@ -778,6 +778,10 @@ pub struct RefreshChoice {
     /// Its target date next year, as typed.
     pub target: String,
     pub reason: String,
+    /// What is wrong with its reference, target date and reason, if anything.
+    pub ref_error: Option<String>,
+    pub target_error: Option<String>,
+    pub reason_error: Option<String>,
 }
 
 /// The refresh form: each action's fate for next year.
