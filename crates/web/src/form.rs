@@ -29,9 +29,6 @@ use crate::views::DateField;
 use crate::views::{FieldError, TextField, TextFormPage};
 use crate::words::{field_error, note, take, user_message};
 
-/// The posted fields of a text form.
-pub type Fields = HashMap<String, String>;
-
 pub(crate) fn field(
     name: &str,
     label: &str,
@@ -117,10 +114,6 @@ pub(crate) fn optional<T, E>(
 /// form is shown again with the record as it now is.
 pub(crate) fn version(raw: &str) -> i64 {
     raw.trim().parse().unwrap_or(0)
-}
-
-pub(crate) fn value(fields: &Fields, name: &str) -> String {
-    fields.get(name).cloned().unwrap_or_default()
 }
 
 pub(crate) fn render(page: TextFormPage, failed: bool) -> PageResult {

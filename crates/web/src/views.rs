@@ -1253,8 +1253,10 @@ pub struct ModernGovPage {
     pub version: String,
     /// Whether a site is saved (and "Sync now" is offered).
     pub saved: bool,
-    pub from: String,
-    pub to: String,
+    /// The first day of the meetings to sync, as typed.
+    pub from: DateField,
+    /// The last day, as typed.
+    pub to: DateField,
     /// The newest run: (state, site, started at, summary lines, message).
     pub latest: Option<(String, String, String, Vec<String>, String)>,
     /// Linked (committees, meetings, items).
