@@ -426,11 +426,106 @@ fn site_problem(raw: &str, e: &moderngov::SyncError) -> String {
     }
 }
 
+/// The fields of the ModernGov site form, as typed.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ModernGovFields {
+    /// The site's address, like https://democracy.example.gov.uk.
+    site: String,
+    /// The pause between requests, in milliseconds.
+    delay_ms: String,
+    /// The saved site's version the form was filled in against.
+    version: String,
+}
+
+/// What the ModernGov site form describes, every field checked.
+struct ModernGovSite {
+    site: moderngov::Site,
+    delay_ms: i64,
+}
+
+impl TryFrom<&ModernGovFields> for ModernGovSite {
+    type Error = Vec<FieldError>;
+
+    fn try_from(f: &ModernGovFields) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        let site = moderngov::Site::parse(&f.site)
+            .map_err(|e| note(&mut errors, "site", &site_problem(&f.site, &e)))
+            .ok();
+        let delay_ms = f
+            .delay_ms
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (0..=MAX_DELAY_MS).contains(d));
+        if delay_ms.is_none() {
+            note(
+                &mut errors,
+                "delay_ms",
+                &format!(
+                    "Pause between requests must be a whole number of milliseconds from 0 to {MAX_DELAY_MS}"
+                ),
+            );
+        }
+        let value = match (site, delay_ms) {
+            (Some(site), Some(delay_ms)) => Some(ModernGovSite { site, delay_ms }),
+            _ => None,
+        };
+        parsed(errors, value)
+    }
+}
+
+/// The fields of the "Sync now" form, as typed: the first and last days
+/// of the meetings to bring over (`from` and `to`, date inputs).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SyncFields {
+    /// The date inputs `from` and `to`.
+    #[serde(flatten)]
+    dates: DateInputs,
+}
+
+/// The meetings a sync brings over: from the first day to the last.
+#[derive(Debug, PartialEq, Eq)]
+struct SyncWindow {
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+}
+
+impl TryFrom<(&SyncFields, chrono::NaiveDate)> for SyncWindow {
+    type Error = Vec<FieldError>;
+
+    /// The days typed, or those a sync on `today` takes when left empty
+    /// ([`moderngov::DAYS_BACK`] before, [`moderngov::DAYS_AHEAD`] after).
+    fn try_from((f, today): (&SyncFields, chrono::NaiveDate)) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        let from = date_field(&f.dates, "from", "Meetings from", &mut errors)
+            .unwrap_or(today - chrono::Duration::days(moderngov::DAYS_BACK));
+        let to = date_field(&f.dates, "to", "Meetings to", &mut errors)
+            .unwrap_or(today + chrono::Duration::days(moderngov::DAYS_AHEAD));
+        if errors.is_empty() && to < from {
+            note(
+                &mut errors,
+                "to",
+                "Meetings to must be the same as or after Meetings from",
+            );
+        }
+        parsed(errors, Some(SyncWindow { from, to }))
+    }
+}
+
+/// What the ModernGov page shows in its forms: the site's fields as
+/// posted (else as saved) and the sync's dates as typed.
+#[derive(Default)]
+struct ModernGovPosted<'a> {
+    site: Option<&'a ModernGovFields>,
+    sync: Option<&'a SyncFields>,
+}
+
 async fn moderngov_page(
     state: &AppState,
     viewer: &Viewer,
     body: &Body,
-    posted: Option<&Fields>,
+    posted: ModernGovPosted<'_>,
     errors: Vec<FieldError>,
     banner: Option<String>,
 ) -> PageResult {
@@ -438,8 +533,10 @@ async fn moderngov_page(
     let saved = store.moderngov_site(body.id).await?;
     // What was posted, where the form posted it: the sync form does not
     // post the site's fields, which then show as saved.
-    let pick =
-        |name: &str, current: String| posted.and_then(|f| f.get(name).cloned()).unwrap_or(current);
+    let pick = |typed: fn(&ModernGovFields) -> &String, current: String| {
+        posted.site.map(|f| typed(f).clone()).unwrap_or(current)
+    };
+    let dates = posted.sync.map(|f| f.dates.clone()).unwrap_or_default();
     let runs = store.moderngov_syncs(body.id, 10).await?;
     let latest = runs.first().map(|r| {
         (
@@ -455,25 +552,43 @@ async fn moderngov_page(
         chrome: chrome(Some(viewer), Some(body)),
         action: format!("/b/{}/settings/moderngov", body.slug),
         banner,
-        errors,
         csrf: viewer.csrf.clone().unwrap_or_default(),
         site: pick(
-            "site",
+            |f| &f.site,
             saved.as_ref().map(|s| s.site.clone()).unwrap_or_default(),
         ),
         delay_ms: pick(
-            "delay_ms",
+            |f| &f.delay_ms,
             saved
                 .as_ref()
                 .map_or_else(|| "1000".to_owned(), |s| s.delay_ms.to_string()),
         ),
         version: pick(
-            "version",
+            |f| &f.version,
             saved.as_ref().map_or(0, |s| s.version).to_string(),
         ),
         saved: saved.is_some(),
-        from: pick("from", String::new()),
-        to: pick("to", String::new()),
+        from: DateField::new(
+            "from",
+            "Meetings from",
+            &format!(
+                "For example, 1 4 2024. Leave it empty to start {} days ago",
+                moderngov::DAYS_BACK
+            ),
+            dates.parts("from"),
+            &errors,
+        ),
+        to: DateField::new(
+            "to",
+            "Meetings to",
+            &format!(
+                "For example, 31 3 2025. Leave it empty to end {} days ahead",
+                moderngov::DAYS_AHEAD
+            ),
+            dates.parts("to"),
+            &errors,
+        ),
+        errors,
         latest,
         counts: store.moderngov_counts(body.id).await?,
         queued: store
@@ -523,7 +638,15 @@ pub async fn moderngov_form(
 ) -> PageResult {
     let banner = (q.done.as_deref() == Some("saved"))
         .then(|| "The ModernGov site address was saved".to_owned());
-    moderngov_page(&state, &viewer, &body, None, vec![], banner).await
+    moderngov_page(
+        &state,
+        &viewer,
+        &body,
+        ModernGovPosted::default(),
+        vec![],
+        banner,
+    )
+    .await
 }
 
 /// `POST /b/{body}/settings/moderngov`: save the site's address and the
@@ -531,37 +654,18 @@ pub async fn moderngov_form(
 pub async fn save_moderngov(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(fields): CsrfForm<ModernGovFields>,
 ) -> PageResult {
-    let mut errors = Vec::new();
-    let raw = value(&fields, "site");
-    let site = match moderngov::Site::parse(&raw) {
-        Ok(s) => Some(s),
-        Err(e) => {
-            errors.push(FieldError {
-                field: "site".into(),
-                message: site_problem(&raw, &e),
-            });
-            None
-        }
-    };
-    let delay = match value(&fields, "delay_ms").trim().parse::<i64>() {
-        Ok(d) if (0..=MAX_DELAY_MS).contains(&d) => Some(d),
-        _ => {
-            errors.push(FieldError {
-                field: "delay_ms".into(),
-                message: format!(
-                    "Pause between requests must be a whole number of milliseconds from 0 to {MAX_DELAY_MS}"
-                ),
-            });
-            None
-        }
-    };
-    let version = value(&fields, "version").parse().unwrap_or(0);
-    if let (Some(site), Some(delay)) = (site, delay) {
-        match state
+    let errors = match ModernGovSite::try_from(&fields) {
+        Ok(ModernGovSite { site, delay_ms }) => match state
             .store()
-            .set_moderngov_site(&viewer.actor(), body.id, version, site.as_str(), delay)
+            .set_moderngov_site(
+                &viewer.actor(),
+                body.id,
+                version(&fields.version),
+                site.as_str(),
+                delay_ms,
+            )
             .await
         {
             Ok(_) => {
@@ -571,33 +675,19 @@ pub async fn save_moderngov(
                 ))
                 .into_response());
             }
-            Err(e) => conflict_or(&mut errors, "site", e)?,
-        }
-    }
-    moderngov_page(&state, &viewer, &body, Some(&fields), errors, None).await
-}
-
-/// An optional day of the "Sync now" form.
-fn optional_day(
-    errors: &mut Vec<FieldError>,
-    fields: &Fields,
-    name: &str,
-    label: &str,
-) -> Option<chrono::NaiveDate> {
-    let raw = value(fields, name);
-    if raw.trim().is_empty() {
-        return None;
-    }
-    match chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(FieldError {
-                field: name.into(),
-                message: format!("{label} must be a date written as 2024-04-01"),
-            });
-            None
-        }
-    }
+            Err(e) => {
+                let mut errors = Vec::new();
+                conflict_or(&mut errors, "site", e)?;
+                errors
+            }
+        },
+        Err(errors) => errors,
+    };
+    let posted = ModernGovPosted {
+        site: Some(&fields),
+        sync: None,
+    };
+    moderngov_page(&state, &viewer, &body, posted, errors, None).await
 }
 
 /// `POST /b/{body}/settings/moderngov/sync`: "Sync now". The sync is the
@@ -607,55 +697,49 @@ fn optional_day(
 pub async fn sync_moderngov(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(fields): CsrfForm<SyncFields>,
 ) -> PageResult {
-    let mut errors = Vec::new();
-    let from = optional_day(&mut errors, &fields, "from", "Meetings from");
-    let to = optional_day(&mut errors, &fields, "to", "Meetings to");
-    let Some(saved) = state.store().moderngov_site(body.id).await? else {
-        errors.push(FieldError {
-            field: "site".into(),
-            message: "Save the ModernGov site address before syncing".into(),
-        });
-        return moderngov_page(&state, &viewer, &body, Some(&fields), errors, None).await;
+    let posted = ModernGovPosted {
+        site: None,
+        sync: Some(&fields),
     };
-    let site = match moderngov::Site::parse(&saved.site) {
-        Ok(s) => s,
-        Err(e) => {
-            errors.push(FieldError {
-                field: "site".into(),
-                message: site_problem(&saved.site, &e),
-            });
-            return moderngov_page(&state, &viewer, &body, Some(&fields), errors, None).await;
+    let window = SyncWindow::try_from((&fields, crate::record::today()));
+    let mut errors = window.as_ref().err().cloned().unwrap_or_default();
+    let site = match state.store().moderngov_site(body.id).await? {
+        None => Err("Save the ModernGov site address before syncing".to_owned()),
+        Some(saved) => moderngov::Site::parse(&saved.site)
+            .map(|site| (site, saved.delay_ms))
+            .map_err(|e| site_problem(&saved.site, &e)),
+    };
+    let (site, delay_ms, window) = match (site, window) {
+        (Ok((site, delay_ms)), Ok(window)) => (site, delay_ms, window),
+        (site, _) => {
+            if let Err(message) = site {
+                errors.insert(
+                    0,
+                    FieldError {
+                        field: "site".into(),
+                        message,
+                    },
+                );
+            }
+            return moderngov_page(&state, &viewer, &body, posted, errors, None).await;
         }
     };
     let mut options = moderngov::SyncOptions::new(site.clone(), crate::record::today());
-    if let Some(f) = from {
-        options.from = f;
-    }
-    if let Some(t) = to {
-        options.to = t;
-    }
-    if options.to < options.from {
-        errors.push(FieldError {
-            field: "to".into(),
-            message: "Meetings to must be on or after Meetings from".into(),
-        });
-    }
-    if !errors.is_empty() {
-        return moderngov_page(&state, &viewer, &body, Some(&fields), errors, None).await;
-    }
-    options.manners.delay = std::time::Duration::from_millis(saved.delay_ms.max(0) as u64);
+    options.from = window.from;
+    options.to = window.to;
+    options.manners.delay = std::time::Duration::from_millis(delay_ms.max(0) as u64);
     let actor = viewer.actor();
     let run = match moderngov::begin(state.store(), &actor, body.id, &site).await {
         Ok(run) => run,
         Err(moderngov::SyncError::Store(e)) => return Err(e.into()),
         Err(e) => {
-            errors.push(FieldError {
+            let errors = vec![FieldError {
                 field: "site".into(),
                 message: e.to_string(),
-            });
-            return moderngov_page(&state, &viewer, &body, Some(&fields), errors, None).await;
+            }];
+            return moderngov_page(&state, &viewer, &body, posted, errors, None).await;
         }
     };
     let store = state.store().clone();
@@ -686,4 +770,113 @@ pub(crate) fn routes() -> axum::Router<AppState> {
             "/b/{body}/settings/moderngov/sync",
             axum::routing::post(sync_moderngov),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("a day")
+    }
+
+    #[test]
+    fn a_site_form_wrong_in_both_fields_gives_both_errors() {
+        let posted = ModernGovFields {
+            site: "democracy.example.gov.uk".into(),
+            delay_ms: "a second".into(),
+            version: "3".into(),
+        };
+        let Err(errors) = ModernGovSite::try_from(&posted) else {
+            panic!("both fields are wrong");
+        };
+        assert_eq!(crate::form::fields_of(&errors), ["site", "delay_ms"]);
+        assert!(
+            errors[0]
+                .message
+                .starts_with("Enter the ModernGov site address as a web address"),
+            "{}",
+            errors[0].message
+        );
+        let empty = ModernGovFields::default();
+        let Err(errors) = ModernGovSite::try_from(&empty) else {
+            panic!("nothing is entered");
+        };
+        assert_eq!(errors[0].message, "Enter the ModernGov site address");
+    }
+
+    #[test]
+    fn a_site_form_filled_in_gives_the_site_and_pause() {
+        let posted = ModernGovFields {
+            site: "https://democracy.example.gov.uk".into(),
+            delay_ms: " 1500 ".into(),
+            version: "3".into(),
+        };
+        let s = ModernGovSite::try_from(&posted).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(s.delay_ms, 1500);
+        assert!(
+            s.site
+                .as_str()
+                .starts_with("https://democracy.example.gov.uk")
+        );
+    }
+
+    #[test]
+    fn a_sync_takes_the_days_typed_or_those_around_today() {
+        let today = day(2024, 6, 1);
+        let typed = SyncFields {
+            dates: DateInputs::default()
+                .with("from", Some(day(2024, 3, 17)))
+                .with("to", Some(day(2024, 9, 13))),
+        };
+        assert_eq!(
+            SyncWindow::try_from((&typed, today)),
+            Ok(SyncWindow {
+                from: day(2024, 3, 17),
+                to: day(2024, 9, 13)
+            })
+        );
+        let empty = SyncFields::default();
+        assert_eq!(
+            SyncWindow::try_from((&empty, today)),
+            Ok(SyncWindow {
+                from: day(2024, 3, 3),
+                to: day(2024, 8, 30)
+            })
+        );
+    }
+
+    #[test]
+    fn a_sync_wrong_in_both_days_names_each() {
+        let today = day(2024, 6, 1);
+        let wrong = SyncFields {
+            dates: serde_urlencoded::from_str(
+                "from-day=31&from-month=2&from-year=2024&to-day=1&to-month=13&to-year=2024",
+            )
+            .expect("the form"),
+        };
+        let Err(errors) = SyncWindow::try_from((&wrong, today)) else {
+            panic!("both days are wrong");
+        };
+        assert_eq!(crate::form::fields_of(&errors), ["from", "to"]);
+        assert!(
+            errors[0].message.starts_with("Meetings from"),
+            "{}",
+            errors[0].message
+        );
+        let backwards = SyncFields {
+            dates: DateInputs::default()
+                .with("from", Some(day(2024, 9, 13)))
+                .with("to", Some(day(2024, 3, 17))),
+        };
+        let Err(errors) = SyncWindow::try_from((&backwards, today)) else {
+            panic!("the last day is before the first");
+        };
+        assert_eq!(errors[0].field, "to");
+        assert_eq!(
+            errors[0].message,
+            "Meetings to must be the same as or after Meetings from"
+        );
+    }
 }

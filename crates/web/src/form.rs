@@ -7,6 +7,11 @@
 //! and the value they describe, reached by `TryFrom`, which checks every
 //! field and gives all their errors at once (through [`parsed`]), so a
 //! handler either has a value it can write or a list of errors to show.
+//! A form with a row per record (the refresh, the bulk sign-off, the
+//! minutes review, the import's column mapping) is read from the posted
+//! pairs (`From<Vec<(String, String)>>`) into its rows, keyed by the
+//! row's id; each row's error names the row and is linked to its field
+//! (`target-12`, `c-3-due`, `map-4`).
 
 use std::collections::HashMap;
 
@@ -23,9 +28,6 @@ use crate::request::PageResult;
 use crate::views::DateField;
 use crate::views::{FieldError, TextField, TextFormPage};
 use crate::words::{field_error, note, take, user_message};
-
-/// The posted fields of a text form.
-pub type Fields = HashMap<String, String>;
 
 pub(crate) fn field(
     name: &str,
@@ -112,10 +114,6 @@ pub(crate) fn optional<T, E>(
 /// form is shown again with the record as it now is.
 pub(crate) fn version(raw: &str) -> i64 {
     raw.trim().parse().unwrap_or(0)
-}
-
-pub(crate) fn value(fields: &Fields, name: &str) -> String {
-    fields.get(name).cloned().unwrap_or_default()
 }
 
 pub(crate) fn render(page: TextFormPage, failed: bool) -> PageResult {
@@ -234,6 +232,21 @@ pub(crate) fn date_field(
     }
 }
 
+/// A form as a browser posts it: its `(name, value)` pairs in order.
+#[cfg(test)]
+pub(crate) fn pairs(posted: &[(&str, &str)]) -> Vec<(String, String)> {
+    posted
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect()
+}
+
+/// The fields `errors` are against, in order.
+#[cfg(test)]
+pub(crate) fn fields_of(errors: &[FieldError]) -> Vec<&str> {
+    errors.iter().map(|e| e.field.as_str()).collect()
+}
+
 /// Room for a form's other fields and the multipart framing beside the
 /// minutes themselves.
 pub(crate) const FORM_SLACK: usize = 64 * 1024;
@@ -333,10 +346,6 @@ impl TryFrom<(&ActionFields, domain::ReferenceScheme)> for ActionInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fields_of(errors: &[FieldError]) -> Vec<&str> {
-        errors.iter().map(|e| e.field.as_str()).collect()
-    }
 
     #[test]
     fn an_action_form_gives_every_fields_error_at_once() {

@@ -22,11 +22,11 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::WebError;
 use crate::extract::*;
+use crate::form::parsed;
 use crate::request::PageResult;
 use crate::request::{chrome, need_sign_in};
 use crate::views::{Chrome, FieldError};
-use crate::words::capitalise;
-use crate::words::user_message;
+use crate::words::{capitalise, note, user_message};
 
 /// Promises due within this many days of today are "due" on the clerk's
 /// and member's homes (overdue ones and those with no date always are).
@@ -254,6 +254,12 @@ impl WorkDto {
     /// Whether its lead can be chased: the update is owed.
     pub fn chaseable(&self) -> bool {
         matches!(self.state.as_str(), "not started" | "draft" | "returned")
+    }
+
+    /// Where an error about its update links: its sign-off checkbox, else
+    /// its action's link ("update-12"); none before an update is recorded.
+    pub fn anchor(&self) -> Option<String> {
+        self.update_id.map(|id| format!("update-{id}"))
     }
 
     /// The bulk sign-off checkbox's value: "id:version".
@@ -766,9 +772,84 @@ pub async fn body_home(
     render_home(&state, &viewer, &body, &filters, None, vec![]).await
 }
 
+/// The bulk sign-off form, as typed: `update=ID:VERSION` once per box
+/// checked.
+#[derive(Debug, Default)]
+pub struct SignOffFields {
+    /// Each checked box's value.
+    updates: Vec<String>,
+}
+
+impl From<Vec<(String, String)>> for SignOffFields {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        SignOffFields {
+            updates: pairs
+                .into_iter()
+                .filter(|(name, _)| name == "update")
+                .map(|(_, value)| value)
+                .collect(),
+        }
+    }
+}
+
+/// One update checked for sign-off: its id and the version the page
+/// showed it at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Checked {
+    id: i64,
+    version: i64,
+}
+
+/// What the bulk sign-off form describes: the updates checked, in the
+/// order of the page.
+#[derive(Debug, PartialEq, Eq)]
+struct SignOff {
+    checked: Vec<Checked>,
+}
+
+/// Where the page links an error about the bulk sign-off as a whole.
+const UPDATES: &str = "updates";
+
+impl TryFrom<&SignOffFields> for SignOff {
+    type Error = Vec<FieldError>;
+
+    fn try_from(f: &SignOffFields) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        if f.updates.is_empty() {
+            note(
+                &mut errors,
+                UPDATES,
+                "Select the submitted updates to sign off",
+            );
+        }
+        let mut checked = Vec::new();
+        let mut garbled = false;
+        for value in &f.updates {
+            match value.split_once(':').and_then(|(id, version)| {
+                Some(Checked {
+                    id: id.trim().parse().ok()?,
+                    version: version.trim().parse().ok()?,
+                })
+            }) {
+                Some(c) => checked.push(c),
+                None => garbled = true,
+            }
+        }
+        if garbled {
+            note(
+                &mut errors,
+                UPDATES,
+                "One of the updates selected could not be read; reload the page and select again",
+            );
+        }
+        parsed(errors, Some(SignOff { checked }))
+    }
+}
+
 /// `POST /b/{body}/home/sign-off`: sign off each checked submitted update
 /// (`update=ID:VERSION`, repeated), each in its own audited transaction,
-/// and say how many were signed off and which were refused.
+/// and say how many were signed off and which were refused, each refusal
+/// linked to its update's row.
 pub async fn sign_off(
     State(state): State<AppState>,
     SignedIn {
@@ -776,7 +857,7 @@ pub async fn sign_off(
         body,
         access,
     }: SignedIn,
-    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     if !access.sees_unpublished() {
         return Err(WebError::NotFound);
@@ -784,42 +865,27 @@ pub async fn sign_off(
     if !access.signs_off() {
         return Err(WebError::Forbidden);
     }
-    let picked: Vec<&str> = fields
-        .iter()
-        .filter(|(k, _)| k == "update")
-        .map(|(_, v)| v.as_str())
-        .collect();
     let filters = Filters::default();
-    if picked.is_empty() {
-        let errors = vec![FieldError {
-            field: "updates".into(),
-            message: "Select the submitted updates to sign off".into(),
-        }];
-        return render_home(&state, &viewer, &body, &filters, None, errors).await;
-    }
+    let picked = match SignOff::try_from(&SignOffFields::from(pairs)) {
+        Ok(p) => p,
+        Err(errors) => return render_home(&state, &viewer, &body, &filters, None, errors).await,
+    };
     // Only updates of this body's open periods can be signed off here.
     let work = state.store().open_work(body.id, None).await?;
     let who = viewer.actor();
     let (mut done, mut errors) = (0usize, Vec::new());
-    for value in picked {
-        let found = value.split_once(':').and_then(|(id, version)| {
-            let (id, version) = (id.parse::<i64>().ok()?, version.parse::<i64>().ok()?);
-            work.iter()
-                .find(|w| w.update_id == Some(id))
-                .map(|w| (w, id, version))
-        });
-        let Some((w, id, version)) = found else {
-            errors.push(FieldError {
-                field: "updates".into(),
-                message: "One of the updates selected is not in a period open now; reload the page and select again".into(),
-            });
+    let mut stale = false;
+    for Checked { id, version } in picked.checked {
+        let Some(w) = work.iter().find(|w| w.update_id == Some(id)) else {
+            stale = true;
             continue;
         };
         match state.store().sign_off_update(&who, id, version).await {
             Ok(_) => done += 1,
-            Err(e) if e.is_user_error() => errors.push(FieldError {
-                field: "updates".into(),
-                message: format!(
+            Err(e) if e.is_user_error() => note(
+                &mut errors,
+                &format!("update-{id}"),
+                &format!(
                     "{} {} ({} {}): {}",
                     w.portfolio_code,
                     w.reference,
@@ -827,9 +893,16 @@ pub async fn sign_off(
                     w.title,
                     user_message(&e)
                 ),
-            }),
+            ),
             Err(e) => return Err(e.into()),
         }
+    }
+    if stale {
+        note(
+            &mut errors,
+            UPDATES,
+            "One of the updates selected is not in a period open now; reload the page and select again",
+        );
     }
     let banner = (done > 0).then(|| match done {
         1 => "1 update signed off".to_owned(),
@@ -951,4 +1024,52 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/b/{body}/home", axum::routing::get(body_home))
         .route("/b/{body}/home/sign-off", axum::routing::post(sign_off))
         .route("/b/{body}/home/chase", axum::routing::post(chase))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn posted(values: &[&str]) -> SignOffFields {
+        let checked: Vec<(&str, &str)> = values.iter().map(|v| ("update", *v)).collect();
+        SignOffFields::from(crate::form::pairs(
+            &[[("csrf", "token")].as_slice(), &checked].concat(),
+        ))
+    }
+
+    #[test]
+    fn a_bulk_sign_off_with_nothing_checked_says_to_select() {
+        let Err(errors) = SignOff::try_from(&posted(&[])) else {
+            panic!("nothing is checked");
+        };
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "updates");
+        assert_eq!(
+            errors[0].message,
+            "Select the submitted updates to sign off"
+        );
+    }
+
+    #[test]
+    fn a_bulk_sign_off_reads_each_checked_update_and_its_version() {
+        let picked =
+            SignOff::try_from(&posted(&["12:3", "40:1"])).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            picked.checked,
+            [
+                Checked { id: 12, version: 3 },
+                Checked { id: 40, version: 1 }
+            ]
+        );
+        let Err(errors) = SignOff::try_from(&posted(&["12:3", "forty", "7:x"])) else {
+            panic!("two values are garbled");
+        };
+        assert_eq!(
+            errors.len(),
+            1,
+            "one error for the form, however many are garbled"
+        );
+        assert_eq!(errors[0].field, "updates");
+        assert!(errors[0].message.contains("reload the page"));
+    }
 }

@@ -12,25 +12,25 @@
 //! (`store::UPLOAD_TTL`, 30 minutes). Confirming imports the plan and ends
 //! the upload in one transaction.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use domain::{Body, FinancialYear, LevelNames, PortfolioCode, ReferenceScheme};
-use interop::{Field, Mapping, MappingEntry, ReadOptions, RefKind, Workbook};
+use interop::{Field, Mapping, MappingEntry, ReadOptions, RefKind, SheetHeadings, Workbook};
 use store::{ImportDiff, ImportTarget, StoreError, UploadBounds, UploadKey};
 
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
 use crate::extract::*;
+use crate::form::{parsed, status_of};
 use crate::request::PageResult;
 use crate::request::{check_form, chrome, plan_href};
-use crate::views::{Choice, Chrome};
-use crate::words::capitalise;
+use crate::views::{Choice, Chrome, FieldError};
+use crate::words::{capitalise, note};
 
 /// The most uploads one session keeps for one body between the steps; the
 /// oldest is dropped for a new one.
@@ -94,6 +94,8 @@ pub struct HeadingRow {
     /// The field it was recognised as, or none: then `options` to choose from.
     pub matched: Option<String>,
     pub options: Vec<Choice>,
+    /// What is wrong with the choice, if anything.
+    pub error: Option<String>,
 }
 
 /// One line of the preview's list of changes.
@@ -194,11 +196,7 @@ fn page(
 }
 
 fn show(page: ImportPage) -> PageResult {
-    let status = if page.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = status_of(!page.errors.is_empty());
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -329,7 +327,11 @@ pub async fn upload(
         Err(e) => return Err(e.into()),
     }
     drop(file);
-    mapping(&viewer, &body, &t, &book, token, file_name, &HashMap::new())
+    let chosen = MappingFields {
+        token,
+        ..MappingFields::default()
+    };
+    mapping(&viewer, &body, &t, &book, file_name, &chosen, vec![])
 }
 
 fn read(file_name: &str, bytes: &[u8]) -> Result<Workbook, String> {
@@ -406,19 +408,20 @@ fn checker(scheme: ReferenceScheme) -> impl Fn(RefKind, &str) -> Result<(), Stri
 }
 
 /// The mapping step: each heading of the actions sheet with what it was
-/// matched to, and a select for each one not recognised.
+/// matched to, and a select for each one not recognised, showing `chosen`
+/// and `errors` against its select.
 fn mapping(
     viewer: &Viewer,
     body: &Body,
     t: &(PortfolioCode, String, FinancialYear),
     book: &Workbook,
-    token: String,
     file_name: String,
-    chosen: &HashMap<String, String>,
+    chosen: &MappingFields,
+    errors: Vec<FieldError>,
 ) -> PageResult {
     let check = checker(body.reference_scheme);
     let mut p = page(viewer, body, t, "mapping");
-    p.token = token;
+    p.token = chosen.token.clone();
     p.file_name = file_name;
     match interop::inspect(book, &options(body, t.2, vec![], &check)) {
         Ok(found) => match found.actions {
@@ -430,15 +433,12 @@ fn mapping(
                         column: h.column,
                         heading: h.heading.clone(),
                         matched: h.field.map(|f| f.heading(&body.level_names)),
-                        options: field_choices(
-                            &body.level_names,
-                            chosen
-                                .get(&format!("map-{}", h.column))
-                                .map(String::as_str)
-                                .unwrap_or("ignore"),
-                        ),
+                        options: field_choices(&body.level_names, chosen.field(h.column)),
+                        error: crate::views::error_for(&errors, &map_field(h.column))
+                            .map(str::to_owned),
                     })
-                    .collect()
+                    .collect();
+                p.errors = errors;
             }
             None => p.errors.push(error(
                 "file",
@@ -465,33 +465,87 @@ fn problems_into(p: &mut ImportPage, problems: &interop::Problems) {
     p.more_problems = problems.more;
 }
 
-/// The posted mapping: `map-COLUMN` = field name, for the headings not
-/// recognised.
-fn entries(
-    book: &Workbook,
-    body: &Body,
-    year: FinancialYear,
-    fields: &HashMap<String, String>,
-) -> Result<Vec<MappingEntry>, String> {
-    let check = checker(body.reference_scheme);
-    let Ok(found) = interop::inspect(book, &options(body, year, vec![], &check)) else {
-        return Ok(vec![]);
-    };
-    let Some(sheet) = found.actions else {
-        return Ok(vec![]);
-    };
-    sheet
-        .unrecognised()
-        .filter_map(|h| {
-            fields
-                .get(&format!("map-{}", h.column))
-                .map(|f| (h.heading.clone(), f))
-        })
-        .map(|(heading, f)| {
-            MappingEntry::parse_with_levels(&format!("{heading}={f}"), Some(&body.level_names))
-                .map_err(|e| capitalise(&e.0))
-        })
-        .collect()
+/// The select of the column numbered `column` on the mapping step.
+fn map_field(column: usize) -> String {
+    format!("map-{column}")
+}
+
+/// The mapping step's form (carried on to the preview's as hidden
+/// fields), as typed: the upload's token and, for each heading not
+/// recognised, the field chosen for its column (`map-COLUMN`).
+#[derive(Debug, Default, Clone)]
+pub struct MappingFields {
+    /// The upload's token.
+    token: String,
+    /// The field name chosen, by column.
+    chosen: BTreeMap<usize, String>,
+}
+
+impl From<Vec<(String, String)>> for MappingFields {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        let mut f = MappingFields::default();
+        for (name, value) in pairs {
+            if name == "token" {
+                f.token = value;
+            } else if let Some(column) = name
+                .strip_prefix("map-")
+                .and_then(|c| c.parse::<usize>().ok())
+            {
+                f.chosen.insert(column, value);
+            }
+        }
+        f
+    }
+}
+
+impl MappingFields {
+    /// The field chosen for `column`; "ignore" when none was.
+    fn field(&self, column: usize) -> &str {
+        self.chosen.get(&column).map_or("ignore", String::as_str)
+    }
+
+    /// The choices as the next step's hidden fields.
+    fn hidden(&self) -> Vec<(String, String)> {
+        self.chosen
+            .iter()
+            .map(|(column, field)| (map_field(*column), field.clone()))
+            .collect()
+    }
+}
+
+/// The columns mapped: each heading not recognised with the field chosen
+/// for it.
+struct ColumnMapping(Vec<MappingEntry>);
+
+impl TryFrom<(&MappingFields, &SheetHeadings, &LevelNames)> for ColumnMapping {
+    type Error = Vec<FieldError>;
+
+    /// The choices for `sheet`'s headings not recognised, field names read
+    /// with the body's level names; an error names its column's heading.
+    fn try_from(
+        (f, sheet, levels): (&MappingFields, &SheetHeadings, &LevelNames),
+    ) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        let mut entries = Vec::new();
+        for h in sheet.unrecognised() {
+            let Some(chosen) = f.chosen.get(&h.column) else {
+                continue;
+            };
+            match MappingEntry::parse_with_levels(&format!("{}={chosen}", h.heading), Some(levels))
+            {
+                Ok(entry) => entries.push(entry),
+                Err(_) => note(
+                    &mut errors,
+                    &map_field(h.column),
+                    &format!(
+                        "Choose what the column {} holds from the list, or ignore it",
+                        h.heading
+                    ),
+                ),
+            }
+        }
+        parsed(errors, Some(ColumnMapping(entries)))
+    }
 }
 
 /// What the checks and the store say about the file: its diff, or the page
@@ -501,21 +555,15 @@ async fn run(
     viewer: &Viewer,
     body: &Body,
     t: &(PortfolioCode, String, FinancialYear),
-    fields: &HashMap<String, String>,
+    fields: &MappingFields,
     dry_run: bool,
-) -> Result<Result<(String, ImportDiff), ImportPage>, WebError> {
-    let token = fields.get("token").cloned().unwrap_or_default();
-    let key = upload_key(viewer, body, t, &token);
+) -> Result<Result<(String, ImportDiff), PageResult>, WebError> {
+    let key = upload_key(viewer, body, t, &fields.token);
     let mut p = page(viewer, body, t, "preview");
-    p.token = token.clone();
-    p.chosen = fields
-        .iter()
-        .filter(|(k, _)| k.starts_with("map-"))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    p.chosen.sort();
+    p.token = fields.token.clone();
+    p.chosen = fields.hidden();
     let Some(upload) = state.store().import_upload(&key).await? else {
-        return Ok(Err(expired(viewer, body, t)));
+        return Ok(Err(show(expired(viewer, body, t))));
     };
     let file_name = upload.file_name;
     p.file_name = file_name.clone();
@@ -523,15 +571,24 @@ async fn run(
         Ok(b) => b,
         Err(m) => {
             p.errors.push(error("file", m));
-            return Ok(Err(p));
+            return Ok(Err(show(p)));
         }
     };
     drop(upload.content);
-    let entries = match entries(&book, body, t.2, fields) {
-        Ok(e) => e,
-        Err(m) => {
-            p.errors.push(error("file", m));
-            return Ok(Err(p));
+    let check = checker(body.reference_scheme);
+    let headings = interop::inspect(&book, &options(body, t.2, vec![], &check))
+        .ok()
+        .and_then(|found| found.actions);
+    let entries = match headings
+        .as_ref()
+        .map(|sheet| ColumnMapping::try_from((fields, sheet, &body.level_names)))
+    {
+        None => vec![],
+        Some(Ok(ColumnMapping(entries))) => entries,
+        Some(Err(errors)) => {
+            return Ok(Err(mapping(
+                viewer, body, t, &book, file_name, fields, errors,
+            )));
         }
     };
     let check = checker(body.reference_scheme);
@@ -539,7 +596,7 @@ async fn run(
         Ok(s) => s,
         Err(problems) => {
             problems_into(&mut p, &problems);
-            return Ok(Err(p));
+            return Ok(Err(show(p)));
         }
     };
     let plan = match interop::to_plan_import(&sheet, body.reference_scheme) {
@@ -556,7 +613,7 @@ async fn run(
                     message: m,
                 });
             }
-            return Ok(Err(p));
+            return Ok(Err(show(p)));
         }
     };
     // An export's About part says what the plan itself is (its status,
@@ -566,7 +623,7 @@ async fn run(
         Ok(about) => about,
         Err(problems) => {
             problems_into(&mut p, &problems);
-            return Ok(Err(p));
+            return Ok(Err(show(p)));
         }
     };
     drop(book);
@@ -593,10 +650,10 @@ async fn run(
     };
     match result {
         Ok(Some(diff)) => Ok(Ok((file_name, diff))),
-        Ok(None) => Ok(Err(expired(viewer, body, t))),
+        Ok(None) => Ok(Err(show(expired(viewer, body, t)))),
         Err(e) if e.is_user_error() => {
             p.errors.push(error("file", capitalise(&e.to_string())));
-            Ok(Err(p))
+            Ok(Err(show(p)))
         }
         Err(e) => Err(e.into()),
     }
@@ -628,27 +685,17 @@ fn imported(file_name: &str, diff: &ImportDiff) -> String {
 pub async fn preview(
     State(state): State<AppState>,
     Editor { viewer, body }: Editor,
-    headers: HeaderMap,
     Path((_, code, year)): Path<(String, String, String)>,
-    Form(fields): Form<HashMap<String, String>>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    check_form(
-        &headers,
-        &viewer,
-        fields.get("csrf").map(String::as_str).unwrap_or_default(),
-    )?;
+    let fields = MappingFields::from(pairs);
     let t = target(&state, &body, &code, &year).await?;
     match run(&state, &viewer, &body, &t, &fields, true).await? {
-        Err(p) => show(p),
+        Err(shown) => shown,
         Ok((_, diff)) => {
             let mut p = page(&viewer, &body, &t, "preview");
-            p.token = fields.get("token").cloned().unwrap_or_default();
-            p.chosen = fields
-                .iter()
-                .filter(|(k, _)| k.starts_with("map-"))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            p.chosen.sort();
+            p.token = fields.token.clone();
+            p.chosen = fields.hidden();
             p.counts = [
                 ("Plan items", diff.items),
                 ("Actions", diff.actions),
@@ -686,23 +733,18 @@ pub async fn preview(
 pub async fn confirm(
     State(state): State<AppState>,
     Editor { viewer, body }: Editor,
-    headers: HeaderMap,
     Path((_, code, year)): Path<(String, String, String)>,
-    Form(fields): Form<HashMap<String, String>>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    check_form(
-        &headers,
-        &viewer,
-        fields.get("csrf").map(String::as_str).unwrap_or_default(),
-    )?;
+    let fields = MappingFields::from(pairs);
     let t = target(&state, &body, &code, &year).await?;
     match run(&state, &viewer, &body, &t, &fields, false).await? {
-        Err(p) => show(p),
+        Err(shown) => shown,
         Ok(_) => {
-            let token = fields.get("token").cloned().unwrap_or_default();
             let to = format!(
-                "{}?imported={token}",
-                plan_href(body.slug.as_str(), t.0.as_str(), t.2)
+                "{}?imported={}",
+                plan_href(body.slug.as_str(), t.0.as_str(), t.2),
+                fields.token
             );
             Ok(Redirect::to(&to).into_response())
         }
@@ -726,4 +768,88 @@ pub(crate) fn routes(limits: &crate::Limits) -> axum::Router<AppState> {
             "/b/{body}/plans/{code}/{year}/import/confirm",
             axum::routing::post(confirm),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heading(column: usize, heading: &str, field: Option<Field>) -> interop::HeadingMatch {
+        interop::HeadingMatch {
+            column,
+            heading: heading.into(),
+            field,
+            mapped: false,
+            half: None,
+        }
+    }
+
+    fn sheet() -> SheetHeadings {
+        SheetHeadings {
+            sheet: "Actions".into(),
+            row: 1,
+            headings: vec![
+                heading(0, "Ref", Some(Field::Reference)),
+                heading(1, "Action", Some(Field::Title)),
+                heading(2, "Responsible officer", None),
+                heading(3, "RAG", None),
+                heading(4, "Notes", None),
+            ],
+        }
+    }
+
+    fn posted(posted: &[(&str, &str)]) -> MappingFields {
+        MappingFields::from(crate::form::pairs(posted))
+    }
+
+    #[test]
+    fn a_mapping_wrong_in_several_columns_names_each_columns_select() {
+        let f = posted(&[
+            ("token", "abc"),
+            ("map-2", "owner"),
+            ("map-3", "status"),
+            ("map-4", "remarks"),
+        ]);
+        let Err(errors) = ColumnMapping::try_from((&f, &sheet(), &LevelNames::default())) else {
+            panic!("two columns are mapped to no field");
+        };
+        assert_eq!(crate::form::fields_of(&errors), ["map-2", "map-4"]);
+        assert_eq!(
+            errors[0].message,
+            "Choose what the column Responsible officer holds from the list, or ignore it"
+        );
+    }
+
+    #[test]
+    fn a_mapping_chosen_maps_each_column_and_carries_on() {
+        let f = posted(&[
+            ("csrf", "secret"),
+            ("token", "abc"),
+            ("map-2", "lead"),
+            ("map-3", "status"),
+            ("map-1", "commentary"),
+        ]);
+        let ColumnMapping(entries) =
+            ColumnMapping::try_from((&f, &sheet(), &LevelNames::default()))
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        let mapped: Vec<(&str, Field)> = entries
+            .iter()
+            .map(|e| (e.heading.as_str(), e.field))
+            .collect();
+        assert_eq!(
+            mapped,
+            [("Responsible officer", Field::Lead), ("RAG", Field::Status)],
+            "a recognised heading keeps its field; a column left out is ignored"
+        );
+        assert_eq!(f.token, "abc");
+        assert_eq!(f.field(4), "ignore");
+        assert_eq!(
+            f.hidden(),
+            [
+                ("map-1".to_owned(), "commentary".to_owned()),
+                ("map-2".to_owned(), "lead".to_owned()),
+                ("map-3".to_owned(), "status".to_owned())
+            ]
+        );
+    }
 }

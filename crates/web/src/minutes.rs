@@ -21,6 +21,7 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
 use crate::extract::*;
+use crate::form::{optional, parsed, status_of, version};
 use crate::request::PageResult;
 use crate::request::{check_form, chrome};
 use crate::views::{
@@ -154,15 +155,59 @@ impl Proposals {
                 .collect(),
         }
     }
+}
 
-    /// The ticked findings as they will enter the record, or what is wrong
-    /// with them, each error naming its field.
-    fn accepted(
-        &self,
-        minutes: &str,
-        tree: Option<&PlanTree>,
-        picker: &Picker,
-    ) -> Result<AcceptedMinutes, Vec<FieldError>> {
+/// The minutes form, as typed: which step it is, the minutes, the agenda
+/// item's version and the findings as the clerk has them, each finding's
+/// fields posted as `q-N-…` (questions), `c-N-…` (promises) and `r-N-…`
+/// (resolutions) with `q-count`, `c-count` and `r-count` saying how many.
+#[derive(Default)]
+pub struct MinutesFields {
+    /// "accept" records the findings; anything else finds them for review.
+    step: String,
+    /// The minutes, pasted or carried from the review.
+    minutes: String,
+    /// The agenda item's version the review was shown with.
+    version: String,
+    /// The findings as posted back by the review form.
+    findings: Proposals,
+}
+
+impl From<Vec<(String, String)>> for MinutesFields {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        let mut f = MinutesFields::default();
+        let mut rows = HashMap::new();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "step" => f.step = value,
+                "minutes" => f.minutes = value,
+                "version" => f.version = value,
+                "csrf" => {}
+                _ => {
+                    rows.insert(name, value);
+                }
+            }
+        }
+        f.findings = Proposals::posted(&rows);
+        f
+    }
+}
+
+/// What an accepted review enters in the record: the minutes and the
+/// findings ticked.
+struct Accepted(AcceptedMinutes);
+
+impl TryFrom<(&MinutesFields, Option<&PlanTree>, &Picker)> for Accepted {
+    type Error = Vec<FieldError>;
+
+    /// The ticked findings and the minutes as they will enter the record,
+    /// references read against `tree` (the plan the item covers) and the
+    /// `picker`'s actions; else every finding's error, each naming its
+    /// finding and linked to its field.
+    fn try_from(
+        (f, tree, picker): (&MinutesFields, Option<&PlanTree>, &Picker),
+    ) -> Result<Self, Self::Error> {
+        let (minutes, p) = (&f.minutes, &f.findings);
         let mut errors = Vec::new();
         let mut error = |field: String, message: String| errors.push(FieldError { field, message });
         let action = |field: String,
@@ -211,66 +256,57 @@ impl Proposals {
                 }
             }
         };
-        let optional = |raw: &str| Title::parse("name", raw).ok();
+        let name = |raw: &str| Title::parse("name", raw).ok();
+        // A finding ticked must say something.
+        let written =
+            |what: &'static str, raw: &str| Text::parse(what, raw).ok().filter(|t| !t.is_empty());
         let mut record = AcceptedMinutes {
             minutes: minutes.to_owned(),
             ..AcceptedMinutes::default()
         };
-        for (i, q) in self.questions.iter().enumerate().filter(|(_, q)| q.accept) {
+        for (i, q) in p.questions.iter().enumerate().filter(|(_, q)| q.accept) {
             let action_id = action(format!("q-{i}-action"), &q.action, &mut error);
-            match Text::parse("question", &q.source) {
-                Ok(source) => record.questions.push(NewQuestion {
-                    asker: optional(&q.asker),
-                    responder: optional(&q.responder),
+            match written("question", &q.source) {
+                Some(source) => record.questions.push(NewQuestion {
+                    asker: name(&q.asker),
+                    responder: name(&q.responder),
                     action_id,
                     source,
                 }),
-                Err(_) => error(
+                None => error(
                     format!("q-{i}-accept"),
                     format!("Question {} has no text; untick it", i + 1),
                 ),
             }
         }
-        for (i, c) in self
-            .commitments
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.accept)
-        {
+        for (i, c) in p.commitments.iter().enumerate().filter(|(_, c)| c.accept) {
             let action_id = action(format!("c-{i}-action"), &c.action, &mut error);
-            let due_by = if c.due.is_empty() {
+            let due_by = optional(&c.due, str::parse::<TargetDate>).unwrap_or_else(|e| {
+                error(
+                    format!("c-{i}-due"),
+                    format!("Promise {}: the due date must be {}", i + 1, e.expected),
+                );
                 None
-            } else {
-                match c.due.parse::<TargetDate>() {
-                    Ok(d) => Some(d),
-                    Err(e) => {
-                        error(
-                            format!("c-{i}-due"),
-                            format!("Promise {}: the due date must be {}", i + 1, e.expected),
-                        );
-                        None
-                    }
-                }
-            };
-            match Text::parse("promise", &c.text) {
-                Ok(text) => record.commitments.push(NewCommitment {
+            });
+            match written("promise", &c.text) {
+                Some(text) => record.commitments.push(NewCommitment {
                     source: Text::parse("source", &c.source)
                         .ok()
                         .filter(|s| !s.as_str().trim().is_empty())
                         .unwrap_or_else(|| text.clone()),
                     text,
-                    owner: optional(&c.owner),
+                    owner: name(&c.owner),
                     due_by,
                     due_text: c.due_text.clone(),
                     action_id,
                 }),
-                Err(_) => error(
+                None => error(
                     format!("c-{i}-text"),
                     format!("Promise {}: enter what was promised, or untick it", i + 1),
                 ),
             }
         }
-        record.reviewed = self
+        record.reviewed = p
             .commitments
             .iter()
             .filter(|c| !c.cue.is_empty())
@@ -286,18 +322,13 @@ impl Proposals {
                 recorded: c.accept.then(|| c.text.clone()),
             })
             .collect();
-        for (i, r) in self
-            .resolutions
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.accept)
-        {
-            match Text::parse("resolution", &r.text) {
-                Ok(text) => record.resolutions.push(NewResolution {
+        for (i, r) in p.resolutions.iter().enumerate().filter(|(_, r)| r.accept) {
+            match written("resolution", &r.text) {
+                Some(text) => record.resolutions.push(NewResolution {
                     text,
                     outcome: r.outcome.parse().unwrap_or_default(),
                 }),
-                Err(_) => error(
+                None => error(
                     format!("r-{i}-text"),
                     format!(
                         "Resolution {}: enter what was resolved, or untick it",
@@ -306,11 +337,7 @@ impl Proposals {
                 ),
             }
         }
-        if errors.is_empty() {
-            Ok(record)
-        } else {
-            Err(errors)
-        }
+        parsed(errors, Some(Accepted(record)))
     }
 }
 
@@ -476,17 +503,36 @@ fn find_sources(minutes: &str, p: &mut Proposals) -> Vec<(Range<usize>, usize)> 
     marked.into_iter().map(|(i, r)| (r, i)).collect()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn page(
-    viewer: &Viewer,
-    body: &Body,
-    item: &AgendaItem,
+/// What a minutes page shows: the paste form, or the review of what the
+/// minutes say beside them.
+struct Shown<'a> {
+    viewer: &'a Viewer,
+    body: &'a Body,
+    /// The agenda item whose minutes they are.
+    item: &'a AgendaItem,
+    /// The minutes: as recorded, brought over, pasted or read from a file.
     minutes: String,
+    /// Where minutes brought over by a ModernGov sync came from.
     queued_from: Option<String>,
+    /// The findings under review; none while the minutes are pasted.
     proposals: Option<Proposals>,
-    picker: &Picker,
+    /// The actions a finding can concern.
+    picker: &'a Picker,
+    /// What is wrong with the form, each against its field.
     errors: Vec<FieldError>,
-) -> PageResult {
+}
+
+fn page(shown: Shown<'_>) -> PageResult {
+    let Shown {
+        viewer,
+        body,
+        item,
+        minutes,
+        queued_from,
+        proposals,
+        picker,
+        errors,
+    } = shown;
     let failed = !errors.is_empty();
     let reviewing = proposals.is_some();
     let mut p = proposals.unwrap_or_default();
@@ -530,11 +576,7 @@ fn page(
             .collect(),
         errors,
     };
-    let status = if failed {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = status_of(failed);
     let html = page.render()?;
     drop(page);
     let text: Arc<str> = Arc::from(minutes);
@@ -718,16 +760,16 @@ pub async fn form(
         Some(q) => (q.minutes, Some(q.source)),
         None => (item.minutes.clone(), None),
     };
-    page(
-        &viewer,
-        &body,
-        &item,
+    page(Shown {
+        viewer: &viewer,
+        body: &body,
+        item: &item,
         minutes,
         queued_from,
-        None,
-        &Picker::default(),
-        vec![],
-    )
+        proposals: None,
+        picker: &Picker::default(),
+        errors: vec![],
+    })
 }
 
 /// `POST /b/{body}/agenda-items/{id}/minutes`: with `step=review`, find
@@ -737,13 +779,13 @@ pub async fn post(
     State(state): State<AppState>,
     clerk: Clerk,
     Path((_, id)): Path<(String, i64)>,
-    CsrfForm(mut fields): CsrfForm<HashMap<String, String>>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let (viewer, body, item) = item_for_clerk(&state, clerk, id).await?;
     let meeting = state.store().meeting(item.meeting_id).await?;
-    if fields.get("step").map(String::as_str) != Some("accept") {
-        let raw = fields.remove("minutes").unwrap_or_default();
-        drop(fields);
+    let fields = MinutesFields::from(pairs);
+    if fields.step != "accept" {
+        let raw = fields.minutes;
         return review(
             &state,
             viewer,
@@ -754,59 +796,42 @@ pub async fn post(
         )
         .await;
     }
-    let raw = fields.get("minutes").cloned().unwrap_or_default();
-    let proposals = Proposals::posted(&fields);
     let tree = match item.plan_id {
         Some(plan) => Some(state.store().plan_tree(plan).await?),
         None => None,
     };
     let picker = picker(&state, &body, &item).await?;
-    match proposals.accepted(&raw, tree.as_deref(), &picker) {
-        Ok(record) => {
-            let version = fields
-                .get("version")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            match state
-                .store()
-                .accept_minutes(&viewer.actor(), item.id, version, record)
-                .await
-            {
-                Ok(_) => Ok(Redirect::to(&format!(
+    let errors = match Accepted::try_from((&fields, tree.as_deref(), &picker)) {
+        Ok(Accepted(record)) => match state
+            .store()
+            .accept_minutes(&viewer.actor(), item.id, version(&fields.version), record)
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!(
                     "/b/{}/meetings/{}?recorded={}#item-{}",
                     body.slug, item.meeting_id, item.id, item.id
                 ))
-                .into_response()),
-                Err(e) if e.is_user_error() => {
-                    let errors = vec![FieldError {
-                        field: "minutes".into(),
-                        message: capital(&e.to_string()),
-                    }];
-                    page(
-                        &viewer,
-                        &body,
-                        &item,
-                        raw,
-                        None,
-                        Some(proposals),
-                        &picker,
-                        errors,
-                    )
-                }
-                Err(e) => Err(e.into()),
+                .into_response());
             }
-        }
-        Err(errors) => page(
-            &viewer,
-            &body,
-            &item,
-            raw,
-            None,
-            Some(proposals),
-            &picker,
-            errors,
-        ),
-    }
+            Err(e) if e.is_user_error() => vec![FieldError {
+                field: "minutes".into(),
+                message: capital(&e.to_string()),
+            }],
+            Err(e) => return Err(e.into()),
+        },
+        Err(errors) => errors,
+    };
+    page(Shown {
+        viewer: &viewer,
+        body: &body,
+        item: &item,
+        minutes: fields.minutes,
+        queued_from: None,
+        proposals: Some(fields.findings),
+        picker: &picker,
+        errors,
+    })
 }
 
 /// Find what `input` says and show it for review. The input is decoded
@@ -837,16 +862,16 @@ async fn review(
                 field: "minutes".into(),
                 message,
             }];
-            page(
-                &viewer,
-                &body,
-                &item,
-                String::new(),
-                None,
-                None,
-                &picker,
+            page(Shown {
+                viewer: &viewer,
+                body: &body,
+                item: &item,
+                minutes: String::new(),
+                queued_from: None,
+                proposals: None,
+                picker: &picker,
                 errors,
-            )
+            })
         };
         let text = match minutes::into_plain_text(input) {
             Ok(text) => text,
@@ -864,16 +889,16 @@ async fn review(
         let proposals = Proposals::found(&minutes::extract_text(&text, &options), &picker);
         // Review the text as read (HTML becomes its text), so the record
         // keeps readable minutes whatever was pasted or uploaded.
-        page(
-            &viewer,
-            &body,
-            &item,
-            text,
-            None,
-            Some(proposals),
-            &picker,
-            vec![],
-        )
+        page(Shown {
+            viewer: &viewer,
+            body: &body,
+            item: &item,
+            minutes: text,
+            queued_from: None,
+            proposals: Some(proposals),
+            picker: &picker,
+            errors: vec![],
+        })
     })
     .await;
     drop(permit);
@@ -973,4 +998,116 @@ pub(crate) fn routes(limits: &crate::Limits) -> axum::Router<AppState> {
             "/b/{body}/agenda-items/{id}/minutes/upload",
             axum::routing::post(upload).layer(minutes_limit),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn posted(posted: &[(&str, &str)]) -> MinutesFields {
+        MinutesFields::from(crate::form::pairs(posted))
+    }
+
+    #[test]
+    fn a_review_wrong_in_several_findings_names_each_findings_field() {
+        let f = posted(&[
+            ("step", "accept"),
+            ("minutes", "The Director undertook to report back."),
+            ("q-count", "1"),
+            ("q-0-accept", "on"),
+            ("q-0-source", "  "),
+            ("c-count", "3"),
+            ("c-0-accept", "on"),
+            ("c-0-text", ""),
+            ("c-0-due", "soon"),
+            ("c-1-accept", "on"),
+            ("c-1-text", "Report back on waiting times"),
+            ("c-1-action", "10A"),
+            ("c-2-text", "Unticked, so never read"),
+            ("c-2-due", "whenever"),
+            ("r-count", "1"),
+            ("r-0-accept", "on"),
+            ("r-0-text", ""),
+        ]);
+        let Err(errors) = Accepted::try_from((&f, None, &Picker::default())) else {
+            panic!("five findings are wrong");
+        };
+        assert_eq!(
+            crate::form::fields_of(&errors),
+            [
+                "q-0-accept",
+                "c-0-due",
+                "c-0-text",
+                "c-1-action",
+                "r-0-text"
+            ]
+        );
+        assert_eq!(errors[0].message, "Question 1 has no text; untick it");
+        assert!(
+            errors[1]
+                .message
+                .starts_with("Promise 1: the due date must be"),
+            "{}",
+            errors[1].message
+        );
+        assert!(
+            errors[3].message.contains("leave the action empty"),
+            "{}",
+            errors[3].message
+        );
+    }
+
+    #[test]
+    fn a_review_filled_in_records_the_ticked_findings() {
+        let f = posted(&[
+            ("csrf", "secret"),
+            ("step", "accept"),
+            ("version", "4"),
+            (
+                "minutes",
+                "Cllr Ross asked about waiting times. The Director undertook to report back by March 2025.",
+            ),
+            ("q-count", "1"),
+            ("q-0-accept", "on"),
+            ("q-0-asker", "Cllr Ross"),
+            ("q-0-source", "Cllr Ross asked about waiting times."),
+            ("c-count", "2"),
+            ("c-0-accept", "on"),
+            ("c-0-text", "Report back on waiting times"),
+            ("c-0-owner", "Director"),
+            ("c-0-due", "March 2025"),
+            ("c-1-text", "Not ticked"),
+            ("r-count", "1"),
+            ("r-0-accept", "on"),
+            ("r-0-text", "The report was noted"),
+            ("r-0-outcome", "noted"),
+        ]);
+        assert_eq!(f.step, "accept");
+        assert_eq!(version(&f.version), 4);
+        let Accepted(record) =
+            Accepted::try_from((&f, None, &Picker::default())).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(record.minutes.starts_with("Cllr Ross asked"));
+        assert_eq!(record.questions.len(), 1);
+        assert_eq!(
+            record.questions[0]
+                .asker
+                .as_ref()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("Cllr Ross")
+        );
+        assert_eq!(record.commitments.len(), 1, "only the ticked promise");
+        let promise = &record.commitments[0];
+        assert_eq!(promise.text.as_str(), "Report back on waiting times");
+        assert_eq!(
+            promise.due_by.map(|d| d.to_string()).as_deref(),
+            Some("March 2025")
+        );
+        assert_eq!(
+            promise.source.as_str(),
+            promise.text.as_str(),
+            "the clerk's own promise is its source"
+        );
+        assert_eq!(record.resolutions.len(), 1);
+    }
 }

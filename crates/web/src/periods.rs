@@ -15,16 +15,18 @@ use crate::auth::Viewer;
 use crate::dates::DateParts;
 use crate::error::{Path, WebError};
 use crate::extract::*;
-use crate::form::{conflict_or, field, render};
+use crate::form::{
+    DateInputs, conflict_or, date_field, date_input, field, optional, parsed, render, version,
+};
 use crate::progress::measure_hint;
 use crate::request::PageResult;
 use crate::request::{DoneQuery, body_for, check_form, chrome, need_sign_in, plan_href, viewer};
 use crate::views::{
-    DateField, FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextField,
-    TextFormPage, UpdateDetail,
+    DateField, FieldError, MyUpdatesPage, OwedRow, PeriodPage, PeriodRow, Tag, TextFormPage,
+    UpdateDetail,
 };
 use crate::words::user_message;
-use crate::words::{field_error, number};
+use crate::words::{number, take};
 use crate::{AppState, visible};
 
 fn state_colour(state: Option<UpdateState>) -> &'static str {
@@ -333,19 +335,15 @@ pub async fn period(
     period_page(&state, &l, vec![], false, &done, DateParts::default()).await
 }
 
-/// The open-period form.
+/// The open-period form, as typed.
 #[derive(Debug, Deserialize)]
 pub struct OpenFields {
-    #[serde(default)]
-    deadline: String,
-    #[serde(default, rename = "deadline-day")]
-    deadline_day: String,
-    #[serde(default, rename = "deadline-month")]
-    deadline_month: String,
-    #[serde(default, rename = "deadline-year")]
-    deadline_year: String,
+    /// How many days before the deadline the reminders go.
     #[serde(default)]
     reminder_days: String,
+    /// The deadline for updates (`deadline`).
+    #[serde(flatten)]
+    dates: DateInputs,
 }
 
 /// `POST …/periods/{half}/open`.
@@ -359,13 +357,7 @@ pub async fn open(
         return Err(WebError::Forbidden);
     }
     let mut errors = Vec::new();
-    let typed = DateParts::posted("deadline", |k| match k {
-        "deadline" => Some(f.deadline.clone()),
-        "deadline-day" => Some(f.deadline_day.clone()),
-        "deadline-month" => Some(f.deadline_month.clone()),
-        "deadline-year" => Some(f.deadline_year.clone()),
-        _ => None,
-    });
+    let typed = f.dates.parts("deadline");
     let deadline = typed.required("Deadline", "Enter the deadline for updates");
     let reminder_days = f
         .reminder_days
@@ -860,6 +852,63 @@ pub async fn report(
     Ok(response)
 }
 
+/// The fields of the report's cover form, as typed.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CoverFields {
+    /// The report's reference, like ACH22-038.
+    reference: String,
+    /// The committee it goes to; empty for the portfolio's.
+    committee: String,
+    /// Who wrote it.
+    author: String,
+    /// Whom readers contact; empty for the author.
+    contact: String,
+    /// A few sentences for the cover.
+    summary: String,
+    /// The cover's version the form was filled in against.
+    version: String,
+    /// The day of the meeting (`meeting-date`).
+    #[serde(flatten)]
+    dates: DateInputs,
+}
+
+impl TryFrom<&CoverFields> for domain::ReportCover {
+    type Error = Vec<FieldError>;
+
+    fn try_from(f: &CoverFields) -> Result<Self, Self::Error> {
+        use domain::{ReportReference, Text, Title};
+        let mut errors = Vec::new();
+        let title = |field: &'static str, raw: &str| {
+            optional(raw, |t| Title::parse(field, t)).map(|t| t.map(|t| t.to_string()))
+        };
+        let reference = take(
+            &mut errors,
+            "reference",
+            ReportReference::parse(&f.reference),
+        );
+        let committee = take(&mut errors, "committee", title("committee", &f.committee));
+        let meeting_date = date_field(&f.dates, "meeting-date", "Meeting date", &mut errors);
+        let author = take(&mut errors, "author", title("author", &f.author));
+        let contact = take(&mut errors, "contact", title("contact officer", &f.contact));
+        let summary = take(&mut errors, "summary", Text::parse("summary", &f.summary));
+        let value = match (reference, committee, author, contact, summary) {
+            (Some(reference), Some(committee), Some(author), Some(contact), Some(summary)) => {
+                Some(domain::ReportCover {
+                    reference,
+                    committee: committee.unwrap_or_default(),
+                    meeting_date,
+                    author: author.unwrap_or_default(),
+                    contact: contact.unwrap_or_default(),
+                    summary: summary.to_string(),
+                })
+            }
+            _ => None,
+        };
+        parsed(errors, value)
+    }
+}
+
 /// `GET …/periods/{half}/cover`: the report's cover details.
 pub async fn cover_form(State(state): State<AppState>, l: Located) -> PageResult {
     if !l.access.edits_plans() {
@@ -870,27 +919,19 @@ pub async fn cover_form(State(state): State<AppState>, l: Located) -> PageResult
         .report_cover(l.view.tree.plan.id, l.period)
         .await?;
     let c = saved.cover;
-    let fields = std::collections::HashMap::from([
-        ("reference".to_owned(), c.reference.as_str().to_owned()),
-        ("committee".to_owned(), c.committee),
-        (
-            "meeting-date".to_owned(),
-            c.meeting_date.map(|d| d.to_string()).unwrap_or_default(),
-        ),
-        ("author".to_owned(), c.author),
-        ("contact".to_owned(), c.contact),
-        ("summary".to_owned(), c.summary),
-        ("version".to_owned(), saved.version.to_string()),
-    ]);
+    let fields = CoverFields {
+        reference: c.reference.as_str().to_owned(),
+        committee: c.committee,
+        author: c.author,
+        contact: c.contact,
+        summary: c.summary,
+        version: saved.version.to_string(),
+        dates: DateInputs::default().with("meeting-date", c.meeting_date),
+    };
     cover_page(&l, &fields, vec![])
 }
 
-fn cover_page(
-    l: &Located,
-    fields: &std::collections::HashMap<String, String>,
-    errors: Vec<FieldError>,
-) -> PageResult {
-    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+fn cover_page(l: &Located, fields: &CoverFields, errors: Vec<FieldError>) -> PageResult {
     let base = plan_href(
         l.body.slug.as_str(),
         l.view.portfolio.code.as_str(),
@@ -901,10 +942,17 @@ fn cover_page(
         "summary",
         "Summary (optional)",
         "A few sentences in your words for the cover, after its purpose",
-        get("summary"),
+        fields.summary.clone(),
         "",
     );
     summary.multiline = true;
+    let meeting_date = date_input(
+        &fields.dates,
+        &errors,
+        "meeting-date",
+        "Meeting date (optional)",
+        "For example, 24 11 2022",
+    );
     render(
         TextFormPage {
             chrome: chrome(Some(&l.viewer), Some(&l.body)),
@@ -917,7 +965,7 @@ fn cover_page(
                     "reference",
                     "Report reference (optional)",
                     "Like ACH22-038",
-                    get("reference"),
+                    fields.reference.clone(),
                     "govuk-input--width-10",
                 ),
                 field(
@@ -932,37 +980,22 @@ fn cover_page(
                             .map(|c| c.to_string())
                             .unwrap_or_else(|| "none is set".into())
                     ),
-                    get("committee"),
+                    fields.committee.clone(),
                     "",
                 ),
-                TextField {
-                    date: Some(DateField::new(
-                        "meeting-date",
-                        "Meeting date (optional)",
-                        "For example, 24 11 2022",
-                        DateParts::posted("meeting-date", |k| fields.get(k).cloned()),
-                        &errors,
-                    )),
-                    ..field(
-                        "meeting-date",
-                        "Meeting date (optional)",
-                        "",
-                        String::new(),
-                        "",
-                    )
-                },
+                meeting_date,
                 field(
                     "author",
                     "Author (optional)",
                     "A role, like Assistant Director for Strategy, Performance and Corporate Transformation",
-                    get("author"),
+                    fields.author.clone(),
                     "",
                 ),
                 field(
                     "contact",
                     "Contact officer (optional)",
                     "Whom readers contact: a name or role, with a telephone number or email if you wish. Leave empty for the author",
-                    get("contact"),
+                    fields.contact.clone(),
                     "",
                 ),
                 summary,
@@ -971,7 +1004,7 @@ fn cover_page(
             selects: vec![],
             checks: vec![],
             amendment: None,
-            version: get("version"),
+            version: fields.version.clone(),
             csrf: l.viewer.csrf.clone().unwrap_or_default(),
         },
         failed,
@@ -983,41 +1016,19 @@ pub async fn save_cover(
     State(state): State<AppState>,
     l: Located,
     uri: OriginalUri,
-    CsrfForm(fields): CsrfForm<std::collections::HashMap<String, String>>,
+    CsrfForm(fields): CsrfForm<CoverFields>,
 ) -> PageResult {
     if !l.access.edits_plans() {
         return Err(WebError::Forbidden);
     }
-    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    let mut errors = Vec::new();
-    let meeting_date = match DateParts::posted("meeting-date", |k| fields.get(k).cloned())
-        .parse("Meeting date", None)
-    {
-        Ok(d) => d.map(|d| d.to_string()).unwrap_or_default(),
-        Err(e) => {
-            errors.push(FieldError {
-                field: "meeting-date".into(),
-                message: e.message,
-            });
-            return cover_page(&l, &fields, errors);
-        }
-    };
-    let parsed = domain::ReportCover::parse(
-        &get("reference"),
-        &get("committee"),
-        &meeting_date,
-        &get("author"),
-        &get("summary"),
-    )
-    .and_then(|c| c.with_contact(&get("contact")));
-    match parsed {
+    let errors = match domain::ReportCover::try_from(&fields) {
         Ok(cover) => match state
             .store()
             .save_report_cover(
                 &l.viewer.actor(),
                 l.view.tree.plan.id,
                 l.period,
-                get("version").parse().unwrap_or(-1),
+                version(&fields.version),
                 &cover,
             )
             .await
@@ -1025,18 +1036,14 @@ pub async fn save_cover(
             Ok(_) => {
                 return Ok(Redirect::to(uri.path().trim_end_matches("/cover")).into_response());
             }
-            Err(e) => conflict_or(&mut errors, "reference", e)?,
+            Err(e) => {
+                let mut errors = Vec::new();
+                conflict_or(&mut errors, "reference", e)?;
+                errors
+            }
         },
-        Err(e) => {
-            let name = match e.field {
-                "report reference" => "reference",
-                "meeting date" => "meeting-date",
-                "contact officer" => "contact",
-                other => other,
-            };
-            errors.push(field_error(name, &e));
-        }
-    }
+        Err(errors) => errors,
+    };
     cover_page(&l, &fields, errors)
 }
 
@@ -1072,4 +1079,66 @@ pub(crate) fn routes() -> axum::Router<AppState> {
             "/b/{body}/plans/{code}/{year}/periods/{half}/cover",
             axum::routing::get(cover_form).post(save_cover),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cover_wrong_in_several_fields_gives_each_fields_error() {
+        let long = "x".repeat(domain::Title::MAX_CHARS + 1);
+        let posted = CoverFields {
+            reference: "ACH22/038".into(),
+            author: long.clone(),
+            contact: long,
+            dates: serde_urlencoded::from_str(
+                "meeting-date-day=31&meeting-date-month=2&meeting-date-year=2022",
+            )
+            .expect("the form"),
+            ..CoverFields::default()
+        };
+        let Err(errors) = domain::ReportCover::try_from(&posted) else {
+            panic!("the cover is wrong in four places");
+        };
+        assert_eq!(
+            crate::form::fields_of(&errors),
+            ["reference", "meeting-date", "author", "contact"]
+        );
+        assert!(
+            errors[0].message.starts_with("Report reference must be"),
+            "{}",
+            errors[0].message
+        );
+        assert!(
+            errors[1].message.contains("real date"),
+            "{}",
+            errors[1].message
+        );
+    }
+
+    #[test]
+    fn a_cover_filled_in_reads_every_field() {
+        let posted = CoverFields {
+            reference: " ACH22-038 ".into(),
+            committee: "Adult Care and Health PDS Committee".into(),
+            author: "Assistant Director for Strategy".into(),
+            summary: "Progress on all actions.".into(),
+            dates: DateInputs::default().with(
+                "meeting-date",
+                chrono::NaiveDate::from_ymd_opt(2022, 11, 24),
+            ),
+            ..CoverFields::default()
+        };
+        let cover = domain::ReportCover::try_from(&posted).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(cover.reference.as_str(), "ACH22-038");
+        assert_eq!(
+            cover.meeting_date,
+            chrono::NaiveDate::from_ymd_opt(2022, 11, 24)
+        );
+        assert_eq!(cover.contact_officer(), "Assistant Director for Strategy");
+        let empty = domain::ReportCover::try_from(&CoverFields::default())
+            .unwrap_or_else(|e| panic!("every field may be empty: {e:?}"));
+        assert_eq!(empty.meeting_date, None);
+    }
 }

@@ -1,28 +1,26 @@
 //! The yearly refresh on the web: the form choosing each action's fate,
 //! the refresh report, and approval.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect};
-use domain::{Fate, FinancialYear, Outcome, RefreshReport, TargetDate};
+use domain::{Fate, FinancialYear, Outcome, ParseError, RefreshReport, TargetDate};
 use store::StoreError;
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::dates::DateParts;
 use crate::error::{Path, WebError};
 use crate::extract::*;
+use crate::form::{DateInputs, optional, parsed, status_of, version};
 use crate::request::PageResult;
 use crate::request::{chrome, plan_href};
 use crate::views::{
     ApprovalGapRow, ApprovePage, DateField, FieldError, RefreshChoice, RefreshFormPage,
     RefreshReportPage,
 };
-use crate::words::error_message;
-use crate::words::user_message;
+use crate::words::{error_message, note, user_message};
 
 /// `GET /b/{body}/plans/{code}/{year}/refresh-report`: this plan against the year before.
 pub async fn report(
@@ -82,36 +80,45 @@ async fn refresh_page(
     body: &domain::Body,
     code: &domain::PortfolioCode,
     year: FinancialYear,
-    posted: Option<&HashMap<String, String>>,
+    posted: &RefreshFields,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let view = match state.store().plan_view(&body.slug, code, year).await {
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         other => other?,
     };
-    let pick =
-        |key: String, default: String| posted.and_then(|p| p.get(&key).cloned()).unwrap_or(default);
     let actions = view
         .tree
         .actions
         .iter()
-        .map(|a| RefreshChoice {
-            id: a.id,
-            reference: a.details.reference.to_string(),
-            title: a.details.title.to_string(),
-            status: crate::views::Tag::of(
-                view.tree.latest(a.id).map(|u| u.input.status),
-                &body.rag,
-            ),
-            status_period: view
-                .tree
-                .latest(a.id)
-                .map(|u| u.period.to_string())
-                .unwrap_or_default(),
-            choice: pick(format!("fate-{}", a.id), "carry".into()),
-            new_reference: pick(format!("ref-{}", a.id), a.details.reference.to_string()),
-            target: pick(format!("target-{}", a.id), String::new()),
-            reason: pick(format!("reason-{}", a.id), String::new()),
+        .map(|a| {
+            let row = posted.row(a);
+            let error = |field: &str| {
+                crate::views::error_for(&errors, &format!("{field}-{}", a.id)).map(str::to_owned)
+            };
+            RefreshChoice {
+                id: a.id,
+                reference: a.details.reference.to_string(),
+                title: a.details.title.to_string(),
+                status: crate::views::Tag::of(
+                    view.tree.latest(a.id).map(|u| u.input.status),
+                    &body.rag,
+                ),
+                status_period: view
+                    .tree
+                    .latest(a.id)
+                    .map(|u| u.period.to_string())
+                    .unwrap_or_default(),
+                ref_error: error("ref"),
+                target_error: error("target"),
+                reason_error: error("reason"),
+                choice: row.fate,
+                new_reference: row
+                    .reference
+                    .unwrap_or_else(|| a.details.reference.to_string()),
+                target: row.target,
+                reason: row.reason,
+            }
         })
         .collect();
     let failed = !errors.is_empty();
@@ -127,16 +134,11 @@ async fn refresh_page(
         into: year.next().to_string(),
         errors,
         actions,
-        all_target: pick("all-target".into(), String::new()),
+        all_target: posted.all_target.clone(),
         into_end: year.next().start_year() + 1,
         csrf: viewer.csrf.clone().unwrap_or_default(),
     };
-    let status = if failed {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Html(page.render()?)).into_response())
+    Ok((status_of(failed), Html(page.render()?)).into_response())
 }
 
 fn parse_plan(code: &str, year: &str) -> Result<(domain::PortfolioCode, FinancialYear), WebError> {
@@ -153,7 +155,140 @@ pub async fn form(
     Path((_, code, year)): Path<(String, String, String)>,
 ) -> PageResult {
     let (code, year) = parse_plan(&code, &year)?;
-    refresh_page(&state, &viewer, &body, &code, year, None, vec![]).await
+    let blank = RefreshFields::default();
+    refresh_page(&state, &viewer, &body, &code, year, &blank, vec![]).await
+}
+
+/// The refresh form, as typed: one target date for every action carried
+/// forward (`all-target`) and each action's row, posted as `fate-ID`,
+/// `ref-ID`, `target-ID` and `reason-ID`.
+#[derive(Debug, Default)]
+pub struct RefreshFields {
+    /// The target date for every action carried forward.
+    all_target: String,
+    /// The rows posted, by action id.
+    rows: BTreeMap<i64, RefreshRow>,
+}
+
+/// One action's row of the refresh form, as typed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RefreshRow {
+    /// "carry", "complete" or "drop".
+    fate: String,
+    /// Its reference next year, when posted; empty keeps this year's.
+    reference: Option<String>,
+    /// Its own target date next year.
+    target: String,
+    /// Why it is dropped.
+    reason: String,
+}
+
+impl From<Vec<(String, String)>> for RefreshFields {
+    /// The form as posted; fields of no row are left out.
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        let mut f = RefreshFields::default();
+        for (name, value) in pairs {
+            if name == "all-target" {
+                f.all_target = value;
+                continue;
+            }
+            let Some((field, id)) = name
+                .rsplit_once('-')
+                .and_then(|(field, id)| Some((field, id.parse::<i64>().ok()?)))
+            else {
+                continue;
+            };
+            let row = f.rows.entry(id).or_insert_with(|| RefreshRow {
+                fate: "carry".into(),
+                ..RefreshRow::default()
+            });
+            match field {
+                "fate" => row.fate = value,
+                "ref" => row.reference = Some(value),
+                "target" => row.target = value,
+                "reason" => row.reason = value,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+impl RefreshFields {
+    /// The row of action `a` as posted, else as the form first shows it:
+    /// carried forward.
+    fn row(&self, a: &domain::Action) -> RefreshRow {
+        self.rows.get(&a.id).cloned().unwrap_or_else(|| RefreshRow {
+            fate: "carry".into(),
+            ..RefreshRow::default()
+        })
+    }
+}
+
+/// What the refresh form describes: the fate of each of the plan's actions.
+#[derive(Debug)]
+struct Refresh {
+    fates: HashMap<i64, Fate>,
+}
+
+impl TryFrom<(&RefreshFields, &[domain::Action], domain::ReferenceScheme)> for Refresh {
+    type Error = Vec<FieldError>;
+
+    /// The rows of `actions`, references read in the body's `scheme`; each
+    /// error names its action and links to its field.
+    fn try_from(
+        (f, actions, scheme): (&RefreshFields, &[domain::Action], domain::ReferenceScheme),
+    ) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        // One target date for every action carried forward, unless an
+        // action is given its own.
+        let all_target = optional(&f.all_target, str::parse::<TargetDate>)
+            .map_err(|e| {
+                note(
+                    &mut errors,
+                    "all-target",
+                    &format!(
+                        "Target date for every action carried forward must be {}",
+                        e.expected
+                    ),
+                )
+            })
+            .unwrap_or_default();
+        let mut fates = HashMap::new();
+        for a in actions {
+            let row = f.row(a);
+            let reference = &a.details.reference;
+            let mut wrong = |field: &str, e: ParseError| {
+                note(
+                    &mut errors,
+                    &format!("{field}-{}", a.id),
+                    &format!("{reference}: {}", error_message(&e)),
+                )
+            };
+            let fate = match row.fate.trim() {
+                "complete" => Some(Fate::Completed),
+                "drop" => Fate::dropped(row.reason.trim())
+                    .map_err(|e| wrong("reason", e))
+                    .ok(),
+                _ => {
+                    let typed = row.reference.as_deref().unwrap_or_default();
+                    let reference = optional(typed, |r| scheme.parse_action(r))
+                        .map_err(|e| wrong("ref", e))
+                        .ok()
+                        .map(|r| r.unwrap_or_else(|| reference.clone()));
+                    let target = optional(&row.target, str::parse::<TargetDate>)
+                        .map_err(|e| wrong("target", e))
+                        .ok()
+                        .map(|own| own.or(all_target));
+                    target
+                        .zip(reference)
+                        .map(|(target, reference)| Fate::CarriedForward { reference, target })
+                }
+            };
+            fates.extend(fate.map(|fate| (a.id, fate)));
+        }
+        parsed(errors, Some(Refresh { fates }))
+    }
 }
 
 /// `POST /b/{body}/plans/{code}/{year}/refresh`: make next year's draft plan.
@@ -161,82 +296,18 @@ pub async fn refresh(
     State(state): State<AppState>,
     Editor { viewer, body }: Editor,
     Path((_, code, year)): Path<(String, String, String)>,
-    CsrfForm(fields): CsrfForm<HashMap<String, String>>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let (code, year) = parse_plan(&code, &year)?;
     let view = match state.store().plan_view(&body.slug, &code, year).await {
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         other => other?,
     };
-    let mut errors = Vec::new();
-    let mut fates = HashMap::new();
-    // One target date for every action carried forward, unless an action
-    // is given its own.
-    let all_target = match fields.get("all-target").map(|s| s.trim()) {
-        None | Some("") => None,
-        Some(raw) => match raw.parse::<TargetDate>() {
-            Ok(t) => Some(t),
-            Err(e) => {
-                errors.push(FieldError {
-                    field: "all-target".into(),
-                    message: format!(
-                        "Target date for every action carried forward must be {}",
-                        e.expected
-                    ),
-                });
-                None
-            }
-        },
-    };
-    for a in &view.tree.actions {
-        let get = |k: &str| {
-            fields
-                .get(&format!("{k}-{}", a.id))
-                .map(|s| s.trim().to_owned())
-                .unwrap_or_default()
-        };
-        let target = match get("target").as_str() {
-            "" => Ok(all_target),
-            raw => raw.parse::<TargetDate>().map(Some),
-        };
-        let fate = match (get("fate").as_str(), target) {
-            ("complete", _) => Ok(Fate::Completed),
-            ("drop", _) => Fate::dropped(&get("reason")),
-            (_, Err(e)) => Err(e),
-            (_, Ok(target)) => match get("ref") {
-                r if r.is_empty() => Ok(Fate::CarriedForward {
-                    reference: a.details.reference.clone(),
-                    target,
-                }),
-                r => body
-                    .reference_scheme
-                    .parse_action(&r)
-                    .map(|reference| Fate::CarriedForward { reference, target }),
-            },
-        };
-        match fate {
-            Ok(f) => {
-                fates.insert(a.id, f);
-            }
-            Err(e) => errors.push(FieldError {
-                field: format!(
-                    "{}-{}",
-                    match e.field {
-                        "reason" => "reason",
-                        "target date" => "target",
-                        _ => "ref",
-                    },
-                    a.id
-                ),
-                message: format!("{}: {}", a.details.reference, error_message(&e)),
-            }),
-        }
-    }
-    if errors.is_empty() {
-        let actor = viewer.actor();
-        match state
+    let fields = RefreshFields::from(pairs);
+    let errors = match Refresh::try_from((&fields, &view.tree.actions[..], body.reference_scheme)) {
+        Ok(Refresh { fates }) => match state
             .store()
-            .refresh_plan(&actor, view.tree.plan.id, year.next(), &fates)
+            .refresh_plan(&viewer.actor(), view.tree.plan.id, year.next(), &fates)
             .await
         {
             Ok(_) => {
@@ -253,45 +324,30 @@ pub async fn refresh(
                     .first()
                     .map(|a| format!("fate-{}", a.id))
                     .unwrap_or_default();
-                errors.push(FieldError {
+                vec![FieldError {
                     field,
                     message: user_message(&e),
-                })
+                }]
             }
             Err(e) => return Err(e.into()),
-        }
-    }
-    refresh_page(&state, &viewer, &body, &code, year, Some(&fields), errors).await
+        },
+        Err(errors) => errors,
+    };
+    refresh_page(&state, &viewer, &body, &code, year, &fields, errors).await
 }
 
-/// The approval form.
+/// The approval form, as typed.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct ApproveFields {
+    /// The plan's version the form was filled in against.
     #[serde(default)]
     version: String,
-    #[serde(default)]
-    on: String,
-    #[serde(default, rename = "on-day")]
-    on_day: String,
-    #[serde(default, rename = "on-month")]
-    on_month: String,
-    #[serde(default, rename = "on-year")]
-    on_year: String,
+    /// Why the committee approved the plan with its gaps.
     #[serde(default, rename = "accept-gaps")]
     accept_gaps: String,
-}
-
-impl ApproveFields {
-    /// The approval date as typed, in its three parts.
-    fn on(&self) -> DateParts {
-        DateParts::posted("on", |k| match k {
-            "on" => Some(self.on.clone()),
-            "on-day" => Some(self.on_day.clone()),
-            "on-month" => Some(self.on_month.clone()),
-            "on-year" => Some(self.on_year.clone()),
-            _ => None,
-        })
-    }
+    /// The day the committee approved it (`on`).
+    #[serde(flatten)]
+    dates: DateInputs,
 }
 
 /// The draft plan `code` `year` of `body` and the approval page for it,
@@ -325,11 +381,7 @@ async fn approve_page(
             missing: g.iter().map(ToString::to_string).collect(),
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = status_of(!errors.is_empty());
     let page = ApprovePage {
         chrome: chrome(Some(viewer), Some(body)),
         heading: format!("Approve the {} plan {year}", view.portfolio.name),
@@ -341,7 +393,7 @@ async fn approve_page(
             "on",
             "Date the committee approved this plan",
             "For example, 20 3 2025",
-            fields.on(),
+            fields.dates.parts("on"),
             &errors,
         ),
         reason: fields.accept_gaps.clone(),
@@ -384,7 +436,8 @@ pub async fn approve(
     };
     let mut errors = Vec::new();
     let on = match f
-        .on()
+        .dates
+        .parts("on")
         .required("Date", "Enter the date the committee approved the plan")
     {
         Ok(on) => Some(on),
@@ -429,7 +482,7 @@ pub async fn approve(
         .approve_plan(
             &viewer.actor(),
             view.tree.plan.id,
-            f.version.parse().unwrap_or(0),
+            version(&f.version),
             on,
             reason.as_ref(),
         )
@@ -453,4 +506,110 @@ pub(crate) fn routes() -> axum::Router<AppState> {
             "/b/{body}/plans/{code}/{year}/approve",
             axum::routing::get(approve_form).post(approve),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::ReferenceScheme;
+
+    fn action(id: i64, reference: &str) -> domain::Action {
+        domain::Action {
+            id,
+            plan_id: 1,
+            item_id: 1,
+            details: domain::ActionDetails {
+                reference: ReferenceScheme::Statement
+                    .parse_action(reference)
+                    .expect("a reference"),
+                title: domain::Title::parse("title", "Open the new library").expect("a title"),
+                lead: domain::Title::parse("lead", "Head of Libraries").expect("a lead"),
+                directorate: None,
+                target: None,
+                illustrative: false,
+            },
+            measures: vec![],
+            continues: None,
+            outcome: None,
+            version: 1,
+        }
+    }
+
+    fn posted(posted: &[(&str, &str)]) -> RefreshFields {
+        RefreshFields::from(crate::form::pairs(posted))
+    }
+
+    #[test]
+    fn a_refresh_wrong_in_several_rows_names_each_rows_field() {
+        let actions = [action(7, "7C"), action(12, "12B"), action(10, "10A")];
+        let f = posted(&[
+            ("all-target", "someday"),
+            ("fate-7", "carry"),
+            ("ref-7", "seven"),
+            ("target-7", "31/13/2026"),
+            ("fate-12", "drop"),
+            ("reason-12", "  "),
+            ("fate-10", "complete"),
+            ("target-10", "never read: completed"),
+        ]);
+        let Err(errors) = Refresh::try_from((&f, &actions[..], ReferenceScheme::Statement)) else {
+            panic!("the form is wrong in four places");
+        };
+        assert_eq!(
+            crate::form::fields_of(&errors),
+            ["all-target", "ref-7", "target-7", "reason-12"]
+        );
+        assert!(
+            errors[0]
+                .message
+                .starts_with("Target date for every action carried forward must be")
+        );
+        assert!(
+            errors[2].message.starts_with("7C: Target date must be"),
+            "{}",
+            errors[2].message
+        );
+        assert_eq!(errors[3].message, "12B: Enter why the action is dropped");
+    }
+
+    #[test]
+    fn a_refresh_filled_in_gives_each_action_its_fate() {
+        let actions = [
+            action(7, "7C"),
+            action(12, "12B"),
+            action(10, "10A"),
+            action(11, "11A"),
+        ];
+        let f = posted(&[
+            ("csrf", "token"),
+            ("all-target", "March 2026"),
+            ("fate-7", "complete"),
+            ("fate-12", "drop"),
+            ("reason-12", "Audit response finished"),
+            ("fate-10", "carry"),
+            ("ref-10", "10B"),
+            ("target-10", "31 December 2025"),
+        ]);
+        let Refresh { fates } = Refresh::try_from((&f, &actions[..], ReferenceScheme::Statement))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(matches!(fates[&7], Fate::Completed));
+        assert!(
+            matches!(&fates[&12], Fate::Dropped { reason } if reason.as_str() == "Audit response finished")
+        );
+        let Fate::CarriedForward { reference, target } = &fates[&10] else {
+            panic!("10A is carried forward");
+        };
+        assert_eq!(reference.to_string(), "10B");
+        assert_eq!(
+            target.map(|t| t.to_string()).as_deref(),
+            Some("31 December 2025")
+        );
+        // A row not posted is carried forward under its reference, with the
+        // target date for every action.
+        let Fate::CarriedForward { reference, target } = &fates[&11] else {
+            panic!("11A is carried forward");
+        };
+        assert_eq!(reference.to_string(), "11A");
+        assert_eq!(target.map(|t| t.to_string()).as_deref(), Some("March 2026"));
+    }
 }

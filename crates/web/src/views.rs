@@ -327,7 +327,7 @@ pub struct ActionPage {
 }
 
 /// The message for `field` among `errors`, if any.
-fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+pub(crate) fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
     errors
         .iter()
         .find(|e| e.field == field)
@@ -778,6 +778,10 @@ pub struct RefreshChoice {
     /// Its target date next year, as typed.
     pub target: String,
     pub reason: String,
+    /// What is wrong with its reference, target date and reason, if anything.
+    pub ref_error: Option<String>,
+    pub target_error: Option<String>,
+    pub reason_error: Option<String>,
 }
 
 /// The refresh form: each action's fate for next year.
@@ -1249,8 +1253,10 @@ pub struct ModernGovPage {
     pub version: String,
     /// Whether a site is saved (and "Sync now" is offered).
     pub saved: bool,
-    pub from: String,
-    pub to: String,
+    /// The first day of the meetings to sync, as typed.
+    pub from: DateField,
+    /// The last day, as typed.
+    pub to: DateField,
     /// The newest run: (state, site, started at, summary lines, message).
     pub latest: Option<(String, String, String, Vec<String>, String)>,
     /// Linked (committees, meetings, items).

@@ -1907,12 +1907,16 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
     fields.push((format!("fate-{twelve_b}"), "drop".into()));
     let missing_reason = officer.post(&url).form(&fields).send().await.unwrap();
     assert_eq!(missing_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = missing_reason.text().await.unwrap();
+    assert!(page.contains("12B: Enter why the action is dropped"));
+    // The summary links to the row's field, which says the same beside it.
     assert!(
-        missing_reason
-            .text()
-            .await
-            .unwrap()
-            .contains("12B: Enter why the action is dropped")
+        page.contains(&format!("href=\"#reason-{twelve_b}\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("id=\"reason-{twelve_b}-error\"")),
+        "{page}"
     );
     fields.push((
         format!("reason-{twelve_b}"),

@@ -583,7 +583,15 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains(&mine[0].1));
+    let page = r.text().await.unwrap();
+    assert!(page.contains(&mine[0].1));
+    // The refusal links to the update's row.
+    let update = first.split(':').next().unwrap();
+    assert!(
+        page.contains(&format!("href=\"#update-{update}\"")),
+        "{page}"
+    );
+    assert!(page.contains(&format!("id=\"update-{update}\"")), "{page}");
 
     // Chase now: the lead of an owed update gets the reminder at once.
     let owed = &mine[3];

@@ -189,11 +189,13 @@ async fn a_clerk_syncs_from_moderngov_and_others_cannot(db: TestDb) {
     let page = when_ended(&app, &clerk).await;
     assert!(page.contains("Nothing changed."), "{page}");
 
-    // Bad dates are refused, naming the field; the saved site still shows.
-    let r = sync("17/03/2024").await;
+    // Bad dates are refused, naming the field in the GOV.UK pattern's
+    // words; the saved site still shows.
+    let r = sync("31/02/2024").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
     assert!(page.contains("href=\"#from\""));
+    assert!(page.contains("Meetings from must be a real date"), "{page}");
     assert!(
         page.contains(&format!("value=\"{}\"", fake.site)),
         "the site field keeps the saved address: {page}"
