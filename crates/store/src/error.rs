@@ -370,11 +370,12 @@ mod tests {
 
     #[test]
     fn a_database_out_of_service_is_an_outage_not_a_fault() {
-        let refused = sqlx::Error::Io(std::io::Error::from(
-            std::io::ErrorKind::ConnectionRefused,
-        ));
+        let refused = sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         assert_eq!(Outage::of(&refused), Some(Outage::Unreachable));
-        assert_eq!(Outage::of(&sqlx::Error::PoolTimedOut), Some(Outage::Unreachable));
+        assert_eq!(
+            Outage::of(&sqlx::Error::PoolTimedOut),
+            Some(Outage::Unreachable)
+        );
         assert_eq!(Outage::of(&sqlx::Error::RowNotFound), None);
         for (code, outage) in [
             ("08006", Some(Outage::Unreachable)),

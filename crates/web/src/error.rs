@@ -440,7 +440,10 @@ mod tests {
                 assert!(api["error"].as_str().unwrap().contains("try again later"));
             } else if status == StatusCode::SERVICE_UNAVAILABLE {
                 let said = api["error"].as_str().unwrap();
-                assert!(said.contains("database") && said.contains("try again"), "{said}");
+                assert!(
+                    said.contains("database") && said.contains("try again"),
+                    "{said}"
+                );
             } else if status != StatusCode::NOT_FOUND {
                 assert_eq!(api["error"], shown, "the API says what the store said");
             }
