@@ -235,6 +235,16 @@ impl StoreError {
         }
     }
 
+    /// Whether the error is the database being out of service for now (not
+    /// reachable, refusing writes, or out of disk space) rather than a fault
+    /// in Ambit or in the request: the request may succeed later as it is.
+    pub fn outage(&self) -> Option<Outage> {
+        match self {
+            StoreError::Database(e) | StoreError::Connect { source: e, .. } => Outage::of(e),
+            _ => None,
+        }
+    }
+
     /// Refuse a change based on version `expected` of a record now at `current`.
     pub(crate) fn unless_current(
         entity: &'static str,
@@ -263,6 +273,84 @@ impl StoreError {
     }
 }
 
+/// Why the database cannot serve a request for now, through no fault of
+/// the request ([`StoreError::outage`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outage {
+    /// The database cannot be reached: the PostgreSQL server is stopped,
+    /// restarting or refusing connections, or no connection came free in
+    /// time.
+    Unreachable,
+    /// The database refuses writes: its file or the disk under it is
+    /// read-only, or the PostgreSQL server is a read-only standby.
+    ReadOnly,
+    /// The disk holding the database is full.
+    DiskFull,
+}
+
+impl Outage {
+    /// The outage a driver's error reports, if it is one.
+    pub fn of(e: &sqlx::Error) -> Option<Self> {
+        match e {
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => Some(Outage::Unreachable),
+            sqlx::Error::Database(db) => {
+                if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                    Self::of_sqlstate(pg.code())
+                } else if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                    let code = db.code()?.parse::<i32>().ok()?;
+                    Self::of_sqlite(code)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// PostgreSQL's SQLSTATE: connection exceptions (class 08), the server
+    /// shutting down or starting up (57P01–57P03), too many connections,
+    /// a read-only transaction (a standby, or `default_transaction_read_only`),
+    /// a full disk.
+    fn of_sqlstate(code: &str) -> Option<Self> {
+        match code {
+            c if c.starts_with("08") => Some(Outage::Unreachable),
+            "57P01" | "57P02" | "57P03" | "53300" => Some(Outage::Unreachable),
+            "25006" => Some(Outage::ReadOnly),
+            "53100" => Some(Outage::DiskFull),
+            _ => None,
+        }
+    }
+
+    /// SQLite's (extended) result code: SQLITE_READONLY (8), SQLITE_FULL
+    /// (13), SQLITE_CANTOPEN (14).
+    fn of_sqlite(code: i32) -> Option<Self> {
+        match code & 0xff {
+            8 => Some(Outage::ReadOnly),
+            13 => Some(Outage::DiskFull),
+            14 => Some(Outage::Unreachable),
+            _ => None,
+        }
+    }
+
+    /// What people are told: what happened and what still works.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Outage::Unreachable => {
+                "the database is not available at the moment; nothing was changed; try again in a few minutes"
+            }
+            Outage::ReadOnly => {
+                "the database is read-only at the moment, so changes cannot be saved; nothing was changed; reading still works; try again later"
+            }
+            Outage::DiskFull => {
+                "the database's disk is full, so changes cannot be saved; nothing was changed; reading still works; try again later"
+            }
+        }
+    }
+}
+
 /// A size for people: "50 MB", "12.3 MB", "20 kB".
 pub(crate) fn megabytes(bytes: u64) -> String {
     if bytes < 1_000_000 {
@@ -278,7 +366,41 @@ pub(crate) fn megabytes(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::megabytes;
+    use super::{Outage, StoreError, megabytes};
+
+    #[test]
+    fn a_database_out_of_service_is_an_outage_not_a_fault() {
+        let refused = sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert_eq!(Outage::of(&refused), Some(Outage::Unreachable));
+        assert_eq!(
+            Outage::of(&sqlx::Error::PoolTimedOut),
+            Some(Outage::Unreachable)
+        );
+        assert_eq!(Outage::of(&sqlx::Error::RowNotFound), None);
+        for (code, outage) in [
+            ("08006", Some(Outage::Unreachable)),
+            ("57P01", Some(Outage::Unreachable)),
+            ("57P03", Some(Outage::Unreachable)),
+            ("25006", Some(Outage::ReadOnly)),
+            ("53100", Some(Outage::DiskFull)),
+            ("23505", None),
+        ] {
+            assert_eq!(Outage::of_sqlstate(code), outage, "{code}");
+        }
+        // SQLITE_READONLY, SQLITE_READONLY_DBMOVED, SQLITE_FULL, SQLITE_CONSTRAINT_UNIQUE.
+        for (code, outage) in [
+            (8, Some(Outage::ReadOnly)),
+            (1032, Some(Outage::ReadOnly)),
+            (13, Some(Outage::DiskFull)),
+            (2067, None),
+        ] {
+            assert_eq!(Outage::of_sqlite(code), outage, "{code}");
+        }
+        let e = StoreError::Database(sqlx::Error::PoolTimedOut);
+        assert!(!e.is_user_error());
+        assert_eq!(e.outage(), Some(Outage::Unreachable));
+        assert!(Outage::ReadOnly.explain().contains("reading still works"));
+    }
 
     #[test]
     fn sizes_read_as_people_write_them() {

@@ -56,7 +56,7 @@ pub use bulk_load::{
 };
 pub use covers::SavedCover;
 pub use cycle::PeriodRecord;
-pub use error::StoreError;
+pub use error::{Outage, StoreError};
 pub use home::{Attention, Chased, CommitteeMeeting, OpenWork, PlanAttention};
 pub use import::{ImportChange, ImportCounts, ImportDiff, ImportTarget, PlanDifference};
 pub use location::DatabaseLocation;
@@ -168,8 +168,16 @@ impl Store {
         // COMMIT refused, as when the disk is full) is closed, not pooled:
         // pooled, it would refuse every later write with "non-zero
         // transaction depth" until the server restarts (bench/faults).
+        // How long a request waits for a connection. A PostgreSQL server
+        // that is down is retried for this long before the request is
+        // answered "unavailable", so it is short there; SQLite's writers
+        // wait their turn for the file's lock (`busy_timeout`) instead.
+        let acquire_timeout = match engine {
+            Engine::Sqlite => Duration::from_secs(30),
+            Engine::Postgres => Duration::from_secs(5),
+        };
         let pool_options = AnyPoolOptions::new()
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(acquire_timeout)
             .after_release(|conn, _meta| {
                 Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
             });

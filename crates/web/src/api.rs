@@ -206,6 +206,10 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { current, .. } => Some(*current),
             _ => None,
         };
+        if let Some(outage) = e.outage() {
+            tracing::warn!("{e}");
+            return Self::new(StatusCode::SERVICE_UNAVAILABLE, outage.explain());
+        }
         match status {
             StatusCode::NOT_FOUND => Self::not_found(),
             StatusCode::INTERNAL_SERVER_ERROR => {
@@ -227,7 +231,14 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self)).into_response()
+        let mut response = (status, Json(self)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                crate::error::RETRY_AFTER.into(),
+            );
+        }
+        response
     }
 }
 

@@ -97,9 +97,14 @@ impl WebError {
 /// The HTTP status of a store error, the same for pages and the API: the
 /// user's refusals are 404, 409 (the record is not in a state that allows
 /// the change: changed by someone else, closed, signed off, already done)
-/// or 422 (the input is wrong); faults of the system are 500. The match is
-/// exhaustive, so a new kind of error must be placed here.
+/// or 422 (the input is wrong); the database out of service for now (not
+/// reachable, read-only, disk full: [`StoreError::outage`]) is 503; other
+/// faults of the system are 500. The match is exhaustive, so a new kind of
+/// error must be placed here.
 pub(crate) fn store_status(e: &StoreError) -> StatusCode {
+    if e.outage().is_some() {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
     match e {
         StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
         StoreError::Conflict { .. }
@@ -136,9 +141,17 @@ impl IntoResponse for WebError {
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!("{self}");
         }
+        let outage = match &self {
+            WebError::Store(e) => e.outage(),
+            _ => None,
+        };
+        if outage.is_some() {
+            tracing::warn!("{self}");
+        }
         let (title, message) = match status {
             StatusCode::NOT_FOUND => ("Page not found".to_owned(), "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.".to_owned()),
             StatusCode::INTERNAL_SERVER_ERROR => ("Sorry, there is a problem with the service".to_owned(), "Try again later. Nothing you entered has been lost or half-saved.".to_owned()),
+            StatusCode::SERVICE_UNAVAILABLE => ("Sorry, the service is unavailable".to_owned(), sentence(outage.map_or("try again in a few minutes", store::Outage::explain))),
             _ => {
                 let msg = self.to_string();
                 let mut title = msg.clone();
@@ -151,9 +164,18 @@ impl IntoResponse for WebError {
         let shown = ErrorShown { title, message };
         let mut response = shown.render(Chrome::plain(), status);
         response.extensions_mut().insert(shown);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, RETRY_AFTER.into());
+        }
         response
     }
 }
+
+/// Seconds a client is asked to wait before trying again while the
+/// database is out of service (`Retry-After` on a 503).
+pub(crate) const RETRY_AFTER: u16 = 10;
 
 /// What an error page says, kept on its response so that
 /// [`crate::signed_in_errors`] can show it again with the header of the
@@ -178,6 +200,16 @@ impl ErrorShown {
             Err(_) => (status, "error").into_response(),
         }
     }
+}
+
+/// `text` as a sentence: its first letter upper case, a full stop at the end.
+fn sentence(text: &str) -> String {
+    let mut s = text.to_owned();
+    if let Some(first) = s.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    s.push('.');
+    s
 }
 
 /// A size for people: "10 MB", "256 KiB".
@@ -354,6 +386,13 @@ mod tests {
                     location: "x".into(),
                     source: sqlx::Error::PoolTimedOut,
                 },
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                StoreError::Connect {
+                    location: "x".into(),
+                    source: sqlx::Error::Configuration("bad URL".into()),
+                },
                 StatusCode::INTERNAL_SERVER_ERROR,
             ),
             (
@@ -362,6 +401,16 @@ mod tests {
             ),
             (
                 StoreError::Database(sqlx::Error::PoolTimedOut),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                StoreError::Database(sqlx::Error::Io(std::io::Error::from(
+                    std::io::ErrorKind::ConnectionRefused,
+                ))),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                StoreError::Database(sqlx::Error::Protocol("unexpected message".into())),
                 StatusCode::INTERNAL_SERVER_ERROR,
             ),
             (
@@ -379,11 +428,7 @@ mod tests {
         for (e, status) in every_store_error() {
             let shown = e.to_string();
             assert_eq!(store_status(&e), status, "{shown}");
-            assert_eq!(
-                status != StatusCode::INTERNAL_SERVER_ERROR,
-                e.is_user_error(),
-                "{shown}"
-            );
+            assert_eq!(!status.is_server_error(), e.is_user_error(), "{shown}");
             let page = WebError::Store(e);
             assert_eq!(page.status(), status, "{shown}");
             let WebError::Store(e) = page else {
@@ -393,6 +438,12 @@ mod tests {
             let api = serde_json::to_value(&api).unwrap();
             if status == StatusCode::INTERNAL_SERVER_ERROR {
                 assert!(api["error"].as_str().unwrap().contains("try again later"));
+            } else if status == StatusCode::SERVICE_UNAVAILABLE {
+                let said = api["error"].as_str().unwrap();
+                assert!(
+                    said.contains("database") && said.contains("try again"),
+                    "{said}"
+                );
             } else if status != StatusCode::NOT_FOUND {
                 assert_eq!(api["error"], shown, "the API says what the store said");
             }

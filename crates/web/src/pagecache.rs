@@ -166,8 +166,18 @@ pub(crate) async fn public_pages(
     if !shareable(&request) {
         return next.run(request).await;
     }
-    let Ok(data) = state.store().data_version().await else {
-        return next.run(request).await;
+    let data = match state.store().data_version().await {
+        Ok(data) => data,
+        // The database is out of service: answered now, not after the page
+        // has waited for it a second time.
+        Err(e) if e.outage().is_some() => {
+            return if crate::is_api(request.uri().path()) {
+                crate::api::ApiError::from(e).into_response()
+            } else {
+                crate::error::WebError::Store(e).into_response()
+            };
+        }
+        Err(_) => return next.run(request).await,
     };
     let version = (data, crate::record::today());
     let host = request

@@ -38,6 +38,9 @@ mod oparl;
 #[path = "suite/open_data.rs"]
 mod open_data;
 
+#[path = "suite/outage.rs"]
+mod outage;
+
 #[path = "suite/packs.rs"]
 mod packs;
 
