@@ -1966,16 +1966,7 @@ fn plan_rows(
         let mut measure_ids = Vec::with_capacity(action.measures.len());
         for (position, m) in action.measures.iter().enumerate() {
             let measure_id = ids.take("measures");
-            let (kind, text, unit, direction, baseline) = match m {
-                Measure::Statement { text } => ("statement", text.to_string(), None, None, None),
-                Measure::Indicator(i) => (
-                    "indicator",
-                    i.name.to_string(),
-                    Some(i.unit.to_string()),
-                    Some(i.direction.as_str()),
-                    i.baseline,
-                ),
-            };
+            let (kind, text, unit, direction, baseline) = crate::plans::measure_columns(m);
             t.measures.push([
                 measure_id.into(),
                 id.into(),

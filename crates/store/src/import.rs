@@ -1453,16 +1453,7 @@ async fn insert_actions(
         );
         let mut q = sqlx::query(&sql);
         for (action_id, position, m) in chunk {
-            let (kind, text, unit, direction, baseline) = match m {
-                Measure::Statement { text } => ("statement", text.to_string(), None, None, None),
-                Measure::Indicator(i) => (
-                    "indicator",
-                    i.name.to_string(),
-                    Some(i.unit.to_string()),
-                    Some(i.direction.as_str()),
-                    i.baseline,
-                ),
-            };
+            let (kind, text, unit, direction, baseline) = crate::plans::measure_columns(m);
             q = q
                 .bind(*action_id)
                 .bind(*position as i64)
@@ -1602,16 +1593,7 @@ async fn replace_measures(
             ids.extend(added);
             return Ok(ids);
         };
-        let (kind, text, unit, direction, baseline) = match m {
-            Measure::Statement { text } => ("statement", text.to_string(), None, None, None),
-            Measure::Indicator(i) => (
-                "indicator",
-                i.name.to_string(),
-                Some(i.unit.to_string()),
-                Some(i.direction.as_str()),
-                i.baseline,
-            ),
-        };
+        let (kind, text, unit, direction, baseline) = crate::plans::measure_columns(m);
         // A missing baseline is a literal NULL (see insert_measures).
         let sql = match baseline {
             Some(_) => {

@@ -216,6 +216,30 @@ pub(crate) async fn insert_measures(
     Ok(ids)
 }
 
+/// The columns a measure is stored in: its kind, its text (a statement's
+/// words, an indicator's name), and an indicator's unit, direction and
+/// baseline.
+pub(crate) fn measure_columns(
+    m: &Measure,
+) -> (
+    &'static str,
+    String,
+    Option<String>,
+    Option<&'static str>,
+    Option<f64>,
+) {
+    match m {
+        Measure::Statement { text } => ("statement", text.to_string(), None, None, None),
+        Measure::Indicator(i) => (
+            "indicator",
+            i.name.to_string(),
+            Some(i.unit.to_string()),
+            Some(i.direction.as_str()),
+            i.baseline,
+        ),
+    }
+}
+
 /// Write measure `m` of `action_id` at `position`: a new row, or over the
 /// row `existing` (its targets replaced). Returns the measure's id.
 async fn write_measure(
@@ -225,16 +249,7 @@ async fn write_measure(
     existing: Option<i64>,
     m: &Measure,
 ) -> Result<i64, StoreError> {
-    let (kind, text, unit, direction, baseline) = match m {
-        Measure::Statement { text } => ("statement", text.to_string(), None, None, None),
-        Measure::Indicator(i) => (
-            "indicator",
-            i.name.to_string(),
-            Some(i.unit.to_string()),
-            Some(i.direction.as_str()),
-            i.baseline,
-        ),
-    };
+    let (kind, text, unit, direction, baseline) = crate::plans::measure_columns(m);
     // sqlx's Any driver sends a null f64 to PostgreSQL with the wrong
     // type, so a missing baseline is written as a literal NULL instead.
     let baseline_sql = if baseline.is_some() { "$8" } else { "NULL" };

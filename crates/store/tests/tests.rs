@@ -2099,24 +2099,29 @@ async fn racing_saves_of_one_version_let_exactly_one_win(db: TestDb) {
 }
 on_both_engines!(racing_saves_of_one_version_let_exactly_one_win);
 
+/// A body named only by `slug`, for tests that need a write.
+async fn add_body(store: &Store, slug: &str) {
+    store
+        .create_body(
+            ACTOR,
+            NewBody {
+                slug: slug.parse().unwrap(),
+                name: t("A council"),
+                level_names: Default::default(),
+                rag: Default::default(),
+                reference_scheme: Default::default(),
+            },
+        )
+        .await
+        .unwrap();
+}
+
 async fn shared_version_reads_never_answer_from_before_a_write(db: TestDb) {
     // Many requests asking for the data version at once share reads; none
     // may be answered by a read that started before a write it came after.
     let store = db.open().await;
     for i in 0..10 {
-        store
-            .create_body(
-                ACTOR,
-                NewBody {
-                    slug: format!("body-{i}").parse().unwrap(),
-                    name: t("A council"),
-                    level_names: Default::default(),
-                    rag: Default::default(),
-                    reference_scheme: Default::default(),
-                },
-            )
-            .await
-            .unwrap();
+        add_body(&store, &format!("body-{i}")).await;
         let written = store.data_version().await.unwrap();
         let mut readers = tokio::task::JoinSet::new();
         for _ in 0..16 {
@@ -2133,19 +2138,7 @@ async fn shared_version_reads_never_answer_from_before_a_write(db: TestDb) {
         let store = store.clone();
         readers.spawn(async move { store.data_version().await.unwrap() });
     }
-    store
-        .create_body(
-            ACTOR,
-            NewBody {
-                slug: "after-the-readers".parse().unwrap(),
-                name: t("A council"),
-                level_names: Default::default(),
-                rag: Default::default(),
-                reference_scheme: Default::default(),
-            },
-        )
-        .await
-        .unwrap();
+    add_body(&store, "after-the-readers").await;
     // Readers racing the write see it or not, but a read after it does.
     while readers.join_next().await.is_some() {}
     assert_ne!(store.data_version().await.unwrap(), last);
