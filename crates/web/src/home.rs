@@ -911,12 +911,42 @@ pub async fn sign_off(
     render_home(&state, &viewer, &body, &filters, banner, errors).await
 }
 
-/// The "chase now" form.
+/// The "chase now" form, as typed.
 #[derive(Debug, Deserialize)]
 pub struct ChaseFields {
     /// "ACTION_ID:HALF", as the button sends it.
     #[serde(default)]
     chase: String,
+}
+
+/// What the "chase now" button names: the action whose lead is reminded
+/// and the half-year the update is owed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Chase {
+    action_id: i64,
+    half: Half,
+}
+
+impl TryFrom<&ChaseFields> for Chase {
+    type Error = Vec<FieldError>;
+
+    fn try_from(f: &ChaseFields) -> Result<Self, Self::Error> {
+        let chase = f.chase.split_once(':').and_then(|(action, half)| {
+            Some(Chase {
+                action_id: action.trim().parse().ok()?,
+                half: half.trim().parse().ok()?,
+            })
+        });
+        let mut errors = Vec::new();
+        if chase.is_none() {
+            note(
+                &mut errors,
+                UPDATES,
+                "The update to chase could not be read; reload the page and press \"Chase now\" again",
+            );
+        }
+        parsed(errors, chase)
+    }
 }
 
 /// `POST /b/{body}/home/chase`: remind the lead of one action now about
@@ -938,13 +968,12 @@ pub async fn chase(
     if !access.signs_off() {
         return Err(WebError::Forbidden);
     }
-    let (action_id, half) = f
-        .chase
-        .split_once(':')
-        .and_then(|(a, h)| Some((a.parse::<i64>().ok()?, h.parse::<Half>().ok()?)))
-        .ok_or(WebError::NotFound)?;
-    let site = site(&state, &headers);
     let filters = Filters::default();
+    let Chase { action_id, half } = match Chase::try_from(&f) {
+        Ok(c) => c,
+        Err(errors) => return render_home(&state, &viewer, &body, &filters, None, errors).await,
+    };
+    let site = site(&state, &headers);
     let chased = match state
         .store()
         .chase_update(&viewer.actor(), body.id, action_id, half, &site)
@@ -1071,5 +1100,25 @@ mod tests {
         );
         assert_eq!(errors[0].field, "updates");
         assert!(errors[0].message.contains("reload the page"));
+    }
+
+    #[test]
+    fn a_chase_reads_the_action_and_the_half_or_says_to_reload() {
+        let chase = |v: &str| Chase::try_from(&ChaseFields { chase: v.into() });
+        assert_eq!(
+            chase("41:H2").unwrap_or_else(|e| panic!("{e:?}")),
+            Chase {
+                action_id: 41,
+                half: Half::H2
+            }
+        );
+        for garbled in ["", "41", "41:", "x:H1", "41:H3", ":H1"] {
+            let Err(errors) = chase(garbled) else {
+                panic!("{garbled:?} is not an action and a half-year");
+            };
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].field, "updates");
+            assert!(errors[0].message.contains("reload the page"), "{garbled:?}");
+        }
     }
 }

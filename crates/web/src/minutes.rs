@@ -256,54 +256,73 @@ impl TryFrom<(&MinutesFields, Option<&PlanTree>, &Picker)> for Accepted {
                 }
             }
         };
-        let name = |raw: &str| Title::parse("name", raw).ok();
-        // A finding ticked must say something.
-        let written =
-            |what: &'static str, raw: &str| Text::parse(what, raw).ok().filter(|t| !t.is_empty());
         let mut record = AcceptedMinutes {
             minutes: minutes.to_owned(),
             ..AcceptedMinutes::default()
         };
         for (i, q) in p.questions.iter().enumerate().filter(|(_, q)| q.accept) {
+            let n = i + 1;
             let action_id = action(format!("q-{i}-action"), &q.action, &mut error);
-            match written("question", &q.source) {
-                Some(source) => record.questions.push(NewQuestion {
-                    asker: name(&q.asker),
-                    responder: name(&q.responder),
+            let mut person = |field: &str, raw: &str, what: &'static str| {
+                finding_name(raw, what).unwrap_or_else(|e| {
+                    error(format!("q-{i}-{field}"), format!("Question {n}: {e}"));
+                    None
+                })
+            };
+            let (asker, responder) = (
+                person("asker", &q.asker, "name of who asked"),
+                person("responder", &q.responder, "name of who answered"),
+            );
+            match finding_text(&q.source, "question") {
+                Ok(Some(source)) => record.questions.push(NewQuestion {
+                    asker,
+                    responder,
                     action_id,
                     source,
                 }),
-                None => error(
+                Ok(None) => error(
                     format!("q-{i}-accept"),
-                    format!("Question {} has no text; untick it", i + 1),
+                    format!("Question {n} has no text; untick it"),
+                ),
+                Err(e) => error(
+                    format!("q-{i}-accept"),
+                    format!(
+                        "Question {n}: {e}; untick it, or shorten it in the minutes and read them again"
+                    ),
                 ),
             }
         }
         for (i, c) in p.commitments.iter().enumerate().filter(|(_, c)| c.accept) {
+            let n = i + 1;
             let action_id = action(format!("c-{i}-action"), &c.action, &mut error);
             let due_by = optional(&c.due, str::parse::<TargetDate>).unwrap_or_else(|e| {
                 error(
                     format!("c-{i}-due"),
-                    format!("Promise {}: the due date must be {}", i + 1, e.expected),
+                    format!("Promise {n}: the due date must be {}", e.expected),
                 );
                 None
             });
-            match written("promise", &c.text) {
-                Some(text) => record.commitments.push(NewCommitment {
+            let owner = finding_name(&c.owner, "owner").unwrap_or_else(|e| {
+                error(format!("c-{i}-owner"), format!("Promise {n}: {e}"));
+                None
+            });
+            match finding_text(&c.text, "promise") {
+                Ok(Some(text)) => record.commitments.push(NewCommitment {
                     source: Text::parse("source", &c.source)
                         .ok()
                         .filter(|s| !s.as_str().trim().is_empty())
                         .unwrap_or_else(|| text.clone()),
                     text,
-                    owner: name(&c.owner),
+                    owner,
                     due_by,
                     due_text: c.due_text.clone(),
                     action_id,
                 }),
-                None => error(
+                Ok(None) => error(
                     format!("c-{i}-text"),
-                    format!("Promise {}: enter what was promised, or untick it", i + 1),
+                    format!("Promise {n}: enter what was promised, or untick it"),
                 ),
+                Err(e) => error(format!("c-{i}-text"), format!("Promise {n}: {e}")),
             }
         }
         record.reviewed = p
@@ -323,22 +342,44 @@ impl TryFrom<(&MinutesFields, Option<&PlanTree>, &Picker)> for Accepted {
             })
             .collect();
         for (i, r) in p.resolutions.iter().enumerate().filter(|(_, r)| r.accept) {
-            match written("resolution", &r.text) {
-                Some(text) => record.resolutions.push(NewResolution {
+            match finding_text(&r.text, "resolution") {
+                Ok(Some(text)) => record.resolutions.push(NewResolution {
                     text,
                     outcome: r.outcome.parse().unwrap_or_default(),
                 }),
-                None => error(
+                Ok(None) => error(
                     format!("r-{i}-text"),
                     format!(
                         "Resolution {}: enter what was resolved, or untick it",
                         i + 1
                     ),
                 ),
+                Err(e) => error(format!("r-{i}-text"), format!("Resolution {}: {e}", i + 1)),
             }
         }
         parsed(errors, Some(Accepted(record)))
     }
+}
+
+/// A finding's text as the clerk left it: none when left empty; else what
+/// is wrong with it ("the promise must be at most … characters").
+fn finding_text(raw: &str, what: &'static str) -> Result<Option<Text>, String> {
+    match Text::parse(what, raw) {
+        Ok(t) if t.is_empty() => Ok(None),
+        Ok(t) => Ok(Some(t)),
+        Err(e) => Err(format!("the {what} must be {}", e.expected)),
+    }
+}
+
+/// A person named in a finding (who asked, answered or owns a promise):
+/// none when left empty; else what is wrong with the name.
+fn finding_name(raw: &str, what: &'static str) -> Result<Option<Title>, String> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    Title::parse(what, raw)
+        .map(Some)
+        .map_err(|e| format!("the {what} must be {}", e.expected))
 }
 
 /// The agenda item, its body and the viewer, for a clerk.
@@ -1055,6 +1096,72 @@ mod tests {
             "{}",
             errors[3].message
         );
+    }
+
+    #[test]
+    fn a_finding_too_long_to_keep_says_so_rather_than_that_it_is_empty() {
+        let long = "w".repeat(Text::MAX_CHARS + 1);
+        let name = "N".repeat(Title::MAX_CHARS + 1);
+        let f = posted(&[
+            ("step", "accept"),
+            ("minutes", "The Director undertook to report back."),
+            ("q-count", "1"),
+            ("q-0-accept", "on"),
+            ("q-0-source", &long),
+            ("q-0-asker", &name),
+            ("c-count", "1"),
+            ("c-0-accept", "on"),
+            ("c-0-text", &long),
+            ("c-0-owner", &name),
+            ("r-count", "1"),
+            ("r-0-accept", "on"),
+            ("r-0-text", &long),
+        ]);
+        let Err(errors) = Accepted::try_from((&f, None, &Picker::default())) else {
+            panic!("every finding is too long");
+        };
+        assert_eq!(
+            crate::form::fields_of(&errors),
+            [
+                "q-0-asker",
+                "q-0-accept",
+                "c-0-owner",
+                "c-0-text",
+                "r-0-text"
+            ]
+        );
+        let most = format!("at most {} characters", Text::MAX_CHARS);
+        assert!(
+            errors[1]
+                .message
+                .starts_with("Question 1: the question must be")
+        );
+        assert!(errors[1].message.contains(&most), "{}", errors[1].message);
+        assert!(
+            errors[0]
+                .message
+                .starts_with("Question 1: the name of who asked must be")
+        );
+        assert!(
+            errors[2]
+                .message
+                .starts_with("Promise 1: the owner must be")
+        );
+        assert_eq!(
+            errors[3].message,
+            format!("Promise 1: the promise must be {most}")
+        );
+        assert_eq!(
+            errors[4].message,
+            format!("Resolution 1: the resolution must be {most}")
+        );
+        for e in &errors {
+            assert!(
+                !e.message.contains("www"),
+                "the value is not repeated back: {}",
+                e.message
+            );
+        }
     }
 
     #[test]

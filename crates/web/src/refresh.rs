@@ -317,23 +317,61 @@ pub async fn refresh(
                 ))
                 .into_response());
             }
-            Err(e) if e.is_user_error() => {
-                let field = view
-                    .tree
-                    .actions
-                    .first()
-                    .map(|a| format!("fate-{}", a.id))
-                    .unwrap_or_default();
-                vec![FieldError {
-                    field,
-                    message: user_message(&e),
-                }]
-            }
+            Err(e) if e.is_user_error() => vec![refusal(&e, &view.tree.actions, &fates)],
             Err(e) => return Err(e.into()),
         },
         Err(errors) => errors,
     };
     refresh_page(&state, &viewer, &body, &code, year, &fields, errors).await
+}
+
+/// A refusal of the whole refresh as the error summary shows it, linked
+/// to the row it is about: the renumbered reference that does not fit under
+/// its item, or the reference two actions would share (named by the
+/// action's reference this year); the first row's choice when the refusal
+/// is about the plan as a whole.
+fn refusal(e: &StoreError, actions: &[domain::Action], fates: &HashMap<i64, Fate>) -> FieldError {
+    let new_reference = |a: &domain::Action| match fates.get(&a.id) {
+        Some(Fate::CarriedForward { reference, .. }) => Some(reference.clone()),
+        Some(_) => None,
+        None => Some(a.details.reference.clone()),
+    };
+    let row = match e {
+        StoreError::Invalid(p) if p.field == "renumber" => {
+            let old = p.value.split(" → ").next().unwrap_or_default();
+            actions
+                .iter()
+                .find(|a| a.details.reference.to_string() == old)
+                .map(|a| (a, format!("the reference next year must be {}", p.expected)))
+        }
+        StoreError::Duplicate { key, .. } => {
+            let clashes = |a: &&domain::Action| {
+                new_reference(a).is_some_and(|r| r.to_string().eq_ignore_ascii_case(key))
+            };
+            // The action renumbered onto another's reference, before the
+            // one that kept its own.
+            actions
+                .iter()
+                .filter(clashes)
+                .find(|a| new_reference(a).as_ref() != Some(&a.details.reference))
+                .or_else(|| actions.iter().find(clashes))
+                .map(|a| (a, user_message(e)))
+        }
+        _ => None,
+    };
+    match row {
+        Some((a, message)) => FieldError {
+            field: format!("ref-{}", a.id),
+            message: format!("{}: {message}", a.details.reference),
+        },
+        None => FieldError {
+            field: actions
+                .first()
+                .map(|a| format!("fate-{}", a.id))
+                .unwrap_or_default(),
+            message: user_message(e),
+        },
+    }
 }
 
 /// The approval form, as typed.

@@ -1940,6 +1940,26 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
     );
     let ten_a = app.action_id("2024/25", "10A").await;
     fields.push((format!("target-{ten_a}"), "March 2026".into()));
+    // Renumbering 13A onto 13B, which keeps its reference, or 10A out of
+    // its statement, is refused as a whole, and the summary links to the
+    // row renumbered, not to the first row.
+    let thirteen_a = app.action_id("2024/25", "13A").await;
+    for (row, to, said) in [
+        (thirteen_a, "13B", "13A: Action 13B already exists"),
+        (
+            ten_a,
+            "13C",
+            "10A: the reference next year must be a reference starting with 10",
+        ),
+    ] {
+        let mut clash = fields.clone();
+        clash.push((format!("ref-{row}"), to.into()));
+        let refused = officer.post(&url).form(&clash).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = refused.text().await.unwrap();
+        assert!(page.contains(said), "{page}");
+        assert!(page.contains(&format!("href=\"#ref-{row}\"")), "{page}");
+    }
     let made = officer.post(&url).form(&fields).send().await.unwrap();
     assert_eq!(made.status(), StatusCode::SEE_OTHER);
     let report = get(

@@ -659,6 +659,18 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A button value that is not an action and a half-year is said so on the
+    // home, not answered with "page not found".
+    let r = officer
+        .post(app.url("/b/bromley/home/chase"))
+        .form(&[("csrf", csrf.as_str()), ("chase", "garbage")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("govuk-error-summary"), "{page}");
+    assert!(page.contains("The update to chase could not be read"));
     assert_eq!(inbox.lock().unwrap().len(), 2);
 }
 on_both_engines!(officers_sign_off_in_bulk_and_chase_now);
