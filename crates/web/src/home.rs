@@ -23,14 +23,18 @@ use crate::auth::Viewer;
 use crate::error::WebError;
 use crate::extract::*;
 use crate::form::parsed;
+use crate::pagination::{Pagination, asked_page, page_count};
 use crate::request::PageResult;
 use crate::request::{chrome, need_sign_in};
-use crate::views::{Chrome, FieldError};
+use crate::views::{Chrome, FieldError, query_encode};
 use crate::words::{capitalise, note, user_message};
 
 /// Promises due within this many days of today are "due" on the clerk's
 /// and member's homes (overdue ones and those with no date always are).
 pub(crate) const PROMISE_HORIZON_DAYS: i64 = 60;
+
+/// The most updates the officer's list shows on one page.
+pub(crate) const UPDATES_PER_PAGE: usize = 50;
 
 /// The states an update can be in, as the home pages and the API name
 /// them, in the order of the cycle.
@@ -89,10 +93,30 @@ pub struct OfficerHome {
     state_filter: Option<String>,
     /// The filter applied to `updates`: an owner, or none.
     owner_filter: Option<String>,
-    /// Every action's update in the open periods, as filtered.
+    /// One page of every action's update in the open periods, as filtered:
+    /// at most [`UPDATES_PER_PAGE`], overdue and then by deadline.
     updates: Vec<WorkDto>,
+    /// How many updates pass the filters, on every page.
+    updates_total: usize,
+    /// The page of `updates`, from 1.
+    page: usize,
+    /// How many pages the filtered updates take.
+    pages: usize,
     /// Plans awaiting approval, or approved and not published.
     plans_needing_attention: Vec<PlanAttentionDto>,
+}
+
+impl OfficerHome {
+    /// The position of the first update on this page among all that pass
+    /// the filters, from 1.
+    pub fn first_shown(&self) -> usize {
+        (self.page - 1) * UPDATES_PER_PAGE + 1
+    }
+
+    /// The position of the last update on this page.
+    pub fn last_shown(&self) -> usize {
+        (self.page - 1) * UPDATES_PER_PAGE + self.updates.len()
+    }
 }
 
 /// How many updates are in each state.
@@ -431,6 +455,10 @@ pub struct Filters {
     /// A lead role; empty is no filter.
     #[serde(default)]
     pub owner: Option<String>,
+    /// The page of the list shown, from 1 (page 1 when absent or not a
+    /// number; the last page when beyond it).
+    #[serde(default)]
+    pub page: Option<String>,
 }
 
 impl Filters {
@@ -533,11 +561,18 @@ pub(crate) async fn build(
         }
         let state_filter = filters.state();
         let owner_filter = filters.owner();
-        let updates = work
+        let matching: Vec<&OpenWork> = work
             .iter()
-            .map(|w| WorkDto::of(w, today))
-            .filter(|w| state_filter.is_none_or(|s| w.state == s))
+            .filter(|w| state_filter.is_none_or(|s| state_word(w.state) == s))
             .filter(|w| owner_filter.is_none_or(|o| w.lead.trim().eq_ignore_ascii_case(o)))
+            .collect();
+        let pages = page_count(matching.len(), UPDATES_PER_PAGE);
+        let page = asked_page(filters.page.as_deref(), pages);
+        let updates = matching
+            .iter()
+            .skip((page - 1) * UPDATES_PER_PAGE)
+            .take(UPDATES_PER_PAGE)
+            .map(|w| WorkDto::of(w, today))
             .collect();
         Some(OfficerHome {
             periods,
@@ -548,6 +583,9 @@ pub(crate) async fn build(
             state_filter: state_filter.map(str::to_owned),
             owner_filter: owner_filter.map(str::to_owned),
             updates,
+            updates_total: matching.len(),
+            page,
+            pages,
             plans_needing_attention: store
                 .plans_needing_attention(body.id)
                 .await?
@@ -659,6 +697,8 @@ pub struct HomePage {
     /// The owners to filter by (every lead role with work in an open period).
     owner_choices: Vec<String>,
     state_choices: Vec<(String, String)>,
+    /// The pages of the officer's list of updates.
+    pagination: Pagination,
 }
 
 impl HomePage {
@@ -713,7 +753,22 @@ async fn render_home(
         .map(|o| o.owners.iter().map(|c| c.owner.clone()).collect())
         .unwrap_or_default();
     let failed = !errors.is_empty() && banner.is_none();
+    let pagination = match &home.officer {
+        Some(o) => {
+            let mut query = String::new();
+            for (name, value) in [("state", &o.state_filter), ("owner", &o.owner_filter)] {
+                if let Some(v) = value {
+                    query.push_str(&format!("{name}={}&", query_encode(v)));
+                }
+            }
+            Pagination::new("Pages of updates", o.page, o.pages, |n| {
+                format!("/b/{}/home?{query}page={n}#updates", body.slug)
+            })
+        }
+        None => Pagination::new("Pages of updates", 1, 1, |_| String::new()),
+    };
     let page = HomePage {
+        pagination,
         chrome: chrome(Some(viewer), Some(body)),
         home,
         banner,

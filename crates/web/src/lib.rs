@@ -31,6 +31,7 @@ mod oparl;
 mod open_data;
 mod packs;
 mod pagecache;
+mod pagination;
 mod periods;
 mod plans;
 mod progress;

@@ -203,7 +203,7 @@ impl LogFilter {
         }
         if let Some(o) = &self.owner {
             let o = if o.is_empty() { "none" } else { o.as_str() };
-            parts.push(format!("owner={}", encode(o)));
+            parts.push(format!("owner={}", crate::views::query_encode(o)));
         }
         if let Some(m) = self.meeting {
             parts.push(format!("meeting={m}"));
@@ -214,21 +214,6 @@ impl LogFilter {
             format!("?{}", parts.join("&"))
         }
     }
-}
-
-/// `text` encoded for an address's query.
-fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// The promises made to committee `committee_id` that `access` may see

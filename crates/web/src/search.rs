@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Viewer;
 use crate::error::{Path, WebError};
+use crate::pagination::Pagination;
 use crate::request::{body_for, chrome, html, viewer};
 use crate::views::Chrome;
 use crate::{AppState, visible};
@@ -146,13 +147,6 @@ fn hit_view(slug: &str, hit: &SearchHit) -> HitView {
     }
 }
 
-/// A link to another page of results.
-pub(crate) struct PageLink {
-    number: i64,
-    href: String,
-    current: bool,
-}
-
 /// The search page.
 #[derive(Template)]
 #[template(path = "search.html")]
@@ -167,9 +161,7 @@ pub(crate) struct SearchPage {
     first: i64,
     last: i64,
     hits: Vec<HitView>,
-    previous: Option<String>,
-    next: Option<String>,
-    pages: Vec<PageLink>,
+    pagination: Pagination,
     signed_in: bool,
 }
 
@@ -195,9 +187,7 @@ pub(crate) async fn page(
         first: 0,
         last: 0,
         hits: Vec::new(),
-        previous: None,
-        next: None,
-        pages: Vec::new(),
+        pagination: Pagination::new("Results pages", 1, 1, |_| String::new()),
         signed_in: viewer.is_some(),
     };
     match asked(&params) {
@@ -205,10 +195,10 @@ pub(crate) async fn page(
         Some(Err(e)) => page.error = Some(error_text(&e)),
         Some(Ok(asked)) => {
             let results = run(&state, &body, &access, &asked).await?;
-            let link = |n: i64| {
+            let link = |n: usize| {
                 format!(
                     "/b/{slug}/search?q={}&page={n}",
-                    url_escape(&asked.query.to_string())
+                    crate::views::query_encode(&asked.query.to_string())
                 )
             };
             let pages = ((results.total + PER_PAGE - 1) / PER_PAGE).min(MAX_PAGE);
@@ -217,19 +207,8 @@ pub(crate) async fn page(
             page.first = (asked.page - 1) * PER_PAGE + 1;
             page.last = page.first + results.hits.len() as i64 - 1;
             page.hits = results.hits.iter().map(|h| hit_view(&slug, h)).collect();
-            page.previous = (asked.page > 1).then(|| link(asked.page - 1));
-            page.next = (asked.page < pages).then(|| link(asked.page + 1));
-            if pages > 1 {
-                let from = (asked.page - 3).max(1);
-                let to = (asked.page + 3).min(pages);
-                page.pages = (from..=to)
-                    .map(|n| PageLink {
-                        number: n,
-                        href: link(n),
-                        current: n == asked.page,
-                    })
-                    .collect();
-            }
+            page.pagination =
+                Pagination::new("Results pages", asked.page as usize, pages as usize, link);
         }
     }
     html(page)
@@ -251,19 +230,6 @@ fn error_text(e: &ParseError) -> String {
     } else {
         "Enter a word to search for: punctuation and the most common words (such as \u{201c}the\u{201d}) are not searched".into()
     }
-}
-
-/// Percent-encode a search for an address's query.
-fn url_escape(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// One record found, as the API gives it.
@@ -374,6 +340,9 @@ mod tests {
 
     #[test]
     fn searches_are_percent_encoded_in_links() {
-        assert_eq!(url_escape("care \"home\" é"), "care%20%22home%22%20%C3%A9");
+        assert_eq!(
+            crate::views::query_encode("care \"home\" é"),
+            "care%20%22home%22%20%C3%A9"
+        );
     }
 }

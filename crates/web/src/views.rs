@@ -30,7 +30,22 @@ impl Chrome {
     }
 }
 
-/// Percent-encode a value for a URL's query or path segment.
+/// Percent-encode a value for a URL's query (every byte but the unreserved
+/// letters, digits and `-_.~`).
+pub fn query_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Percent-encode a value for a URL's query or path segment, keeping `/`.
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {

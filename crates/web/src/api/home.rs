@@ -21,6 +21,9 @@ pub(super) struct HomeQuery {
     state: Option<String>,
     /// Only updates of actions with this lead role (owner).
     owner: Option<String>,
+    /// The page of the updates, from 1, at most 50 a page (`pages` in the
+    /// answer says how many there are).
+    page: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/bodies/{body}/home",
@@ -43,6 +46,7 @@ pub(super) async fn home(
     let filters = Filters {
         state: q.state,
         owner: q.owner,
+        page: q.page,
     };
     crate::home::build(&state, &viewer, &body, &access, &filters)
         .await?

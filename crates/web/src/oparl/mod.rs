@@ -233,7 +233,10 @@ impl ListQuery {
             ("modified_until", &self.modified_until),
         ]
         .into_iter()
-        .filter_map(|(n, v)| v.as_ref().map(|(raw, _)| (n, encode(raw))))
+        .filter_map(|(n, v)| {
+            v.as_ref()
+                .map(|(raw, _)| (n, crate::views::query_encode(raw)))
+        })
         .collect();
         if let Some(limit) = self.limit {
             params.push(("limit", limit.to_string()));
@@ -251,18 +254,6 @@ impl ListQuery {
             .join("&");
         format!("{base}?{query}")
     }
-}
-
-/// `raw` percent-encoded for a query string (all but unreserved characters).
-fn encode(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// One page of `objects` (those passing the filters), as OParl lists it.

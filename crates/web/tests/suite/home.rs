@@ -685,3 +685,99 @@ fn futures_value(page: &str, id: i64) -> Option<String> {
     // The checkbox must be in the same row as the link.
     (!before[at..].contains("<tr")).then(|| value.to_owned())
 }
+
+/// The officer's list of updates comes a page at a time, however many
+/// actions the open periods hold: 50 a page, the filters kept in the page
+/// links, a page beyond the last showing the last, and the API the same.
+async fn the_officers_list_of_updates_is_paged(db: TestDb) {
+    let app = spawn_app(db).await;
+    let year: domain::FinancialYear = "2025/26".parse().unwrap();
+    demo::load(
+        &app.store,
+        "synthetic.toml",
+        &demo::synthetic::plan(120, "synthetic", year, false),
+    )
+    .await
+    .unwrap();
+    // Bromley's officer is made the synthetic council's officer too.
+    let body = app.store.body(&"synthetic".parse().unwrap()).await.unwrap();
+    let officer_id = app
+        .store
+        .user_by_email(&"officer@bromley.example".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    app.store
+        .set_membership(
+            "test",
+            officer_id,
+            body.id,
+            domain::Role::PerformanceOfficer,
+            None,
+        )
+        .await
+        .unwrap();
+    let portfolio = app
+        .store
+        .portfolio(Some(body.id), &"SYN".parse().unwrap())
+        .await
+        .unwrap();
+    let plan = app.store.plan(portfolio.id, year).await.unwrap();
+    app.store
+        .open_period("test", plan.id, Half::H1, "2025-10-15".parse().unwrap(), 7)
+        .await
+        .unwrap();
+    let officer = app.signed_in("officer").await;
+    let rows = |page: &str| {
+        page.matches("formaction=\"/b/synthetic/home/chase\"")
+            .count()
+    };
+
+    let (status, first) = get(&officer, app.url("/b/synthetic/home")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(rows(&first), 50, "one page of 50");
+    assert!(first.contains("Showing updates 1 to 50 of 120"), "{first}");
+    assert!(first.contains("href=\"/b/synthetic/home?page=2#updates\""));
+    assert!(first.contains("aria-label=\"Pages of updates\""));
+
+    let last = get(&officer, app.url("/b/synthetic/home?page=3")).await.1;
+    assert_eq!(rows(&last), 20);
+    assert!(last.contains("Showing updates 101 to 120 of 120"));
+    let beyond = get(&officer, app.url("/b/synthetic/home?page=999")).await.1;
+    assert!(
+        beyond.contains("Showing updates 101 to 120 of 120"),
+        "a page beyond the last shows the last"
+    );
+    let garbled = get(&officer, app.url("/b/synthetic/home?page=two")).await.1;
+    assert!(garbled.contains("Showing updates 1 to 50 of 120"));
+
+    // The filters are kept from page to page.
+    let filtered = get(&officer, app.url("/b/synthetic/home?state=not+started"))
+        .await
+        .1;
+    assert!(filtered.contains("Showing updates 1 to 50 of 120"));
+    assert!(
+        filtered.contains("href=\"/b/synthetic/home?state=not%20started&#38;page=2#updates\""),
+        "{filtered}"
+    );
+
+    // The API pages the same way and says how many there are.
+    let token = app.api_token("officer").await;
+    let home: Value = client()
+        .get(app.url("/api/v1/bodies/synthetic/home?page=3"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let o = &home["officer"];
+    assert_eq!(o["updates_total"], 120);
+    assert_eq!(o["page"], 3);
+    assert_eq!(o["pages"], 3);
+    assert_eq!(o["updates"].as_array().unwrap().len(), 20);
+}
+on_both_engines!(the_officers_list_of_updates_is_paged);

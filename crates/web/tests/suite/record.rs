@@ -359,7 +359,7 @@ async fn the_committee_record_in_full(db: TestDb) {
     let (_, by_owner) = get(
         &public,
         app.url(&format!(
-            "{committee_href}?owner=assistant+director+for+integrated+commissioning"
+            "{committee_href}?owner=assistant%20director%20for%20integrated%20commissioning"
         )),
     )
     .await;
