@@ -34,14 +34,25 @@ async function landed(account, contextOptions = {}) {
   return page;
 }
 
-/** The lead writes and submits an H1 update on the action linked `reference` from their home. */
+/**
+ * The lead writes and submits an H1 update on the action linked `reference`
+ * from their home. The form gives the context to write it in (the deadline,
+ * the last update, what each status means) and the action page then says
+ * the update was submitted.
+ */
 async function submitFromHome(lead, reference, commentary) {
   await lead.goto(`${base}/b/bromley/home`);
   await lead.locator('#owed').getByRole('link', { name: new RegExp(`^${reference}:`) }).click();
+  await lead.waitForURL((u) => u.pathname.endsWith('/updates/H1'));
+  assert.match(await lead.locator('#deadline').innerText(), /Due by 15 October 2024/);
+  assert.match(await lead.locator('#previous-update').innerText(), /Last update, H2 2023\/24/);
+  const hints = await lead.locator('.govuk-radios__hint').allInnerTexts();
+  assert.ok(hints.length >= 4 && hints.every((h) => h.trim().length > 0), 'each status says what it means');
   await lead.getByLabel('On track').check();
   await lead.getByLabel('Commentary').fill(commentary);
   await lead.getByRole('button', { name: 'Save and submit for sign-off' }).click();
   await lead.waitForURL((u) => !u.pathname.includes('/updates/'));
+  await lead.getByText('Your update for H1 2024/25 is submitted for sign-off').waitFor();
 }
 
 test('each role signs in to a home of their own', async () => {

@@ -199,12 +199,16 @@ pub async fn move_update(
                 r.period
             ))
         })?;
-    let version = args.expect_version.unwrap_or(update.version);
+    let version = args.expect_version.unwrap_or(update.version.get());
     let moved = match command {
-        Move::Submit(_) => r.store.submit_update(&actor(), update.id, version).await?,
+        Move::Submit(_) => {
+            r.store
+                .submit_update(&actor(), update.id, domain::Version::new(version))
+                .await?
+        }
         Move::SignOff(_) => {
             r.store
-                .sign_off_update(&actor(), update.id, version)
+                .sign_off_update(&actor(), update.id, domain::Version::new(version))
                 .await?
         }
         Move::Return { .. } => {
@@ -212,7 +216,7 @@ pub async fn move_update(
                 .return_update(
                     &actor(),
                     update.id,
-                    version,
+                    domain::Version::new(version),
                     &comment.expect("parsed above"),
                 )
                 .await?

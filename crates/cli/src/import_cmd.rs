@@ -503,7 +503,7 @@ pub async fn export_of(
     let plan = store.plan(portfolio.id, year).await?;
     let tree = store.plan_tree(plan.id).await?;
     let strategy = store.strategy(the_body.id).await?;
-    let continues: HashMap<i64, String> = store
+    let continues: HashMap<domain::ActionId, String> = store
         .continued_actions(plan.id)
         .await?
         .into_iter()

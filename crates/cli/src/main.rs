@@ -1099,7 +1099,13 @@ async fn set_update(
     let saved = match &args.correction {
         None => {
             store
-                .record_update(&actor(), action.id, period, input, args.expect_version)
+                .record_update(
+                    &actor(),
+                    action.id,
+                    period,
+                    input,
+                    args.expect_version.map(domain::Version::new),
+                )
                 .await?
         }
         Some(reason) => {
@@ -1114,9 +1120,15 @@ async fn set_update(
                         "correction: action {reference} has no update for {period} to correct"
                     ))
                 })?;
-            let version = args.expect_version.unwrap_or(current.version);
+            let version = args.expect_version.unwrap_or(current.version.get());
             store
-                .correct_update(&actor(), current.id, version, input, &reason)
+                .correct_update(
+                    &actor(),
+                    current.id,
+                    domain::Version::new(version),
+                    input,
+                    &reason,
+                )
                 .await?
         }
     };

@@ -114,7 +114,7 @@ pub async fn run(
     }
     options.manners.delay = Duration::from_millis(delay.max(0) as u64);
     options.manners.timeout = Duration::from_secs(timeout.max(1));
-    let run = match moderngov::begin(&store, &actor(), body.id, &site).await {
+    let run = match moderngov::begin(&store, &actor(), body.id.get(), &site).await {
         Ok(run) => run,
         Err(moderngov::SyncError::Store(e)) => return Err(e.into()),
         Err(e) => return Err(UserError(e.to_string()).into()),
@@ -126,7 +126,15 @@ pub async fn run(
     );
     bar.set_message(format!("asking {site}"));
     bar.enable_steady_tick(Duration::from_millis(120));
-    let result = moderngov::run(&store, &actor(), run, body.id, &options, &Bar(bar.clone())).await;
+    let result = moderngov::run(
+        &store,
+        &actor(),
+        run,
+        body.id.get(),
+        &options,
+        &Bar(bar.clone()),
+    )
+    .await;
     bar.finish_and_clear();
     match result {
         Ok(summary) => {
@@ -136,7 +144,9 @@ pub async fn run(
                     .set_moderngov_site(
                         &actor(),
                         body.id,
-                        saved.as_ref().map_or(0, |s| s.version),
+                        saved
+                            .as_ref()
+                            .map_or(domain::Version::new(0), |s| s.version),
                         site.as_str(),
                         delay,
                     )

@@ -111,8 +111,8 @@ fn write_items(
     out: &mut String,
     tree: &PlanTree,
     levels: &domain::LevelNames,
-    by_top: &std::collections::BTreeMap<i64, RollUp>,
-    parent: Option<i64>,
+    by_top: &std::collections::BTreeMap<domain::PlanItemId, RollUp>,
+    parent: Option<domain::PlanItemId>,
     period: Option<ReportingPeriod>,
 ) {
     for item in tree.children(parent) {

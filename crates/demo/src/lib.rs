@@ -239,7 +239,7 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
     let mut actions_by_year: ActionsByYear = HashMap::new();
     for plan in &f.plans {
         let place = format!("plan {} {}", plan.portfolio, plan.year);
-        let aligned: Vec<i64> = plan
+        let aligned: Vec<domain::AlignmentId> = plan
             .aligned_with
             .iter()
             .map(|k| alignments[k.as_str()])
@@ -266,7 +266,9 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
                             NewItem {
                                 plan_id: created.id,
                                 parent_id: None,
-                                ambition_id: Some(ambitions[&priority.ambition]),
+                                ambition_id: Some(domain::AmbitionId::new(
+                                    ambitions[&priority.ambition].get(),
+                                )),
                                 reference: Some(
                                     priority.ambition.to_string().parse().expect("a number"),
                                 ),
@@ -300,7 +302,7 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
                     &at,
                     &place,
                     plan,
-                    priority_item.id,
+                    priority_item.id.get(),
                     action,
                     &mut actions_by_year,
                     &mut summary,
@@ -328,7 +330,7 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
                         &at,
                         &place,
                         plan,
-                        statement_item.id,
+                        statement_item.id.get(),
                         action,
                         &mut actions_by_year,
                         &mut summary,
@@ -360,7 +362,7 @@ pub async fn write(store: &Store, file: &str, f: &PlanFile) -> Result<LoadSummar
 }
 
 /// Actions of earlier plans by portfolio, year and reference, for lineage.
-type ActionsByYear = HashMap<(String, FinancialYear, ActionRef), i64>;
+type ActionsByYear = HashMap<(String, FinancialYear, ActionRef), domain::ActionId>;
 
 /// Write one action of `plan` under item `item_id`, with its updates.
 #[allow(clippy::too_many_arguments)]
@@ -387,7 +389,7 @@ where
         .add_action(
             ACTOR,
             NewAction {
-                item_id,
+                item_id: domain::PlanItemId::new(item_id),
                 details: action.details.clone(),
                 measures: action.measures.clone(),
                 continues,
@@ -596,7 +598,7 @@ pub async fn load_committee_record(store: &Store) -> Result<(), LoadError> {
                 ACTOR,
                 plan.id,
                 domain::ReportingPeriod::new(plan.year, half),
-                0,
+                domain::Version::new(0),
                 &cover,
             )
             .await

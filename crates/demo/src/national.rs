@@ -1575,7 +1575,7 @@ impl<'p> Generator<'p> {
                     };
                     let value = baseline + (target_value - baseline) * share * slip;
                     vec![MeasureActual {
-                        measure_id: 1,
+                        measure_id: domain::MeasureId::new(1),
                         value: value.round(),
                     }]
                 }

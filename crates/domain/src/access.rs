@@ -285,13 +285,13 @@ impl fmt::Debug for Password {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ActionDetails, Title};
+    use crate::{ActionDetails, ActionId, PlanId, PlanItemId, Title, Version};
 
     fn action(lead: &str) -> Action {
         Action {
-            id: 1,
-            plan_id: 1,
-            item_id: 1,
+            id: ActionId::new(1),
+            plan_id: PlanId::new(1),
+            item_id: PlanItemId::new(1),
             details: ActionDetails {
                 reference: "10A".parse().unwrap(),
                 title: Title::parse("title", "Carers").unwrap(),
@@ -303,7 +303,7 @@ mod tests {
             measures: vec![],
             continues: None,
             outcome: None,
-            version: 1,
+            version: Version::new(1),
         }
     }
 

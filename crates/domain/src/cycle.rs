@@ -3,6 +3,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::*;
 use crate::{ParseError, ReportingPeriod, Status};
 
 /// Where an update is in its sign-off: written by the lead (draft),
@@ -302,9 +303,9 @@ fn rank(s: Status) -> u8 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outstanding {
     /// The action.
-    pub action_id: i64,
+    pub action_id: ActionId,
     /// Its update in the period, if one is recorded.
-    pub update_id: Option<i64>,
+    pub update_id: Option<UpdateId>,
     /// Where that update is in its sign-off; `None` while it is missing.
     pub state: Option<UpdateState>,
     /// Why it was returned, when it was.
@@ -351,7 +352,7 @@ impl CloseCheck {
             signed_off: 0,
             outstanding: Vec::new(),
         };
-        let in_period: std::collections::HashMap<i64, &crate::Update> = updates
+        let in_period: std::collections::HashMap<ActionId, &crate::Update> = updates
             .iter()
             .filter(|u| u.period == period)
             .map(|u| (u.action_id, u))
@@ -480,9 +481,9 @@ mod tests {
     fn the_close_check_counts_each_state_and_lists_what_is_outstanding() {
         let period = ReportingPeriod::new("2024/25".parse().unwrap(), crate::Half::H1);
         let action = |id: i64| crate::Action {
-            id,
-            plan_id: 1,
-            item_id: 1,
+            id: ActionId::new(id),
+            plan_id: PlanId::new(1),
+            item_id: PlanItemId::new(1),
             details: crate::ActionDetails {
                 reference: format!("{id}A").parse().unwrap(),
                 title: crate::Title::parse("title", "Carers").unwrap(),
@@ -494,11 +495,11 @@ mod tests {
             measures: vec![],
             continues: None,
             outcome: None,
-            version: 1,
+            version: Version::new(1),
         };
         let update = |id: i64, action_id: i64, state: UpdateState| crate::Update {
-            id,
-            action_id,
+            id: UpdateId::new(id),
+            action_id: ActionId::new(action_id),
             period,
             input: crate::UpdateInput {
                 status: Status::OnTrack,
@@ -513,7 +514,7 @@ mod tests {
             returned_comment: (state == Returned).then(|| "Add the figures".to_owned()),
             created_at: chrono::DateTime::UNIX_EPOCH,
             updated_at: chrono::DateTime::UNIX_EPOCH,
-            version: 1,
+            version: Version::new(1),
             published: None,
         };
         let actions: Vec<_> = (1..=5).map(action).collect();
@@ -538,7 +539,7 @@ mod tests {
             check
                 .outstanding
                 .iter()
-                .map(|o| o.action_id)
+                .map(|o| o.action_id.get())
                 .collect::<Vec<_>>(),
             [1, 2, 3, 5]
         );

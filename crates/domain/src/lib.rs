@@ -15,6 +15,7 @@ mod action_ref;
 mod cover;
 mod cycle;
 mod error;
+mod ids;
 mod import;
 mod measure;
 mod period;
@@ -35,6 +36,11 @@ pub use action_ref::{ActionRef, ItemRef, MAX_REFERENCE_LEN, ReferenceScheme, ref
 pub use cover::{ReportCover, ReportReference};
 pub use cycle::{CloseCheck, OutsideCycle, Outstanding, TransitionError, Trend, UpdateState};
 pub use error::ParseError;
+pub use ids::{
+    ActionId, AgendaItemId, AlignmentId, AmbitionId, BodyId, CommitmentId, CommitteeId,
+    CommitteeMemberId, MeasureId, MeetingId, PlanId, PlanItemId, PortfolioId, QuestionId,
+    ResolutionId, StrategyId, UpdateId, Version,
+};
 pub use import::{
     ImportAction, ImportAlignment, ImportItem, ImportSetup, ImportUpdate, PlanImport, PlanState,
     SetupStrategy,

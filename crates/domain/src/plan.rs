@@ -3,6 +3,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::*;
 use crate::{
     ActionRef, FinancialYear, ItemRef, Measure, ParseError, RagMapping, ReferenceScheme,
     TargetDate, Title,
@@ -137,7 +138,7 @@ impl From<LevelNames> for Vec<String> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Body {
     /// Store id.
-    pub id: i64,
+    pub id: BodyId,
     /// Short name for addresses.
     pub slug: Slug,
     /// Full name: "London Borough of Bromley".
@@ -150,7 +151,7 @@ pub struct Body {
     #[serde(default)]
     pub reference_scheme: ReferenceScheme,
     /// Optimistic-concurrency version.
-    pub version: i64,
+    pub version: Version,
 }
 
 /// The years a strategy runs, e.g. 2021-2031.
@@ -214,7 +215,7 @@ impl From<StrategyYears> for String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ambition {
     /// Store id.
-    pub id: i64,
+    pub id: AmbitionId,
     /// Its number within the strategy: "Ambition 2".
     pub number: u16,
     /// Its wording.
@@ -227,7 +228,7 @@ pub struct Ambition {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Strategy {
     /// Store id.
-    pub id: i64,
+    pub id: StrategyId,
     /// "Making Bromley Even Better".
     pub title: Title,
     /// The years it runs.
@@ -235,7 +236,7 @@ pub struct Strategy {
     /// Its ambitions, by number.
     pub ambitions: Vec<Ambition>,
     /// Optimistic-concurrency version.
-    pub version: i64,
+    pub version: Version,
 }
 
 /// What sort of thing a plan is aligned with.
@@ -277,7 +278,7 @@ impl FromStr for AlignmentKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alignment {
     /// Store id.
-    pub id: i64,
+    pub id: AlignmentId,
     /// "Adult Social Care Strategy".
     pub name: Title,
     /// Programme or strategy.
@@ -361,9 +362,9 @@ impl From<PortfolioCode> for String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Portfolio {
     /// Store id.
-    pub id: i64,
+    pub id: PortfolioId,
     /// The body it belongs to.
-    pub body_id: i64,
+    pub body_id: BodyId,
     /// "ACH".
     pub code: PortfolioCode,
     /// "Adult Care and Health".
@@ -371,16 +372,16 @@ pub struct Portfolio {
     /// The committee's name, if one is set.
     pub committee: Option<Title>,
     /// Optimistic-concurrency version.
-    pub version: i64,
+    pub version: Version,
 }
 
 /// A portfolio's plan for one financial year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// Store id.
-    pub id: i64,
+    pub id: PlanId,
     /// The portfolio.
-    pub portfolio_id: i64,
+    pub portfolio_id: PortfolioId,
     /// The year.
     pub year: FinancialYear,
     /// The programmes and strategies it is aligned with.
@@ -392,7 +393,7 @@ pub struct Plan {
     /// The day the committee approved it.
     pub approved_on: Option<chrono::NaiveDate>,
     /// Optimistic-concurrency version.
-    pub version: i64,
+    pub version: Version,
 }
 
 /// A node of the plan tree above the actions: an ambition, priority or
@@ -400,13 +401,13 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanItem {
     /// Store id.
-    pub id: i64,
+    pub id: PlanItemId,
     /// The item above, none for the top level.
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<PlanItemId>,
     /// 0 for the top level.
     pub depth: usize,
     /// For the top level: the strategy ambition it stands for.
-    pub ambition_id: Option<i64>,
+    pub ambition_id: Option<AmbitionId>,
     /// Its reference in the body's scheme, when it has one (statements
     /// do: "10"; dotted: "1.2"; free: "CP2").
     pub reference: Option<ItemRef>,
@@ -415,7 +416,7 @@ pub struct PlanItem {
     /// Demo content not drawn from a real record.
     pub illustrative: bool,
     /// Optimistic-concurrency version.
-    pub version: i64,
+    pub version: Version,
 }
 
 impl PlanItem {
@@ -463,23 +464,23 @@ impl ActionDetails {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Action {
     /// Store id.
-    pub id: i64,
+    pub id: ActionId,
     /// The plan it belongs to.
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     /// The plan item it sits under.
-    pub item_id: i64,
+    pub item_id: PlanItemId,
     /// What describes it.
     #[serde(flatten)]
     pub details: ActionDetails,
     /// Its measures of success, with their store ids.
-    pub measures: Vec<(i64, Measure)>,
+    pub measures: Vec<(MeasureId, Measure)>,
     /// The action in the previous year's plan that this one continues.
-    pub continues: Option<i64>,
+    pub continues: Option<ActionId>,
     /// What the yearly refresh did with it: "carried_forward", "completed"
     /// or "dropped" (with the reason); none before a refresh.
     pub outcome: Option<(String, Option<String>)>,
     /// Optimistic-concurrency version.
-    pub version: i64,
+    pub version: Version,
 }
 
 impl Action {

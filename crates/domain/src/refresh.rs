@@ -3,6 +3,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::*;
 use crate::{ActionRef, ParseError, Text};
 
 /// Where a plan is in its life: drafted (usually by a refresh), approved by
@@ -213,7 +214,7 @@ impl RefreshReport {
     /// Compare `old` (the year ending) with `new` (its refresh); `top_level`
     /// names the top level ("Ambition").
     pub fn between(old: &crate::PlanTree, new: &crate::PlanTree, top_level: &str) -> Self {
-        let top = |tree: &crate::PlanTree, a: &crate::Action| -> (Option<i64>, String) {
+        let top = |tree: &crate::PlanTree, a: &crate::Action| -> (Option<AmbitionId>, String) {
             let path = tree.path_of(a);
             match path.first() {
                 Some(i) => (
@@ -226,8 +227,8 @@ impl RefreshReport {
                 None => (None, String::new()),
             }
         };
-        let mut groups: Vec<(Option<i64>, RefreshGroup)> = Vec::new();
-        let mut push = |key: (Option<i64>, String), line: RefreshLine| match groups
+        let mut groups: Vec<(Option<AmbitionId>, RefreshGroup)> = Vec::new();
+        let mut push = |key: (Option<AmbitionId>, String), line: RefreshLine| match groups
             .iter_mut()
             .find(|(k, g)| *k == key.0 && (key.0.is_some() || g.heading == key.1))
         {

@@ -10,6 +10,7 @@ use std::str::FromStr;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::ids::*;
 use crate::{ParseError, TargetDate, Text, Title};
 
 /// An enum stored as a word, shown with a label, parsed from either.
@@ -153,9 +154,9 @@ worded!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Commitment {
     /// Its id.
-    pub id: i64,
+    pub id: CommitmentId,
     /// The agenda item it was made at.
-    pub agenda_item_id: i64,
+    pub agenda_item_id: AgendaItemId,
     /// The promise as written: "a written response would be provided".
     pub text: String,
     /// Who promised it (role or person), when the minutes say.
@@ -165,7 +166,7 @@ pub struct Commitment {
     /// The words the due date came from: "later in the year".
     pub due_text: String,
     /// The action it concerns.
-    pub action_id: Option<i64>,
+    pub action_id: Option<ActionId>,
     /// Recorded status.
     pub status: CommitmentStatus,
     /// How it was delivered or why withdrawn: "written response to Members".
@@ -173,11 +174,11 @@ pub struct Commitment {
     /// When it was delivered or withdrawn.
     pub closed_on: Option<NaiveDate>,
     /// The later agenda item that delivered it, if any.
-    pub delivered_by_item_id: Option<i64>,
+    pub delivered_by_item_id: Option<AgendaItemId>,
     /// The sentence of the minutes it came from.
     pub source: String,
     /// Optimistic-locking version.
-    pub version: i64,
+    pub version: Version,
 }
 
 impl Commitment {
@@ -199,24 +200,24 @@ impl Commitment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Committee {
     /// Its id.
-    pub id: i64,
+    pub id: CommitteeId,
     /// The body.
-    pub body_id: i64,
+    pub body_id: BodyId,
     /// "Adult Care and Health Policy Development and Scrutiny Committee".
     pub name: String,
     /// Who clerks it (a name, role or team; empty when not recorded).
     pub clerk: String,
     /// Optimistic-locking version.
-    pub version: i64,
+    pub version: Version,
 }
 
 /// A member or co-opted member of a committee, with their term.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitteeMember {
     /// Its id.
-    pub id: i64,
+    pub id: CommitteeMemberId,
     /// The committee.
-    pub committee_id: i64,
+    pub committee_id: CommitteeId,
     /// "Councillor Jane Smith".
     pub name: String,
     /// Their place on the committee.
@@ -226,7 +227,7 @@ pub struct CommitteeMember {
     /// The last day of their term, when known.
     pub term_to: Option<NaiveDate>,
     /// Optimistic-locking version.
-    pub version: i64,
+    pub version: Version,
 }
 
 impl CommitteeMember {
@@ -241,9 +242,9 @@ impl CommitteeMember {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meeting {
     /// Its id.
-    pub id: i64,
+    pub id: MeetingId,
     /// The committee.
-    pub committee_id: i64,
+    pub committee_id: CommitteeId,
     /// The day it is held.
     pub held_on: NaiveDate,
     /// Where.
@@ -253,16 +254,16 @@ pub struct Meeting {
     /// Whether the public may see it, its minutes and its record.
     pub published: bool,
     /// Optimistic-locking version.
-    pub version: i64,
+    pub version: Version,
 }
 
 /// An item on a meeting's agenda: usually a report the committee considers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgendaItem {
     /// Its id.
-    pub id: i64,
+    pub id: AgendaItemId,
     /// The meeting.
-    pub meeting_id: i64,
+    pub meeting_id: MeetingId,
     /// "7" or "7a".
     pub number: String,
     /// "Adult Care and Health Portfolio Plan 2022 Q2 update".
@@ -270,28 +271,28 @@ pub struct AgendaItem {
     /// The report it considers, e.g. "ACH22-038" (may be empty).
     pub report_ref: String,
     /// The plan the report covers.
-    pub plan_id: Option<i64>,
+    pub plan_id: Option<PlanId>,
     /// The half of the plan's year it covers.
     pub half: Option<crate::Half>,
     /// The minutes of the item, as accepted.
     pub minutes: String,
     /// Optimistic-locking version.
-    pub version: i64,
+    pub version: Version,
 }
 
 /// A question a member asked, and who answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
     /// Its id.
-    pub id: i64,
+    pub id: QuestionId,
     /// The agenda item it was asked at.
-    pub agenda_item_id: i64,
+    pub agenda_item_id: AgendaItemId,
     /// "Member", "Co-opted Member" or a name; none when the minutes do not say.
     pub asker: Option<String>,
     /// The officer who answered, as written.
     pub responder: Option<String>,
     /// The action it was about.
-    pub action_id: Option<i64>,
+    pub action_id: Option<ActionId>,
     /// The sentences of the minutes it came from.
     pub source: String,
 }
@@ -300,9 +301,9 @@ pub struct Question {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resolution {
     /// Its id.
-    pub id: i64,
+    pub id: ResolutionId,
     /// The agenda item.
-    pub agenda_item_id: i64,
+    pub agenda_item_id: AgendaItemId,
     /// "the progress on the actions … be noted".
     pub text: String,
     /// Noted, agreed, ….
@@ -317,7 +318,7 @@ pub struct NewQuestion {
     /// Who answered.
     pub responder: Option<Title>,
     /// The action it was about.
-    pub action_id: Option<i64>,
+    pub action_id: Option<ActionId>,
     /// The sentences it came from.
     pub source: Text,
 }
@@ -334,7 +335,7 @@ pub struct NewCommitment {
     /// The words the due date came from.
     pub due_text: String,
     /// The action it concerns.
-    pub action_id: Option<i64>,
+    pub action_id: Option<ActionId>,
     /// The sentence it came from.
     pub source: Text,
 }
@@ -399,8 +400,8 @@ mod tests {
 
     fn open(due: Option<&str>) -> Commitment {
         Commitment {
-            id: 1,
-            agenda_item_id: 1,
+            id: CommitmentId::new(1),
+            agenda_item_id: AgendaItemId::new(1),
             text: "a written response would be provided".into(),
             owner: None,
             due_by: due.map(|d| d.parse().unwrap()),
@@ -411,7 +412,7 @@ mod tests {
             closed_on: None,
             delivered_by_item_id: None,
             source: String::new(),
-            version: 1,
+            version: Version::new(1),
         }
     }
 

@@ -3,6 +3,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
+use crate::ids::*;
 use crate::{Access, Action, Plan, PlanItem, ReportingPeriod, RollUp, Status, Update};
 
 /// A whole plan as people read it: items top to bottom, the actions under
@@ -35,7 +36,7 @@ pub struct PlanTree {
 /// natural order of their references when all have one, else as stored)
 /// and `actions` in tree order, each item's in natural order of reference.
 fn natural_order(items: &mut [PlanItem], actions: &mut [Action]) {
-    let mut children: HashMap<Option<i64>, Vec<usize>> = HashMap::new();
+    let mut children: HashMap<Option<PlanItemId>, Vec<usize>> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
         children.entry(item.parent_id).or_default().push(i);
     }
@@ -45,7 +46,7 @@ fn natural_order(items: &mut [PlanItem], actions: &mut [Action]) {
         }
     }
     // Depth-first rank of each item, from the top level down.
-    let mut rank: HashMap<i64, usize> = HashMap::new();
+    let mut rank: HashMap<PlanItemId, usize> = HashMap::new();
     let mut stack: Vec<usize> = children
         .get(&None)
         .map(|l| l.iter().rev().copied().collect())
@@ -72,11 +73,11 @@ fn natural_order(items: &mut [PlanItem], actions: &mut [Action]) {
 /// Positions in the tree's lists, by id.
 #[derive(Debug, Clone, Default)]
 struct Index {
-    item: HashMap<i64, usize>,
-    children: HashMap<Option<i64>, Vec<usize>>,
-    actions_of: HashMap<i64, Vec<usize>>,
-    updates_of: HashMap<i64, Vec<usize>>,
-    signed_of: HashMap<i64, Vec<usize>>,
+    item: HashMap<PlanItemId, usize>,
+    children: HashMap<Option<PlanItemId>, Vec<usize>>,
+    actions_of: HashMap<PlanItemId, Vec<usize>>,
+    updates_of: HashMap<ActionId, Vec<usize>>,
+    signed_of: HashMap<ActionId, Vec<usize>>,
 }
 
 impl PlanTree {
@@ -128,7 +129,7 @@ impl PlanTree {
         if access.signs_off() {
             return Arc::clone(self);
         }
-        let own: std::collections::HashSet<i64> = self
+        let own: std::collections::HashSet<ActionId> = self
             .actions
             .iter()
             .filter(|a| access.sees_work_on(a))
@@ -165,7 +166,7 @@ impl PlanTree {
     }
 
     /// Items directly under `parent` (none = the top level), in order.
-    pub fn children(&self, parent: Option<i64>) -> impl Iterator<Item = &PlanItem> {
+    pub fn children(&self, parent: Option<PlanItemId>) -> impl Iterator<Item = &PlanItem> {
         self.index
             .children
             .get(&parent)
@@ -175,7 +176,7 @@ impl PlanTree {
     }
 
     /// Actions directly under item `item_id`, in order.
-    pub fn actions_of(&self, item_id: i64) -> impl Iterator<Item = &Action> {
+    pub fn actions_of(&self, item_id: PlanItemId) -> impl Iterator<Item = &Action> {
         self.index
             .actions_of
             .get(&item_id)
@@ -202,7 +203,7 @@ impl PlanTree {
         path
     }
 
-    fn updates_of(&self, action_id: i64) -> impl Iterator<Item = &Update> {
+    fn updates_of(&self, action_id: ActionId) -> impl Iterator<Item = &Update> {
         self.index
             .updates_of
             .get(&action_id)
@@ -211,7 +212,7 @@ impl PlanTree {
             .map(|i| &self.updates[*i])
     }
 
-    fn signed_of(&self, action_id: i64) -> impl Iterator<Item = &Update> {
+    fn signed_of(&self, action_id: ActionId) -> impl Iterator<Item = &Update> {
         self.index
             .signed_of
             .get(&action_id)
@@ -222,23 +223,27 @@ impl PlanTree {
 
     /// The most recent signed-off update of the action, if any (while a
     /// revision is under way, the content last signed off).
-    pub fn latest(&self, action_id: i64) -> Option<&Update> {
+    pub fn latest(&self, action_id: ActionId) -> Option<&Update> {
         self.signed_of(action_id).max_by_key(|u| u.period)
     }
 
     /// The action's signed-off update for `period`, if any: what reports use.
-    pub fn update_in(&self, action_id: i64, period: ReportingPeriod) -> Option<&Update> {
+    pub fn update_in(&self, action_id: ActionId, period: ReportingPeriod) -> Option<&Update> {
         self.signed_of(action_id).find(|u| u.period == period)
     }
 
     /// The action's update for `period` in whatever state it is, as the
     /// tree's viewer may see it.
-    pub fn any_update_in(&self, action_id: i64, period: ReportingPeriod) -> Option<&Update> {
+    pub fn any_update_in(&self, action_id: ActionId, period: ReportingPeriod) -> Option<&Update> {
         self.updates_of(action_id).find(|u| u.period == period)
     }
 
     /// The status each action shows: its update in `period`, or (no period) its latest.
-    pub fn status_of(&self, action_id: i64, period: Option<ReportingPeriod>) -> Option<Status> {
+    pub fn status_of(
+        &self,
+        action_id: ActionId,
+        period: Option<ReportingPeriod>,
+    ) -> Option<Status> {
         match period {
             Some(p) => self.update_in(action_id, p),
             None => self.latest(action_id),
@@ -257,7 +262,7 @@ impl PlanTree {
         &self,
         depth: usize,
         period: Option<ReportingPeriod>,
-    ) -> BTreeMap<i64, RollUp> {
+    ) -> BTreeMap<PlanItemId, RollUp> {
         RollUp::by(self.actions.iter().filter_map(|a| {
             let path = self.path_of(a);
             path.get(depth)

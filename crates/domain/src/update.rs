@@ -4,6 +4,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::ids::*;
 use crate::{ParseError, ReportingPeriod, Status, Text, Title};
 
 const PERCENT_EXPECTED: &str = "a whole number from 0 to 100";
@@ -60,7 +61,7 @@ impl fmt::Display for Percent {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MeasureActual {
     /// The measure (an indicator of the same action).
-    pub measure_id: i64,
+    pub measure_id: MeasureId,
     /// The figure.
     pub value: f64,
 }
@@ -147,9 +148,9 @@ impl UpdateInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Update {
     /// Store id.
-    pub id: i64,
+    pub id: UpdateId,
     /// The action reported on.
-    pub action_id: i64,
+    pub action_id: ActionId,
     /// The period reported on.
     pub period: ReportingPeriod,
     /// What was reported.
@@ -164,7 +165,7 @@ pub struct Update {
     /// When last changed.
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency version; a save must name the version it read.
-    pub version: i64,
+    pub version: Version,
     /// The content last signed off, kept while a revision of a signed-off
     /// update goes through sign-off again (the update is then a draft,
     /// submitted or returned). `None` when the update is itself signed off
@@ -250,11 +251,11 @@ mod tests {
         let mut i = input(Status::OnTrack, None);
         i.actuals = vec![
             MeasureActual {
-                measure_id: 1,
+                measure_id: MeasureId::new(1),
                 value: 2.0,
             },
             MeasureActual {
-                measure_id: 1,
+                measure_id: MeasureId::new(1),
                 value: 3.0,
             },
         ];

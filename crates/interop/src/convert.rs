@@ -157,7 +157,7 @@ pub fn plan_export(
     strategy: Option<&Strategy>,
     portfolio: &Portfolio,
     tree: &PlanTree,
-    continues: &HashMap<i64, String>,
+    continues: &HashMap<domain::ActionId, String>,
 ) -> PlanExport {
     let plan = &tree.plan;
     let flags = strategy
@@ -214,11 +214,13 @@ pub fn plan_export(
 /// A stored plan tree as the sheet an export writes: items parents first
 /// (in the tree's order), actions under each item in order, every update
 /// the tree holds.
-pub fn to_sheet(tree: &PlanTree, continues: &HashMap<i64, String>) -> PlanSheet {
+pub fn to_sheet(tree: &PlanTree, continues: &HashMap<domain::ActionId, String>) -> PlanSheet {
     let mut sheet = PlanSheet::default();
-    let items: HashMap<i64, &domain::PlanItem> = tree.items.iter().map(|i| (i.id, i)).collect();
-    let mut index: HashMap<i64, usize> = HashMap::new();
-    let mut stack: Vec<(i64, Option<usize>)> = tree.children(None).map(|i| (i.id, None)).collect();
+    let items: HashMap<domain::PlanItemId, &domain::PlanItem> =
+        tree.items.iter().map(|i| (i.id, i)).collect();
+    let mut index: HashMap<domain::PlanItemId, usize> = HashMap::new();
+    let mut stack: Vec<(domain::PlanItemId, Option<usize>)> =
+        tree.children(None).map(|i| (i.id, None)).collect();
     stack.reverse();
     let mut order = Vec::new();
     while let Some((id, parent)) = stack.pop() {
@@ -238,7 +240,7 @@ pub fn to_sheet(tree: &PlanTree, continues: &HashMap<i64, String>) -> PlanSheet 
         children.reverse();
         stack.extend(children);
     }
-    let mut names: HashMap<i64, String> = HashMap::new();
+    let mut names: HashMap<domain::MeasureId, String> = HashMap::new();
     for item_id in &order {
         for a in tree.actions_of(*item_id) {
             for (id, m) in &a.measures {
@@ -258,7 +260,7 @@ pub fn to_sheet(tree: &PlanTree, continues: &HashMap<i64, String>) -> PlanSheet 
             });
         }
     }
-    let refs: HashMap<i64, String> = tree
+    let refs: HashMap<domain::ActionId, String> = tree
         .actions
         .iter()
         .map(|a| (a.id, a.details.reference.to_string()))

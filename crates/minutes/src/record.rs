@@ -7,7 +7,10 @@ use domain::{
 use crate::Extract;
 
 /// The action with `reference` in `tree`, if both are known.
-pub fn action_id(tree: Option<&PlanTree>, reference: Option<&ActionRef>) -> Option<i64> {
+pub fn action_id(
+    tree: Option<&PlanTree>,
+    reference: Option<&ActionRef>,
+) -> Option<domain::ActionId> {
     let (tree, reference) = (tree?, reference?);
     tree.actions
         .iter()

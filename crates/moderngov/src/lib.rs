@@ -378,7 +378,7 @@ pub async fn begin(
     site: &Site,
 ) -> Result<i64, SyncError> {
     store
-        .start_moderngov_sync(actor, body_id, site.as_str())
+        .start_moderngov_sync(actor, domain::BodyId::new(body_id), site.as_str())
         .await?
         .ok_or(SyncError::AlreadyRunning)
 }
@@ -548,7 +548,7 @@ pub async fn sync(
     }
 
     // Everything is read: write it.
-    let mut ids: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut ids: BTreeMap<i64, domain::CommitteeId> = BTreeMap::new();
     let wanted: BTreeSet<i64> = if options.committees.is_empty() {
         committees
             .iter()
@@ -566,7 +566,7 @@ pub async fn sync(
         let (ambit, outcome) = store
             .sync_committee(
                 actor,
-                body_id,
+                domain::BodyId::new(body_id),
                 &SyncCommittee {
                     moderngov_id: id,
                     name: c.title.clone(),
@@ -581,7 +581,7 @@ pub async fn sync(
             continue;
         };
         let write = store
-            .sync_meeting(actor, body_id, *committee_id, meeting)
+            .sync_meeting(actor, domain::BodyId::new(body_id), *committee_id, meeting)
             .await?;
         if let Some(outcome) = write.outcome {
             summary.meetings.add(outcome);

@@ -10,21 +10,24 @@ use testkit::{TestDb, on_both_engines};
 
 const CLERK: &str = "clerk@bromley.example";
 
-async fn body(store: &Store) -> i64 {
-    store
-        .create_body(
-            "setup",
-            NewBody {
-                slug: "bromley".parse().unwrap(),
-                name: Title::parse("name", "London Borough of Bromley").unwrap(),
-                level_names: Default::default(),
-                rag: Default::default(),
-                reference_scheme: Default::default(),
-            },
-        )
-        .await
-        .unwrap()
-        .id
+async fn body(store: &Store) -> domain::BodyId {
+    domain::BodyId::new(
+        (store
+            .create_body(
+                "setup",
+                NewBody {
+                    slug: "bromley".parse().unwrap(),
+                    name: Title::parse("name", "London Borough of Bromley").unwrap(),
+                    level_names: Default::default(),
+                    rag: Default::default(),
+                    reference_scheme: Default::default(),
+                },
+            )
+            .await
+            .unwrap()
+            .id)
+            .get(),
+    )
 }
 
 /// Options for the fake: no pause between requests, short timeouts.
@@ -55,7 +58,7 @@ async fn a_sync_brings_the_record_over_and_a_second_changes_nothing(db: TestDb) 
     let body = body(&store).await;
     let fake = FakeModernGov::start().await;
     let o = options(&fake.site);
-    let summary = sync(&store, body, &o).await.unwrap();
+    let summary = sync(&store, body.get(), &o).await.unwrap();
     // Two current committees; the deleted and expired ones are left out.
     assert_eq!(summary.committees.created, 2, "{summary}");
     // 5001, 5002 and the cancelled 5003; the 2019 meeting is outside the range.
@@ -200,7 +203,7 @@ async fn a_sync_brings_the_record_over_and_a_second_changes_nothing(db: TestDb) 
 
     // A second run changes nothing and writes no audit event.
     let events = store.audit_event_count().await.unwrap();
-    let again = sync(&store, body, &o).await.unwrap();
+    let again = sync(&store, body.get(), &o).await.unwrap();
     assert!(again.changed_nothing(), "{again}");
     assert_eq!(again.meetings.unchanged, 3, "{again}");
     assert_eq!(again.committees.unchanged, 2, "{again}");
@@ -223,7 +226,7 @@ async fn a_sync_brings_the_record_over_and_a_second_changes_nothing(db: TestDb) 
         .await
         .unwrap();
     assert_eq!(store.queued_minutes(body).await.unwrap().len(), 1);
-    let third = sync(&store, body, &o).await.unwrap();
+    let third = sync(&store, body.get(), &o).await.unwrap();
     assert!(third.changed_nothing(), "{third}");
     assert_eq!(store.queued_minutes(body).await.unwrap().len(), 1);
 }
@@ -233,7 +236,7 @@ async fn a_revised_meeting_is_changed_in_place(db: TestDb) {
     let body = body(&store).await;
     let fake = FakeModernGov::start().await;
     let o = options(&fake.site);
-    sync(&store, body, &o).await.unwrap();
+    sync(&store, body.get(), &o).await.unwrap();
     let committee = store.committees(body).await.unwrap()[0].clone();
     let may = store.meetings(committee.id).await.unwrap()[1].clone();
     // The clerk publishes the meeting in Ambit; the sync leaves that alone.
@@ -243,7 +246,7 @@ async fn a_revised_meeting_is_changed_in_place(db: TestDb) {
         .unwrap();
 
     fake.set_mode(Mode::Revised);
-    let summary = sync(&store, body, &o).await.unwrap();
+    let summary = sync(&store, body.get(), &o).await.unwrap();
     assert_eq!(summary.meetings.changed, 1, "{summary}");
     assert_eq!(summary.meetings.unchanged, 2, "{summary}");
     assert_eq!(summary.items_changed, 1, "{summary}");
@@ -253,7 +256,10 @@ async fn a_revised_meeting_is_changed_in_place(db: TestDb) {
     assert_eq!(items.len(), 3);
     assert!(items[1].title.ends_with("(ACH24-030, revised)"));
     assert!(store.meeting(may.id).await.unwrap().published);
-    let trail = store.audit_trail("agenda item", items[1].id).await.unwrap();
+    let trail = store
+        .audit_trail("agenda item", items[1].id.get())
+        .await
+        .unwrap();
     assert_eq!(trail.last().unwrap().operation, "edit");
     assert_eq!(trail.last().unwrap().actor, CLERK);
     assert_eq!(store.queued_minutes(body).await.unwrap().len(), 3);
@@ -272,7 +278,7 @@ async fn each_failure_says_what_happened_and_changes_nothing(db: TestDb) {
     };
     let e = sync(
         &store,
-        body,
+        body.get(),
         &options(&format!("http://{closed}/democracy")),
     )
     .await
@@ -282,7 +288,9 @@ async fn each_failure_says_what_happened_and_changes_nothing(db: TestDb) {
 
     // The wrong sub-path: the server answers, the service is not there.
     let no_path = fake.site.trim_end_matches("/democracy").to_owned();
-    let e = sync(&store, body, &options(&no_path)).await.unwrap_err();
+    let e = sync(&store, body.get(), &options(&no_path))
+        .await
+        .unwrap_err();
     assert!(matches!(e, SyncError::NoService { .. }), "{e}");
     assert!(e.to_string().contains("sub-path such as /moderngov"), "{e}");
 
@@ -302,13 +310,13 @@ async fn each_failure_says_what_happened_and_changes_nothing(db: TestDb) {
         fake.set_mode(mode);
         let mut o = options(&fake.site);
         o.manners.timeout = Duration::from_secs(1);
-        let e = sync(&store, body, &o).await.unwrap_err();
+        let e = sync(&store, body.get(), &o).await.unwrap_err();
         assert!(e.to_string().contains(words), "{mode:?}: {e}");
     }
     fake.set_mode(Mode::Normal);
     let mut o = options(&fake.site);
     o.committees = vec![999];
-    let e = sync(&store, body, &o).await.unwrap_err();
+    let e = sync(&store, body.get(), &o).await.unwrap_err();
     assert!(
         e.to_string()
             .contains("committee 999 is not one of the committees"),
@@ -317,7 +325,7 @@ async fn each_failure_says_what_happened_and_changes_nothing(db: TestDb) {
     let mut o = options(&fake.site);
     o.to = o.from - chrono::Duration::days(1);
     assert!(matches!(
-        sync(&store, body, &o).await,
+        sync(&store, body.get(), &o).await,
         Err(SyncError::BadRange { .. })
     ));
 
@@ -347,7 +355,7 @@ async fn committees_can_be_chosen(db: TestDb) {
         .unwrap();
     let mut o = options(&fake.site);
     o.committees = vec![102];
-    let summary = sync(&store, body, &o).await.unwrap();
+    let summary = sync(&store, body.get(), &o).await.unwrap();
     assert_eq!(summary.committees.changed, 1, "{summary}");
     assert_eq!(summary.committees.created, 0, "{summary}");
     // 5003 in range; 5004 (2020) outside it, filtered here.

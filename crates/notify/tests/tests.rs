@@ -123,7 +123,13 @@ async fn reminders_go_out_once_through_smtp_before_the_deadline(db: testkit::Tes
         illustrative: false,
     };
     let draft = store
-        .record_update("lead", theirs[0].id, period, input, Some(0))
+        .record_update(
+            "lead",
+            theirs[0].id,
+            period,
+            input,
+            Some(domain::Version::new(0)),
+        )
         .await
         .unwrap();
     store

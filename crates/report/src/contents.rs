@@ -772,11 +772,11 @@ fn illustrative(pack: &Pack, period: domain::ReportingPeriod) -> String {
 /// next year's are new.
 struct Fates {
     /// (this year's action id, fate, next year's reference when renumbered).
-    ended: Vec<(i64, Fate, String)>,
+    ended: Vec<(domain::ActionId, Fate, String)>,
 }
 
 impl Fates {
-    fn of(&self, id: i64) -> Option<(Fate, String)> {
+    fn of(&self, id: domain::ActionId) -> Option<(Fate, String)> {
         self.ended
             .iter()
             .find(|(a, _, _)| *a == id)

@@ -141,13 +141,13 @@ async fn orphaned_body(
 impl Store {
     /// The people of body `body_id` (removed accounts are not listed), by
     /// name, with their roles and whether their accounts are active.
-    pub async fn people(&self, body_id: i64) -> Result<Vec<Person>, StoreError> {
+    pub async fn people(&self, body_id: domain::BodyId) -> Result<Vec<Person>, StoreError> {
         let rows = sqlx::query(
             "SELECT u.id, u.email, u.name, u.disabled_at, m.role, m.lead_role FROM memberships m \
              JOIN users u ON u.id = m.user_id \
              WHERE m.body_id = $1 AND m.deleted_at IS NULL AND u.deleted_at IS NULL ORDER BY u.name, u.id",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -229,7 +229,7 @@ impl Store {
     pub async fn revoke_api_token(
         &self,
         actor: &str,
-        body_id: Option<i64>,
+        body_id: Option<domain::BodyId>,
         id: i64,
     ) -> Result<ApiToken, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -240,7 +240,7 @@ impl Store {
                     in_body(2)
                 ))
                 .bind(id)
-                .bind(b)
+                .bind(b.get())
                 .fetch_optional(&mut *tx)
                 .await?
             }
@@ -278,7 +278,7 @@ impl Store {
         record(
             &mut tx,
             Change::between(
-                body_id,
+                body_id.map(domain::BodyId::get),
                 actor,
                 "api token",
                 id,
@@ -299,10 +299,10 @@ impl Store {
     pub async fn disable_account(
         &self,
         actor: &str,
-        body_id: i64,
+        body_id: domain::BodyId,
         user_id: i64,
     ) -> Result<User, StoreError> {
-        self.change_account(actor, body_id, user_id, AccountChange::Disable)
+        self.change_account(actor, body_id.get(), user_id, AccountChange::Disable)
             .await
     }
 
@@ -310,10 +310,10 @@ impl Store {
     pub async fn enable_account(
         &self,
         actor: &str,
-        body_id: i64,
+        body_id: domain::BodyId,
         user_id: i64,
     ) -> Result<User, StoreError> {
-        self.change_account(actor, body_id, user_id, AccountChange::Enable)
+        self.change_account(actor, body_id.get(), user_id, AccountChange::Enable)
             .await
     }
 
@@ -324,10 +324,10 @@ impl Store {
     pub async fn remove_account(
         &self,
         actor: &str,
-        body_id: i64,
+        body_id: domain::BodyId,
         user_id: i64,
     ) -> Result<User, StoreError> {
-        self.change_account(actor, body_id, user_id, AccountChange::Remove)
+        self.change_account(actor, body_id.get(), user_id, AccountChange::Remove)
             .await
     }
 

@@ -10,7 +10,7 @@ pub struct AuditEvent {
     /// Event id, increasing.
     pub id: i64,
     /// The body the record belongs to, if any.
-    pub body_id: Option<i64>,
+    pub body_id: Option<domain::BodyId>,
     /// Who made the change.
     pub actor: String,
     /// When (UTC, RFC 3339).
@@ -126,7 +126,7 @@ impl Store {
                 };
                 Ok(AuditEvent {
                     id: c.id(),
-                    body_id: c.opt_i64("body_id")?,
+                    body_id: c.opt_key("body_id")?,
                     actor: c.string("actor")?,
                     at: c.string("at")?,
                     entity: c.string("entity")?,

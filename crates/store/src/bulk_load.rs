@@ -1321,7 +1321,7 @@ fn check_plan(
             }
             let input = u.input.clone().validate()?;
             for a in &input.actuals {
-                let indicator = usize::try_from(a.measure_id)
+                let indicator = usize::try_from(a.measure_id.get())
                     .ok()
                     .and_then(|m| action.measures.get(m))
                     .is_some_and(|m| matches!(m, Measure::Indicator(_)));
@@ -1410,13 +1410,13 @@ fn build(
         "body",
         body_id,
         &Body {
-            id: body_id,
+            id: domain::BodyId::new(body_id),
             slug: new.slug.clone(),
             name: new.name.clone(),
             level_names: new.level_names.clone(),
             rag: new.rag.clone(),
             reference_scheme: new.reference_scheme,
-            version: 1,
+            version: domain::Version::FIRST,
         },
     );
 
@@ -1437,11 +1437,11 @@ fn build(
         "strategy",
         strategy_id,
         &Strategy {
-            id: strategy_id,
+            id: domain::StrategyId::new(strategy_id),
             title: s.title.clone(),
             years: s.years,
             ambitions: vec![],
-            version: 1,
+            version: domain::Version::FIRST,
         },
     );
     let mut ambition_ids = Vec::with_capacity(s.ambitions.len());
@@ -1463,7 +1463,7 @@ fn build(
             "ambition",
             id,
             &Ambition {
-                id,
+                id: domain::AmbitionId::new(id),
                 number,
                 title: title.clone(),
                 illustrative: s.illustrative,
@@ -1491,11 +1491,11 @@ fn build(
             "committee",
             id,
             &Committee {
-                id,
-                body_id,
+                id: domain::CommitteeId::new(id),
+                body_id: domain::BodyId::new(body_id),
                 name: c.details.name.to_string(),
                 clerk: clerk.to_owned(),
-                version: 1,
+                version: domain::Version::FIRST,
             },
         );
         for m in &c.members {
@@ -1515,13 +1515,13 @@ fn build(
                 "committee member",
                 member_id,
                 &CommitteeMember {
-                    id: member_id,
-                    committee_id: id,
+                    id: domain::CommitteeMemberId::new(member_id),
+                    committee_id: domain::CommitteeId::new(id),
                     name: m.name.to_string(),
                     role: m.role,
                     term_from: m.term_from,
                     term_to: m.term_to,
-                    version: 1,
+                    version: domain::Version::FIRST,
                 },
             );
         }
@@ -1548,14 +1548,14 @@ fn build(
             "portfolio",
             portfolio_id,
             &Portfolio {
-                id: portfolio_id,
-                body_id,
+                id: domain::PortfolioId::new(portfolio_id),
+                body_id: domain::BodyId::new(body_id),
                 code: p.code.clone(),
                 name: p.name.clone(),
                 committee: p
                     .committee
                     .map(|c| record.committees[c].details.name.clone()),
-                version: 1,
+                version: domain::Version::FIRST,
             },
         );
         let mut previous: Vec<i64> = Vec::new();
@@ -1599,13 +1599,13 @@ fn build(
                 "meeting",
                 meeting_id,
                 &Meeting {
-                    id: meeting_id,
-                    committee_id: *committee_id,
+                    id: domain::MeetingId::new(meeting_id),
+                    committee_id: domain::CommitteeId::new(*committee_id),
                     held_on: d.held_on,
                     venue: d.venue.trim().to_owned(),
                     status: d.status,
                     published: d.published,
-                    version: 1,
+                    version: domain::Version::FIRST,
                 },
             );
             for item in &m.items {
@@ -1633,15 +1633,15 @@ fn build(
                     "agenda item",
                     item_id,
                     &AgendaItem {
-                        id: item_id,
-                        meeting_id,
+                        id: domain::AgendaItemId::new(item_id),
+                        meeting_id: domain::MeetingId::new(meeting_id),
                         number: item.number.to_string(),
                         title: item.title.to_string(),
                         report_ref: item.report_ref.trim().to_owned(),
-                        plan_id,
+                        plan_id: plan_id.map(domain::PlanId::new),
                         half: item.half,
                         minutes: item.minutes.clone(),
-                        version: 1,
+                        version: domain::Version::FIRST,
                     },
                 );
                 for r in &item.resolutions {
@@ -1658,8 +1658,8 @@ fn build(
                         "resolution",
                         id,
                         &Resolution {
-                            id,
-                            agenda_item_id: item_id,
+                            id: domain::ResolutionId::new(id),
+                            agenda_item_id: domain::AgendaItemId::new(item_id),
                             text: r.text.to_string(),
                             outcome: r.outcome,
                         },
@@ -1682,11 +1682,11 @@ fn build(
                         "question",
                         id,
                         &Question {
-                            id,
-                            agenda_item_id: item_id,
+                            id: domain::QuestionId::new(id),
+                            agenda_item_id: domain::AgendaItemId::new(item_id),
                             asker: q.asker.as_ref().map(ToString::to_string),
                             responder: q.responder.as_ref().map(ToString::to_string),
-                            action_id: action,
+                            action_id: action.map(domain::ActionId::new),
                             source: q.source.to_string(),
                         },
                     );
@@ -1715,19 +1715,19 @@ fn build(
                         "commitment",
                         id,
                         &Commitment {
-                            id,
-                            agenda_item_id: item_id,
+                            id: domain::CommitmentId::new(id),
+                            agenda_item_id: domain::AgendaItemId::new(item_id),
                             text: k.text.to_string(),
                             owner: k.owner.as_ref().map(ToString::to_string),
                             due_by: k.due_by,
                             due_text: k.due_text.trim().to_owned(),
-                            action_id: action,
+                            action_id: action.map(domain::ActionId::new),
                             status: k.status,
                             delivery_note: k.delivery_note.clone(),
                             closed_on: k.closed_on,
                             delivered_by_item_id: None,
                             source: k.source.to_string(),
-                            version: 1,
+                            version: domain::Version::FIRST,
                         },
                     );
                 }
@@ -1773,7 +1773,7 @@ fn build(
             "membership",
             membership_id,
             &Membership {
-                body_id,
+                body_id: domain::BodyId::new(body_id),
                 body_slug: new.slug.to_string(),
                 role: a.role,
                 lead_role: a.lead_role.clone(),
@@ -1844,14 +1844,14 @@ fn plan_rows(
         "plan",
         plan_id,
         &Plan {
-            id: plan_id,
-            portfolio_id,
+            id: domain::PlanId::new(plan_id),
+            portfolio_id: domain::PortfolioId::new(portfolio_id),
             year: plan.year,
             alignments: vec![],
             published_at: plan.published_at,
             status: plan.status,
             approved_on: plan.approved_on,
-            version: 1,
+            version: domain::Version::FIRST,
         },
     );
     for period in &plan.periods {
@@ -1874,14 +1874,14 @@ fn plan_rows(
             id,
             &PeriodRecord {
                 id,
-                plan_id,
+                plan_id: domain::PlanId::new(plan_id),
                 half: period.half,
                 open: closed.is_none(),
                 deadline: period.deadline,
                 reminder_days: period.reminder_days,
                 opened_at: opened,
                 closed_at: closed,
-                version: 1,
+                version: domain::Version::new((domain::Version::FIRST).get()),
             },
         );
     }
@@ -1903,7 +1903,7 @@ fn plan_rows(
         t.plan_items.push([
             id.into(),
             plan_id.into(),
-            parent_id.into(),
+            parent_id.map(domain::PlanItemId::get).into(),
             (*depth as i64).into(),
             ambition_id.into(),
             item.reference.as_ref().map(ToString::to_string).into(),
@@ -1918,17 +1918,17 @@ fn plan_rows(
             "plan item",
             id,
             &PlanItem {
-                id,
+                id: domain::PlanItemId::new(id),
                 parent_id,
                 depth: *depth,
-                ambition_id,
+                ambition_id: ambition_id.map(domain::AmbitionId::new),
                 reference: item.reference.clone(),
                 title: item.title.clone(),
                 illustrative: item.illustrative,
-                version: 1,
+                version: domain::Version::FIRST,
             },
         );
-        item_ids.push(id);
+        item_ids.push(domain::PlanItemId::new(id));
     }
 
     // Actions, their measures and targets; positions count the actions
@@ -1948,7 +1948,7 @@ fn plan_rows(
         t.actions.push([
             id.into(),
             plan_id.into(),
-            item_ids[action.item].into(),
+            item_ids[action.item].get().into(),
             d.reference.to_string().into(),
             d.reference.key().into(),
             d.title.as_str().into(),
@@ -1995,21 +1995,22 @@ fn plan_rows(
             "action",
             id,
             &Action {
-                id,
-                plan_id,
+                id: domain::ActionId::new(id),
+                plan_id: domain::PlanId::new(plan_id),
                 item_id: item_ids[action.item],
                 details: d.clone(),
                 measures: measure_ids
                     .iter()
                     .copied()
+                    .map(domain::MeasureId::new)
                     .zip(action.measures.iter().cloned())
                     .collect(),
-                continues,
+                continues: continues.map(domain::ActionId::new),
                 outcome: action
                     .fate
                     .as_ref()
                     .map(|f| (f.kind().to_owned(), reason.clone())),
-                version: 1,
+                version: domain::Version::FIRST,
             },
         );
         for u in &action.updates {
@@ -2033,25 +2034,25 @@ fn plan_rows(
             ]);
             let mut stored = input.clone();
             for actual in &mut stored.actuals {
-                let measure_id = measure_ids[actual.measure_id as usize];
+                let measure_id = measure_ids[actual.measure_id.get() as usize];
                 t.measure_actuals
                     .push([update_id.into(), measure_id.into(), actual.value.into()]);
-                actual.measure_id = measure_id;
+                actual.measure_id = domain::MeasureId::new(measure_id);
             }
             b.created(
                 u.at,
                 "update",
                 update_id,
                 &Update {
-                    id: update_id,
-                    action_id: id,
+                    id: domain::UpdateId::new(update_id),
+                    action_id: domain::ActionId::new(id),
                     period: ReportingPeriod::new(plan.year, u.half),
                     input: stored,
                     state: u.state,
                     returned_comment: None,
                     created_at: u.at,
                     updated_at: u.at,
-                    version: 1,
+                    version: domain::Version::FIRST,
                     published: None,
                 },
             );

@@ -14,7 +14,7 @@ pub struct SavedCover {
     /// What the cover says.
     pub cover: ReportCover,
     /// Optimistic-locking version; 0 when nothing is saved yet.
-    pub version: i64,
+    pub version: domain::Version,
 }
 
 /// A plan's cover for one half (`$1` the plan, `$2` the half's number).
@@ -36,7 +36,7 @@ fn cover_from(row: &AnyRow) -> Result<SavedCover, StoreError> {
             contact: c.string("contact")?,
             summary: c.string("summary")?,
         },
-        version: c.i64("version")?,
+        version: c.key("version")?,
     })
 }
 
@@ -45,11 +45,11 @@ impl Store {
     /// version 0, until one is saved.
     pub async fn report_cover(
         &self,
-        plan_id: i64,
+        plan_id: domain::PlanId,
         period: ReportingPeriod,
     ) -> Result<SavedCover, StoreError> {
         let row = sqlx::query(COVER_OF_PERIOD)
-            .bind(plan_id)
+            .bind(plan_id.get())
             .bind(period.half.number())
             .fetch_optional(&self.pool)
             .await?;
@@ -57,7 +57,7 @@ impl Store {
             Some(row) => cover_from(&row),
             None => Ok(SavedCover {
                 cover: ReportCover::default(),
-                version: 0,
+                version: domain::Version::new(0),
             }),
         }
     }
@@ -68,27 +68,29 @@ impl Store {
     pub async fn save_report_cover(
         &self,
         actor: &str,
-        plan_id: i64,
+        plan_id: domain::PlanId,
         period: ReportingPeriod,
-        version: i64,
+        version: domain::Version,
         cover: &ReportCover,
     ) -> Result<SavedCover, StoreError> {
         let plan = self.plan_by_id(plan_id).await?;
         let body_id = self.portfolio_by_id(plan.portfolio_id).await?.body_id;
         let mut tx = self.begin_write().await?;
         let existing = sqlx::query(COVER_OF_PERIOD)
-            .bind(plan_id)
+            .bind(plan_id.get())
             .bind(period.half.number())
             .fetch_optional(&mut *tx)
             .await?;
         let before = existing.as_ref().map(cover_from).transpose()?;
-        let current = before.as_ref().map_or(0, |b| b.version);
+        let current = before
+            .as_ref()
+            .map_or(domain::Version::new(0), |b| b.version);
         let key = format!("{} {period}", plan.year);
-        if before.is_none() && version != 0 {
+        if before.is_none() && version.get() != 0 {
             return Err(StoreError::Conflict {
                 entity: "report cover",
                 key,
-                expected: version,
+                expected: version.get(),
                 current: 0,
             });
         }
@@ -100,7 +102,7 @@ impl Store {
                     "INSERT INTO report_covers (plan_id, half, reference, committee, meeting_date, author, summary, created_at, updated_at, contact) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                 )
-                .bind(plan_id)
+                .bind(plan_id.get())
                 .bind(period.half.number())
                 .bind(cover.reference.as_str())
                 .bind(&cover.committee)
@@ -146,12 +148,12 @@ impl Store {
         };
         let saved = SavedCover {
             cover: cover.clone(),
-            version: current + 1,
+            version: current.next(),
         };
         let change = match before {
-            None => Change::create(Some(body_id), actor, "report cover", id, json(cover)),
+            None => Change::create(Some(body_id.get()), actor, "report cover", id, json(cover)),
             Some(b) => Change::between(
-                Some(body_id),
+                Some(body_id.get()),
                 actor,
                 "report cover",
                 id,

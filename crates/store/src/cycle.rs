@@ -16,7 +16,7 @@ pub struct PeriodRecord {
     /// Store id.
     pub id: i64,
     /// The plan.
-    pub plan_id: i64,
+    pub plan_id: domain::PlanId,
     /// Which half.
     pub half: Half,
     /// Open for updates (false once closed).
@@ -30,14 +30,14 @@ pub struct PeriodRecord {
     /// When it was closed.
     pub closed_at: Option<String>,
     /// Optimistic-concurrency version.
-    pub version: i64,
+    pub version: domain::Version,
 }
 
 fn period_from(row: &sqlx::any::AnyRow) -> Result<PeriodRecord, StoreError> {
     let c = Cols::new(row, "reporting period")?;
     Ok(PeriodRecord {
         id: c.id(),
-        plan_id: c.i64("plan_id")?,
+        plan_id: c.key("plan_id")?,
         half: Half::from_number(c.i64("half")?).map_err(|e| c.corrupt(e))?,
         open: c.string("state")? == "open",
         deadline: c.parse("deadline", |s| {
@@ -47,7 +47,7 @@ fn period_from(row: &sqlx::any::AnyRow) -> Result<PeriodRecord, StoreError> {
         reminder_days: u16::try_from(c.i64("reminder_days")?).unwrap_or(0),
         opened_at: c.string("opened_at")?,
         closed_at: c.opt_string("closed_at")?,
-        version: c.i64("version")?,
+        version: c.key("version")?,
     })
 }
 
@@ -91,15 +91,15 @@ impl Store {
     pub async fn open_period(
         &self,
         actor: &str,
-        plan_id: i64,
+        plan_id: domain::PlanId,
         half: Half,
         deadline: NaiveDate,
         reminder_days: u16,
     ) -> Result<PeriodRecord, StoreError> {
         let mut tx = self.begin_write().await?;
-        let (year, body_id) = plan_year_body(&mut tx, plan_id).await?;
+        let (year, body_id) = plan_year_body(&mut tx, plan_id.get()).await?;
         let period = ReportingPeriod::new(year, half);
-        if let Some(existing) = period_in(&mut tx, plan_id, half).await? {
+        if let Some(existing) = period_in(&mut tx, plan_id.get(), half).await? {
             return Err(StoreError::PeriodState {
                 period: period.to_string(),
                 state: if existing.open {
@@ -124,14 +124,14 @@ impl Store {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO reporting_periods (plan_id, half, state, deadline, reminder_days, opened_at) VALUES ($1, $2, 'open', $3, $4, $5) RETURNING id",
         )
-        .bind(plan_id)
+        .bind(plan_id.get())
         .bind(half.number())
         .bind(deadline.to_string())
         .bind(i64::from(reminder_days))
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
-        let opened = period_in(&mut tx, plan_id, half)
+        let opened = period_in(&mut tx, plan_id.get(), half)
             .await?
             .ok_or_else(|| StoreError::not_found("reporting period", id))?;
         record(
@@ -150,14 +150,14 @@ impl Store {
     pub async fn close_period(
         &self,
         actor: &str,
-        plan_id: i64,
+        plan_id: domain::PlanId,
         half: Half,
         confirmed: bool,
     ) -> Result<PeriodRecord, StoreError> {
         let mut tx = self.begin_write().await?;
-        let (year, body_id) = plan_year_body(&mut tx, plan_id).await?;
+        let (year, body_id) = plan_year_body(&mut tx, plan_id.get()).await?;
         let period = ReportingPeriod::new(year, half);
-        let before = match period_in(&mut tx, plan_id, half).await? {
+        let before = match period_in(&mut tx, plan_id.get(), half).await? {
             Some(p) if p.open => p,
             Some(_) => {
                 return Err(StoreError::PeriodState {
@@ -176,8 +176,8 @@ impl Store {
         };
         let check = domain::CloseCheck::of(
             period,
-            &crate::plans::load_actions(&mut tx, "a.plan_id = $1", plan_id).await?,
-            &crate::updates::load_updates(&mut tx, "a.plan_id = $1", plan_id).await?,
+            &crate::plans::load_actions(&mut tx, "a.plan_id = $1", plan_id.get()).await?,
+            &crate::updates::load_updates(&mut tx, "a.plan_id = $1", plan_id.get()).await?,
         );
         if !check.allows_close(confirmed) {
             return Err(StoreError::Unsettled {
@@ -199,7 +199,7 @@ impl Store {
             .bind(before.id)
             .execute(&mut *tx)
             .await?;
-        let after = period_in(&mut tx, plan_id, half)
+        let after = period_in(&mut tx, plan_id.get(), half)
             .await?
             .ok_or_else(|| StoreError::not_found("reporting period", before.id))?;
         record(
@@ -220,9 +220,12 @@ impl Store {
     }
 
     /// The periods of `plan_id` that have been opened, H1 first.
-    pub async fn period_records(&self, plan_id: i64) -> Result<Vec<PeriodRecord>, StoreError> {
+    pub async fn period_records(
+        &self,
+        plan_id: domain::PlanId,
+    ) -> Result<Vec<PeriodRecord>, StoreError> {
         let rows = sqlx::query("SELECT * FROM reporting_periods WHERE plan_id = $1 ORDER BY half")
-            .bind(plan_id)
+            .bind(plan_id.get())
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(period_from).collect()
@@ -239,13 +242,16 @@ impl Store {
     }
 
     /// The periods open now in body `body_id`'s plans.
-    pub async fn body_open_periods(&self, body_id: i64) -> Result<Vec<PeriodRecord>, StoreError> {
+    pub async fn body_open_periods(
+        &self,
+        body_id: domain::BodyId,
+    ) -> Result<Vec<PeriodRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT rp.* FROM reporting_periods rp JOIN plans pl ON pl.id = rp.plan_id \
              JOIN portfolios po ON po.id = pl.portfolio_id \
              WHERE po.body_id = $1 AND rp.state = 'open' ORDER BY rp.plan_id, rp.half",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(period_from).collect()
@@ -255,8 +261,8 @@ impl Store {
     pub async fn submit_update(
         &self,
         actor: &str,
-        update_id: i64,
-        expected_version: i64,
+        update_id: domain::UpdateId,
+        expected_version: domain::Version,
     ) -> Result<domain::Update, StoreError> {
         self.move_update(
             actor,
@@ -273,8 +279,8 @@ impl Store {
     pub async fn sign_off_update(
         &self,
         actor: &str,
-        update_id: i64,
-        expected_version: i64,
+        update_id: domain::UpdateId,
+        expected_version: domain::Version,
     ) -> Result<domain::Update, StoreError> {
         self.move_update(
             actor,
@@ -291,8 +297,8 @@ impl Store {
     pub async fn return_update(
         &self,
         actor: &str,
-        update_id: i64,
-        expected_version: i64,
+        update_id: domain::UpdateId,
+        expected_version: domain::Version,
         comment: &domain::Text,
     ) -> Result<domain::Update, StoreError> {
         if comment.is_empty() {
@@ -316,8 +322,8 @@ impl Store {
     async fn move_update(
         &self,
         actor: &str,
-        update_id: i64,
-        expected_version: i64,
+        update_id: domain::UpdateId,
+        expected_version: domain::Version,
         operation: &'static str,
         step: fn(UpdateState) -> Result<UpdateState, domain::TransitionError>,
         comment: Option<&str>,
@@ -327,7 +333,7 @@ impl Store {
             "SELECT u.id, u.action_id, a.plan_id, u.half, pl.status, pl.year, po.body_id FROM updates u JOIN actions a ON a.id = u.action_id \
              JOIN plans pl ON pl.id = a.plan_id JOIN portfolios po ON po.id = pl.portfolio_id WHERE u.id = $1 AND u.deleted_at IS NULL",
         )
-        .bind(update_id)
+        .bind(update_id.get())
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::not_found("update", update_id))?;
@@ -398,7 +404,7 @@ impl Store {
             .bind(comment)
             .bind(now())
             .bind(published)
-            .bind(update_id)
+            .bind(update_id.get())
             .execute(&mut *tx)
             .await?;
         let after = crate::updates::load_updates(&mut tx, "a.id = $1", action_id)
@@ -412,7 +418,7 @@ impl Store {
                 Some(body_id),
                 actor,
                 "update",
-                update_id,
+                update_id.get(),
                 operation,
                 json(&before),
                 json(&after),

@@ -249,8 +249,8 @@ impl StoreError {
     pub(crate) fn unless_current(
         entity: &'static str,
         key: impl ToString,
-        expected: i64,
-        current: i64,
+        expected: domain::Version,
+        current: domain::Version,
     ) -> Result<(), Self> {
         if expected == current {
             Ok(())
@@ -258,8 +258,8 @@ impl StoreError {
             Err(StoreError::Conflict {
                 entity,
                 key: key.to_string(),
-                expected,
-                current,
+                expected: expected.get(),
+                current: current.get(),
             })
         }
     }

@@ -19,7 +19,7 @@ pub struct OpenWork {
     /// The reporting period's id.
     pub period_id: i64,
     /// The plan.
-    pub plan_id: i64,
+    pub plan_id: domain::PlanId,
     /// The portfolio's code.
     pub portfolio_code: String,
     /// The portfolio's name.
@@ -29,7 +29,7 @@ pub struct OpenWork {
     /// When the update is due.
     pub deadline: NaiveDate,
     /// The action.
-    pub action_id: i64,
+    pub action_id: domain::ActionId,
     /// The action's reference: "10A".
     pub reference: ActionRef,
     /// The action's title.
@@ -37,9 +37,9 @@ pub struct OpenWork {
     /// The lead role named on the action.
     pub lead: String,
     /// The update's id, once one is recorded.
-    pub update_id: Option<i64>,
+    pub update_id: Option<domain::UpdateId>,
     /// The update's version, for a sign-off.
-    pub update_version: Option<i64>,
+    pub update_version: Option<domain::Version>,
     /// Where the update is in sign-off; none while nothing is recorded.
     pub state: Option<UpdateState>,
     /// Why the officer returned it.
@@ -85,7 +85,7 @@ impl Attention {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanAttention {
     /// The plan.
-    pub plan_id: i64,
+    pub plan_id: domain::PlanId,
     /// The portfolio's code.
     pub portfolio_code: String,
     /// The portfolio's name.
@@ -123,7 +123,7 @@ impl Store {
     /// portfolio, period and reference (in natural order).
     pub async fn open_work(
         &self,
-        body_id: i64,
+        body_id: domain::BodyId,
         lead: Option<&Title>,
     ) -> Result<Vec<OpenWork>, StoreError> {
         let rows = sqlx::query(
@@ -136,7 +136,7 @@ impl Store {
              WHERE rp.state = 'open' AND po.body_id = $1 AND pl.deleted_at IS NULL AND po.deleted_at IS NULL \
              ORDER BY rp.deadline, po.code, pl.year, rp.half, a.id",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::with_capacity(rows.len());
@@ -150,7 +150,7 @@ impl Store {
             let half = Half::from_number(c.i64("half")?).map_err(|e| c.corrupt(e))?;
             out.push(OpenWork {
                 period_id: c.i64("period_id")?,
-                plan_id: c.i64("plan_id")?,
+                plan_id: c.key("plan_id")?,
                 portfolio_code: c.string("code")?,
                 portfolio_name: c.string("name")?,
                 period: ReportingPeriod::new(year, half),
@@ -162,8 +162,8 @@ impl Store {
                 reference: c.parse("reference", str::parse)?,
                 title: c.string("title")?,
                 lead: action_lead,
-                update_id: c.opt_i64("update_id")?,
-                update_version: c.opt_i64("update_version")?,
+                update_id: c.opt_key("update_id")?,
+                update_version: c.opt_key("update_version")?,
                 state: c.parse_opt("state", str::parse)?,
                 returned_comment: c.opt_string("returned_comment")?,
             });
@@ -183,7 +183,7 @@ impl Store {
     /// and approved plans not yet published. By portfolio and year.
     pub async fn plans_needing_attention(
         &self,
-        body_id: i64,
+        body_id: domain::BodyId,
     ) -> Result<Vec<PlanAttention>, StoreError> {
         let rows = sqlx::query(
             "SELECT pl.id, pl.year, pl.status, pl.published_at, po.code, po.name \
@@ -192,7 +192,7 @@ impl Store {
              AND (pl.status = 'draft' OR (pl.status = 'approved' AND pl.published_at IS NULL)) \
              ORDER BY po.code, pl.year",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -218,14 +218,14 @@ impl Store {
     /// of whose agenda items has minutes yet: oldest first.
     pub async fn meetings_awaiting_minutes(
         &self,
-        body_id: i64,
+        body_id: domain::BodyId,
         today: NaiveDate,
     ) -> Result<Vec<CommitteeMeeting>, StoreError> {
         self.committee_meetings(
             "m.held_on <= $2 AND m.status <> 'cancelled' AND NOT EXISTS \
              (SELECT 1 FROM agenda_items i WHERE i.meeting_id = m.id AND i.deleted_at IS NULL AND i.minutes <> '') \
              ORDER BY m.held_on, m.id",
-            body_id,
+            body_id.get(),
             today,
         )
         .await
@@ -234,12 +234,12 @@ impl Store {
     /// `body_id`'s scheduled meetings from `today` on: soonest first.
     pub async fn next_meetings(
         &self,
-        body_id: i64,
+        body_id: domain::BodyId,
         today: NaiveDate,
     ) -> Result<Vec<CommitteeMeeting>, StoreError> {
         self.committee_meetings(
             "m.held_on >= $2 AND m.status = 'scheduled' ORDER BY m.held_on, m.id",
-            body_id,
+            body_id.get(),
             today,
         )
         .await
@@ -275,11 +275,11 @@ impl Store {
     /// with no date.
     pub async fn promises_due(
         &self,
-        body_id: i64,
+        body_id: domain::BodyId,
         horizon: NaiveDate,
     ) -> Result<Vec<LoggedCommitment>, StoreError> {
         let mut due: Vec<LoggedCommitment> = self
-            .commitment_log(CommitmentsOf::Body(body_id))
+            .commitment_log(CommitmentsOf::Body(body_id.get()))
             .await?
             .into_iter()
             .filter(|l| l.commitment.status == domain::CommitmentStatus::Open)
@@ -306,8 +306,8 @@ impl Store {
     pub async fn chase_update(
         &self,
         actor: &str,
-        body_id: i64,
-        action_id: i64,
+        body_id: domain::BodyId,
+        action_id: domain::ActionId,
         half: Half,
         site: &str,
     ) -> Result<Vec<Chased>, StoreError> {
@@ -319,8 +319,8 @@ impl Store {
              LEFT JOIN reporting_periods rp ON rp.plan_id = pl.id AND rp.half = $3 \
              WHERE a.id = $1 AND po.body_id = $2 AND a.deleted_at IS NULL AND pl.deleted_at IS NULL",
         )
-        .bind(action_id)
-        .bind(body_id)
+        .bind(action_id.get())
+        .bind(body_id.get())
         .bind(half.number())
         .fetch_optional(&mut *tx)
         .await?
@@ -349,7 +349,7 @@ impl Store {
         let state: Option<UpdateState> = sqlx::query_scalar::<_, String>(
             "SELECT state FROM updates WHERE action_id = $1 AND year = $2 AND half = $3 AND deleted_at IS NULL",
         )
-        .bind(action_id)
+        .bind(action_id.get())
         .bind(i64::from(year.start_year()))
         .bind(half.number())
         .fetch_optional(&mut *tx)
@@ -376,7 +376,7 @@ impl Store {
              WHERE m.body_id = $1 AND m.role = 'action_lead' AND m.deleted_at IS NULL AND u.deleted_at IS NULL \
              AND u.disabled_at IS NULL ORDER BY u.id",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&mut *tx)
         .await?;
         let (code, slug) = (c.string("code")?, c.string("slug")?);
@@ -393,7 +393,7 @@ impl Store {
                 continue;
             }
             let (name, email) = (l.string("name")?, l.string("email")?);
-            let key = format!("chase:{period_id}:{action_id}:{}:{at}", l.id());
+            let key = format!("chase:{period_id}:{action_id}:{}:{at}", l.id::<i64>());
             let subject = format!(
                 "Reminder: update due by {}: {code} {reference} for {period}",
                 deadline.format("%-d %B %Y"),
@@ -407,7 +407,7 @@ impl Store {
             let message_id: i64 = sqlx::query_scalar(
                 "INSERT INTO outbox (body_id, key, recipient, subject, text, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
-            .bind(body_id)
+            .bind(body_id.get())
             .bind(&key)
             .bind(&email)
             .bind(&subject)
@@ -437,10 +437,10 @@ impl Store {
         record(
             &mut tx,
             Change {
-                body_id: Some(body_id),
+                body_id: Some(body_id.get()),
                 actor,
                 entity: "action",
-                entity_id: action_id,
+                entity_id: action_id.get(),
                 operation: "chase",
                 before: None,
                 after: Some(after),

@@ -425,13 +425,13 @@ async fn setup(
             .await
             .map_err(unique("body", &s.body_slug, "slug"))?;
             let body = domain::Body {
-                id,
+                id: domain::BodyId::new(id),
                 slug: s.body_slug.clone(),
                 name: s.body_name.clone(),
                 level_names: s.level_names.clone(),
                 rag: s.rag.clone(),
                 reference_scheme: s.reference_scheme,
-                version: 1,
+                version: domain::Version::FIRST,
             };
             diff.audit(Change::create(
                 Some(id),
@@ -469,11 +469,11 @@ async fn setup(
         .fetch_one(&mut *conn)
         .await?;
         let strategy = domain::Strategy {
-            id,
+            id: domain::StrategyId::new(id),
             title: st.title.clone(),
             years: st.years,
             ambitions: vec![],
-            version: 1,
+            version: domain::Version::FIRST,
         };
         diff.audit(Change::create(
             Some(body_id),
@@ -742,7 +742,7 @@ async fn find_or_create_alignment(
     .await
     .map_err(unique("alignment", &a.name, "name"))?;
     let alignment = domain::Alignment {
-        id,
+        id: domain::AlignmentId::new(id),
         name: a.name.clone(),
         kind: a.kind,
         url,
@@ -789,7 +789,7 @@ async fn insert_ambition(
     .await
     .map_err(unique("ambition", number, "number"))?;
     let ambition = domain::Ambition {
-        id,
+        id: domain::AmbitionId::new(id),
         number,
         title: title.clone(),
         illustrative,
@@ -870,7 +870,9 @@ async fn import_items(
     .collect::<Result<_, _>>()?;
     let mut positions: HashMap<(Option<i64>, usize), i64> = HashMap::new();
     for i in &existing {
-        *positions.entry((i.parent_id, i.depth)).or_default() += 1;
+        *positions
+            .entry((i.parent_id.map(domain::PlanItemId::get), i.depth))
+            .or_default() += 1;
     }
     let mut ambitions: Option<Vec<(i64, u16, String)>> = None;
     let mut out: Vec<(i64, Option<ItemRef>, usize)> = Vec::with_capacity(plan.items.len());
@@ -903,7 +905,10 @@ async fn import_items(
             e.depth == depth
                 && match (&new.reference, &e.reference) {
                     (Some(a), Some(b)) => a.key() == b.key(),
-                    (None, None) => e.parent_id == parent_id && e.title == new.title,
+                    (None, None) => {
+                        e.parent_id == parent_id.map(domain::PlanItemId::new)
+                            && e.title == new.title
+                    }
                     _ => false,
                 }
         });
@@ -926,7 +931,7 @@ async fn import_items(
                 {
                     fields.push("reference");
                 }
-                if before.parent_id != parent_id {
+                if before.parent_id != parent_id.map(domain::PlanItemId::new) {
                     fields.push("parent");
                 }
                 if fields.is_empty() {
@@ -946,14 +951,14 @@ async fn import_items(
                         .bind(new.title.as_str())
                         .bind(parent_id)
                         .bind(now())
-                        .bind(before.id)
+                        .bind(before.id.get())
                         .execute(&mut *conn)
                         .await?;
                     let after = PlanItem {
-                        parent_id,
+                        parent_id: parent_id.map(domain::PlanItemId::new),
                         reference: new.reference.clone(),
                         title: new.title.clone(),
-                        version: before.version + 1,
+                        version: before.version.next(),
                         ..before.clone()
                     };
                     diff.items.changed += 1;
@@ -962,7 +967,7 @@ async fn import_items(
                             Some(ctx.body_id),
                             actor,
                             "plan item",
-                            before.id,
+                            before.id.get(),
                             ctx.tree_op(false)?,
                             json(&before),
                             with_file(json(&after), reason),
@@ -971,7 +976,7 @@ async fn import_items(
                         fields,
                     );
                 }
-                out.push((before.id, new.reference.clone(), depth));
+                out.push((before.id.get(), new.reference.clone(), depth));
             }
             None => {
                 let ambition_id = if depth == 0 {
@@ -1016,14 +1021,14 @@ async fn import_items(
                 .fetch_one(&mut *conn)
                 .await?;
                 let created = PlanItem {
-                    id,
-                    parent_id,
+                    id: domain::PlanItemId::new(id),
+                    parent_id: parent_id.map(domain::PlanItemId::new),
                     depth,
-                    ambition_id,
+                    ambition_id: ambition_id.map(domain::AmbitionId::new),
                     reference: new.reference.clone(),
                     title: new.title.clone(),
                     illustrative: ctx.illustrative,
-                    version: 1,
+                    version: domain::Version::FIRST,
                 };
                 diff.created(
                     ctx.body_id,
@@ -1181,7 +1186,7 @@ async fn import_actions(
     // Each item's next action position, counted here rather than queried per action.
     let mut positions: HashMap<i64, i64> = HashMap::new();
     for a in existing.values() {
-        *positions.entry(a.item_id).or_default() += 1;
+        *positions.entry(a.item_id.get()).or_default() += 1;
     }
     let mut out = HashMap::with_capacity(plan.actions.len());
     for new in &plan.actions {
@@ -1245,10 +1250,12 @@ async fn import_actions(
                 if d.target != details.target {
                     fields.push("target");
                 }
-                if before.item_id != *item_id {
+                if before.item_id != domain::PlanItemId::new(*item_id) {
                     fields.push("item");
                 }
-                if before.continues != continues && new.continues.is_some() {
+                if before.continues != continues.map(domain::ActionId::new)
+                    && new.continues.is_some()
+                {
                     fields.push("continues");
                 }
                 let measures_differ = before.measures.len() != new.measures.len()
@@ -1260,7 +1267,8 @@ async fn import_actions(
                 if measures_differ {
                     fields.push("measures");
                 }
-                let mut measure_ids: Vec<i64> = before.measures.iter().map(|(id, _)| *id).collect();
+                let mut measure_ids: Vec<i64> =
+                    before.measures.iter().map(|(id, _)| id.get()).collect();
                 if fields.is_empty() {
                     diff.actions.unchanged += 1;
                 } else {
@@ -1276,7 +1284,7 @@ async fn import_actions(
                     let continues = if new.continues.is_some() {
                         continues
                     } else {
-                        before.continues
+                        before.continues.map(domain::ActionId::get)
                     };
                     sqlx::query(
                         "UPDATE actions SET reference = $1, title = $2, lead = $3, directorate = $4, target = $5, \
@@ -1291,24 +1299,26 @@ async fn import_actions(
                     .bind(details.reference.key())
                     .bind(*item_id)
                     .bind(continues)
-                    .bind(before.id)
+                    .bind(before.id.get())
                     .execute(&mut *conn)
                     .await
                     .map_err(unique("action", &details.reference, "reference"))?;
                     if measures_differ {
                         measure_ids =
-                            replace_measures(conn, before.id, &measure_ids, &new.measures).await?;
+                            replace_measures(conn, before.id.get(), &measure_ids, &new.measures)
+                                .await?;
                     }
                     let after = Action {
-                        item_id: *item_id,
+                        item_id: domain::PlanItemId::new(*item_id),
                         details: details.clone(),
                         measures: measure_ids
                             .iter()
                             .copied()
+                            .map(domain::MeasureId::new)
                             .zip(new.measures.iter().cloned())
                             .collect(),
-                        continues,
-                        version: before.version + 1,
+                        continues: continues.map(domain::ActionId::new),
+                        version: before.version.next(),
                         ..before.clone()
                     };
                     diff.actions.changed += 1;
@@ -1317,7 +1327,7 @@ async fn import_actions(
                             Some(ctx.body_id),
                             actor,
                             "action",
-                            before.id,
+                            before.id.get(),
                             ctx.tree_op(false)?,
                             json(&before),
                             with_file(json(&after), reason),
@@ -1327,7 +1337,7 @@ async fn import_actions(
                     );
                 }
                 Imported {
-                    id: before.id,
+                    id: before.id.get(),
                     lead: details.lead.clone(),
                     indicators: indicators(&measure_ids, &new.measures),
                 }
@@ -1517,18 +1527,19 @@ async fn insert_actions(
             .map(|p| measure_of(id, p))
             .collect::<Result<_, _>>()?;
         let created = Action {
-            id,
-            plan_id: ctx.plan.id,
-            item_id: a.item_id,
+            id: domain::ActionId::new(id),
+            plan_id: domain::PlanId::new(ctx.plan.id),
+            item_id: domain::PlanItemId::new(a.item_id),
             details: a.details.clone(),
             measures: ids
                 .iter()
                 .copied()
+                .map(domain::MeasureId::new)
                 .zip(a.measures.iter().cloned())
                 .collect(),
-            continues: a.continues,
+            continues: a.continues.map(domain::ActionId::new),
             outcome: None,
-            version: 1,
+            version: domain::Version::FIRST,
         };
         diff.created(
             ctx.body_id,
@@ -1690,7 +1701,7 @@ impl Store {
         reason: &str,
         diff: &mut Work,
     ) -> Result<(), StoreError> {
-        let mut existing: HashMap<(i64, ReportingPeriod), Update> =
+        let mut existing: HashMap<(domain::ActionId, ReportingPeriod), Update> =
             load_updates(conn, "a.plan_id = $1", ctx.plan.id)
                 .await?
                 .into_iter()
@@ -1732,11 +1743,11 @@ impl Store {
                     ));
                 };
                 actuals.push(MeasureActual {
-                    measure_id: *id,
+                    measure_id: domain::MeasureId::new(*id),
                     value: *value,
                 });
             }
-            let before = existing.remove(&(action.id, new.period));
+            let before = existing.remove(&(domain::ActionId::new(action.id), new.period));
             let input = sorted(
                 UpdateInput {
                     status: new.status,
@@ -1805,19 +1816,19 @@ impl Store {
                     .bind(&t)
                     .bind(state.as_str())
                     .bind(published.clone())
-                    .bind(current.id)
+                    .bind(current.id.get())
                     .execute(&mut *conn)
                     .await?;
                     sqlx::query("DELETE FROM measure_actuals WHERE update_id = $1")
-                        .bind(current.id)
+                        .bind(current.id.get())
                         .execute(&mut *conn)
                         .await?;
-                    insert_actuals(conn, current.id, &input.actuals).await?;
+                    insert_actuals(conn, current.id.get(), &input.actuals).await?;
                     let after = Update {
                         input: input.clone(),
                         state,
                         published: published.and_then(|p| serde_json::from_str(&p).ok()),
-                        version: current.version + 1,
+                        version: current.version.next(),
                         updated_at: chrono::Utc::now(),
                         ..current.clone()
                     };
@@ -1831,7 +1842,7 @@ impl Store {
                             Some(ctx.body_id),
                             actor,
                             "update",
-                            current.id,
+                            current.id.get(),
                             operation,
                             json(&current),
                             after_json,
@@ -1943,7 +1954,7 @@ async fn insert_updates(
         );
         let mut q = sqlx::query(&sql);
         for (update, measure, value) in chunk {
-            q = q.bind(*update).bind(*measure).bind(*value);
+            q = q.bind(*update).bind(measure.get()).bind(*value);
         }
         q.execute(&mut *conn).await?;
     }
@@ -1951,15 +1962,15 @@ async fn insert_updates(
         let id = id_of(action_id, &period)?;
         let at = stamp;
         let created = Update {
-            id,
-            action_id,
+            id: domain::UpdateId::new(id),
+            action_id: domain::ActionId::new(action_id),
             period,
             input,
             state,
             returned_comment: None,
             created_at: at,
             updated_at: at,
-            version: 1,
+            version: domain::Version::FIRST,
             published: None,
         };
         diff.created(
@@ -1993,7 +2004,7 @@ async fn insert_actuals(
             "INSERT INTO measure_actuals (update_id, measure_id, value) VALUES ($1, $2, $3)",
         )
         .bind(update_id)
-        .bind(actual.measure_id)
+        .bind(actual.measure_id.get())
         .bind(actual.value)
         .execute(&mut *conn)
         .await?;

@@ -119,10 +119,10 @@ pub enum Outcome {
 }
 
 /// What writing one meeting did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MeetingWrite {
     /// The meeting in Ambit.
-    pub meeting_id: i64,
+    pub meeting_id: domain::MeetingId,
     /// Whether it was new, changed or left alone.
     pub outcome: Option<Outcome>,
     /// Agenda items created.
@@ -141,7 +141,7 @@ pub struct ModernGovSite {
     /// Milliseconds to wait between requests.
     pub delay_ms: i64,
     /// Optimistic-locking version.
-    pub version: i64,
+    pub version: domain::Version,
 }
 
 /// One run of a sync.
@@ -169,13 +169,13 @@ pub struct SyncRun {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueuedMinutes {
     /// The agenda item.
-    pub agenda_item_id: i64,
+    pub agenda_item_id: domain::AgendaItemId,
     /// Its number.
     pub item_number: String,
     /// Its title.
     pub item_title: String,
     /// Its meeting.
-    pub meeting_id: i64,
+    pub meeting_id: domain::MeetingId,
     /// The meeting's day.
     pub held_on: NaiveDate,
     /// The committee's name.
@@ -192,7 +192,7 @@ pub struct QueuedMinutes {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PdfMinutes {
     /// The meeting.
-    pub meeting_id: i64,
+    pub meeting_id: domain::MeetingId,
     /// Its day.
     pub held_on: NaiveDate,
     /// The committee's name.
@@ -280,17 +280,20 @@ async fn documents_of(
 
 impl Store {
     /// The body's ModernGov site, if one is set.
-    pub async fn moderngov_site(&self, body_id: i64) -> Result<Option<ModernGovSite>, StoreError> {
+    pub async fn moderngov_site(
+        &self,
+        body_id: domain::BodyId,
+    ) -> Result<Option<ModernGovSite>, StoreError> {
         let row: Option<(String, i64, i64)> = sqlx::query_as(
             "SELECT site, delay_ms, version FROM moderngov_sites WHERE body_id = $1",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|(site, delay_ms, version)| ModernGovSite {
             site,
             delay_ms,
-            version,
+            version: domain::Version::new(version),
         }))
     }
 
@@ -301,8 +304,8 @@ impl Store {
     pub async fn set_moderngov_site(
         &self,
         actor: &str,
-        body_id: i64,
-        version: i64,
+        body_id: domain::BodyId,
+        version: domain::Version,
         site: &str,
         delay_ms: i64,
     ) -> Result<ModernGovSite, StoreError> {
@@ -310,15 +313,20 @@ impl Store {
         let before: Option<(String, i64, i64)> = sqlx::query_as(
             "SELECT site, delay_ms, version FROM moderngov_sites WHERE body_id = $1",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_optional(&mut *tx)
         .await?;
         let current = before.as_ref().map_or(0, |b| b.2);
-        StoreError::unless_current("ModernGov site", site, version, current)?;
+        StoreError::unless_current(
+            "ModernGov site",
+            site,
+            version,
+            domain::Version::new(current),
+        )?;
         let after = ModernGovSite {
             site: site.to_owned(),
             delay_ms,
-            version: current + 1,
+            version: domain::Version::new(current + 1),
         };
         if before.is_some() {
             sqlx::query(
@@ -327,9 +335,9 @@ impl Store {
             )
             .bind(site)
             .bind(delay_ms)
-            .bind(after.version)
+            .bind(after.version.get())
             .bind(now())
-            .bind(body_id)
+            .bind(body_id.get())
             .bind(current)
             .execute(&mut *tx)
             .await?;
@@ -337,7 +345,7 @@ impl Store {
             sqlx::query(
                 "INSERT INTO moderngov_sites (body_id, site, delay_ms, version, updated_at) VALUES ($1, $2, $3, 1, $4)",
             )
-            .bind(body_id)
+            .bind(body_id.get())
             .bind(site)
             .bind(delay_ms)
             .bind(now())
@@ -347,15 +355,15 @@ impl Store {
         let before = before.map(|(site, delay_ms, version)| ModernGovSite {
             site,
             delay_ms,
-            version,
+            version: domain::Version::new(version),
         });
         record(
             &mut tx,
             Change {
-                body_id: Some(body_id),
+                body_id: Some(body_id.get()),
                 actor,
                 entity: "ModernGov site",
-                entity_id: body_id,
+                entity_id: body_id.get(),
                 operation: if before.is_some() { "edit" } else { "create" },
                 before: before.map(|b| json(&b)),
                 after: Some(json(&after)),
@@ -372,7 +380,7 @@ impl Store {
     pub async fn start_moderngov_sync(
         &self,
         actor: &str,
-        body_id: i64,
+        body_id: domain::BodyId,
         site: &str,
     ) -> Result<Option<i64>, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -382,7 +390,7 @@ impl Store {
         let running: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM moderngov_syncs WHERE body_id = $1 AND state = 'running' AND started_at > $2",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(&recent)
         .fetch_optional(&mut *tx)
         .await?;
@@ -394,7 +402,7 @@ impl Store {
             "INSERT INTO moderngov_syncs (body_id, site, started_by, started_at, state) \
              VALUES ($1, $2, $3, $4, 'running') RETURNING id",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(site)
         .bind(actor)
         .bind(&started)
@@ -403,7 +411,7 @@ impl Store {
         record(
             &mut tx,
             Change::create(
-                Some(body_id),
+                Some(body_id.get()),
                 actor,
                 "ModernGov sync",
                 id,
@@ -463,14 +471,14 @@ impl Store {
     /// The body's runs of the sync, newest first (at most `limit`).
     pub async fn moderngov_syncs(
         &self,
-        body_id: i64,
+        body_id: domain::BodyId,
         limit: i64,
     ) -> Result<Vec<SyncRun>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, site, started_by, started_at, finished_at, state, summary, message \
              FROM moderngov_syncs WHERE body_id = $1 ORDER BY id DESC LIMIT $2",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -498,16 +506,16 @@ impl Store {
     pub async fn sync_committee(
         &self,
         actor: &str,
-        body_id: i64,
+        body_id: domain::BodyId,
         committee: &SyncCommittee,
-    ) -> Result<(i64, Outcome), StoreError> {
+    ) -> Result<(domain::CommitteeId, Outcome), StoreError> {
         let mut tx = self.begin_write().await?;
         let name = committee.name.as_str();
         let link = linked(
             &mut tx,
             "moderngov_committees",
             "committee_id",
-            body_id,
+            body_id.get(),
             committee.moderngov_id,
         )
         .await?;
@@ -516,7 +524,7 @@ impl Store {
             None => sqlx::query_scalar(
                 "SELECT id FROM committees WHERE body_id = $1 AND lower(name) = lower($2) AND deleted_at IS NULL",
             )
-            .bind(body_id)
+            .bind(body_id.get())
             .bind(name)
             .fetch_optional(&mut *tx)
             .await?,
@@ -531,8 +539,15 @@ impl Store {
                         .await?;
                 let renamed = old != name;
                 if renamed {
-                    crate::rows::claim(&mut tx, "committees", "committee", &old, id, version)
-                        .await?;
+                    crate::rows::claim(
+                        &mut tx,
+                        "committees",
+                        "committee",
+                        &old,
+                        id,
+                        domain::Version::new(version),
+                    )
+                    .await?;
                     sqlx::query("UPDATE committees SET name = $1, updated_at = $2 WHERE id = $3")
                         .bind(name)
                         .bind(&t)
@@ -545,7 +560,7 @@ impl Store {
                     sqlx::query(
                         "INSERT INTO moderngov_committees (body_id, moderngov_id, committee_id) VALUES ($1, $2, $3)",
                     )
-                    .bind(body_id)
+                    .bind(body_id.get())
                     .bind(committee.moderngov_id)
                     .bind(id)
                     .execute(&mut *tx)
@@ -555,7 +570,7 @@ impl Store {
                     record(
                         &mut tx,
                         Change::between(
-                            Some(body_id),
+                            Some(body_id.get()),
                             actor,
                             "committee",
                             id,
@@ -574,7 +589,7 @@ impl Store {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO committees (body_id, name, clerk, created_at, updated_at) VALUES ($1, $2, '', $3, $4) RETURNING id",
                 )
-                .bind(body_id)
+                .bind(body_id.get())
                 .bind(name)
                 .bind(&t)
                 .bind(&t)
@@ -584,7 +599,7 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO moderngov_committees (body_id, moderngov_id, committee_id) VALUES ($1, $2, $3)",
                 )
-                .bind(body_id)
+                .bind(body_id.get())
                 .bind(committee.moderngov_id)
                 .bind(id)
                 .execute(&mut *tx)
@@ -592,7 +607,7 @@ impl Store {
                 record(
                     &mut tx,
                     Change::create(
-                        Some(body_id),
+                        Some(body_id.get()),
                         actor,
                         "committee",
                         id,
@@ -604,7 +619,7 @@ impl Store {
             }
         };
         tx.commit().await?;
-        Ok(outcome)
+        Ok((domain::CommitteeId::new(outcome.0), outcome.1))
     }
 
     /// Create or update one meeting of committee `committee_id` (of
@@ -615,8 +630,8 @@ impl Store {
     pub async fn sync_meeting(
         &self,
         actor: &str,
-        body_id: i64,
-        committee_id: i64,
+        body_id: domain::BodyId,
+        committee_id: domain::CommitteeId,
         meeting: &SyncMeeting,
     ) -> Result<MeetingWrite, StoreError> {
         let fingerprint = sha256_hex(
@@ -627,7 +642,7 @@ impl Store {
         let known: Option<(i64, String)> = sqlx::query_as(
             "SELECT meeting_id, fingerprint FROM moderngov_meetings WHERE body_id = $1 AND moderngov_id = $2",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(meeting.moderngov_id)
         .fetch_optional(&self.pool)
         .await?;
@@ -635,19 +650,27 @@ impl Store {
             && *print == fingerprint
         {
             return Ok(MeetingWrite {
-                meeting_id: *id,
+                meeting_id: domain::MeetingId::new(*id),
                 outcome: Some(Outcome::Unchanged),
-                ..MeetingWrite::default()
+                items_created: 0,
+                items_changed: 0,
+                minutes_queued: 0,
             });
         }
         let mut tx = self.begin_write().await?;
         let t = now();
-        let mut write = MeetingWrite::default();
+        let mut write = MeetingWrite {
+            meeting_id: domain::MeetingId::new(0),
+            outcome: None,
+            items_created: 0,
+            items_changed: 0,
+            minutes_queued: 0,
+        };
         let link = linked(
             &mut tx,
             "moderngov_meetings",
             "meeting_id",
-            body_id,
+            body_id.get(),
             meeting.moderngov_id,
         )
         .await?;
@@ -666,7 +689,7 @@ impl Store {
                     held_on: meeting.held_on,
                     venue: venue.to_owned(),
                     status: meeting.status,
-                    version: before.version + 1,
+                    version: before.version.next(),
                     ..before.clone()
                 };
                 let differs = before.committee_id != after.committee_id
@@ -686,7 +709,7 @@ impl Store {
                     sqlx::query(
                         "UPDATE meetings SET committee_id = $1, held_on = $2, venue = $3, status = $4, updated_at = $5 WHERE id = $6",
                     )
-                    .bind(committee_id)
+                    .bind(committee_id.get())
                     .bind(meeting.held_on.to_string())
                     .bind(venue)
                     .bind(meeting.status.as_str())
@@ -697,7 +720,7 @@ impl Store {
                     record(
                         &mut tx,
                         Change::between(
-                            Some(body_id),
+                            Some(body_id.get()),
                             actor,
                             "meeting",
                             id,
@@ -716,7 +739,7 @@ impl Store {
                     "INSERT INTO meetings (committee_id, held_on, venue, status, published, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, 0, $5, $6) RETURNING id",
                 )
-                .bind(committee_id)
+                .bind(committee_id.get())
                 .bind(meeting.held_on.to_string())
                 .bind(venue)
                 .bind(meeting.status.as_str())
@@ -725,18 +748,18 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
                 let created = domain::Meeting {
-                    id,
+                    id: domain::MeetingId::new(id),
                     committee_id,
                     held_on: meeting.held_on,
                     venue: venue.to_owned(),
                     status: meeting.status,
                     published: false,
-                    version: 1,
+                    version: domain::Version::FIRST,
                 };
                 record(
                     &mut tx,
                     Change::create(
-                        Some(body_id),
+                        Some(body_id.get()),
                         actor,
                         "meeting",
                         id,
@@ -748,12 +771,12 @@ impl Store {
                 id
             }
         };
-        write.meeting_id = meeting_id;
+        write.meeting_id = domain::MeetingId::new(meeting_id);
         // What only the committee system gives.
         let extras_before: Option<(Option<String>, String, Option<String>)> = sqlx::query_as(
             "SELECT starts_at, status_text, minutes_pdf FROM moderngov_meetings WHERE body_id = $1 AND moderngov_id = $2",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(meeting.moderngov_id)
         .fetch_optional(&mut *tx)
         .await?;
@@ -774,7 +797,7 @@ impl Store {
             .bind(extras_after.2.clone())
             .bind(&fingerprint)
             .bind(&t)
-            .bind(body_id)
+            .bind(body_id.get())
             .bind(meeting.moderngov_id)
             .execute(&mut *tx)
             .await?;
@@ -783,7 +806,7 @@ impl Store {
                 "INSERT INTO moderngov_meetings (body_id, moderngov_id, meeting_id, moderngov_committee_id, starts_at, \
                  status_text, minutes_pdf, fingerprint, synced_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
-            .bind(body_id)
+            .bind(body_id.get())
             .bind(meeting.moderngov_id)
             .bind(meeting_id)
             .bind(meeting.moderngov_committee_id)
@@ -803,7 +826,7 @@ impl Store {
             record(
                 &mut tx,
                 Change::between(
-                    Some(body_id),
+                    Some(body_id.get()),
                     actor,
                     "meeting details",
                     meeting_id,
@@ -837,7 +860,7 @@ impl Store {
             record(
                 &mut tx,
                 Change::between(
-                    Some(body_id),
+                    Some(body_id.get()),
                     actor,
                     "meeting attendees",
                     meeting_id,
@@ -850,7 +873,7 @@ impl Store {
         }
         for item in &meeting.items {
             let changed = self
-                .sync_item(&mut tx, actor, body_id, meeting_id, item, &mut write)
+                .sync_item(&mut tx, actor, body_id.get(), meeting_id, item, &mut write)
                 .await?;
             details_changed |= changed;
         }
@@ -907,7 +930,7 @@ impl Store {
                         "agenda item",
                         &number,
                         id,
-                        version,
+                        domain::Version::new(version),
                     )
                     .await?;
                     sqlx::query(
@@ -1077,16 +1100,23 @@ impl Store {
 
     /// The body's agenda items whose minutes wait for a clerk's review,
     /// oldest meeting first.
-    pub async fn queued_minutes(&self, body_id: i64) -> Result<Vec<QueuedMinutes>, StoreError> {
-        self.queued(body_id, None).await
+    pub async fn queued_minutes(
+        &self,
+        body_id: domain::BodyId,
+    ) -> Result<Vec<QueuedMinutes>, StoreError> {
+        self.queued(body_id.get(), None).await
     }
 
     /// The minutes waiting for review for agenda item `item_id`, if any.
     pub async fn queued_minutes_of(
         &self,
-        item_id: i64,
+        item_id: domain::AgendaItemId,
     ) -> Result<Option<QueuedMinutes>, StoreError> {
-        Ok(self.queued(0, Some(item_id)).await?.into_iter().next())
+        Ok(self
+            .queued(0, Some(item_id.get()))
+            .await?
+            .into_iter()
+            .next())
     }
 
     async fn queued(
@@ -1114,10 +1144,10 @@ impl Store {
             .map(|row| {
                 let c = Cols::new(row, "queued minutes")?;
                 Ok(QueuedMinutes {
-                    agenda_item_id: c.i64("agenda_item_id")?,
+                    agenda_item_id: c.key("agenda_item_id")?,
                     item_number: c.string("number")?,
                     item_title: c.string("title")?,
-                    meeting_id: c.i64("meeting_id")?,
+                    meeting_id: c.key("meeting_id")?,
                     held_on: c.parse("held_on", |raw| {
                         raw.parse().map_err(|_| {
                             domain::ParseError::new("date", raw, "a date such as 2024-03-12")
@@ -1135,21 +1165,24 @@ impl Store {
 
     /// The body's meetings whose minutes are published only as a PDF, on
     /// the committee system's documents page, latest first.
-    pub async fn pdf_minutes(&self, body_id: i64) -> Result<Vec<PdfMinutes>, StoreError> {
+    pub async fn pdf_minutes(
+        &self,
+        body_id: domain::BodyId,
+    ) -> Result<Vec<PdfMinutes>, StoreError> {
         let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
             "SELECT m.id, m.held_on, c.name, g.minutes_pdf FROM moderngov_meetings g \
              JOIN meetings m ON m.id = g.meeting_id JOIN committees c ON c.id = m.committee_id \
              WHERE g.body_id = $1 AND g.minutes_pdf IS NOT NULL AND m.deleted_at IS NULL \
              ORDER BY m.held_on DESC, m.id DESC",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
             .filter_map(|(meeting_id, held_on, committee, url)| {
                 Some(PdfMinutes {
-                    meeting_id,
+                    meeting_id: domain::MeetingId::new(meeting_id),
                     held_on: held_on.parse().ok()?,
                     committee,
                     url,
@@ -1160,15 +1193,18 @@ impl Store {
 
     /// What the committee system adds to meeting `meeting_id` (nothing for
     /// a meeting made in Ambit).
-    pub async fn meeting_extras(&self, meeting_id: i64) -> Result<MeetingExtras, StoreError> {
+    pub async fn meeting_extras(
+        &self,
+        meeting_id: domain::MeetingId,
+    ) -> Result<MeetingExtras, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let row: Option<(Option<String>, String, Option<String>)> = sqlx::query_as(
             "SELECT starts_at, status_text, minutes_pdf FROM moderngov_meetings WHERE meeting_id = $1",
         )
-        .bind(meeting_id)
+        .bind(meeting_id.get())
         .fetch_optional(&mut *conn)
         .await?;
-        let attendees = attendees_of(&mut conn, meeting_id).await?;
+        let attendees = attendees_of(&mut conn, meeting_id.get()).await?;
         let (starts_at, status_text, minutes_pdf) = row.unwrap_or_default();
         Ok(MeetingExtras {
             starts_at: starts_at.and_then(|t| NaiveTime::parse_from_str(&t, "%H:%M").ok()),
@@ -1179,21 +1215,27 @@ impl Store {
     }
 
     /// The documents agenda item `item_id` links to, in order.
-    pub async fn item_documents(&self, item_id: i64) -> Result<Vec<ItemDocument>, StoreError> {
+    pub async fn item_documents(
+        &self,
+        item_id: domain::AgendaItemId,
+    ) -> Result<Vec<ItemDocument>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        documents_of(&mut conn, item_id).await
+        documents_of(&mut conn, item_id.get()).await
     }
 
     /// How many of the body's meetings, agenda items and committees are
     /// linked to the committee system: (committees, meetings, items).
-    pub async fn moderngov_counts(&self, body_id: i64) -> Result<(i64, i64, i64), StoreError> {
+    pub async fn moderngov_counts(
+        &self,
+        body_id: domain::BodyId,
+    ) -> Result<(i64, i64, i64), StoreError> {
         let count = |table: &'static str| {
             let pool = self.pool.clone();
             async move {
                 sqlx::query_scalar::<_, i64>(&format!(
                     "SELECT COUNT(*) FROM {table} WHERE body_id = $1"
                 ))
-                .bind(body_id)
+                .bind(body_id.get())
                 .fetch_one(&pool)
                 .await
             }

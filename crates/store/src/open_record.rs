@@ -85,9 +85,9 @@ impl Store {
     /// Body `body_id`'s committees, published meetings and their agenda
     /// items, with when each was created and last changed: four queries
     /// whatever the number of meetings.
-    pub async fn public_record(&self, body_id: i64) -> Result<PublicRecord, StoreError> {
+    pub async fn public_record(&self, body_id: domain::BodyId) -> Result<PublicRecord, StoreError> {
         let body = sqlx::query("SELECT id, created_at, updated_at FROM bodies WHERE id = $1")
-            .bind(body_id)
+            .bind(body_id.get())
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::not_found("body", body_id))?;
@@ -96,7 +96,7 @@ impl Store {
             "SELECT {COMMITTEE_COLUMNS}, created_at, updated_at FROM committees \
              WHERE body_id = $1 AND deleted_at IS NULL ORDER BY id"
         ))
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         let committees = rows
@@ -114,7 +114,7 @@ impl Store {
              WHERE c.body_id = $1 AND c.deleted_at IS NULL AND m.deleted_at IS NULL AND m.published <> 0 \
              ORDER BY m.id",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         let meetings = rows
@@ -129,7 +129,7 @@ impl Store {
              WHERE c.body_id = $1 AND c.deleted_at IS NULL AND m.deleted_at IS NULL \
              AND m.published <> 0 AND i.deleted_at IS NULL ORDER BY i.meeting_id, i.id",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         let items = rows
@@ -148,7 +148,7 @@ impl Store {
     /// created and last changed, in one query, by id.
     pub async fn dated_members(
         &self,
-        body_id: i64,
+        body_id: domain::BodyId,
     ) -> Result<Vec<(CommitteeMember, Stamps)>, StoreError> {
         let columns = MEMBER_COLUMNS
             .split(", ")
@@ -160,7 +160,7 @@ impl Store {
              JOIN committees c ON c.id = m.committee_id \
              WHERE c.body_id = $1 AND m.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY m.id"
         ))
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -179,7 +179,7 @@ impl Store {
     /// measure actuals are not read.
     pub async fn feed_updates(
         &self,
-        body_id: i64,
+        body_id: domain::BodyId,
         limit: i64,
     ) -> Result<Vec<FeedUpdate>, StoreError> {
         let rows = sqlx::query(
@@ -192,7 +192,7 @@ impl Store {
              AND (u.state = 'signed_off' OR u.published IS NOT NULL) \
              ORDER BY u.updated_at DESC, u.id DESC LIMIT $2",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

@@ -31,7 +31,7 @@ pub struct NewBody {
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanSummary {
     /// The plan's id.
-    pub plan_id: i64,
+    pub plan_id: domain::PlanId,
     /// The body's slug.
     pub body: String,
     /// The portfolio's code.
@@ -65,7 +65,7 @@ fn body_from(row: &AnyRow) -> Result<Body, StoreError> {
             })
         })?,
         reference_scheme: c.parse("reference_scheme", str::parse)?,
-        version: c.i64("version")?,
+        version: c.key("version")?,
     })
 }
 
@@ -73,11 +73,11 @@ fn portfolio_from(row: &AnyRow) -> Result<Portfolio, StoreError> {
     let c = Cols::new(row, "portfolio")?;
     Ok(Portfolio {
         id: c.id(),
-        body_id: c.i64("body_id")?,
+        body_id: c.key("body_id")?,
         code: c.parse("code", str::parse)?,
         name: c.parse("name", |s| Title::parse("name", s))?,
         committee: c.parse_opt("committee", |s| Title::parse("committee", s))?,
-        version: c.i64("version")?,
+        version: c.key("version")?,
     })
 }
 
@@ -125,13 +125,13 @@ impl Store {
         .await
         .map_err(unique("body", &new.slug, "slug"))?;
         let body = Body {
-            id,
+            id: domain::BodyId::new(id),
             slug: new.slug,
             name: new.name,
             level_names: new.level_names,
             rag: new.rag,
             reference_scheme: new.reference_scheme,
-            version: 1,
+            version: domain::Version::FIRST,
         };
         record(
             &mut tx,
@@ -148,13 +148,13 @@ impl Store {
     pub async fn set_reference_scheme(
         &self,
         actor: &str,
-        body_id: i64,
-        expected_version: i64,
+        body_id: domain::BodyId,
+        expected_version: domain::Version,
         scheme: ReferenceScheme,
     ) -> Result<Body, StoreError> {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT * FROM bodies WHERE id = $1 AND deleted_at IS NULL")
-            .bind(body_id)
+            .bind(body_id.get())
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::not_found("body", body_id))?;
@@ -169,7 +169,7 @@ impl Store {
         )
         .await?;
         if scheme != before.reference_scheme {
-            let plans = plan_count(&mut tx, body_id).await?;
+            let plans = plan_count(&mut tx, body_id.get()).await?;
             if plans > 0 {
                 return Err(StoreError::Invalid(domain::ParseError::new(
                     "reference scheme",
@@ -184,16 +184,16 @@ impl Store {
         sqlx::query("UPDATE bodies SET reference_scheme = $1, updated_at = $2 WHERE id = $3")
             .bind(scheme.as_str())
             .bind(now())
-            .bind(body_id)
+            .bind(body_id.get())
             .execute(&mut *tx)
             .await?;
         record(
             &mut tx,
             Change::between(
-                Some(body_id),
+                Some(body_id.get()),
                 actor,
                 "body",
-                body_id,
+                body_id.get(),
                 "edit",
                 serde_json::json!({ "reference_scheme": before.reference_scheme }),
                 serde_json::json!({ "reference_scheme": scheme }),
@@ -203,14 +203,14 @@ impl Store {
         tx.commit().await?;
         let mut body = before;
         body.reference_scheme = scheme;
-        body.version = expected_version + 1;
+        body.version = expected_version.next();
         Ok(body)
     }
 
     /// How many plans `body_id` has (a body with none may change its reference scheme).
-    pub async fn plan_count(&self, body_id: i64) -> Result<i64, StoreError> {
+    pub async fn plan_count(&self, body_id: domain::BodyId) -> Result<i64, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        plan_count(&mut conn, body_id).await
+        plan_count(&mut conn, body_id.get()).await
     }
 
     /// Every body, by name.
@@ -232,9 +232,9 @@ impl Store {
     }
 
     /// The body with id `id`.
-    pub async fn body_by_id(&self, id: i64) -> Result<Body, StoreError> {
+    pub async fn body_by_id(&self, id: domain::BodyId) -> Result<Body, StoreError> {
         let row = sqlx::query("SELECT * FROM bodies WHERE id = $1 AND deleted_at IS NULL")
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::not_found("body", id))?;
@@ -245,7 +245,7 @@ impl Store {
     pub async fn create_strategy(
         &self,
         actor: &str,
-        body_id: i64,
+        body_id: domain::BodyId,
         title: Title,
         years: StrategyYears,
     ) -> Result<Strategy, StoreError> {
@@ -255,7 +255,7 @@ impl Store {
             "INSERT INTO strategies (body_id, title, first_year, last_year, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(title.as_str())
         .bind(i64::from(years.first))
         .bind(i64::from(years.last))
@@ -264,15 +264,15 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let strategy = Strategy {
-            id,
+            id: domain::StrategyId::new(id),
             title,
             years,
             ambitions: vec![],
-            version: 1,
+            version: domain::Version::FIRST,
         };
         record(
             &mut tx,
-            Change::create(Some(body_id), actor, "strategy", id, json(&strategy)),
+            Change::create(Some(body_id.get()), actor, "strategy", id, json(&strategy)),
         )
         .await?;
         tx.commit().await?;
@@ -283,7 +283,7 @@ impl Store {
     pub async fn add_ambition(
         &self,
         actor: &str,
-        strategy_id: i64,
+        strategy_id: domain::StrategyId,
         number: u16,
         title: Title,
         illustrative: bool,
@@ -292,7 +292,7 @@ impl Store {
         let body_id: i64 = sqlx::query_scalar(
             "SELECT body_id FROM strategies WHERE id = $1 AND deleted_at IS NULL",
         )
-        .bind(strategy_id)
+        .bind(strategy_id.get())
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::not_found("strategy", strategy_id))?;
@@ -301,7 +301,7 @@ impl Store {
             "INSERT INTO ambitions (strategy_id, number, title, illustrative, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
-        .bind(strategy_id)
+        .bind(strategy_id.get())
         .bind(i64::from(number))
         .bind(title.as_str())
         .bind(flag(illustrative))
@@ -311,7 +311,7 @@ impl Store {
         .await
         .map_err(unique("ambition", number, "number"))?;
         let ambition = Ambition {
-            id,
+            id: domain::AmbitionId::new(id),
             number,
             title,
             illustrative,
@@ -326,12 +326,12 @@ impl Store {
     }
 
     /// The body's current strategy with its ambitions, if it has one.
-    pub async fn strategy(&self, body_id: i64) -> Result<Option<Strategy>, StoreError> {
+    pub async fn strategy(&self, body_id: domain::BodyId) -> Result<Option<Strategy>, StoreError> {
         let Some(row) = sqlx::query(
             "SELECT id, title, first_year, last_year, version FROM strategies \
              WHERE body_id = $1 AND deleted_at IS NULL ORDER BY last_year DESC, id DESC LIMIT 1",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_optional(&self.pool)
         .await?
         else {
@@ -345,7 +345,7 @@ impl Store {
         let ambitions = sqlx::query(
             "SELECT id, number, title, illustrative FROM ambitions WHERE strategy_id = $1 AND deleted_at IS NULL ORDER BY number",
         )
-        .bind(c.id())
+        .bind(c.id::<i64>())
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -365,7 +365,7 @@ impl Store {
             title: c.parse("title", |s| Title::parse("title", s))?,
             years,
             ambitions,
-            version: c.i64("version")?,
+            version: c.key("version")?,
         }))
     }
 
@@ -374,11 +374,11 @@ impl Store {
     pub async fn edit_strategy(
         &self,
         actor: &str,
-        body_id: i64,
-        expected_version: i64,
+        body_id: domain::BodyId,
+        expected_version: domain::Version,
         title: Title,
         years: StrategyYears,
-        ambitions: Vec<(i64, Title)>,
+        ambitions: Vec<(domain::AmbitionId, Title)>,
     ) -> Result<Strategy, StoreError> {
         let before = self
             .strategy(body_id)
@@ -390,13 +390,17 @@ impl Store {
             "strategies",
             "strategy",
             &before.title,
-            before.id,
+            before.id.get(),
             expected_version,
         )
         .await?;
         let t = now();
         for (id, new_title) in &ambitions {
-            let Some(old) = before.ambitions.iter().find(|a| a.id == *id) else {
+            let Some(old) = before
+                .ambitions
+                .iter()
+                .find(|a| a.id == domain::AmbitionId::new(id.get()))
+            else {
                 return Err(StoreError::not_found("ambition", id));
             };
             if old.title != *new_title {
@@ -404,7 +408,7 @@ impl Store {
                 sqlx::query("UPDATE ambitions SET title = $1, version = version + 1, updated_at = $2 WHERE id = $3")
                     .bind(new_title.as_str())
                     .bind(&t)
-                    .bind(*id)
+                    .bind(id.get())
                     .execute(&mut *tx)
                     .await?;
                 let after = Ambition {
@@ -414,10 +418,10 @@ impl Store {
                 record(
                     &mut tx,
                     Change::between(
-                        Some(body_id),
+                        Some(body_id.get()),
                         actor,
                         "ambition",
-                        *id,
+                        id.get(),
                         "edit",
                         json(old),
                         json(&after),
@@ -433,13 +437,13 @@ impl Store {
         .bind(i64::from(years.first))
         .bind(i64::from(years.last))
         .bind(&t)
-        .bind(before.id)
+        .bind(before.id.get())
         .execute(&mut *tx)
         .await?;
         let mut after = before.clone();
         after.title = title;
         after.years = years;
-        after.version = expected_version + 1;
+        after.version = expected_version.next();
         for a in after.ambitions.iter_mut() {
             if let Some((_, t)) = ambitions.iter().find(|(id, _)| *id == a.id) {
                 a.title = t.clone();
@@ -448,10 +452,10 @@ impl Store {
         record(
             &mut tx,
             Change::between(
-                Some(body_id),
+                Some(body_id.get()),
                 actor,
                 "strategy",
-                after.id,
+                after.id.get(),
                 "edit",
                 json(&before),
                 json(&after),
@@ -466,7 +470,7 @@ impl Store {
     pub async fn create_alignment(
         &self,
         actor: &str,
-        body_id: i64,
+        body_id: domain::BodyId,
         name: Title,
         kind: AlignmentKind,
         url: Option<String>,
@@ -477,7 +481,7 @@ impl Store {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO alignments (body_id, name, kind, url, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(name.as_str())
         .bind(kind.as_str())
         .bind(url.clone())
@@ -487,14 +491,20 @@ impl Store {
         .await
         .map_err(unique("alignment", &name, "name"))?;
         let alignment = Alignment {
-            id,
+            id: domain::AlignmentId::new(id),
             name,
             kind,
             url,
         };
         record(
             &mut tx,
-            Change::create(Some(body_id), actor, "alignment", id, json(&alignment)),
+            Change::create(
+                Some(body_id.get()),
+                actor,
+                "alignment",
+                id,
+                json(&alignment),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -502,11 +512,11 @@ impl Store {
     }
 
     /// Every programme and strategy `body_id`'s plans can align with, by name.
-    pub async fn alignments(&self, body_id: i64) -> Result<Vec<Alignment>, StoreError> {
+    pub async fn alignments(&self, body_id: domain::BodyId) -> Result<Vec<Alignment>, StoreError> {
         let rows = sqlx::query(
             "SELECT * FROM alignments WHERE body_id = $1 AND deleted_at IS NULL ORDER BY name",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(alignment_from).collect()
@@ -516,10 +526,10 @@ impl Store {
     pub async fn create_portfolio(
         &self,
         actor: &str,
-        body_id: i64,
+        body_id: domain::BodyId,
         code: PortfolioCode,
         name: Title,
-        committee_id: Option<i64>,
+        committee_id: Option<domain::CommitteeId>,
     ) -> Result<Portfolio, StoreError> {
         let mut tx = self.begin_write().await?;
         let t = now();
@@ -527,10 +537,10 @@ impl Store {
             "INSERT INTO portfolios (body_id, code, name, committee_id, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(code.as_str())
         .bind(name.as_str())
-        .bind(committee_id)
+        .bind(committee_id.map(|v| v.get()))
         .bind(&t)
         .bind(&t)
         .fetch_one(&mut *tx)
@@ -543,7 +553,13 @@ impl Store {
         let portfolio = portfolio_from(&row)?;
         record(
             &mut tx,
-            Change::create(Some(body_id), actor, "portfolio", id, json(&portfolio)),
+            Change::create(
+                Some(body_id.get()),
+                actor,
+                "portfolio",
+                id,
+                json(&portfolio),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -554,15 +570,15 @@ impl Store {
     /// unique across all bodies.
     pub async fn portfolio(
         &self,
-        body_id: Option<i64>,
+        body_id: Option<domain::BodyId>,
         code: &PortfolioCode,
     ) -> Result<Portfolio, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {PORTFOLIO_COLUMNS} WHERE p.code = $1 AND p.deleted_at IS NULL AND ($2 = 0 OR p.body_id = $3)"
         ))
         .bind(code.as_str())
-        .bind(body_id.unwrap_or(0))
-        .bind(body_id.unwrap_or(0))
+        .bind(body_id.map_or(0, |b| b.get()))
+        .bind(body_id.map_or(0, |b| b.get()))
         .fetch_all(&self.pool)
         .await?;
         match rows.as_slice() {
@@ -593,11 +609,11 @@ impl Store {
     }
 
     /// Every portfolio of `body_id`, by code.
-    pub async fn portfolios(&self, body_id: i64) -> Result<Vec<Portfolio>, StoreError> {
+    pub async fn portfolios(&self, body_id: domain::BodyId) -> Result<Vec<Portfolio>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {PORTFOLIO_COLUMNS} WHERE p.body_id = $1 AND p.deleted_at IS NULL ORDER BY p.code"
         ))
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(portfolio_from).collect()
@@ -606,23 +622,23 @@ impl Store {
     /// The portfolios committee `committee_id` scrutinises, by code.
     pub async fn committee_portfolios(
         &self,
-        committee_id: i64,
+        committee_id: domain::CommitteeId,
     ) -> Result<Vec<Portfolio>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {PORTFOLIO_COLUMNS} WHERE p.committee_id = $1 AND p.deleted_at IS NULL ORDER BY p.code"
         ))
-        .bind(committee_id)
+        .bind(committee_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(portfolio_from).collect()
     }
 
     /// The portfolio with id `id`.
-    pub async fn portfolio_by_id(&self, id: i64) -> Result<Portfolio, StoreError> {
+    pub async fn portfolio_by_id(&self, id: domain::PortfolioId) -> Result<Portfolio, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {PORTFOLIO_COLUMNS} WHERE p.id = $1 AND p.deleted_at IS NULL"
         ))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| StoreError::not_found("portfolio", id))?;
@@ -636,8 +652,11 @@ impl Store {
 
     /// The plans of body `body_id`, by portfolio and year: read through
     /// the body's portfolios, whatever the number of other bodies.
-    pub async fn body_plans(&self, body_id: i64) -> Result<Vec<PlanSummary>, StoreError> {
-        self.plan_summaries(Some(body_id)).await
+    pub async fn body_plans(
+        &self,
+        body_id: domain::BodyId,
+    ) -> Result<Vec<PlanSummary>, StoreError> {
+        self.plan_summaries(Some(body_id.get())).await
     }
 
     async fn plan_summaries(&self, body_id: Option<i64>) -> Result<Vec<PlanSummary>, StoreError> {

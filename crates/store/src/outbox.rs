@@ -68,7 +68,7 @@ impl Store {
             .bind(body_id)
             .fetch_all(&self.pool)
             .await?;
-            let tree = self.plan_tree(c.i64("plan_id")?).await?;
+            let tree = self.plan_tree(c.key("plan_id")?).await?;
             let mut tx = self.begin_write().await?;
             let mut here = 0;
             for a in &tree.actions {
@@ -85,7 +85,7 @@ impl Store {
                     if !role.eq_ignore_ascii_case(a.details.lead.as_str()) {
                         continue;
                     }
-                    let key = format!("reminder:{}:{}:{}", c.id(), a.id, l.id());
+                    let key = format!("reminder:{}:{}:{}", c.id::<i64>(), a.id, l.id::<i64>());
                     let subject = format!(
                         "Update due by {}: {code} {} for {period}",
                         deadline.format("%-d %B %Y"),

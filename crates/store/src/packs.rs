@@ -25,7 +25,7 @@ pub const PACK_FILES: usize = 8;
 #[derive(Debug, Clone)]
 pub struct NewPack {
     /// The plan reported on.
-    pub plan_id: i64,
+    pub plan_id: domain::PlanId,
     /// The half reported on.
     pub half: Half,
     /// The cover's reference, which names the pack within its body; required.
@@ -62,11 +62,11 @@ pub struct PublishedPack {
     /// Its id.
     pub id: i64,
     /// The body's id.
-    pub body_id: i64,
+    pub body_id: domain::BodyId,
     /// The body's slug.
     pub body_slug: String,
     /// The plan's id.
-    pub plan_id: i64,
+    pub plan_id: domain::PlanId,
     /// The plan's portfolio.
     pub portfolio: PortfolioCode,
     /// The period reported on.
@@ -133,9 +133,9 @@ fn pack_from(row: &AnyRow) -> Result<PublishedPack, StoreError> {
     let half = Half::from_number(c.i64("half")?).map_err(|e| c.corrupt(e))?;
     Ok(PublishedPack {
         id: c.id(),
-        body_id: c.i64("body_id")?,
+        body_id: c.key("body_id")?,
         body_slug: c.string("body_slug")?,
-        plan_id: c.i64("plan_id")?,
+        plan_id: c.key("plan_id")?,
         portfolio: c.parse("portfolio_code", str::parse)?,
         period: ReportingPeriod::new(year, half),
         plan_published: c.opt_string("plan_published_at")?.is_some(),
@@ -223,7 +223,7 @@ impl Store {
         let existing: Option<String> = sqlx::query_scalar(
             "SELECT published_at FROM published_packs WHERE body_id = $1 AND reference_key = $2",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(&key)
         .fetch_optional(&mut *tx)
         .await?;
@@ -241,8 +241,8 @@ impl Store {
              title, data, data_sha256, published_by, published_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
-        .bind(body_id)
-        .bind(pack.plan_id)
+        .bind(body_id.get())
+        .bind(pack.plan_id.get())
         .bind(pack.half.number())
         .bind(reference)
         .bind(&key)
@@ -284,7 +284,7 @@ impl Store {
         record(
             &mut tx,
             Change::create(
-                Some(body_id),
+                Some(body_id.get()),
                 actor,
                 "published pack",
                 id,
@@ -321,13 +321,13 @@ impl Store {
     /// without regard to case), if any.
     pub async fn published_pack_by_reference(
         &self,
-        body_id: i64,
+        body_id: domain::BodyId,
         reference: &str,
     ) -> Result<Option<PublishedPack>, StoreError> {
         let id: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM published_packs WHERE body_id = $1 AND reference_key = $2",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(reference_key(reference))
         .fetch_optional(&self.pool)
         .await?;
@@ -341,14 +341,14 @@ impl Store {
     /// `plan_id`'s when given.
     pub async fn published_packs(
         &self,
-        body_id: i64,
-        plan_id: Option<i64>,
+        body_id: domain::BodyId,
+        plan_id: Option<domain::PlanId>,
     ) -> Result<Vec<PublishedPack>, StoreError> {
         let rows = sqlx::query(&format!(
             "{PACK_COLUMNS} WHERE k.body_id = $1 AND ($2 = 0 OR k.plan_id = $2) ORDER BY k.id DESC"
         ))
-        .bind(body_id)
-        .bind(plan_id.unwrap_or(0))
+        .bind(body_id.get())
+        .bind(plan_id.map_or(0, |p| p.get()))
         .fetch_all(&self.pool)
         .await?;
         let mut packs = rows.iter().map(pack_from).collect::<Result<Vec<_>, _>>()?;
@@ -358,8 +358,8 @@ impl Store {
              JOIN published_packs k ON k.id = f.pack_id \
              WHERE k.body_id = $1 AND ($2 = 0 OR k.plan_id = $2) ORDER BY f.id",
         )
-        .bind(body_id)
-        .bind(plan_id.unwrap_or(0))
+        .bind(body_id.get())
+        .bind(plan_id.map_or(0, |p| p.get()))
         .fetch_all(&self.pool)
         .await?;
         let mut files: std::collections::HashMap<i64, Vec<PackFile>> =

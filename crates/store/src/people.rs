@@ -25,7 +25,7 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Membership {
     /// The body.
-    pub body_id: i64,
+    pub body_id: domain::BodyId,
     /// The body's slug.
     pub body_slug: String,
     /// The role.
@@ -90,7 +90,7 @@ impl Store {
         &self,
         actor: &str,
         user_id: i64,
-        body_id: i64,
+        body_id: domain::BodyId,
         role: Role,
         lead_role: Option<Title>,
     ) -> Result<Membership, StoreError> {
@@ -100,20 +100,20 @@ impl Store {
             "SELECT role FROM memberships WHERE user_id = $1 AND body_id = $2 AND deleted_at IS NULL",
         )
         .bind(user_id)
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_optional(&mut *tx)
         .await?;
         sqlx::query("UPDATE memberships SET deleted_at = $1 WHERE user_id = $2 AND body_id = $3 AND deleted_at IS NULL")
             .bind(&t)
             .bind(user_id)
-            .bind(body_id)
+            .bind(body_id.get())
             .execute(&mut *tx)
             .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO memberships (user_id, body_id, role, lead_role, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(user_id)
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(role.as_str())
         .bind(lead_role.as_ref().map(|l| l.to_string()))
         .bind(&t)
@@ -121,7 +121,7 @@ impl Store {
         .await?;
         let slug: String =
             sqlx::query_scalar("SELECT slug FROM bodies WHERE id = $1 AND deleted_at IS NULL")
-                .bind(body_id)
+                .bind(body_id.get())
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or_else(|| StoreError::not_found("body", body_id))?;
@@ -134,7 +134,7 @@ impl Store {
         record(
             &mut tx,
             Change {
-                body_id: Some(body_id),
+                body_id: Some(body_id.get()),
                 actor,
                 entity: "membership",
                 entity_id: id,
@@ -189,7 +189,7 @@ impl Store {
             .map(|row| {
                 let c = Cols::new(row, "membership")?;
                 Ok(Membership {
-                    body_id: c.i64("body_id")?,
+                    body_id: c.key("body_id")?,
                     body_slug: c.string("slug")?,
                     role: c.parse("role", str::parse)?,
                     lead_role: c.parse_opt("lead_role", |s| Title::parse("lead role", s))?,

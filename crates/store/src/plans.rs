@@ -19,11 +19,11 @@ use crate::{Store, StoreError};
 #[derive(Debug, Clone)]
 pub struct NewItem {
     /// The plan.
-    pub plan_id: i64,
+    pub plan_id: domain::PlanId,
     /// The item above; none for the top level.
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<domain::PlanItemId>,
     /// For the top level: the strategy ambition it stands for.
-    pub ambition_id: Option<i64>,
+    pub ambition_id: Option<domain::AmbitionId>,
     /// Its reference in the body's scheme, if it has one ("10", "1.2", "CP2").
     pub reference: Option<ItemRef>,
     /// Its wording.
@@ -36,13 +36,13 @@ pub struct NewItem {
 #[derive(Debug, Clone)]
 pub struct NewAction {
     /// The item it sits under.
-    pub item_id: i64,
+    pub item_id: domain::PlanItemId,
     /// Reference, title, lead, target.
     pub details: ActionDetails,
     /// Measures of success.
     pub measures: Vec<Measure>,
     /// The action it continues from the previous year's plan.
-    pub continues: Option<i64>,
+    pub continues: Option<domain::ActionId>,
 }
 
 /// What a write needs to know about the plan it touches.
@@ -87,13 +87,13 @@ pub(crate) fn item_from(row: &AnyRow) -> Result<PlanItem, StoreError> {
     let c = Cols::new(row, "plan item")?;
     Ok(PlanItem {
         id: c.id(),
-        parent_id: c.opt_i64("parent_id")?,
+        parent_id: c.opt_key("parent_id")?,
         depth: c.i64("depth")? as usize,
-        ambition_id: c.opt_i64("ambition_id")?,
+        ambition_id: c.opt_key("ambition_id")?,
         reference: c.parse_opt("reference", str::parse::<ItemRef>)?,
         title: c.parse("title", |s| Title::parse("title", s))?,
         illustrative: c.flag("illustrative")?,
-        version: c.i64("version")?,
+        version: c.key("version")?,
     })
 }
 
@@ -148,7 +148,7 @@ pub(crate) async fn load_actions(
             value: c.opt_f64("value")?.unwrap_or_default(),
         });
     }
-    let mut measures: HashMap<i64, Vec<(i64, Measure)>> = HashMap::new();
+    let mut measures: HashMap<i64, Vec<(domain::MeasureId, Measure)>> = HashMap::new();
     for row in &measure_rows {
         let c = Cols::new(row, "measure")?;
         let text = c.string("text")?;
@@ -175,8 +175,8 @@ pub(crate) async fn load_actions(
             let c = Cols::new(row, "action")?;
             Ok(Action {
                 id: c.id(),
-                plan_id: c.i64("plan_id")?,
-                item_id: c.i64("item_id")?,
+                plan_id: c.key("plan_id")?,
+                item_id: c.key("item_id")?,
                 details: ActionDetails {
                     reference: c.parse("reference", str::parse::<ActionRef>)?,
                     title: c.parse("title", |s| Title::parse("title", s))?,
@@ -185,13 +185,13 @@ pub(crate) async fn load_actions(
                     target: c.parse_opt("target", str::parse::<TargetDate>)?,
                     illustrative: c.flag("illustrative")?,
                 },
-                measures: measures.remove(&c.id()).unwrap_or_default(),
-                continues: c.opt_i64("continues_id")?,
+                measures: measures.remove(&c.id::<i64>()).unwrap_or_default(),
+                continues: c.opt_key("continues_id")?,
                 outcome: c
                     .opt_string("fate")?
                     .map(|f| Ok::<_, StoreError>((f, c.opt_string("fate_reason")?)))
                     .transpose()?,
-                version: c.i64("version")?,
+                version: c.key("version")?,
             })
         })
         .collect()
@@ -318,13 +318,13 @@ pub(crate) async fn align(
     conn: &mut AnyConnection,
     plan_id: i64,
     body_id: i64,
-    alignment_ids: &[i64],
+    alignment_ids: &[domain::AlignmentId],
 ) -> Result<(), StoreError> {
     for alignment in alignment_ids {
         let owner: Option<i64> = sqlx::query_scalar(
             "SELECT body_id FROM alignments WHERE id = $1 AND deleted_at IS NULL",
         )
-        .bind(*alignment)
+        .bind(alignment.get())
         .fetch_optional(&mut *conn)
         .await?;
         if owner != Some(body_id) {
@@ -332,7 +332,7 @@ pub(crate) async fn align(
         }
         sqlx::query("INSERT INTO plan_alignments (plan_id, alignment_id) VALUES ($1, $2)")
             .bind(plan_id)
-            .bind(*alignment)
+            .bind(alignment.get())
             .execute(&mut *conn)
             .await?;
     }
@@ -346,7 +346,7 @@ pub(crate) async fn insert_action(
     new: &NewAction,
 ) -> Result<i64, StoreError> {
     let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE item_id = $1")
-        .bind(new.item_id)
+        .bind(new.item_id.get())
         .fetch_one(&mut *conn)
         .await?;
     let d = &new.details;
@@ -356,14 +356,14 @@ pub(crate) async fn insert_action(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(plan_id)
-    .bind(new.item_id)
+    .bind(new.item_id.get())
     .bind(d.reference.to_string())
     .bind(d.reference.key())
     .bind(d.title.as_str())
     .bind(d.lead.as_str())
     .bind(d.directorate.as_ref().map(|t| t.to_string()))
     .bind(d.target.map(TargetDate::to_iso))
-    .bind(new.continues)
+    .bind(new.continues.map(|v| v.get()))
     .bind(flag(d.illustrative))
     .bind(position + 1)
     .bind(&t)
@@ -402,7 +402,7 @@ async fn check_placement(
          WHERE i.plan_id = (SELECT plan_id FROM plan_items WHERE id = $1) AND a.reference_key = $2 \
            AND a.deleted_at IS NULL AND a.id <> $3",
     )
-    .bind(item.id)
+    .bind(item.id.get())
     .bind(details.reference.key())
     .bind(except_action)
     .fetch_optional(&mut *conn)
@@ -442,15 +442,15 @@ impl Store {
     pub async fn create_plan(
         &self,
         actor: &str,
-        portfolio_id: i64,
+        portfolio_id: domain::PortfolioId,
         year: FinancialYear,
-        alignment_ids: &[i64],
+        alignment_ids: &[domain::AlignmentId],
     ) -> Result<Plan, StoreError> {
         let mut tx = self.begin_write().await?;
         let body_id: i64 = sqlx::query_scalar(
             "SELECT body_id FROM portfolios WHERE id = $1 AND deleted_at IS NULL",
         )
-        .bind(portfolio_id)
+        .bind(portfolio_id.get())
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::not_found("portfolio", portfolio_id))?;
@@ -458,7 +458,7 @@ impl Store {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO plans (portfolio_id, year, status, created_at, updated_at) VALUES ($1, $2, 'draft', $3, $4) RETURNING id",
         )
-        .bind(portfolio_id)
+        .bind(portfolio_id.get())
         .bind(i64::from(year.start_year()))
         .bind(&t)
         .bind(&t)
@@ -494,8 +494,8 @@ impl Store {
         .map(alignment_from)
         .collect::<Result<_, _>>()?;
         Ok(Plan {
-            id,
-            portfolio_id: c.i64("portfolio_id")?,
+            id: domain::PlanId::new(id),
+            portfolio_id: c.key("portfolio_id")?,
             year: FinancialYear::starting(c.i64("year")? as i32).map_err(|e| c.corrupt(e))?,
             alignments,
             published_at: c
@@ -507,14 +507,14 @@ impl Store {
                 chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
                     .map_err(|_| ParseError::new("approved on", s, "a date"))
             })?,
-            version: c.i64("version")?,
+            version: c.key("version")?,
         })
     }
 
     /// The plan with id `id`.
-    pub async fn plan_by_id(&self, id: i64) -> Result<Plan, StoreError> {
+    pub async fn plan_by_id(&self, id: domain::PlanId) -> Result<Plan, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        Self::plan_in(&mut conn, id).await
+        Self::plan_in(&mut conn, id.get()).await
     }
 
     /// Publish a plan (or withdraw it when `publish` is false): published
@@ -522,12 +522,12 @@ impl Store {
     pub async fn publish_plan(
         &self,
         actor: &str,
-        plan_id: i64,
-        expected_version: i64,
+        plan_id: domain::PlanId,
+        expected_version: domain::Version,
         publish: bool,
     ) -> Result<Plan, StoreError> {
         let mut tx = self.begin_write().await?;
-        let before = Self::plan_in(&mut tx, plan_id).await?;
+        let before = Self::plan_in(&mut tx, plan_id.get()).await?;
         claim(
             &mut tx,
             "plans",
@@ -537,22 +537,22 @@ impl Store {
             expected_version,
         )
         .await?;
-        let ctx = plan_context(&mut tx, plan_id).await?;
+        let ctx = plan_context(&mut tx, plan_id.get()).await?;
         let t = now();
         sqlx::query("UPDATE plans SET published_at = $1, updated_at = $2 WHERE id = $3")
             .bind(publish.then(|| t.clone()))
             .bind(&t)
-            .bind(plan_id)
+            .bind(plan_id.get())
             .execute(&mut *tx)
             .await?;
-        let after = Self::plan_in(&mut tx, plan_id).await?;
+        let after = Self::plan_in(&mut tx, plan_id.get()).await?;
         record(
             &mut tx,
             Change::between(
                 Some(ctx.body_id),
                 actor,
                 "plan",
-                plan_id,
+                plan_id.get(),
                 if publish { "publish" } else { "unpublish" },
                 json(&before),
                 json(&after),
@@ -567,13 +567,13 @@ impl Store {
     pub async fn set_plan_alignments(
         &self,
         actor: &str,
-        plan_id: i64,
-        expected_version: i64,
-        alignment_ids: &[i64],
+        plan_id: domain::PlanId,
+        expected_version: domain::Version,
+        alignment_ids: &[domain::AlignmentId],
     ) -> Result<Plan, StoreError> {
         let mut tx = self.begin_write().await?;
-        let before = Self::plan_in(&mut tx, plan_id).await?;
-        let ctx = plan_context(&mut tx, plan_id).await?;
+        let before = Self::plan_in(&mut tx, plan_id.get()).await?;
+        let ctx = plan_context(&mut tx, plan_id.get()).await?;
         let operation = self.tree_change(ctx.status, ctx.year, "edit")?;
         claim(
             &mut tx,
@@ -585,23 +585,23 @@ impl Store {
         )
         .await?;
         sqlx::query("DELETE FROM plan_alignments WHERE plan_id = $1")
-            .bind(plan_id)
+            .bind(plan_id.get())
             .execute(&mut *tx)
             .await?;
-        align(&mut tx, plan_id, ctx.body_id, alignment_ids).await?;
+        align(&mut tx, plan_id.get(), ctx.body_id, alignment_ids).await?;
         sqlx::query("UPDATE plans SET updated_at = $1 WHERE id = $2")
             .bind(now())
-            .bind(plan_id)
+            .bind(plan_id.get())
             .execute(&mut *tx)
             .await?;
-        let after = Self::plan_in(&mut tx, plan_id).await?;
+        let after = Self::plan_in(&mut tx, plan_id.get()).await?;
         record(
             &mut tx,
             Change::between(
                 Some(ctx.body_id),
                 actor,
                 "plan",
-                plan_id,
+                plan_id.get(),
                 operation,
                 json(&before),
                 self.with_reason(json(&after)),
@@ -613,21 +613,25 @@ impl Store {
     }
 
     /// `portfolio_id`'s plan for `year`.
-    pub async fn plan(&self, portfolio_id: i64, year: FinancialYear) -> Result<Plan, StoreError> {
+    pub async fn plan(
+        &self,
+        portfolio_id: domain::PortfolioId,
+        year: FinancialYear,
+    ) -> Result<Plan, StoreError> {
         let id: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM plans WHERE portfolio_id = $1 AND year = $2 AND deleted_at IS NULL",
         )
-        .bind(portfolio_id)
+        .bind(portfolio_id.get())
         .bind(i64::from(year.start_year()))
         .fetch_optional(&self.pool)
         .await?;
         match id {
-            Some(id) => self.plan_by_id(id).await,
+            Some(id) => self.plan_by_id(domain::PlanId::new(id)).await,
             None => {
                 let years: Vec<i64> = sqlx::query_scalar(
                     "SELECT year FROM plans WHERE portfolio_id = $1 AND deleted_at IS NULL ORDER BY year",
                 )
-                .bind(portfolio_id)
+                .bind(portfolio_id.get())
                 .fetch_all(&self.pool)
                 .await?;
                 let known: Vec<String> = years
@@ -651,7 +655,7 @@ impl Store {
     /// Add an item to a plan's tree.
     pub async fn add_item(&self, actor: &str, new: NewItem) -> Result<PlanItem, StoreError> {
         let mut tx = self.begin_write().await?;
-        let ctx = plan_context(&mut tx, new.plan_id).await?;
+        let ctx = plan_context(&mut tx, new.plan_id.get()).await?;
         let operation = self.tree_change(ctx.status, ctx.year, "create")?;
         let depth = match new.parent_id {
             None => {
@@ -668,7 +672,7 @@ impl Store {
                 let owner: Option<i64> = sqlx::query_scalar(
                     "SELECT s.body_id FROM ambitions a JOIN strategies s ON s.id = a.strategy_id WHERE a.id = $1 AND a.deleted_at IS NULL",
                 )
-                .bind(ambition_id)
+                .bind(ambition_id.get())
                 .fetch_optional(&mut *tx)
                 .await?;
                 if owner != Some(ctx.body_id) {
@@ -677,8 +681,8 @@ impl Store {
                 0
             }
             Some(parent) => {
-                let (parent, parent_plan) = item(&mut tx, parent).await?;
-                if parent_plan != new.plan_id {
+                let (parent, parent_plan) = item(&mut tx, parent.get()).await?;
+                if parent_plan != new.plan_id.get() {
                     return Err(StoreError::not_found("plan item", parent.id));
                 }
                 parent.depth + 1
@@ -694,13 +698,13 @@ impl Store {
         let siblings: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM plan_items WHERE plan_id = $1 AND depth = $2 AND deleted_at IS NULL",
         )
-        .bind(new.plan_id)
+        .bind(new.plan_id.get())
         .bind(depth as i64)
         .fetch_one(&mut *tx)
         .await?;
         if let Some(reference) = &new.reference {
             let parent_ref = match new.parent_id {
-                Some(parent) => item(&mut tx, parent).await?.0.reference,
+                Some(parent) => item(&mut tx, parent.get()).await?.0.reference,
                 None => None,
             };
             ctx.scheme.check_item(reference, parent_ref.as_ref())?;
@@ -711,10 +715,10 @@ impl Store {
             "INSERT INTO plan_items (plan_id, parent_id, depth, ambition_id, reference, title, position, illustrative, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
-        .bind(new.plan_id)
-        .bind(new.parent_id)
+        .bind(new.plan_id.get())
+        .bind(new.parent_id.map(|v| v.get()))
         .bind(depth as i64)
-        .bind(new.ambition_id)
+        .bind(new.ambition_id.map(|v| v.get()))
         .bind(new.reference.as_ref().map(ToString::to_string))
         .bind(new.title.as_str())
         .bind(position)
@@ -744,7 +748,7 @@ impl Store {
     /// Add an action under an item of the lowest item level.
     pub async fn add_action(&self, actor: &str, new: NewAction) -> Result<Action, StoreError> {
         let mut tx = self.begin_write().await?;
-        let (parent, plan_id) = item(&mut tx, new.item_id).await?;
+        let (parent, plan_id) = item(&mut tx, new.item_id.get()).await?;
         let ctx = plan_context(&mut tx, plan_id).await?;
         let operation = self.tree_change(ctx.status, ctx.year, "create")?;
         check_placement(&mut tx, &ctx, &parent, &new.details, 0).await?;
@@ -753,7 +757,7 @@ impl Store {
                 "SELECT a.id, pl.year, pl.portfolio_id FROM actions a JOIN plans pl ON pl.id = a.plan_id \
                  WHERE a.id = $1 AND a.deleted_at IS NULL",
             )
-            .bind(previous)
+            .bind(previous.get())
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::not_found("action", previous))?;
@@ -796,12 +800,12 @@ impl Store {
     pub async fn edit_action(
         &self,
         actor: &str,
-        action_id: i64,
-        expected_version: i64,
+        action_id: domain::ActionId,
+        expected_version: domain::Version,
         details: ActionDetails,
     ) -> Result<Action, StoreError> {
         let mut tx = self.begin_write().await?;
-        let before = one_action(&mut tx, action_id).await?;
+        let before = one_action(&mut tx, action_id.get()).await?;
         claim(
             &mut tx,
             "actions",
@@ -811,10 +815,10 @@ impl Store {
             expected_version,
         )
         .await?;
-        let ctx = plan_context(&mut tx, before.plan_id).await?;
+        let ctx = plan_context(&mut tx, before.plan_id.get()).await?;
         let operation = self.tree_change(ctx.status, ctx.year, "edit")?;
-        let (parent, _) = item(&mut tx, before.item_id).await?;
-        check_placement(&mut tx, &ctx, &parent, &details, action_id).await?;
+        let (parent, _) = item(&mut tx, before.item_id.get()).await?;
+        check_placement(&mut tx, &ctx, &parent, &details, action_id.get()).await?;
         sqlx::query(
             "UPDATE actions SET reference = $1, title = $2, lead = $3, directorate = $4, target = $5, illustrative = $6, \
              updated_at = $7, reference_key = $8 WHERE id = $9",
@@ -827,7 +831,7 @@ impl Store {
         .bind(flag(details.illustrative))
         .bind(now())
         .bind(details.reference.key())
-        .bind(action_id)
+        .bind(action_id.get())
         .execute(&mut *tx)
         .await
         .map_err(unique("action", &details.reference, "reference"))?;
@@ -843,12 +847,12 @@ impl Store {
     pub async fn set_measures(
         &self,
         actor: &str,
-        action_id: i64,
-        expected_version: i64,
-        measures: &[(Option<i64>, Measure)],
+        action_id: domain::ActionId,
+        expected_version: domain::Version,
+        measures: &[(Option<domain::MeasureId>, Measure)],
     ) -> Result<Action, StoreError> {
         let mut tx = self.begin_write().await?;
-        let before = one_action(&mut tx, action_id).await?;
+        let before = one_action(&mut tx, action_id.get()).await?;
         claim(
             &mut tx,
             "actions",
@@ -858,20 +862,27 @@ impl Store {
             expected_version,
         )
         .await?;
-        let ctx = plan_context(&mut tx, before.plan_id).await?;
+        let ctx = plan_context(&mut tx, before.plan_id.get()).await?;
         let operation = self.tree_change(ctx.status, ctx.year, "edit")?;
-        let kept: Vec<i64> = measures.iter().filter_map(|(id, _)| *id).collect();
+        let kept: Vec<domain::MeasureId> = measures.iter().filter_map(|(id, _)| *id).collect();
         for (id, _) in &before.measures {
             if !kept.contains(id) {
                 sqlx::query("UPDATE measures SET deleted_at = $1 WHERE id = $2")
                     .bind(now())
-                    .bind(*id)
+                    .bind(id.get())
                     .execute(&mut *tx)
                     .await?;
             }
         }
         for (position, (id, m)) in measures.iter().enumerate() {
-            write_measure(&mut tx, action_id, position, *id, m).await?;
+            write_measure(
+                &mut tx,
+                action_id.get(),
+                position,
+                (*id).map(domain::MeasureId::get),
+                m,
+            )
+            .await?;
         }
         self.commit_action_change(tx, (ctx.body_id, actor, operation), &before)
             .await
@@ -886,14 +897,14 @@ impl Store {
         (body_id, actor, operation): (i64, &str, &'static str),
         before: &Action,
     ) -> Result<Action, StoreError> {
-        let after = one_action(&mut tx, before.id).await?;
+        let after = one_action(&mut tx, before.id.get()).await?;
         record(
             &mut tx,
             Change::between(
                 Some(body_id),
                 actor,
                 "action",
-                before.id,
+                before.id.get(),
                 operation,
                 json(before),
                 self.with_reason(json(&after)),
@@ -908,11 +919,11 @@ impl Store {
     pub async fn delete_action(
         &self,
         actor: &str,
-        action_id: i64,
-        expected_version: i64,
+        action_id: domain::ActionId,
+        expected_version: domain::Version,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let before = one_action(&mut tx, action_id).await?;
+        let before = one_action(&mut tx, action_id.get()).await?;
         claim(
             &mut tx,
             "actions",
@@ -922,11 +933,11 @@ impl Store {
             expected_version,
         )
         .await?;
-        let ctx = plan_context(&mut tx, before.plan_id).await?;
+        let ctx = plan_context(&mut tx, before.plan_id.get()).await?;
         let operation = self.tree_change(ctx.status, ctx.year, "delete")?;
         sqlx::query("UPDATE actions SET deleted_at = $1 WHERE id = $2")
             .bind(now())
-            .bind(action_id)
+            .bind(action_id.get())
             .execute(&mut *tx)
             .await?;
         record(
@@ -935,7 +946,7 @@ impl Store {
                 body_id: Some(ctx.body_id),
                 actor,
                 entity: "action",
-                entity_id: action_id,
+                entity_id: action_id.get(),
                 operation,
                 before: Some(json(&before)),
                 after: None,
@@ -947,26 +958,26 @@ impl Store {
     }
 
     /// The action with id `id`.
-    pub async fn action(&self, id: i64) -> Result<Action, StoreError> {
+    pub async fn action(&self, id: domain::ActionId) -> Result<Action, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        one_action(&mut conn, id).await
+        one_action(&mut conn, id.get()).await
     }
 
     /// The action of `plan_id` with `reference` (ignoring case and spaces).
     pub async fn action_by_ref(
         &self,
-        plan_id: i64,
+        plan_id: domain::PlanId,
         reference: &ActionRef,
     ) -> Result<Action, StoreError> {
         let id: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM actions WHERE plan_id = $1 AND reference_key = $2 AND deleted_at IS NULL",
         )
-        .bind(plan_id)
+        .bind(plan_id.get())
         .bind(reference.key())
         .fetch_optional(&self.pool)
         .await?;
         match id {
-            Some(id) => self.action(id).await,
+            Some(id) => self.action(domain::ActionId::new(id)).await,
             None => Err(StoreError::NotFound {
                 entity: "action",
                 key: reference.to_string(),
@@ -980,14 +991,14 @@ impl Store {
     /// whether its plan is published. One read, however large the plan.
     pub async fn continued_actions(
         &self,
-        plan_id: i64,
-    ) -> Result<HashMap<i64, Continued>, StoreError> {
+        plan_id: domain::PlanId,
+    ) -> Result<HashMap<domain::ActionId, Continued>, StoreError> {
         let rows = sqlx::query(
             "SELECT a.id, p.reference, pl.published_at FROM actions a \
              JOIN actions p ON p.id = a.continues_id JOIN plans pl ON pl.id = p.plan_id \
              WHERE a.plan_id = $1 AND a.deleted_at IS NULL AND p.deleted_at IS NULL AND pl.deleted_at IS NULL",
         )
-        .bind(plan_id)
+        .bind(plan_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -1006,13 +1017,16 @@ impl Store {
 
     /// The action's life across plan years, oldest first: the actions it
     /// continues, itself, and those that continue it.
-    pub async fn lineage(&self, action_id: i64) -> Result<Vec<(Plan, Action)>, StoreError> {
+    pub async fn lineage(
+        &self,
+        action_id: domain::ActionId,
+    ) -> Result<Vec<(Plan, Action)>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let start = one_action(&mut conn, action_id).await?;
+        let start = one_action(&mut conn, action_id.get()).await?;
         let mut chain = vec![start.clone()];
         let mut back = start.continues;
         while let Some(id) = back.filter(|_| chain.len() < 100) {
-            let Ok(previous) = one_action(&mut conn, id).await else {
+            let Ok(previous) = one_action(&mut conn, id.get()).await else {
                 break;
             };
             back = previous.continues;
@@ -1023,16 +1037,19 @@ impl Store {
             let next: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM actions WHERE continues_id = $1 AND deleted_at IS NULL ORDER BY id LIMIT 1",
             )
-            .bind(forward)
+            .bind(forward.get())
             .fetch_optional(&mut *conn)
             .await?;
             let Some(next) = next else { break };
             chain.push(one_action(&mut conn, next).await?);
-            forward = next;
+            forward = domain::ActionId::new(next);
         }
         let mut out = Vec::with_capacity(chain.len());
         for action in chain {
-            out.push((Self::plan_in(&mut conn, action.plan_id).await?, action));
+            out.push((
+                Self::plan_in(&mut conn, action.plan_id.get()).await?,
+                action,
+            ));
         }
         Ok(out)
     }
@@ -1085,13 +1102,16 @@ impl Store {
 
     /// The whole plan: items, actions with measures, and all updates.
     /// Served from memory while nothing has been written since it was read.
-    pub async fn plan_tree(&self, plan_id: i64) -> Result<std::sync::Arc<PlanTree>, StoreError> {
+    pub async fn plan_tree(
+        &self,
+        plan_id: domain::PlanId,
+    ) -> Result<std::sync::Arc<PlanTree>, StoreError> {
         let stamp = self.data_version().await?;
-        if let Some(tree) = self.with_cache(stamp, |c| c.trees.get(&plan_id).cloned()) {
+        if let Some(tree) = self.with_cache(stamp, |c| c.trees.get(&plan_id.get()).cloned()) {
             return Ok(tree);
         }
-        let tree = std::sync::Arc::new(self.read_plan_tree(plan_id).await?);
-        self.with_cache(stamp, |c| c.trees.insert(plan_id, tree.clone()));
+        let tree = std::sync::Arc::new(self.read_plan_tree(plan_id.get()).await?);
+        self.with_cache(stamp, |c| c.trees.insert(plan_id.get(), tree.clone()));
         Ok(tree)
     }
 
@@ -1111,14 +1131,14 @@ impl Store {
         let body = self.body(slug).await?;
         let portfolio = self.portfolio(Some(body.id), code).await?;
         let plan = self.plan(portfolio.id, year).await?;
-        let tree = std::sync::Arc::new(self.read_plan_tree(plan.id).await?);
+        let tree = std::sync::Arc::new(self.read_plan_tree(plan.id.get()).await?);
         let view = std::sync::Arc::new(crate::PlanView {
             body,
             portfolio,
             tree: tree.clone(),
         });
         self.with_cache(stamp, |c| {
-            c.trees.insert(plan.id, tree);
+            c.trees.insert(plan.id.get(), tree);
             c.views.insert(key, view.clone());
         });
         Ok(view)
@@ -1142,7 +1162,10 @@ impl Store {
     }
 
     /// The indicator of `action` named `name` (ignoring case), for matching figures by name.
-    pub fn measure_named<'a>(action: &'a Action, name: &str) -> Option<&'a (i64, Measure)> {
+    pub fn measure_named<'a>(
+        action: &'a Action,
+        name: &str,
+    ) -> Option<&'a (domain::MeasureId, Measure)> {
         action
             .measures
             .iter()
@@ -1169,13 +1192,13 @@ impl Store {
     pub async fn edit_item(
         &self,
         actor: &str,
-        item_id: i64,
-        expected_version: i64,
+        item_id: domain::PlanItemId,
+        expected_version: domain::Version,
         reference: Option<ItemRef>,
         title: Title,
     ) -> Result<PlanItem, StoreError> {
         let mut tx = self.begin_write().await?;
-        let (before, plan_id) = item(&mut tx, item_id).await?;
+        let (before, plan_id) = item(&mut tx, item_id.get()).await?;
         claim(
             &mut tx,
             "plan_items",
@@ -1194,7 +1217,7 @@ impl Store {
         if changed {
             if let Some(r) = &reference {
                 let parent_ref = match before.parent_id {
-                    Some(parent) => item(&mut tx, parent).await?.0.reference,
+                    Some(parent) => item(&mut tx, parent.get()).await?.0.reference,
                     None => None,
                 };
                 ctx.scheme.check_item(r, parent_ref.as_ref())?;
@@ -1206,8 +1229,8 @@ impl Store {
                     "SELECT reference FROM actions WHERE item_id = $1 AND deleted_at IS NULL \
                      UNION ALL SELECT reference FROM plan_items WHERE parent_id = $2 AND reference IS NOT NULL AND deleted_at IS NULL",
                 )
-                .bind(item_id)
-                .bind(item_id)
+                .bind(item_id.get())
+                .bind(item_id.get())
                 .fetch_all(&mut *tx)
                 .await?
             };
@@ -1232,17 +1255,17 @@ impl Store {
         .bind(reference.as_ref().map(ToString::to_string))
         .bind(title.as_str())
         .bind(now())
-        .bind(item_id)
+        .bind(item_id.get())
         .execute(&mut *tx)
         .await?;
-        let (after, _) = item(&mut tx, item_id).await?;
+        let (after, _) = item(&mut tx, item_id.get()).await?;
         record(
             &mut tx,
             Change::between(
                 Some(ctx.body_id),
                 actor,
                 "plan item",
-                item_id,
+                item_id.get(),
                 operation,
                 json(&before),
                 self.with_reason(json(&after)),
@@ -1254,8 +1277,13 @@ impl Store {
     }
 
     /// The plan item with id `id` and the id of its plan.
-    pub async fn plan_item(&self, id: i64) -> Result<(PlanItem, i64), StoreError> {
+    pub async fn plan_item(
+        &self,
+        id: domain::PlanItemId,
+    ) -> Result<(PlanItem, domain::PlanId), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        item(&mut conn, id).await
+        item(&mut conn, id.get())
+            .await
+            .map(|(item, plan)| (item, domain::PlanId::new(plan)))
     }
 }

@@ -21,13 +21,13 @@ impl Store {
     pub async fn refresh_plan(
         &self,
         actor: &str,
-        plan_id: i64,
+        plan_id: domain::PlanId,
         into: FinancialYear,
-        fates: &HashMap<i64, Fate>,
+        fates: &HashMap<domain::ActionId, Fate>,
     ) -> Result<Plan, StoreError> {
         let mut tx = self.begin_write().await?;
-        let source = Self::plan_in(&mut tx, plan_id).await?;
-        let ctx = plan_context(&mut tx, plan_id).await?;
+        let source = Self::plan_in(&mut tx, plan_id.get()).await?;
+        let ctx = plan_context(&mut tx, plan_id.get()).await?;
         match source.status {
             PlanStatus::Approved => {}
             status => {
@@ -62,11 +62,12 @@ impl Store {
                 hint: "a year's plan is made once; change the existing plan instead",
             });
         }
-        let actions = load_actions(&mut tx, "a.plan_id = $1", plan_id).await?;
-        if let Some(stray) = fates
-            .keys()
-            .find(|id| !actions.iter().any(|a| a.id == **id))
-        {
+        let actions = load_actions(&mut tx, "a.plan_id = $1", plan_id.get()).await?;
+        if let Some(stray) = fates.keys().find(|id| {
+            !actions
+                .iter()
+                .any(|a| a.id == domain::ActionId::new((**id).get()))
+        }) {
             return Err(StoreError::not_found(
                 "action of the plan being refreshed",
                 stray,
@@ -82,10 +83,11 @@ impl Store {
         .bind(&t)
         .fetch_one(&mut *tx)
         .await?;
-        let alignment_ids: Vec<i64> = source.alignments.iter().map(|a| a.id).collect();
+        let alignment_ids: Vec<domain::AlignmentId> =
+            source.alignments.iter().map(|a| a.id).collect();
         align(&mut tx, new_id, ctx.body_id, &alignment_ids).await?;
         let items = sqlx::query("SELECT * FROM plan_items WHERE plan_id = $1 AND deleted_at IS NULL ORDER BY depth, position, id")
-            .bind(plan_id)
+            .bind(plan_id.get())
             .fetch_all(&mut *tx)
             .await?;
         let mut item_map = HashMap::new();
@@ -100,7 +102,7 @@ impl Store {
             .bind(new_id)
             .bind(item.parent_id.and_then(|p| item_map.get(&p).copied()))
             .bind(item.depth as i64)
-            .bind(item.ambition_id)
+            .bind(item.ambition_id.map(|v| v.get()))
             .bind(item.reference.as_ref().map(ToString::to_string))
             .bind(item.title.as_str())
             .bind(position)
@@ -110,7 +112,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             item_map.insert(item.id, id);
-            numbers.insert(item.id, item.reference);
+            numbers.insert(item.id.get(), item.reference);
         }
         let mut summary = Vec::new();
         for a in &actions {
@@ -123,7 +125,10 @@ impl Store {
                 details.reference = reference.clone();
                 details.target = *target;
                 details
-                    .check_under(ctx.scheme, numbers.get(&a.item_id).and_then(Option::as_ref))
+                    .check_under(
+                        ctx.scheme,
+                        numbers.get(&a.item_id.get()).and_then(Option::as_ref),
+                    )
                     .map_err(|mut e| {
                         e.field = "renumber";
                         e.value = format!("{} → {reference}", a.details.reference);
@@ -141,7 +146,7 @@ impl Store {
                     })
                     .collect();
                 let new = NewAction {
-                    item_id: item_map[&a.item_id],
+                    item_id: domain::PlanItemId::new(item_map[&a.item_id]),
                     details,
                     measures,
                     continues: Some(a.id),
@@ -156,7 +161,7 @@ impl Store {
             sqlx::query("UPDATE actions SET fate = $1, fate_reason = $2 WHERE id = $3")
                 .bind(fate.kind())
                 .bind(reason)
-                .bind(a.id)
+                .bind(a.id.get())
                 .execute(&mut *tx)
                 .await?;
             summary.push(
@@ -187,7 +192,7 @@ impl Store {
     /// plan's order; only actions that lack something.
     pub async fn approval_gaps(
         &self,
-        plan_id: i64,
+        plan_id: domain::PlanId,
     ) -> Result<Vec<(Action, Vec<ApprovalGap>)>, StoreError> {
         let tree = self.plan_tree(plan_id).await?;
         let year = tree.plan.year;
@@ -209,14 +214,14 @@ impl Store {
     pub async fn approve_plan(
         &self,
         actor: &str,
-        plan_id: i64,
-        expected_version: i64,
+        plan_id: domain::PlanId,
+        expected_version: domain::Version,
         on: NaiveDate,
         accept_gaps: Option<&Text>,
     ) -> Result<Plan, StoreError> {
         let mut tx = self.begin_write().await?;
-        let before = Self::plan_in(&mut tx, plan_id).await?;
-        let ctx = plan_context(&mut tx, plan_id).await?;
+        let before = Self::plan_in(&mut tx, plan_id.get()).await?;
+        let ctx = plan_context(&mut tx, plan_id.get()).await?;
         if before.status != PlanStatus::Draft {
             return Err(StoreError::PlanState {
                 year: before.year.to_string(),
@@ -224,7 +229,7 @@ impl Store {
                 hint: "only a draft plan is approved",
             });
         }
-        let gaps = load_actions(&mut tx, "a.plan_id = $1", plan_id)
+        let gaps = load_actions(&mut tx, "a.plan_id = $1", plan_id.get())
             .await?
             .iter()
             .map(|a| a.approval_gaps(before.year).len())
@@ -251,7 +256,7 @@ impl Store {
         )
         .bind(on.to_string())
         .bind(now())
-        .bind(plan_id)
+        .bind(plan_id.get())
         .execute(&mut *tx)
         .await?;
         let previous: Option<i64> = sqlx::query_scalar(
@@ -284,14 +289,14 @@ impl Store {
             )
             .await?;
         }
-        let after = Self::plan_in(&mut tx, plan_id).await?;
+        let after = Self::plan_in(&mut tx, plan_id.get()).await?;
         record(
             &mut tx,
             Change::between(
                 Some(ctx.body_id),
                 actor,
                 "plan",
-                plan_id,
+                plan_id.get(),
                 "approve",
                 json(&before),
                 match accepted.filter(|_| gaps > 0) {

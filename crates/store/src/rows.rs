@@ -34,6 +34,58 @@ pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
+/// A number the database stores as a whole number and Ambit reads as one
+/// of the domain's id types (or as the number itself).
+pub(crate) trait Key: Copy {
+    /// The value of the stored number.
+    fn of(n: i64) -> Self;
+    /// The number to store.
+    fn raw(self) -> i64;
+}
+
+impl Key for i64 {
+    fn of(n: i64) -> Self {
+        n
+    }
+    fn raw(self) -> i64 {
+        self
+    }
+}
+
+macro_rules! keys {
+    ($($t:ident),*) => {$(
+        impl Key for domain::$t {
+            fn of(n: i64) -> Self {
+                domain::$t::new(n)
+            }
+            fn raw(self) -> i64 {
+                self.get()
+            }
+        }
+    )*};
+}
+
+keys!(
+    ActionId,
+    AgendaItemId,
+    AlignmentId,
+    AmbitionId,
+    BodyId,
+    CommitmentId,
+    CommitteeId,
+    CommitteeMemberId,
+    MeasureId,
+    MeetingId,
+    PlanId,
+    PlanItemId,
+    PortfolioId,
+    QuestionId,
+    ResolutionId,
+    StrategyId,
+    UpdateId,
+    Version
+);
+
 /// Read columns of one row, naming the table and id in any error.
 pub(crate) struct Cols<'r> {
     row: &'r AnyRow,
@@ -48,17 +100,29 @@ impl<'r> Cols<'r> {
         Ok(Self { row, entity, id })
     }
 
-    /// The row's id.
-    pub(crate) fn id(&self) -> i64 {
-        self.id
+    /// The row's id, as the id type of its record (or a plain number).
+    pub(crate) fn id<K: Key>(&self) -> K {
+        K::of(self.id)
     }
 
+    /// A whole-number column.
     pub(crate) fn i64(&self, col: &str) -> Result<i64, StoreError> {
         Ok(self.row.try_get::<i64, _>(col)?)
     }
 
+    /// A whole-number column that may be empty.
     pub(crate) fn opt_i64(&self, col: &str) -> Result<Option<i64>, StoreError> {
         Ok(self.row.try_get::<Option<i64>, _>(col)?)
+    }
+
+    /// Another record's id (or a version), as its type.
+    pub(crate) fn key<K: Key>(&self, col: &str) -> Result<K, StoreError> {
+        Ok(K::of(self.i64(col)?))
+    }
+
+    /// Another record's id that may be empty, as its type.
+    pub(crate) fn opt_key<K: Key>(&self, col: &str) -> Result<Option<K>, StoreError> {
+        Ok(self.opt_i64(col)?.map(K::of))
     }
 
     pub(crate) fn opt_f64(&self, col: &str) -> Result<Option<f64>, StoreError> {
@@ -127,14 +191,14 @@ pub(crate) async fn claim(
     table: &'static str,
     entity: &'static str,
     key: impl ToString,
-    id: i64,
-    expected: i64,
+    id: impl Key,
+    expected: domain::Version,
 ) -> Result<(), StoreError> {
     let done = sqlx::query(&format!(
         "UPDATE {table} SET version = version + 1 WHERE id = $1 AND version = $2"
     ))
-    .bind(id)
-    .bind(expected)
+    .bind(id.raw())
+    .bind(expected.get())
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 1 {
@@ -142,14 +206,14 @@ pub(crate) async fn claim(
     }
     let current: Option<i64> =
         sqlx::query_scalar(&format!("SELECT version FROM {table} WHERE id = $1"))
-            .bind(id)
+            .bind(id.raw())
             .fetch_optional(&mut *conn)
             .await?;
     Err(match current {
         Some(current) => StoreError::Conflict {
             entity,
             key: key.to_string(),
-            expected,
+            expected: expected.get(),
             current,
         },
         None => StoreError::not_found(entity, key.to_string()),

@@ -24,10 +24,10 @@ pub(crate) fn committee_from(row: &AnyRow) -> Result<Committee, StoreError> {
     let c = Cols::new(row, "committee")?;
     Ok(Committee {
         id: c.id(),
-        body_id: c.i64("body_id")?,
+        body_id: c.key("body_id")?,
         name: c.string("name")?,
         clerk: c.string("clerk")?,
-        version: c.i64("version")?,
+        version: c.key("version")?,
     })
 }
 
@@ -39,12 +39,12 @@ pub(crate) fn member_from(row: &AnyRow) -> Result<CommitteeMember, StoreError> {
     let c = Cols::new(row, "committee member")?;
     Ok(CommitteeMember {
         id: c.id(),
-        committee_id: c.i64("committee_id")?,
+        committee_id: c.key("committee_id")?,
         name: c.string("name")?,
         role: c.parse("role", str::parse)?,
         term_from: c.parse_opt("term_from", day)?,
         term_to: c.parse_opt("term_to", day)?,
-        version: c.i64("version")?,
+        version: c.key("version")?,
     })
 }
 
@@ -52,12 +52,12 @@ pub(crate) fn meeting_from(row: &AnyRow) -> Result<Meeting, StoreError> {
     let c = Cols::new(row, "meeting")?;
     Ok(Meeting {
         id: c.id(),
-        committee_id: c.i64("committee_id")?,
+        committee_id: c.key("committee_id")?,
         held_on: c.parse("held_on", day)?,
         venue: c.string("venue")?,
         status: c.parse("status", str::parse)?,
         published: c.flag("published")?,
-        version: c.i64("version")?,
+        version: c.key("version")?,
     })
 }
 
@@ -65,14 +65,14 @@ pub(crate) fn item_from(row: &AnyRow) -> Result<AgendaItem, StoreError> {
     let c = Cols::new(row, "agenda item")?;
     Ok(AgendaItem {
         id: c.id(),
-        meeting_id: c.i64("meeting_id")?,
+        meeting_id: c.key("meeting_id")?,
         number: c.string("number")?,
         title: c.string("title")?,
         report_ref: c.string("report_ref")?,
-        plan_id: c.opt_i64("plan_id")?,
+        plan_id: c.opt_key("plan_id")?,
         half: c.parse_opt("half", str::parse::<Half>)?,
         minutes: c.string("minutes")?,
-        version: c.i64("version")?,
+        version: c.key("version")?,
     })
 }
 
@@ -80,10 +80,10 @@ fn question_from(row: &AnyRow) -> Result<Question, StoreError> {
     let c = Cols::new(row, "question")?;
     Ok(Question {
         id: c.id(),
-        agenda_item_id: c.i64("agenda_item_id")?,
+        agenda_item_id: c.key("agenda_item_id")?,
         asker: c.opt_string("asker")?,
         responder: c.opt_string("responder")?,
-        action_id: c.opt_i64("action_id")?,
+        action_id: c.opt_key("action_id")?,
         source: c.string("source")?,
     })
 }
@@ -92,7 +92,7 @@ fn resolution_from(row: &AnyRow) -> Result<Resolution, StoreError> {
     let c = Cols::new(row, "resolution")?;
     Ok(Resolution {
         id: c.id(),
-        agenda_item_id: c.i64("agenda_item_id")?,
+        agenda_item_id: c.key("agenda_item_id")?,
         text: c.string("text")?,
         outcome: c.parse("outcome", str::parse)?,
     })
@@ -102,18 +102,18 @@ fn commitment_from(row: &AnyRow) -> Result<Commitment, StoreError> {
     let c = Cols::new(row, "commitment")?;
     Ok(Commitment {
         id: c.id(),
-        agenda_item_id: c.i64("agenda_item_id")?,
+        agenda_item_id: c.key("agenda_item_id")?,
         text: c.string("text")?,
         owner: c.opt_string("owner")?,
         due_by: c.parse_opt("due_by", str::parse::<domain::TargetDate>)?,
         due_text: c.string("due_text")?,
-        action_id: c.opt_i64("action_id")?,
+        action_id: c.opt_key("action_id")?,
         status: c.parse("status", str::parse)?,
         delivery_note: c.string("delivery_note")?,
         closed_on: c.parse_opt("closed_on", day)?,
-        delivered_by_item_id: c.opt_i64("delivered_by_item_id")?,
+        delivered_by_item_id: c.opt_key("delivered_by_item_id")?,
         source: c.string("source")?,
-        version: c.i64("version")?,
+        version: c.key("version")?,
     })
 }
 
@@ -125,13 +125,13 @@ const MEETING_AS_M: &str = "m.id AS m_id, m.committee_id AS m_committee_id, m.he
 fn meeting_as_m(row: &AnyRow, entity: &'static str) -> Result<Meeting, StoreError> {
     let c = Cols::new(row, entity)?;
     Ok(Meeting {
-        id: c.i64("m_id")?,
-        committee_id: c.i64("m_committee_id")?,
+        id: c.key("m_id")?,
+        committee_id: c.key("m_committee_id")?,
         held_on: c.parse("m_held_on", day)?,
         venue: c.string("m_venue")?,
         status: c.parse("m_status", str::parse)?,
         published: c.flag("m_published")?,
-        version: c.i64("m_version")?,
+        version: c.key("m_version")?,
     })
 }
 
@@ -148,7 +148,7 @@ pub struct NewAgendaItem {
     /// The report it considers (may be empty).
     pub report_ref: String,
     /// The plan the report covers.
-    pub plan_id: Option<i64>,
+    pub plan_id: Option<domain::PlanId>,
     /// The half it covers.
     pub half: Option<Half>,
 }
@@ -182,7 +182,12 @@ pub struct MemberDetails {
 }
 
 impl MemberDetails {
-    fn member(&self, id: i64, committee_id: i64, version: i64) -> CommitteeMember {
+    fn member(
+        &self,
+        id: domain::CommitteeMemberId,
+        committee_id: domain::CommitteeId,
+        version: domain::Version,
+    ) -> CommitteeMember {
         CommitteeMember {
             id,
             committee_id,
@@ -209,7 +214,12 @@ pub struct MeetingDetails {
 }
 
 impl MeetingDetails {
-    fn meeting(&self, id: i64, committee_id: i64, version: i64) -> Meeting {
+    fn meeting(
+        &self,
+        id: domain::MeetingId,
+        committee_id: domain::CommitteeId,
+        version: domain::Version,
+    ) -> Meeting {
         Meeting {
             id,
             committee_id,
@@ -238,7 +248,7 @@ pub struct LoggedQuestion {
 #[derive(Debug, Clone)]
 pub struct ReviewedMinutes {
     /// The agenda item.
-    pub agenda_item_id: i64,
+    pub agenda_item_id: domain::AgendaItemId,
     /// The day of its meeting.
     pub held_on: NaiveDate,
     /// The report it considered, as written (empty when none).
@@ -301,22 +311,22 @@ pub struct Closing {
 
 impl Store {
     /// The committees of a body, by name.
-    pub async fn committees(&self, body_id: i64) -> Result<Vec<Committee>, StoreError> {
+    pub async fn committees(&self, body_id: domain::BodyId) -> Result<Vec<Committee>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {COMMITTEE_COLUMNS} FROM committees WHERE body_id = $1 AND deleted_at IS NULL ORDER BY name"
         ))
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(committee_from).collect()
     }
 
     /// One committee.
-    pub async fn committee(&self, id: i64) -> Result<Committee, StoreError> {
+    pub async fn committee(&self, id: domain::CommitteeId) -> Result<Committee, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {COMMITTEE_COLUMNS} FROM committees WHERE id = $1 AND deleted_at IS NULL"
         ))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| StoreError::not_found("committee", id))?;
@@ -327,7 +337,7 @@ impl Store {
     pub async fn create_committee(
         &self,
         actor: &str,
-        body_id: i64,
+        body_id: domain::BodyId,
         details: &CommitteeDetails,
     ) -> Result<Committee, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -335,7 +345,7 @@ impl Store {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO committees (body_id, name, clerk, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(details.name.as_str())
         .bind(details.clerk_text())
         .bind(&t)
@@ -344,15 +354,21 @@ impl Store {
         .await
         .map_err(unique("committee", &details.name, "name"))?;
         let committee = Committee {
-            id,
+            id: domain::CommitteeId::new(id),
             body_id,
             name: details.name.to_string(),
             clerk: details.clerk_text().to_owned(),
-            version: 1,
+            version: domain::Version::FIRST,
         };
         record(
             &mut tx,
-            Change::create(Some(body_id), actor, "committee", id, json(&committee)),
+            Change::create(
+                Some(body_id.get()),
+                actor,
+                "committee",
+                id,
+                json(&committee),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -365,17 +381,18 @@ impl Store {
     pub async fn edit_committee(
         &self,
         actor: &str,
-        id: i64,
-        version: i64,
+        id: domain::CommitteeId,
+        version: domain::Version,
         details: &CommitteeDetails,
-        portfolio_ids: &[i64],
+        portfolio_ids: &[domain::PortfolioId],
     ) -> Result<Committee, StoreError> {
         let before = self.committee(id).await?;
         let portfolios = self.portfolios(before.body_id).await?;
-        if let Some(stranger) = portfolio_ids
-            .iter()
-            .find(|p| !portfolios.iter().any(|q| q.id == **p))
-        {
+        if let Some(stranger) = portfolio_ids.iter().find(|p| {
+            !portfolios
+                .iter()
+                .any(|q| q.id == domain::PortfolioId::new((**p).get()))
+        }) {
             return Err(StoreError::not_found("portfolio", stranger));
         }
         let mut tx = self.begin_write().await?;
@@ -398,23 +415,23 @@ impl Store {
         .bind(details.name.as_str())
         .bind(details.clerk_text())
         .bind(&t)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *tx)
         .await
         .map_err(unique("committee", &details.name, "name"))?;
         let after = Committee {
             name: details.name.to_string(),
             clerk: details.clerk_text().to_owned(),
-            version: before.version + 1,
+            version: before.version.next(),
             ..before.clone()
         };
         record(
             &mut tx,
             Change::between(
-                Some(before.body_id),
+                Some(before.body_id.get()),
                 actor,
                 "committee",
-                id,
+                id.get(),
                 "edit",
                 json(&before),
                 json(&after),
@@ -424,14 +441,14 @@ impl Store {
         let linked: Vec<(i64, Option<i64>, i64)> = sqlx::query_as(
             "SELECT id, committee_id, version FROM portfolios WHERE body_id = $1 AND deleted_at IS NULL",
         )
-        .bind(before.body_id)
+        .bind(before.body_id.get())
         .fetch_all(&mut *tx)
         .await?;
         for (portfolio, committee, portfolio_version) in linked {
-            let chosen = portfolio_ids.contains(&portfolio);
+            let chosen = portfolio_ids.contains(&domain::PortfolioId::new(portfolio));
             let new = match (chosen, committee) {
-                (true, c) if c != Some(id) => Some(id),
-                (false, Some(c)) if c == id => None,
+                (true, c) if c != Some(id.get()) => Some(id),
+                (false, Some(c)) if c == id.get() => None,
                 _ => continue,
             };
             crate::rows::claim(
@@ -440,11 +457,11 @@ impl Store {
                 "portfolio",
                 portfolio,
                 portfolio,
-                portfolio_version,
+                domain::Version::new(portfolio_version),
             )
             .await?;
             sqlx::query("UPDATE portfolios SET committee_id = $1, updated_at = $2 WHERE id = $3")
-                .bind(new)
+                .bind(new.map(|v| v.get()))
                 .bind(&t)
                 .bind(portfolio)
                 .execute(&mut *tx)
@@ -452,7 +469,7 @@ impl Store {
             record(
                 &mut tx,
                 Change::between(
-                    Some(before.body_id),
+                    Some(before.body_id.get()),
                     actor,
                     "portfolio",
                     portfolio,
@@ -471,7 +488,7 @@ impl Store {
     pub async fn add_committee_member(
         &self,
         actor: &str,
-        committee_id: i64,
+        committee_id: domain::CommitteeId,
         details: &MemberDetails,
     ) -> Result<CommitteeMember, StoreError> {
         let committee = self.committee(committee_id).await?;
@@ -481,7 +498,7 @@ impl Store {
             "INSERT INTO committee_members (committee_id, name, role, term_from, term_to, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
-        .bind(committee_id)
+        .bind(committee_id.get())
         .bind(details.name.as_str())
         .bind(details.role.as_str())
         .bind(details.term_from.map(|d| d.to_string()))
@@ -490,11 +507,15 @@ impl Store {
         .bind(&t)
         .fetch_one(&mut *tx)
         .await?;
-        let member = details.member(id, committee_id, 1);
+        let member = details.member(
+            domain::CommitteeMemberId::new(id),
+            committee_id,
+            domain::Version::FIRST,
+        );
         record(
             &mut tx,
             Change::create(
-                Some(committee.body_id),
+                Some(committee.body_id.get()),
                 actor,
                 "committee member",
                 id,
@@ -507,11 +528,14 @@ impl Store {
     }
 
     /// One committee member.
-    pub async fn committee_member(&self, id: i64) -> Result<CommitteeMember, StoreError> {
+    pub async fn committee_member(
+        &self,
+        id: domain::CommitteeMemberId,
+    ) -> Result<CommitteeMember, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {MEMBER_COLUMNS} FROM committee_members WHERE id = $1 AND deleted_at IS NULL"
         ))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| StoreError::not_found("committee member", id))?;
@@ -523,8 +547,8 @@ impl Store {
     pub async fn edit_committee_member(
         &self,
         actor: &str,
-        id: i64,
-        version: i64,
+        id: domain::CommitteeMemberId,
+        version: domain::Version,
         details: &MemberDetails,
     ) -> Result<CommitteeMember, StoreError> {
         let before = self.committee_member(id).await?;
@@ -555,17 +579,17 @@ impl Store {
         .bind(details.term_from.map(|d| d.to_string()))
         .bind(details.term_to.map(|d| d.to_string()))
         .bind(now())
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *tx)
         .await?;
-        let after = details.member(id, before.committee_id, before.version + 1);
+        let after = details.member(id, before.committee_id, before.version.next());
         record(
             &mut tx,
             Change::between(
-                Some(committee.body_id),
+                Some(committee.body_id.get()),
                 actor,
                 "committee member",
-                id,
+                id.get(),
                 "edit",
                 json(&before),
                 json(&after),
@@ -579,13 +603,13 @@ impl Store {
     /// A committee's members, chair first.
     pub async fn committee_members(
         &self,
-        committee_id: i64,
+        committee_id: domain::CommitteeId,
     ) -> Result<Vec<CommitteeMember>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {MEMBER_COLUMNS} FROM committee_members \
              WHERE committee_id = $1 AND deleted_at IS NULL ORDER BY id"
         ))
-        .bind(committee_id)
+        .bind(committee_id.get())
         .fetch_all(&self.pool)
         .await?;
         let mut members = rows
@@ -600,7 +624,7 @@ impl Store {
     /// (each committee's in role order, as [`Store::committee_members`]).
     pub async fn body_committee_members(
         &self,
-        body_id: i64,
+        body_id: domain::BodyId,
     ) -> Result<Vec<CommitteeMember>, StoreError> {
         let columns = MEMBER_COLUMNS
             .split(", ")
@@ -611,7 +635,7 @@ impl Store {
             "SELECT {columns} FROM committee_members m JOIN committees c ON c.id = m.committee_id \
              WHERE c.body_id = $1 AND m.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY m.committee_id, m.id"
         ))
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         let mut members = rows
@@ -631,7 +655,7 @@ impl Store {
     pub async fn create_meeting(
         &self,
         actor: &str,
-        committee_id: i64,
+        committee_id: domain::CommitteeId,
         details: &MeetingDetails,
     ) -> Result<Meeting, StoreError> {
         let committee = self.committee(committee_id).await?;
@@ -641,7 +665,7 @@ impl Store {
             "INSERT INTO meetings (committee_id, held_on, venue, status, published, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
-        .bind(committee_id)
+        .bind(committee_id.get())
         .bind(details.held_on.to_string())
         .bind(details.venue.trim())
         .bind(details.status.as_str())
@@ -650,11 +674,15 @@ impl Store {
         .bind(&t)
         .fetch_one(&mut *tx)
         .await?;
-        let meeting = details.meeting(id, committee_id, 1);
+        let meeting = details.meeting(
+            domain::MeetingId::new(id),
+            committee_id,
+            domain::Version::FIRST,
+        );
         record(
             &mut tx,
             Change::create(
-                Some(committee.body_id),
+                Some(committee.body_id.get()),
                 actor,
                 "meeting",
                 id,
@@ -672,8 +700,8 @@ impl Store {
     pub async fn edit_meeting(
         &self,
         actor: &str,
-        id: i64,
-        version: i64,
+        id: domain::MeetingId,
+        version: domain::Version,
         details: &MeetingDetails,
     ) -> Result<Meeting, StoreError> {
         let before = self.meeting(id).await?;
@@ -704,17 +732,17 @@ impl Store {
         .bind(details.status.as_str())
         .bind(flag(details.published))
         .bind(now())
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *tx)
         .await?;
-        let after = details.meeting(id, before.committee_id, before.version + 1);
+        let after = details.meeting(id, before.committee_id, before.version.next());
         record(
             &mut tx,
             Change::between(
-                Some(committee.body_id),
+                Some(committee.body_id.get()),
                 actor,
                 "meeting",
-                id,
+                id.get(),
                 "edit",
                 json(&before),
                 json(&after),
@@ -732,8 +760,8 @@ impl Store {
     pub async fn publish_meeting(
         &self,
         actor: &str,
-        id: i64,
-        version: i64,
+        id: domain::MeetingId,
+        version: domain::Version,
     ) -> Result<Meeting, StoreError> {
         let before = self.meeting(id).await?;
         if before.published && before.version == version {
@@ -749,24 +777,27 @@ impl Store {
     }
 
     /// A committee's meetings, latest first.
-    pub async fn meetings(&self, committee_id: i64) -> Result<Vec<Meeting>, StoreError> {
+    pub async fn meetings(
+        &self,
+        committee_id: domain::CommitteeId,
+    ) -> Result<Vec<Meeting>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, committee_id, held_on, venue, status, published, version FROM meetings \
              WHERE committee_id = $1 AND deleted_at IS NULL ORDER BY held_on DESC, id DESC",
         )
-        .bind(committee_id)
+        .bind(committee_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(meeting_from).collect()
     }
 
     /// One meeting.
-    pub async fn meeting(&self, id: i64) -> Result<Meeting, StoreError> {
+    pub async fn meeting(&self, id: domain::MeetingId) -> Result<Meeting, StoreError> {
         let row = sqlx::query(
             "SELECT id, committee_id, held_on, venue, status, published, version FROM meetings \
              WHERE id = $1 AND deleted_at IS NULL",
         )
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| StoreError::not_found("meeting", id))?;
@@ -777,7 +808,7 @@ impl Store {
     pub async fn add_agenda_item(
         &self,
         actor: &str,
-        meeting_id: i64,
+        meeting_id: domain::MeetingId,
         new: NewAgendaItem,
     ) -> Result<AgendaItem, StoreError> {
         let meeting = self.meeting(meeting_id).await?;
@@ -788,18 +819,18 @@ impl Store {
             "INSERT INTO agenda_items (meeting_id, number, title, report_ref, plan_id, half, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
-        .bind(meeting_id)
+        .bind(meeting_id.get())
         .bind(new.number.as_str())
         .bind(new.title.as_str())
         .bind(new.report_ref.trim())
-        .bind(new.plan_id)
+        .bind(new.plan_id.map(|v| v.get()))
         .bind(new.half.map(|h| h.to_string()))
         .bind(&t)
         .bind(&t)
         .fetch_one(&mut *tx)
         .await?;
         let item = AgendaItem {
-            id,
+            id: domain::AgendaItemId::new(id),
             meeting_id,
             number: new.number.to_string(),
             title: new.title.to_string(),
@@ -807,12 +838,12 @@ impl Store {
             plan_id: new.plan_id,
             half: new.half,
             minutes: String::new(),
-            version: 1,
+            version: domain::Version::FIRST,
         };
         record(
             &mut tx,
             Change::create(
-                Some(committee.body_id),
+                Some(committee.body_id.get()),
                 actor,
                 "agenda item",
                 id,
@@ -825,24 +856,27 @@ impl Store {
     }
 
     /// A meeting's agenda, in order.
-    pub async fn agenda_items(&self, meeting_id: i64) -> Result<Vec<AgendaItem>, StoreError> {
+    pub async fn agenda_items(
+        &self,
+        meeting_id: domain::MeetingId,
+    ) -> Result<Vec<AgendaItem>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, meeting_id, number, title, report_ref, plan_id, half, minutes, version FROM agenda_items \
              WHERE meeting_id = $1 AND deleted_at IS NULL ORDER BY id",
         )
-        .bind(meeting_id)
+        .bind(meeting_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(item_from).collect()
     }
 
     /// One agenda item.
-    pub async fn agenda_item(&self, id: i64) -> Result<AgendaItem, StoreError> {
+    pub async fn agenda_item(&self, id: domain::AgendaItemId) -> Result<AgendaItem, StoreError> {
         let row = sqlx::query(
             "SELECT id, meeting_id, number, title, report_ref, plan_id, half, minutes, version FROM agenda_items \
              WHERE id = $1 AND deleted_at IS NULL",
         )
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| StoreError::not_found("agenda item", id))?;
@@ -856,8 +890,8 @@ impl Store {
     pub async fn accept_minutes(
         &self,
         actor: &str,
-        item_id: i64,
-        version: i64,
+        item_id: domain::AgendaItemId,
+        version: domain::Version,
         accepted: AcceptedMinutes,
     ) -> Result<AgendaItem, StoreError> {
         let before = self.agenda_item(item_id).await?;
@@ -887,21 +921,21 @@ impl Store {
         )
         .bind(&accepted.minutes)
         .bind(&t)
-        .bind(item_id)
+        .bind(item_id.get())
         .execute(&mut *tx)
         .await?;
         let after = AgendaItem {
             minutes: accepted.minutes.clone(),
-            version: before.version + 1,
+            version: before.version.next(),
             ..before.clone()
         };
         record(
             &mut tx,
             Change::between(
-                body_id,
+                body_id.map(domain::BodyId::get),
                 actor,
                 "agenda item",
-                item_id,
+                item_id.get(),
                 "edit",
                 json(&before),
                 json(&after),
@@ -913,7 +947,7 @@ impl Store {
             "UPDATE minutes_queue SET reviewed_at = $1 WHERE agenda_item_id = $2 AND reviewed_at IS NULL",
         )
         .bind(&t)
-        .bind(item_id)
+        .bind(item_id.get())
         .execute(&mut *tx)
         .await?;
         for q in &accepted.questions {
@@ -921,17 +955,23 @@ impl Store {
                 "INSERT INTO questions (agenda_item_id, asker, responder, action_id, source, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
-            .bind(item_id)
+            .bind(item_id.get())
             .bind(q.asker.as_ref().map(|s| s.as_str()))
             .bind(q.responder.as_ref().map(|s| s.as_str()))
-            .bind(q.action_id)
+            .bind(q.action_id.map(|v| v.get()))
             .bind(q.source.as_str())
             .bind(&t)
             .fetch_one(&mut *tx)
             .await?;
             record(
                 &mut tx,
-                Change::create(body_id, actor, "question", id, json(q)),
+                Change::create(
+                    body_id.map(domain::BodyId::get),
+                    actor,
+                    "question",
+                    id,
+                    json(q),
+                ),
             )
             .await?;
         }
@@ -940,12 +980,12 @@ impl Store {
                 "INSERT INTO commitments (agenda_item_id, text, owner, due_by, due_text, action_id, status, source, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
-            .bind(item_id)
+            .bind(item_id.get())
             .bind(c.text.as_str())
             .bind(c.owner.as_ref().map(|s| s.as_str()))
             .bind(c.due_by.map(|d| d.to_iso()))
             .bind(c.due_text.trim())
-            .bind(c.action_id)
+            .bind(c.action_id.map(|v| v.get()))
             .bind(CommitmentStatus::Open.as_str())
             .bind(c.source.as_str())
             .bind(&t)
@@ -954,7 +994,13 @@ impl Store {
             .await?;
             record(
                 &mut tx,
-                Change::create(body_id, actor, "commitment", id, json(c)),
+                Change::create(
+                    body_id.map(domain::BodyId::get),
+                    actor,
+                    "commitment",
+                    id,
+                    json(c),
+                ),
             )
             .await?;
         }
@@ -963,7 +1009,7 @@ impl Store {
                 "INSERT INTO minutes_reviews (agenda_item_id, proposed, cue, confidence, kept, recorded, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .bind(item_id)
+            .bind(item_id.get())
             .bind(&p.proposed)
             .bind(&p.cue)
             .bind(p.confidence)
@@ -977,7 +1023,7 @@ impl Store {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO resolutions (agenda_item_id, text, outcome, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
-            .bind(item_id)
+            .bind(item_id.get())
             .bind(r.text.as_str())
             .bind(r.outcome.as_str())
             .bind(&t)
@@ -985,7 +1031,13 @@ impl Store {
             .await?;
             record(
                 &mut tx,
-                Change::create(body_id, actor, "resolution", id, json(r)),
+                Change::create(
+                    body_id.map(domain::BodyId::get),
+                    actor,
+                    "resolution",
+                    id,
+                    json(r),
+                ),
             )
             .await?;
         }
@@ -997,7 +1049,10 @@ impl Store {
     /// reviewed, with what was decided about each proposed promise, in the
     /// order the items were recorded: what `ambit minutes corpus export`
     /// writes as an annotated corpus.
-    pub async fn reviewed_minutes(&self, body_id: i64) -> Result<Vec<ReviewedMinutes>, StoreError> {
+    pub async fn reviewed_minutes(
+        &self,
+        body_id: domain::BodyId,
+    ) -> Result<Vec<ReviewedMinutes>, StoreError> {
         let rows = sqlx::query(
             "SELECT r.id, r.agenda_item_id, r.proposed, r.cue, r.confidence, r.kept, r.recorded, \
              i.minutes, i.report_ref, m.held_on FROM minutes_reviews r \
@@ -1005,7 +1060,7 @@ impl Store {
              JOIN committees c ON c.id = m.committee_id \
              WHERE c.body_id = $1 AND i.deleted_at IS NULL ORDER BY r.agenda_item_id, r.id",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_all(&self.pool)
         .await?;
         let mut out: Vec<ReviewedMinutes> = Vec::new();
@@ -1020,10 +1075,12 @@ impl Store {
                 recorded: c.opt_string("recorded")?,
             };
             match out.last_mut() {
-                Some(last) if last.agenda_item_id == item_id => last.proposals.push(proposal),
+                Some(last) if last.agenda_item_id == domain::AgendaItemId::new(item_id) => {
+                    last.proposals.push(proposal)
+                }
                 _ => {
                     out.push(ReviewedMinutes {
-                        agenda_item_id: item_id,
+                        agenda_item_id: domain::AgendaItemId::new(item_id),
                         held_on: c.parse("held_on", day)?,
                         report: c.string("report_ref")?,
                         minutes: c.string("minutes")?,
@@ -1036,7 +1093,7 @@ impl Store {
         }
         for item in &mut out {
             item.commitments = self
-                .commitment_log(CommitmentsOf::Item(item.agenda_item_id))
+                .commitment_log(CommitmentsOf::Item(item.agenda_item_id.get()))
                 .await?
                 .into_iter()
                 .map(|l| l.commitment)
@@ -1059,14 +1116,17 @@ impl Store {
 
     /// The questions asked about an action, in the order recorded, each with
     /// the meeting and agenda item it was asked at.
-    pub async fn questions_about(&self, action_id: i64) -> Result<Vec<LoggedQuestion>, StoreError> {
+    pub async fn questions_about(
+        &self,
+        action_id: domain::ActionId,
+    ) -> Result<Vec<LoggedQuestion>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT q.id, q.agenda_item_id, q.asker, q.responder, q.action_id, q.source, {MEETING_AS_M}, \
              i.number AS i_number FROM questions q JOIN agenda_items i ON i.id = q.agenda_item_id \
              JOIN meetings m ON m.id = i.meeting_id \
              WHERE q.action_id = $1 AND q.deleted_at IS NULL ORDER BY q.id"
         ))
-        .bind(action_id)
+        .bind(action_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -1128,11 +1188,11 @@ impl Store {
     }
 
     /// One commitment.
-    pub async fn commitment(&self, id: i64) -> Result<Commitment, StoreError> {
+    pub async fn commitment(&self, id: domain::CommitmentId) -> Result<Commitment, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {COMMITMENT_COLUMNS} FROM commitments c WHERE c.id = $1 AND c.deleted_at IS NULL"
         ))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| StoreError::not_found("commitment", id))?;
@@ -1145,8 +1205,8 @@ impl Store {
     pub async fn close_commitment(
         &self,
         actor: &str,
-        id: i64,
-        version: i64,
+        id: domain::CommitmentId,
+        version: domain::Version,
         closing: Closing,
     ) -> Result<Commitment, StoreError> {
         if closing.note.to_string().trim().is_empty() {
@@ -1159,7 +1219,7 @@ impl Store {
         let before = self.commitment(id).await?;
         if before.status != CommitmentStatus::Open {
             return Err(StoreError::CommitmentClosed {
-                id,
+                id: id.get(),
                 state: match before.status {
                     CommitmentStatus::Delivered => "delivered",
                     _ => "withdrawn",
@@ -1177,7 +1237,7 @@ impl Store {
                     "an agenda item of the committee the promise was made to",
                 ))
             };
-            let by_item = match self.agenda_item(by).await {
+            let by_item = match self.agenda_item(domain::AgendaItemId::new(by)).await {
                 Err(StoreError::NotFound { .. }) => return Err(elsewhere()),
                 other => other?,
             };
@@ -1206,24 +1266,24 @@ impl Store {
         .bind(closing.on.to_string())
         .bind(closing.by_item)
         .bind(now())
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *tx)
         .await?;
         let after = Commitment {
             status: closing.status.status(),
             delivery_note: closing.note.to_string(),
             closed_on: Some(closing.on),
-            delivered_by_item_id: closing.by_item,
-            version: before.version + 1,
+            delivered_by_item_id: closing.by_item.map(domain::AgendaItemId::new),
+            version: before.version.next(),
             ..before.clone()
         };
         record(
             &mut tx,
             Change::between(
-                body_id,
+                body_id.map(domain::BodyId::get),
                 actor,
                 "commitment",
-                id,
+                id.get(),
                 "edit",
                 json(&before),
                 json(&after),

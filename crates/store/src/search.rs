@@ -30,7 +30,7 @@ pub const MARK_END: char = '\u{3}';
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchScope {
     /// The body searched.
-    pub body_id: i64,
+    pub body_id: domain::BodyId,
     /// Whether unpublished plans and meetings are seen (people of the body).
     pub sees_unpublished: bool,
     /// Whether every update's work in progress is seen (those who sign off).
@@ -133,7 +133,7 @@ pub struct SearchHit {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HitAction {
     /// The action's id.
-    pub id: i64,
+    pub id: domain::ActionId,
     /// Its reference, as written.
     pub reference: String,
     /// Its title.
@@ -148,7 +148,7 @@ pub struct HitAction {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HitMeeting {
     /// The meeting's id.
-    pub id: i64,
+    pub id: domain::MeetingId,
     /// The committee's name.
     pub committee: String,
     /// When it was held.
@@ -264,7 +264,7 @@ impl Store {
         let lead = scope.lead.clone().unwrap_or_default();
         let total: i64 = sqlx::query_scalar(&count_sql)
             .bind(&matched)
-            .bind(scope.body_id)
+            .bind(scope.body_id.get())
             .bind(i64::from(scope.sees_unpublished))
             .bind(i64::from(scope.signs_off))
             .bind(&lead)
@@ -272,7 +272,7 @@ impl Store {
             .await?;
         let rows = sqlx::query(&page_sql)
             .bind(&matched)
-            .bind(scope.body_id)
+            .bind(scope.body_id.get())
             .bind(i64::from(scope.sees_unpublished))
             .bind(i64::from(scope.signs_off))
             .bind(&lead)
@@ -300,7 +300,7 @@ fn hit_from(row: &sqlx::any::AnyRow) -> Result<SearchHit, StoreError> {
     };
     let action = match c.opt_i64("a_id")? {
         Some(action_id) => Some(HitAction {
-            id: action_id,
+            id: domain::ActionId::new(action_id),
             reference: c.string("a_ref")?,
             title: c.string("a_title")?,
             portfolio: c.string("po_code")?,
@@ -315,7 +315,7 @@ fn hit_from(row: &sqlx::any::AnyRow) -> Result<SearchHit, StoreError> {
     };
     let meeting = match c.opt_i64("m_id")? {
         Some(meeting_id) => Some(HitMeeting {
-            id: meeting_id,
+            id: domain::MeetingId::new(meeting_id),
             committee: c.string("c_name")?,
             held_on: c.parse("m_held_on", |raw| {
                 NaiveDate::parse_from_str(raw, "%Y-%m-%d")

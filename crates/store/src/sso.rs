@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SsoProvider {
     /// The body.
-    pub body_id: i64,
+    pub body_id: domain::BodyId,
     /// The provider's issuer URL (its discovery document is under it).
     pub issuer: String,
     /// Ambit's client id at the provider.
@@ -24,7 +24,7 @@ pub struct SsoProvider {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SsoLogin {
     /// The body signing in to.
-    pub body_id: i64,
+    pub body_id: domain::BodyId,
     /// The nonce the ID token must carry.
     pub nonce: String,
     /// The PKCE verifier for the code exchange.
@@ -38,7 +38,7 @@ impl Store {
     pub async fn set_sso(
         &self,
         actor: &str,
-        body_id: i64,
+        body_id: domain::BodyId,
         issuer: &str,
         client_id: &str,
         client_secret: &str,
@@ -53,14 +53,14 @@ impl Store {
             "UPDATE sso_providers SET deleted_at = $1 WHERE body_id = $2 AND deleted_at IS NULL",
         )
         .bind(&t)
-        .bind(body_id)
+        .bind(body_id.get())
         .execute(&mut *tx)
         .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO sso_providers (body_id, issuer, client_id, client_secret, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .bind(&issuer)
         .bind(client_id)
         .bind(client_secret)
@@ -71,7 +71,7 @@ impl Store {
         let after = serde_json::json!({ "issuer": issuer, "client_id": client_id });
         record(
             &mut tx,
-            Change::create(Some(body_id), actor, "single sign-on", id, after),
+            Change::create(Some(body_id.get()), actor, "single sign-on", id, after),
         )
         .await?;
         tx.commit().await?;
@@ -79,11 +79,11 @@ impl Store {
     }
 
     /// The body's single sign-on provider, if it has one.
-    pub async fn sso(&self, body_id: i64) -> Result<Option<SsoProvider>, StoreError> {
+    pub async fn sso(&self, body_id: domain::BodyId) -> Result<Option<SsoProvider>, StoreError> {
         let Some(row) = sqlx::query(
             "SELECT id, body_id, issuer, client_id, client_secret FROM sso_providers WHERE body_id = $1 AND deleted_at IS NULL",
         )
-        .bind(body_id)
+        .bind(body_id.get())
         .fetch_optional(&self.pool)
         .await?
         else {
@@ -91,7 +91,7 @@ impl Store {
         };
         let c = Cols::new(&row, "single sign-on")?;
         Ok(Some(SsoProvider {
-            body_id: c.i64("body_id")?,
+            body_id: c.key("body_id")?,
             issuer: c.string("issuer")?,
             client_id: c.string("client_id")?,
             client_secret: c.string("client_secret")?,
@@ -115,7 +115,7 @@ impl Store {
             "INSERT INTO sso_logins (state_hash, body_id, nonce, pkce_verifier, next, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(state_hash)
-        .bind(login.body_id)
+        .bind(login.body_id.get())
         .bind(&login.nonce)
         .bind(&login.pkce_verifier)
         .bind(&login.next)
@@ -139,7 +139,7 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let c = Cols::new(&row, "sign-in")?;
         sqlx::query("DELETE FROM sso_logins WHERE id = $1")
-            .bind(c.id())
+            .bind(c.id::<i64>())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -147,7 +147,7 @@ impl Store {
             return Ok(None);
         }
         Ok(Some(SsoLogin {
-            body_id: c.i64("body_id")?,
+            body_id: c.key("body_id")?,
             nonce: c.string("nonce")?,
             pkce_verifier: c.string("pkce_verifier")?,
             next: c.string("next")?,

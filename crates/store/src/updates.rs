@@ -37,7 +37,7 @@ pub(crate) async fn load_updates(
     for row in &actual_rows {
         let c = Cols::new(row, "measure actual")?;
         actuals.entry(c.id()).or_default().push(MeasureActual {
-            measure_id: c.i64("measure_id")?,
+            measure_id: c.key("measure_id")?,
             value: c.opt_f64("value")?.unwrap_or_default(),
         });
     }
@@ -57,7 +57,7 @@ pub(crate) fn update_from(
     let half = Half::from_number(c.i64("half")?).map_err(|e| c.corrupt(e))?;
     Ok(Update {
         id: c.id(),
-        action_id: c.i64("action_id")?,
+        action_id: c.key("action_id")?,
         period: ReportingPeriod::new(year, half),
         input: UpdateInput {
             status: c.parse("status", str::parse::<Status>)?,
@@ -76,7 +76,7 @@ pub(crate) fn update_from(
         returned_comment: c.opt_string("returned_comment")?,
         created_at: c.time("created_at")?,
         updated_at: c.time("updated_at")?,
-        version: c.i64("version")?,
+        version: c.key("version")?,
         published: c.parse_opt("published", published_from)?,
     })
 }
@@ -120,10 +120,10 @@ pub(crate) async fn explained(
 
 impl Store {
     /// Whether `body_id`'s updates may be recorded outside the reporting cycle.
-    pub async fn outside_cycle(&self, body_id: i64) -> Result<OutsideCycle, StoreError> {
+    pub async fn outside_cycle(&self, body_id: domain::BodyId) -> Result<OutsideCycle, StoreError> {
         let stored: Option<Option<i64>> =
             sqlx::query_scalar("SELECT updates_outside_cycle FROM bodies WHERE id = $1")
-                .bind(body_id)
+                .bind(body_id.get())
                 .fetch_optional(&self.pool)
                 .await?;
         stored
@@ -136,8 +136,8 @@ impl Store {
     pub async fn set_outside_cycle(
         &self,
         actor: &str,
-        body_id: i64,
-        expected_version: i64,
+        body_id: domain::BodyId,
+        expected_version: domain::Version,
         setting: OutsideCycle,
     ) -> Result<OutsideCycle, StoreError> {
         self.set_body_setting(
@@ -159,16 +159,16 @@ impl Store {
     async fn set_body_setting(
         &self,
         actor: &str,
-        (body_id, expected_version): (i64, i64),
+        (body_id, expected_version): (domain::BodyId, domain::Version),
         column: &'static str,
         stored: Option<i64>,
         shown: impl FnOnce(Option<i64>) -> serde_json::Value,
         after: serde_json::Value,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<domain::Version, StoreError> {
         let mut tx = self.begin_write().await?;
         let before: Option<Option<i64>> =
             sqlx::query_scalar(&format!("SELECT {column} FROM bodies WHERE id = $1"))
-                .bind(body_id)
+                .bind(body_id.get())
                 .fetch_optional(&mut *tx)
                 .await?;
         let before = before.ok_or_else(|| StoreError::not_found("body", body_id))?;
@@ -186,16 +186,16 @@ impl Store {
         ))
         .bind(stored)
         .bind(now())
-        .bind(body_id)
+        .bind(body_id.get())
         .execute(&mut *tx)
         .await?;
         record(
             &mut tx,
             Change::between(
-                Some(body_id),
+                Some(body_id.get()),
                 actor,
                 "body",
-                body_id,
+                body_id.get(),
                 "edit",
                 serde_json::json!({ column: shown(before) }),
                 serde_json::json!({ column: after }),
@@ -203,15 +203,15 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(expected_version + 1)
+        Ok(expected_version.next())
     }
 
     /// Whether `body_id` requires commentary on updates at risk or off track
     /// before they are submitted or recorded as reported.
-    pub async fn require_commentary(&self, body_id: i64) -> Result<bool, StoreError> {
+    pub async fn require_commentary(&self, body_id: domain::BodyId) -> Result<bool, StoreError> {
         let stored: Option<i64> =
             sqlx::query_scalar("SELECT require_commentary FROM bodies WHERE id = $1")
-                .bind(body_id)
+                .bind(body_id.get())
                 .fetch_optional(&self.pool)
                 .await?;
         stored
@@ -225,10 +225,10 @@ impl Store {
     pub async fn set_require_commentary(
         &self,
         actor: &str,
-        body_id: i64,
-        expected_version: i64,
+        body_id: domain::BodyId,
+        expected_version: domain::Version,
         required: bool,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<domain::Version, StoreError> {
         self.set_body_setting(
             actor,
             (body_id, expected_version),
@@ -255,10 +255,10 @@ impl Store {
     pub async fn record_update(
         &self,
         actor: &str,
-        action_id: i64,
+        action_id: domain::ActionId,
         period: ReportingPeriod,
         input: UpdateInput,
-        expected_version: Option<i64>,
+        expected_version: Option<domain::Version>,
     ) -> Result<Update, StoreError> {
         self.write_update(actor, action_id, period, input, expected_version, None)
             .await
@@ -271,8 +271,8 @@ impl Store {
     pub async fn correct_update(
         &self,
         actor: &str,
-        update_id: i64,
-        expected_version: i64,
+        update_id: domain::UpdateId,
+        expected_version: domain::Version,
         input: UpdateInput,
         reason: &domain::Text,
     ) -> Result<Update, StoreError> {
@@ -298,15 +298,15 @@ impl Store {
     async fn write_update(
         &self,
         actor: &str,
-        action_id: i64,
+        action_id: domain::ActionId,
         period: ReportingPeriod,
         input: UpdateInput,
-        expected_version: Option<i64>,
+        expected_version: Option<domain::Version>,
         correction: Option<&domain::Text>,
     ) -> Result<Update, StoreError> {
         let input = input.validate()?;
         let mut tx = self.begin_write().await?;
-        let plan = plan_of(&mut tx, action_id).await?;
+        let plan = plan_of(&mut tx, action_id.get()).await?;
         let reference = plan.reference.clone();
         if period.year != plan.year {
             return Err(StoreError::NotInPeriod {
@@ -315,11 +315,11 @@ impl Store {
                 period: period.to_string(),
             });
         }
-        let measures = crate::plans::indicator_ids(&mut tx, action_id).await?;
+        let measures = crate::plans::indicator_ids(&mut tx, action_id.get()).await?;
         if let Some(bad) = input
             .actuals
             .iter()
-            .find(|a| !measures.contains(&a.measure_id))
+            .find(|a| !measures.contains(&a.measure_id.get()))
         {
             return Err(StoreError::Invalid(ParseError::new(
                 "actual",
@@ -327,7 +327,7 @@ impl Store {
                 format!("a figure for one of action {reference}'s numeric measures"),
             )));
         }
-        let existing = load_updates(&mut tx, "a.id = $1", action_id)
+        let existing = load_updates(&mut tx, "a.id = $1", action_id.get())
             .await?
             .into_iter()
             .find(|u| u.period == period);
@@ -338,7 +338,9 @@ impl Store {
             (Some(current), Some(expected)) => {
                 StoreError::unless_current("update", &key, expected, current.version)?
             }
-            (None, Some(expected)) => StoreError::unless_current("update", &key, expected, 0)?,
+            (None, Some(expected)) => {
+                StoreError::unless_current("update", &key, expected, domain::Version::new(0))?
+            }
             (_, None) => {}
         }
         // What the update becomes, and the signed-off content kept beside it.
@@ -376,8 +378,8 @@ impl Store {
                     "updates",
                     "update",
                     &key,
-                    current.id,
-                    expected_version.unwrap_or(current.version),
+                    current.id.get(),
+                    domain::Version::new((expected_version.unwrap_or(current.version)).get()),
                 )
                 .await?;
                 sqlx::query(
@@ -394,11 +396,11 @@ impl Store {
                 .bind(state.as_str())
                 .bind(published)
                 .bind(current.returned_comment.as_deref())
-                .bind(current.id)
+                .bind(current.id.get())
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query("DELETE FROM measure_actuals WHERE update_id = $1")
-                    .bind(current.id)
+                    .bind(current.id.get())
                     .execute(&mut *tx)
                     .await?;
                 (current.id, "edit")
@@ -408,7 +410,7 @@ impl Store {
                     "INSERT INTO updates (action_id, year, half, status, commentary, percent, key_achievement, author, illustrative, created_at, updated_at, state) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
                 )
-                .bind(action_id)
+                .bind(action_id.get())
                 .bind(i64::from(period.year.start_year()))
                 .bind(period.half.number())
                 .bind(input.status.as_str())
@@ -432,20 +434,20 @@ impl Store {
                     },
                     e => StoreError::Database(e),
                 })?;
-                (id, "create")
+                (domain::UpdateId::new(id), "create")
             }
         };
         for actual in &input.actuals {
             sqlx::query(
                 "INSERT INTO measure_actuals (update_id, measure_id, value) VALUES ($1, $2, $3)",
             )
-            .bind(id)
-            .bind(actual.measure_id)
+            .bind(id.get())
+            .bind(actual.measure_id.get())
             .bind(actual.value)
             .execute(&mut *tx)
             .await?;
         }
-        let after = load_updates(&mut tx, "a.id = $1", action_id)
+        let after = load_updates(&mut tx, "a.id = $1", action_id.get())
             .await?
             .into_iter()
             .find(|u| u.id == id)
@@ -456,7 +458,7 @@ impl Store {
                 body_id: Some(plan.body_id),
                 actor,
                 entity: "update",
-                entity_id: id,
+                entity_id: id.get(),
                 operation: if correction.is_some() {
                     "correct"
                 } else {
@@ -479,18 +481,18 @@ impl Store {
     }
 
     /// Every update of one action, oldest period first.
-    pub async fn updates_of(&self, action_id: i64) -> Result<Vec<Update>, StoreError> {
+    pub async fn updates_of(&self, action_id: domain::ActionId) -> Result<Vec<Update>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        load_updates(&mut conn, "a.id = $1", action_id).await
+        load_updates(&mut conn, "a.id = $1", action_id.get()).await
     }
 
     /// The update with id `id`.
-    pub async fn update(&self, id: i64) -> Result<Update, StoreError> {
+    pub async fn update(&self, id: domain::UpdateId) -> Result<Update, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let action_id: i64 = sqlx::query_scalar(
             "SELECT action_id FROM updates WHERE id = $1 AND deleted_at IS NULL",
         )
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| StoreError::not_found("update", id))?;
@@ -555,12 +557,12 @@ impl Store {
     /// performance officer ([`Store::correct_update`]) are not refused so.
     pub async fn recording(
         &self,
-        action_id: i64,
+        action_id: domain::ActionId,
         period: ReportingPeriod,
     ) -> Result<Recording, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let plan = plan_of(&mut conn, action_id).await?;
-        let existing = load_updates(&mut conn, "a.id = $1", action_id)
+        let plan = plan_of(&mut conn, action_id.get()).await?;
+        let existing = load_updates(&mut conn, "a.id = $1", action_id.get())
             .await?
             .into_iter()
             .find(|u| u.period == period);

@@ -34,7 +34,7 @@ pub struct UploadKey {
     /// session's CSRF secret).
     pub owner_hash: String,
     /// The body.
-    pub body_id: i64,
+    pub body_id: domain::BodyId,
     /// The portfolio of the plan imported into.
     pub portfolio: PortfolioCode,
     /// The plan's year.
@@ -106,7 +106,7 @@ impl Store {
         // queue and the second counts the first's bytes (SQLite's write
         // lock already does).
         sqlx::query("UPDATE bodies SET slug = slug WHERE id = $1")
-            .bind(key.body_id)
+            .bind(key.body_id.get())
             .execute(&mut *tx)
             .await?;
         let mine = sqlx::query(
@@ -114,7 +114,7 @@ impl Store {
              ORDER BY created_at DESC, id DESC",
         )
         .bind(&key.owner_hash)
-        .bind(key.body_id)
+        .bind(key.body_id.get())
         .fetch_all(&mut *tx)
         .await?;
         let keep = bounds.per_session.saturating_sub(1);
@@ -127,7 +127,7 @@ impl Store {
         let held: i64 = sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM import_uploads WHERE body_id = $1",
         )
-        .bind(key.body_id)
+        .bind(key.body_id.get())
         .fetch_one(&mut *tx)
         .await?;
         let held = (held.max(0) as u64).saturating_sub(freed);
@@ -151,7 +151,7 @@ impl Store {
         )
         .bind(&key.token_hash)
         .bind(&key.owner_hash)
-        .bind(key.body_id)
+        .bind(key.body_id.get())
         .bind(key.portfolio.as_str())
         .bind(i64::from(key.year.start_year()))
         .bind(file_name)
@@ -172,7 +172,7 @@ impl Store {
         ))
         .bind(&key.token_hash)
         .bind(&key.owner_hash)
-        .bind(key.body_id)
+        .bind(key.body_id.get())
         .bind(key.portfolio.as_str())
         .bind(i64::from(key.year.start_year()))
         .bind(cutoff())
@@ -211,7 +211,7 @@ impl Store {
         ))
         .bind(&key.token_hash)
         .bind(&key.owner_hash)
-        .bind(key.body_id)
+        .bind(key.body_id.get())
         .bind(key.portfolio.as_str())
         .bind(i64::from(key.year.start_year()))
         .bind(cutoff())

@@ -59,7 +59,12 @@ fn update(status: Status, percent: Option<i64>, commentary: &str) -> UpdateInput
     }
 }
 
-fn new_action(item_id: i64, reference: &str, target: &str, continues: Option<i64>) -> NewAction {
+fn new_action(
+    item_id: domain::PlanItemId,
+    reference: &str,
+    target: &str,
+    continues: Option<domain::ActionId>,
+) -> NewAction {
     NewAction {
         item_id,
         details: details(reference, target),
@@ -70,11 +75,11 @@ fn new_action(item_id: i64, reference: &str, target: &str, continues: Option<i64
 
 /// Ids of what [`bromley`] created.
 struct Fixture {
-    plan_id: i64,
-    statement_10: i64,
-    statement_11: i64,
-    carers_10a: i64,
-    indicator: i64,
+    plan_id: domain::PlanId,
+    statement_10: domain::PlanItemId,
+    statement_11: domain::PlanItemId,
+    carers_10a: domain::ActionId,
+    indicator: domain::MeasureId,
 }
 
 /// A body with a strategy, the ACH portfolio, its 2022/23 plan and action 10A.
@@ -152,25 +157,31 @@ async fn bromley(store: &Store) -> Fixture {
                 number: Option<u16>,
                 title: &str| NewItem {
         plan_id: plan.id,
-        parent_id,
-        ambition_id,
+        parent_id: parent_id.map(domain::PlanItemId::new),
+        ambition_id: ambition_id.map(domain::AmbitionId::new),
         reference: number.map(|n: u16| n.to_string().parse().unwrap()),
         title: t(title),
         illustrative: false,
     };
     let top = store
-        .add_item(ACTOR, item(None, Some(ambition.id), Some(2), "Ambition 2"))
+        .add_item(
+            ACTOR,
+            item(None, Some(ambition.id.get()), Some(2), "Ambition 2"),
+        )
         .await
         .unwrap();
     let priority = store
-        .add_item(ACTOR, item(Some(top.id), None, None, "Supporting carers"))
+        .add_item(
+            ACTOR,
+            item(Some(top.id.get()), None, None, "Supporting carers"),
+        )
         .await
         .unwrap();
     let statement_10 = store
         .add_item(
             ACTOR,
             item(
-                Some(priority.id),
+                Some(priority.id.get()),
                 None,
                 Some(10),
                 "Unpaid carers are supported",
@@ -181,7 +192,12 @@ async fn bromley(store: &Store) -> Fixture {
     let statement_11 = store
         .add_item(
             ACTOR,
-            item(Some(priority.id), None, Some(11), "Adults keep learning"),
+            item(
+                Some(priority.id.get()),
+                None,
+                Some(11),
+                "Adults keep learning",
+            ),
         )
         .await
         .unwrap();
@@ -371,7 +387,7 @@ async fn stale_versions_are_refused(db: TestDb) {
         .edit_action("officer one", f.carers_10a, read_by_both.version, first)
         .await
         .unwrap();
-    assert_eq!(saved.version, read_by_both.version + 1);
+    assert_eq!(saved.version, read_by_both.version.next());
 
     let mut second = read_by_both.details.clone();
     second.lead = t("Director of Adult Social Care");
@@ -427,7 +443,7 @@ async fn stale_versions_are_refused(db: TestDb) {
         )
         .await
         .unwrap();
-    assert_eq!(v2.version, 2);
+    assert_eq!(v2.version, domain::Version::new(2));
     let err = store
         .record_update(
             "other",
@@ -456,7 +472,7 @@ async fn stale_versions_are_refused(db: TestDb) {
             f.carers_10a,
             h2,
             update(Status::OnTrack, None, "officer's"),
-            Some(0),
+            Some(domain::Version::new(0)),
         )
         .await
         .unwrap();
@@ -466,7 +482,7 @@ async fn stale_versions_are_refused(db: TestDb) {
             f.carers_10a,
             h2,
             update(Status::AtRisk, None, "lead's"),
-            Some(0),
+            Some(domain::Version::new(0)),
         )
         .await
         .unwrap_err();
@@ -492,7 +508,7 @@ async fn every_write_is_audited_and_deletes_are_soft(db: TestDb) {
         .await
         .unwrap();
 
-    let trail = store.audit_trail("action", action.id).await.unwrap();
+    let trail = store.audit_trail("action", action.id.get()).await.unwrap();
     let ops: Vec<(&str, &str)> = trail
         .iter()
         .map(|e| (e.operation.as_str(), e.actor.as_str()))
@@ -750,7 +766,14 @@ async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
     let first_half = domain::Half::H1;
     let deadline = chrono::NaiveDate::from_ymd_opt(2022, 10, 14).unwrap();
     let events = store.audit_event_count().await.unwrap();
-    let err = store.sign_off_update("officer", 999, 1).await.unwrap_err();
+    let err = store
+        .sign_off_update(
+            "officer",
+            domain::UpdateId::new(999),
+            domain::Version::new(1),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }));
     store
         .open_period("officer", f.plan_id, first_half, deadline, 7)
@@ -776,7 +799,7 @@ async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
             f.carers_10a,
             h1(),
             update(Status::OnTrack, Some(20), "first draft"),
-            Some(0),
+            Some(domain::Version::new(0)),
         )
         .await
         .unwrap();
@@ -934,7 +957,7 @@ async fn updates_go_through_sign_off_in_an_open_period(db: TestDb) {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
-    let trail = store.audit_trail("update", signed.id).await.unwrap();
+    let trail = store.audit_trail("update", signed.id.get()).await.unwrap();
     let ops: Vec<&str> = trail.iter().map(|e| e.operation.as_str()).collect();
     assert_eq!(
         ops,
@@ -1011,7 +1034,7 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
         .await
         .unwrap();
     let last = store
-        .audit_trail("action", b.id)
+        .audit_trail("action", b.id.get())
         .await
         .unwrap()
         .pop()
@@ -1082,19 +1105,19 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
     let outcome = |id: i64| {
         old.actions
             .iter()
-            .find(|a| a.id == id)
+            .find(|a| a.id == domain::ActionId::new(id))
             .unwrap()
             .outcome
             .clone()
     };
     assert_eq!(
-        outcome(c.id),
+        outcome(c.id.get()),
         Some((
             "dropped".into(),
             Some("Now part of business as usual".into())
         ))
     );
-    assert_eq!(outcome(b.id).unwrap().0, "carried_forward");
+    assert_eq!(outcome(b.id.get()).unwrap().0, "carried_forward");
 
     let err = store
         .refresh_plan(ACTOR, f.plan_id, y2023, &Default::default())
@@ -1151,7 +1174,7 @@ async fn the_yearly_refresh_keeps_lineage(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(approved.status, domain::PlanStatus::Approved);
-    let trail = store.audit_trail("plan", next.id).await.unwrap();
+    let trail = store.audit_trail("plan", next.id.get()).await.unwrap();
     let approval = trail.iter().find(|e| e.operation == "approve").unwrap();
     let after = approval.after.as_ref().unwrap();
     assert_eq!(after["reason"], "Targets are set in June");
@@ -1261,7 +1284,7 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
         ..smith.clone()
     };
     let stale = store
-        .edit_committee_member(ACTOR, jane.id, jane.version + 1, &ended)
+        .edit_committee_member(ACTOR, jane.id, jane.version.next(), &ended)
         .await
         .unwrap_err();
     assert!(matches!(stale, StoreError::Conflict { .. }), "{stale}");
@@ -1306,7 +1329,13 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
         .unwrap_err();
     assert!(matches!(stale, StoreError::Conflict { .. }), "{stale}");
     let stranger = store
-        .edit_committee(ACTOR, committee.id, edited.version, &renamed, &[999_999])
+        .edit_committee(
+            ACTOR,
+            committee.id,
+            edited.version,
+            &renamed,
+            &[domain::PortfolioId::new(999_999)],
+        )
         .await
         .unwrap_err();
     assert!(
@@ -1315,7 +1344,7 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
     );
     assert_eq!(
         store
-            .audit_trail("committee", committee.id)
+            .audit_trail("committee", committee.id.get())
             .await
             .unwrap()
             .len(),
@@ -1340,7 +1369,7 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
         ..scheduled
     };
     let stale = store
-        .edit_meeting(ACTOR, meeting.id, meeting.version + 1, &held)
+        .edit_meeting(ACTOR, meeting.id, meeting.version.next(), &held)
         .await
         .unwrap_err();
     assert!(matches!(stale, StoreError::Conflict { .. }), "{stale}");
@@ -1408,11 +1437,11 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
     };
     // A stale version changes nothing.
     let stale = store
-        .accept_minutes(ACTOR, item.id, item.version + 1, accepted.clone())
+        .accept_minutes(ACTOR, item.id, item.version.next(), accepted.clone())
         .await
         .unwrap_err();
     assert!(matches!(stale, StoreError::Conflict { .. }), "{stale}");
-    assert!(store.questions_at(item.id).await.unwrap().is_empty());
+    assert!(store.questions_at(item.id.get()).await.unwrap().is_empty());
     let item = store
         .accept_minutes(ACTOR, item.id, item.version, accepted)
         .await
@@ -1431,12 +1460,12 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
     assert_eq!(reviewed[0].resolutions, 1);
     assert_eq!(store.questions_about(f.carers_10a).await.unwrap().len(), 1);
     assert_eq!(
-        store.resolutions_at(item.id).await.unwrap()[0].outcome,
+        store.resolutions_at(item.id.get()).await.unwrap()[0].outcome,
         ResolutionOutcome::Noted
     );
 
     let log = store
-        .commitment_log(CommitmentsOf::Committee(committee.id))
+        .commitment_log(CommitmentsOf::Committee(committee.id.get()))
         .await
         .unwrap();
     assert_eq!(log.len(), 1);
@@ -1446,13 +1475,16 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
     assert_eq!(promise.standing(date("2023-04-01")), Standing::Overdue);
     assert_eq!(
         store
-            .commitment_log(CommitmentsOf::Action(f.carers_10a))
+            .commitment_log(CommitmentsOf::Action(f.carers_10a.get()))
             .await
             .unwrap()
             .len(),
         1
     );
-    let history = store.audit_trail("commitment", promise.id).await.unwrap();
+    let history = store
+        .audit_trail("commitment", promise.id.get())
+        .await
+        .unwrap();
     assert_eq!(history[0].operation, "create");
 
     let closing = || Closing {
@@ -1490,7 +1522,7 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
     assert!(again.to_string().contains("already delivered"), "{again}");
     assert_eq!(
         store
-            .audit_trail("commitment", promise.id)
+            .audit_trail("commitment", promise.id.get())
             .await
             .unwrap()
             .len(),
@@ -1504,7 +1536,7 @@ async fn a_report_cover_is_kept_per_period(db: TestDb) {
     let f = bromley(&store).await;
     let period = ReportingPeriod::new("2022/23".parse().unwrap(), domain::Half::H1);
     let empty = store.report_cover(f.plan_id, period).await.unwrap();
-    assert_eq!(empty.version, 0);
+    assert_eq!(empty.version, domain::Version::new(0));
     assert_eq!(empty.cover, domain::ReportCover::default());
     let cover = domain::ReportCover::parse(
         "ACH22-038",
@@ -1515,12 +1547,12 @@ async fn a_report_cover_is_kept_per_period(db: TestDb) {
     )
     .unwrap();
     let saved = store
-        .save_report_cover(ACTOR, f.plan_id, period, 0, &cover)
+        .save_report_cover(ACTOR, f.plan_id, period, domain::Version::new(0), &cover)
         .await
         .unwrap();
-    assert_eq!(saved.version, 1);
+    assert_eq!(saved.version, domain::Version::new(1));
     let again = store
-        .save_report_cover(ACTOR, f.plan_id, period, 0, &cover)
+        .save_report_cover(ACTOR, f.plan_id, period, domain::Version::new(0), &cover)
         .await
         .unwrap_err();
     assert!(matches!(again, StoreError::Conflict { .. }), "{again}");
@@ -1529,7 +1561,7 @@ async fn a_report_cover_is_kept_per_period(db: TestDb) {
         ..cover
     };
     let saved = store
-        .save_report_cover(ACTOR, f.plan_id, period, 1, &edited)
+        .save_report_cover(ACTOR, f.plan_id, period, domain::Version::new(1), &edited)
         .await
         .unwrap();
     assert_eq!(store.report_cover(f.plan_id, period).await.unwrap(), saved);
@@ -1540,7 +1572,7 @@ async fn a_report_cover_is_kept_per_period(db: TestDb) {
             .await
             .unwrap()
             .version,
-        0,
+        domain::Version::new(0),
         "each half has its own cover"
     );
 }
@@ -1792,7 +1824,12 @@ async fn updates_outside_the_cycle_follow_the_bodys_setting(db: TestDb) {
     );
     let events = store.audit_event_count().await.unwrap();
     let stale = store
-        .set_outside_cycle("officer", body_id, 99, domain::OutsideCycle::Allowed)
+        .set_outside_cycle(
+            "officer",
+            body_id,
+            domain::Version::new(99),
+            domain::OutsideCycle::Allowed,
+        )
         .await;
     assert!(matches!(stale, Err(StoreError::Conflict { .. })));
     assert_eq!(store.audit_event_count().await.unwrap(), events);
@@ -1860,7 +1897,7 @@ async fn a_concern_goes_forward_only_with_a_reason(db: TestDb) {
             f.carers_10a,
             h1(),
             update(Status::AtRisk, None, ""),
-            Some(0),
+            Some(domain::Version::new(0)),
         )
         .await
         .unwrap();
@@ -1887,7 +1924,12 @@ async fn a_concern_goes_forward_only_with_a_reason(db: TestDb) {
         .version;
     assert!(matches!(
         store
-            .set_require_commentary("officer", body_id, version + 5, false)
+            .set_require_commentary(
+                "officer",
+                body_id,
+                domain::Version::new(version.get() + 5),
+                false
+            )
             .await,
         Err(StoreError::Conflict { .. })
     ));
@@ -1903,7 +1945,7 @@ async fn a_concern_goes_forward_only_with_a_reason(db: TestDb) {
     // Turned back on, the officer cannot sign the silent concern off: it
     // goes back to the lead instead.
     store
-        .set_require_commentary("officer", body_id, version + 1, true)
+        .set_require_commentary("officer", body_id, version.next(), true)
         .await
         .unwrap();
     let err = store
@@ -2043,7 +2085,7 @@ async fn racing_saves_of_one_version_let_exactly_one_win(db: TestDb) {
     }
     assert_eq!(store.audit_event_count().await.unwrap(), events + 1);
     let now = store.update(submitted.id).await.unwrap();
-    assert_eq!(now.version, submitted.version + 1);
+    assert_eq!(now.version, submitted.version.next());
     assert_eq!(&now.state, won[0]);
 
     // Edits of an action raced the same way.

@@ -21,7 +21,9 @@ use report::chart;
 /// `updates`, said from the update's state now (so a stale or forged
 /// address says nothing untrue).
 fn update_banner(done: &DoneQuery, updates: &[&domain::Update]) -> Option<String> {
-    let u = updates.iter().find(|u| Some(u.id) == done.update)?;
+    let u = updates
+        .iter()
+        .find(|u| Some(u.id) == done.update.map(domain::UpdateId::new))?;
     match (done.done.as_deref()?, u.state) {
         ("saved", domain::UpdateState::Draft) => Some(format!(
             "Your update for {} is saved as a draft; it is not yet submitted for sign-off",
@@ -94,11 +96,12 @@ pub async fn action(
                 target: String::new(),
                 figures: vec![],
                 chart: String::new(),
-                edit_href: edit_href(*mid),
+                edit_href: edit_href(mid.get()),
             },
             Measure::Indicator(i) => {
                 let target = i.year_end_target(plan.year);
-                let trend = indicator_trend(i, (action.id, *mid), &years);
+                let trend =
+                    indicator_trend(i, (action.id, domain::MeasureId::new(mid.get())), &years);
                 MeasureView {
                     description: m.describe(),
                     baseline: i.baseline.map(number).unwrap_or_default(),
@@ -109,7 +112,7 @@ pub async fn action(
                         .filter_map(|(p, v)| v.map(|v| (p.clone(), number(v))))
                         .collect(),
                     chart: chart::trend(&trend),
-                    edit_href: edit_href(*mid),
+                    edit_href: edit_href(mid.get()),
                 }
             }
         })

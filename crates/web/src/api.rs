@@ -469,7 +469,7 @@ async fn portfolios(
             .await?
             .into_iter()
             .map(|p| PortfolioDto {
-                id: p.id,
+                id: p.id.get(),
                 code: p.code.to_string(),
                 name: p.name.to_string(),
                 committee: p.committee.map(|c| c.to_string()),
@@ -493,7 +493,7 @@ async fn plans(
         let published = p.published;
         if published || access.sees_unpublished() {
             out.push(PlanSummaryDto {
-                id: p.plan_id,
+                id: p.plan_id.get(),
                 portfolio_code: p.portfolio_code,
                 portfolio_name: p.portfolio_name,
                 year: p.year.to_string(),
@@ -509,7 +509,7 @@ async fn plans(
 async fn visible_plan(
     state: &AppState,
     viewer: Option<&Viewer>,
-    id: i64,
+    id: domain::PlanId,
 ) -> Result<(Plan, Access, Body), ApiError> {
     let plan = state.store().plan_by_id(id).await?;
     let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
@@ -567,7 +567,8 @@ pub struct UpdateDto {
     author: String,
     actuals: Vec<ActualDto>,
     updated_at: String,
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
     /// Where it is in its sign-off: draft, submitted, returned or
     /// signed_off. Those who may not see work in progress see signed-off
     /// content only, so always signed_off.
@@ -595,12 +596,13 @@ pub struct ActionDto {
     illustrative: bool,
     measures: Vec<MeasureDto>,
     updates: Vec<UpdateDto>,
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
 }
 
 fn update_dto(u: &domain::Update) -> UpdateDto {
     UpdateDto {
-        id: u.id,
+        id: u.id.get(),
         period: u.period.to_string(),
         status: u.input.status.as_str().to_owned(),
         commentary: u.input.commentary.to_string(),
@@ -612,7 +614,7 @@ fn update_dto(u: &domain::Update) -> UpdateDto {
             .actuals
             .iter()
             .map(|a| ActualDto {
-                measure_id: a.measure_id,
+                measure_id: a.measure_id.get(),
                 value: a.value,
             })
             .collect(),
@@ -625,22 +627,22 @@ fn update_dto(u: &domain::Update) -> UpdateDto {
 
 fn action_dto(a: &Action, year: domain::FinancialYear, updates: Vec<UpdateDto>) -> ActionDto {
     ActionDto {
-        id: a.id,
-        plan_id: a.plan_id,
-        item_id: a.item_id,
+        id: a.id.get(),
+        plan_id: a.plan_id.get(),
+        item_id: a.item_id.get(),
         reference: a.details.reference.to_string(),
         title: a.details.title.to_string(),
         lead: a.details.lead.to_string(),
         directorate: a.details.directorate.as_ref().map(|d| d.to_string()),
         target: a.details.target.map(TargetDate::to_iso),
-        continues: a.continues,
+        continues: a.continues.map(domain::ActionId::get),
         illustrative: a.details.illustrative,
         measures: a
             .measures
             .iter()
             .map(|(id, m)| match m {
                 Measure::Statement { text } => MeasureDto {
-                    id: *id,
+                    id: id.get(),
                     kind: "statement".into(),
                     description: text.to_string(),
                     unit: None,
@@ -649,7 +651,7 @@ fn action_dto(a: &Action, year: domain::FinancialYear, updates: Vec<UpdateDto>) 
                     target: None,
                 },
                 Measure::Indicator(i) => MeasureDto {
-                    id: *id,
+                    id: id.get(),
                     kind: "indicator".into(),
                     description: i.name.to_string(),
                     unit: Some(i.unit.to_string()),
@@ -673,7 +675,8 @@ pub struct PlanDto {
     aligned_with: Vec<String>,
     items: Vec<ItemDto>,
     actions: Vec<ActionDto>,
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = i64, Path, description = "The plan's id")),
@@ -681,13 +684,13 @@ pub struct PlanDto {
 async fn plan(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::PlanId>,
 ) -> ApiResult<PlanDto> {
     let viewer = caller(&state, &headers).await?;
     let (plan, access, body) = visible_plan(&state, viewer.as_ref(), id).await?;
     let tree = visible::tree(&state, plan.id, &access).await?;
     Ok(Json(PlanDto {
-        id: plan.id,
+        id: plan.id.get(),
         year: plan.year.to_string(),
         published: plan.published_at.is_some(),
         aligned_with: plan.alignments.iter().map(|a| a.name.to_string()).collect(),
@@ -695,8 +698,8 @@ async fn plan(
             .items
             .iter()
             .map(|i| ItemDto {
-                id: i.id,
-                parent_id: i.parent_id,
+                id: i.id.get(),
+                parent_id: i.parent_id.map(domain::PlanItemId::get),
                 level: body.level_names.name(i.depth).to_owned(),
                 reference: i.reference.as_ref().map(ToString::to_string),
                 title: i.title.to_string(),
@@ -744,7 +747,7 @@ pub struct PlanExportDto {
 async fn export(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::PlanId>,
 ) -> ApiResult<PlanExportDto> {
     let viewer = caller(&state, &headers).await?;
     let (plan, access, body) = visible_plan(&state, viewer.as_ref(), id).await?;
@@ -795,7 +798,7 @@ pub struct PeriodDto {
 async fn periods(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::PlanId>,
 ) -> ApiResult<Vec<PeriodDto>> {
     let viewer = caller(&state, &headers).await?;
     let (plan, access, _) = visible_plan(&state, viewer.as_ref(), id).await?;
@@ -853,7 +856,7 @@ pub struct PeriodQuery {
 async fn rollup(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::PlanId>,
     Params(q): Params<PeriodQuery>,
 ) -> ApiResult<RollUpDto> {
     let viewer = caller(&state, &headers).await?;
@@ -886,7 +889,7 @@ async fn rollup(
 async fn visible_action(
     state: &AppState,
     viewer: Option<&Viewer>,
-    id: i64,
+    id: domain::ActionId,
 ) -> Result<(Action, Plan, Access), ApiError> {
     let action = state.store().action(id).await?;
     let (plan, access, _) = visible_plan(state, viewer, action.plan_id).await?;
@@ -898,7 +901,7 @@ async fn visible_action(
 async fn action(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::ActionId>,
 ) -> ApiResult<ActionDto> {
     let viewer = caller(&state, &headers).await?;
     let (action, plan, access) = visible_action(&state, viewer.as_ref(), id).await?;
@@ -914,7 +917,8 @@ async fn action(
 #[derive(Deserialize, ToSchema)]
 pub struct ActionEdit {
     /// The version the change is based on.
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
     /// The action's reference, in the body's reference scheme. The pattern
     /// is the union of the schemes' forms; the body's own scheme is checked
     /// and a reference of another form is refused with 422. Schemes:
@@ -944,7 +948,7 @@ pub struct ActionEdit {
 async fn edit_action(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::ActionId>,
     Payload(edit): Payload<ActionEdit>,
 ) -> ApiResult<ActionDto> {
     let viewer = caller(&state, &headers).await?;
@@ -1013,7 +1017,8 @@ async fn edit_action(
 /// update: refused with 409 if someone has recorded one meanwhile).
 #[derive(Deserialize, ToSchema)]
 pub struct UpdateEdit {
-    version: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    version: Option<domain::Version>,
     /// complete, on track, at risk, off track, not started or deferred.
     #[schema(
         pattern = r"^(complete|on[ _-]track|at[ _-]risk|off[ _-]track|not[ _-]started|deferred)$"
@@ -1043,7 +1048,7 @@ pub struct UpdateEdit {
 async fn record_update(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids((id, half)): Ids<(i64, String)>,
+    Ids((id, half)): Ids<(domain::ActionId, String)>,
     Payload(edit): Payload<UpdateEdit>,
 ) -> ApiResult<UpdateDto> {
     let viewer = caller(&state, &headers).await?;
@@ -1069,7 +1074,7 @@ async fn record_update(
             .actuals
             .iter()
             .map(|a| MeasureActual {
-                measure_id: a.measure_id,
+                measure_id: domain::MeasureId::new(a.measure_id),
                 value: a.value,
             })
             .collect(),
@@ -1078,7 +1083,7 @@ async fn record_update(
     };
     let actor = format!("{} (API)", viewer.actor());
     let period = ReportingPeriod::new(plan.year, half);
-    let version = edit.version.unwrap_or(0);
+    let version = edit.version.unwrap_or(domain::Version::new(0));
     let reason = edit
         .correction
         .as_deref()

@@ -32,7 +32,7 @@ pub async fn audit(
     if entity == "update" {
         // An update's history holds its drafts: only those who see the
         // work in progress on its action may read it.
-        let update = match state.store().update(id).await {
+        let update = match state.store().update(domain::UpdateId::new(id)).await {
             Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
             other => other?,
         };
@@ -60,7 +60,7 @@ pub async fn audit(
         .collect();
     let back_href = match entity.as_str() {
         "action" => format!("/b/{}/actions/{id}", body.slug),
-        "update" => match state.store().update(id).await {
+        "update" => match state.store().update(domain::UpdateId::new(id)).await {
             Ok(u) => format!("/b/{}/actions/{}", body.slug, u.action_id),
             Err(_) => format!("/b/{}", body.slug),
         },

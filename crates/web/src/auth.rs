@@ -197,7 +197,7 @@ impl Viewer {
     }
 
     /// What `viewer` may do in body `body_id`.
-    pub fn access(viewer: Option<&Viewer>, body_id: i64) -> Access {
+    pub fn access(viewer: Option<&Viewer>, body_id: domain::BodyId) -> Access {
         viewer
             .and_then(|v| v.memberships.iter().find(|m| m.body_id == body_id))
             .map(Membership::access)

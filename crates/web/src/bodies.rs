@@ -43,7 +43,7 @@ impl StrategyFields {
 struct StrategyEdit {
     title: Title,
     years: StrategyYears,
-    ambitions: Vec<(i64, Title)>,
+    ambitions: Vec<(domain::AmbitionId, Title)>,
 }
 
 impl TryFrom<(&StrategyFields, &domain::Strategy)> for StrategyEdit {
@@ -54,11 +54,11 @@ impl TryFrom<(&StrategyFields, &domain::Strategy)> for StrategyEdit {
         let mut errors = Vec::new();
         let title = take(&mut errors, "title", Title::parse("title", &f.title));
         let years = take(&mut errors, "years", f.years.parse::<StrategyYears>());
-        let ambitions: Vec<(i64, Title)> = strategy
+        let ambitions: Vec<(domain::AmbitionId, Title)> = strategy
             .ambitions
             .iter()
             .filter_map(|a| {
-                let title = Title::parse("ambition", &f.ambition(a.id));
+                let title = Title::parse("ambition", &f.ambition(a.id.get()));
                 take(&mut errors, &format!("ambition_{}", a.id), title).map(|t| (a.id, t))
             })
             .collect();
@@ -169,7 +169,7 @@ async fn strategy_page(
             &format!("ambition_{}", a.id),
             &format!("Ambition {}", a.number),
             "",
-            posted.map_or_else(|| a.title.to_string(), |f| f.ambition(a.id)),
+            posted.map_or_else(|| a.title.to_string(), |f| f.ambition(a.id.get())),
             "",
         ));
     }
@@ -565,7 +565,10 @@ async fn moderngov_page(
         ),
         version: pick(
             |f| &f.version,
-            saved.as_ref().map_or(0, |s| s.version).to_string(),
+            saved
+                .as_ref()
+                .map_or(domain::Version::new(0), |s| s.version)
+                .to_string(),
         ),
         saved: saved.is_some(),
         from: DateField::new(
@@ -731,7 +734,7 @@ pub async fn sync_moderngov(
     options.to = window.to;
     options.manners.delay = std::time::Duration::from_millis(delay_ms.max(0) as u64);
     let actor = viewer.actor();
-    let run = match moderngov::begin(state.store(), &actor, body.id, &site).await {
+    let run = match moderngov::begin(state.store(), &actor, body.id.get(), &site).await {
         Ok(run) => run,
         Err(moderngov::SyncError::Store(e)) => return Err(e.into()),
         Err(e) => {
@@ -746,7 +749,15 @@ pub async fn sync_moderngov(
     let body_id = body.id;
     tokio::spawn(async move {
         // How it ended is recorded on the run, which the page shows.
-        let _ = moderngov::run(&store, &actor, run, body_id, &options, &moderngov::Quietly).await;
+        let _ = moderngov::run(
+            &store,
+            &actor,
+            run,
+            body_id.get(),
+            &options,
+            &moderngov::Quietly,
+        )
+        .await;
     });
     Ok(Redirect::to(&format!("/b/{}/settings/moderngov", body.slug)).into_response())
 }

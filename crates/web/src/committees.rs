@@ -57,7 +57,7 @@ async fn committees_page(
     for c in state.store().committees(body.id).await? {
         let log = state
             .store()
-            .commitment_log(CommitmentsOf::Committee(c.id))
+            .commitment_log(CommitmentsOf::Committee(c.id.get()))
             .await?;
         let visible: Vec<&LoggedCommitment> = log
             .iter()
@@ -127,7 +127,7 @@ async fn committee_page(
     errors: Vec<FieldError>,
 ) -> PageResult {
     let today = today();
-    let log = visible_log(state, access, committee.id).await?;
+    let log = visible_log(state, access, committee.id.get()).await?;
     let actions = action_labels(
         state,
         body.slug.as_str(),
@@ -218,7 +218,7 @@ async fn committee_page(
         access,
     );
     let page = CommitteePage {
-        open_data: crate::open_data::committee_links(body.slug.as_str(), committee.id),
+        open_data: crate::open_data::committee_links(body.slug.as_str(), committee.id.get()),
         packs,
         chrome: chrome(viewer, Some(body)),
         href,
@@ -401,7 +401,7 @@ pub struct CommitteeFields {
     /// The committee's version the form was filled in against (editing).
     version: String,
     /// The portfolios ticked, once per box.
-    portfolios: Vec<i64>,
+    portfolios: Vec<domain::PortfolioId>,
 }
 
 impl From<Vec<(String, String)>> for CommitteeFields {
@@ -413,7 +413,9 @@ impl From<Vec<(String, String)>> for CommitteeFields {
                 "name" => f.name = value,
                 "clerk" => f.clerk = value,
                 "version" => f.version = value,
-                "portfolio" => f.portfolios.extend(value.parse::<i64>().ok()),
+                "portfolio" => f
+                    .portfolios
+                    .extend(value.parse::<domain::PortfolioId>().ok()),
                 _ => {}
             }
         }
@@ -564,7 +566,7 @@ pub async fn edit_committee(
 async fn member_of(
     state: &AppState,
     body: &Body,
-    id: i64,
+    id: domain::CommitteeMemberId,
 ) -> Result<(domain::CommitteeMember, domain::Committee), WebError> {
     let member = match state.store().committee_member(id).await {
         Ok(m) => m,
@@ -579,7 +581,7 @@ async fn member_of(
 pub async fn member_form(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
-    Path((_, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, domain::CommitteeMemberId)>,
 ) -> PageResult {
     let (member, committee) = member_of(&state, &body, id).await?;
     let fields = MemberFields {
@@ -652,7 +654,7 @@ fn member_form_page(
 pub async fn edit_member(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
-    Path((_, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, domain::CommitteeMemberId)>,
     CsrfForm(fields): CsrfForm<MemberFields>,
 ) -> PageResult {
     let (member, committee) = member_of(&state, &body, id).await?;

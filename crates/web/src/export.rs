@@ -135,7 +135,7 @@ pub(crate) struct Source {
     tree: Arc<PlanTree>,
     strategy: Option<Strategy>,
     /// The previous year's reference of each action that continues one.
-    continues: HashMap<i64, String>,
+    continues: HashMap<domain::ActionId, String>,
 }
 
 impl Source {

@@ -112,8 +112,8 @@ pub(crate) fn optional<T, E>(
 /// The version of the record a form was filled in against. A missing or
 /// garbled one reads as 0, which the store refuses as out of date, so the
 /// form is shown again with the record as it now is.
-pub(crate) fn version(raw: &str) -> i64 {
-    raw.trim().parse().unwrap_or(0)
+pub(crate) fn version(raw: &str) -> domain::Version {
+    raw.trim().parse().unwrap_or(domain::Version::new(0))
 }
 
 pub(crate) fn render(page: TextFormPage, failed: bool) -> PageResult {

@@ -227,19 +227,19 @@ pub struct WorkDto {
 impl WorkDto {
     fn of(w: &OpenWork, today: NaiveDate) -> Self {
         Self {
-            action_id: w.action_id,
+            action_id: w.action_id.get(),
             reference: w.reference.to_string(),
             title: w.title.clone(),
             lead: w.lead.clone(),
-            plan_id: w.plan_id,
+            plan_id: w.plan_id.get(),
             portfolio_code: w.portfolio_code.clone(),
             year: w.period.year.to_string(),
             half: w.period.half.to_string(),
             deadline: w.deadline.to_string(),
             state: state_word(w.state).to_owned(),
             overdue: w.overdue(today),
-            update_id: w.update_id,
-            update_version: w.update_version,
+            update_id: w.update_id.map(domain::UpdateId::get),
+            update_version: w.update_version.map(domain::Version::get),
             returned_comment: w.returned_comment.clone(),
         }
     }
@@ -396,12 +396,12 @@ pub struct PromiseDto {
 impl PromiseDto {
     fn of(l: &LoggedCommitment, today: NaiveDate) -> Self {
         Self {
-            id: l.commitment.id,
+            id: l.commitment.id.get(),
             text: l.commitment.text.clone(),
             owner: l.commitment.owner.clone(),
-            committee_id: l.meeting.committee_id,
+            committee_id: l.meeting.committee_id.get(),
             committee: l.committee.clone(),
-            meeting_id: l.meeting.id,
+            meeting_id: l.meeting.id.get(),
             made_on: l.meeting.held_on.to_string(),
             due_by: l.commitment.due_by.map(|d| d.due_by().to_string()),
             due_text: l.commitment.due_text.clone(),
@@ -536,14 +536,14 @@ pub(crate) async fn build(
             let half = w.period.half.to_string();
             match periods
                 .iter_mut()
-                .find(|p| p.plan_id == w.plan_id && p.half == half)
+                .find(|p| p.plan_id == w.plan_id.get() && p.half == half)
             {
                 Some(p) => p.counts.add(w.state),
                 None => {
                     let mut counts = StateCounts::default();
                     counts.add(w.state);
                     periods.push(PeriodCounts {
-                        plan_id: w.plan_id,
+                        plan_id: w.plan_id.get(),
                         portfolio_code: w.portfolio_code.clone(),
                         portfolio_name: w.portfolio_name.clone(),
                         year: w.period.year.to_string(),
@@ -591,7 +591,7 @@ pub(crate) async fn build(
                 .await?
                 .into_iter()
                 .map(|p| PlanAttentionDto {
-                    plan_id: p.plan_id,
+                    plan_id: p.plan_id.get(),
                     portfolio_code: p.portfolio_code,
                     portfolio_name: p.portfolio_name,
                     year: p.year.to_string(),
@@ -604,8 +604,8 @@ pub(crate) async fn build(
     };
     let horizon = today + chrono::Duration::days(PROMISE_HORIZON_DAYS);
     let meeting_dto = |m: store::CommitteeMeeting| MeetingDueDto {
-        id: m.meeting.id,
-        committee_id: m.meeting.committee_id,
+        id: m.meeting.id.get(),
+        committee_id: m.meeting.committee_id.get(),
         committee: m.committee,
         held_on: m.meeting.held_on.to_string(),
     };
@@ -631,7 +631,7 @@ pub(crate) async fn build(
         let committees = store.committees(body.id).await?;
         // The committees listing them by name and serving now, from one
         // read of the body's members (not one per committee).
-        let theirs: HashSet<i64> = store
+        let theirs: HashSet<domain::CommitteeId> = store
             .body_committee_members(body.id)
             .await?
             .iter()
@@ -644,14 +644,14 @@ pub(crate) async fn build(
             .map(|m| m.committee_id)
             .collect();
         let listed_as_member = !theirs.is_empty();
-        let mine = |id: i64| !listed_as_member || theirs.contains(&id);
+        let mine = |id: domain::CommitteeId| !listed_as_member || theirs.contains(&id);
         Some(MemberHome {
             listed_as_member,
             committees: committees
                 .iter()
                 .filter(|c| mine(c.id))
                 .map(|c| CommitteeRef {
-                    id: c.id,
+                    id: c.id.get(),
                     name: c.name.clone(),
                 })
                 .collect(),
@@ -851,8 +851,8 @@ impl From<Vec<(String, String)>> for SignOffFields {
 /// showed it at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Checked {
-    id: i64,
-    version: i64,
+    id: domain::UpdateId,
+    version: domain::Version,
 }
 
 /// What the bulk sign-off form describes: the updates checked, in the
@@ -978,7 +978,7 @@ pub struct ChaseFields {
 /// and the half-year the update is owed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Chase {
-    action_id: i64,
+    action_id: domain::ActionId,
     half: Half,
 }
 
@@ -1141,8 +1141,14 @@ mod tests {
         assert_eq!(
             picked.checked,
             [
-                Checked { id: 12, version: 3 },
-                Checked { id: 40, version: 1 }
+                Checked {
+                    id: domain::UpdateId::new(12),
+                    version: domain::Version::new(3)
+                },
+                Checked {
+                    id: domain::UpdateId::new(40),
+                    version: domain::Version::new(1)
+                }
             ]
         );
         let Err(errors) = SignOff::try_from(&posted(&["12:3", "forty", "7:x"])) else {
@@ -1163,7 +1169,7 @@ mod tests {
         assert_eq!(
             chase("41:H2").unwrap_or_else(|e| panic!("{e:?}")),
             Chase {
-                action_id: 41,
+                action_id: domain::ActionId::new(41),
                 half: Half::H2
             }
         );

@@ -61,8 +61,8 @@ async fn body_item(
     state: &AppState,
     body: &Body,
     id: &str,
-) -> Result<(domain::PlanItem, i64), WebError> {
-    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+) -> Result<(domain::PlanItem, domain::PlanId), WebError> {
+    let id: domain::PlanItemId = id.parse().map_err(|_| WebError::NotFound)?;
     let (item, plan_id) = match state.store().plan_item(id).await {
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         other => other?,
@@ -80,7 +80,11 @@ async fn body_item(
     Ok((item, plan_id))
 }
 
-async fn back_to_plan(state: &AppState, body: &Body, plan_id: i64) -> Result<String, WebError> {
+async fn back_to_plan(
+    state: &AppState,
+    body: &Body,
+    plan_id: domain::PlanId,
+) -> Result<String, WebError> {
     let plan = state.store().plan_by_id(plan_id).await?;
     let portfolio = state.store().portfolio_by_id(plan.portfolio_id).await?;
     Ok(crate::request::plan_href(

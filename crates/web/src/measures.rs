@@ -205,7 +205,7 @@ fn measure_page(
     viewer: &Viewer,
     body: &Body,
     (action, plan): (&Action, &Plan),
-    editing: Option<i64>,
+    editing: Option<domain::MeasureId>,
     fields: &MeasureFields,
     errors: Vec<FieldError>,
 ) -> PageResult {
@@ -326,7 +326,7 @@ pub async fn new_form(
         &body,
         (&action, &plan),
         None,
-        &MeasureFields::of(None, plan.year, action.version),
+        &MeasureFields::of(None, plan.year, action.version.get()),
         vec![],
     )
 }
@@ -335,7 +335,7 @@ pub async fn new_form(
 pub async fn edit_form(
     State(state): State<AppState>,
     Editor { viewer, body }: Editor,
-    Path((_, id, measure)): Path<(String, String, i64)>,
+    Path((_, id, measure)): Path<(String, String, domain::MeasureId)>,
 ) -> PageResult {
     let (action, plan) = editable(&state, &viewer, &body, &id).await?;
     let (_, m) = action
@@ -348,7 +348,7 @@ pub async fn edit_form(
         &body,
         (&action, &plan),
         Some(measure),
-        &MeasureFields::of(Some(m), plan.year, action.version),
+        &MeasureFields::of(Some(m), plan.year, action.version.get()),
         vec![],
     )
 }
@@ -368,7 +368,7 @@ pub async fn add(
 pub async fn change(
     State(state): State<AppState>,
     editor: Editor,
-    Path((_, id, measure)): Path<(String, String, i64)>,
+    Path((_, id, measure)): Path<(String, String, domain::MeasureId)>,
     CsrfForm(fields): CsrfForm<MeasureFields>,
 ) -> PageResult {
     save(&state, editor, (&id, Some(measure)), fields).await
@@ -377,7 +377,7 @@ pub async fn change(
 async fn save(
     state: &AppState,
     Editor { viewer, body }: Editor,
-    (id, editing): (&str, Option<i64>),
+    (id, editing): (&str, Option<domain::MeasureId>),
     fields: MeasureFields,
 ) -> PageResult {
     let (action, plan) = editable(state, &viewer, &body, id).await?;
@@ -402,7 +402,7 @@ async fn save(
             MeasureChange::Remove => None,
             MeasureChange::Set(m) => Some(m),
         };
-        let mut measures: Vec<(Option<i64>, Measure)> = action
+        let mut measures: Vec<(Option<domain::MeasureId>, Measure)> = action
             .measures
             .iter()
             .filter_map(|(mid, m)| match (Some(*mid) == editing, &changed) {

@@ -39,7 +39,7 @@ pub async fn meeting(
         body,
         access,
     }: InBody,
-    Path((_, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, domain::MeetingId)>,
     Query(q): Query<MeetingQuery>,
 ) -> PageResult {
     meeting_page(&state, viewer.as_ref(), &body, &access, id, &q, vec![]).await
@@ -88,7 +88,7 @@ async fn meeting_page(
     viewer: Option<&Viewer>,
     body: &Body,
     access: &Access,
-    id: i64,
+    id: domain::MeetingId,
     q: &MeetingQuery,
     errors: Vec<FieldError>,
 ) -> PageResult {
@@ -101,9 +101,9 @@ async fn meeting_page(
     for item in state.store().agenda_items(meeting.id).await? {
         let log = state
             .store()
-            .commitment_log(CommitmentsOf::Item(item.id))
+            .commitment_log(CommitmentsOf::Item(item.id.get()))
             .await?;
-        let raw_questions = state.store().questions_at(item.id).await?;
+        let raw_questions = state.store().questions_at(item.id.get()).await?;
         let actions = action_labels(
             state,
             body.slug.as_str(),
@@ -125,12 +125,12 @@ async fn meeting_page(
         };
         let resolutions: Vec<(String, &'static str)> = state
             .store()
-            .resolutions_at(item.id)
+            .resolutions_at(item.id.get())
             .await?
             .into_iter()
             .map(|r| (r.text, r.outcome.label()))
             .collect();
-        if keeps && recorded == Some(item.id) && !item.minutes.is_empty() {
+        if keeps && recorded == Some(item.id.get()) && !item.minutes.is_empty() {
             let mut said = vec![
                 count(promises.len(), "promise"),
                 count(raw_questions.len(), "question"),
@@ -162,7 +162,7 @@ async fn meeting_page(
             p.paragraph = paragraph_of(&item.minutes, &p.source);
         }
         items.push(ItemView {
-            id: item.id,
+            id: item.id.get(),
             reports: item_reports(state, body, access, &item).await?,
             number: item.number,
             title: item.title,
@@ -254,7 +254,7 @@ async fn meeting_page(
         csrf: viewer.and_then(|v| v.csrf.clone()).unwrap_or_default(),
         today: today.to_string(),
         banner,
-        version: meeting.version,
+        version: meeting.version.get(),
         errors,
     };
     Ok((status_of(failed), Html(page.render()?)).into_response())
@@ -265,7 +265,7 @@ async fn meeting_page(
 pub async fn publish_meeting(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
-    Path((_, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, domain::MeetingId)>,
     CsrfForm(fields): CsrfForm<VersionFields>,
 ) -> PageResult {
     let access = Viewer::access(Some(&viewer), body.id);
@@ -341,7 +341,7 @@ impl TryFrom<&AgendaItemFields> for NewAgendaItem {
                 number,
                 title,
                 report_ref: f.report.trim().to_owned(),
-                plan_id,
+                plan_id: plan_id.map(domain::PlanId::new),
                 half,
             }),
             _ => None,
@@ -354,7 +354,7 @@ impl TryFrom<&AgendaItemFields> for NewAgendaItem {
 pub async fn add_item(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
-    Path((_, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, domain::MeetingId)>,
     CsrfForm(fields): CsrfForm<AgendaItemFields>,
 ) -> PageResult {
     let access = Viewer::access(Some(&viewer), body.id);
@@ -468,7 +468,7 @@ impl TryFrom<&ClosingFields> for Closing {
 pub async fn close_commitment(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
-    Path((_, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, domain::CommitmentId)>,
     CsrfForm(fields): CsrfForm<ClosingFields>,
 ) -> PageResult {
     let access = Viewer::access(Some(&viewer), body.id);
@@ -520,7 +520,7 @@ pub async fn close_commitment(
 pub async fn meeting_form(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
-    Path((_, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, domain::MeetingId)>,
 ) -> PageResult {
     let access = Viewer::access(Some(&viewer), body.id);
     let (meeting, committee) = meeting_of(&state, &body, &access, id).await?;
@@ -597,7 +597,7 @@ fn meeting_form_page(
 pub async fn edit_meeting(
     State(state): State<AppState>,
     Clerk { viewer, body }: Clerk,
-    Path((_, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, domain::MeetingId)>,
     CsrfForm(fields): CsrfForm<MeetingFields>,
 ) -> PageResult {
     let access = Viewer::access(Some(&viewer), body.id);

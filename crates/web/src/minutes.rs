@@ -248,7 +248,7 @@ impl TryFrom<(&MinutesFields, Option<&PlanTree>, &Picker)> for Accepted {
                             ),
                         );
                     }
-                    id
+                    id.map(domain::ActionId::get)
                 }
                 (Ok(_), None) => {
                     error(field, "This agenda item covers no plan, so it cannot link to an action; leave the action empty".into());
@@ -277,7 +277,7 @@ impl TryFrom<(&MinutesFields, Option<&PlanTree>, &Picker)> for Accepted {
                 Ok(Some(source)) => record.questions.push(NewQuestion {
                     asker,
                     responder,
-                    action_id,
+                    action_id: action_id.map(domain::ActionId::new),
                     source,
                 }),
                 Ok(None) => error(
@@ -316,7 +316,7 @@ impl TryFrom<(&MinutesFields, Option<&PlanTree>, &Picker)> for Accepted {
                     owner,
                     due_by,
                     due_text: c.due_text.clone(),
-                    action_id,
+                    action_id: action_id.map(domain::ActionId::new),
                 }),
                 Ok(None) => error(
                     format!("c-{i}-text"),
@@ -386,7 +386,7 @@ fn finding_name(raw: &str, what: &'static str) -> Result<Option<Title>, String> 
 async fn item_for_clerk(
     state: &AppState,
     Clerk { viewer, body }: Clerk,
-    id: i64,
+    id: domain::AgendaItemId,
 ) -> Result<(Viewer, Body, AgendaItem), WebError> {
     let item = match state.store().agenda_item(id).await {
         Ok(i) => i,
@@ -440,7 +440,7 @@ async fn picker(state: &AppState, body: &Body, item: &AgendaItem) -> Result<Pick
         .into_iter()
         .map(|p| p.code.to_string())
         .collect();
-    let mut plans: Vec<(i64, String)> = state
+    let mut plans: Vec<(domain::PlanId, String)> = state
         .store()
         .body_plans(body.id)
         .await?
@@ -464,14 +464,15 @@ async fn picker(state: &AppState, body: &Body, item: &AgendaItem) -> Result<Pick
     let mut out = Picker::default();
     for (plan_id, label) in plans {
         let tree = state.store().plan_tree(plan_id).await?;
-        let own = Some(plan_id) == item.plan_id;
+        let own = Some(plan_id) == (item.plan_id.map(domain::PlanId::get)).map(domain::PlanId::new);
         if !own && tree.plan.status != domain::PlanStatus::Approved {
             continue;
         }
         let mut actions = Vec::new();
         for a in &tree.actions {
-            out.refs.push((a.details.reference.key().to_owned(), a.id));
-            out.ids.insert(a.id);
+            out.refs
+                .push((a.details.reference.key().to_owned(), a.id.get()));
+            out.ids.insert(a.id.get());
             actions.push((
                 format!("{CHOSEN}{}", a.id),
                 format!("{}: {}", a.details.reference, a.details.title),
@@ -594,7 +595,7 @@ fn page(shown: Shown<'_>) -> PageResult {
         ),
         href: format!("/b/{}/agenda-items/{}/minutes", body.slug, item.id),
         csrf: viewer.csrf.clone().unwrap_or_default(),
-        version: item.version,
+        version: item.version.get(),
         words,
         queued_from,
         minutes: MINUTES_HERE.into(),
@@ -787,7 +788,7 @@ fn escape(text: &str) -> String {
 pub async fn form(
     State(state): State<AppState>,
     clerk: Clerk,
-    Path((_, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, domain::AgendaItemId)>,
 ) -> PageResult {
     let (viewer, body, item) = item_for_clerk(&state, clerk, id).await?;
     // Minutes the committee system published, brought over by a ModernGov
@@ -819,7 +820,7 @@ pub async fn form(
 pub async fn post(
     State(state): State<AppState>,
     clerk: Clerk,
-    Path((_, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, domain::AgendaItemId)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let (viewer, body, item) = item_for_clerk(&state, clerk, id).await?;
@@ -971,7 +972,7 @@ pub async fn upload(
     State(state): State<AppState>,
     clerk: Clerk,
     headers: HeaderMap,
-    Path((_, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, domain::AgendaItemId)>,
     mut form: axum::extract::Multipart,
 ) -> PageResult {
     let limit = state.limits().minutes_bytes;
@@ -1190,7 +1191,7 @@ mod tests {
             ("r-0-outcome", "noted"),
         ]);
         assert_eq!(f.step, "accept");
-        assert_eq!(version(&f.version), 4);
+        assert_eq!(version(&f.version), domain::Version::new(4));
         let Accepted(record) =
             Accepted::try_from((&f, None, &Picker::default())).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(record.minutes.starts_with("Cllr Ross asked"));

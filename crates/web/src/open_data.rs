@@ -205,7 +205,7 @@ pub async fn page(State(state): State<AppState>, Asker(viewer): Asker) -> PageRe
             .await?
             .into_iter()
             .map(|c| {
-                let mut links = committee_links(slug, c.id);
+                let mut links = committee_links(slug, c.id.get());
                 links.retain(|l| l.label != "JSON Schema");
                 (c.name, format!("/b/{slug}/committees/{}", c.id), links)
             })
@@ -347,14 +347,14 @@ async fn committee_data(state: &AppState, slug: &str, id: &str) -> Result<Commit
             .await?
             .into_iter()
             .map(|i| ItemData {
-                id: i.id,
+                id: i.id.get(),
                 number: i.number,
                 title: i.title,
                 report_reference: i.report_ref,
             })
             .collect();
         meeting_data.push(MeetingData {
-            id: m.id,
+            id: m.id.get(),
             date: m.held_on,
             status: m.status.as_str(),
             venue: m.venue,
@@ -364,7 +364,7 @@ async fn committee_data(state: &AppState, slug: &str, id: &str) -> Result<Commit
         });
     }
     let today = today();
-    let log = crate::promise_log::visible_log(state, &access, committee.id).await?;
+    let log = crate::promise_log::visible_log(state, &access, committee.id.get()).await?;
     let actions = action_labels(
         state,
         body.slug.as_str(),
@@ -375,7 +375,7 @@ async fn committee_data(state: &AppState, slug: &str, id: &str) -> Result<Commit
     let promises = log
         .into_iter()
         .map(|l| PromiseData {
-            id: l.commitment.id,
+            id: l.commitment.id.get(),
             action: l
                 .commitment
                 .action_id
@@ -392,7 +392,7 @@ async fn committee_data(state: &AppState, slug: &str, id: &str) -> Result<Commit
             status: l.commitment.status.as_str(),
             standing: l.commitment.standing(today).as_str(),
             closed_on: l.commitment.closed_on,
-            meeting_id: l.meeting.id,
+            meeting_id: l.meeting.id.get(),
             meeting_date: l.meeting.held_on,
             item_number: l.item_number,
             text: l.commitment.text,
@@ -418,7 +418,7 @@ async fn committee_data(state: &AppState, slug: &str, id: &str) -> Result<Commit
         },
         committee: CommitteeRef {
             url: format!("/b/{}/committees/{}", body.slug, committee.id),
-            id: committee.id,
+            id: committee.id.get(),
             name: committee.name,
             clerk: committee.clerk,
             portfolios,
@@ -723,7 +723,7 @@ fn site(state: &AppState, headers: &HeaderMap) -> Result<String, WebError> {
 async fn body_changed(state: &AppState, body: &Body) -> Result<DateTime<Utc>, WebError> {
     let stamps = state.store().body_stamps().await?;
     Ok(stamps
-        .get(&body.id)
+        .get(&body.id.get())
         .and_then(|s| DateTime::parse_from_rfc3339(&s.modified).ok())
         .map_or_else(|| at_midnight(today()), |t| t.with_timezone(&Utc)))
 }
@@ -744,7 +744,7 @@ pub async fn body_feed_atom(
     let log = public_log(
         state
             .store()
-            .commitment_log(CommitmentsOf::Body(body.id))
+            .commitment_log(CommitmentsOf::Body(body.id.get()))
             .await?,
     );
     let mut entries = promise_entries(&site, body.slug.as_str(), &log, today());
@@ -772,7 +772,7 @@ pub async fn committee_feed_atom(
     let log = public_log(
         state
             .store()
-            .commitment_log(CommitmentsOf::Committee(committee.id))
+            .commitment_log(CommitmentsOf::Committee(committee.id.get()))
             .await?,
     );
     let mut entries = promise_entries(&site, body.slug.as_str(), &log, today());

@@ -254,7 +254,7 @@ pub async fn list(
 pub(crate) async fn visible_pack(
     state: &AppState,
     access: &Access,
-    body_id: i64,
+    body_id: domain::BodyId,
     id: i64,
 ) -> Result<PublishedPack, WebError> {
     let pack = match state.store().published_pack(id).await {

@@ -148,7 +148,10 @@ fn period_banner(
     packs: &[(i64, String, usize)],
 ) -> Option<String> {
     let update = || {
-        let u = tree.updates.iter().find(|u| Some(u.id) == done.update)?;
+        let u = tree
+            .updates
+            .iter()
+            .find(|u| Some(u.id) == done.update.map(domain::UpdateId::new))?;
         let a = tree.actions.iter().find(|a| a.id == u.action_id)?;
         Some((a.details.reference.to_string(), u))
     };
@@ -492,7 +495,7 @@ pub async fn move_update(
     check_form(&headers, &viewer, &f.csrf)?;
     let body = body_for(&state, &slug).await?;
     let access = Viewer::access(Some(&viewer), body.id);
-    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let id: domain::UpdateId = id.parse().map_err(|_| WebError::NotFound)?;
     let update = match state.store().update(id).await {
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         other => other?,

@@ -68,14 +68,14 @@ pub async fn plan(
     };
     let top_of = |a: &Action| tree.path_of(a).first().map(|i| i.id);
     let matches = |a: &Action| {
-        ambition_filter.is_none_or(|id| top_of(a) == Some(id))
+        ambition_filter.is_none_or(|id| top_of(a) == Some(domain::PlanItemId::new(id)))
             && status_filter.as_ref().is_none_or(|s| &status_key(a) == s)
             && lead_filter
                 .as_ref()
                 .is_none_or(|l| a.details.lead.as_str() == l)
     };
     let shown: Vec<&Action> = tree.actions.iter().filter(|a| matches(a)).collect();
-    let mut wanted: HashSet<i64> = HashSet::new();
+    let mut wanted: HashSet<domain::PlanItemId> = HashSet::new();
     for a in &shown {
         wanted.extend(tree.path_of(a).iter().map(|i| i.id));
     }
@@ -87,14 +87,15 @@ pub async fn plan(
         None => None,
     };
     let mut sections = Vec::new();
-    let mut stack: Vec<i64> = tree
+    let mut stack: Vec<domain::PlanItemId> = tree
         .children(None)
         .map(|i| i.id)
         .collect::<Vec<_>>()
         .into_iter()
         .rev()
         .collect();
-    let items: HashMap<i64, &domain::PlanItem> = tree.items.iter().map(|i| (i.id, i)).collect();
+    let items: HashMap<domain::PlanItemId, &domain::PlanItem> =
+        tree.items.iter().map(|i| (i.id, i)).collect();
     while let Some(id) = stack.pop() {
         let item = items[&id];
         if !wanted.contains(&id) {
@@ -149,7 +150,7 @@ pub async fn plan(
             add_href: (access.edits_plans() && item.depth + 1 == levels.item_depths())
                 .then(|| format!("/b/{}/items/{id}/actions/new", body.slug)),
         });
-        let children: Vec<i64> = tree.children(Some(id)).map(|i| i.id).collect();
+        let children: Vec<domain::PlanItemId> = tree.children(Some(id)).map(|i| i.id).collect();
         stack.extend(children.into_iter().rev());
     }
 
@@ -237,7 +238,7 @@ pub async fn plan(
         action_name: levels.action().to_owned(),
         published: plan.published_at.is_some(),
         can_edit: access.edits_plans(),
-        version: plan.version,
+        version: plan.version.get(),
         publish_href: format!(
             "{}/publish",
             plan_href(body.slug.as_str(), portfolio.code.as_str(), plan.year)
@@ -408,7 +409,7 @@ pub async fn publish(
 ) -> PageResult {
     let (portfolio, plan) = (in_plan.portfolio(), in_plan.plan());
     let actor = viewer.actor();
-    let version = fields.version.parse().unwrap_or(0);
+    let version = fields.version.parse().unwrap_or(domain::Version::new(0));
     state
         .store()
         .publish_plan(&actor, plan.id, version, fields.publish == "yes")
@@ -444,7 +445,7 @@ async fn plan_page(
     viewer: &Viewer,
     body: &Body,
     plan: &domain::Plan,
-    chosen: &[i64],
+    chosen: &[domain::AlignmentId],
     (version, amendment): (String, String),
     errors: Vec<FieldError>,
 ) -> PageResult {
@@ -489,7 +490,7 @@ pub async fn plan_form(
     in_plan: InPlan,
 ) -> PageResult {
     let plan = in_plan.plan().clone();
-    let chosen: Vec<i64> = plan.alignments.iter().map(|a| a.id).collect();
+    let chosen: Vec<domain::AlignmentId> = plan.alignments.iter().map(|a| a.id).collect();
     plan_page(
         &state,
         &viewer,
@@ -506,7 +507,7 @@ pub async fn plan_form(
 #[derive(Debug, Default)]
 pub struct PlanFields {
     /// The alignments ticked, once per box.
-    alignments: Vec<i64>,
+    alignments: Vec<domain::AlignmentId>,
     /// Why an approved plan is amended.
     amendment: String,
     /// The plan's version the form was filled in against.
@@ -519,7 +520,9 @@ impl From<Vec<(String, String)>> for PlanFields {
         let mut f = PlanFields::default();
         for (name, value) in pairs {
             match name.as_str() {
-                "alignment" => f.alignments.extend(value.parse::<i64>().ok()),
+                "alignment" => f
+                    .alignments
+                    .extend(value.parse::<domain::AlignmentId>().ok()),
                 "amendment" => f.amendment = value,
                 "version" => f.version = value,
                 _ => {}

@@ -23,7 +23,7 @@ pub(crate) async fn previous_updates(
     portfolio: &domain::Portfolio,
     tree: &domain::PlanTree,
     period: ReportingPeriod,
-) -> Result<Option<(ReportingPeriod, HashMap<i64, domain::Update>)>, WebError> {
+) -> Result<Option<(ReportingPeriod, HashMap<domain::ActionId, domain::Update>)>, WebError> {
     let last = if period.half == Half::H1 {
         match state
             .store()
@@ -53,7 +53,7 @@ pub(crate) async fn previous_updates(
 /// year's action, its figure in each half-year and that year's target.
 pub(crate) fn indicator_trend<'a>(
     i: &'a domain::Indicator,
-    (action_id, mid): (i64, i64),
+    (action_id, mid): (domain::ActionId, domain::MeasureId),
     years: &[(FinancialYear, &Action, Vec<domain::Update>)],
 ) -> chart::Trend<'a> {
     let same_name = |n: &str| n.trim().eq_ignore_ascii_case(i.name.as_str().trim());

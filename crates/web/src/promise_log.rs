@@ -44,12 +44,12 @@ pub struct LogFilter {
     /// Only these standings (open means open or overdue).
     pub standing: Option<StandingFilter>,
     /// Only promises about this action.
-    pub action: Option<i64>,
+    pub action: Option<domain::ActionId>,
     /// Only promises of this owner (compared ignoring case); `Some("")` for
     /// promises with no owner recorded.
     pub owner: Option<String>,
     /// Only promises made at this meeting.
-    pub meeting: Option<i64>,
+    pub meeting: Option<domain::MeetingId>,
 }
 
 /// A standing to filter a log by.
@@ -132,7 +132,8 @@ impl LogFilter {
         };
         Ok(LogFilter {
             standing,
-            action: id("action", &q.action, "an action's id, like 12")?,
+            action: (id("action", &q.action, "an action's id, like 12")?)
+                .map(domain::ActionId::new),
             owner: given(&q.owner).map(|o| {
                 if o.eq_ignore_ascii_case("none") {
                     String::new()
@@ -140,7 +141,8 @@ impl LogFilter {
                     o.to_owned()
                 }
             }),
-            meeting: id("meeting", &q.meeting, "a meeting's id, like 3")?,
+            meeting: (id("meeting", &q.meeting, "a meeting's id, like 3")?)
+                .map(domain::MeetingId::new),
         })
     }
 
@@ -255,20 +257,22 @@ pub(crate) fn filter_view(
             filter.standing == Some(s),
         )
     }));
-    let mut action_list: BTreeMap<String, i64> = BTreeMap::new();
+    let mut action_list: BTreeMap<String, domain::ActionId> = BTreeMap::new();
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
     let mut meetings: BTreeMap<(NaiveDate, i64), String> = BTreeMap::new();
     for l in log {
         let c = &l.commitment;
-        if let Some((_, label)) = c.action_id.and_then(|a| actions.get(&a)) {
-            action_list.insert(label.clone(), c.action_id.unwrap_or_default());
+        if let Some(a) = c.action_id
+            && let Some((_, label)) = actions.get(&a)
+        {
+            action_list.insert(label.clone(), a);
         }
         let owner = c.owner.as_deref().unwrap_or_default().trim();
         owners
             .entry(owner.to_lowercase())
             .or_insert_with(|| owner.to_owned());
         meetings.insert(
-            (l.meeting.held_on, l.meeting.id),
+            (l.meeting.held_on, l.meeting.id.get()),
             l.meeting.held_on.format("%-d %B %Y").to_string(),
         );
     }
@@ -291,12 +295,13 @@ pub(crate) fn filter_view(
         }
     }));
     let mut meeting_choices = vec![all("Any meeting", filter.meeting.is_none())];
-    meeting_choices.extend(
-        meetings
-            .into_iter()
-            .rev()
-            .map(|((_, id), label)| choice(id.to_string(), label, filter.meeting == Some(id))),
-    );
+    meeting_choices.extend(meetings.into_iter().rev().map(|((_, id), label)| {
+        choice(
+            id.to_string(),
+            label,
+            filter.meeting == Some(domain::MeetingId::new(id)),
+        )
+    }));
     let query = filter.query();
     LogFilterView {
         standings,
@@ -337,7 +342,7 @@ async fn filtered(
     let committee = crate::record::committee_of(state, &body, id).await?;
     let filter = LogFilter::lenient(q);
     let today = today();
-    let log: Vec<LoggedCommitment> = visible_log(state, &access, committee.id)
+    let log: Vec<LoggedCommitment> = visible_log(state, &access, committee.id.get())
         .await?
         .into_iter()
         .filter(|l| filter.keeps(l, today))

@@ -20,7 +20,7 @@ pub(crate) fn today() -> NaiveDate {
 }
 
 /// Actions by id, as a log names them: (href, "10A: title").
-pub(crate) type ActionLabels = HashMap<i64, (String, String)>;
+pub(crate) type ActionLabels = HashMap<domain::ActionId, (String, String)>;
 
 /// The actions of `ids` that `access` may see (on a published plan, or any
 /// plan for those who see unpublished ones), each with its page and
@@ -29,9 +29,9 @@ pub(crate) async fn action_labels(
     state: &AppState,
     slug: &str,
     access: &Access,
-    ids: Vec<i64>,
+    ids: Vec<domain::ActionId>,
 ) -> Result<ActionLabels, WebError> {
-    let mut plans: HashMap<i64, bool> = HashMap::new();
+    let mut plans: HashMap<domain::PlanId, bool> = HashMap::new();
     let mut out = HashMap::new();
     for id in ids {
         if out.contains_key(&id) {
@@ -74,8 +74,8 @@ pub(crate) fn promise_row(
     let c = &l.commitment;
     let standing = c.standing(today);
     PromiseRow {
-        id: c.id,
-        version: c.version,
+        id: c.id.get(),
+        version: c.version.get(),
         text: c.text.clone(),
         owner: c.owner.clone().unwrap_or_else(|| "Not recorded".into()),
         due: due_words(c),
@@ -132,7 +132,7 @@ pub(crate) async fn committee_of(
     body: &Body,
     id: &str,
 ) -> Result<domain::Committee, WebError> {
-    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let id: domain::CommitteeId = id.parse().map_err(|_| WebError::NotFound)?;
     match state.store().committee(id).await {
         Ok(c) if c.body_id == body.id => Ok(c),
         Ok(_) | Err(store::StoreError::NotFound { .. }) => Err(WebError::NotFound),
@@ -146,7 +146,7 @@ pub(crate) async fn meeting_of(
     state: &AppState,
     body: &Body,
     access: &Access,
-    id: i64,
+    id: domain::MeetingId,
 ) -> Result<(Meeting, domain::Committee), WebError> {
     let meeting = match state.store().meeting(id).await {
         Ok(m) => m,
@@ -228,7 +228,7 @@ pub(crate) async fn about_action(
     state: &AppState,
     body: &Body,
     access: &Access,
-    action_id: i64,
+    action_id: domain::ActionId,
 ) -> Result<(Vec<QuestionRow>, Vec<PromiseRow>), WebError> {
     let today = today();
     let slug = body.slug.as_str();
@@ -257,7 +257,7 @@ pub(crate) async fn about_action(
     }
     let promises = state
         .store()
-        .commitment_log(CommitmentsOf::Action(action_id))
+        .commitment_log(CommitmentsOf::Action(action_id.get()))
         .await?
         .iter()
         .filter(|l| l.meeting.published || access.sees_unpublished())

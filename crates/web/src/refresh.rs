@@ -97,7 +97,7 @@ async fn refresh_page(
                 crate::views::error_for(&errors, &format!("{field}-{}", a.id)).map(str::to_owned)
             };
             RefreshChoice {
-                id: a.id,
+                id: a.id.get(),
                 reference: a.details.reference.to_string(),
                 title: a.details.title.to_string(),
                 status: crate::views::Tag::of(
@@ -218,17 +218,20 @@ impl RefreshFields {
     /// The row of action `a` as posted, else as the form first shows it:
     /// carried forward.
     fn row(&self, a: &domain::Action) -> RefreshRow {
-        self.rows.get(&a.id).cloned().unwrap_or_else(|| RefreshRow {
-            fate: "carry".into(),
-            ..RefreshRow::default()
-        })
+        self.rows
+            .get(&a.id.get())
+            .cloned()
+            .unwrap_or_else(|| RefreshRow {
+                fate: "carry".into(),
+                ..RefreshRow::default()
+            })
     }
 }
 
 /// What the refresh form describes: the fate of each of the plan's actions.
 #[derive(Debug)]
 struct Refresh {
-    fates: HashMap<i64, Fate>,
+    fates: HashMap<domain::ActionId, Fate>,
 }
 
 impl TryFrom<(&RefreshFields, &[domain::Action], domain::ReferenceScheme)> for Refresh {
@@ -330,7 +333,11 @@ pub async fn refresh(
 /// its item, or the reference two actions would share (named by the
 /// action's reference this year); the first row's choice when the refusal
 /// is about the plan as a whole.
-fn refusal(e: &StoreError, actions: &[domain::Action], fates: &HashMap<i64, Fate>) -> FieldError {
+fn refusal(
+    e: &StoreError,
+    actions: &[domain::Action],
+    fates: &HashMap<domain::ActionId, Fate>,
+) -> FieldError {
     let new_reference = |a: &domain::Action| match fates.get(&a.id) {
         Some(Fate::CarriedForward { reference, .. }) => Some(reference.clone()),
         Some(_) => None,
@@ -425,7 +432,7 @@ async fn approve_page(
         heading: format!("Approve the {} plan {year}", view.portfolio.name),
         action: format!("{href}/approve"),
         plan_href: href,
-        version: view.tree.plan.version,
+        version: view.tree.plan.version.get(),
         gaps,
         on: DateField::new(
             "on",
@@ -551,11 +558,11 @@ mod tests {
     use super::*;
     use domain::ReferenceScheme;
 
-    fn action(id: i64, reference: &str) -> domain::Action {
+    fn action(id: domain::ActionId, reference: &str) -> domain::Action {
         domain::Action {
             id,
-            plan_id: 1,
-            item_id: 1,
+            plan_id: domain::PlanId::new(1),
+            item_id: domain::PlanItemId::new(1),
             details: domain::ActionDetails {
                 reference: ReferenceScheme::Statement
                     .parse_action(reference)
@@ -569,7 +576,7 @@ mod tests {
             measures: vec![],
             continues: None,
             outcome: None,
-            version: 1,
+            version: domain::Version::new(1),
         }
     }
 
@@ -579,7 +586,11 @@ mod tests {
 
     #[test]
     fn a_refresh_wrong_in_several_rows_names_each_rows_field() {
-        let actions = [action(7, "7C"), action(12, "12B"), action(10, "10A")];
+        let actions = [
+            action(domain::ActionId::new(7), "7C"),
+            action(domain::ActionId::new(12), "12B"),
+            action(domain::ActionId::new(10), "10A"),
+        ];
         let f = posted(&[
             ("all-target", "someday"),
             ("fate-7", "carry"),
@@ -613,10 +624,10 @@ mod tests {
     #[test]
     fn a_refresh_filled_in_gives_each_action_its_fate() {
         let actions = [
-            action(7, "7C"),
-            action(12, "12B"),
-            action(10, "10A"),
-            action(11, "11A"),
+            action(domain::ActionId::new(7), "7C"),
+            action(domain::ActionId::new(12), "12B"),
+            action(domain::ActionId::new(10), "10A"),
+            action(domain::ActionId::new(11), "11A"),
         ];
         let f = posted(&[
             ("csrf", "token"),
@@ -630,11 +641,11 @@ mod tests {
         ]);
         let Refresh { fates } = Refresh::try_from((&f, &actions[..], ReferenceScheme::Statement))
             .unwrap_or_else(|e| panic!("{e:?}"));
-        assert!(matches!(fates[&7], Fate::Completed));
+        assert!(matches!(fates[&domain::ActionId::new(7)], Fate::Completed));
         assert!(
-            matches!(&fates[&12], Fate::Dropped { reason } if reason.as_str() == "Audit response finished")
+            matches!(&fates[&domain::ActionId::new(12)], Fate::Dropped { reason } if reason.as_str() == "Audit response finished")
         );
-        let Fate::CarriedForward { reference, target } = &fates[&10] else {
+        let Fate::CarriedForward { reference, target } = &fates[&domain::ActionId::new(10)] else {
             panic!("10A is carried forward");
         };
         assert_eq!(reference.to_string(), "10B");
@@ -644,7 +655,7 @@ mod tests {
         );
         // A row not posted is carried forward under its reference, with the
         // target date for every action.
-        let Fate::CarriedForward { reference, target } = &fates[&11] else {
+        let Fate::CarriedForward { reference, target } = &fates[&domain::ActionId::new(11)] else {
             panic!("11A is carried forward");
         };
         assert_eq!(reference.to_string(), "11A");

@@ -138,7 +138,7 @@ pub(crate) async fn visible_action(
     access: &Access,
     id: &str,
 ) -> Result<(Action, Plan, domain::Portfolio, std::sync::Arc<PlanTree>), WebError> {
-    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let id: domain::ActionId = id.parse().map_err(|_| WebError::NotFound)?;
     let action = match state.store().action(id).await {
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         other => other?,

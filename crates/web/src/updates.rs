@@ -154,7 +154,7 @@ fn update_page(
         .iter()
         .filter_map(|(id, m)| match m {
             Measure::Indicator(i) => Some(ActualField {
-                id: *id,
+                id: id.get(),
                 name: i.name.to_string(),
                 unit: i.unit.to_string(),
                 value: fields
@@ -401,16 +401,22 @@ pub async fn record_update(
         Ok(saving) => saving,
         Err(e) if e.is_user_error() => {
             // Say first that someone else changed it, if they did.
-            let read = fields.version.trim().parse::<i64>().unwrap_or(0);
-            let now = current.as_ref().map_or(0, |u| u.version);
+            let read = fields
+                .version
+                .trim()
+                .parse()
+                .unwrap_or(domain::Version::new(0));
+            let now = current
+                .as_ref()
+                .map_or(domain::Version::new(0), |u| u.version);
             let e = if read == now {
                 e
             } else {
                 StoreError::Conflict {
                     entity: "update",
                     key: format!("for {} in {period}", action.details.reference),
-                    expected: read,
-                    current: now,
+                    expected: read.get(),
+                    current: now.get(),
                 }
             };
             let errors = vec![FieldError {
@@ -476,7 +482,7 @@ pub async fn record_update(
     }
     let version = match fields.version.trim() {
         "" => None,
-        v => v.parse::<i64>().ok(),
+        v => v.parse::<domain::Version>().ok(),
     };
     let correction = match (saving, fields.correction.trim()) {
         (Saving::Correct, "") => {
@@ -531,7 +537,13 @@ pub async fn record_update(
                     (Some(reason), Some(current)) => {
                         state
                             .store()
-                            .correct_update(&actor, current.id, version.unwrap_or(0), input, reason)
+                            .correct_update(
+                                &actor,
+                                current.id,
+                                version.unwrap_or(domain::Version::new(0)),
+                                input,
+                                reason,
+                            )
                             .await
                     }
                     _ => {
@@ -542,7 +554,7 @@ pub async fn record_update(
                                 action.id,
                                 period,
                                 input,
-                                Some(version.unwrap_or(0)),
+                                Some(version.unwrap_or(domain::Version::new(0))),
                             )
                             .await
                     }

@@ -683,7 +683,7 @@ pub struct PeriodRow {
     pub state_colour: &'static str,
     pub status: Option<Tag>,
     /// For officers, when the update is submitted: its id and version for sign-off or return.
-    pub decide: Option<(i64, i64)>,
+    pub decide: Option<(domain::UpdateId, domain::Version)>,
     pub returned_comment: Option<String>,
     /// What the officer reads before signing off, shown expandable under
     /// the action: `None` when there is neither an update nor one before.
@@ -1021,7 +1021,7 @@ pub struct MeetingPage {
     pub plans: Vec<(String, String)>,
     /// (item id, "21 March 2023, item 5: Carers Strategy"): the items that
     /// can be recorded as delivering a promise.
-    pub delivering: Vec<(i64, String)>,
+    pub delivering: Vec<(domain::AgendaItemId, String)>,
     /// What was just done, said from the record as it is now.
     pub banner: Option<String>,
     /// The meeting's version, for the form that publishes it.

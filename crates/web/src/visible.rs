@@ -14,7 +14,7 @@ use crate::AppState;
 /// The tree of plan `plan_id` as `access` may see it.
 pub(crate) async fn tree(
     state: &AppState,
-    plan_id: i64,
+    plan_id: domain::PlanId,
     access: &Access,
 ) -> Result<Arc<PlanTree>, StoreError> {
     Ok(state.store().plan_tree(plan_id).await?.seen_by(access))
@@ -39,7 +39,7 @@ pub(crate) async fn updates(
 /// and meetings for people of the body; an update's work in progress for
 /// those who sign off and, on their own actions, for an action's lead;
 /// everyone else finds signed-off content only.
-pub(crate) fn search_scope(body_id: i64, access: &Access) -> store::SearchScope {
+pub(crate) fn search_scope(body_id: domain::BodyId, access: &Access) -> store::SearchScope {
     store::SearchScope {
         body_id,
         sees_unpublished: access.sees_unpublished(),

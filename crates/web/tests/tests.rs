@@ -148,11 +148,13 @@ impl App {
 
     async fn action_id(&self, year: &str, reference: &str) -> i64 {
         let plan = self.ach_plan(year).await;
-        self.store
+        (self
+            .store
             .action_by_ref(plan.id, &reference.parse().unwrap())
             .await
             .unwrap()
-            .id
+            .id)
+            .get()
     }
 
     async fn api_token(&self, who: &str) -> String {
@@ -491,7 +493,15 @@ async fn a_lead_records_an_update_and_it_is_escaped(db: TestDb) {
     assert!(page.contains("On track"));
     let trail = app
         .store
-        .audit_trail("update", app.store.updates_of(id).await.unwrap()[0].id)
+        .audit_trail(
+            "update",
+            (app.store
+                .updates_of(domain::ActionId::new(id))
+                .await
+                .unwrap()[0]
+                .id)
+                .get(),
+        )
         .await
         .unwrap();
     assert!(trail[0].actor.contains("lead@bromley.example"));
@@ -517,7 +527,12 @@ async fn a_lead_records_an_update_and_it_is_escaped(db: TestDb) {
         .unwrap();
     assert_eq!(cross.status(), StatusCode::FORBIDDEN);
     assert_eq!(
-        app.store.updates_of(id).await.unwrap()[0].input.status,
+        app.store
+            .updates_of(domain::ActionId::new(id))
+            .await
+            .unwrap()[0]
+            .input
+            .status,
         domain::Status::OnTrack
     );
 }
@@ -981,7 +996,12 @@ async fn officers_edit_the_strategy_and_the_tree(db: TestDb) {
         .text()
         .await
         .unwrap();
-    let strategy = app.store.strategy(1).await.unwrap().unwrap();
+    let strategy = app
+        .store
+        .strategy(domain::BodyId::new(1))
+        .await
+        .unwrap()
+        .unwrap();
     let ambition_2 = strategy.ambitions.iter().find(|a| a.number == 2).unwrap();
     let mut fields: HashMap<String, String> = HashMap::from([
         ("csrf".into(), hidden(&form, "csrf")),
@@ -1023,7 +1043,7 @@ async fn officers_edit_the_strategy_and_the_tree(db: TestDb) {
     );
     let trail = app
         .store
-        .audit_trail("ambition", ambition_2.id)
+        .audit_trail("ambition", ambition_2.id.get())
         .await
         .unwrap();
     assert_eq!(trail.last().unwrap().operation, "edit");
@@ -1267,7 +1287,7 @@ async fn single_sign_on_with_the_bodys_provider() {
     app.store
         .set_sso(
             "test",
-            1,
+            domain::BodyId::new(1),
             &issuer,
             provider::CLIENT_ID,
             provider::CLIENT_SECRET,
@@ -1491,7 +1511,7 @@ async fn officers_choose_what_a_plan_is_aligned_with(db: TestDb) {
         .await
         .unwrap();
     assert!(form.contains("Housing with Care Strategy (strategy)"));
-    let alignments = app.store.alignments(1).await.unwrap();
+    let alignments = app.store.alignments(domain::BodyId::new(1)).await.unwrap();
     let housing = alignments
         .iter()
         .find(|a| a.name.as_str() == "Housing with Care Strategy")
@@ -1628,7 +1648,13 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
             && silent.contains("href=\"#commentary\""),
         "{silent}"
     );
-    assert!(app.store.updates_of(six_a_id).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .updates_of(domain::ActionId::new(six_a_id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     for (reference, status) in [("10A", "on_track"), ("6A", "at_risk")] {
         let id = app.action_id("2024/25", reference).await;
         let form_url = app.url(&format!("/b/bromley/actions/{id}/updates/H1"));
@@ -1676,13 +1702,13 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
     );
     let ten_a = app
         .store
-        .updates_of(app.action_id("2024/25", "10A").await)
+        .updates_of(domain::ActionId::new(app.action_id("2024/25", "10A").await))
         .await
         .unwrap()
         .remove(0);
     let six_a = app
         .store
-        .updates_of(app.action_id("2024/25", "6A").await)
+        .updates_of(domain::ActionId::new(app.action_id("2024/25", "6A").await))
         .await
         .unwrap()
         .remove(0);
@@ -1764,7 +1790,7 @@ async fn the_reporting_cycle_on_the_web(db: TestDb) {
         .post(app.url(&format!("/b/bromley/updates/{}/sign-off", ten_a.id)))
         .form(&[
             ("csrf", csrf.as_str()),
-            ("version", &(ten_a.version + 1).to_string()),
+            ("version", &ten_a.version.next().to_string()),
         ])
         .send()
         .await
@@ -1972,7 +1998,12 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
     assert!(report.contains("Why: Audit response finished"));
     let next_10a = app.action_id("2025/26", "10A").await;
     assert_eq!(
-        app.store.action(next_10a).await.unwrap().details.target,
+        app.store
+            .action(domain::ActionId::new(next_10a))
+            .await
+            .unwrap()
+            .details
+            .target,
         Some("March 2026".parse().unwrap()),
         "the target date set at the refresh"
     );
@@ -2039,7 +2070,7 @@ async fn the_yearly_refresh_on_the_web(db: TestDb) {
     assert!(plan.contains("Approval recorded: the committee approved this plan on 20 March 2025"));
     // The reason is kept in the plan's history.
     let next = app.ach_plan("2025/26").await;
-    let trail = app.store.audit_trail("plan", next.id).await.unwrap();
+    let trail = app.store.audit_trail("plan", next.id.get()).await.unwrap();
     assert!(trail.iter().any(|e| {
         e.operation == "approve"
             && e.after
@@ -2697,7 +2728,7 @@ async fn the_committee_record_in_the_api(db: TestDb) {
     app.store
         .add_committee_member(
             "test",
-            id.as_i64().unwrap(),
+            domain::CommitteeId::new(id.as_i64().unwrap()),
             &store::MemberDetails {
                 name: domain::Title::parse("name", "Councillor Ann Lee").unwrap(),
                 role: domain::MemberRole::ViceChair,
@@ -3197,7 +3228,7 @@ async fn officers_add_change_and_remove_measures(db: TestDb) {
     let (_, page) = get(&officer, app.url(&landed)).await;
     assert!(page.contains("The measures of success are saved"));
     assert!(page.contains("Groups supported"));
-    let action = app.store.action(id).await.unwrap();
+    let action = app.store.action(domain::ActionId::new(id)).await.unwrap();
     let (mid, domain::Measure::Indicator(i)) = action.measures.last().unwrap() else {
         panic!("an indicator was added");
     };
@@ -3260,7 +3291,7 @@ async fn officers_add_change_and_remove_measures(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(removed.status(), StatusCode::SEE_OTHER);
-    let action = app.store.action(id).await.unwrap();
+    let action = app.store.action(domain::ActionId::new(id)).await.unwrap();
     assert!(action.measures.iter().all(|(m, _)| m != mid), "removed");
     assert_eq!(get(&officer, edit_url).await.0, StatusCode::NOT_FOUND);
 }

@@ -30,7 +30,7 @@ async fn plan_shape(store: &Store, body: &str, code: &str, year: &str) -> Value 
     let year: FinancialYear = year.parse().unwrap();
     let view = store.plan_view(&slug, &code, year).await.unwrap();
     let tree = &view.tree;
-    let ambitions: HashMap<i64, (u16, String)> = store
+    let ambitions: HashMap<domain::AmbitionId, (u16, String)> = store
         .strategy(view.body.id)
         .await
         .unwrap()
@@ -41,7 +41,7 @@ async fn plan_shape(store: &Store, body: &str, code: &str, year: &str) -> Value 
                 .collect()
         })
         .unwrap_or_default();
-    let label = |id: i64| {
+    let label = |id: domain::PlanItemId| {
         let i = tree.items.iter().find(|i| i.id == id).unwrap();
         format!(
             "{}|{}|{}",
@@ -85,7 +85,7 @@ async fn plan_shape(store: &Store, body: &str, code: &str, year: &str) -> Value 
             })
         })
         .collect();
-    let refs: HashMap<i64, String> = tree
+    let refs: HashMap<domain::ActionId, String> = tree
         .actions
         .iter()
         .map(|a| (a.id, a.details.reference.to_string()))
@@ -406,7 +406,7 @@ async fn reimport_changes_nothing_and_a_corrected_file_changes_in_place(db: Test
             .action_by_ref(plan.id, &reference.parse().unwrap())
             .await
             .unwrap();
-        let trail = store.audit_trail("action", action.id).await.unwrap();
+        let trail = store.audit_trail("action", action.id.get()).await.unwrap();
         let last = trail.last().unwrap();
         assert_eq!(last.operation, "edit");
         assert_eq!(
@@ -445,7 +445,7 @@ async fn reimport_changes_nothing_and_a_corrected_file_changes_in_place(db: Test
         domain::UpdateState::SignedOff,
         "a correction keeps it signed off"
     );
-    let trail = store.audit_trail("update", update.id).await.unwrap();
+    let trail = store.audit_trail("update", update.id.get()).await.unwrap();
     let last = trail.last().unwrap();
     assert_eq!(last.operation, "correct");
     assert_eq!(

@@ -114,7 +114,7 @@ async fn a_national_data_set_reads_back_as_written(db: TestDb) {
         for c in store.committees(b.id).await.unwrap() {
             promises.extend(
                 store
-                    .commitment_log(CommitmentsOf::Committee(c.id))
+                    .commitment_log(CommitmentsOf::Committee(c.id.get()))
                     .await
                     .unwrap(),
             );
@@ -157,7 +157,7 @@ async fn a_national_data_set_reads_back_as_written(db: TestDb) {
     );
 
     // Each record has its history, and the data's version moved on.
-    let trail = store.audit_trail("action", action.id).await.unwrap();
+    let trail = store.audit_trail("action", action.id.get()).await.unwrap();
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].actor, national::ACTOR);
     assert_eq!(trail[0].body_id, Some(body.id));
@@ -254,7 +254,7 @@ async fn dump(store: &Store) -> Vec<String> {
         for c in store.committees(body.id).await.unwrap() {
             out.push(c.name.clone());
             for logged in store
-                .commitment_log(CommitmentsOf::Committee(c.id))
+                .commitment_log(CommitmentsOf::Committee(c.id.get()))
                 .await
                 .unwrap()
             {
@@ -327,7 +327,7 @@ async fn another_writer_meanwhile_takes_nothing_from_the_load(db: TestDb) {
             assert_eq!(tree.updates.len(), 10);
             for a in &tree.actions {
                 assert_eq!(a.plan_id, plan.id);
-                let trail = store.audit_trail("action", a.id).await.unwrap();
+                let trail = store.audit_trail("action", a.id.get()).await.unwrap();
                 assert_eq!(trail.len(), 1);
                 assert_eq!(trail[0].body_id, Some(body.id));
             }

@@ -12,7 +12,7 @@ fn email(s: &str) -> Email {
 }
 
 async fn body(store: &Store, slug: &str) -> i64 {
-    store
+    (store
         .create_body(
             ACTOR,
             NewBody {
@@ -25,7 +25,8 @@ async fn body(store: &Store, slug: &str) -> i64 {
         )
         .await
         .unwrap()
-        .id
+        .id)
+        .get()
 }
 
 async fn person(store: &Store, body_id: i64, who: &str, role: Role) -> User {
@@ -39,7 +40,7 @@ async fn person(store: &Store, body_id: i64, who: &str, role: Role) -> User {
         .await
         .unwrap();
     store
-        .set_membership(ACTOR, user.id, body_id, role, None)
+        .set_membership(ACTOR, user.id, domain::BodyId::new(body_id), role, None)
         .await
         .unwrap();
     user
@@ -74,7 +75,7 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
     let officer = person(&store, bromley, "officer", Role::PerformanceOfficer).await;
     let stranger = person(&store, elsewhere, "stranger", Role::Administrator).await;
 
-    let people = store.people(bromley).await.unwrap();
+    let people = store.people(domain::BodyId::new(bromley)).await.unwrap();
     assert_eq!(
         people
             .iter()
@@ -114,13 +115,15 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
     let other = store.api_tokens(TokensOf::Body(elsewhere)).await.unwrap()[0].id;
     assert!(
         matches!(
-            store.revoke_api_token(ACTOR, Some(bromley), other).await,
+            store
+                .revoke_api_token(ACTOR, Some(domain::BodyId::new(bromley)), other)
+                .await,
             Err(StoreError::NotFound { .. })
         ),
         "a token of another body is not found from this one"
     );
     let revoked = store
-        .revoke_api_token(ACTOR, Some(bromley), mine[0].id)
+        .revoke_api_token(ACTOR, Some(domain::BodyId::new(bromley)), mine[0].id)
         .await
         .unwrap();
     assert!(revoked.revoked_at.is_some());
@@ -162,7 +165,7 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
     let (session, token) = signed_in(&store, &officer, 2).await;
     assert!(store.session(&session).await.unwrap().is_some());
     store
-        .disable_account(ACTOR, bromley, officer.id)
+        .disable_account(ACTOR, domain::BodyId::new(bromley), officer.id)
         .await
         .unwrap();
     assert_eq!(store.session(&session).await.unwrap(), None);
@@ -173,11 +176,11 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
         Some((officer.clone(), AccountStatus::Disabled))
     );
     assert_eq!(
-        store.people(bromley).await.unwrap()[1].status,
+        store.people(domain::BodyId::new(bromley)).await.unwrap()[1].status,
         AccountStatus::Disabled
     );
     let twice = store
-        .disable_account(ACTOR, bromley, officer.id)
+        .disable_account(ACTOR, domain::BodyId::new(bromley), officer.id)
         .await
         .unwrap_err();
     assert_eq!(
@@ -185,7 +188,7 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
         "account officer@bromley.example is already disabled; enable it to let them sign in again"
     );
     store
-        .enable_account(ACTOR, bromley, officer.id)
+        .enable_account(ACTOR, domain::BodyId::new(bromley), officer.id)
         .await
         .unwrap();
     assert_eq!(
@@ -199,7 +202,7 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
     );
     assert!(
         store
-            .enable_account(ACTOR, bromley, officer.id)
+            .enable_account(ACTOR, domain::BodyId::new(bromley), officer.id)
             .await
             .unwrap_err()
             .is_user_error()
@@ -207,7 +210,7 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
 
     // The last active administrator of a body is kept.
     let last = store
-        .disable_account(ACTOR, bromley, admin.id)
+        .disable_account(ACTOR, domain::BodyId::new(bromley), admin.id)
         .await
         .unwrap_err();
     assert!(last.is_user_error());
@@ -217,18 +220,18 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
     );
     assert!(
         store
-            .remove_account(ACTOR, bromley, admin.id)
+            .remove_account(ACTOR, domain::BodyId::new(bromley), admin.id)
             .await
             .is_err()
     );
     let deputy = person(&store, bromley, "deputy", Role::Administrator).await;
     store
-        .disable_account(ACTOR, bromley, admin.id)
+        .disable_account(ACTOR, domain::BodyId::new(bromley), admin.id)
         .await
         .unwrap();
     assert!(
         store
-            .remove_account(ACTOR, bromley, deputy.id)
+            .remove_account(ACTOR, domain::BodyId::new(bromley), deputy.id)
             .await
             .is_err(),
         "a disabled administrator does not count"
@@ -236,7 +239,9 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
 
     // An account of another body is not found from this one.
     assert!(matches!(
-        store.disable_account(ACTOR, bromley, stranger.id).await,
+        store
+            .disable_account(ACTOR, domain::BodyId::new(bromley), stranger.id)
+            .await,
         Err(StoreError::NotFound { .. })
     ));
 
@@ -244,7 +249,7 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
     // address can be used again.
     let events = store.audit_event_count().await.unwrap();
     store
-        .remove_account(ACTOR, bromley, officer.id)
+        .remove_account(ACTOR, domain::BodyId::new(bromley), officer.id)
         .await
         .unwrap();
     assert_eq!(
@@ -257,14 +262,16 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
     assert_eq!(store.account_by_email(&officer.email).await.unwrap(), None);
     assert!(
         !store
-            .people(bromley)
+            .people(domain::BodyId::new(bromley))
             .await
             .unwrap()
             .iter()
             .any(|p| p.user.id == officer.id)
     );
     assert!(matches!(
-        store.remove_account(ACTOR, bromley, officer.id).await,
+        store
+            .remove_account(ACTOR, domain::BodyId::new(bromley), officer.id)
+            .await,
         Err(StoreError::NotFound { .. })
     ));
     let trail = store.audit_trail("user", officer.id).await.unwrap();
@@ -272,7 +279,7 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
         operations(&trail),
         ["create", "disable", "enable", "delete"]
     );
-    assert_eq!(trail[1].body_id, Some(bromley));
+    assert_eq!(trail[1].body_id, Some(domain::BodyId::new(bromley)));
     assert_eq!(trail[3].after.as_ref().unwrap()["status"], "removed");
     store
         .create_user(ACTOR, officer.email.clone(), t("officer"), None)

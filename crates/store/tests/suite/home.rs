@@ -43,7 +43,7 @@ async fn the_homes_read_the_open_periods_and_the_committee(db: TestDb) {
             f.carers_10a,
             h1(),
             update(Status::OnTrack, Some(20), "Going well"),
-            Some(0),
+            Some(domain::Version::new(0)),
         )
         .await
         .unwrap();
@@ -176,7 +176,13 @@ async fn chasing_a_lead_queues_a_reminder_at_once(db: TestDb) {
         .unwrap();
     // Not for another body's action.
     let err = store
-        .chase_update(ACTOR, body.id + 1000, f.carers_10a, Half::H1, site)
+        .chase_update(
+            ACTOR,
+            domain::BodyId::new(body.id.get() + 1000),
+            f.carers_10a,
+            Half::H1,
+            site,
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
@@ -203,7 +209,10 @@ async fn chasing_a_lead_queues_a_reminder_at_once(db: TestDb) {
         events + 1,
         "one audited write"
     );
-    let trail = store.audit_trail("action", f.carers_10a).await.unwrap();
+    let trail = store
+        .audit_trail("action", f.carers_10a.get())
+        .await
+        .unwrap();
     let event = trail
         .iter()
         .find(|e| e.operation == "chase")
@@ -223,7 +232,7 @@ async fn chasing_a_lead_queues_a_reminder_at_once(db: TestDb) {
             f.carers_10a,
             h1(),
             update(Status::OnTrack, Some(20), "Going well"),
-            Some(0),
+            Some(domain::Version::new(0)),
         )
         .await
         .unwrap();

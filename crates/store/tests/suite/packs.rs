@@ -17,7 +17,7 @@ fn bytes(len: usize, seed: u8) -> Vec<u8> {
 
 fn pack(plan_id: i64, reference: &str) -> NewPack {
     NewPack {
-        plan_id,
+        plan_id: domain::PlanId::new(plan_id),
         half: Half::H1,
         reference: ReportReference::parse(reference).unwrap(),
         committee: "Adult Care and Health Policy Development and Scrutiny Committee".into(),
@@ -59,18 +59,18 @@ async fn a_published_pack_is_kept_exactly_and_never_changes(db: TestDb) {
     let before = counts(&store).await;
 
     // Without a reference, or with a bad file, nothing is written.
-    let no_ref = store.publish_pack(ACTOR, &pack(f.plan_id, "")).await;
+    let no_ref = store.publish_pack(ACTOR, &pack(f.plan_id.get(), "")).await;
     assert!(
         matches!(&no_ref, Err(StoreError::Invalid(e)) if e.field == "report reference"),
         "{no_ref:?}"
     );
-    let mut twice = pack(f.plan_id, "ACH22-038");
+    let mut twice = pack(f.plan_id.get(), "ACH22-038");
     twice.files.push(("pdf".into(), vec![1]));
     assert!(matches!(
         store.publish_pack(ACTOR, &twice).await,
         Err(StoreError::Invalid(e)) if e.field == "format"
     ));
-    let mut empty = pack(f.plan_id, "ACH22-038");
+    let mut empty = pack(f.plan_id.get(), "ACH22-038");
     empty.files[1].1.clear();
     assert!(matches!(
         store.publish_pack(ACTOR, &empty).await,
@@ -78,7 +78,7 @@ async fn a_published_pack_is_kept_exactly_and_never_changes(db: TestDb) {
     ));
     assert_eq!(counts(&store).await, before, "nothing partial is written");
 
-    let new = pack(f.plan_id, "ACH22-038");
+    let new = pack(f.plan_id.get(), "ACH22-038");
     let published = store.publish_pack(ACTOR, &new).await.unwrap();
     assert_eq!(published.reference, "ACH22-038");
     assert_eq!(published.published_by, ACTOR);
@@ -149,7 +149,7 @@ async fn a_published_pack_is_kept_exactly_and_never_changes(db: TestDb) {
     );
     assert!(
         store
-            .published_packs(body_id, Some(f.plan_id + 1000))
+            .published_packs(body_id, Some(domain::PlanId::new(f.plan_id.get() + 1000)))
             .await
             .unwrap()
             .is_empty()
@@ -158,7 +158,7 @@ async fn a_published_pack_is_kept_exactly_and_never_changes(db: TestDb) {
     // The same reference again, in any case, is refused: nothing is written.
     let after = counts(&store).await;
     let again = store
-        .publish_pack(ACTOR, &pack(f.plan_id, "ach22-038"))
+        .publish_pack(ACTOR, &pack(f.plan_id.get(), "ach22-038"))
         .await;
     assert!(
         matches!(&again, Err(StoreError::AlreadyPublished { reference, .. }) if reference == "ach22-038"),
@@ -167,7 +167,7 @@ async fn a_published_pack_is_kept_exactly_and_never_changes(db: TestDb) {
     assert!(again.unwrap_err().is_user_error());
     assert_eq!(counts(&store).await, after);
     // A revised pack takes a new reference.
-    let mut revised = pack(f.plan_id, "ACH22-038A");
+    let mut revised = pack(f.plan_id.get(), "ACH22-038A");
     revised.half = Half::H2;
     let second = store.publish_pack(ACTOR, &revised).await.unwrap();
     assert_eq!(

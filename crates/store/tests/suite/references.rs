@@ -10,8 +10,8 @@ use testkit::{TestDb, on_both_engines};
 use super::{ACTOR, t, year};
 
 struct Plan {
-    plan_id: i64,
-    top: i64,
+    plan_id: domain::PlanId,
+    top: domain::PlanItemId,
 }
 
 /// A body with `scheme`, three levels (Theme → Outcome → Action), one
@@ -82,7 +82,7 @@ async fn body_with(store: &Store, slug: &str, scheme: ReferenceScheme) -> Plan {
     }
 }
 
-async fn item(store: &Store, p: &Plan, reference: &str) -> Result<i64, StoreError> {
+async fn item(store: &Store, p: &Plan, reference: &str) -> Result<domain::PlanItemId, StoreError> {
     store
         .add_item(
             ACTOR,
@@ -119,7 +119,7 @@ async fn action(
         .add_action(
             ACTOR,
             NewAction {
-                item_id,
+                item_id: domain::PlanItemId::new(item_id),
                 details: details(reference),
                 measures: vec![],
                 continues: None,
@@ -132,10 +132,10 @@ async fn references_are_unique_ignoring_case_and_spaces(db: TestDb) {
     let store = db.open().await;
     let p = body_with(&store, "northmoor", ReferenceScheme::Free).await;
     let asc = item(&store, &p, "ASC").await.unwrap();
-    let first = action(&store, asc, "ASC 3.2").await.unwrap();
+    let first = action(&store, asc.get(), "ASC 3.2").await.unwrap();
     assert_eq!(first.details.reference.as_str(), "ASC 3.2");
     for clash in ["asc 3.2", "ASC3.2", " Asc  3.2 "] {
-        let err = action(&store, asc, clash).await.unwrap_err();
+        let err = action(&store, asc.get(), clash).await.unwrap_err();
         assert!(
             matches!(err, StoreError::Duplicate { .. }),
             "{clash}: {err}"
@@ -147,7 +147,7 @@ async fn references_are_unique_ignoring_case_and_spaces(db: TestDb) {
         );
     }
     // Editing another action onto it is refused the same way.
-    let other = action(&store, asc, "P&R-07").await.unwrap();
+    let other = action(&store, asc.get(), "P&R-07").await.unwrap();
     let err = store
         .edit_action(ACTOR, other.id, other.version, details("asc 3.2"))
         .await
@@ -162,7 +162,7 @@ async fn references_are_unique_ignoring_case_and_spaces(db: TestDb) {
     // Other plans may use the same reference.
     let q = body_with(&store, "eastbridge", ReferenceScheme::Free).await;
     let asc2 = item(&store, &q, "ASC").await.unwrap();
-    action(&store, asc2, "asc 3.2").await.unwrap();
+    action(&store, asc2.get(), "asc 3.2").await.unwrap();
 }
 on_both_engines!(references_are_unique_ignoring_case_and_spaces);
 
@@ -172,9 +172,9 @@ async fn plan_trees_read_in_natural_order(db: TestDb) {
     let ten = item(&store, &p, "1.10").await.unwrap();
     let nine = item(&store, &p, "1.9").await.unwrap();
     for r in ["1.10.2", "1.10.10", "1.10.1", "1.10.9"] {
-        action(&store, ten, r).await.unwrap();
+        action(&store, ten.get(), r).await.unwrap();
     }
-    action(&store, nine, "1.9.1").await.unwrap();
+    action(&store, nine.get(), "1.9.1").await.unwrap();
     let tree = store.plan_tree(p.plan_id).await.unwrap();
     let items: Vec<String> = tree
         .children(Some(p.top))
@@ -201,13 +201,13 @@ async fn the_store_checks_the_bodys_scheme(db: TestDb) {
         "{err}"
     );
     // An action must be the outcome's number and one more.
-    let err = action(&store, outcome, "1.2.3").await.unwrap_err();
+    let err = action(&store, outcome.get(), "1.2.3").await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err}");
     assert!(err.to_string().contains("1.1.1"), "{err}");
     // A statement reference is not a dotted one.
-    let err = action(&store, outcome, "10A").await.unwrap_err();
+    let err = action(&store, outcome.get(), "10A").await.unwrap_err();
     assert!(err.to_string().contains("such as 1.2.3"), "{err}");
-    action(&store, outcome, "1.1.1").await.unwrap();
+    action(&store, outcome.get(), "1.1.1").await.unwrap();
     // Changing the reference of an item whose actions carry it is refused.
     let (it, _) = store.plan_item(outcome).await.unwrap();
     let err = store
@@ -254,7 +254,7 @@ async fn the_scheme_changes_only_while_the_body_has_no_plans(db: TestDb) {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
-    let trail = store.audit_trail("body", body.id).await.unwrap();
+    let trail = store.audit_trail("body", body.id.get()).await.unwrap();
     assert!(
         trail.iter().any(|e| e
             .after
@@ -320,9 +320,9 @@ async fn the_migration_keeps_existing_references(db: TestDb) {
     drop(old);
 
     let store = db.open().await;
-    let body = store.body_by_id(1).await.unwrap();
+    let body = store.body_by_id(domain::BodyId::new(1)).await.unwrap();
     assert_eq!(body.reference_scheme, ReferenceScheme::Statement);
-    let tree = store.plan_tree(1).await.unwrap();
+    let tree = store.plan_tree(domain::PlanId::new(1)).await.unwrap();
     let refs: Vec<Option<String>> = tree
         .items
         .iter()

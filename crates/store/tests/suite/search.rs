@@ -35,7 +35,7 @@ async fn the_migration_keeps_the_search_index(db: TestDb) {
     let query = SearchQuery::parse("kestrel").unwrap();
     for body_id in [1, 2] {
         let scope = SearchScope {
-            body_id,
+            body_id: domain::BodyId::new(body_id),
             sees_unpublished: false,
             signs_off: false,
             lead: None,
@@ -53,7 +53,7 @@ async fn the_migration_keeps_the_search_index(db: TestDb) {
     // A search for a body's number is a search for the word, not the body:
     // the bats are not found.
     let scope = SearchScope {
-        body_id: 1,
+        body_id: domain::BodyId::new(1),
         sees_unpublished: true,
         signs_off: true,
         lead: None,

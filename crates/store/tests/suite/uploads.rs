@@ -17,7 +17,7 @@ const BOUNDS: UploadBounds = UploadBounds {
 };
 
 async fn body(store: &Store, slug: &str) -> i64 {
-    store
+    (store
         .create_body(
             ACTOR,
             NewBody {
@@ -30,14 +30,15 @@ async fn body(store: &Store, slug: &str) -> i64 {
         )
         .await
         .unwrap()
-        .id
+        .id)
+        .get()
 }
 
 fn key(token: &str, owner: &str, body_id: i64) -> UploadKey {
     UploadKey {
         token_hash: format!("token-{token}"),
         owner_hash: format!("session-{owner}"),
-        body_id,
+        body_id: domain::BodyId::new(body_id),
         portfolio: "ASC".parse().unwrap(),
         year: year("2024/25"),
     }
@@ -74,7 +75,7 @@ async fn an_upload_is_read_only_by_its_session_body_and_plan(db: TestDb) {
     other.owner_hash = "session-two".into();
     assert_eq!(read(&store, &other).await, None, "another session");
     let mut other = mine.clone();
-    other.body_id = westvale;
+    other.body_id = domain::BodyId::new(westvale);
     assert_eq!(read(&store, &other).await, None, "another body");
     let mut other = mine.clone();
     other.year = year("2025/26");

@@ -33,7 +33,7 @@ const BULK_MAX: usize = 1000;
 pub(super) async fn officer_on_plan(
     state: &AppState,
     headers: &HeaderMap,
-    id: i64,
+    id: domain::PlanId,
 ) -> Result<(Viewer, Plan, Access, domain::Body), ApiError> {
     let Some(viewer) = caller(state, headers).await? else {
         return Err(forbidden(None));
@@ -83,7 +83,8 @@ pub struct PeriodStateDto {
     /// When it was closed (RFC 3339).
     closed_at: Option<String>,
     /// The period record's version.
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
 }
 
 fn period_state(year: domain::FinancialYear, p: &PeriodRecord) -> PeriodStateDto {
@@ -118,7 +119,7 @@ pub struct PeriodOpen {
 pub(super) async fn open_period(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids((id, half_raw)): Ids<(i64, String)>,
+    Ids((id, half_raw)): Ids<(domain::PlanId, String)>,
     Payload(open): Payload<PeriodOpen>,
 ) -> ApiResult<PeriodStateDto> {
     let (viewer, plan, _, _) = officer_on_plan(&state, &headers, id).await?;
@@ -199,7 +200,7 @@ pub struct CloseCheckDto {
 pub(super) async fn close_check(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids((id, half_raw)): Ids<(i64, String)>,
+    Ids((id, half_raw)): Ids<(domain::PlanId, String)>,
 ) -> ApiResult<CloseCheckDto> {
     let (_, plan, access, _) = officer_on_plan(&state, &headers, id).await?;
     let half = half(&half_raw)?;
@@ -218,11 +219,11 @@ pub(super) async fn close_check(
         .filter_map(|o| {
             let a = tree.actions.iter().find(|a| a.id == o.action_id)?;
             Some(OutstandingDto {
-                action_id: a.id,
+                action_id: a.id.get(),
                 reference: a.details.reference.to_string(),
                 title: a.details.title.to_string(),
                 lead: a.details.lead.to_string(),
-                update_id: o.update_id,
+                update_id: o.update_id.map(domain::UpdateId::get),
                 state: o.state.map_or("missing", UpdateState::as_str).to_owned(),
                 returned_comment: o.returned_comment.clone(),
             })
@@ -269,7 +270,7 @@ pub struct PeriodClose {
 pub(super) async fn close_period(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids((id, half_raw)): Ids<(i64, String)>,
+    Ids((id, half_raw)): Ids<(domain::PlanId, String)>,
     Payload(close): Payload<PeriodClose>,
 ) -> ApiResult<PeriodStateDto> {
     let (viewer, plan, _, _) = officer_on_plan(&state, &headers, id).await?;
@@ -297,14 +298,16 @@ pub(super) async fn close_period(
 #[derive(Deserialize, ToSchema)]
 pub struct UpdateMove {
     /// The version the move is based on (the update's `version`).
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
 }
 
 /// Returning an update to its lead, based on `version` of it.
 #[derive(Deserialize, ToSchema)]
 pub struct UpdateReturn {
     /// The version the move is based on (the update's `version`).
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
     /// What the lead should change.
     #[schema(min_length = 1, max_length = 50000, pattern = r"\S")]
     comment: String,
@@ -316,7 +319,7 @@ pub struct UpdateReturn {
 async fn movable(
     state: &AppState,
     headers: &HeaderMap,
-    id: i64,
+    id: domain::UpdateId,
     allowed: fn(&Access, &domain::Action) -> bool,
 ) -> Result<Viewer, ApiError> {
     let Some(viewer) = caller(state, headers).await? else {
@@ -338,7 +341,7 @@ async fn movable(
 pub(super) async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::UpdateId>,
     Payload(m): Payload<UpdateMove>,
 ) -> ApiResult<UpdateDto> {
     let viewer = movable(&state, &headers, id, |access, action| {
@@ -361,7 +364,7 @@ pub(super) async fn submit(
 pub(super) async fn sign_off(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::UpdateId>,
     Payload(m): Payload<UpdateMove>,
 ) -> ApiResult<UpdateDto> {
     let viewer = movable(&state, &headers, id, |access, _| access.signs_off()).await?;
@@ -381,7 +384,7 @@ pub(super) async fn sign_off(
 pub(super) async fn send_back(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::UpdateId>,
     Payload(r): Payload<UpdateReturn>,
 ) -> ApiResult<UpdateDto> {
     let viewer = movable(&state, &headers, id, |access, _| access.signs_off()).await?;
@@ -398,9 +401,11 @@ pub(super) async fn send_back(
 #[derive(Deserialize, ToSchema)]
 pub struct BulkItem {
     /// The update's id.
-    id: i64,
+    #[schema(value_type = i64)]
+    id: domain::UpdateId,
     /// The version the sign-off is based on.
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
 }
 
 /// Submitted updates to sign off at once.
@@ -420,7 +425,8 @@ pub struct BulkResult {
     #[schema(pattern = "^(signed_off|refused)$")]
     outcome: String,
     /// The update's version now, when signed off.
-    version: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    version: Option<domain::Version>,
     /// Why it was refused and what to do.
     error: Option<String>,
     /// The version now stored, when it was refused as stale.
@@ -473,7 +479,7 @@ pub(super) async fn bulk_sign_off(
     let mut results = Vec::with_capacity(bulk.updates.len());
     for item in &bulk.updates {
         let refusal = |error: String, current_version: Option<i64>| BulkResult {
-            id: item.id,
+            id: item.id.get(),
             outcome: "refused".into(),
             version: None,
             error: Some(error),
@@ -489,7 +495,7 @@ pub(super) async fn bulk_sign_off(
         results.push(
             match state.store().sign_off_update(&who, item.id, item.version).await {
                 Ok(u) => BulkResult {
-                    id: item.id,
+                    id: item.id.get(),
                     outcome: "signed_off".into(),
                     version: Some(u.version),
                     error: None,
@@ -524,7 +530,8 @@ pub(super) async fn bulk_sign_off(
 #[derive(Deserialize, ToSchema)]
 pub struct ActionFate {
     /// An action of the plan being refreshed.
-    action_id: i64,
+    #[schema(value_type = i64)]
+    action_id: domain::ActionId,
     /// carry (carried forward into next year's plan), complete or drop.
     #[schema(pattern = "^(carry|complete|drop)$")]
     fate: String,
@@ -577,7 +584,8 @@ pub struct RefreshedDto {
     /// Actions dropped (with a reason).
     dropped: usize,
     /// The plan's version.
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
 }
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/refresh", request_body = PlanRefresh,
@@ -589,7 +597,7 @@ pub struct RefreshedDto {
 pub(super) async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::PlanId>,
     Payload(r): Payload<PlanRefresh>,
 ) -> Result<(StatusCode, Json<RefreshedDto>), ApiError> {
     let (viewer, plan, _, body) = officer_on_plan(&state, &headers, id).await?;
@@ -662,7 +670,7 @@ pub(super) async fn refresh(
     Ok((
         StatusCode::CREATED,
         Json(RefreshedDto {
-            plan_id: made.id,
+            plan_id: made.id.get(),
             year: made.year.to_string(),
             status: made.status.as_str().to_owned(),
             carried_forward: report.count(Outcome::CarriedForward),
@@ -696,7 +704,8 @@ pub struct ApprovalDto {
     /// The day the committee approved it, once it has.
     approved_on: Option<String>,
     /// The version to send when approving it.
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
     /// Actions lacking a target date or a target for the year on an
     /// indicator; while there are any, approving needs `accept_gaps`.
     gaps: Vec<ApprovalGapDto>,
@@ -709,7 +718,7 @@ pub struct ApprovalDto {
 pub(super) async fn approval(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::PlanId>,
 ) -> ApiResult<ApprovalDto> {
     let (_, plan, _, _) = officer_on_plan(&state, &headers, id).await?;
     Ok(Json(approval_dto(&state, &plan).await?))
@@ -722,14 +731,14 @@ async fn approval_dto(state: &AppState, plan: &Plan) -> Result<ApprovalDto, ApiE
         .await?
         .into_iter()
         .map(|(a, g)| ApprovalGapDto {
-            action_id: a.id,
+            action_id: a.id.get(),
             reference: a.details.reference.to_string(),
             title: a.details.title.to_string(),
             missing: g.iter().map(ToString::to_string).collect(),
         })
         .collect();
     Ok(ApprovalDto {
-        plan_id: plan.id,
+        plan_id: plan.id.get(),
         year: plan.year.to_string(),
         status: plan.status.as_str().to_owned(),
         approved_on: plan.approved_on.map(|d| d.to_string()),
@@ -742,7 +751,8 @@ async fn approval_dto(state: &AppState, plan: &Plan) -> Result<ApprovalDto, ApiE
 #[derive(Deserialize, ToSchema)]
 pub struct PlanApprove {
     /// The plan's version the approval is based on.
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
     /// The day the committee approved it: "2025-03-20" or "20 March 2025".
     #[schema(min_length = 1, max_length = 100)]
     on: String,
@@ -762,7 +772,7 @@ pub struct PlanApprove {
 pub(super) async fn approve(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::PlanId>,
     Payload(a): Payload<PlanApprove>,
 ) -> ApiResult<ApprovalDto> {
     let (viewer, plan, _, _) = officer_on_plan(&state, &headers, id).await?;

@@ -19,7 +19,8 @@ use crate::{AppState, visible};
 #[derive(Deserialize, ToSchema)]
 pub struct MeasuresEdit {
     /// The action's version the change is based on.
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
     /// Why an approved plan is amended (required when the plan is approved).
     amendment: Option<String>,
     /// The measures, in order; those of the action left out are removed
@@ -33,7 +34,8 @@ pub struct MeasuresEdit {
 pub struct MeasureEdit {
     /// The measure it replaces (an id from the action's `measures`); omit
     /// for a new one.
-    id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    id: Option<domain::MeasureId>,
     /// "statement" (success in words) or "indicator" (a number reported each half-year).
     #[schema(pattern = r"^(statement|indicator)$")]
     kind: String,
@@ -105,7 +107,7 @@ fn measure_of(
 pub(super) async fn set_measures(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::ActionId>,
     Payload(edit): Payload<MeasuresEdit>,
 ) -> ApiResult<ActionDto> {
     let viewer = caller(&state, &headers).await?;
@@ -141,7 +143,7 @@ pub(super) async fn set_measures(
                 field: Some(format!("measures[{i}].id")),
                 ..ApiError::invalid(ParseError::new(
                     "id",
-                    m.id.unwrap_or_default().to_string(),
+                    m.id.map(|id| id.to_string()).unwrap_or_default(),
                     "each measure once",
                 ))
             });

@@ -78,7 +78,7 @@ fn pack_dto(p: PublishedPack, access: &Access) -> PackDto {
         body: p.body_slug,
         reference: p.reference,
         portfolio: p.portfolio.to_string(),
-        plan_id: p.plan_id,
+        plan_id: p.plan_id.get(),
         year: p.period.year.to_string(),
         half: p.period.half.to_string(),
         committee: p.committee,
@@ -144,7 +144,7 @@ pub(super) async fn pack(
 pub(super) async fn publish(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids((id, half_raw)): Ids<(i64, String)>,
+    Ids((id, half_raw)): Ids<(domain::PlanId, String)>,
 ) -> ApiResult<PackDto> {
     let (viewer, plan, access, body) = officer_on_plan(&state, &headers, id).await?;
     let half = half_raw.parse().map_err(ApiError::invalid)?;

@@ -140,7 +140,8 @@ pub struct ResolutionDto {
 pub struct CommitmentDto {
     id: i64,
     /// The version to send when closing it.
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
     /// The promise as written.
     text: String,
     /// Who promised it.
@@ -174,19 +175,19 @@ pub struct CommitmentDto {
 fn commitment_dto(l: LoggedCommitment, today: NaiveDate) -> CommitmentDto {
     let c = l.commitment;
     CommitmentDto {
-        id: c.id,
+        id: c.id.get(),
         version: c.version,
         standing: c.standing(today).as_str().to_owned(),
         text: c.text,
         owner: c.owner,
         due_by: c.due_by.map(|d| d.to_iso()),
         due_text: c.due_text,
-        action_id: c.action_id,
+        action_id: c.action_id.map(domain::ActionId::get),
         status: c.status.as_str().to_owned(),
         delivery_note: c.delivery_note,
         closed_on: c.closed_on.map(|d| d.to_string()),
-        delivered_by_item_id: c.delivered_by_item_id,
-        meeting_id: l.meeting.id,
+        delivered_by_item_id: c.delivered_by_item_id.map(domain::AgendaItemId::get),
+        meeting_id: l.meeting.id.get(),
         held_on: l.meeting.held_on.to_string(),
         item: l.item_number,
         source: c.source,
@@ -195,7 +196,7 @@ fn commitment_dto(l: LoggedCommitment, today: NaiveDate) -> CommitmentDto {
 
 fn meeting_summary(m: &Meeting) -> MeetingSummaryDto {
     MeetingSummaryDto {
-        id: m.id,
+        id: m.id.get(),
         held_on: m.held_on.to_string(),
         venue: m.venue.clone(),
         status: m.status.as_str().to_owned(),
@@ -224,7 +225,7 @@ async fn log(
 async fn committee_for(
     state: &AppState,
     viewer: Option<&Viewer>,
-    id: i64,
+    id: domain::CommitteeId,
 ) -> Result<(domain::Committee, Access), ApiError> {
     let committee = state.store().committee(id).await?;
     let access = Viewer::access(viewer, committee.body_id);
@@ -235,7 +236,7 @@ async fn committee_for(
 async fn visible_meeting(
     state: &AppState,
     viewer: Option<&Viewer>,
-    id: i64,
+    id: domain::MeetingId,
 ) -> Result<(Meeting, domain::Committee, Access), ApiError> {
     let meeting = state.store().meeting(id).await?;
     let (committee, access) = committee_for(state, viewer, meeting.committee_id).await?;
@@ -257,10 +258,10 @@ pub(super) async fn committees(
     let access = Viewer::access(viewer.as_ref(), body.id);
     let mut out = Vec::new();
     for c in state.store().committees(body.id).await? {
-        let log = log(&state, &access, CommitmentsOf::Committee(c.id)).await?;
+        let log = log(&state, &access, CommitmentsOf::Committee(c.id.get())).await?;
         let count = |s: domain::Standing| log.iter().filter(|l| l.standing == s.as_str()).count();
         out.push(CommitteeDto {
-            id: c.id,
+            id: c.id.get(),
             open: count(domain::Standing::Open),
             overdue: count(domain::Standing::Overdue),
             name: c.name,
@@ -274,7 +275,7 @@ pub(super) async fn committees(
 pub(super) async fn committee(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::CommitteeId>,
 ) -> ApiResult<CommitteeDetailDto> {
     let viewer = caller(&state, &headers).await?;
     let (committee, access) = committee_for(&state, viewer.as_ref(), id).await?;
@@ -286,7 +287,7 @@ pub(super) async fn committee(
         .into_iter()
         .map(|m| MemberDto {
             serving: m.serves_on(today),
-            id: m.id,
+            id: m.id.get(),
             name: m.name,
             role: m.role.as_str().to_owned(),
             term_from: m.term_from.map(|d| d.to_string()),
@@ -309,7 +310,7 @@ pub(super) async fn committee(
         .map(meeting_summary)
         .collect();
     Ok(Json(CommitteeDetailDto {
-        id: committee.id,
+        id: committee.id.get(),
         name: committee.name,
         clerk: committee.clerk,
         portfolios,
@@ -340,7 +341,7 @@ pub(super) struct CommitmentsQuery {
 pub(super) async fn commitments(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::CommitteeId>,
     Params(q): Params<CommitmentsQuery>,
 ) -> ApiResult<Vec<CommitmentDto>> {
     // The API takes a standing only as its schema writes it (the page's
@@ -378,7 +379,7 @@ pub(super) async fn commitments(
     let (committee, access) = committee_for(&state, viewer.as_ref(), id).await?;
     let today = today();
     Ok(Json(
-        visible_log(&state, &access, committee.id)
+        visible_log(&state, &access, committee.id.get())
             .await?
             .into_iter()
             .filter(|l| filter.keeps(l, today))
@@ -391,7 +392,8 @@ pub(super) async fn commitments(
 #[derive(Deserialize, ToSchema)]
 pub struct MeetingPublish {
     /// The version the change is based on.
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
 }
 
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/publish", params(("id" = i64, Path, description = "The meeting's id")), request_body = MeetingPublish,
@@ -400,7 +402,7 @@ pub struct MeetingPublish {
 pub(super) async fn publish_meeting(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::MeetingId>,
     Payload(publish): Payload<MeetingPublish>,
 ) -> ApiResult<MeetingSummaryDto> {
     let viewer = caller(&state, &headers).await?;
@@ -427,7 +429,7 @@ pub(super) async fn publish_meeting(
 pub(super) async fn meeting(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::MeetingId>,
 ) -> ApiResult<MeetingDto> {
     let viewer = caller(&state, &headers).await?;
     let (meeting, committee, access) = visible_meeting(&state, viewer.as_ref(), id).await?;
@@ -435,37 +437,37 @@ pub(super) async fn meeting(
     for item in state.store().agenda_items(meeting.id).await? {
         let questions = state
             .store()
-            .questions_at(item.id)
+            .questions_at(item.id.get())
             .await?
             .into_iter()
             .map(|q| QuestionDto {
-                id: q.id,
+                id: q.id.get(),
                 asker: q.asker,
                 responder: q.responder,
-                action_id: q.action_id,
-                meeting_id: meeting.id,
-                agenda_item_id: q.agenda_item_id,
+                action_id: q.action_id.map(domain::ActionId::get),
+                meeting_id: meeting.id.get(),
+                agenda_item_id: q.agenda_item_id.get(),
                 source: q.source,
             })
             .collect();
         let resolutions = state
             .store()
-            .resolutions_at(item.id)
+            .resolutions_at(item.id.get())
             .await?
             .into_iter()
             .map(|r| ResolutionDto {
-                id: r.id,
+                id: r.id.get(),
                 text: r.text,
                 outcome: r.outcome.as_str().to_owned(),
             })
             .collect();
         items.push(AgendaItemDto {
-            commitments: log(&state, &access, CommitmentsOf::Item(item.id)).await?,
-            id: item.id,
+            commitments: log(&state, &access, CommitmentsOf::Item(item.id.get())).await?,
+            id: item.id.get(),
             number: item.number,
             title: item.title,
             report_ref: item.report_ref,
-            plan_id: item.plan_id,
+            plan_id: item.plan_id.map(domain::PlanId::get),
             half: item.half.map(|h| h.to_string()),
             minutes: item.minutes,
             questions,
@@ -474,7 +476,7 @@ pub(super) async fn meeting(
     }
     Ok(Json(MeetingDto {
         meeting: meeting_summary(&meeting),
-        committee_id: committee.id,
+        committee_id: committee.id.get(),
         items,
     }))
 }
@@ -484,7 +486,7 @@ pub(super) async fn meeting(
 pub(super) async fn action_questions(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::ActionId>,
 ) -> ApiResult<Vec<QuestionDto>> {
     let viewer = caller(&state, &headers).await?;
     let (action, _, access) = visible_action(&state, viewer.as_ref(), id).await?;
@@ -493,12 +495,12 @@ pub(super) async fn action_questions(
         if l.meeting.published || access.sees_unpublished() {
             let q = l.question;
             out.push(QuestionDto {
-                id: q.id,
+                id: q.id.get(),
                 asker: q.asker,
                 responder: q.responder,
-                action_id: q.action_id,
-                meeting_id: l.meeting.id,
-                agenda_item_id: q.agenda_item_id,
+                action_id: q.action_id.map(domain::ActionId::get),
+                meeting_id: l.meeting.id.get(),
+                agenda_item_id: q.agenda_item_id.get(),
                 source: q.source,
             });
         }
@@ -511,12 +513,12 @@ pub(super) async fn action_questions(
 pub(super) async fn action_commitments(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::ActionId>,
 ) -> ApiResult<Vec<CommitmentDto>> {
     let viewer = caller(&state, &headers).await?;
     let (action, _, access) = visible_action(&state, viewer.as_ref(), id).await?;
     Ok(Json(
-        log(&state, &access, CommitmentsOf::Action(action.id)).await?,
+        log(&state, &access, CommitmentsOf::Action(action.id.get())).await?,
     ))
 }
 
@@ -524,7 +526,8 @@ pub(super) async fn action_commitments(
 #[derive(Deserialize, ToSchema)]
 pub struct CommitmentClose {
     /// The version the change is based on.
-    version: i64,
+    #[schema(value_type = i64)]
+    version: domain::Version,
     /// delivered or withdrawn.
     #[schema(pattern = r"^(delivered|withdrawn)$")]
     outcome: String,
@@ -544,7 +547,7 @@ pub struct CommitmentClose {
 pub(super) async fn close_commitment(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Ids(id): Ids<i64>,
+    Ids(id): Ids<domain::CommitmentId>,
     Payload(close): Payload<CommitmentClose>,
 ) -> ApiResult<CommitmentDto> {
     let viewer = caller(&state, &headers).await?;
@@ -596,7 +599,7 @@ pub(super) async fn close_commitment(
         })?;
     let closed = state
         .store()
-        .commitment_log(CommitmentsOf::Item(item.id))
+        .commitment_log(CommitmentsOf::Item(item.id.get()))
         .await?
         .into_iter()
         .find(|l| l.commitment.id == id)

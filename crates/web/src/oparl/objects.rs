@@ -235,7 +235,7 @@ impl Snapshot {
         m
     }
 
-    fn committees(&self) -> HashMap<i64, &Committee> {
+    fn committees(&self) -> HashMap<domain::CommitteeId, &Committee> {
         self.record
             .committees
             .iter()
@@ -341,7 +341,7 @@ impl Snapshot {
         self.record
             .committees
             .iter()
-            .filter(|(c, _)| only.is_none_or(|id| id == c.id))
+            .filter(|(c, _)| only.is_none_or(|id| id == c.id.get()))
             .map(|(c, s)| {
                 let mut m = self.typed(Kind::Organization, c.id);
                 m.insert("body".into(), Value::String(self.base()));
@@ -440,7 +440,7 @@ impl Snapshot {
         self.record
             .meetings
             .iter()
-            .filter(|(m, _)| of.is_none_or(|c| c == m.committee_id))
+            .filter(|(m, _)| of.is_none_or(|c| c == m.committee_id.get()))
             .filter_map(|(meeting, s)| {
                 let committee = committees.get(&meeting.committee_id)?;
                 let mut m = self.typed(Kind::Meeting, meeting.id);
@@ -487,7 +487,7 @@ impl Snapshot {
     }
 
     /// Whether committee `id` is the body's.
-    pub(crate) fn has_committee(&self, id: i64) -> bool {
+    pub(crate) fn has_committee(&self, id: domain::CommitteeId) -> bool {
         self.record.committees.iter().any(|(c, _)| c.id == id)
     }
 
@@ -507,8 +507,8 @@ impl Snapshot {
     }
 
     /// Each item's place on its meeting's agenda, from 1.
-    fn orders(&self) -> HashMap<i64, usize> {
-        let mut next: HashMap<i64, usize> = HashMap::new();
+    fn orders(&self) -> HashMap<domain::AgendaItemId, usize> {
+        let mut next: HashMap<domain::MeetingId, usize> = HashMap::new();
         self.record
             .items
             .iter()
@@ -525,7 +525,7 @@ impl Snapshot {
         item: &AgendaItem,
         s: &Stamps,
         considered: &[Considered],
-        orders: &HashMap<i64, usize>,
+        orders: &HashMap<domain::AgendaItemId, usize>,
     ) -> Value {
         let order = orders.get(&item.id).copied().unwrap_or(1);
         let mut m = self.typed(Kind::AgendaItem, item.id);

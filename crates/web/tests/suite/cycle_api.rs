@@ -361,7 +361,7 @@ async fn officers_sign_off_in_bulk_in_the_api(db: TestDb) {
     let draft = record(&app, &lead, app.action_id("2024/25", "9A").await, "H1").await;
     let old = app
         .store
-        .updates_of(app.action_id("2022/23", "10A").await)
+        .updates_of(domain::ActionId::new(app.action_id("2022/23", "10A").await))
         .await
         .unwrap()[0]
         .id;
@@ -438,7 +438,7 @@ async fn officers_sign_off_in_bulk_in_the_api(db: TestDb) {
     let state_of = |u: &Value| {
         let id = u["id"].as_i64().unwrap();
         let store = app.store.clone();
-        async move { store.update(id).await.unwrap().state }
+        async move { store.update(domain::UpdateId::new(id)).await.unwrap().state }
     };
     assert_eq!(state_of(&one).await, domain::UpdateState::SignedOff);
     assert_eq!(state_of(&two).await, domain::UpdateState::Submitted);

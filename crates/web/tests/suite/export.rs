@@ -96,7 +96,11 @@ async fn the_public_downloads_a_published_plan_as_it_sees_it(db: TestDb) {
     assert!(state.published_at.is_some(), "the plan was published");
     assert_eq!(state.status, domain::PlanStatus::Approved);
     assert!(sheet.actions.iter().any(|a| a.reference == "10A"));
-    let stored = app.store.plan_tree(plan).await.unwrap();
+    let stored = app
+        .store
+        .plan_tree(domain::PlanId::new(plan))
+        .await
+        .unwrap();
     assert_eq!(sheet.actions.len(), stored.actions.len());
     let commentary: Vec<&str> = sheet
         .updates
@@ -187,7 +191,11 @@ async fn the_public_downloads_a_published_plan_as_it_sees_it(db: TestDb) {
     )
     .await;
     let (_, theirs) = read_xlsx(&xlsx);
-    let mine = app.store.action(actions[0]).await.unwrap();
+    let mine = app
+        .store
+        .action(domain::ActionId::new(actions[0]))
+        .await
+        .unwrap();
     for u in &theirs.updates {
         if u.action != mine.details.reference.as_str() {
             assert_private("another action's update to the lead", u.commentary.as_str());

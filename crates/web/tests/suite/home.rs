@@ -18,7 +18,12 @@ const LEAD_ROLE: &str = "Assistant Director for Integrated Commissioning";
 const HOME: &str = "/b/bromley/home";
 
 /// The ids of the 2024/25 ACH actions led by `lead` (and by others).
-async fn actions_2024(app: &App) -> (Vec<(i64, String)>, Vec<(i64, String)>) {
+async fn actions_2024(
+    app: &App,
+) -> (
+    Vec<(domain::ActionId, String)>,
+    Vec<(domain::ActionId, String)>,
+) {
     let plan = app.ach_plan("2024/25").await;
     let tree = app.store.plan_tree(plan.id).await.unwrap();
     let (mine, others): (Vec<_>, Vec<_>) = tree
@@ -32,7 +37,9 @@ async fn actions_2024(app: &App) -> (Vec<(i64, String)>, Vec<(i64, String)>) {
             )
         })
         .partition(|(_, _, lead)| lead.eq_ignore_ascii_case(LEAD_ROLE));
-    let strip = |v: Vec<(i64, String, String)>| v.into_iter().map(|(i, r, _)| (i, r)).collect();
+    let strip = |v: Vec<(domain::ActionId, String, String)>| {
+        v.into_iter().map(|(i, r, _)| (i, r)).collect()
+    };
     (strip(mine), strip(others))
 }
 
@@ -64,7 +71,7 @@ async fn write_update(app: &App, lead: &reqwest::Client, id: i64, submit: bool) 
 /// The H1 update on action `id`.
 async fn h1_update(app: &App, id: i64) -> domain::Update {
     app.store
-        .updates_of(id)
+        .updates_of(domain::ActionId::new(id))
         .await
         .unwrap()
         .into_iter()
@@ -85,15 +92,15 @@ async fn api_home(app: &App, token: Option<&str>, query: &str) -> (StatusCode, V
 /// A committee's id in the demo record.
 async fn committee_id(app: &App) -> i64 {
     let body = app.store.body(&"bromley".parse().unwrap()).await.unwrap();
-    app.store.committees(body.id).await.unwrap()[0].id
+    app.store.committees(body.id).await.unwrap()[0].id.get()
 }
 
 async fn meeting_on(app: &App, day: &str, status: MeetingStatus) -> i64 {
     let committee = committee_id(app).await;
-    app.store
+    (app.store
         .create_meeting(
             "test",
-            committee,
+            domain::CommitteeId::new(committee),
             &store::MeetingDetails {
                 held_on: NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap(),
                 venue: "Bromley Civic Centre".into(),
@@ -103,7 +110,8 @@ async fn meeting_on(app: &App, day: &str, status: MeetingStatus) -> i64 {
         )
         .await
         .unwrap()
-        .id
+        .id)
+        .get()
 }
 
 async fn every_role_lands_on_a_home_of_its_own(db: TestDb) {
@@ -149,10 +157,10 @@ async fn every_role_lands_on_a_home_of_its_own(db: TestDb) {
 
     // The lead's work: one submitted, one returned with a reason, one draft.
     let (submitted, returned, draft, missing) = (&mine[0], &mine[1], &mine[2], &mine[3]);
-    write_update(&app, &lead, submitted.0, true).await;
-    write_update(&app, &lead, returned.0, true).await;
-    write_update(&app, &lead, draft.0, false).await;
-    let u = h1_update(&app, returned.0).await;
+    write_update(&app, &lead, submitted.0.get(), true).await;
+    write_update(&app, &lead, returned.0.get(), true).await;
+    write_update(&app, &lead, draft.0.get(), false).await;
+    let u = h1_update(&app, returned.0.get()).await;
     app.store
         .return_update(
             "test",
@@ -269,7 +277,7 @@ async fn every_role_lands_on_a_home_of_its_own(db: TestDb) {
     assert_eq!(rows[0]["reference"], returned.1.as_str());
     let other_owner = app
         .store
-        .action(others[0].0)
+        .action(domain::ActionId::new(others[0].0.get()))
         .await
         .unwrap()
         .details
@@ -371,8 +379,8 @@ async fn homes_are_private_to_their_people(db: TestDb) {
     // Nobody signs off or chases from outside the body, or without the role.
     let (mine, _) = actions_2024(&app).await;
     let lead = app.signed_in("lead").await;
-    write_update(&app, &lead, mine[0].0, true).await;
-    let u = h1_update(&app, mine[0].0).await;
+    write_update(&app, &lead, mine[0].0.get(), true).await;
+    let u = h1_update(&app, mine[0].0.get()).await;
     let value = format!("{}:{}", u.id, u.version);
     let page = get(&stranger, app.url("/b/northmoor/home")).await.1;
     let csrf = hidden(&page, "csrf");
@@ -437,7 +445,7 @@ async fn homes_are_private_to_their_people(db: TestDb) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(
-        h1_update(&app, mine[0].0).await.state,
+        h1_update(&app, mine[0].0.get()).await.state,
         domain::UpdateState::Submitted
     );
     assert!(app.store.unsent_messages(10).await.unwrap().is_empty());
@@ -519,7 +527,7 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
     let (mine, _) = actions_2024(&app).await;
     let lead = app.signed_in("lead").await;
     for a in &mine[..3] {
-        write_update(&app, &lead, a.0, true).await;
+        write_update(&app, &lead, a.0.get(), true).await;
     }
     let officer = app.signed_in("officer").await;
     let page = get(&officer, app.url(HOME)).await.1;
@@ -529,7 +537,7 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
         assert!(v.is_some(), "a checkbox for the submitted update on {id}");
         v.unwrap()
     };
-    let (first, second) = (checkbox(mine[0].0), checkbox(mine[1].0));
+    let (first, second) = (checkbox(mine[0].0.get()), checkbox(mine[1].0.get()));
     // Nothing checked: said so, on the form.
     let r = officer
         .post(app.url("/b/bromley/home/sign-off"))
@@ -560,9 +568,9 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
     assert!(page.contains("govuk-notification-banner--success"));
     assert!(page.contains("2 updates signed off"), "{page}");
     for a in &mine[..2] {
-        let u = h1_update(&app, a.0).await;
+        let u = h1_update(&app, a.0.get()).await;
         assert_eq!(u.state, domain::UpdateState::SignedOff);
-        let trail = app.store.audit_trail("update", u.id).await.unwrap();
+        let trail = app.store.audit_trail("update", u.id.get()).await.unwrap();
         assert!(
             trail
                 .iter()
@@ -572,7 +580,7 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
         );
     }
     assert_eq!(
-        h1_update(&app, mine[2].0).await.state,
+        h1_update(&app, mine[2].0.get()).await.state,
         domain::UpdateState::Submitted
     );
     // The same versions again: refused, each with its reason, nothing changed.
@@ -620,7 +628,7 @@ async fn officers_sign_off_in_bulk_and_chase_now(db: TestDb) {
             .contains(format!("/b/bromley/actions/{}/updates/H1", owed.0).as_str())
     );
     assert!(app.store.unsent_messages(10).await.unwrap().is_empty());
-    let trail = app.store.audit_trail("action", owed.0).await.unwrap();
+    let trail = app.store.audit_trail("action", owed.0.get()).await.unwrap();
     assert!(
         trail.iter().any(|e| e.operation == "chase"),
         "the chase is audited"

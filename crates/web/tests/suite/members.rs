@@ -21,10 +21,10 @@ async fn add(
     role: domain::MemberRole,
     term: (Option<&str>, Option<&str>),
 ) -> i64 {
-    app.store
+    (app.store
         .add_committee_member(
             "test",
-            committee,
+            domain::CommitteeId::new(committee),
             &store::MemberDetails {
                 name: domain::Title::parse("name", name).unwrap(),
                 role,
@@ -34,7 +34,8 @@ async fn add(
         )
         .await
         .unwrap()
-        .id
+        .id)
+        .get()
 }
 
 /// The table row of `html` that names `name`.
@@ -60,7 +61,7 @@ async fn committee_members_are_public_and_only_clerks_edit_them(db: TestDb) {
     let committee = app.store.committees(bromley.id).await.unwrap()[0].id;
     let chair = add(
         &app,
-        committee,
+        committee.get(),
         "Councillor Ann Lee",
         domain::MemberRole::Chair,
         (Some("2022-05-05"), None),
@@ -68,7 +69,7 @@ async fn committee_members_are_public_and_only_clerks_edit_them(db: TestDb) {
     .await;
     let former = add(
         &app,
-        committee,
+        committee.get(),
         "Mrs Pat Okafor",
         domain::MemberRole::CoOpted,
         (Some("2018-05-10"), Some("2022-05-04")),

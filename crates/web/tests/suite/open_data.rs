@@ -47,7 +47,7 @@ async fn meeting_with_promise(
     let meeting = store
         .create_meeting(
             "test",
-            committee,
+            domain::CommitteeId::new(committee),
             &store::MeetingDetails {
                 held_on: held_on.parse().unwrap(),
                 venue: venue.into(),
@@ -153,7 +153,7 @@ async fn open_data_is_public_only(db: TestDb) {
     let committee = store.committees(body.id).await.unwrap()[0].id;
     meeting_with_promise(
         &app,
-        committee,
+        committee.get(),
         "2020-01-15",
         SECRET_VENUE,
         false,
@@ -163,7 +163,7 @@ async fn open_data_is_public_only(db: TestDb) {
     .await;
     meeting_with_promise(
         &app,
-        committee,
+        committee.get(),
         "2020-01-16",
         "Bromley Civic Centre, Room 1",
         true,

@@ -97,7 +97,11 @@ async fn a_read_only_database_refuses_writes_and_serves_reads(db: TestDb) {
     );
 
     // Nothing was written.
-    let updates = app.store.updates_of(id).await.unwrap();
+    let updates = app
+        .store
+        .updates_of(domain::ActionId::new(id))
+        .await
+        .unwrap();
     assert!(
         updates
             .iter()

@@ -22,11 +22,12 @@ pub(crate) async fn northmoor_action(app: &App, code: &str, year: &str, referenc
         .plan(portfolio.id, year.parse().unwrap())
         .await
         .unwrap();
-    app.store
+    (app.store
         .action_by_ref(plan.id, &reference.parse().unwrap())
         .await
         .unwrap()
-        .id
+        .id)
+        .get()
 }
 
 /// Where `needle` first is in `page`, failing the test when it is not there.

@@ -53,7 +53,12 @@ async fn signed_off_updates_change_only_by_correction_or_revision(db: TestDb) {
     // 2024/25, published, no period opened yet: an update is recorded as reported and
     // signed off; writing over it is refused (409) without a correction.
     let id = app.action_id("2024/25", "10A").await;
-    let plan = app.store.action(id).await.unwrap().plan_id;
+    let plan = app
+        .store
+        .action(domain::ActionId::new(id))
+        .await
+        .unwrap()
+        .plan_id;
     let version = app.store.plan_by_id(plan).await.unwrap().version;
     app.store
         .publish_plan("test", plan, version, true)
@@ -183,7 +188,12 @@ async fn signed_off_updates_change_only_by_correction_or_revision(db: TestDb) {
         .close_period("test", plan, Half::H1, true)
         .await
         .unwrap();
-    let version = app.store.updates_of(id).await.unwrap()[0].version;
+    let version = app
+        .store
+        .updates_of(domain::ActionId::new(id))
+        .await
+        .unwrap()[0]
+        .version;
     let late = c
         .put(&url)
         .bearer_auth(&lead)

@@ -95,7 +95,11 @@ async fn the_public_downloads_a_published_plan_as_stratml_as_it_sees_it(db: Test
     assert_valid(&xml);
     assert!(xml.contains("Type=\"Performance_Plan\""));
     let read_plan = read(&xml);
-    let stored = app.store.plan_tree(plan).await.unwrap();
+    let stored = app
+        .store
+        .plan_tree(domain::PlanId::new(plan))
+        .await
+        .unwrap();
     assert_eq!(read_plan.plan.actions.len(), stored.actions.len());
     assert!(read_plan.plan.updates.is_empty());
 

@@ -52,9 +52,14 @@ pub(super) async fn work_in_progress(app: &App) -> (i64, Vec<i64>) {
         .unwrap();
     let h1 = ReportingPeriod::new(plan.year, Half::H1);
     let mine = app.action_id("2024/25", "10A").await;
-    let lead_of_mine = store.action(mine).await.unwrap().details.lead;
+    let lead_of_mine = store
+        .action(domain::ActionId::new(mine))
+        .await
+        .unwrap()
+        .details
+        .lead;
     let tree = store.plan_tree(plan.id).await.unwrap();
-    let theirs: Vec<i64> = tree
+    let theirs: Vec<domain::ActionId> = tree
         .actions
         .iter()
         .filter(|a| a.details.lead != lead_of_mine)
@@ -64,7 +69,13 @@ pub(super) async fn work_in_progress(app: &App) -> (i64, Vec<i64>) {
     let (submitted, returned, signed, revised) = (theirs[0], theirs[1], theirs[2], theirs[3]);
 
     store
-        .record_update("test", mine, h1, input(Status::AtRisk, DRAFT), None)
+        .record_update(
+            "test",
+            domain::ActionId::new(mine),
+            h1,
+            input(Status::AtRisk, DRAFT),
+            None,
+        )
         .await
         .unwrap();
     let u = store
@@ -120,7 +131,16 @@ pub(super) async fn work_in_progress(app: &App) -> (i64, Vec<i64>) {
         )
         .await
         .unwrap();
-    (plan.id, vec![mine, submitted, returned, signed, revised])
+    (
+        plan.id.get(),
+        vec![
+            mine,
+            submitted.get(),
+            returned.get(),
+            signed.get(),
+            revised.get(),
+        ],
+    )
 }
 
 pub(super) fn assert_private(what: &str, text: &str) {
@@ -208,7 +228,7 @@ async fn the_public_and_members_see_signed_off_updates_only(db: TestDb) {
         }
         let update = app
             .store
-            .updates_of(actions[0])
+            .updates_of(domain::ActionId::new(actions[0]))
             .await
             .unwrap()
             .pop()
