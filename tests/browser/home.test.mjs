@@ -108,6 +108,11 @@ test('each role signs in to a home of their own', async () => {
   const memberText = await mainText(member);
   assert.match(memberText, /Next meetings/);
   assert.match(memberText, /Promises due/);
+  // The committee's promises the member should chase, each with its
+  // standing and the meeting it was made at.
+  const due = member.locator('.ambit-promises-due li');
+  assert.ok((await due.count()) >= 1, "the member's home lists the promises due");
+  assert.match(await due.first().innerText(), /(Overdue|Due|No date set)[\s\S]*Made at .+Committee, \d{1,2} \w+ \d{4}/);
   assert.doesNotMatch(memberText, /could not be signed in/);
   await assertAccessible(member, "the member's home");
   await member.goto(`${base}/b/bromley/my-updates`);
