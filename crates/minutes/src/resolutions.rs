@@ -212,6 +212,21 @@ impl Resolutions {
         }
         let numbered_item = marker.is_some() && !p.starts_with(['-', '–', '—', '•', '·', '*']);
         let that = toks.first().is_some_and(|t| t.s == "That");
+        // A numbered "That …" is a part of a decision whatever its verb
+        // ("(1) That the Committee prioritises proposed topics …"), as
+        // where the page dropped the RESOLVED heading above the parts.
+        let numbered_that = numbered_item
+            && marker
+                .and_then(|m| p.get(m..))
+                .is_some_and(|rest| rest.trim_start().starts_with("That "));
+        if numbered_that && !has_be_verb(toks) {
+            // Recorded, and read for commitments as any sentence is ("…
+            // was considered and to be updated for future meetings").
+            let text = clean(marker.and_then(|m| p.get(m..)).unwrap_or(p));
+            self.record(std::slice::from_ref(&text), None);
+            self.open = still_open(toks).then_some(None);
+            return None;
+        }
         if (numbered_item || that) && has_be_verb(toks) {
             let body = match marker {
                 Some(m) => p.get(m..).unwrap_or(""),
@@ -302,7 +317,8 @@ impl Resolutions {
 
 /// The resolution keyword in a paragraph and the outcome it implies:
 /// "RESOLVED" anywhere, "RECOMMENDED" (recommended), "AGREED" before a colon
-/// or "that", or "Resolved" / "Agreed" opening the paragraph.
+/// or "that" or after the meeting ("The Committee AGREED …"), or "Resolved"
+/// / "Agreed" opening the paragraph.
 fn keyword(toks: &[Tok<'_>]) -> Option<(usize, Option<Outcome>)> {
     let introduces = |k: usize| {
         toks.get(k + 1)
@@ -334,7 +350,9 @@ fn keyword(toks: &[Tok<'_>]) -> Option<(usize, Option<Outcome>)> {
             Some((k, None))
         }
         "RECOMMENDED" => Some((k, Some(Outcome::Recommended))),
-        "AGREED" if introduces(k) => Some((k, None)),
+        // "The Committee AGREED the decisions be accepted …": in capitals
+        // after the meeting, the decision follows with or without "that".
+        "AGREED" if introduces(k) || by_meeting(k) => Some((k, None)),
         "Resolved" | "Agreed" if k == 0 && (introduces(k) || ends_with_colon(toks)) => {
             Some((k, None))
         }
@@ -365,7 +383,11 @@ fn minutes_confirmed(p: &str, toks: &[Tok<'_>]) -> Option<String> {
     let correct_record = toks
         .windows(2)
         .any(|w| w[0].is_any(&["correct", "true", "accurate"]) && w[1].is("record"));
-    let minutes = toks.iter().any(|t| t.is("minutes"));
+    // "were agreed as a correct record …" on a line of its own continues a
+    // sentence about the minutes the page broke in two.
+    let continued = p.starts_with(char::is_lowercase)
+        && toks.first().is_some_and(|t| t.is_any(&["were", "was"]));
+    let minutes = continued || toks.iter().any(|t| t.is("minutes"));
     let decided = toks.iter().any(|t| {
         t.is_any(&[
             "agreed",
@@ -795,5 +817,42 @@ mod tests {
             own(&[("to note the report", "noted")])
         );
         assert!(resolve("- the plan would be agreed later\n1. We noted it").is_empty());
+    }
+
+    #[test]
+    fn numbered_parts_worded_that_count_each_without_a_heading() {
+        let found = resolve(
+            "(1)    That the Committee prioritises proposed topics for the work programme.\n\n\
+             (2)   That the Committee, having considered the Forward Plan, suggests a list of items.\n\n\
+             (3)   That the Action Plan Extract was considered and to be updated for future meetings.\n\n\
+             REASON FOR DECISION: To allow the Committee to set a work programme.",
+        );
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found[0]
+                .0
+                .contains("the Committee prioritises proposed topics"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn minutes_confirmed_on_a_line_of_their_own_count() {
+        let found = resolve(
+            "·         The minutes of the meeting held on Thursday 9 June 2022\n\n\
+             were agreed as a correct record and signed by the Chairman",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, "approved");
+    }
+
+    #[test]
+    fn agreed_in_capitals_after_the_committee_is_a_decision() {
+        let found = resolve(
+            "Consideration was given to the decisions of the Meeting held on 14th March, 2024.\n\n\
+             The Committee AGREED the decisions be accepted as a true record of proceedings.\n\n\
+             The Committee AGREED that the report be accepted and the information therein be noted.",
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
     }
 }
