@@ -157,6 +157,19 @@ impl App {
             .get()
     }
 
+    /// The JSON the API answers `GET path` with, asked with `token`.
+    async fn api_json(&self, path: &str, token: &str) -> serde_json::Value {
+        client()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     async fn api_token(&self, who: &str) -> String {
         self.api_token_at(who, "bromley").await
     }

@@ -773,15 +773,9 @@ async fn the_officers_list_of_updates_is_paged(db: TestDb) {
 
     // The API pages the same way and says how many there are.
     let token = app.api_token("officer").await;
-    let home: Value = client()
-        .get(app.url("/api/v1/bodies/synthetic/home?page=3"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let home = app
+        .api_json("/api/v1/bodies/synthetic/home?page=3", &token)
+        .await;
     let o = &home["officer"];
     assert_eq!(o["updates_total"], 120);
     assert_eq!(o["page"], 3);

@@ -208,15 +208,9 @@ async fn search_stems_ranks_and_pages(db: TestDb) {
     let total = first["total"].as_i64().unwrap();
     assert!(total > 20, "{total}");
     assert_eq!(first["results"].as_array().unwrap().len(), 20);
-    let second: Value = client()
-        .get(app.url("/api/v1/bodies/bromley/search?q=care&page=2"))
-        .bearer_auth(&officer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let second = app
+        .api_json("/api/v1/bodies/bromley/search?q=care&page=2", &officer)
+        .await;
     assert_eq!(second["page"], 2);
     let ids = |v: &Value| -> Vec<(String, i64)> {
         v["results"]
