@@ -23,6 +23,7 @@ use crate::form::{
     DateInputs, conflict_or, date_field, date_input, field, optional, parsed, render, status_of,
     version,
 };
+use crate::pagination::{Pagination, asked_page, page_count};
 use crate::promise_log::{LogFilter, LogQuery, filter_view, visible_log};
 use crate::record::*;
 use crate::request::PageResult;
@@ -111,11 +112,14 @@ pub async fn committee(
         &body,
         &access,
         committee,
-        &filter,
+        (&filter, q.page.as_deref()),
         vec![],
     )
     .await
 }
+
+/// The most promises the committee's page shows at once.
+const PROMISES_PER_PAGE: usize = 50;
 
 async fn committee_page(
     state: &AppState,
@@ -123,7 +127,7 @@ async fn committee_page(
     body: &Body,
     access: &Access,
     committee: domain::Committee,
-    filter: &LogFilter,
+    (filter, page): (&LogFilter, Option<&str>),
     errors: Vec<FieldError>,
 ) -> PageResult {
     let today = today();
@@ -154,7 +158,21 @@ async fn committee_page(
         _ => 2,
     });
     let href = format!("/b/{}/committees/{}", body.slug, committee.id);
-    let filter = filter_view(&href, &log, promises.len(), filter, &actions);
+    // A page of the log at a time, the filters kept in the page links.
+    let kept = promises.len();
+    let pages = page_count(kept, PROMISES_PER_PAGE);
+    let page = asked_page(page, pages);
+    let promises: Vec<PromiseRow> = promises
+        .into_iter()
+        .skip((page - 1) * PROMISES_PER_PAGE)
+        .take(PROMISES_PER_PAGE)
+        .collect();
+    let query = filter.query();
+    let pagination = Pagination::new("Pages of the log of promises", page, pages, |n| {
+        let joiner = if query.is_empty() { '?' } else { '&' };
+        format!("{href}{query}{joiner}page={n}#log")
+    });
+    let filter = filter_view(&href, &log, kept, filter, &actions);
     let meetings = state
         .store()
         .meetings(committee.id)
@@ -227,6 +245,7 @@ async fn committee_page(
         portfolios,
         summary: format!("{open} open, {overdue} overdue, {closed} delivered or withdrawn."),
         promises,
+        pagination,
         filter,
         meetings,
         members,
@@ -294,7 +313,7 @@ pub async fn add_member(
                 &body,
                 &access,
                 committee,
-                &LogFilter::default(),
+                (&LogFilter::default(), None),
                 errors,
             )
             .await
@@ -711,7 +730,7 @@ pub async fn add_meeting(
                 &body,
                 &access,
                 committee,
-                &LogFilter::default(),
+                (&LogFilter::default(), None),
                 errors,
             )
             .await

@@ -36,6 +36,10 @@ pub struct LogQuery {
     /// A meeting's id.
     #[serde(default)]
     pub meeting: Option<String>,
+    /// The page of the log shown on the committee's page, from 1 (the
+    /// downloads hold every promise the filters keep).
+    #[serde(default)]
+    pub page: Option<String>,
 }
 
 /// Which promises of a log to keep.

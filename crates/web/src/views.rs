@@ -916,6 +916,8 @@ pub struct CommitteePage {
     pub portfolios: Vec<String>,
     pub summary: String,
     pub promises: Vec<PromiseRow>,
+    /// The pages of the log.
+    pub pagination: crate::pagination::Pagination,
     /// The filters of the log, as chosen.
     pub filter: LogFilterView,
     /// (href, date, venue, status, published).

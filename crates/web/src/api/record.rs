@@ -362,6 +362,7 @@ pub(super) async fn commitments(
         action: q.action_id,
         owner: q.owner,
         meeting: q.meeting_id,
+        page: None,
     })
     .map_err(|e| {
         let field = match e.field {

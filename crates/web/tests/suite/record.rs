@@ -485,3 +485,115 @@ async fn the_committee_record_in_full(db: TestDb) {
     assert_eq!(get(&public, app.url(&second)).await.0, StatusCode::OK);
 }
 on_both_engines!(the_committee_record_in_full);
+
+/// A committee's log of promises comes 50 at a time on its page, overdue
+/// first, the filters kept in the page links; the CSV still holds every
+/// promise.
+async fn a_long_log_of_promises_comes_a_page_at_a_time(db: TestDb) {
+    let app = spawn_app(db).await;
+    let store = &app.store;
+    let body = store.body(&"bromley".parse().unwrap()).await.unwrap();
+    let committee = store.committees(body.id).await.unwrap()[0].clone();
+    let meeting = store
+        .create_meeting(
+            "test",
+            committee.id,
+            &store::MeetingDetails {
+                held_on: "2024-01-10".parse().unwrap(),
+                venue: "Bromley Civic Centre".into(),
+                status: domain::MeetingStatus::Held,
+                published: true,
+            },
+        )
+        .await
+        .unwrap();
+    let t = |s: &str| domain::Title::parse("title", s).unwrap();
+    let item = store
+        .add_agenda_item(
+            "test",
+            meeting.id,
+            store::NewAgendaItem {
+                number: t("7"),
+                title: t("Matters arising"),
+                report_ref: String::new(),
+                plan_id: None,
+                half: None,
+            },
+        )
+        .await
+        .unwrap();
+    let text = |s: &str| domain::Text::parse("text", s).unwrap();
+    let commitments = (1..=60)
+        .map(|n| domain::NewCommitment {
+            text: text(&format!("Promise number {n} to report back")),
+            owner: Some(t("Director of Adult Services")),
+            due_by: Some("2024-03".parse().unwrap()),
+            due_text: "in March 2024".into(),
+            action_id: None,
+            source: text(&format!("Promise number {n} to report back")),
+        })
+        .collect();
+    store
+        .accept_minutes(
+            "test",
+            item.id,
+            item.version,
+            domain::AcceptedMinutes {
+                minutes: "Sixty promises were made.".into(),
+                questions: vec![],
+                commitments,
+                resolutions: vec![],
+                reviewed: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let public = client();
+    let href = format!("/b/bromley/committees/{}", committee.id);
+    // Rows of the log, and the ones among them made at this meeting.
+    let rows = |page: &str| {
+        page.matches("<tr class=\"govuk-table__row\" id=\"promise-")
+            .count()
+    };
+    let shown = |page: &str| page.matches("Promise number ").count();
+
+    let (status, first) = get(&public, app.url(&href)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(rows(&first), 50, "one page of 50");
+    assert!(first.contains("aria-label=\"Pages of the log of promises\""));
+    assert!(
+        first.contains(&format!("href=\"{href}?page=2#log\"")),
+        "{first}"
+    );
+    let (_, second) = get(&public, app.url(&format!("{href}?page=2"))).await;
+    assert!(rows(&second) >= 10, "the rest on page 2");
+    assert_eq!(
+        shown(&first) + shown(&second),
+        60,
+        "every promise once, on one page or the other"
+    );
+    let (_, beyond) = get(&public, app.url(&format!("{href}?page=99"))).await;
+    assert_eq!(
+        rows(&beyond),
+        rows(&second),
+        "a page beyond the last shows the last"
+    );
+
+    // A filter is kept in the page links.
+    let (_, overdue) = get(&public, app.url(&format!("{href}?standing=overdue"))).await;
+    assert!(
+        overdue.contains(&format!("href=\"{href}?standing=overdue&#38;page=2#log\"")),
+        "{overdue}"
+    );
+    // The download holds every promise, not a page of them.
+    let csv = public
+        .get(app.url(&format!("{href}/promises.csv")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(shown(&csv) >= 60, "{csv}");
+}
+on_both_engines!(a_long_log_of_promises_comes_a_page_at_a_time);
