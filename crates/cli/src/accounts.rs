@@ -99,7 +99,7 @@ pub(crate) async fn list_tokens(
     let store = Store::open(location).await?;
     let of = match (email, body) {
         (Some(email), _) => TokensOf::Account(account(&store, email).await?.0.id),
-        (None, Some(slug)) => TokensOf::Body((store.body(slug).await?.id).get()),
+        (None, Some(slug)) => TokensOf::Body(store.body(slug).await?.id),
         (None, None) => TokensOf::All,
     };
     print!("{}", show::tokens(&store.api_tokens(of).await?));

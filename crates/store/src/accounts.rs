@@ -69,7 +69,7 @@ pub enum TokensOf {
     /// Every token of every account.
     All,
     /// The tokens of the people of a body (by id).
-    Body(i64),
+    Body(domain::BodyId),
     /// One account's tokens (by id).
     Account(i64),
 }
@@ -208,7 +208,7 @@ impl Store {
                     "{TOKEN_COLUMNS} WHERE {} ORDER BY t.id",
                     in_body(1)
                 ))
-                .bind(body_id)
+                .bind(body_id.get())
                 .fetch_all(&self.pool)
                 .await?
             }

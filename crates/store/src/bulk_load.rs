@@ -1881,7 +1881,7 @@ fn plan_rows(
                 reminder_days: period.reminder_days,
                 opened_at: opened,
                 closed_at: closed,
-                version: domain::Version::new((domain::Version::FIRST).get()),
+                version: domain::Version::FIRST,
             },
         );
     }

@@ -279,7 +279,7 @@ impl Store {
         horizon: NaiveDate,
     ) -> Result<Vec<LoggedCommitment>, StoreError> {
         let mut due: Vec<LoggedCommitment> = self
-            .commitment_log(CommitmentsOf::Body(body_id.get()))
+            .commitment_log(CommitmentsOf::Body(body_id))
             .await?
             .into_iter()
             .filter(|l| l.commitment.status == domain::CommitmentStatus::Open)

@@ -69,7 +69,7 @@ pub struct FeedUpdate {
 
 impl Store {
     /// When each body was created and last changed, by body id.
-    pub async fn body_stamps(&self) -> Result<HashMap<i64, Stamps>, StoreError> {
+    pub async fn body_stamps(&self) -> Result<HashMap<domain::BodyId, Stamps>, StoreError> {
         let rows =
             sqlx::query("SELECT id, created_at, updated_at FROM bodies WHERE deleted_at IS NULL")
                 .fetch_all(&self.pool)

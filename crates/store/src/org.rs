@@ -396,11 +396,7 @@ impl Store {
         .await?;
         let t = now();
         for (id, new_title) in &ambitions {
-            let Some(old) = before
-                .ambitions
-                .iter()
-                .find(|a| a.id == domain::AmbitionId::new(id.get()))
-            else {
+            let Some(old) = before.ambitions.iter().find(|a| a.id == *id) else {
                 return Err(StoreError::not_found("ambition", id));
             };
             if old.title != *new_title {

@@ -63,11 +63,10 @@ impl Store {
             });
         }
         let actions = load_actions(&mut tx, "a.plan_id = $1", plan_id.get()).await?;
-        if let Some(stray) = fates.keys().find(|id| {
-            !actions
-                .iter()
-                .any(|a| a.id == domain::ActionId::new((**id).get()))
-        }) {
+        if let Some(stray) = fates
+            .keys()
+            .find(|id| !actions.iter().any(|a| a.id == **id))
+        {
             return Err(StoreError::not_found(
                 "action of the plan being refreshed",
                 stray,

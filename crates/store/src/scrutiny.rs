@@ -388,11 +388,10 @@ impl Store {
     ) -> Result<Committee, StoreError> {
         let before = self.committee(id).await?;
         let portfolios = self.portfolios(before.body_id).await?;
-        if let Some(stranger) = portfolio_ids.iter().find(|p| {
-            !portfolios
-                .iter()
-                .any(|q| q.id == domain::PortfolioId::new((**p).get()))
-        }) {
+        if let Some(stranger) = portfolio_ids
+            .iter()
+            .find(|p| !portfolios.iter().any(|q| q.id == **p))
+        {
             return Err(StoreError::not_found("portfolio", stranger));
         }
         let mut tx = self.begin_write().await?;
@@ -1085,7 +1084,10 @@ impl Store {
                         report: c.string("report_ref")?,
                         minutes: c.string("minutes")?,
                         commitments: Vec::new(),
-                        resolutions: self.resolutions_at(item_id).await?.len(),
+                        resolutions: self
+                            .resolutions_at(domain::AgendaItemId::new(item_id))
+                            .await?
+                            .len(),
                         proposals: vec![proposal],
                     });
                 }
@@ -1093,7 +1095,7 @@ impl Store {
         }
         for item in &mut out {
             item.commitments = self
-                .commitment_log(CommitmentsOf::Item(item.agenda_item_id.get()))
+                .commitment_log(CommitmentsOf::Item(item.agenda_item_id))
                 .await?
                 .into_iter()
                 .map(|l| l.commitment)
@@ -1103,12 +1105,15 @@ impl Store {
     }
 
     /// The questions asked at an agenda item.
-    pub async fn questions_at(&self, item_id: i64) -> Result<Vec<Question>, StoreError> {
+    pub async fn questions_at(
+        &self,
+        item_id: domain::AgendaItemId,
+    ) -> Result<Vec<Question>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, agenda_item_id, asker, responder, action_id, source FROM questions \
              WHERE agenda_item_id = $1 AND deleted_at IS NULL ORDER BY id",
         )
-        .bind(item_id)
+        .bind(item_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(question_from).collect()
@@ -1141,12 +1146,15 @@ impl Store {
     }
 
     /// The resolutions of an agenda item.
-    pub async fn resolutions_at(&self, item_id: i64) -> Result<Vec<Resolution>, StoreError> {
+    pub async fn resolutions_at(
+        &self,
+        item_id: domain::AgendaItemId,
+    ) -> Result<Vec<Resolution>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, agenda_item_id, text, outcome FROM resolutions \
              WHERE agenda_item_id = $1 AND deleted_at IS NULL ORDER BY id",
         )
-        .bind(item_id)
+        .bind(item_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(resolution_from).collect()
@@ -1159,10 +1167,10 @@ impl Store {
         of: CommitmentsOf,
     ) -> Result<Vec<LoggedCommitment>, StoreError> {
         let (filter, id) = match of {
-            CommitmentsOf::Committee(id) => ("m.committee_id", id),
-            CommitmentsOf::Action(id) => ("c.action_id", id),
-            CommitmentsOf::Item(id) => ("c.agenda_item_id", id),
-            CommitmentsOf::Body(id) => ("k.body_id", id),
+            CommitmentsOf::Committee(id) => ("m.committee_id", id.get()),
+            CommitmentsOf::Action(id) => ("c.action_id", id.get()),
+            CommitmentsOf::Item(id) => ("c.agenda_item_id", id.get()),
+            CommitmentsOf::Body(id) => ("k.body_id", id.get()),
         };
         let rows = sqlx::query(&format!(
             "SELECT {COMMITMENT_COLUMNS}, {MEETING_AS_M}, i.number AS i_number, i.title AS i_title, k.name AS k_name \
@@ -1299,11 +1307,11 @@ impl Store {
 #[derive(Debug, Clone, Copy)]
 pub enum CommitmentsOf {
     /// Made at a committee's meetings.
-    Committee(i64),
+    Committee(domain::CommitteeId),
     /// About an action.
-    Action(i64),
+    Action(domain::ActionId),
     /// At one agenda item.
-    Item(i64),
+    Item(domain::AgendaItemId),
     /// Made at any committee of a body.
-    Body(i64),
+    Body(domain::BodyId),
 }

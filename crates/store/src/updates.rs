@@ -379,7 +379,7 @@ impl Store {
                     "update",
                     &key,
                     current.id.get(),
-                    domain::Version::new((expected_version.unwrap_or(current.version)).get()),
+                    expected_version.unwrap_or(current.version),
                 )
                 .await?;
                 sqlx::query(

@@ -1441,7 +1441,7 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
         .await
         .unwrap_err();
     assert!(matches!(stale, StoreError::Conflict { .. }), "{stale}");
-    assert!(store.questions_at(item.id.get()).await.unwrap().is_empty());
+    assert!(store.questions_at(item.id).await.unwrap().is_empty());
     let item = store
         .accept_minutes(ACTOR, item.id, item.version, accepted)
         .await
@@ -1460,12 +1460,12 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
     assert_eq!(reviewed[0].resolutions, 1);
     assert_eq!(store.questions_about(f.carers_10a).await.unwrap().len(), 1);
     assert_eq!(
-        store.resolutions_at(item.id.get()).await.unwrap()[0].outcome,
+        store.resolutions_at(item.id).await.unwrap()[0].outcome,
         ResolutionOutcome::Noted
     );
 
     let log = store
-        .commitment_log(CommitmentsOf::Committee(committee.id.get()))
+        .commitment_log(CommitmentsOf::Committee(committee.id))
         .await
         .unwrap();
     assert_eq!(log.len(), 1);
@@ -1475,7 +1475,7 @@ async fn the_committee_record_keeps_the_log_of_promises(db: TestDb) {
     assert_eq!(promise.standing(date("2023-04-01")), Standing::Overdue);
     assert_eq!(
         store
-            .commitment_log(CommitmentsOf::Action(f.carers_10a.get()))
+            .commitment_log(CommitmentsOf::Action(f.carers_10a))
             .await
             .unwrap()
             .len(),

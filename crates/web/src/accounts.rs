@@ -33,10 +33,7 @@ async fn accounts_page(
     errors: Vec<FieldError>,
 ) -> PageResult {
     let people = state.store().people(body.id).await?;
-    let tokens = state
-        .store()
-        .api_tokens(TokensOf::Body(body.id.get()))
-        .await?;
+    let tokens = state.store().api_tokens(TokensOf::Body(body.id)).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

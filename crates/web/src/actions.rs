@@ -100,8 +100,7 @@ pub async fn action(
             },
             Measure::Indicator(i) => {
                 let target = i.year_end_target(plan.year);
-                let trend =
-                    indicator_trend(i, (action.id, domain::MeasureId::new(mid.get())), &years);
+                let trend = indicator_trend(i, (action.id, *mid), &years);
                 MeasureView {
                     description: m.describe(),
                     baseline: i.baseline.map(number).unwrap_or_default(),

@@ -58,7 +58,7 @@ async fn committees_page(
     for c in state.store().committees(body.id).await? {
         let log = state
             .store()
-            .commitment_log(CommitmentsOf::Committee(c.id.get()))
+            .commitment_log(CommitmentsOf::Committee(c.id))
             .await?;
         let visible: Vec<&LoggedCommitment> = log
             .iter()
@@ -131,7 +131,7 @@ async fn committee_page(
     errors: Vec<FieldError>,
 ) -> PageResult {
     let today = today();
-    let log = visible_log(state, access, committee.id.get()).await?;
+    let log = visible_log(state, access, committee.id).await?;
     let actions = action_labels(
         state,
         body.slug.as_str(),

@@ -101,9 +101,9 @@ async fn meeting_page(
     for item in state.store().agenda_items(meeting.id).await? {
         let log = state
             .store()
-            .commitment_log(CommitmentsOf::Item(item.id.get()))
+            .commitment_log(CommitmentsOf::Item(item.id))
             .await?;
-        let raw_questions = state.store().questions_at(item.id.get()).await?;
+        let raw_questions = state.store().questions_at(item.id).await?;
         let actions = action_labels(
             state,
             body.slug.as_str(),
@@ -125,7 +125,7 @@ async fn meeting_page(
         };
         let resolutions: Vec<(String, &'static str)> = state
             .store()
-            .resolutions_at(item.id.get())
+            .resolutions_at(item.id)
             .await?
             .into_iter()
             .map(|r| (r.text, r.outcome.label()))

@@ -364,7 +364,7 @@ async fn committee_data(state: &AppState, slug: &str, id: &str) -> Result<Commit
         });
     }
     let today = today();
-    let log = crate::promise_log::visible_log(state, &access, committee.id.get()).await?;
+    let log = crate::promise_log::visible_log(state, &access, committee.id).await?;
     let actions = action_labels(
         state,
         body.slug.as_str(),
@@ -723,7 +723,7 @@ fn site(state: &AppState, headers: &HeaderMap) -> Result<String, WebError> {
 async fn body_changed(state: &AppState, body: &Body) -> Result<DateTime<Utc>, WebError> {
     let stamps = state.store().body_stamps().await?;
     Ok(stamps
-        .get(&body.id.get())
+        .get(&body.id)
         .and_then(|s| DateTime::parse_from_rfc3339(&s.modified).ok())
         .map_or_else(|| at_midnight(today()), |t| t.with_timezone(&Utc)))
 }
@@ -744,7 +744,7 @@ pub async fn body_feed_atom(
     let log = public_log(
         state
             .store()
-            .commitment_log(CommitmentsOf::Body(body.id.get()))
+            .commitment_log(CommitmentsOf::Body(body.id))
             .await?,
     );
     let mut entries = promise_entries(&site, body.slug.as_str(), &log, today());
@@ -772,7 +772,7 @@ pub async fn committee_feed_atom(
     let log = public_log(
         state
             .store()
-            .commitment_log(CommitmentsOf::Committee(committee.id.get()))
+            .commitment_log(CommitmentsOf::Committee(committee.id))
             .await?,
     );
     let mut entries = promise_entries(&site, body.slug.as_str(), &log, today());

@@ -227,7 +227,7 @@ impl LogFilter {
 pub(crate) async fn visible_log(
     state: &AppState,
     access: &Access,
-    committee_id: i64,
+    committee_id: domain::CommitteeId,
 ) -> Result<Vec<LoggedCommitment>, store::StoreError> {
     Ok(state
         .store()
@@ -346,7 +346,7 @@ async fn filtered(
     let committee = crate::record::committee_of(state, &body, id).await?;
     let filter = LogFilter::lenient(q);
     let today = today();
-    let log: Vec<LoggedCommitment> = visible_log(state, &access, committee.id.get())
+    let log: Vec<LoggedCommitment> = visible_log(state, &access, committee.id)
         .await?
         .into_iter()
         .filter(|l| filter.keeps(l, today))

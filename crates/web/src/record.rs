@@ -257,7 +257,7 @@ pub(crate) async fn about_action(
     }
     let promises = state
         .store()
-        .commitment_log(CommitmentsOf::Action(action_id.get()))
+        .commitment_log(CommitmentsOf::Action(action_id))
         .await?
         .iter()
         .filter(|l| l.meeting.published || access.sees_unpublished())

@@ -114,7 +114,7 @@ async fn a_national_data_set_reads_back_as_written(db: TestDb) {
         for c in store.committees(b.id).await.unwrap() {
             promises.extend(
                 store
-                    .commitment_log(CommitmentsOf::Committee(c.id.get()))
+                    .commitment_log(CommitmentsOf::Committee(c.id))
                     .await
                     .unwrap(),
             );
@@ -254,7 +254,7 @@ async fn dump(store: &Store) -> Vec<String> {
         for c in store.committees(body.id).await.unwrap() {
             out.push(c.name.clone());
             for logged in store
-                .commitment_log(CommitmentsOf::Committee(c.id.get()))
+                .commitment_log(CommitmentsOf::Committee(c.id))
                 .await
                 .unwrap()
             {

@@ -108,11 +108,18 @@ async fn accounts_and_tokens_have_an_end(db: TestDb) {
     assert_eq!(mine[0].owner, officer);
     assert!(mine[0].revoked_at.is_none());
     assert_eq!(
-        store.api_tokens(TokensOf::Body(bromley)).await.unwrap(),
+        store
+            .api_tokens(TokensOf::Body(domain::BodyId::new(bromley)))
+            .await
+            .unwrap(),
         mine
     );
     assert_eq!(store.api_tokens(TokensOf::All).await.unwrap().len(), 2);
-    let other = store.api_tokens(TokensOf::Body(elsewhere)).await.unwrap()[0].id;
+    let other = store
+        .api_tokens(TokensOf::Body(domain::BodyId::new(elsewhere)))
+        .await
+        .unwrap()[0]
+        .id;
     assert!(
         matches!(
             store

@@ -258,7 +258,7 @@ pub(super) async fn committees(
     let access = Viewer::access(viewer.as_ref(), body.id);
     let mut out = Vec::new();
     for c in state.store().committees(body.id).await? {
-        let log = log(&state, &access, CommitmentsOf::Committee(c.id.get())).await?;
+        let log = log(&state, &access, CommitmentsOf::Committee(c.id)).await?;
         let count = |s: domain::Standing| log.iter().filter(|l| l.standing == s.as_str()).count();
         out.push(CommitteeDto {
             id: c.id.get(),
@@ -380,7 +380,7 @@ pub(super) async fn commitments(
     let (committee, access) = committee_for(&state, viewer.as_ref(), id).await?;
     let today = today();
     Ok(Json(
-        visible_log(&state, &access, committee.id.get())
+        visible_log(&state, &access, committee.id)
             .await?
             .into_iter()
             .filter(|l| filter.keeps(l, today))
@@ -438,7 +438,7 @@ pub(super) async fn meeting(
     for item in state.store().agenda_items(meeting.id).await? {
         let questions = state
             .store()
-            .questions_at(item.id.get())
+            .questions_at(item.id)
             .await?
             .into_iter()
             .map(|q| QuestionDto {
@@ -453,7 +453,7 @@ pub(super) async fn meeting(
             .collect();
         let resolutions = state
             .store()
-            .resolutions_at(item.id.get())
+            .resolutions_at(item.id)
             .await?
             .into_iter()
             .map(|r| ResolutionDto {
@@ -463,7 +463,7 @@ pub(super) async fn meeting(
             })
             .collect();
         items.push(AgendaItemDto {
-            commitments: log(&state, &access, CommitmentsOf::Item(item.id.get())).await?,
+            commitments: log(&state, &access, CommitmentsOf::Item(item.id)).await?,
             id: item.id.get(),
             number: item.number,
             title: item.title,
@@ -519,7 +519,7 @@ pub(super) async fn action_commitments(
     let viewer = caller(&state, &headers).await?;
     let (action, _, access) = visible_action(&state, viewer.as_ref(), id).await?;
     Ok(Json(
-        log(&state, &access, CommitmentsOf::Action(action.id.get())).await?,
+        log(&state, &access, CommitmentsOf::Action(action.id)).await?,
     ))
 }
 
@@ -600,7 +600,7 @@ pub(super) async fn close_commitment(
         })?;
     let closed = state
         .store()
-        .commitment_log(CommitmentsOf::Item(item.id.get()))
+        .commitment_log(CommitmentsOf::Item(item.id))
         .await?
         .into_iter()
         .find(|l| l.commitment.id == id)

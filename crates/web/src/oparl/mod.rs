@@ -340,7 +340,7 @@ async fn bodies(
     all.sort_by_key(|b| b.id);
     let objects = all
         .iter()
-        .filter_map(|b| stamps.get(&b.id.get()).map(|s| objects::body(&site, b, s)))
+        .filter_map(|b| stamps.get(&b.id).map(|s| objects::body(&site, b, s)))
         .collect();
     let base = format!("{}/bodies", root(&site));
     Ok(answer(&page_of(objects, &q, &base)))
@@ -358,7 +358,7 @@ async fn body(
     };
     let body = state.store().body(&slug).await?;
     let stamps = state.store().body_stamps().await?;
-    let s = stamps.get(&body.id.get()).ok_or(OparlError::NotFound)?;
+    let s = stamps.get(&body.id).ok_or(OparlError::NotFound)?;
     Ok(answer(&objects::body(&site, &body, s)))
 }
 

@@ -586,14 +586,7 @@ async fn a_long_log_of_promises_comes_a_page_at_a_time(db: TestDb) {
         "{overdue}"
     );
     // The download holds every promise, not a page of them.
-    let csv = public
-        .get(app.url(&format!("{href}/promises.csv")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, csv) = get(&public, app.url(&format!("{href}/promises.csv"))).await;
     assert!(shown(&csv) >= 60, "{csv}");
 }
 on_both_engines!(a_long_log_of_promises_comes_a_page_at_a_time);
