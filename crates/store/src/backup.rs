@@ -80,10 +80,10 @@ const SCRATCH: &[&str] = &[
 ];
 
 /// The database's own bookkeeping, kept through a restore: the data's
-/// version counter, which the restore's audit events move on so that every
-/// process's caches see the new data.
+/// version counters (all, shared and per body), which the restore's audit
+/// events move on so that every process's caches see the new data.
 #[cfg(test)]
-const BOOKKEEPING: &[&str] = &["data_version"];
+const BOOKKEEPING: &[&str] = &["data_version", "body_data_versions"];
 
 /// Tables whose `id` column is generated, so PostgreSQL's counters must be moved on after a restore.
 const WITH_ID: &[&str] = &[

@@ -122,9 +122,28 @@ struct VersionReads {
 /// engine wrote it.
 #[derive(Debug, Default)]
 struct TreeCache {
-    stamp: DataVersion,
-    trees: std::collections::HashMap<i64, std::sync::Arc<domain::PlanTree>>,
-    views: std::collections::HashMap<(String, String, i32), std::sync::Arc<PlanView>>,
+    trees: std::collections::HashMap<i64, Kept<domain::PlanTree>>,
+    views: std::collections::HashMap<(String, String, i32), Kept<PlanView>>,
+}
+
+/// A plan (or plan page) kept in memory, with where the data stood when it
+/// was read: it is right while the data version is the same, or while
+/// neither its body's writes nor writes belonging to no body have moved
+/// (`Store::plan_tree`).
+#[derive(Debug)]
+struct Kept<T> {
+    value: std::sync::Arc<T>,
+    version: DataVersion,
+    body: BodyStamp,
+}
+
+/// Where one body's data stands: how many writes have belonged to no body
+/// and how many to this body (migration 0023). Equal stamps mean nothing
+/// this body's pages show has been written in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BodyStamp {
+    shared: i64,
+    body: i64,
 }
 
 /// The version of all the data in the database ([`Store::data_version`]):

@@ -437,6 +437,15 @@ pub struct Continued {
     pub published: bool,
 }
 
+/// Whose body a stamp is read for ([`Store::body_stamp`]).
+#[derive(Clone, Copy)]
+enum StampOf<'a> {
+    /// The body of a plan.
+    Plan(i64),
+    /// A body by its slug.
+    Body(&'a str),
+}
+
 impl Store {
     /// Create `portfolio_id`'s plan for `year`, aligned with the given alignments.
     pub async fn create_plan(
@@ -1085,38 +1094,97 @@ impl Store {
         Ok(version)
     }
 
-    /// Run `f` on the cache, first emptying it if the database has changed (its stamp differs).
-    fn with_cache<T>(
-        &self,
-        stamp: crate::DataVersion,
-        f: impl FnOnce(&mut crate::TreeCache) -> T,
-    ) -> T {
+    /// Run `f` on the cache, first emptying it if it has grown large.
+    fn with_cache<T>(&self, f: impl FnOnce(&mut crate::TreeCache) -> T) -> T {
         let mut cache = self.trees.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.stamp != stamp || cache.trees.len() + cache.views.len() >= 512 {
-            cache.stamp = stamp;
+        if cache.trees.len() + cache.views.len() >= 512 {
             cache.trees.clear();
             cache.views.clear();
         }
         f(&mut cache)
     }
 
+    /// Where the data of the body that plan `plan_id` (or, with a slug,
+    /// the body itself) belongs to stands; `None` when there is no such
+    /// plan or body.
+    async fn body_stamp(&self, of: StampOf<'_>) -> Result<Option<crate::BodyStamp>, StoreError> {
+        let body = match of {
+            StampOf::Plan(_) => {
+                "SELECT po.body_id FROM plans p JOIN portfolios po ON po.id = p.portfolio_id \
+                 WHERE p.id = $1"
+            }
+            StampOf::Body(_) => "SELECT id FROM bodies WHERE slug = $1",
+        };
+        let sql = format!(
+            "SELECT d.id, d.shared, COALESCE(v.version, 0) AS body \
+             FROM data_version d \
+             LEFT JOIN body_data_versions v ON v.body_id = ({body}) \
+             WHERE d.id = 1 AND EXISTS ({body})"
+        );
+        let query = sqlx::query(&sql);
+        let query = match of {
+            StampOf::Plan(plan_id) => query.bind(plan_id),
+            StampOf::Body(slug) => query.bind(slug),
+        };
+        let Some(row) = query.fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let c = Cols::new(&row, "data version")?;
+        Ok(Some(crate::BodyStamp {
+            shared: c.i64("shared")?,
+            body: c.i64("body")?,
+        }))
+    }
+
     /// The whole plan: items, actions with measures, and all updates.
-    /// Served from memory while nothing has been written since it was read.
+    /// Served from memory while nothing its body shows has been written
+    /// since it was read (writes in other bodies leave it be).
     pub async fn plan_tree(
         &self,
         plan_id: domain::PlanId,
     ) -> Result<std::sync::Arc<PlanTree>, StoreError> {
-        let stamp = self.data_version().await?;
-        if let Some(tree) = self.with_cache(stamp, |c| c.trees.get(&plan_id.get()).cloned()) {
-            return Ok(tree);
+        let id = plan_id.get();
+        let now = self.data_version().await?;
+        let kept = self.with_cache(|c| {
+            c.trees
+                .get(&id)
+                .map(|k| (k.value.clone(), k.version, k.body))
+        });
+        if let Some((tree, version, _)) = &kept
+            && *version == now
+        {
+            return Ok(tree.clone());
         }
-        let tree = std::sync::Arc::new(self.read_plan_tree(plan_id.get()).await?);
-        self.with_cache(stamp, |c| c.trees.insert(plan_id.get(), tree.clone()));
+        let stamp = self.body_stamp(StampOf::Plan(id)).await?;
+        if let (Some((tree, _, body)), Some(stamp)) = (&kept, stamp)
+            && *body == stamp
+        {
+            self.with_cache(|c| {
+                if let Some(k) = c.trees.get_mut(&id) {
+                    k.version = now;
+                }
+            });
+            return Ok(tree.clone());
+        }
+        let tree = std::sync::Arc::new(self.read_plan_tree(id).await?);
+        if let Some(body) = stamp {
+            self.with_cache(|c| {
+                c.trees.insert(
+                    id,
+                    crate::Kept {
+                        value: tree.clone(),
+                        version: now,
+                        body,
+                    },
+                )
+            });
+        }
         Ok(tree)
     }
 
     /// The plan of body `slug`'s portfolio `code` for `year`, with its body
-    /// and portfolio: what a plan page needs, in one read when unchanged.
+    /// and portfolio: what a plan page needs, in one read when unchanged
+    /// (kept as [`Store::plan_tree`] keeps a plan).
     pub async fn plan_view(
         &self,
         slug: &domain::Slug,
@@ -1124,9 +1192,27 @@ impl Store {
         year: FinancialYear,
     ) -> Result<std::sync::Arc<crate::PlanView>, StoreError> {
         let key = (slug.to_string(), code.to_string(), year.start_year());
-        let stamp = self.data_version().await?;
-        if let Some(view) = self.with_cache(stamp, |c| c.views.get(&key).cloned()) {
-            return Ok(view);
+        let now = self.data_version().await?;
+        let kept = self.with_cache(|c| {
+            c.views
+                .get(&key)
+                .map(|k| (k.value.clone(), k.version, k.body))
+        });
+        if let Some((view, version, _)) = &kept
+            && *version == now
+        {
+            return Ok(view.clone());
+        }
+        let stamp = self.body_stamp(StampOf::Body(slug.as_str())).await?;
+        if let (Some((view, _, body)), Some(stamp)) = (&kept, stamp)
+            && *body == stamp
+        {
+            self.with_cache(|c| {
+                if let Some(k) = c.views.get_mut(&key) {
+                    k.version = now;
+                }
+            });
+            return Ok(view.clone());
         }
         let body = self.body(slug).await?;
         let portfolio = self.portfolio(Some(body.id), code).await?;
@@ -1137,10 +1223,26 @@ impl Store {
             portfolio,
             tree: tree.clone(),
         });
-        self.with_cache(stamp, |c| {
-            c.trees.insert(plan.id.get(), tree);
-            c.views.insert(key, view.clone());
-        });
+        if let Some(body) = stamp {
+            self.with_cache(|c| {
+                c.trees.insert(
+                    plan.id.get(),
+                    crate::Kept {
+                        value: tree,
+                        version: now,
+                        body,
+                    },
+                );
+                c.views.insert(
+                    key,
+                    crate::Kept {
+                        value: view.clone(),
+                        version: now,
+                        body,
+                    },
+                );
+            });
+        }
         Ok(view)
     }
 

@@ -755,6 +755,41 @@ async fn a_cached_plan_tree_never_goes_stale(db: TestDb) {
         after.updates[0].input.commentary.as_str(),
         "written elsewhere"
     );
+
+    // A write in another body leaves the plan in memory; one that belongs
+    // to no body (an account) does not.
+    add_body(&writer, "elsewhere").await;
+    let kept = reader.plan_tree(f.plan_id).await.unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&after, &kept),
+        "another body's write leaves the plan in memory"
+    );
+    let (slug, code) = ("bromley".parse().unwrap(), "ACH".parse().unwrap());
+    let view = reader
+        .plan_view(&slug, &code, year("2022/23"))
+        .await
+        .unwrap();
+    add_body(&writer, "elsewhere-too").await;
+    let view_again = reader
+        .plan_view(&slug, &code, year("2022/23"))
+        .await
+        .unwrap();
+    assert!(std::sync::Arc::ptr_eq(&view, &view_again));
+    writer
+        .create_user(
+            ACTOR,
+            "someone@example.org".parse().unwrap(),
+            t("Someone"),
+            None,
+        )
+        .await
+        .unwrap();
+    let reread = reader.plan_tree(f.plan_id).await.unwrap();
+    assert!(
+        !std::sync::Arc::ptr_eq(&kept, &reread),
+        "a write of no body's is not known not to matter"
+    );
+    assert_eq!(reread.updates.len(), 1);
 }
 on_both_engines!(a_cached_plan_tree_never_goes_stale);
 
