@@ -134,7 +134,55 @@ struct TreeCache {
 struct Kept<T> {
     value: std::sync::Arc<T>,
     version: DataVersion,
+    body_id: i64,
     body: BodyStamp,
+}
+
+impl TreeCache {
+    /// Drop the plans and plan pages least lately used (the oldest data
+    /// version they were last found right at) until at most `rows` rows
+    /// are kept.
+    fn keep_within(&mut self, rows: usize) {
+        let size = |t: &domain::PlanTree| t.items.len() + t.actions.len() + t.updates.len();
+        let mut kept: usize = self.trees.values().map(|k| size(&k.value)).sum::<usize>()
+            + self
+                .views
+                .values()
+                .map(|k| size(&k.value.tree))
+                .sum::<usize>();
+        while kept > rows {
+            let oldest_tree = self
+                .trees
+                .iter()
+                .min_by_key(|(_, k)| k.version)
+                .map(|(id, k)| (*id, k.version));
+            let oldest_view = self
+                .views
+                .iter()
+                .min_by_key(|(_, k)| k.version)
+                .map(|(key, k)| (key.clone(), k.version));
+            match (oldest_tree, oldest_view) {
+                (Some((id, t)), Some((_, v))) if t <= v => {
+                    kept -= self.trees.remove(&id).map_or(0, |k| size(&k.value));
+                }
+                (_, Some((key, _))) => {
+                    kept -= self.views.remove(&key).map_or(0, |k| size(&k.value.tree));
+                }
+                (Some((id, _)), None) => {
+                    kept -= self.trees.remove(&id).map_or(0, |k| size(&k.value));
+                }
+                (None, None) => break,
+            }
+        }
+    }
+}
+
+impl<T> Kept<T> {
+    /// Whether it may still be right now that body `body_id` stands at
+    /// `stamp`: always for another body's.
+    fn fresh(&self, body_id: i64, stamp: BodyStamp) -> bool {
+        self.body_id != body_id || self.body == stamp
+    }
 }
 
 /// Where one body's data stands: how many writes have belonged to no body
@@ -148,7 +196,7 @@ struct BodyStamp {
 
 /// The version of all the data in the database ([`Store::data_version`]):
 /// equal versions mean nothing has been written in between, by any process.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DataVersion(i64);
 
 /// A plan with the body and portfolio it belongs to, as the plan page shows it.

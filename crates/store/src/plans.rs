@@ -437,6 +437,10 @@ pub struct Continued {
     pub published: bool,
 }
 
+/// The rows (plan items, actions and updates) of the plans kept in memory
+/// at most, a plan page's counted with its plan's: about 10 MB.
+const KEPT_ROWS: usize = 8_000;
+
 /// Whose body a stamp is read for ([`Store::body_stamp`]).
 #[derive(Clone, Copy)]
 enum StampOf<'a> {
@@ -1094,20 +1098,24 @@ impl Store {
         Ok(version)
     }
 
-    /// Run `f` on the cache, first emptying it if it has grown large.
+    /// Run `f` on the cache, then drop what was least lately used while
+    /// it holds more than [`KEPT_ROWS`] rows.
     fn with_cache<T>(&self, f: impl FnOnce(&mut crate::TreeCache) -> T) -> T {
         let mut cache = self.trees.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.trees.len() + cache.views.len() >= 512 {
-            cache.trees.clear();
-            cache.views.clear();
-        }
-        f(&mut cache)
+        let out = f(&mut cache);
+        cache.keep_within(KEPT_ROWS);
+        out
     }
 
     /// Where the data of the body that plan `plan_id` (or, with a slug,
-    /// the body itself) belongs to stands; `None` when there is no such
-    /// plan or body.
-    async fn body_stamp(&self, of: StampOf<'_>) -> Result<Option<crate::BodyStamp>, StoreError> {
+    /// the body itself) belongs to stands, with the body's id; `None` when
+    /// there is no such plan or body. Everything kept of that body from
+    /// before a change it shows is dropped from the cache here, so that
+    /// memory holds no stale plan for long.
+    async fn body_stamp(
+        &self,
+        of: StampOf<'_>,
+    ) -> Result<Option<(i64, crate::BodyStamp)>, StoreError> {
         let body = match of {
             StampOf::Plan(_) => {
                 "SELECT po.body_id FROM plans p JOIN portfolios po ON po.id = p.portfolio_id \
@@ -1116,7 +1124,7 @@ impl Store {
             StampOf::Body(_) => "SELECT id FROM bodies WHERE slug = $1",
         };
         let sql = format!(
-            "SELECT d.id, d.shared, COALESCE(v.version, 0) AS body \
+            "SELECT d.id, d.shared, ({body}) AS body_id, COALESCE(v.version, 0) AS body \
              FROM data_version d \
              LEFT JOIN body_data_versions v ON v.body_id = ({body}) \
              WHERE d.id = 1 AND EXISTS ({body})"
@@ -1130,10 +1138,16 @@ impl Store {
             return Ok(None);
         };
         let c = Cols::new(&row, "data version")?;
-        Ok(Some(crate::BodyStamp {
+        let body_id = c.i64("body_id")?;
+        let stamp = crate::BodyStamp {
             shared: c.i64("shared")?,
             body: c.i64("body")?,
-        }))
+        };
+        self.with_cache(|c| {
+            c.trees.retain(|_, k| k.fresh(body_id, stamp));
+            c.views.retain(|_, k| k.fresh(body_id, stamp));
+        });
+        Ok(Some((body_id, stamp)))
     }
 
     /// The whole plan: items, actions with measures, and all updates.
@@ -1145,35 +1159,35 @@ impl Store {
     ) -> Result<std::sync::Arc<PlanTree>, StoreError> {
         let id = plan_id.get();
         let now = self.data_version().await?;
-        let kept = self.with_cache(|c| {
+        if let Some(tree) = self.with_cache(|c| {
             c.trees
                 .get(&id)
-                .map(|k| (k.value.clone(), k.version, k.body))
-        });
-        if let Some((tree, version, _)) = &kept
-            && *version == now
-        {
-            return Ok(tree.clone());
+                .filter(|k| k.version == now)
+                .map(|k| k.value.clone())
+        }) {
+            return Ok(tree);
         }
+        // The data has moved: what is kept of this body is still right if
+        // its stamp has not (stale entries are dropped by `body_stamp`).
         let stamp = self.body_stamp(StampOf::Plan(id)).await?;
-        if let (Some((tree, _, body)), Some(stamp)) = (&kept, stamp)
-            && *body == stamp
+        if let Some((body_id, body)) = stamp
+            && let Some(tree) = self.with_cache(|c| {
+                let k = c.trees.get_mut(&id).filter(|k| k.fresh(body_id, body))?;
+                k.version = now;
+                Some(k.value.clone())
+            })
         {
-            self.with_cache(|c| {
-                if let Some(k) = c.trees.get_mut(&id) {
-                    k.version = now;
-                }
-            });
-            return Ok(tree.clone());
+            return Ok(tree);
         }
         let tree = std::sync::Arc::new(self.read_plan_tree(id).await?);
-        if let Some(body) = stamp {
+        if let Some((body_id, body)) = stamp {
             self.with_cache(|c| {
                 c.trees.insert(
                     id,
                     crate::Kept {
                         value: tree.clone(),
                         version: now,
+                        body_id,
                         body,
                     },
                 )
@@ -1184,7 +1198,7 @@ impl Store {
 
     /// The plan of body `slug`'s portfolio `code` for `year`, with its body
     /// and portfolio: what a plan page needs, in one read when unchanged
-    /// (kept as [`Store::plan_tree`] keeps a plan).
+    /// (kept as [`Store::plan_tree`] keeps a plan, and sharing its tree).
     pub async fn plan_view(
         &self,
         slug: &domain::Slug,
@@ -1193,43 +1207,53 @@ impl Store {
     ) -> Result<std::sync::Arc<crate::PlanView>, StoreError> {
         let key = (slug.to_string(), code.to_string(), year.start_year());
         let now = self.data_version().await?;
-        let kept = self.with_cache(|c| {
+        if let Some(view) = self.with_cache(|c| {
             c.views
                 .get(&key)
-                .map(|k| (k.value.clone(), k.version, k.body))
-        });
-        if let Some((view, version, _)) = &kept
-            && *version == now
-        {
-            return Ok(view.clone());
+                .filter(|k| k.version == now)
+                .map(|k| k.value.clone())
+        }) {
+            return Ok(view);
         }
         let stamp = self.body_stamp(StampOf::Body(slug.as_str())).await?;
-        if let (Some((view, _, body)), Some(stamp)) = (&kept, stamp)
-            && *body == stamp
+        if let Some((body_id, body)) = stamp
+            && let Some(view) = self.with_cache(|c| {
+                let k = c.views.get_mut(&key).filter(|k| k.fresh(body_id, body))?;
+                k.version = now;
+                Some(k.value.clone())
+            })
         {
-            self.with_cache(|c| {
-                if let Some(k) = c.views.get_mut(&key) {
-                    k.version = now;
-                }
-            });
-            return Ok(view.clone());
+            return Ok(view);
         }
         let body = self.body(slug).await?;
         let portfolio = self.portfolio(Some(body.id), code).await?;
         let plan = self.plan(portfolio.id, year).await?;
-        let tree = std::sync::Arc::new(self.read_plan_tree(plan.id.get()).await?);
+        let id = plan.id.get();
+        let kept = stamp.and_then(|(body_id, body)| {
+            self.with_cache(|c| {
+                c.trees
+                    .get(&id)
+                    .filter(|k| k.fresh(body_id, body))
+                    .map(|k| k.value.clone())
+            })
+        });
+        let tree = match kept {
+            Some(tree) => tree,
+            None => std::sync::Arc::new(self.read_plan_tree(id).await?),
+        };
         let view = std::sync::Arc::new(crate::PlanView {
             body,
             portfolio,
             tree: tree.clone(),
         });
-        if let Some(body) = stamp {
+        if let Some((body_id, body)) = stamp {
             self.with_cache(|c| {
                 c.trees.insert(
-                    plan.id.get(),
+                    id,
                     crate::Kept {
                         value: tree,
                         version: now,
+                        body_id,
                         body,
                     },
                 );
@@ -1238,6 +1262,7 @@ impl Store {
                     crate::Kept {
                         value: view.clone(),
                         version: now,
+                        body_id,
                         body,
                     },
                 );
