@@ -421,4 +421,66 @@ mod tests {
         };
         assert_eq!(steps(&SQLITE_MIGRATIONS), steps(&POSTGRES_MIGRATIONS));
     }
+
+    /// A kept plan of `rows` plan items, last found right at `version`.
+    fn kept(id: i64, rows: usize, version: i64) -> Kept<domain::PlanTree> {
+        let plan = domain::Plan {
+            id: domain::PlanId::new(id),
+            portfolio_id: domain::PortfolioId::new(1),
+            year: "2024/25".parse().unwrap(),
+            alignments: Vec::new(),
+            published_at: None,
+            status: domain::PlanStatus::Draft,
+            approved_on: None,
+            version: domain::Version::FIRST,
+        };
+        let items = (0..rows)
+            .map(|i| domain::PlanItem {
+                id: domain::PlanItemId::new(i as i64 + 1),
+                parent_id: None,
+                depth: 0,
+                ambition_id: None,
+                reference: None,
+                title: domain::Title::try_from("An item".to_owned()).unwrap(),
+                illustrative: false,
+                version: domain::Version::FIRST,
+            })
+            .collect();
+        Kept {
+            value: std::sync::Arc::new(domain::PlanTree::new(plan, items, Vec::new(), Vec::new())),
+            version: DataVersion(version),
+            body_id: 1,
+            body: BodyStamp { shared: 0, body: 0 },
+        }
+    }
+
+    #[test]
+    fn the_plans_least_lately_used_go_first_past_the_bound() {
+        let mut cache = TreeCache::default();
+        cache.trees.insert(1, kept(1, 40, 5));
+        cache.trees.insert(2, kept(2, 40, 3));
+        cache.trees.insert(3, kept(3, 40, 9));
+        cache.keep_within(120);
+        assert_eq!(cache.trees.len(), 3, "within the bound, all stay");
+        cache.keep_within(100);
+        let mut left: Vec<i64> = cache.trees.keys().copied().collect();
+        left.sort();
+        assert_eq!(left, vec![1, 3], "the one used longest ago goes");
+        cache.keep_within(0);
+        assert!(cache.trees.is_empty());
+    }
+
+    #[test]
+    fn a_body_s_stamp_keeps_its_plans_and_every_other_body_s() {
+        let k = kept(1, 1, 1);
+        let same = BodyStamp { shared: 0, body: 0 };
+        let moved = BodyStamp { shared: 0, body: 1 };
+        assert!(k.fresh(1, same));
+        assert!(!k.fresh(1, moved), "its body has been written to");
+        assert!(k.fresh(2, moved), "another body's writes leave it be");
+        assert!(
+            !k.fresh(1, BodyStamp { shared: 1, body: 0 }),
+            "a write of no body's"
+        );
+    }
 }
