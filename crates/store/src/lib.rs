@@ -151,28 +151,25 @@ impl TreeCache {
                 .map(|k| size(&k.value.tree))
                 .sum::<usize>();
         while kept > rows {
-            let oldest_tree = self
+            let tree = self
                 .trees
                 .iter()
                 .min_by_key(|(_, k)| k.version)
-                .map(|(id, k)| (*id, k.version));
-            let oldest_view = self
+                .map(|(id, k)| (k.version, *id));
+            let view = self
                 .views
                 .iter()
                 .min_by_key(|(_, k)| k.version)
-                .map(|(key, k)| (key.clone(), k.version));
-            match (oldest_tree, oldest_view) {
-                (Some((id, t)), Some((_, v))) if t <= v => {
-                    kept -= self.trees.remove(&id).map_or(0, |k| size(&k.value));
+                .map(|(key, k)| (k.version, key.clone()));
+            let dropped = match (tree, view) {
+                (Some((t, id)), Some((v, _))) if t <= v => {
+                    self.trees.remove(&id).map(|k| size(&k.value))
                 }
-                (_, Some((key, _))) => {
-                    kept -= self.views.remove(&key).map_or(0, |k| size(&k.value.tree));
-                }
-                (Some((id, _)), None) => {
-                    kept -= self.trees.remove(&id).map_or(0, |k| size(&k.value));
-                }
+                (_, Some((_, key))) => self.views.remove(&key).map(|k| size(&k.value.tree)),
+                (Some((_, id)), None) => self.trees.remove(&id).map(|k| size(&k.value)),
                 (None, None) => break,
-            }
+            };
+            kept -= dropped.unwrap_or(0);
         }
     }
 }
