@@ -175,6 +175,37 @@ impl TreeCache {
 }
 
 impl<T> Kept<T> {
+    /// `value`, read when the data stood at `version` and its body
+    /// `body_id` at `body`.
+    fn new(value: std::sync::Arc<T>, version: DataVersion, body_id: i64, body: BodyStamp) -> Self {
+        Self {
+            value,
+            version,
+            body_id,
+            body,
+        }
+    }
+
+    /// The value, if it was found right at data version `now`.
+    fn at(&self, now: DataVersion) -> Option<std::sync::Arc<T>> {
+        (self.version == now).then(|| self.value.clone())
+    }
+
+    /// The value, if it is still right now that body `body_id` stands at
+    /// `stamp`, marked as right at data version `now` (read before the
+    /// stamp).
+    fn confirm(
+        &mut self,
+        body_id: i64,
+        stamp: BodyStamp,
+        now: DataVersion,
+    ) -> Option<std::sync::Arc<T>> {
+        self.fresh(body_id, stamp).then(|| {
+            self.version = now;
+            self.value.clone()
+        })
+    }
+
     /// Whether it may still be right now that body `body_id` stands at
     /// `stamp`: always for another body's.
     fn fresh(&self, body_id: i64, stamp: BodyStamp) -> bool {
@@ -443,12 +474,12 @@ mod tests {
                 version: domain::Version::FIRST,
             })
             .collect();
-        Kept {
-            value: std::sync::Arc::new(domain::PlanTree::new(plan, items, Vec::new(), Vec::new())),
-            version: DataVersion(version),
-            body_id: 1,
-            body: BodyStamp { shared: 0, body: 0 },
-        }
+        Kept::new(
+            std::sync::Arc::new(domain::PlanTree::new(plan, items, Vec::new(), Vec::new())),
+            DataVersion(version),
+            1,
+            BodyStamp { shared: 0, body: 0 },
+        )
     }
 
     #[test]

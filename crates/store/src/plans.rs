@@ -1098,13 +1098,10 @@ impl Store {
         Ok(version)
     }
 
-    /// Run `f` on the cache, then drop what was least lately used while
-    /// it holds more than [`KEPT_ROWS`] rows.
+    /// Run `f` on the cache.
     fn with_cache<T>(&self, f: impl FnOnce(&mut crate::TreeCache) -> T) -> T {
         let mut cache = self.trees.lock().unwrap_or_else(|e| e.into_inner());
-        let out = f(&mut cache);
-        cache.keep_within(KEPT_ROWS);
-        out
+        f(&mut cache)
     }
 
     /// Where the data of the body that plan `plan_id` (or, with a slug,
@@ -1159,12 +1156,7 @@ impl Store {
     ) -> Result<std::sync::Arc<PlanTree>, StoreError> {
         let id = plan_id.get();
         let now = self.data_version().await?;
-        if let Some(tree) = self.with_cache(|c| {
-            c.trees
-                .get(&id)
-                .filter(|k| k.version == now)
-                .map(|k| k.value.clone())
-        }) {
+        if let Some(tree) = self.with_cache(|c| c.trees.get(&id).and_then(|k| k.at(now))) {
             return Ok(tree);
         }
         // The data has moved: what is kept of this body is still right if
@@ -1172,9 +1164,9 @@ impl Store {
         let stamp = self.body_stamp(StampOf::Plan(id)).await?;
         if let Some((body_id, body)) = stamp
             && let Some(tree) = self.with_cache(|c| {
-                let k = c.trees.get_mut(&id).filter(|k| k.fresh(body_id, body))?;
-                k.version = now;
-                Some(k.value.clone())
+                c.trees
+                    .get_mut(&id)
+                    .and_then(|k| k.confirm(body_id, body, now))
             })
         {
             return Ok(tree);
@@ -1182,15 +1174,9 @@ impl Store {
         let tree = std::sync::Arc::new(self.read_plan_tree(id).await?);
         if let Some((body_id, body)) = stamp {
             self.with_cache(|c| {
-                c.trees.insert(
-                    id,
-                    crate::Kept {
-                        value: tree.clone(),
-                        version: now,
-                        body_id,
-                        body,
-                    },
-                )
+                c.trees
+                    .insert(id, crate::Kept::new(tree.clone(), now, body_id, body));
+                c.keep_within(KEPT_ROWS);
             });
         }
         Ok(tree)
@@ -1207,20 +1193,15 @@ impl Store {
     ) -> Result<std::sync::Arc<crate::PlanView>, StoreError> {
         let key = (slug.to_string(), code.to_string(), year.start_year());
         let now = self.data_version().await?;
-        if let Some(view) = self.with_cache(|c| {
-            c.views
-                .get(&key)
-                .filter(|k| k.version == now)
-                .map(|k| k.value.clone())
-        }) {
+        if let Some(view) = self.with_cache(|c| c.views.get(&key).and_then(|k| k.at(now))) {
             return Ok(view);
         }
         let stamp = self.body_stamp(StampOf::Body(slug.as_str())).await?;
         if let Some((body_id, body)) = stamp
             && let Some(view) = self.with_cache(|c| {
-                let k = c.views.get_mut(&key).filter(|k| k.fresh(body_id, body))?;
-                k.version = now;
-                Some(k.value.clone())
+                c.views
+                    .get_mut(&key)
+                    .and_then(|k| k.confirm(body_id, body, now))
             })
         {
             return Ok(view);
@@ -1248,24 +1229,11 @@ impl Store {
         });
         if let Some((body_id, body)) = stamp {
             self.with_cache(|c| {
-                c.trees.insert(
-                    id,
-                    crate::Kept {
-                        value: tree,
-                        version: now,
-                        body_id,
-                        body,
-                    },
-                );
-                c.views.insert(
-                    key,
-                    crate::Kept {
-                        value: view.clone(),
-                        version: now,
-                        body_id,
-                        body,
-                    },
-                );
+                c.trees
+                    .insert(id, crate::Kept::new(tree, now, body_id, body));
+                c.views
+                    .insert(key, crate::Kept::new(view.clone(), now, body_id, body));
+                c.keep_within(KEPT_ROWS);
             });
         }
         Ok(view)

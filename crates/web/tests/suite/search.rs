@@ -43,17 +43,12 @@ async fn search_finds_what_each_viewer_may_see(db: TestDb) {
     // 10A of 2024/25, published: an update recorded as reported (so signed
     // off), then a period opened and a revision written, not yet signed off.
     let id = app.action_id("2024/25", "10A").await;
-    let plan = app
-        .store
-        .action(domain::ActionId::new(id))
-        .await
-        .unwrap()
-        .plan_id;
-    let version = app.store.plan_by_id(plan).await.unwrap().version;
+    let plan = app.ach_plan("2024/25").await;
     app.store
-        .publish_plan("test", plan, version, true)
+        .publish_plan("test", plan.id, plan.version, true)
         .await
         .unwrap();
+    let plan = plan.id;
     let url = app.url(&format!("/api/v1/actions/{id}/updates/H1"));
     let first: Value = client()
         .put(&url)

@@ -53,17 +53,12 @@ async fn signed_off_updates_change_only_by_correction_or_revision(db: TestDb) {
     // 2024/25, published, no period opened yet: an update is recorded as reported and
     // signed off; writing over it is refused (409) without a correction.
     let id = app.action_id("2024/25", "10A").await;
-    let plan = app
-        .store
-        .action(domain::ActionId::new(id))
-        .await
-        .unwrap()
-        .plan_id;
-    let version = app.store.plan_by_id(plan).await.unwrap().version;
+    let plan = app.ach_plan("2024/25").await;
     app.store
-        .publish_plan("test", plan, version, true)
+        .publish_plan("test", plan.id, plan.version, true)
         .await
         .unwrap();
+    let plan = plan.id;
     let url = app.url(&format!("/api/v1/actions/{id}/updates/H1"));
     let first = c
         .put(&url)
