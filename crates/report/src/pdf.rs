@@ -229,6 +229,7 @@ pub fn pdf(contents: &Contents) -> Result<Vec<u8>, ReportError> {
         .map_err(failed)?;
     drop(whole);
 
+    let rounds = inputs.len().div_ceil(parallel.max(1));
     let mut pages = typst::diag::EcoVec::new();
     let mut info = None;
     for mut document in lay_out_parts(inputs, parallel)? {
@@ -244,7 +245,9 @@ pub fn pdf(contents: &Contents) -> Result<Vec<u8>, ReportError> {
     })
     .map_err(failed)?;
     let footers = compile(source("/footers.typ", FOOTERS), "/footers.json", footers);
-    typst::comemo::evict(0);
+    if rounds > 1 {
+        typst::comemo::evict(0);
+    }
     let footers = footers?;
     for (page, footer) in pages.make_mut().iter_mut().zip(footers.pages()) {
         page.frame.push_frame(Point::zero(), footer.frame.clone());
@@ -256,7 +259,11 @@ pub fn pdf(contents: &Contents) -> Result<Vec<u8>, ReportError> {
             .map_err(|e| ReportError::Pdf(format!("{e:?}")))?,
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|errors| {
+    let pdf = typst_pdf::pdf(&document, &options);
+    if rounds == 1 {
+        evict_later();
+    }
+    pdf.map_err(|errors| {
         ReportError::Pdf(
             errors
                 .iter()
@@ -267,11 +274,24 @@ pub fn pdf(contents: &Contents) -> Result<Vec<u8>, ReportError> {
     })
 }
 
+/// Drop typst's memoised layouts on a thread of their own, so that a pack
+/// laid out in one round (at most [`PARALLEL_PARTS`] parts) is ready
+/// without waiting for that memory to be freed. A pack of more rounds drops
+/// them before its PDF is written instead, which bounds its memory.
+fn evict_later() {
+    let spawned = std::thread::Builder::new()
+        .name("pdf evict".into())
+        .spawn(|| typst::comemo::evict(0));
+    if spawned.is_err() {
+        typst::comemo::evict(0);
+    }
+}
+
 /// Lay out each part's JSON, `parallel` at a time, in order. Each
 /// part is its own file to typst (`/report-{k}.typ`), so the locations of
 /// its elements (which tag the PDF) never collide with another part's.
-/// typst's memoised layouts are dropped after each round, keeping memory to
-/// a round's worth.
+/// typst's memoised layouts are dropped between rounds, keeping memory to
+/// a round's worth (the last round's are dropped by [`pdf`]).
 fn lay_out_parts(inputs: Vec<Vec<u8>>, parallel: usize) -> Result<Vec<PagedDocument>, ReportError> {
     let mut documents = Vec::with_capacity(inputs.len());
     let mut inputs = inputs.into_iter().enumerate().peekable();
@@ -293,7 +313,9 @@ fn lay_out_parts(inputs: Vec<Vec<u8>>, parallel: usize) -> Result<Vec<PagedDocum
                 })
                 .collect()
         });
-        typst::comemo::evict(0);
+        if inputs.peek().is_some() {
+            typst::comemo::evict(0);
+        }
         for document in laid_out {
             documents.push(document?);
         }

@@ -103,8 +103,9 @@ async fn the_seeds_reports_come_out_of_the_data(db: TestDb) {
 }
 on_both_engines!(the_seeds_reports_come_out_of_the_data);
 
-#[tokio::test]
-async fn hostile_commentary_is_shown_as_text() {
+/// The Bromley example with `commentary` as action 10A's H1 2024/25 update
+/// (a key achievement).
+async fn bromley_with_commentary(commentary: &str) -> (testkit::TestDb, Store) {
     let db = testkit::sqlite();
     let store = db.open().await;
     demo::load_bromley(&store).await.unwrap();
@@ -120,10 +121,9 @@ async fn hostile_commentary_is_shown_as_text() {
         .action_by_ref(plan.id, &"10A".parse().unwrap())
         .await
         .unwrap();
-    let hostile = "<script>alert(1)</script> #set text(red) & Cymraeg ŵ 👍 שלום";
     let input = domain::UpdateInput {
         status: domain::Status::OnTrack,
-        commentary: domain::Text::parse("commentary", hostile).unwrap(),
+        commentary: domain::Text::parse("commentary", commentary).unwrap(),
         percent: None,
         key_achievement: true,
         actuals: vec![],
@@ -140,6 +140,13 @@ async fn hostile_commentary_is_shown_as_text() {
         )
         .await
         .unwrap();
+    (db, store)
+}
+
+#[tokio::test]
+async fn hostile_commentary_is_shown_as_text() {
+    let hostile = "<script>alert(1)</script> #set text(red) & Cymraeg ŵ 👍 שלום";
+    let (_db, store) = bromley_with_commentary(hostile).await;
     let html = pack_html(&store, "2024/25", Half::H1, "T").await;
     assert!(!html.contains("<script>alert(1)"));
     assert!(html.contains(
@@ -171,6 +178,40 @@ async fn hostile_commentary_is_shown_as_text() {
     );
     let commentary = column(&sheet, "Commentary");
     assert!(sheet.iter().any(|row| row[commentary] == hostile));
+}
+
+#[tokio::test]
+async fn a_commentary_longer_than_a_page_runs_on_to_the_next() {
+    let long = (1..=120)
+        .map(|n| {
+            format!(
+                "Paragraph {n} of the lead's account of the work done with partners this half-year."
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (_db, store) = bromley_with_commentary(&long).await;
+    let contents = pack_contents(&store, "2024/25", Half::H1, "T").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(
+        &file,
+        report::render(&contents, report::Format::Pdf).unwrap(),
+    )
+    .unwrap();
+    let pages = page_texts(&file);
+    let first = pages
+        .iter()
+        .position(|p| p.contains("Paragraph 1 of the lead"))
+        .expect("the commentary's start is printed");
+    let last = pages
+        .iter()
+        .position(|p| p.contains("Paragraph 120 of the lead"))
+        .expect("the commentary's end is printed, not cut off at the page's foot");
+    assert!(
+        last >= first + 2,
+        "about 10,000 characters take three pages or more"
+    );
 }
 
 /// The text of a PDF, as `pdftotext` (poppler-utils) reads it, with runs of
