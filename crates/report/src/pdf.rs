@@ -230,6 +230,7 @@ pub fn pdf(contents: &Contents) -> Result<Vec<u8>, ReportError> {
     drop(whole);
 
     let rounds = inputs.len().div_ceil(parallel.max(1));
+    let _done = EvictWhenDone;
     let mut pages = typst::diag::EcoVec::new();
     let mut info = None;
     for mut document in lay_out_parts(inputs, parallel)? {
@@ -259,11 +260,7 @@ pub fn pdf(contents: &Contents) -> Result<Vec<u8>, ReportError> {
             .map_err(|e| ReportError::Pdf(format!("{e:?}")))?,
         ..PdfOptions::default()
     };
-    let pdf = typst_pdf::pdf(&document, &options);
-    if rounds == 1 {
-        evict_later();
-    }
-    pdf.map_err(|errors| {
+    typst_pdf::pdf(&document, &options).map_err(|errors| {
         ReportError::Pdf(
             errors
                 .iter()
@@ -274,16 +271,21 @@ pub fn pdf(contents: &Contents) -> Result<Vec<u8>, ReportError> {
     })
 }
 
-/// Drop typst's memoised layouts on a thread of their own, so that a pack
-/// laid out in one round (at most [`PARALLEL_PARTS`] parts) is ready
-/// without waiting for that memory to be freed. A pack of more rounds drops
-/// them before its PDF is written instead, which bounds its memory.
-fn evict_later() {
-    let spawned = std::thread::Builder::new()
-        .name("pdf evict".into())
-        .spawn(|| typst::comemo::evict(0));
-    if spawned.is_err() {
-        typst::comemo::evict(0);
+/// Drops typst's memoised layouts when a pack is done, however it ends, on
+/// a thread of its own: a pack laid out in one round (at most
+/// [`PARALLEL_PARTS`] parts) is ready without waiting for that memory to be
+/// freed. A pack of more rounds also drops them before its PDF is written,
+/// which bounds its memory.
+struct EvictWhenDone;
+
+impl Drop for EvictWhenDone {
+    fn drop(&mut self) {
+        let spawned = std::thread::Builder::new()
+            .name("pdf evict".into())
+            .spawn(|| typst::comemo::evict(0));
+        if spawned.is_err() {
+            typst::comemo::evict(0);
+        }
     }
 }
 
@@ -291,7 +293,7 @@ fn evict_later() {
 /// part is its own file to typst (`/report-{k}.typ`), so the locations of
 /// its elements (which tag the PDF) never collide with another part's.
 /// typst's memoised layouts are dropped between rounds, keeping memory to
-/// a round's worth (the last round's are dropped by [`pdf`]).
+/// a round's worth (the last round's are dropped by [`EvictWhenDone`]).
 fn lay_out_parts(inputs: Vec<Vec<u8>>, parallel: usize) -> Result<Vec<PagedDocument>, ReportError> {
     let mut documents = Vec::with_capacity(inputs.len());
     let mut inputs = inputs.into_iter().enumerate().peekable();
