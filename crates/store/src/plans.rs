@@ -1156,21 +1156,13 @@ impl Store {
     ) -> Result<std::sync::Arc<PlanTree>, StoreError> {
         let id = plan_id.get();
         let now = self.data_version().await?;
-        if let Some(tree) = self.with_cache(|c| c.trees.get(&id).and_then(|k| k.at(now))) {
-            return Ok(tree);
-        }
-        // The data has moved: what is kept of this body is still right if
-        // its stamp has not (stale entries are dropped by `body_stamp`).
-        let stamp = self.body_stamp(StampOf::Plan(id)).await?;
-        if let Some((body_id, body)) = stamp
-            && let Some(tree) = self.with_cache(|c| {
-                c.trees
-                    .get_mut(&id)
-                    .and_then(|k| k.confirm(body_id, body, now))
-            })
+        let stamp = match self
+            .kept(now, StampOf::Plan(id), |c| c.trees.get_mut(&id))
+            .await?
         {
-            return Ok(tree);
-        }
+            Ok(tree) => return Ok(tree),
+            Err(stamp) => stamp,
+        };
         let tree = std::sync::Arc::new(self.read_plan_tree(id).await?);
         if let Some((body_id, body)) = stamp {
             self.with_cache(|c| {
@@ -1193,19 +1185,13 @@ impl Store {
     ) -> Result<std::sync::Arc<crate::PlanView>, StoreError> {
         let key = (slug.to_string(), code.to_string(), year.start_year());
         let now = self.data_version().await?;
-        if let Some(view) = self.with_cache(|c| c.views.get(&key).and_then(|k| k.at(now))) {
-            return Ok(view);
-        }
-        let stamp = self.body_stamp(StampOf::Body(slug.as_str())).await?;
-        if let Some((body_id, body)) = stamp
-            && let Some(view) = self.with_cache(|c| {
-                c.views
-                    .get_mut(&key)
-                    .and_then(|k| k.confirm(body_id, body, now))
-            })
+        let stamp = match self
+            .kept(now, StampOf::Body(slug.as_str()), |c| c.views.get_mut(&key))
+            .await?
         {
-            return Ok(view);
-        }
+            Ok(view) => return Ok(view),
+            Err(stamp) => stamp,
+        };
         let body = self.body(slug).await?;
         let portfolio = self.portfolio(Some(body.id), code).await?;
         let plan = self.plan(portfolio.id, year).await?;
@@ -1237,6 +1223,30 @@ impl Store {
             });
         }
         Ok(view)
+    }
+
+    /// What `pick` finds kept for the data's version `now`; or, when the
+    /// data has moved, still right because the body's stamp (read for `of`)
+    /// has not (stale entries are dropped by `body_stamp`). Otherwise the
+    /// stamp under which a fresh read may be kept (none when the body is
+    /// unknown).
+    async fn kept<T>(
+        &self,
+        now: crate::DataVersion,
+        of: StampOf<'_>,
+        pick: impl Fn(&mut crate::TreeCache) -> Option<&mut crate::Kept<T>>,
+    ) -> Result<Result<std::sync::Arc<T>, Option<(i64, crate::BodyStamp)>>, StoreError> {
+        if let Some(value) = self.with_cache(|c| pick(c).and_then(|k| k.at(now))) {
+            return Ok(Ok(value));
+        }
+        let stamp = self.body_stamp(of).await?;
+        if let Some((body_id, body)) = stamp
+            && let Some(value) =
+                self.with_cache(|c| pick(c).and_then(|k| k.confirm(body_id, body, now)))
+        {
+            return Ok(Ok(value));
+        }
+        Ok(Err(stamp))
     }
 
     async fn read_plan_tree(&self, plan_id: i64) -> Result<PlanTree, StoreError> {
